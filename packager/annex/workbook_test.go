@@ -1,0 +1,508 @@
+package annex
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needTool finds a tool the tests use as an independent reader. Missing
+// tools skip the test locally but fail it in CI.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not installed (CI requires it)", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+// needOpenpyxl returns the Debian python3 that has openpyxl (the pyenv
+// python3 on PATH does not).
+func needOpenpyxl(t *testing.T) string {
+	t.Helper()
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		py = needTool(t, "python3")
+	}
+	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s cannot import openpyxl (CI requires python3-openpyxl)", py)
+		}
+		t.Skipf("%s cannot import openpyxl: %v", py, err)
+	}
+	return py
+}
+
+// dump is what testdata/dump.py reports.
+type dump struct {
+	Sheets []struct {
+		Name   string
+		Freeze *string
+		Tables []struct {
+			Name, Ref  string
+			Autofilter *string
+		}
+		Widths map[string]float64
+		Rows   [][]dumpCell
+	}
+	Props map[string]*string
+	CSV   map[string][][]string
+}
+
+type dumpCell struct {
+	T      string // openpyxl data_type: s, n, d, b, f
+	Fmt    string
+	V      any
+	Py     string
+	Bold   bool
+	Cached any
+}
+
+func (d *dump) sheet(t *testing.T, name string) int {
+	t.Helper()
+	for i, s := range d.Sheets {
+		if s.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("openpyxl: no sheet %q", name)
+	return -1
+}
+
+func readBack(t *testing.T, xlsxPath, csvDir string) *dump {
+	t.Helper()
+	py := needOpenpyxl(t)
+	out, err := exec.Command(py, filepath.Join("testdata", "dump.py"), xlsxPath, csvDir).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errorsAs(err, &ee) {
+			t.Fatalf("dump.py: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("dump.py: %v", err)
+	}
+	var d dump
+	if err := json.Unmarshal(out, &d); err != nil {
+		t.Fatalf("dump.py output: %v", err)
+	}
+	return &d
+}
+
+func errorsAs(err error, target **exec.ExitError) bool {
+	ee, ok := err.(*exec.ExitError)
+	if ok {
+		*target = ee
+	}
+	return ok
+}
+
+// dirOut returns a csvOut that creates files in dir.
+func dirOut(dir string) func(string) (io.WriteCloser, error) {
+	return func(name string) (io.WriteCloser, error) {
+		return os.Create(filepath.Join(dir, name))
+	}
+}
+
+// memOut collects CSV twins in memory.
+type memOut map[string]*bytes.Buffer
+
+type nopCloser struct{ *bytes.Buffer }
+
+func (nopCloser) Close() error { return nil }
+
+func (m memOut) open(name string) (io.WriteCloser, error) {
+	b := new(bytes.Buffer)
+	m[name] = b
+	return nopCloser{b}, nil
+}
+
+// injections are values a hostile source could put in a description.
+var injections = []string{
+	`=HYPERLINK("http://x","y")`,
+	`=cmd|' /C calc'!A0`,
+	`+1+1`,
+	`-2+3`,
+	`@SUM(A1:A2)`,
+	"\t=1+1",
+	"\r=1+1",
+	`'=already quoted`,
+	`plain, with "quotes"` + "\nand a line feed\r\nand CRLF",
+}
+
+func fixtureSheets() []*sheet {
+	born := time.Date(1999, 3, 7, 0, 0, 0, 0, time.UTC)
+	people := &sheet{
+		name: "People", file: "people.csv",
+		cols: []column{
+			{header: "ID", kind: kindID},
+			{header: "Name", kind: kindText},
+			{header: "Born", kind: kindDate},
+			{header: "Seen (UTC)", kind: kindDateTime},
+			{header: "Count", kind: kindInt},
+			{header: "Minor", kind: kindBool},
+		},
+		rows: func(yield func([]value) error) error {
+			rows := [][]value{
+				{text("007"), text("Zoë"), date(born, PrecisionDay), instant(time.Date(2021, 1, 7, 9, 30, 0, 0, time.FixedZone("VET", -4*3600))), integer(12), boolean(false)},
+				{text("P-2"), text("Ana"), date(born, PrecisionMonth), value{}, integer(-3), boolean(true)},
+				{text("1E5"), text(""), date(born, PrecisionYear), value{}, value{}, value{}},
+			}
+			for _, r := range rows {
+				if err := yield(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	things := &sheet{
+		name: "Things", file: "things.csv",
+		cols: []column{
+			{header: "ID", kind: kindID},
+			{header: "Owner", kind: kindRef, target: "People"},
+			{header: "Owners", kind: kindRef, target: "People"},
+			{header: "Description", kind: kindText},
+		},
+		rows: func(yield func([]value) error) error {
+			for i, s := range injections {
+				id := fmt.Sprintf("T-%02d", i+1)
+				owner := []string{"P-2", "007", "1E5", "NOPE"}[i%4]
+				if err := yield([]value{text(id), refs(owner), refs("007", "P-2"), text(s)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	empty := &sheet{
+		name: "Empty", file: "empty.csv",
+		cols: []column{{header: "ID", kind: kindID}, {header: "Note", kind: kindText}},
+		rows: func(func([]value) error) error { return nil },
+	}
+	return []*sheet{people, things, empty}
+}
+
+var fixtureProps = docProps{
+	title: "Título", subject: "Annexes", creator: "casepack test", language: "es-VE",
+	identifier: "SUB-1", date: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
+}
+
+func writeFixture(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	xlsxPath := filepath.Join(dir, "annexes.xlsx")
+	csvDir := filepath.Join(dir, "csv")
+	if err := os.MkdirAll(csvDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(xlsxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeWorkbook(context.Background(), fixtureSheets(), fixtureProps, t.TempDir(), f, dirOut(csvDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return xlsxPath, csvDir
+}
+
+func TestWorkbookReadByOpenpyxl(t *testing.T) {
+	xlsxPath, csvDir := writeFixture(t, t.TempDir())
+	d := readBack(t, xlsxPath, csvDir)
+
+	var names []string
+	for _, s := range d.Sheets {
+		names = append(names, s.Name)
+	}
+	if want := []string{"People", "Things", "Empty"}; !slices.Equal(names, want) {
+		t.Fatalf("sheets = %v, want %v", names, want)
+	}
+	for _, s := range d.Sheets {
+		if s.Freeze == nil || *s.Freeze != "A2" {
+			t.Errorf("%s: freeze pane = %v, want A2", s.Name, s.Freeze)
+		}
+		if len(s.Tables) != 1 || s.Tables[0].Autofilter == nil || *s.Tables[0].Autofilter != s.Tables[0].Ref {
+			t.Errorf("%s: tables = %+v, want one table with an autofilter over its range", s.Name, s.Tables)
+		}
+		for _, c := range s.Rows[0] {
+			if !c.Bold || c.T != "s" {
+				t.Errorf("%s: header cell %v not bold text", s.Name, c.V)
+			}
+		}
+	}
+	if ref := d.Sheets[0].Tables[0].Ref; ref != "A1:F4" {
+		t.Errorf("People table = %s, want A1:F4", ref)
+	}
+	if ref := d.Sheets[2].Tables[0].Ref; ref != "A1:B2" {
+		t.Errorf("Empty table = %s, want A1:B2", ref)
+	}
+
+	people := d.Sheets[d.sheet(t, "People")].Rows
+	for i, want := range []string{"007", "P-2", "1E5"} {
+		c := people[i+1][0]
+		if c.T != "s" || c.V != want {
+			t.Errorf("People ID row %d = %v (%s), want text %q", i+2, c.V, c.T, want)
+		}
+	}
+	wantDates := []struct{ v, fmt string }{
+		{"1999-03-07T00:00:00", "yyyy-mm-dd"},
+		{"1999-03-07T00:00:00", "yyyy-mm"},
+		{"1999-03-07T00:00:00", "yyyy"},
+	}
+	for i, w := range wantDates {
+		c := people[i+1][2]
+		if c.Py != "datetime" || c.V != w.v || c.Fmt != w.fmt {
+			t.Errorf("People Born row %d = %v %s %q, want date %s formatted %q", i+2, c.V, c.Py, c.Fmt, w.v, w.fmt)
+		}
+	}
+	if c := people[1][3]; c.Py != "datetime" || c.V != "2021-01-07T13:30:00" {
+		t.Errorf("Seen = %v (%s), want 2021-01-07T13:30:00 UTC", c.V, c.Py)
+	}
+	if c := people[2][4]; c.Py != "int" || c.V != float64(-3) {
+		t.Errorf("Count = %v (%s), want int -3", c.V, c.Py)
+	}
+	if c := people[2][5]; c.Py != "bool" || c.V != true {
+		t.Errorf("Minor = %v (%s), want bool true", c.V, c.Py)
+	}
+
+	things := d.Sheets[d.sheet(t, "Things")].Rows
+	for i, s := range injections {
+		c := things[i+1][3]
+		if c.T != "s" || c.V != s {
+			t.Errorf("Description %q came back as %q (data_type %s), want the same text", s, c.V, c.T)
+		}
+	}
+	// Owner links: P-2 is on People row 3, 007 on row 2, 1E5 on row 4; NOPE
+	// is defined nowhere and stays text.
+	wantLinks := []string{
+		`=HYPERLINK("#'People'!A3","P-2")`,
+		`=HYPERLINK("#'People'!A2","007")`,
+		`=HYPERLINK("#'People'!A4","1E5")`,
+		"",
+	}
+	for i := range injections {
+		c := things[i+1][1]
+		want := wantLinks[i%4]
+		if want == "" {
+			if c.T != "s" || c.V != "NOPE" {
+				t.Errorf("Owner row %d = %v (%s), want plain text NOPE", i+2, c.V, c.T)
+			}
+			continue
+		}
+		if c.T != "f" || c.V != want {
+			t.Errorf("Owner row %d = %v (%s), want formula %s", i+2, c.V, c.T, want)
+		}
+		if id := want[strings.LastIndex(want, `,"`)+2 : len(want)-2]; c.Cached != id {
+			t.Errorf("Owner row %d cached value = %v, want %s", i+2, c.Cached, id)
+		}
+		if c2 := things[i+1][2]; c2.T != "s" || c2.V != "007; P-2" {
+			t.Errorf("Owners row %d = %v (%s), want text '007; P-2'", i+2, c2.V, c2.T)
+		}
+	}
+
+	if p := d.Props; deref(p["title"]) != "Título" || deref(p["creator"]) != "casepack test" ||
+		deref(p["language"]) != "es-VE" || deref(p["created"]) != "2026-11-26T12:00:00" ||
+		deref(p["modified"]) != "2026-11-26T12:00:00" || deref(p["identifier"]) != "SUB-1" {
+		t.Errorf("document properties = %v", func() map[string]string {
+			m := map[string]string{}
+			for k, v := range p {
+				m[k] = deref(v)
+			}
+			return m
+		}())
+	}
+
+	// Every twin holds the sheet's rows; only formula-like text differs, by
+	// its leading quote.
+	for _, s := range d.Sheets {
+		rows := d.CSV[strings.ToLower(s.Name)+".csv"]
+		if len(rows) != len(s.Rows) && !(s.Name == "Empty" && len(rows) == 1) {
+			t.Errorf("%s: CSV has %d rows, sheet %d", s.Name, len(rows), len(s.Rows))
+			continue
+		}
+		for r, row := range rows {
+			for c, field := range row {
+				got := UnescapeCSVField(field)
+				want := sheetAsCSV(s.Rows[r][c])
+				if got != want {
+					t.Errorf("%s!%d,%d: CSV %q (unescaped %q), sheet %q", s.Name, r+1, c+1, field, got, want)
+				}
+			}
+		}
+	}
+	if got := d.CSV["things.csv"][1][3]; got != `'=HYPERLINK("http://x","y")` {
+		t.Errorf("CSV injection field = %q, want a leading quote", got)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
+
+// sheetAsCSV renders what openpyxl read the way the CSV twin writes it.
+func sheetAsCSV(c dumpCell) string {
+	switch c.Py {
+	case "none":
+		return ""
+	case "bool":
+		return strconv.FormatBool(c.V.(bool))
+	case "int":
+		return strconv.FormatFloat(c.V.(float64), 'f', -1, 64)
+	case "datetime":
+		s := c.V.(string)
+		switch c.Fmt {
+		case "yyyy-mm-dd":
+			return s[:10]
+		case "yyyy-mm":
+			return s[:7]
+		case "yyyy":
+			return s[:4]
+		}
+		return s + "Z"
+	}
+	if c.T == "f" {
+		return fmt.Sprint(c.Cached)
+	}
+	return fmt.Sprint(c.V)
+}
+
+// TestWorkbookXML looks at the stored XML itself: data is inline text and
+// the only formulas are the HYPERLINKs this package builds.
+func TestWorkbookXML(t *testing.T) {
+	var buf bytes.Buffer
+	if err := writeWorkbook(context.Background(), fixtureSheets(), fixtureProps, t.TempDir(), &buf, memOut{}.open); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	formula := regexp.MustCompile(`<f>(.*?)</f>`)
+	ourLink := regexp.MustCompile(`^HYPERLINK\(&#34;#&#39;People&#39;!A[0-9]+&#34;,&#34;[A-Za-z0-9-]+&#34;\)$`)
+	colMin := regexp.MustCompile(`<col min="([0-9]+)"`)
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range formula.FindAllSubmatch(x, -1) {
+			if !ourLink.Match(m[1]) {
+				t.Errorf("%s: formula %s is not one of ours", zf.Name, m[1])
+			}
+		}
+		if bytes.Contains(x, []byte("HYPERLINK(&#34;http")) && !bytes.Contains(x, []byte(`t="inlineStr"><is><t>=HYPERLINK(&#34;http://x&#34;`)) {
+			t.Errorf("%s: injected HYPERLINK not stored as inline text", zf.Name)
+		}
+		var mins []int
+		for _, m := range colMin.FindAllSubmatch(x, -1) {
+			n, _ := strconv.Atoi(string(m[1]))
+			mins = append(mins, n)
+		}
+		if !slices.IsSorted(mins) || len(mins) == 0 {
+			t.Errorf("%s: <col> elements out of order: %v", zf.Name, mins)
+		}
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("zip entries not sorted: %v", names)
+	}
+}
+
+func TestWorkbookReproducible(t *testing.T) {
+	build := func() ([]byte, memOut) {
+		var buf bytes.Buffer
+		m := memOut{}
+		if err := writeWorkbook(context.Background(), fixtureSheets(), fixtureProps, t.TempDir(), &buf, m.open); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes(), m
+	}
+	x1, c1 := build()
+	for range 3 { // map order in excelize varies per run; try a few
+		x2, c2 := build()
+		if !bytes.Equal(x1, x2) {
+			t.Fatal("two builds gave different workbooks")
+		}
+		for name, b := range c1 {
+			if !bytes.Equal(b.Bytes(), c2[name].Bytes()) {
+				t.Fatalf("two builds gave different %s", name)
+			}
+		}
+	}
+}
+
+func TestWorkbookRejectsBadSheets(t *testing.T) {
+	tests := []struct {
+		name   string
+		sheets func() []*sheet
+		want   string
+	}{
+		{"duplicate header", func() []*sheet {
+			return []*sheet{{name: "A", file: "a.csv", cols: []column{{header: "X"}, {header: "X"}}, rows: func(func([]value) error) error { return nil }}}
+		}, "duplicate header"},
+		{"wrong type", func() []*sheet {
+			return []*sheet{{name: "A", file: "a.csv", cols: []column{{header: "N", kind: kindInt}}, rows: func(y func([]value) error) error { return y([]value{text("x")}) }}}
+		}, "wrong type"},
+		{"short row", func() []*sheet {
+			return []*sheet{{name: "A", file: "a.csv", cols: []column{{header: "N"}, {header: "M"}}, rows: func(y func([]value) error) error { return y([]value{text("x")}) }}}
+		}, "has 1 cells"},
+		{"dangling link target", func() []*sheet {
+			return []*sheet{{name: "A", file: "a.csv", cols: []column{{header: "R", kind: kindRef, target: "B"}}, rows: func(func([]value) error) error { return nil }}}
+		}, "defines no IDs"},
+		{"no sheets", func() []*sheet { return nil }, "no sheets"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := writeWorkbook(context.Background(), tt.sheets(), fixtureProps, t.TempDir(), io.Discard, memOut{}.open)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWorkbookCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	big := &sheet{name: "Big", file: "big.csv", cols: []column{{header: "ID", kind: kindID}},
+		rows: func(y func([]value) error) error {
+			for i := range 5000 {
+				if err := y([]value{text(strconv.Itoa(i))}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	err := writeWorkbook(ctx, []*sheet{big}, fixtureProps, t.TempDir(), io.Discard, memOut{}.open)
+	if err != context.Canceled {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
