@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v3"
+	"golang.org/x/term"
+)
+
+// Flags shared by several commands. Each command lists the ones it uses.
+
+func formatFlag() cli.Flag {
+	return &cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text or json"}
+}
+
+func quietFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors"}
+}
+
+func dateFlag() cli.Flag {
+	return &cli.StringFlag{Name: "date", Usage: "fix every timestamp to this date (YYYY-MM-DD or RFC 3339) for reproducible output; defaults to SOURCE_DATE_EPOCH, else now"}
+}
+
+// outputFormat reads --format and rejects anything but text and json.
+func outputFormat(cmd *cli.Command) (string, error) {
+	f := strings.ToLower(cmd.String("format"))
+	if f != "text" && f != "json" {
+		return "", usageErrorf("--format %q: must be text or json", cmd.String("format"))
+	}
+	return f, nil
+}
+
+// buildDate resolves the fixed timestamp of a reproducible build: --date,
+// then SOURCE_DATE_EPOCH (reproducible-builds.org), then now (in UTC, to the
+// second, so that two builds in one second still agree).
+func buildDate(cmd *cli.Command, now func() time.Time) (time.Time, error) {
+	if s := cmd.String("date"); s != "" {
+		for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t.UTC(), nil
+			}
+		}
+		return time.Time{}, usageErrorf("--date %q: use YYYY-MM-DD or an RFC 3339 time such as 2021-02-18T12:00:00Z", s)
+	}
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return time.Time{}, usageErrorf("SOURCE_DATE_EPOCH=%q: must be a whole number of seconds since 1970-01-01", s)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return now().UTC().Truncate(time.Second), nil
+}
+
+// writeJSON prints the one JSON object of --format json.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// oneArg returns the single positional argument a command needs.
+func oneArg(cmd *cli.Command, what string) (string, error) {
+	switch cmd.NArg() {
+	case 1:
+		return cmd.Args().First(), nil
+	case 0:
+		return "", usageErrorf("missing %s: casepack %s %s", what, cmd.Name, what)
+	default:
+		return "", usageErrorf("too many arguments: casepack %s takes one %s, got %d", cmd.Name, what, cmd.NArg())
+	}
+}
+
+// stderrIsTerminal decides whether progress bars may be drawn.
+func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
+
+// useColor follows the NO_COLOR convention (no-color.org).
+func useColor() bool { return os.Getenv("NO_COLOR") == "" && stderrIsTerminal() }
+
+func warnf(w io.Writer, format string, a ...any) { fmt.Fprintf(w, "casepack: warning: "+format+"\n", a...) }

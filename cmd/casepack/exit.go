@@ -1,0 +1,85 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// The exit codes, documented in --help and the README (STYLE.md §2).
+const (
+	exitOK          = 0 // success (validation may still have printed warnings)
+	exitOperational = 1 // I/O or internal error
+	exitUsage       = 2 // bad flags or arguments
+	exitInvalidCase = 3 // case data invalid (validate, or build refusing invalid data)
+	exitVerifyFail  = 4 // package failed verification (integrity or signature)
+)
+
+const exitCodeHelp = `Exit codes:
+   0  success (warnings may have been printed)
+   1  operational error (a file could not be read or written)
+   2  usage error (bad flags or arguments)
+   3  the case data is invalid
+   4  the package failed verification (integrity or signature)`
+
+// exitError carries an exit code through urfave/cli back to run. A silent
+// one has already told the user everything (e.g. a findings report).
+type exitError struct {
+	code   int
+	err    error
+	hint   string
+	silent bool
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...), hint: "run 'casepack help' or 'casepack COMMAND --help' for usage"}
+}
+
+// withHint attaches a "casepack: hint:" line to an operational error.
+func withHint(code int, err error, hint string) error {
+	return &exitError{code: code, err: err, hint: hint}
+}
+
+// silentExit ends the command with code after it has printed its own report.
+func silentExit(code int) error { return &exitError{code: code, silent: true} }
+
+// exitCode is the one place where errors become exit codes.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	// urfave/cli reports unknown flags and missing arguments as plain errors
+	// before our Action runs; they are usage errors.
+	msg := err.Error()
+	for _, s := range []string{"flag provided but not defined", "Required flag", "invalid value", "No help topic", "flag needs an argument"} {
+		if strings.Contains(msg, s) {
+			return exitUsage
+		}
+	}
+	return exitOperational
+}
+
+func isSilent(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.silent
+}
+
+func printError(w io.Writer, err error) {
+	fmt.Fprintf(w, "casepack: error: %v\n", err)
+	var ee *exitError
+	if errors.As(err, &ee) && ee.hint != "" {
+		fmt.Fprintf(w, "casepack: hint: %s\n", ee.hint)
+	} else if exitCode(err) == exitUsage {
+		fmt.Fprintln(w, "casepack: hint: run 'casepack help' or 'casepack COMMAND --help' for usage")
+	}
+}

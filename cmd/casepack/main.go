@@ -1,0 +1,84 @@
+// Command casepack turns a case folder (case.json and evidence files) into a
+// signed submission package for a prosecutor's preliminary examination, and
+// verifies such packages.
+//
+// This file holds the wiring shared by every subcommand: the command list,
+// the message style and the one table that maps errors to exit codes.
+// Each subcommand lives in its own file and registers itself with register.
+//
+// Message style (what a user reads on stderr):
+//   - every line starts with "casepack: error: ", "casepack: warning: " or
+//     "casepack: hint: ";
+//   - lowercase start, no final period;
+//   - the subject first (a path, a JSON pointer, file:line:column), then what
+//     is wrong, then, on a hint line, what to do about it.
+//
+// Results meant for programs go to stdout; --format json prints exactly one
+// JSON object there and nothing else.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"github.com/urfave/cli/v3"
+)
+
+// version is stamped by the Makefile with -ldflags "-X main.version=…".
+var version = "dev"
+
+// commands is filled by the init functions of the subcommand files, so that
+// each command's file is the only place that knows about it.
+var commands []*cli.Command
+
+func register(c *cli.Command) { commands = append(commands, c) }
+
+func newApp(stdout, stderr io.Writer) *cli.Command {
+	sort.Slice(commands, func(i, j int) bool { return commands[i].Name < commands[j].Name })
+	return &cli.Command{
+		Name:    "casepack",
+		Usage:   "validate case data and build, sign and verify evidence submission packages",
+		Version: version,
+		Description: "casepack turns a case folder (case.json plus evidence files) into a signed\n" +
+			"submission package (a BagIt bag) and verifies such packages years later.\n\n" +
+			exitCodeHelp,
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		Commands:              commands,
+		EnableShellCompletion: true,
+		// Errors are printed by main in the project's message style; keep
+		// urfave/cli from printing or exiting on its own.
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
+			return usageErrorf("%v", err)
+		},
+		CommandNotFound: nil,
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// run is main without the process exit, so tests can call it in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := newApp(stdout, stderr).Run(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if !isSilent(err) {
+		printError(stderr, err)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "casepack: error: interrupted; nothing was left behind")
+	}
+	return code
+}

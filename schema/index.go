@@ -1,0 +1,145 @@
+package schema
+
+import (
+	"regexp"
+	"sort"
+)
+
+// citationRE matches an evidence citation in Markdown text: [EV-0001].
+var citationRE = regexp.MustCompile(`\[(EV-[0-9]{4,6})\]`)
+
+// Citations returns the evidence IDs cited in text as [EV-0001], in order,
+// with their byte offsets in text.
+func Citations(text string) []Citation {
+	var out []Citation
+	for _, m := range citationRE.FindAllStringSubmatchIndex(text, -1) {
+		out = append(out, Citation{ID: text[m[2]:m[3]], Offset: m[0]})
+	}
+	return out
+}
+
+// Citation is one [EV-…] reference found in a text.
+type Citation struct {
+	ID     string
+	Offset int
+}
+
+// Index gives by-ID access to a case and the reverse links that case.json
+// states only one way (an incident lists its evidence; the evidence index
+// wants the incidents of each item).
+type Index struct {
+	Evidence  map[string]*Evidence
+	Incidents map[string]*Incident
+	Persons   map[string]*Person
+	Units     map[string]*Unit
+	Consents  map[string]*Consent
+
+	// Reverse links from an evidence ID, each sorted and without repeats.
+	IncidentsOf map[string][]string // incident IDs that list or cite the item
+	PersonsOf   map[string][]string // person IDs linked to the item (victims of its incidents, persons listing it)
+	UnitsOf     map[string][]string // unit IDs of its incidents and units listing it
+	ArticlesOf  map[string][]string // Rome Statute articles whose elements rely on it
+}
+
+// NewIndex builds the index. With duplicate IDs the first one wins; validate
+// reports the duplicates.
+func NewIndex(c *Case) *Index {
+	x := &Index{
+		Evidence:    map[string]*Evidence{},
+		Incidents:   map[string]*Incident{},
+		Persons:     map[string]*Person{},
+		Units:       map[string]*Unit{},
+		Consents:    map[string]*Consent{},
+		IncidentsOf: map[string][]string{},
+		PersonsOf:   map[string][]string{},
+		UnitsOf:     map[string][]string{},
+		ArticlesOf:  map[string][]string{},
+	}
+	for i := range c.Evidence {
+		if _, dup := x.Evidence[c.Evidence[i].ID]; !dup {
+			x.Evidence[c.Evidence[i].ID] = &c.Evidence[i]
+		}
+	}
+	for i := range c.Incidents {
+		if _, dup := x.Incidents[c.Incidents[i].ID]; !dup {
+			x.Incidents[c.Incidents[i].ID] = &c.Incidents[i]
+		}
+	}
+	for i := range c.Persons {
+		if _, dup := x.Persons[c.Persons[i].ID]; !dup {
+			x.Persons[c.Persons[i].ID] = &c.Persons[i]
+		}
+	}
+	for i := range c.Units {
+		if _, dup := x.Units[c.Units[i].ID]; !dup {
+			x.Units[c.Units[i].ID] = &c.Units[i]
+		}
+	}
+	for i := range c.Consents {
+		if _, dup := x.Consents[c.Consents[i].ID]; !dup {
+			x.Consents[c.Consents[i].ID] = &c.Consents[i]
+		}
+	}
+	add := func(m map[string][]string, ev, v string) { m[ev] = append(m[ev], v) }
+	for _, inc := range c.Incidents {
+		evs := append([]string(nil), inc.EvidenceIDs...)
+		for _, ct := range Citations(inc.Description + "\n" + inc.OfficialVersion) {
+			evs = append(evs, ct.ID)
+		}
+		for _, ch := range inc.Characterisation {
+			for _, el := range ch.Elements {
+				for _, ev := range el.EvidenceIDs {
+					evs = append(evs, ev)
+					add(x.ArticlesOf, ev, ch.Article)
+				}
+			}
+		}
+		for _, ev := range evs {
+			add(x.IncidentsOf, ev, inc.ID)
+			for _, v := range inc.VictimIDs {
+				add(x.PersonsOf, ev, v)
+			}
+			for _, u := range inc.UnitIDs {
+				add(x.UnitsOf, ev, u)
+			}
+		}
+	}
+	for _, p := range c.Persons {
+		for _, ev := range p.EvidenceIDs {
+			add(x.PersonsOf, ev, p.ID)
+		}
+	}
+	for _, u := range c.Units {
+		for _, ev := range u.EvidenceIDs {
+			add(x.UnitsOf, ev, u.ID)
+		}
+	}
+	for _, m := range []map[string][]string{x.IncidentsOf, x.PersonsOf, x.UnitsOf, x.ArticlesOf} {
+		for k, v := range m {
+			m[k] = sortedUnique(v)
+		}
+	}
+	return x
+}
+
+func sortedUnique(v []string) []string {
+	sort.Strings(v)
+	out := v[:0]
+	for i, s := range v {
+		if i == 0 || s != v[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Victims returns the persons with the victim role, in case order.
+func (c *Case) Victims() []*Person {
+	var out []*Person
+	for i := range c.Persons {
+		if c.Persons[i].HasRole("victim") {
+			out = append(out, &c.Persons[i])
+		}
+	}
+	return out
+}

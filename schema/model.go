@@ -1,0 +1,285 @@
+package schema
+
+// The typed case model. Field names and JSON tags mirror case.schema.json;
+// the schema is the documentation of each field. Optional scalars that must
+// be told apart from their zero value (age 0, minor false) are pointers.
+
+// Case is the data of one submission, as read from case.json.
+type Case struct {
+	Schema        string     `json:"$schema,omitempty"`
+	SchemaVersion string     `json:"schema_version"`
+	Submission    Submission `json:"submission"`
+	Analysis      Analysis   `json:"analysis"`
+	Incidents     []Incident `json:"incidents"`
+	Persons       []Person   `json:"persons,omitempty"`
+	Units         []Unit     `json:"units,omitempty"`
+	Evidence      []Evidence `json:"evidence"`
+	Consents      []Consent  `json:"consents,omitempty"`
+}
+
+type Submission struct {
+	ID             string    `json:"id"`
+	Title          string    `json:"title"`
+	Kind           string    `json:"kind"`
+	Date           string    `json:"date"`
+	Version        string    `json:"version"`
+	Supersedes     string    `json:"supersedes,omitempty"`
+	Classification string    `json:"classification"`
+	Languages      []string  `json:"languages"`
+	Sender         Sender    `json:"sender"`
+	Recipient      Recipient `json:"recipient"`
+	Requests       []Request `json:"requests,omitempty"`
+	Protection     string    `json:"protection,omitempty"`
+}
+
+type Sender struct {
+	Organisation  string `json:"organisation"`
+	ContactPerson string `json:"contact_person"`
+	Email         string `json:"email"`
+	Phone         string `json:"phone,omitempty"`
+	Address       string `json:"address,omitempty"`
+	Mandate       string `json:"mandate,omitempty"`
+}
+
+type Recipient struct {
+	Body          string `json:"body"`
+	SituationCode string `json:"situation_code"`
+	SituationName string `json:"situation_name"`
+	Stage         string `json:"stage,omitempty"`
+	Channel       string `json:"channel,omitempty"`
+}
+
+type Request struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+type Analysis struct {
+	Summary            string         `json:"summary"`
+	Methodology        string         `json:"methodology,omitempty"`
+	Context            string         `json:"context,omitempty"`
+	Jurisdiction       *Jurisdiction  `json:"jurisdiction,omitempty"`
+	Admissibility      *Admissibility `json:"admissibility,omitempty"`
+	InterestsOfJustice string         `json:"interests_of_justice,omitempty"`
+	Conclusions        string         `json:"conclusions,omitempty"`
+}
+
+type Jurisdiction struct {
+	Temporal           string `json:"temporal,omitempty"`
+	Territorial        string `json:"territorial,omitempty"`
+	SubjectMatter      string `json:"subject_matter,omitempty"`
+	ContextualElements string `json:"contextual_elements,omitempty"`
+}
+
+type Admissibility struct {
+	Complementarity string   `json:"complementarity,omitempty"`
+	Gravity         *Gravity `json:"gravity,omitempty"`
+}
+
+type Gravity struct {
+	Scale  string `json:"scale,omitempty"`
+	Nature string `json:"nature,omitempty"`
+	Manner string `json:"manner,omitempty"`
+	Impact string `json:"impact,omitempty"`
+}
+
+type Location struct {
+	Country      string   `json:"country,omitempty"`
+	State        string   `json:"state,omitempty"`
+	Municipality string   `json:"municipality,omitempty"`
+	Parish       string   `json:"parish,omitempty"`
+	Place        string   `json:"place,omitempty"`
+	Lat          *float64 `json:"lat,omitempty"`
+	Lon          *float64 `json:"lon,omitempty"`
+	PrecisionM   *float64 `json:"precision_m,omitempty"`
+}
+
+type Incident struct {
+	ID               string             `json:"id"`
+	Title            string             `json:"title"`
+	Start            When               `json:"start"`
+	End              When               `json:"end,omitempty"`
+	Location         Location           `json:"location"`
+	Description      string             `json:"description"`
+	OfficialVersion  string             `json:"official_version,omitempty"`
+	Characterisation []Characterisation `json:"characterisation,omitempty"`
+	VictimIDs        []string           `json:"victim_ids,omitempty"`
+	UnitIDs          []string           `json:"unit_ids,omitempty"`
+	EvidenceIDs      []string           `json:"evidence_ids,omitempty"`
+}
+
+// Characterisation is one crime under the Rome Statute, element by element.
+type Characterisation struct {
+	Article  string    `json:"article"`
+	Label    string    `json:"label"`
+	Elements []Element `json:"elements"`
+}
+
+type Element struct {
+	Element     string   `json:"element"`
+	Assessment  string   `json:"assessment,omitempty"`
+	Argument    string   `json:"argument,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids"`
+}
+
+type Person struct {
+	ID            string     `json:"id"`
+	Pseudonym     string     `json:"pseudonym"`
+	Roles         []string   `json:"roles"`
+	Protected     *Protected `json:"protected,omitempty"`
+	Sex           string     `json:"sex,omitempty"`
+	Age           *int       `json:"age,omitempty"`
+	BirthDate     When       `json:"birth_date,omitempty"`
+	Minor         *bool      `json:"minor,omitempty"`
+	Occupation    string     `json:"occupation,omitempty"`
+	ResidenceArea string     `json:"residence_area,omitempty"`
+	Qualification string     `json:"qualification,omitempty"`
+	ConsentIDs    []string   `json:"consent_ids,omitempty"`
+	EvidenceIDs   []string   `json:"evidence_ids,omitempty"`
+	Death         *Death     `json:"death,omitempty"`
+}
+
+// HasRole reports whether the person has the role r.
+func (p *Person) HasRole(r string) bool {
+	for _, x := range p.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Protected holds identifying details that never leave the confidential edition.
+type Protected struct {
+	FullName    string   `json:"full_name,omitempty"`
+	Aliases     []string `json:"aliases,omitempty"`
+	Address     string   `json:"address,omitempty"`
+	Contacts    []string `json:"contacts,omitempty"`
+	IDDocuments []string `json:"id_documents,omitempty"`
+	Notes       string   `json:"notes,omitempty"`
+}
+
+type Death struct {
+	Date               When            `json:"date"`
+	IncidentID         string          `json:"incident_id"`
+	Place              string          `json:"place,omitempty"`
+	Cause              string          `json:"cause,omitempty"`
+	OfficialCauseClaim string          `json:"official_cause_claim,omitempty"`
+	Manner             string          `json:"manner,omitempty"`
+	Wounds             []Wound         `json:"wounds,omitempty"`
+	Autopsy            *Autopsy        `json:"autopsy,omitempty"`
+	ForensicReview     *ForensicReview `json:"forensic_review,omitempty"`
+}
+
+type Wound struct {
+	Location string `json:"location"`
+	Type     string `json:"type"`
+	Count    int    `json:"count"`
+	Note     string `json:"note,omitempty"`
+}
+
+type Autopsy struct {
+	Performed        bool   `json:"performed"`
+	By               string `json:"by,omitempty"`
+	ReportEvidenceID string `json:"report_evidence_id,omitempty"`
+}
+
+type ForensicReview struct {
+	ExpertID         string   `json:"expert_id"`
+	Date             When     `json:"date,omitempty"`
+	Materials        []string `json:"materials,omitempty"`
+	Findings         string   `json:"findings"`
+	Limitations      string   `json:"limitations,omitempty"`
+	ReportEvidenceID string   `json:"report_evidence_id,omitempty"`
+}
+
+type Unit struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	NameEN      string   `json:"name_en,omitempty"`
+	Acronym     string   `json:"acronym,omitempty"`
+	Type        string   `json:"type"`
+	ParentID    string   `json:"parent_id,omitempty"`
+	Description string   `json:"description,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+}
+
+type Evidence struct {
+	ID             string        `json:"id"`
+	Title          string        `json:"title"`
+	Type           string        `json:"type"`
+	Description    string        `json:"description,omitempty"`
+	Files          []File        `json:"files"`
+	ContentTime    When          `json:"content_time,omitempty"`
+	Location       *Location     `json:"location,omitempty"`
+	Provenance     *Provenance   `json:"provenance,omitempty"`
+	Verification   *Verification `json:"verification,omitempty"`
+	Sensitivity    *Sensitivity  `json:"sensitivity,omitempty"`
+	Classification string        `json:"classification"`
+	ConsentIDs     []string      `json:"consent_ids,omitempty"`
+	Custody        []Custody     `json:"custody,omitempty"`
+	Notes          string        `json:"notes,omitempty"`
+}
+
+// File is one file of an evidence item, by its path inside the case folder.
+type File struct {
+	Path      string `json:"path"`
+	Role      string `json:"role"`
+	SHA256    string `json:"sha256,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
+	Language  string `json:"language,omitempty"`
+}
+
+type Provenance struct {
+	SourceType  string `json:"source_type,omitempty"`
+	Platform    string `json:"platform,omitempty"`
+	Account     string `json:"account,omitempty"`
+	URL         string `json:"url,omitempty"`
+	ArchivedURL string `json:"archived_url,omitempty"`
+	PostedAt    string `json:"posted_at,omitempty"`
+	CapturedAt  string `json:"captured_at,omitempty"`
+	CapturedBy  string `json:"captured_by,omitempty"`
+	CaptureTool string `json:"capture_tool,omitempty"`
+}
+
+type Verification struct {
+	SourceAnalysis    string `json:"source_analysis,omitempty"`
+	TechnicalAnalysis string `json:"technical_analysis,omitempty"`
+	ContentAnalysis   string `json:"content_analysis,omitempty"`
+	Geolocation       *Check `json:"geolocation,omitempty"`
+	Chronolocation    *Check `json:"chronolocation,omitempty"`
+	Status            string `json:"status"`
+	Confidence        string `json:"confidence,omitempty"`
+	Verifier          string `json:"verifier,omitempty"`
+	Date              string `json:"date,omitempty"`
+}
+
+type Check struct {
+	Status string `json:"status"`
+	Method string `json:"method,omitempty"`
+}
+
+type Sensitivity struct {
+	Graphic             bool `json:"graphic,omitempty"`
+	Minors              bool `json:"minors,omitempty"`
+	IdentifiablePersons bool `json:"identifiable_persons,omitempty"`
+}
+
+// Custody is one event in an evidence item's chain of custody.
+type Custody struct {
+	At       string `json:"at"`
+	Actor    string `json:"actor"`
+	Action   string `json:"action"`
+	Location string `json:"location,omitempty"`
+	SHA256   string `json:"sha256,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+type Consent struct {
+	ID          string   `json:"id"`
+	PersonID    string   `json:"person_id"`
+	Date        string   `json:"date"`
+	Method      string   `json:"method"`
+	Scope       []string `json:"scope"`
+	WithdrawnAt string   `json:"withdrawn_at,omitempty"`
+}

@@ -1,0 +1,474 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Limits of what the loader accepts. A case file is data typed by people, not
+// a media file: anything larger or deeper is a mistake or an attack.
+const (
+	// MaxCaseSize is the largest case.json accepted, in bytes (256 MiB:
+	// room for ~1,000,000 persons).
+	MaxCaseSize = 256 << 20
+	// MaxDepth is the deepest nesting of objects and arrays accepted; the
+	// schema itself needs 8.
+	MaxDepth = 64
+)
+
+// CaseFileName is the name of the case data file inside a case folder.
+const CaseFileName = "case.json"
+
+// Document is a loaded case file: its bytes, the generic value the schema
+// validator reads, and the typed Case (decoded as far as the data allows).
+type Document struct {
+	Path  string // the case.json path as the user gave it (messages use it)
+	Dir   string // the case folder: evidence paths are relative to it
+	Data  []byte
+	Value any
+	Case  *Case
+
+	lines []int // byte offsets of line starts, built on first use
+}
+
+// ErrNotFound is returned by Load when the case folder or file does not exist.
+var ErrNotFound = errors.New("case: not found")
+
+// Load reads a case folder (holding case.json) or a case.json file. The
+// error is for I/O only; problems in the data come back as findings, with
+// syntax problems (after which nothing else can be checked) first.
+func Load(path string) (*Document, []Finding, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, fmt.Errorf("%s: %w", path, ErrNotFound)
+		}
+		return nil, nil, fmt.Errorf("open case: %w", err)
+	}
+	file := path
+	if fi.IsDir() {
+		file = filepath.Join(path, CaseFileName)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, fmt.Errorf("%s: no %s in this folder: %w", path, CaseFileName, ErrNotFound)
+		}
+		return nil, nil, fmt.Errorf("open case: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxCaseSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", file, err)
+	}
+	doc, findings := Parse(file, data)
+	doc.Dir = filepath.Dir(file)
+	return doc, findings, nil
+}
+
+// Parse parses case data. It rejects what encoding/json would let through
+// silently: duplicate keys (the standard decoder keeps the last, which in
+// evidence data hides an edit), invalid UTF-8, trailing data, and inputs over
+// MaxCaseSize or deeper than MaxDepth. The returned Document is always
+// non-nil; its Value and Case are nil when the JSON could not be parsed.
+func Parse(path string, data []byte) (*Document, []Finding) {
+	doc := &Document{Path: path, Data: data}
+	if len(data) > MaxCaseSize {
+		return doc, []Finding{doc.finding(CodeJSONTooBig, 0, "",
+			fmt.Sprintf("the file is larger than %d MiB, the most casepack reads", MaxCaseSize>>20),
+			"split the case into several submissions, or check that this is the right file")}
+	}
+	if bad := invalidUTF8(data, 10); len(bad) > 0 {
+		var out []Finding
+		for _, off := range bad {
+			out = append(out, doc.finding(CodeJSONUTF8, off, "",
+				fmt.Sprintf("byte 0x%02x is not valid UTF-8 text", data[off]),
+				"save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)"))
+		}
+		return doc, out
+	}
+	p := parser{data: data, doc: doc}
+	p.skipBOM()
+	p.ws()
+	v, err := p.value(0)
+	if err == nil {
+		p.ws()
+		if p.pos < len(data) {
+			err = p.errAt(p.pos, CodeJSONTrailing, "there is more data after the end of the case object",
+				"remove what follows the last closing brace '}'")
+		}
+	}
+	if err != nil {
+		var f *Finding
+		if errors.As(err, &f) {
+			return doc, append(p.dups, *f)
+		}
+		return doc, append(p.dups, doc.finding(CodeJSONSyntax, p.pos, "", err.Error(), ""))
+	}
+	doc.Value = v
+	var c Case
+	// The generic parse above is the judge of syntax; this decode fills
+	// the typed model as far as the types allow. Type mismatches are left
+	// to the schema, which reports them with their location.
+	_ = json.Unmarshal(data, &c)
+	doc.Case = &c
+	return doc, p.dups
+}
+
+func invalidUTF8(data []byte, max int) []int {
+	var out []int
+	for i := 0; i < len(data) && len(out) < max; {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			out = append(out, i)
+			i++
+			continue
+		}
+		i += n
+	}
+	return out
+}
+
+// parser is a small recursive-descent JSON parser that knows where it is.
+type parser struct {
+	data []byte
+	pos  int
+	doc  *Document
+	dups []Finding
+	path []pathTok // where the parser is, for messages; built into a pointer only when needed
+}
+
+type pathTok struct {
+	key string
+	idx int // -1 for an object member
+}
+
+func (p *parser) pointer() string {
+	var b []byte
+	for _, t := range p.path {
+		b = append(b, '/')
+		if t.idx < 0 {
+			b = append(b, escapeToken(t.key)...)
+		} else {
+			b = strconv.AppendInt(b, int64(t.idx), 10)
+		}
+	}
+	return string(b)
+}
+
+func (p *parser) skipBOM() {
+	if bytes.HasPrefix(p.data, []byte("\xef\xbb\xbf")) {
+		p.pos = 3
+	}
+}
+
+func (p *parser) ws() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) errAt(off int, code, msg, hint string) error {
+	f := p.doc.finding(code, off, p.pointer(), msg, hint)
+	return &f
+}
+
+func (p *parser) syntax(msg string) error {
+	if p.pos >= len(p.data) {
+		return p.errAt(len(p.data), CodeJSONSyntax, "the file ends too early: "+msg,
+			"check for a missing closing brace '}', bracket ']' or quote")
+	}
+	return p.errAt(p.pos, CodeJSONSyntax, fmt.Sprintf("unexpected %s: %s", describeByte(p.data[p.pos]), msg),
+		"check for a missing comma, quote or bracket just before this point")
+}
+
+func describeByte(b byte) string {
+	switch {
+	case b == '"':
+		return "quote"
+	case b < 0x20 || b == 0x7f:
+		return fmt.Sprintf("control character 0x%02x", b)
+	case b >= 0x80:
+		return "character"
+	default:
+		return fmt.Sprintf("%q", rune(b))
+	}
+}
+
+func (p *parser) value(depth int) (any, error) {
+	if depth > MaxDepth {
+		return nil, p.errAt(p.pos, CodeJSONDepth, fmt.Sprintf("the data is nested more than %d levels deep", MaxDepth),
+			"the case format needs far fewer levels; check for runaway brackets")
+	}
+	if p.pos >= len(p.data) {
+		return nil, p.syntax("expected a value")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		return p.array(depth)
+	case c == '"':
+		return p.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	case c == 't':
+		return true, p.lit("true")
+	case c == 'f':
+		return false, p.lit("false")
+	case c == 'n':
+		return nil, p.lit("null")
+	default:
+		return nil, p.syntax("expected a value (text in quotes, a number, true, false, null, an object or a list)")
+	}
+}
+
+func (p *parser) lit(s string) error {
+	if !bytes.HasPrefix(p.data[p.pos:], []byte(s)) {
+		return p.syntax("expected " + s)
+	}
+	p.pos += len(s)
+	return nil
+}
+
+func (p *parser) object(depth int) (any, error) {
+	p.pos++ // {
+	m := map[string]any{}
+	p.ws()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return m, nil
+	}
+	for {
+		p.ws()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.syntax("expected a property name in double quotes")
+		}
+		keyOff := p.pos
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		key := k.(string)
+		p.ws()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.syntax("expected ':' after the property name")
+		}
+		p.pos++
+		p.ws()
+		p.path = append(p.path, pathTok{key: key, idx: -1})
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m[key]; dup {
+			p.dups = append(p.dups, p.doc.finding(CodeJSONDupKey, keyOff, p.pointer(),
+				fmt.Sprintf("property %q appears twice in the same object; a JSON reader silently keeps only one of them", key),
+				"keep one and delete the other, after checking which value is right"))
+		}
+		m[key] = v
+		p.path = p.path[:len(p.path)-1]
+		p.ws()
+		if p.pos >= len(p.data) {
+			return nil, p.syntax("expected ',' or '}'")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return m, nil
+		default:
+			return nil, p.syntax("expected ',' or '}' after a property")
+		}
+	}
+}
+
+func (p *parser) array(depth int) (any, error) {
+	p.pos++ // [
+	a := []any{}
+	p.ws()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return a, nil
+	}
+	for {
+		p.ws()
+		p.path = append(p.path, pathTok{idx: len(a)})
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		p.path = p.path[:len(p.path)-1]
+		a = append(a, v)
+		p.ws()
+		if p.pos >= len(p.data) {
+			return nil, p.syntax("expected ',' or ']'")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return a, nil
+		default:
+			return nil, p.syntax("expected ',' or ']' after a list item")
+		}
+	}
+}
+
+// str parses a string at p.pos (which holds the opening quote).
+func (p *parser) str() (any, error) {
+	start := p.pos
+	p.pos++
+	escaped := false
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			if !escaped {
+				return string(p.data[start+1 : p.pos-1]), nil
+			}
+			var s string
+			if err := json.Unmarshal(p.data[start:p.pos], &s); err != nil {
+				p.pos = start
+				return nil, p.syntax("invalid escape sequence in text")
+			}
+			return s, nil
+		case c == '\\':
+			escaped = true
+			if p.pos+1 >= len(p.data) {
+				p.pos++
+				return nil, p.syntax("unfinished escape sequence")
+			}
+			switch p.data[p.pos+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.pos += 2
+			case 'u':
+				if p.pos+6 > len(p.data) || !isHex4(p.data[p.pos+2:p.pos+6]) {
+					return nil, p.syntax(`\u must be followed by four hexadecimal digits`)
+				}
+				p.pos += 6
+			default:
+				return nil, p.syntax(`invalid escape: use \" \\ \/ \b \f \n \r \t or \uXXXX`)
+			}
+		case c < 0x20:
+			return nil, p.syntax(`a line break or tab inside text must be written as \n or \t`)
+		default:
+			p.pos++
+		}
+	}
+	return nil, p.syntax("unterminated text: a closing quote is missing")
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) number() (any, error) {
+	start := p.pos
+	d := p.data
+	if d[p.pos] == '-' {
+		p.pos++
+	}
+	digits := func() int {
+		n := 0
+		for p.pos < len(d) && d[p.pos] >= '0' && d[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	if p.pos < len(d) && d[p.pos] == '0' {
+		p.pos++
+		if p.pos < len(d) && d[p.pos] >= '0' && d[p.pos] <= '9' {
+			return nil, p.syntax("a number may not start with 0 (write 7, not 07; put codes in quotes)")
+		}
+	} else if digits() == 0 {
+		return nil, p.syntax("expected a digit")
+	}
+	if p.pos < len(d) && d[p.pos] == '.' {
+		p.pos++
+		if digits() == 0 {
+			return nil, p.syntax("expected a digit after the decimal point")
+		}
+	}
+	if p.pos < len(d) && (d[p.pos] == 'e' || d[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(d) && (d[p.pos] == '+' || d[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			return nil, p.syntax("expected a digit in the exponent")
+		}
+	}
+	return json.Number(d[start:p.pos]), nil
+}
+
+// escapeToken escapes a JSON Pointer reference token (RFC 6901).
+func escapeToken(s string) string {
+	if !bytes.ContainsAny([]byte(s), "~/") {
+		return s
+	}
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '~':
+			b = append(b, "~0"...)
+		case '/':
+			b = append(b, "~1"...)
+		default:
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+// position converts a byte offset into a 1-based line and a 1-based column
+// counted in characters (runes), as editors show them.
+func (d *Document) position(off int) (line, col int) {
+	if d.lines == nil {
+		d.lines = []int{0}
+		for i, b := range d.Data {
+			if b == '\n' {
+				d.lines = append(d.lines, i+1)
+			}
+		}
+	}
+	if off > len(d.Data) {
+		off = len(d.Data)
+	}
+	// binary search for the last line start <= off
+	lo, hi := 0, len(d.lines)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if d.lines[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo + 1, utf8.RuneCount(d.Data[d.lines[lo]:off]) + 1
+}
