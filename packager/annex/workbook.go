@@ -90,6 +90,7 @@ func planSheet(ctx context.Context, s *sheet) (*plan, error) {
 // styles are the cell styles the sheets share.
 type styles struct {
 	header, link, datetime int
+	wrap                   int // text with line breaks
 	date                   [3]int // by Precision
 }
 
@@ -106,6 +107,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 	}
 	fmtStr := func(s string) *string { return &s }
 	st.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	st.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	st.link = mk(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}})
 	st.date[PrecisionDay] = mk(&excelize.Style{CustomNumFmt: fmtStr("yyyy-mm-dd")})
 	st.date[PrecisionMonth] = mk(&excelize.Style{CustomNumFmt: fmtStr("yyyy-mm")})
@@ -301,7 +303,11 @@ func writeSheet(ctx context.Context, f *excelize.File, st *styles, s *sheet, pla
 func xlsxCell(st *styles, c column, v value, plans map[string]*plan) any {
 	switch v.k {
 	case vText:
-		return fitCell(cleanText(v.s))
+		s := fitCell(cleanText(v.s))
+		if strings.ContainsAny(s, "\n\r") {
+			return excelize.Cell{StyleID: st.wrap, Value: s}
+		}
+		return s
 	case vRefs:
 		shown := fitCell(cleanText(strings.Join(v.ids, refSeparator)))
 		if len(v.ids) != 1 || !linkableID.MatchString(v.ids[0]) {

@@ -1,0 +1,457 @@
+package annex
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
+
+var testDate = time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
+
+func loadCase(t testing.TB, dir string) *schema.Case {
+	t.Helper()
+	doc, findings, err := schema.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := schema.Count(findings); e > 0 {
+		t.Fatalf("%s: %v", dir, findings)
+	}
+	return doc.Case
+}
+
+// buildCase writes the annexes of the case folder dir into a fresh folder
+// and returns that folder.
+func buildCase(t *testing.T, dir, edition string) string {
+	t.Helper()
+	c := loadCase(t, dir)
+	files, err := DraftFiles(context.Background(), dir, c, edition)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	opt := Options{Date: testDate, Edition: edition, Version: "test", CaseSHA256: strings.Repeat("ab", 32), TmpDir: t.TempDir()}
+	if err := WriteDir(context.Background(), c, files, opt, out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const fixture = "testdata/case"
+
+var wantSheets = []string{"Evidence", "Files", "Incidents", "Victims", "Units", "Custody", "Crimes", "About"}
+
+func TestWriteCaseReadByOpenpyxl(t *testing.T) {
+	out := buildCase(t, fixture, EditionConfidential)
+	d := readBack(t, filepath.Join(out, XLSXName), filepath.Join(out, CSVDir))
+	c := loadCase(t, fixture)
+	files, err := DraftFiles(context.Background(), fixture, c, EditionConfidential)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var names []string
+	for _, s := range d.Sheets {
+		names = append(names, s.Name)
+	}
+	if !slices.Equal(names, wantSheets) {
+		t.Fatalf("sheets = %v, want %v", names, wantSheets)
+	}
+	cols := map[string][]column{}
+	for _, s := range (&mapper{}).sheets() {
+		cols[s.name] = s.cols
+	}
+	for _, s := range d.Sheets {
+		if s.Freeze == nil || *s.Freeze != "A2" {
+			t.Errorf("%s: freeze = %v, want A2", s.Name, s.Freeze)
+		}
+		if len(s.Tables) != 1 || s.Tables[0].Autofilter == nil {
+			t.Errorf("%s: no table filter: %+v", s.Name, s.Tables)
+		}
+		for i, col := range cols[s.Name] {
+			if h := s.Rows[0][i]; h.V != col.header || !h.Bold {
+				t.Errorf("%s: header %d = %v (bold %v), want bold %q", s.Name, i+1, h.V, h.Bold, col.header)
+			}
+		}
+	}
+
+	ev := d.Sheets[d.sheet(t, "Evidence")]
+	col := func(sheet string, header string) int {
+		for i, c := range cols[sheet] {
+			if c.header == header {
+				return i
+			}
+		}
+		t.Fatalf("%s has no column %q", sheet, header)
+		return -1
+	}
+	if len(ev.Rows) != len(c.Evidence)+1 {
+		t.Fatalf("Evidence has %d rows, want %d", len(ev.Rows), len(c.Evidence)+1)
+	}
+	for i, e := range c.Evidence {
+		r := ev.Rows[i+1]
+		if id := r[col("Evidence", "Evidence ID")]; id.T != "s" || id.V != e.ID {
+			t.Errorf("Evidence row %d ID = %v (%s), want text %s", i+2, id.V, id.T, e.ID)
+		}
+		var s256, s512 []string
+		for _, f := range files {
+			if f.ID == e.ID {
+				s256 = append(s256, f.SHA256)
+				s512 = append(s512, f.SHA512)
+			}
+		}
+		for h, want := range map[string]string{"SHA-256": strings.Join(s256, refSeparator), "SHA-512": strings.Join(s512, refSeparator)} {
+			if got := r[col("Evidence", h)]; got.T != "s" || got.V != want {
+				t.Errorf("%s %s = %v (%s), want text %s", e.ID, h, got.V, got.T, want)
+			}
+		}
+	}
+	if got := ev.Rows[1][col("Evidence", "Description")]; got.T != "s" || got.V != `=HYPERLINK("http://x","y")` {
+		t.Errorf("hostile description came back as %v (data_type %s), want the text itself", got.V, got.T)
+	}
+	if got := ev.Rows[1][col("Evidence", "Content date")]; got.Py != "datetime" || got.V != "2021-01-08T00:00:00" || got.Fmt != "yyyy-mm-dd" {
+		t.Errorf("content date = %v %s %q, want date 2021-01-08", got.V, got.Py, got.Fmt)
+	}
+	if got := ev.Rows[2][col("Evidence", "Content date")]; got.Py != "datetime" || got.Fmt != "yyyy" {
+		t.Errorf("year-precision content date = %v %s %q, want a date shown as yyyy", got.V, got.Py, got.Fmt)
+	}
+	if got := ev.Rows[1][col("Evidence", "Captured at (UTC)")]; got.Py != "datetime" || got.V != "2021-01-08T15:00:00" {
+		t.Errorf("captured at = %v %s, want datetime 2021-01-08T15:00:00", got.V, got.Py)
+	}
+	if got := ev.Rows[1][col("Evidence", "Last custody event (UTC)")]; got.V != "2021-01-08T15:05:00" {
+		t.Errorf("last custody event = %v, want 2021-01-08T15:05:00 (11:05-04:00 in UTC)", got.V)
+	}
+	if got := ev.Rows[1][col("Evidence", "Persons (pseudonyms)")]; got.V != "Victim Alpha" {
+		t.Errorf("persons = %v, want the pseudonym Victim Alpha", got.V)
+	}
+
+	victims := d.Sheets[d.sheet(t, "Victims")]
+	if len(victims.Rows) != 2 {
+		t.Fatalf("Victims has %d rows, want header + V-01", len(victims.Rows))
+	}
+	v := victims.Rows[1]
+	if v[col("Victims", "Age")].V != float64(17) || v[col("Victims", "Minor")].V != true ||
+		v[col("Victims", "Wounds")].V != "gunshot, thorax ×2; gunshot, head" || v[col("Victims", "Wound count")].V != float64(3) {
+		t.Errorf("victim row = %+v", v)
+	}
+	if got := v[col("Victims", "Date of death")]; got.Py != "datetime" || got.V != "2021-01-08T00:00:00" {
+		t.Errorf("date of death = %v (%s), want a date", got.V, got.Py)
+	}
+
+	crimes := d.Sheets[d.sheet(t, "Crimes")]
+	if len(crimes.Rows) != 1+3 { // element 1 × 2 evidence items, element 2 with none
+		t.Errorf("Crimes has %d data rows, want 3", len(crimes.Rows)-1)
+	}
+	custody := d.Sheets[d.sheet(t, "Custody")]
+	if len(custody.Rows) != 1+3 {
+		t.Errorf("Custody has %d data rows, want 3", len(custody.Rows)-1)
+	}
+
+	checkLinks(t, d)
+	checkTwins(t, d)
+	for _, s := range d.Sheets {
+		for _, row := range s.Rows {
+			for _, c := range row {
+				if c.T == "f" && !strings.HasPrefix(c.V.(string), `=HYPERLINK("#'`) {
+					t.Errorf("%s: unexpected formula %v", s.Name, c.V)
+				}
+			}
+		}
+	}
+}
+
+// checkLinks follows every link: the target row's ID cell holds the ID the
+// link shows.
+func checkLinks(t *testing.T, d *dump) {
+	t.Helper()
+	link := regexp.MustCompile(`^=HYPERLINK\("#'([A-Za-z]+)'!([A-Z]+)([0-9]+)","([^"]+)"\)$`)
+	n := 0
+	for _, s := range d.Sheets {
+		for _, row := range s.Rows {
+			for _, c := range row {
+				if c.T != "f" {
+					continue
+				}
+				m := link.FindStringSubmatch(c.V.(string))
+				if m == nil {
+					t.Errorf("%s: formula %v is not a link to a row", s.Name, c.V)
+					continue
+				}
+				if m[2] != "A" {
+					t.Errorf("%s: link %v points at column %s, want A (the ID column)", s.Name, c.V, m[2])
+				}
+				target := d.Sheets[d.sheet(t, m[1])]
+				r := atoi(t, m[3])
+				if r < 2 || r > len(target.Rows) || target.Rows[r-1][0].V != m[4] {
+					t.Errorf("%s: link %v does not land on %s's row", s.Name, c.V, m[4])
+				}
+				if c.Cached != m[4] {
+					t.Errorf("%s: link %v shows %v, want %s", s.Name, c.V, c.Cached, m[4])
+				}
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no links found")
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// checkTwins compares each CSV twin, as Python's csv module reads it, with
+// its sheet as openpyxl reads it.
+func checkTwins(t *testing.T, d *dump) {
+	t.Helper()
+	for _, s := range d.Sheets {
+		rows, ok := d.CSV[strings.ToLower(s.Name)+".csv"]
+		if !ok {
+			t.Errorf("no CSV twin for %s", s.Name)
+			continue
+		}
+		sheetRows := s.Rows
+		if len(rows) == 1 && len(sheetRows) == 2 && allEmpty(sheetRows[1]) {
+			sheetRows = sheetRows[:1] // an empty register's table covers one blank row
+		}
+		if len(rows) != len(sheetRows) {
+			t.Errorf("%s: CSV has %d rows, sheet %d", s.Name, len(rows), len(sheetRows))
+			continue
+		}
+		for r, row := range rows {
+			if len(row) != len(sheetRows[r]) {
+				t.Errorf("%s row %d: CSV has %d fields, sheet %d", s.Name, r+1, len(row), len(sheetRows[r]))
+				continue
+			}
+			for c, field := range row {
+				if got, want := UnescapeCSVField(field), sheetAsCSV(sheetRows[r][c]); got != want {
+					t.Errorf("%s!R%dC%d: CSV %q, sheet %q", s.Name, r+1, c+1, field, want)
+				}
+			}
+		}
+	}
+}
+
+func allEmpty(row []dumpCell) bool {
+	for _, c := range row {
+		if c.V != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// TestWriteGolden pins the CSV twins of the fixture; run with -update after
+// an intended change and review the diff.
+func TestWriteGolden(t *testing.T) {
+	out := buildCase(t, fixture, EditionConfidential)
+	for _, name := range CSVNames() {
+		got, err := os.ReadFile(filepath.Join(out, CSVDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "golden", name)
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s (run go test -update and review the diff)\ngot:\n%s", name, golden, got)
+		}
+	}
+}
+
+func TestWriteReproducible(t *testing.T) {
+	a := buildCase(t, fixture, EditionConfidential)
+	b := buildCase(t, fixture, EditionConfidential)
+	for _, name := range append([]string{XLSXName}, prefixAll(CSVDir+"/", CSVNames())...) {
+		x, err := os.ReadFile(filepath.Join(a, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.ReadFile(filepath.Join(b, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two builds", name)
+		}
+	}
+}
+
+func prefixAll(p string, s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = p + x
+	}
+	return out
+}
+
+// TestWritePublicEdition: no protected detail reaches any annex file (in
+// any edition), and evidence withheld from the public edition says so while
+// keeping its digests.
+func TestWritePublicEdition(t *testing.T) {
+	c := loadCase(t, fixture)
+	var secrets []string
+	for _, p := range c.Persons {
+		if p.Protected != nil {
+			secrets = append(secrets, p.Protected.FullName)
+			secrets = append(secrets, p.Protected.Contacts...)
+		}
+	}
+	secrets = append(secrets, "Secret place of interview", "Interviewer 3", "the witness's home")
+	for _, edition := range []string{EditionConfidential, EditionPublic} {
+		t.Run(edition, func(t *testing.T) {
+			out := buildCase(t, fixture, edition)
+			contents := readAllOutputs(t, out)
+			for name, b := range contents {
+				for _, s := range secrets {
+					if strings.HasPrefix(s, "Secret place") || s == "Interviewer 3" || s == "the witness's home" {
+						if edition == EditionConfidential {
+							continue // withheld only from the public edition
+						}
+					}
+					if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(strings.ReplaceAll(s, "'", "&#39;"))) {
+						t.Errorf("%s edition: %s contains %q", edition, name, s)
+					}
+				}
+			}
+			if edition != EditionPublic {
+				return
+			}
+			ev := string(contents["csv/evidence.csv"])
+			var line string
+			for _, l := range strings.Split(ev, "\r\n") {
+				if strings.HasPrefix(l, "EV-0012,") {
+					line = l
+				}
+			}
+			files, err := DraftFiles(context.Background(), fixture, c, edition)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var digest string
+			for _, f := range files {
+				if f.ID == "EV-0012" {
+					digest = f.SHA256
+				}
+			}
+			if !strings.Contains(line, ","+Withheld+",") || !strings.Contains(line, digest) || strings.Contains(line, "data/evidence/") {
+				t.Errorf("withheld EV-0012 row = %q, want 'withheld', its digest %s and no package path", line, digest)
+			}
+		})
+	}
+}
+
+// readAllOutputs returns every CSV twin and every XML part of the workbook,
+// uncompressed, by name.
+func readAllOutputs(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, name := range CSVNames() {
+		b, err := os.ReadFile(filepath.Join(dir, CSVDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[CSVDir+"/"+name] = b
+	}
+	zr, err := zip.OpenReader(filepath.Join(dir, XLSXName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[XLSXName+":"+f.Name] = b
+	}
+	return out
+}
+
+func TestWriteRejectsUnknownEdition(t *testing.T) {
+	err := Write(context.Background(), &schema.Case{}, nil, Options{Edition: "draft"}, io.Discard, memOut{}.open)
+	if !errors.Is(err, ErrEdition) {
+		t.Fatalf("err = %v, want ErrEdition", err)
+	}
+}
+
+func TestWriteDirRefusesToOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, XLSXName), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := loadCase(t, fixture)
+	err := WriteDir(context.Background(), c, nil, Options{Edition: EditionConfidential, Date: testDate}, dir)
+	if !errors.Is(err, os.ErrExist) {
+		t.Fatalf("err = %v, want it to refuse an existing workbook", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, XLSXName)); string(b) != "mine" {
+		t.Fatal("existing workbook was changed")
+	}
+}
+
+func TestDraftFilesRefusesEscapes(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(outside, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "link.txt")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ok.txt"), []byte("ok"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path, declared, want string
+	}{
+		{"link.txt", "", "escapes"},
+		{"../secret.txt", "", "escapes"},
+		{"missing.txt", "", "no such file"},
+		{"ok.txt", strings.Repeat("0", 64), "case data declares"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			c := &schema.Case{Evidence: []schema.Evidence{{ID: "EV-0001", Files: []schema.File{{Path: tt.path, SHA256: tt.declared}}}}}
+			_, err := DraftFiles(context.Background(), dir, c, EditionConfidential)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,101 @@
+package annex
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/casepack/casepack/schema"
+)
+
+// PackagePath is where an evidence file of a case sits in a package:
+// data/evidence/<evidence ID>/<file name>.
+func PackagePath(evidenceID, casePath string) string {
+	return "data/evidence/" + evidenceID + "/" + path.Base(filepath.ToSlash(casePath))
+}
+
+// WithheldInEdition reports whether an edition leaves an evidence item's
+// files out: a public edition carries only evidence classified public.
+func WithheldInEdition(ev *schema.Evidence, edition string) bool {
+	return edition == EditionPublic && ev.Classification != "public"
+}
+
+// DraftFiles reads every evidence file of c under the case folder dir once,
+// streaming it through SHA-256 and SHA-512, and returns what Write needs to
+// list it as a build would. It is for drafting the annexes without building
+// a package. A file outside the case folder (by ".." or a symbolic link) is
+// refused; a declared SHA-256 that does not match is an error.
+func DraftFiles(ctx context.Context, dir string, c *schema.Case, edition string) ([]FileInfo, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("annex: open case folder: %w", err)
+	}
+	defer root.Close()
+	buf := make([]byte, 1<<20)
+	var out []FileInfo
+	for i := range c.Evidence {
+		ev := &c.Evidence[i]
+		for j, f := range ev.Files {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			fi, err := hashFile(ctx, root, f.Path, buf)
+			if err != nil {
+				return nil, fmt.Errorf("evidence %s (/evidence/%d/files/%d/path): %w", ev.ID, i, j, err)
+			}
+			if f.SHA256 != "" && !strings.EqualFold(f.SHA256, fi.SHA256) {
+				return nil, fmt.Errorf("evidence %s: %s: SHA-256 is %s but the case data declares %s (the file changed since acquisition, or the declared hash is wrong)",
+					ev.ID, f.Path, fi.SHA256, strings.ToLower(f.SHA256))
+			}
+			fi.ID = ev.ID
+			fi.Source = f.Path
+			fi.Path = PackagePath(ev.ID, f.Path)
+			fi.MediaType = f.MediaType
+			fi.Withheld = WithheldInEdition(ev, edition)
+			out = append(out, fi)
+		}
+	}
+	return out, nil
+}
+
+func hashFile(ctx context.Context, root *os.Root, name string, buf []byte) (FileInfo, error) {
+	f, err := root.Open(filepath.FromSlash(name))
+	if err != nil {
+		return FileInfo{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return FileInfo{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return FileInfo{}, fmt.Errorf("%s is not a regular file", name)
+	}
+	h256, h512 := sha256.New(), sha512.New()
+	n, err := io.CopyBuffer(io.MultiWriter(h256, h512), ctxReader{ctx, f}, buf)
+	if err != nil {
+		return FileInfo{}, fmt.Errorf("read %s: %w", name, err)
+	}
+	return FileInfo{Size: n, SHA256: hex.EncodeToString(h256.Sum(nil)), SHA512: hex.EncodeToString(h512.Sum(nil))}, nil
+}
+
+// ctxReader stops hashing a large file at the next read once ctx is done.
+// It also hides *os.File's WriterTo, so CopyBuffer uses buf.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
