@@ -90,7 +90,7 @@ func planSheet(ctx context.Context, s *sheet) (*plan, error) {
 // styles are the cell styles the sheets share.
 type styles struct {
 	header, link, datetime int
-	wrap                   int // text with line breaks
+	wrap                   int    // text with line breaks
 	date                   [3]int // by Precision
 }
 
