@@ -1,0 +1,107 @@
+package bag
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// CasepackManifestPath is where the casepack manifest lives in a package.
+const CasepackManifestPath = "casepack/manifest.json"
+
+// CasepackFormat identifies version 1 of casepack/manifest.json.
+const CasepackFormat = "casepack-manifest/1"
+
+// CasepackManifest is casepack/manifest.json: what BagIt cannot say. It maps
+// evidence IDs to their files with both digests (including files withheld
+// from a public edition), keeps each item's chain of custody, and records
+// how the package was built.
+type CasepackManifest struct {
+	Format          string            `json:"format"`
+	CasepackVersion string            `json:"casepack_version,omitempty"`
+	SubmissionID    string            `json:"submission_id,omitempty"`
+	Edition         string            `json:"edition,omitempty"`
+	Created         string            `json:"created,omitempty"` // RFC 3339 UTC, from the build date
+	Build           map[string]string `json:"build,omitempty"`   // build parameters (keys sorted by encoding/json)
+	Evidence        []EvidenceItem    `json:"evidence"`
+}
+
+// EvidenceItem is one evidence item and its files.
+type EvidenceItem struct {
+	ID      string          `json:"id"`
+	Title   string          `json:"title,omitempty"`
+	Files   []ManifestFile  `json:"files"`
+	Custody json.RawMessage `json:"custody,omitempty"` // the case data's custody events, verbatim
+}
+
+// ManifestFile is one evidence file. Path is the bag path the file has (or
+// would have had, when withheld).
+type ManifestFile struct {
+	Path      string `json:"path"`
+	Size      int64  `json:"size"`
+	MediaType string `json:"media_type,omitempty"`
+	SHA256    string `json:"sha256"`
+	SHA512    string `json:"sha512"`
+	Withheld  bool   `json:"withheld,omitempty"`
+}
+
+// Marshal writes the manifest as indented JSON with a final newline, items
+// sorted by ID and files by path, so the same content always gives the same
+// bytes.
+func (m *CasepackManifest) Marshal() ([]byte, error) {
+	c := *m
+	if c.Format == "" {
+		c.Format = CasepackFormat
+	}
+	c.Evidence = slices.Clone(m.Evidence)
+	if c.Evidence == nil {
+		c.Evidence = []EvidenceItem{}
+	}
+	slices.SortStableFunc(c.Evidence, func(a, b EvidenceItem) int { return strings.Compare(a.ID, b.ID) })
+	for i := range c.Evidence {
+		it := &c.Evidence[i]
+		if i > 0 && c.Evidence[i-1].ID == it.ID {
+			return nil, fmt.Errorf("bag: casepack manifest: duplicate evidence ID %q", it.ID)
+		}
+		it.Files = slices.Clone(it.Files)
+		if it.Files == nil {
+			it.Files = []ManifestFile{}
+		}
+		slices.SortStableFunc(it.Files, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
+		for _, f := range it.Files {
+			if err := CheckPath(f.Path); err != nil {
+				return nil, fmt.Errorf("bag: casepack manifest: %s: %w", it.ID, err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&c); err != nil {
+		return nil, fmt.Errorf("bag: casepack manifest: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ParseCasepackManifest reads casepack/manifest.json. Unknown fields are
+// allowed (a newer casepack may add some); an unknown format is not.
+func ParseCasepackManifest(b []byte) (*CasepackManifest, error) {
+	var m CasepackManifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("bag: casepack manifest: %w", err)
+	}
+	if m.Format != CasepackFormat {
+		return nil, fmt.Errorf("bag: casepack manifest: format %q, want %q", m.Format, CasepackFormat)
+	}
+	for _, it := range m.Evidence {
+		for _, f := range it.Files {
+			if err := CheckPath(f.Path); err != nil {
+				return nil, fmt.Errorf("bag: casepack manifest: %s: %w", it.ID, err)
+			}
+		}
+	}
+	return &m, nil
+}

@@ -1,0 +1,233 @@
+package bag
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Algorithms casepack writes, in the order they are listed in a package.
+// RFC 8493 §2.4 requires tools to support both.
+const (
+	SHA256 = "sha256"
+	SHA512 = "sha512"
+)
+
+// Algorithms lists the digest algorithms of every casepack manifest pair.
+var Algorithms = []string{SHA256, SHA512}
+
+// HexLen returns the length of a lowercase hex digest for alg, or 0 for an
+// algorithm casepack does not know.
+func HexLen(alg string) int {
+	switch alg {
+	case SHA256:
+		return 64
+	case SHA512:
+		return 128
+	}
+	return 0
+}
+
+// ManifestName returns "manifest-<alg>.txt"; TagManifestName "tagmanifest-<alg>.txt".
+func ManifestName(alg string) string    { return "manifest-" + alg + ".txt" }
+func TagManifestName(alg string) string { return "tagmanifest-" + alg + ".txt" }
+
+// ErrNotCanonical is returned by ParseManifest for input that is a readable
+// manifest but not in the one byte form casepack writes.
+var ErrNotCanonical = errors.New("bag: manifest not in canonical form")
+
+// Entry is one manifest line: a digest (lowercase hex) and the bag path it
+// covers (decoded: a real file name, no percent-encoding).
+type Entry struct {
+	Path   string
+	Digest string
+}
+
+// Manifest is a payload or tag manifest for one algorithm.
+type Manifest struct {
+	Alg     string
+	Entries []Entry
+}
+
+// LineError is one unreadable manifest line. Path is set when the line
+// named a path even though something else about it was wrong.
+type LineError struct {
+	Line int
+	Path string
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// EncodePath percent-encodes "%", CR and LF and nothing else (RFC 8493 §2.1.3).
+func EncodePath(p string) string {
+	if !strings.ContainsAny(p, "%\r\n") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '%':
+			b.WriteString("%25")
+		case '\r':
+			b.WriteString("%0D")
+		case '\n':
+			b.WriteString("%0A")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// DecodePath reverses EncodePath. Only %25, %0D and %0A are accepted (either
+// hex case); any other "%" is an error, since an encoder following the RFC
+// never writes one.
+func DecodePath(s string) (string, error) {
+	if !strings.Contains(s, "%") {
+		return s, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", fmt.Errorf("truncated percent-encoding in %q", s)
+		}
+		switch strings.ToUpper(s[i+1 : i+3]) {
+		case "25":
+			b.WriteByte('%')
+		case "0D":
+			b.WriteByte('\r')
+		case "0A":
+			b.WriteByte('\n')
+		default:
+			return "", fmt.Errorf("unexpected percent-encoding %q (only %%25, %%0D, %%0A are allowed)", s[i:i+3])
+		}
+		i += 2
+	}
+	return b.String(), nil
+}
+
+func checkDigest(alg, d string) error {
+	n := HexLen(alg)
+	if n == 0 {
+		return fmt.Errorf("unknown algorithm %q", alg)
+	}
+	if len(d) != n {
+		return fmt.Errorf("%s digest must be %d hex digits, got %d", alg, n, len(d))
+	}
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return fmt.Errorf("digest has a non-hex character %q", c)
+		}
+	}
+	return nil
+}
+
+// Marshal writes the canonical form: one "<hex>  <encoded path>\n" line per
+// entry, sorted by path bytes, lowercase hex. Two spaces so that
+// `sha256sum -c` reads the file inside the bag. Duplicate or unsafe paths and
+// malformed digests are errors.
+func (m *Manifest) Marshal() ([]byte, error) {
+	es := slices.Clone(m.Entries)
+	slices.SortFunc(es, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+	var buf bytes.Buffer
+	for i, e := range es {
+		if err := CheckPath(e.Path); err != nil {
+			return nil, err
+		}
+		if i > 0 && es[i-1].Path == e.Path {
+			return nil, fmt.Errorf("bag: %s manifest: duplicate path %q", m.Alg, e.Path)
+		}
+		if err := checkDigest(m.Alg, e.Digest); err != nil {
+			return nil, fmt.Errorf("bag: %s manifest: %s: %w", m.Alg, e.Path, err)
+		}
+		buf.WriteString(strings.ToLower(e.Digest))
+		buf.WriteString("  ")
+		buf.WriteString(EncodePath(e.Path))
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes(), nil
+}
+
+// ScanManifest reads a manifest leniently, as a verifier must: every line
+// that can be read becomes an entry, every other line a LineError, so one bad
+// line does not hide the rest. Separators of one or more spaces or tabs are
+// accepted (RFC 8493 §2.1.3), as are CRLF line ends and upper-case hex
+// (digests are returned lower-cased). Paths are decoded and checked with
+// CheckPath; unsafe paths are errors, not entries. Duplicate paths are left
+// for the caller, which knows how to report them.
+func ScanManifest(alg string, b []byte) ([]Entry, []*LineError) {
+	var (
+		entries []Entry
+		errs    []*LineError
+	)
+	lines := bytes.Split(b, []byte("\n"))
+	if len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1]
+	}
+	for i, raw := range lines {
+		n := i + 1
+		line := string(bytes.TrimSuffix(raw, []byte("\r")))
+		if strings.TrimSpace(line) == "" {
+			errs = append(errs, &LineError{Line: n, Err: errors.New("empty line")})
+			continue
+		}
+		sep := strings.IndexAny(line, " \t")
+		if sep < 0 {
+			errs = append(errs, &LineError{Line: n, Err: errors.New(`expected "<digest>  <path>"`)})
+			continue
+		}
+		digest := line[:sep]
+		enc := strings.TrimLeft(line[sep:], " \t")
+		p, err := DecodePath(enc)
+		if err != nil {
+			errs = append(errs, &LineError{Line: n, Path: enc, Err: err})
+			continue
+		}
+		if enc == "" {
+			errs = append(errs, &LineError{Line: n, Err: errors.New("no path after the digest")})
+			continue
+		}
+		if err := checkDigest(alg, digest); err != nil {
+			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
+			continue
+		}
+		if err := CheckPath(p); err != nil {
+			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
+			continue
+		}
+		entries = append(entries, Entry{Path: p, Digest: strings.ToLower(digest)})
+	}
+	return entries, errs
+}
+
+// ParseManifest parses a manifest that must be in canonical form: it returns
+// an error for any unreadable line and ErrNotCanonical for anything Marshal
+// would not have written byte for byte (order, duplicates, spacing, case,
+// line ends, encoding).
+func ParseManifest(alg string, b []byte) (*Manifest, error) {
+	if HexLen(alg) == 0 {
+		return nil, fmt.Errorf("bag: unknown algorithm %q", alg)
+	}
+	entries, errs := ScanManifest(alg, b)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("bag: %s manifest: %w", alg, errs[0])
+	}
+	m := &Manifest{Alg: alg, Entries: entries}
+	out, err := m.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotCanonical, err)
+	}
+	if !bytes.Equal(out, b) {
+		return nil, ErrNotCanonical
+	}
+	return m, nil
+}

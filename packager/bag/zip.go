@@ -1,0 +1,104 @@
+package bag
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+)
+
+// deflated lists the extensions of text files WriteZip compresses. Anything
+// else is stored: evidence is mostly video, images, audio, PDF and office
+// files, which are compressed already, and storing keeps a ZIP entry
+// readable at the offset of the original bytes.
+var deflated = map[string]bool{
+	".txt": true, ".json": true, ".csv": true, ".tsv": true, ".xml": true,
+	".md": true, ".html": true, ".htm": true, ".pem": true, ".log": true,
+	".svg": true, ".yaml": true, ".yml": true,
+}
+
+// IsDeflated reports whether WriteZip compresses a file of this name.
+func IsDeflated(name string) bool { return deflated[strings.ToLower(path.Ext(name))] }
+
+// WriteZip writes every directory and regular file of fsys into a ZIP under
+// one top folder named top. The output depends only on the files' names and
+// bytes and on date: entries (directories included, with a trailing slash)
+// are sorted by name bytes, every entry has Modified = date in UTC and mode
+// 0644 (files) or 0755 (directories), text is deflated and everything else
+// stored, and ZIP64 records appear only where a size needs them. Symbolic
+// links and other special files are an error, not followed.
+func WriteZip(w io.Writer, fsys fs.FS, top string, date time.Time) error {
+	if err := CheckName(top); err != nil {
+		return fmt.Errorf("bag: zip: %w", err)
+	}
+	type item struct {
+		name string // entry name
+		src  string // path in fsys, "" for the top folder
+		dir  bool
+	}
+	items := []item{{name: top + "/", dir: true}}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == "." {
+			return nil
+		}
+		switch {
+		case d.IsDir():
+			items = append(items, item{name: top + "/" + p + "/", src: p, dir: true})
+		case d.Type().IsRegular():
+			items = append(items, item{name: top + "/" + p, src: p})
+		default:
+			return fmt.Errorf("%s: not a regular file or folder (%v)", p, d.Type())
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("bag: zip: %w", err)
+	}
+	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.name, b.name) })
+
+	date = date.UTC().Truncate(time.Second)
+	zw := zip.NewWriter(w)
+	buf := make([]byte, 1<<20)
+	for _, it := range items {
+		h := &zip.FileHeader{Name: it.name, Modified: date, Method: zip.Store}
+		if it.dir {
+			h.SetMode(fs.ModeDir | 0o755)
+			if _, err := zw.CreateHeader(h); err != nil {
+				return fmt.Errorf("bag: zip: %s: %w", it.name, err)
+			}
+			continue
+		}
+		h.SetMode(0o644)
+		if IsDeflated(it.name) {
+			h.Method = zip.Deflate
+		}
+		if err := copyEntry(zw, h, fsys, it.src, buf); err != nil {
+			return fmt.Errorf("bag: zip: %s: %w", it.src, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("bag: zip: %w", err)
+	}
+	return nil
+}
+
+func copyEntry(zw *zip.Writer, h *zip.FileHeader, fsys fs.FS, name string, buf []byte) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ew, err := zw.CreateHeader(h)
+	if err != nil {
+		return err
+	}
+	_, err = io.CopyBuffer(ew, struct{ io.Reader }{f}, buf)
+	return err
+}

@@ -1,0 +1,760 @@
+package packager
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/verify"
+)
+
+// EvidenceFile is one evidence file to put in the package.
+type EvidenceFile struct {
+	ID             string // evidence ID, e.g. "EV-0001"
+	Src            string // the file in the case folder (read only)
+	Dst            string // bag path, e.g. "data/evidence/EV-0001/video.mp4"
+	DeclaredSHA256 string // digest declared at acquisition (hex); "" = none
+	MediaType      string // e.g. "video/mp4"; recorded in casepack/manifest.json
+	Withhold       bool   // public edition: hash it, list it as withheld, do not copy it
+}
+
+// GeneratedFile is a file produced after the evidence is hashed: the
+// narrative PDF, the annexes, the case data. A path under data/ is payload;
+// any other path is a tag file (listed in the tag manifests).
+type GeneratedFile struct {
+	Path string
+	// Generate writes the file's bytes to w. ev holds every evidence
+	// result (withheld ones too) keyed by its bag path (Result.Dst).
+	Generate func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error
+}
+
+// Signer signs the exact bytes of tagmanifest-sha256.txt and returns the
+// files to place under signatures/ (file name -> bytes). seq is the 1-based
+// number of the signer in Spec.Signers.
+type Signer interface {
+	SignTagManifest(ctx context.Context, tagManifest []byte, seq int) (map[string][]byte, error)
+}
+
+// VerifyInstructor may be implemented by a Signer to add its own checking
+// instructions (e.g. an openssl command) to VERIFY.txt. The text cannot
+// contain the signature itself: VERIFY.txt is covered by the tag manifest the
+// signature signs.
+type VerifyInstructor interface {
+	VerifyInstructions(seq int) string
+}
+
+// Spec is everything Build needs to know about one package.
+type Spec struct {
+	Name       string               // package folder name, a single safe path element
+	Date       time.Time            // every timestamp in the package
+	BagInfo    []bag.Field          // bag-info.txt fields; Build adds Bagging-Date and Payload-Oxum
+	Evidence   []EvidenceFile       // in any order
+	Files      []GeneratedFile      // generated in this order
+	Manifest   bag.CasepackManifest // Build fills each evidence item's Files and Created
+	VerifyText string               // appended to the generated VERIFY.txt
+	Signers    []Signer
+}
+
+// Options tune Build.
+type Options struct {
+	OutDir   string                  // where the package folder (and .zip) go; created if needed
+	Zip      bool                    // also write <OutDir>/<Name>.zip
+	Force    bool                    // replace an existing package (atomically)
+	Workers  int                     // evidence files hashed at once; default runtime.NumCPU()
+	Progress func(evidence.Progress) // evidence progress events (serialised)
+	Checks   []verify.Check          // extra checks for the verify-after-write (signatures)
+}
+
+// Result describes the package Build wrote.
+type Result struct {
+	Dir               string            `json:"dir"`
+	Zip               string            `json:"zip,omitempty"`
+	PayloadFiles      int               `json:"payload_files"`
+	PayloadBytes      int64             `json:"payload_bytes"`
+	EvidenceFiles     int               `json:"evidence_files"` // copied into the package
+	WithheldFiles     int               `json:"withheld_files"` // hashed, listed, not copied
+	TagManifestSHA256 string            `json:"tag_manifest_sha256"`
+	Evidence          []evidence.Result `json:"evidence"` // in Spec.Evidence order; Dst is the bag path
+}
+
+// Errors callers branch on.
+var (
+	ErrTargetExists = errors.New("packager: package already exists")
+	ErrInvalidSpec  = errors.New("packager: invalid package spec")
+)
+
+// VerifyError is returned when the package Build wrote does not verify.
+type VerifyError struct {
+	Path   string
+	Report *verify.Report
+}
+
+func (e *VerifyError) Error() string {
+	n := len(e.Report.Errors())
+	first := ""
+	if n > 0 {
+		f := e.Report.Errors()[0]
+		first = fmt.Sprintf(": %s %s: %s", f.Code, f.Path, f.Message)
+	}
+	return fmt.Sprintf("packager: the package written to %s failed verification (%d errors)%s", e.Path, n, first)
+}
+
+func specErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidSpec, fmt.Sprintf(format, args...))
+}
+
+// reserved reports whether a generated file may not use path p: Build writes
+// these itself.
+func reserved(p string) bool {
+	switch {
+	case p == "bagit.txt", p == "bag-info.txt", p == "fetch.txt", p == "VERIFY.txt", p == bag.CasepackManifestPath:
+		return true
+	case strings.HasPrefix(p, "signatures/"):
+		return true
+	case !strings.Contains(p, "/") && (strings.HasPrefix(p, "manifest-") || strings.HasPrefix(p, "tagmanifest-")):
+		return true
+	}
+	return false
+}
+
+func (s *Spec) validate() error {
+	if err := bag.CheckName(s.Name); err != nil {
+		return specErr("package name: %v", err)
+	}
+	if s.Date.IsZero() {
+		return specErr("no build date (set --date or SOURCE_DATE_EPOCH, or use the current time)")
+	}
+	if y := s.Date.UTC().Year(); y < 1980 || y > 2107 {
+		return specErr("build date %s is outside 1980–2107, which ZIP cannot record", s.Date.UTC().Format(time.RFC3339))
+	}
+	for _, f := range s.BagInfo {
+		if f.Label == bag.LabelBaggingDate || f.Label == bag.LabelPayloadOxum {
+			return specErr("bag-info %s is set by Build", f.Label)
+		}
+	}
+	seen := map[string]string{} // collision key -> path
+	claim := func(p, what string) error {
+		if err := bag.CheckPath(p); err != nil {
+			return specErr("%s: %v", what, err)
+		}
+		k := bag.CollisionKey(p)
+		if first, ok := seen[k]; ok {
+			return specErr("%s: bag path %q is already used by %q", what, p, first)
+		}
+		seen[k] = p
+		return nil
+	}
+	for _, e := range s.Evidence {
+		what := "evidence " + e.ID
+		if e.ID == "" || e.Src == "" {
+			return specErr("evidence file %q: ID and source path are required", e.Dst)
+		}
+		if !strings.HasPrefix(e.Dst, "data/") {
+			return specErr("%s: bag path %q must be under data/", what, e.Dst)
+		}
+		if err := claim(e.Dst, what); err != nil {
+			return err
+		}
+		if d := e.DeclaredSHA256; d != "" {
+			if _, err := hex.DecodeString(d); err != nil || len(d) != 64 {
+				return specErr("%s: declared SHA-256 %q is not 64 hex digits", what, d)
+			}
+		}
+	}
+	for _, f := range s.Files {
+		what := "generated file " + f.Path
+		if reserved(f.Path) {
+			return specErr("%s: the path is reserved for a file Build writes itself", what)
+		}
+		if f.Generate == nil {
+			return specErr("%s: no Generate function", what)
+		}
+		if err := claim(f.Path, what); err != nil {
+			return err
+		}
+	}
+	// A path cannot be both a file and a folder.
+	for _, p := range seen {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if other, ok := seen[bag.CollisionKey(d)]; ok {
+				return specErr("%q is a file but %q needs it to be a folder", other, p)
+			}
+		}
+	}
+	return nil
+}
+
+// Build writes the package described by spec into opt.OutDir. See the
+// package documentation for the guarantees. Errors callers branch on:
+// ErrInvalidSpec, ErrTargetExists, *evidence.DigestMismatch (an evidence
+// file is not the one declared), *VerifyError, and the context's error when
+// cancelled.
+func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error) {
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	outDir := opt.OutDir
+	if outDir == "" {
+		outDir = "."
+	}
+	target := filepath.Join(outDir, spec.Name)
+	zipTarget := target + ".zip"
+	for _, t := range []string{target, zipTarget} {
+		if t == zipTarget && !opt.Zip {
+			continue
+		}
+		if _, err := os.Lstat(t); err == nil && !opt.Force {
+			return nil, fmt.Errorf("%s: %w (use --force to replace it)", t, ErrTargetExists)
+		}
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("packager: create output folder: %w", err)
+	}
+	tmp, err := os.MkdirTemp(outDir, "."+spec.Name+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("packager: create temporary folder: %w", err)
+	}
+	var tmpZip string
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+			if tmpZip != "" {
+				os.Remove(tmpZip)
+			}
+		}
+	}()
+
+	b := &builder{spec: &spec, opt: &opt, dir: tmp}
+	res, err = b.write(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.finish(); err != nil {
+		return nil, err
+	}
+	if err := checkWritten(ctx, tmp, opt); err != nil {
+		return nil, err
+	}
+	if opt.Zip {
+		if tmpZip, err = writeZip(ctx, tmp, outDir, &spec, opt); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := install(tmp, target, tmpZip, zipTarget, opt); err != nil {
+		return nil, err
+	}
+	res.Dir = target
+	if opt.Zip {
+		res.Zip = zipTarget
+	}
+	return res, nil
+}
+
+type builder struct {
+	spec *Spec
+	opt  *Options
+	dir  string
+	pay  [2]bag.Manifest // sha256, sha512
+	tag  [2]bag.Manifest
+	oxum bag.Oxum
+}
+
+func (b *builder) addPayload(p string, d evidence.Digests) {
+	b.pay[0].Entries = append(b.pay[0].Entries, bag.Entry{Path: p, Digest: d.SHA256})
+	b.pay[1].Entries = append(b.pay[1].Entries, bag.Entry{Path: p, Digest: d.SHA512})
+	b.oxum.Bytes += d.Size
+	b.oxum.Files++
+}
+
+func (b *builder) addTag(p string, data []byte) {
+	h := evidence.NewHasher()
+	h.Write(data)
+	d := h.Sum()
+	b.tag[0].Entries = append(b.tag[0].Entries, bag.Entry{Path: p, Digest: d.SHA256})
+	b.tag[1].Entries = append(b.tag[1].Entries, bag.Entry{Path: p, Digest: d.SHA512})
+}
+
+func (b *builder) write(ctx context.Context) (*Result, error) {
+	spec := b.spec
+	b.pay = [2]bag.Manifest{{Alg: bag.SHA256}, {Alg: bag.SHA512}}
+	b.tag = [2]bag.Manifest{{Alg: bag.SHA256}, {Alg: bag.SHA512}}
+
+	// 1. Evidence: one streaming pass, copied and hashed.
+	jobs := make([]evidence.Job, len(spec.Evidence))
+	for i, e := range spec.Evidence {
+		jobs[i] = evidence.Job{ID: e.ID, Src: e.Src, DeclaredSHA256: e.DeclaredSHA256}
+		if !e.Withhold {
+			jobs[i].Dst = filepath.Join(b.dir, filepath.FromSlash(e.Dst))
+		}
+	}
+	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Evidence: results}
+	byPath := make(map[string]evidence.Result, len(results))
+	for i := range results {
+		results[i].Dst = spec.Evidence[i].Dst
+		byPath[results[i].Dst] = results[i]
+		if results[i].Withheld {
+			res.WithheldFiles++
+			continue
+		}
+		res.EvidenceFiles++
+		b.addPayload(results[i].Dst, evidence.Digests{Size: results[i].Size, SHA256: results[i].SHA256, SHA512: results[i].SHA512})
+	}
+
+	// 2. Generated files, in order; each may use the evidence digests.
+	var genTags []string
+	for _, g := range spec.Files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		d, err := b.generate(ctx, g, byPath)
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(g.Path, "data/") {
+			b.addPayload(g.Path, d)
+		} else {
+			genTags = append(genTags, g.Path)
+		}
+	}
+	res.PayloadFiles, res.PayloadBytes = int(b.oxum.Files), b.oxum.Bytes
+
+	// 3. BagIt and casepack files.
+	tagFiles := map[string][]byte{"bagit.txt": []byte(bag.BagitTxt)}
+	if tagFiles["bag-info.txt"], err = bag.MarshalBagInfo(b.bagInfo()); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidSpec, err)
+	}
+	for i := range b.pay {
+		if tagFiles[bag.ManifestName(b.pay[i].Alg)], err = b.pay[i].Marshal(); err != nil {
+			return nil, err
+		}
+	}
+	if tagFiles[bag.CasepackManifestPath], err = b.casepackManifest(results); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidSpec, err)
+	}
+	tagFiles["VERIFY.txt"] = b.verifyText()
+	for p, data := range tagFiles {
+		if err := writeFile(b.dir, p, data); err != nil {
+			return nil, err
+		}
+		b.addTag(p, data)
+	}
+	for _, p := range genTags {
+		data, err := os.ReadFile(filepath.Join(b.dir, filepath.FromSlash(p)))
+		if err != nil {
+			return nil, fmt.Errorf("packager: %w", err)
+		}
+		b.addTag(p, data)
+	}
+	var tm256 []byte
+	for i := range b.tag {
+		data, err := b.tag[i].Marshal()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeFile(b.dir, bag.TagManifestName(b.tag[i].Alg), data); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			tm256 = data
+		}
+	}
+	sum := sha256.Sum256(tm256)
+	res.TagManifestSHA256 = hex.EncodeToString(sum[:])
+
+	// 4. Signatures over the exact bytes of tagmanifest-sha256.txt.
+	written := map[string]bool{}
+	for i, s := range spec.Signers {
+		files, err := s.SignTagManifest(ctx, tm256, i+1)
+		if err != nil {
+			return nil, fmt.Errorf("packager: signer %d: %w", i+1, err)
+		}
+		names := make([]string, 0, len(files))
+		for n := range files {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			if err := bag.CheckName(n); err != nil || written[n] {
+				return nil, fmt.Errorf("packager: signer %d: signature file name %q is unsafe or already used", i+1, n)
+			}
+			written[n] = true
+			if err := writeFile(b.dir, "signatures/"+n, files[n]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
+}
+
+func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]evidence.Result) (d evidence.Digests, err error) {
+	name := filepath.Join(b.dir, filepath.FromSlash(g.Path))
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return d, fmt.Errorf("packager: %s: %w", g.Path, err)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return d, fmt.Errorf("packager: %s: %w", g.Path, err)
+	}
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("packager: write %s: %w", g.Path, cerr)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 256<<10)
+	h := evidence.NewHasher()
+	ew := &errWriter{w: io.MultiWriter(bw, h)}
+	if err := g.Generate(ctx, ew, ev); err != nil {
+		return d, fmt.Errorf("packager: generate %s: %w", g.Path, err)
+	}
+	if ew.err != nil {
+		return d, fmt.Errorf("packager: write %s: %w", g.Path, ew.err)
+	}
+	if err := bw.Flush(); err != nil {
+		return d, fmt.Errorf("packager: write %s: %w", g.Path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return d, fmt.Errorf("packager: write %s: %w", g.Path, err)
+	}
+	return h.Sum(), nil
+}
+
+// errWriter remembers a write error a generator might drop.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// bagInfoRank orders bag-info.txt as DESIGN §5 lists it; other labels
+// follow in the order given.
+var bagInfoRank = []string{
+	"Source-Organization", "Contact-Name", "Contact-Email", "External-Identifier",
+	"External-Description", bag.LabelBaggingDate, "Bag-Group-Identifier", bag.LabelPayloadOxum,
+}
+
+func (b *builder) bagInfo() []bag.Field {
+	fields := slices.Clone(b.spec.BagInfo)
+	fields = append(fields,
+		bag.Field{Label: bag.LabelBaggingDate, Value: b.spec.Date.UTC().Format(time.DateOnly)},
+		bag.Field{Label: bag.LabelPayloadOxum, Value: b.oxum.String()})
+	rank := func(f bag.Field) int {
+		if i := slices.Index(bagInfoRank, f.Label); i >= 0 {
+			return i
+		}
+		return len(bagInfoRank)
+	}
+	slices.SortStableFunc(fields, func(x, y bag.Field) int { return rank(x) - rank(y) })
+	return fields
+}
+
+func (b *builder) casepackManifest(results []evidence.Result) ([]byte, error) {
+	m := b.spec.Manifest
+	m.Evidence = slices.Clone(m.Evidence)
+	if m.Created == "" {
+		m.Created = b.spec.Date.UTC().Format(time.RFC3339)
+	}
+	idx := map[string]int{}
+	for i := range m.Evidence {
+		m.Evidence[i].Files = nil
+		idx[m.Evidence[i].ID] = i
+	}
+	for i, e := range b.spec.Evidence {
+		j, ok := idx[e.ID]
+		if !ok {
+			j = len(m.Evidence)
+			idx[e.ID] = j
+			m.Evidence = append(m.Evidence, bag.EvidenceItem{ID: e.ID})
+		}
+		r := results[i]
+		m.Evidence[j].Files = append(m.Evidence[j].Files, bag.ManifestFile{
+			Path: e.Dst, Size: r.Size, MediaType: e.MediaType, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: e.Withhold,
+		})
+	}
+	return m.Marshal()
+}
+
+func (b *builder) verifyText() []byte {
+	var w bytes.Buffer
+	info := b.bagInfo()
+	fmt.Fprintf(&w, "How to check this package without casepack\n")
+	fmt.Fprintf(&w, "============================================\n\n")
+	fmt.Fprintf(&w, "Package:      %s\n", b.spec.Name)
+	for _, l := range []struct{ label, name string }{
+		{bag.LabelExternalID, "Submission:   "}, {bag.LabelEdition, "Edition:      "}, {bag.LabelBaggingDate, "Bagging date: "},
+	} {
+		if v, ok := bag.Lookup(info, l.label); ok {
+			fmt.Fprintf(&w, "%s%s\n", l.name, v)
+		}
+	}
+	w.WriteString(`
+This folder is a BagIt bag (RFC 8493). Every file under data/ (the payload)
+is listed with its SHA-256 and SHA-512 digest in manifest-sha256.txt and
+manifest-sha512.txt. Every other file except the signatures is listed in
+tagmanifest-sha256.txt and tagmanifest-sha512.txt. Run these commands in
+this folder (the one holding bagit.txt). On macOS use "shasum -a 256 -c"
+and "shasum -a 512 -c" instead of sha256sum and sha512sum.
+
+1. The metadata and manifests are unchanged:
+
+     sha256sum -c tagmanifest-sha256.txt
+     sha512sum -c tagmanifest-sha512.txt
+
+2. Every payload file is unchanged:
+
+     sha256sum -c manifest-sha256.txt
+     sha512sum -c manifest-sha512.txt
+
+   Every line must end in "OK"; a "FAILED" line names the changed file.
+
+3. No payload file was added (bash; prints nothing when none was):
+
+     diff <(find data -type f | LC_ALL=C sort) <(cut -c67- manifest-sha256.txt)
+
+Names containing %, CR or LF are written percent-encoded (%25, %0D, %0A) in
+the manifests, as RFC 8493 requires; sha256sum cannot check such a name
+directly. casepack/manifest.json lists every evidence file with both digests,
+including files withheld from this edition ("withheld": true), so a file
+disclosed later can be shown to be the same file with sha256sum.
+`)
+	if n := len(b.spec.Signers); n > 0 {
+		fmt.Fprintf(&w, "\n4. Signatures: signatures/ holds %d detached signature(s) over the exact\n   bytes of tagmanifest-sha256.txt; checking one proves steps 1 and 2 cover\n   what the signer signed.\n", n)
+		for i, s := range b.spec.Signers {
+			if vi, ok := s.(VerifyInstructor); ok {
+				if t := vi.VerifyInstructions(i + 1); t != "" {
+					w.WriteString("\n" + strings.TrimRight(t, "\n") + "\n")
+				}
+			}
+		}
+	}
+	if t := strings.TrimSpace(b.spec.VerifyText); t != "" {
+		w.WriteString("\n" + t + "\n")
+	}
+	return w.Bytes()
+}
+
+// writeFile writes a small file in the package and fsyncs it.
+func writeFile(dir, rel string, data []byte) error {
+	name := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return fmt.Errorf("packager: %s: %w", rel, err)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("packager: %s: %w", rel, err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("packager: write %s: %w", rel, err)
+	}
+	return nil
+}
+
+// finish sets every time to the build date (so two builds are identical)
+// and fsyncs every folder, deepest first.
+func (b *builder) finish() error {
+	var dirs []string
+	date := b.spec.Date
+	err := filepath.WalkDir(b.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			dirs = append(dirs, p)
+			return nil
+		}
+		return os.Chtimes(p, date, date)
+	})
+	if err != nil {
+		return fmt.Errorf("packager: %w", err)
+	}
+	slices.Reverse(dirs)
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+		if err := os.Chtimes(d, date, date); err != nil {
+			return fmt.Errorf("packager: %w", err)
+		}
+	}
+	return nil
+}
+
+func syncDir(p string) error {
+	d, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("packager: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("packager: sync %s: %w", p, err)
+	}
+	return nil
+}
+
+// checkWritten runs the verifier on what Build wrote. Payload bytes were
+// hashed with both algorithms as they were written; re-reading them with
+// SHA-256 proves the stored bytes are those bytes, so SHA-512 is not
+// recomputed (it would double the cost for no extra assurance here).
+func checkWritten(ctx context.Context, p string, opt Options) error {
+	pkg, err := verify.Open(p)
+	if err != nil {
+		return fmt.Errorf("packager: verify after write: %w", err)
+	}
+	defer pkg.Close()
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, PayloadSHA256Only: true, Checks: opt.Checks})
+	if err != nil {
+		return fmt.Errorf("packager: verify after write: %w", err)
+	}
+	if !rep.Intact() {
+		return &VerifyError{Path: p, Report: rep}
+	}
+	return nil
+}
+
+func writeZip(ctx context.Context, dir, outDir string, spec *Spec, opt Options) (name string, err error) {
+	f, err := os.CreateTemp(outDir, "."+spec.Name+".zip.tmp-")
+	if err != nil {
+		return "", fmt.Errorf("packager: zip: %w", err)
+	}
+	name = f.Name()
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+		if err != nil {
+			os.Remove(name)
+		}
+	}()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return name, fmt.Errorf("packager: zip: %w", err)
+	}
+	defer root.Close()
+	bw := bufio.NewWriterSize(&ctxWriter{ctx: ctx, w: f}, 1<<20)
+	if err := bag.WriteZip(bw, root.FS(), spec.Name, spec.Date); err != nil {
+		return name, err
+	}
+	if err := bw.Flush(); err != nil {
+		return name, fmt.Errorf("packager: zip: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return name, fmt.Errorf("packager: zip: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return name, fmt.Errorf("packager: zip: %w", err)
+	}
+	err = f.Close()
+	f = nil
+	if err != nil {
+		return name, fmt.Errorf("packager: zip: %w", err)
+	}
+	if err := os.Chtimes(name, spec.Date, spec.Date); err != nil {
+		return name, fmt.Errorf("packager: zip: %w", err)
+	}
+	if err := checkWritten(ctx, name, opt); err != nil {
+		return name, err
+	}
+	return name, nil
+}
+
+// ctxWriter stops the ZIP writer when the build is cancelled.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c *ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// install renames the verified temporary folder (and ZIP) into place. With
+// an existing package (Force), the old one is first moved aside into a
+// temporary folder, then removed once the new one is in; on failure it is
+// moved back.
+func install(tmp, target, tmpZip, zipTarget string, opt Options) error {
+	outDir := filepath.Dir(target)
+	var aside string
+	if _, err := os.Lstat(target); err == nil {
+		if !opt.Force {
+			return fmt.Errorf("%s: %w (use --force to replace it)", target, ErrTargetExists)
+		}
+		hold, err := os.MkdirTemp(outDir, "."+filepath.Base(target)+".old-")
+		if err != nil {
+			return fmt.Errorf("packager: replace %s: %w", target, err)
+		}
+		aside = filepath.Join(hold, "old")
+		if err := os.Rename(target, aside); err != nil {
+			os.Remove(hold)
+			return fmt.Errorf("packager: replace %s: %w", target, err)
+		}
+	}
+	restore := func() {
+		if aside != "" {
+			os.Rename(aside, target)
+			os.RemoveAll(filepath.Dir(aside))
+		}
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		restore()
+		return fmt.Errorf("packager: move package into place: %w", err)
+	}
+	if tmpZip != "" {
+		if _, err := os.Lstat(zipTarget); err == nil && !opt.Force {
+			os.RemoveAll(target)
+			restore()
+			return fmt.Errorf("%s: %w (use --force to replace it)", zipTarget, ErrTargetExists)
+		}
+		if err := os.Rename(tmpZip, zipTarget); err != nil {
+			os.RemoveAll(target)
+			restore()
+			return fmt.Errorf("packager: move ZIP into place: %w", err)
+		}
+	}
+	if aside != "" {
+		os.RemoveAll(filepath.Dir(aside))
+	}
+	return syncDir(outDir)
+}

@@ -1,0 +1,630 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/evidence"
+)
+
+// Limits on tag files read into memory. A bag's metadata is small; a tag file
+// larger than this is refused rather than read.
+const (
+	maxBagitTxt  = 64 << 10
+	maxBagInfo   = 1 << 20
+	maxManifest  = 256 << 20
+	maxCasepackM = 256 << 20
+)
+
+// Check is an extra verification step run over the package's files after
+// the BagIt checks (the signature verifier plugs in here).
+type Check func(ctx context.Context, fsys fs.FS) ([]Finding, error)
+
+// Options tune Verify.
+type Options struct {
+	Workers int // files hashed at once; default runtime.NumCPU()
+
+	// PayloadSHA256Only re-hashes payload files with SHA-256 only; their
+	// SHA-512 lines are checked for coverage and syntax but not recomputed.
+	// Build uses it to verify what it has just written (both digests were
+	// computed from the bytes as they were written); `casepack verify`
+	// must leave it false.
+	PayloadSHA256Only bool
+
+	Checks []Check // run after the BagIt checks; their findings are merged
+}
+
+type fileState struct {
+	size       int64
+	hashed     bool
+	unreadable bool
+	d          evidence.Digests
+}
+
+type verifier struct {
+	opt      Options
+	pkg      *Package
+	fsys     fs.FS
+	files    map[string]*fileState // every regular file, by bag path
+	findings []Finding
+	missing  map[string]bool // paths already reported missing
+	modified map[string]bool // paths reported CP-BAG-MODIFIED
+}
+
+func (v *verifier) add(f Finding) {
+	if f.Severity == "" {
+		f.Severity = Error
+	}
+	v.findings = append(v.findings, f)
+}
+
+// Verify checks every part of the package and returns every finding. An
+// error means the verification itself could not run (the context was
+// cancelled, a Check failed); a damaged package is a Report that is not
+// Intact, never an error.
+func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
+	v := &verifier{opt: opt, pkg: pkg, fsys: pkg.FS(), files: map[string]*fileState{}, missing: map[string]bool{}, modified: map[string]bool{}}
+	v.findings = slices.Clone(pkg.findings)
+	if err := v.walk(); err != nil {
+		return nil, err
+	}
+
+	v.checkBagit()
+	info := v.readBagInfo()
+
+	var pay, tag [2]*side
+	for i, alg := range bag.Algorithms {
+		pay[i] = v.readManifest(bag.ManifestName(alg), alg, false)
+		tag[i] = v.readManifest(bag.TagManifestName(alg), alg, true)
+	}
+	for _, req := range []string{"bagit.txt", "bag-info.txt", bag.CasepackManifestPath} {
+		v.requireFile(req)
+	}
+
+	// Hash every file a manifest lists, each read once.
+	want := map[string]bool{}
+	for _, s := range append(pay[:], tag[:]...) {
+		for p := range s.entries {
+			if fst, ok := v.files[p]; ok && !fst.hashed {
+				want[p] = true
+			}
+		}
+	}
+	cpm := v.readCasepackManifest()
+	if cpm != nil {
+		for _, it := range cpm.Evidence {
+			for _, f := range it.Files {
+				if _, ok := v.files[f.Path]; ok {
+					want[f.Path] = true
+				}
+			}
+		}
+	}
+	if err := v.hashAll(ctx, want); err != nil {
+		return nil, err
+	}
+
+	v.checkPair(pay, false)
+	v.checkPair(tag, true)
+	v.checkExtra(pay, tag)
+	v.checkOxum(info)
+	if cpm != nil {
+		v.checkCasepack(cpm, pay)
+	}
+
+	r := &Report{Package: pkg.Path(), Kind: pkg.kind, Findings: v.findings}
+	for _, fst := range v.files {
+		if fst.hashed {
+			r.Files++
+			r.Bytes += fst.d.Size
+		}
+	}
+	for _, c := range opt.Checks {
+		more, err := c(ctx, v.fsys)
+		if err != nil {
+			return nil, err
+		}
+		r.Findings = append(r.Findings, more...)
+	}
+	sortFindings(r.Findings)
+	return r, nil
+}
+
+// walk lists every regular file; anything else (symlinks, devices) is a
+// finding and is never opened. Names that collide on case-insensitive or
+// normalising filesystems are findings too.
+func (v *verifier) walk() error {
+	keys := map[string]string{}
+	return fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			v.add(Finding{Code: CodeUnreadable, Path: p, Message: "cannot be listed: " + err.Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == "." {
+			return nil
+		}
+		if first, ok := keys[bag.CollisionKey(p)]; ok {
+			v.add(Finding{Code: CodePathCollision, Path: p, Message: fmt.Sprintf("name collides with %q on case-insensitive or normalising filesystems", first)})
+		} else {
+			keys[bag.CollisionKey(p)] = p
+		}
+		switch {
+		case d.IsDir():
+		case d.Type().IsRegular():
+			info, err := d.Info()
+			if err != nil {
+				v.add(Finding{Code: CodeUnreadable, Path: p, Message: err.Error()})
+				return nil
+			}
+			v.files[p] = &fileState{size: info.Size()}
+		case d.Type()&fs.ModeSymlink != 0:
+			v.add(Finding{Code: CodePathUnsafe, Path: p, Message: "is a symbolic link; a package holds only regular files, and links are not followed"})
+		default:
+			v.add(Finding{Code: CodePathUnsafe, Path: p, Message: fmt.Sprintf("is not a regular file (%v)", d.Type())})
+		}
+		return nil
+	})
+}
+
+func (v *verifier) requireFile(p string) {
+	if _, ok := v.files[p]; !ok && !v.missing[p] {
+		v.missing[p] = true
+		v.add(Finding{Code: CodeMissing, Path: p, Message: "required file is missing"})
+	}
+}
+
+// readSmall reads a tag file (bounded). ok is false when it is absent.
+func (v *verifier) readSmall(p string, limit int64, code Code) ([]byte, bool) {
+	fst, ok := v.files[p]
+	if !ok {
+		return nil, false
+	}
+	if fst.size > limit {
+		v.add(Finding{Code: code, Path: p, Message: fmt.Sprintf("is %d bytes, larger than the %d bytes casepack reads for this file", fst.size, limit)})
+		return nil, false
+	}
+	f, err := v.fsys.Open(p)
+	if err != nil {
+		v.unreadable(p, err)
+		return nil, false
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		v.unreadable(p, err)
+		return nil, false
+	}
+	if int64(len(b)) > limit {
+		v.add(Finding{Code: code, Path: p, Message: fmt.Sprintf("is larger than the %d bytes casepack reads for this file", limit)})
+		return nil, false
+	}
+	return b, true
+}
+
+func (v *verifier) unreadable(p string, err error) {
+	if fst, ok := v.files[p]; ok {
+		if fst.unreadable {
+			return
+		}
+		fst.unreadable = true
+	}
+	if v.pkg.IsZip() {
+		v.add(Finding{Code: CodeZipUnsafe, Path: p, Message: "entry cannot be read as declared: " + err.Error()})
+		return
+	}
+	v.add(Finding{Code: CodeUnreadable, Path: p, Message: "cannot be read: " + err.Error()})
+}
+
+func (v *verifier) checkBagit() {
+	b, ok := v.readSmall("bagit.txt", maxBagitTxt, CodeBagit)
+	if !ok {
+		if _, exists := v.files["bagit.txt"]; !exists {
+			v.missing["bagit.txt"] = true
+			v.add(Finding{Code: CodeBagit, Path: "bagit.txt", Message: "bagit.txt is missing: this is not a BagIt bag"})
+		}
+		return
+	}
+	if _, err := bag.ParseBagitTxt(b); err != nil {
+		v.add(Finding{Code: CodeBagit, Path: "bagit.txt", Message: strings.TrimPrefix(err.Error(), "bag: bagit.txt: ")})
+	}
+}
+
+func (v *verifier) readBagInfo() []bag.Field {
+	b, ok := v.readSmall("bag-info.txt", maxBagInfo, CodeBagInfo)
+	if !ok {
+		return nil
+	}
+	fields, err := bag.ParseBagInfo(b)
+	if err != nil {
+		v.add(Finding{Code: CodeBagInfo, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
+		return nil
+	}
+	return fields
+}
+
+// side is one manifest of a pair (sha256 or sha512).
+type side struct {
+	name    string
+	alg     string
+	present bool              // the manifest was found and read
+	entries map[string]string // path -> digest
+}
+
+func (v *verifier) readManifest(name, alg string, isTag bool) *side {
+	s := &side{name: name, alg: alg, entries: map[string]string{}}
+	b, ok := v.readSmall(name, maxManifest, CodeManifestSyntax)
+	if !ok {
+		if _, exists := v.files[name]; !exists && !v.missing[name] {
+			v.missing[name] = true
+			v.add(Finding{Code: CodeMissing, Path: name, Message: "required manifest is missing"})
+		}
+		return s
+	}
+	s.present = true
+	entries, errs := bag.ScanManifest(alg, b)
+	for _, le := range errs {
+		code := CodeManifestSyntax
+		if errors.Is(le.Err, bag.ErrUnsafePath) {
+			code = CodePathUnsafe
+		}
+		msg := fmt.Sprintf("line %d: %s", le.Line, strings.TrimPrefix(le.Err.Error(), "bag: "))
+		if le.Path != "" {
+			msg = fmt.Sprintf("line %d (%q): %s", le.Line, le.Path, strings.TrimPrefix(le.Err.Error(), "bag: "))
+		}
+		v.add(Finding{Code: code, Path: name, Message: msg})
+	}
+	keys := map[string]string{}
+	for _, e := range entries {
+		if msg := wrongScope(e.Path, isTag); msg != "" {
+			v.add(Finding{Code: CodePathUnsafe, Path: name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
+			continue
+		}
+		k := bag.CollisionKey(e.Path)
+		if first, dup := keys[k]; dup {
+			if first == e.Path {
+				v.add(Finding{Code: CodePathCollision, Path: name, Message: fmt.Sprintf("lists %q twice", e.Path)})
+			} else {
+				v.add(Finding{Code: CodePathCollision, Path: name, Message: fmt.Sprintf("lists %q and %q, the same file on case-insensitive or normalising filesystems", first, e.Path)})
+			}
+			continue
+		}
+		keys[k] = e.Path
+		s.entries[e.Path] = e.Digest
+	}
+	if len(errs) == 0 {
+		if _, err := bag.ParseManifest(alg, b); err != nil {
+			v.add(Finding{Code: CodeManifestNoncanon, Severity: Warning, Path: name, Message: "readable, but not in casepack's canonical form (sorted by path, two spaces, lowercase hex, LF)"})
+		}
+	}
+	return s
+}
+
+// wrongScope says why a path does not belong in a payload (isTag false) or
+// tag manifest, or "".
+func wrongScope(p string, isTag bool) string {
+	inData := strings.HasPrefix(p, "data/")
+	switch {
+	case !isTag && !inData:
+		return "which is outside data/ (a payload manifest lists only payload files)"
+	case isTag && inData:
+		return "which is a payload file (a tag manifest lists only tag files)"
+	case isTag && strings.HasPrefix(p, "signatures/"):
+		return "which is a signature (signatures sign the tag manifest and are not listed in it)"
+	case isTag && strings.HasPrefix(p, "tagmanifest-"):
+		return "which is a tag manifest (a tag manifest cannot list itself or its twin)"
+	}
+	return ""
+}
+
+func (v *verifier) readCasepackManifest() *bag.CasepackManifest {
+	b, ok := v.readSmall(bag.CasepackManifestPath, maxCasepackM, CodeCasepackManifest)
+	if !ok {
+		return nil
+	}
+	m, err := bag.ParseCasepackManifest(b)
+	if err != nil {
+		v.add(Finding{Code: CodeCasepackManifest, Path: bag.CasepackManifestPath, Message: strings.TrimPrefix(err.Error(), "bag: casepack manifest: ")})
+		return nil
+	}
+	return m
+}
+
+// hashAll hashes the wanted files on a bounded pool, each read once.
+func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
+	paths := make([]string, 0, len(want))
+	for p := range want {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	workers := v.opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	type res struct {
+		p   string
+		d   evidence.Digests
+		err error
+	}
+	jobs := make(chan string)
+	out := make(chan res)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(paths), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, evidence.BufferSize)
+			for p := range jobs {
+				d, err := v.hashFile(ctx, p, buf)
+				out <- res{p, d, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, p := range paths {
+			select {
+			case jobs <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(out) }()
+	for r := range out {
+		if r.err != nil {
+			if ctx.Err() == nil {
+				v.unreadable(r.p, r.err)
+			}
+			continue
+		}
+		fst := v.files[r.p]
+		fst.hashed, fst.d = true, r.d
+	}
+	return ctx.Err()
+}
+
+func (v *verifier) hashFile(ctx context.Context, p string, buf []byte) (evidence.Digests, error) {
+	f, err := v.fsys.Open(p)
+	if err != nil {
+		return evidence.Digests{}, err
+	}
+	defer f.Close()
+	if v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/") {
+		return evidence.HashSHA256(ctx, f, buf)
+	}
+	return evidence.Hash(ctx, f, buf)
+}
+
+func (fst *fileState) digest(alg string) string {
+	if alg == bag.SHA256 {
+		return fst.d.SHA256
+	}
+	return fst.d.SHA512
+}
+
+// checkPair compares a manifest pair (sha256, sha512) with the files. When
+// at least one manifest agrees with a file, a disagreeing line names its
+// manifest as modified, not the file; when none agrees the file changed.
+func (v *verifier) checkPair(pair [2]*side, isTag bool) {
+	union := map[string]bool{}
+	for _, s := range pair {
+		for p := range s.entries {
+			union[p] = true
+		}
+	}
+	paths := make([]string, 0, len(union))
+	for p := range union {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	bothPresent := pair[0].present && pair[1].present
+	for _, p := range paths {
+		fst, exists := v.files[p]
+		var in [2]bool
+		for i, s := range pair {
+			_, in[i] = s.entries[p]
+		}
+		if !exists {
+			if bothPresent && in[0] != in[1] {
+				s := pair[0]
+				if in[1] {
+					s = pair[1]
+				}
+				v.add(Finding{Code: CodeManifestModified, Path: s.name, Message: fmt.Sprintf("lists %q, which is neither in the package nor in %s", p, otherName(pair, s))})
+				continue
+			}
+			if !v.missing[p] {
+				v.missing[p] = true
+				v.add(Finding{Code: CodeMissing, Path: p, Message: fmt.Sprintf("listed in %s but not in the package", listers(pair, in))})
+			}
+			continue
+		}
+		for i, s := range pair {
+			if s.present && !in[i] {
+				v.add(Finding{Code: CodeManifestModified, Path: s.name, Message: fmt.Sprintf("has no line for %q, which %s lists", p, pair[1-i].name)})
+			}
+		}
+		if fst.unreadable || !fst.hashed {
+			continue
+		}
+		var agree, disagree []*side
+		for i, s := range pair {
+			if !in[i] {
+				continue
+			}
+			act := fst.digest(s.alg)
+			if act == "" { // not recomputed (PayloadSHA256Only)
+				continue
+			}
+			if s.entries[p] == act {
+				agree = append(agree, s)
+			} else {
+				disagree = append(disagree, s)
+			}
+		}
+		if len(disagree) == 0 {
+			continue
+		}
+		if len(agree) == 0 {
+			s := disagree[0]
+			v.modified[p] = true
+			v.add(Finding{Code: CodeModified, Path: p, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
+				Message: fmt.Sprintf("content changed: its %s digest is not the one in %s", strings.ToUpper(s.alg), s.name)})
+			continue
+		}
+		for _, s := range disagree {
+			v.add(Finding{Code: CodeManifestModified, Path: s.name, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
+				Message: fmt.Sprintf("the line for %q was changed: the file still matches %s, so the manifest was modified, not the file", p, agree[0].name)})
+		}
+	}
+}
+
+func otherName(pair [2]*side, s *side) string {
+	if pair[0] == s {
+		return pair[1].name
+	}
+	return pair[0].name
+}
+
+func listers(pair [2]*side, in [2]bool) string {
+	var names []string
+	for i, s := range pair {
+		if in[i] {
+			names = append(names, s.name)
+		}
+	}
+	return strings.Join(names, " and ")
+}
+
+// checkExtra reports files no manifest covers. Signatures are verified by
+// the signature checks; the tag manifests are covered by the signatures.
+func (v *verifier) checkExtra(pay, tag [2]*side) {
+	payKnown := pay[0].present || pay[1].present
+	tagKnown := tag[0].present || tag[1].present
+	for p := range v.files {
+		switch {
+		case strings.HasPrefix(p, "signatures/"):
+			continue
+		case p == bag.TagManifestName(bag.SHA256) || p == bag.TagManifestName(bag.SHA512):
+			continue
+		case strings.HasPrefix(p, "data/"):
+			if !payKnown || inAny(pay, p) {
+				continue
+			}
+			v.add(Finding{Code: CodeExtra, Path: p, Message: "payload file is in no payload manifest (added after the package was made?)"})
+		default:
+			if !tagKnown || inAny(tag, p) {
+				continue
+			}
+			v.add(Finding{Code: CodeExtra, Path: p, Message: "file is in no tag manifest (added after the package was made?)"})
+		}
+	}
+}
+
+func inAny(pair [2]*side, p string) bool {
+	_, a := pair[0].entries[p]
+	_, b := pair[1].entries[p]
+	return a || b
+}
+
+func (v *verifier) checkOxum(info []bag.Field) {
+	if _, ok := v.files["bag-info.txt"]; !ok || info == nil {
+		return
+	}
+	val, ok := bag.Lookup(info, bag.LabelPayloadOxum)
+	if !ok {
+		v.add(Finding{Code: CodeBagInfo, Severity: Warning, Path: "bag-info.txt", Message: "has no Payload-Oxum"})
+		return
+	}
+	want, err := bag.ParseOxum(val)
+	if err != nil {
+		v.add(Finding{Code: CodeOxum, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
+		return
+	}
+	var got bag.Oxum
+	for p, fst := range v.files {
+		if strings.HasPrefix(p, "data/") {
+			got.Files++
+			got.Bytes += fst.size
+		}
+	}
+	if got != want {
+		v.add(Finding{Code: CodeOxum, Path: "bag-info.txt", Expected: want.String(), Actual: got.String(),
+			Message: fmt.Sprintf("Payload-Oxum says %d files and %d bytes; the payload has %d files and %d bytes (the files concerned are reported separately)",
+				want.Files, want.Bytes, got.Files, got.Bytes)})
+	}
+}
+
+// checkCasepack compares casepack/manifest.json with the bag. Where a file
+// still matches the BagIt manifests, a disagreeing casepack entry names
+// casepack/manifest.json; a changed file is already reported.
+func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
+	const cp = bag.CasepackManifestPath
+	mismatch := func(msg, alg, want, got string) {
+		v.add(Finding{Code: CodeCasepackMismatch, Path: cp, Message: msg, Algorithm: alg, Expected: want, Actual: got})
+	}
+	listed := map[string]bool{}
+	ids := map[string]bool{}
+	for _, it := range m.Evidence {
+		if ids[it.ID] {
+			mismatch(fmt.Sprintf("evidence %s is listed twice", it.ID), "", "", "")
+		}
+		ids[it.ID] = true
+		for _, f := range it.Files {
+			if listed[f.Path] {
+				mismatch(fmt.Sprintf("evidence %s: %q is listed twice", it.ID, f.Path), "", "", "")
+				continue
+			}
+			listed[f.Path] = true
+			if f.Withheld {
+				_, exists := v.files[f.Path]
+				if exists || inAny(pay, f.Path) {
+					v.add(Finding{Code: CodeCasepackWithheld, Path: f.Path, Message: fmt.Sprintf("evidence %s: file is marked withheld but is in the package", it.ID)})
+				}
+				if len(f.SHA256) != 64 || len(f.SHA512) != 128 {
+					mismatch(fmt.Sprintf("evidence %s: withheld %q has no valid digests", it.ID, f.Path), "", "", "")
+				}
+				continue
+			}
+			if !inAny(pay, f.Path) {
+				mismatch(fmt.Sprintf("evidence %s: %q is not in the payload manifests", it.ID, f.Path), "", "", "")
+				continue
+			}
+			fst, ok := v.files[f.Path]
+			if !ok || !fst.hashed || v.modified[f.Path] {
+				continue
+			}
+			if f.Size != fst.size {
+				mismatch(fmt.Sprintf("evidence %s: size of %q", it.ID, f.Path), "", fmt.Sprint(f.Size), fmt.Sprint(fst.size))
+			}
+			for _, alg := range bag.Algorithms {
+				want := f.SHA256
+				if alg == bag.SHA512 {
+					want = f.SHA512
+				}
+				if got := fst.digest(alg); got != "" && want != got {
+					mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", it.ID, strings.ToUpper(alg), f.Path), alg, want, got)
+				}
+			}
+		}
+	}
+	for _, s := range pay {
+		for p := range s.entries {
+			if strings.HasPrefix(p, "data/evidence/") && !listed[p] {
+				listed[p] = true
+				mismatch(fmt.Sprintf("%q is evidence in the payload but not in the casepack manifest", p), "", "", "")
+			}
+		}
+	}
+}
