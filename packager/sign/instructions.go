@@ -1,0 +1,116 @@
+package sign
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// PlannedSignature describes a signature before it is made. VERIFY.txt is a
+// tag file, so it is written (and covered by the tag manifest) before the
+// signatures exist; everything the instructions need is known in advance.
+type PlannedSignature struct {
+	ID                 string // e.g. "1-alice"
+	Format             string // FormatEd25519 or FormatCMS
+	KeyFingerprint     string
+	CertificateSubject string
+	Name               string
+	Role               string
+	Organisation       string
+	Timestamped        bool
+}
+
+// Plan says what SignTagManifest(…, seq) will write.
+func (s *Signer) Plan(seq int) (PlannedSignature, error) {
+	fp, err := s.Cred.Fingerprint()
+	if err != nil {
+		return PlannedSignature{}, err
+	}
+	p := PlannedSignature{
+		ID: strconv.Itoa(seq) + "-" + s.slug(), Format: s.Format(), KeyFingerprint: fp,
+		Name: s.Name, Role: s.Role, Organisation: s.Organisation, Timestamped: s.TSAURL != "",
+	}
+	if s.Cred.Certificate != nil {
+		p.CertificateSubject = s.Cred.Certificate.Subject.String()
+	}
+	return p, nil
+}
+
+// VerifyInstructions returns the VERIFY.txt section that tells how to check
+// each planned signature (and any added later) with OpenSSL alone, run from
+// the package folder. The commands are the ones casepack's own tests run.
+func VerifyInstructions(sigs []PlannedSignature) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	w("SIGNATURES")
+	w("")
+	w("Every signature in signatures/ signs the exact bytes of %s. That file", SignedFile)
+	w("lists the SHA-256 of every other tag file, and those list every payload file, so")
+	w("one valid signature covers the whole package once the digests are checked too.")
+	w("Run the commands below in the package folder (OpenSSL 3.0 or later). A signature")
+	w("only tells who signed if you trust the key: compare the key's fingerprint with")
+	w("the one the signer gave you in person or by another channel, or check the")
+	w("certificate against a CA certificate you already trust (CA.pem below).")
+	if len(sigs) == 0 {
+		w("")
+		w("This package was built without a signature.")
+	}
+	for _, s := range sigs {
+		w("")
+		label := strings.Join(nonEmpty(s.Name, s.Role, s.Organisation), ", ")
+		base := SignaturesDir + "/" + s.ID
+		if s.Format == FormatCMS {
+			w("Signature %s: X.509 certificate %s", s.ID, s.CertificateSubject)
+			if label != "" {
+				w("  signer label: %s", label)
+			}
+			w("  Check the signature (expect \"CMS Verification successful\"):")
+			w("    openssl cms -verify -binary -inform DER -in %s%s -content %s -CAfile CA.pem -purpose any -out /dev/null", base, ExtCMS, SignedFile)
+			w("  Check the signer label:")
+			w("    openssl cms -verify -binary -inform DER -in %s%s -content %s%s -CAfile CA.pem -purpose any -out /dev/null", base, ExtLabelCMS, base, ExtLabel)
+			w("  Show the signer's certificates:")
+			w("    openssl pkcs7 -inform DER -in %s%s -print_certs -noout", base, ExtCMS)
+		} else {
+			w("Signature %s: Ed25519 key %s", s.ID, s.KeyFingerprint)
+			if label != "" {
+				w("  signer label: %s", label)
+			}
+			w("  Check the signature (expect \"Signature Verified Successfully\"):")
+			w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s -sigfile %s%s", base, ExtPublicKey, SignedFile, base, ExtEd25519)
+			w("  Check the signer label:")
+			w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s%s -sigfile %s%s", base, ExtPublicKey, base, ExtLabel, base, ExtLabelEd25519)
+			w("  Check the key's fingerprint (expect %s):", strings.TrimPrefix(s.KeyFingerprint, "sha256:"))
+			w("    openssl pkey -pubin -in %s%s -outform DER | sha256sum", base, ExtPublicKey)
+		}
+		if s.Timestamped {
+			sig := base + ExtEd25519
+			if s.Format == FormatCMS {
+				sig = base + ExtCMS
+			}
+			w("  Check the time-stamp over the signature (TSA-CA.pem: the time-stamp")
+			w("  authority's CA certificate; expect \"Verification: OK\"), then show its time:")
+			w("    openssl ts -verify -data %s -in %s%s -CAfile TSA-CA.pem", sig, base, ExtTimestamp)
+			w("    openssl ts -reply -in %s%s -text", base, ExtTimestamp)
+		}
+	}
+	w("")
+	w("Signatures added after the build (casepack sign) cannot be listed here, because")
+	w("this file is itself signed. These loops check every signature in the folder:")
+	w("  for k in %s/*%s; do s=\"${k%%%s}%s\"; echo \"$s\"; openssl pkeyutl -verify -pubin -inkey \"$k\" -rawin -in %s -sigfile \"$s\"; done",
+		SignaturesDir, ExtPublicKey, ExtPublicKey, ExtEd25519, SignedFile)
+	w("  for s in %s/*%s; do case \"$s\" in *%s) continue;; esac; echo \"$s\"; openssl cms -verify -binary -inform DER -in \"$s\" -content %s -CAfile CA.pem -purpose any -out /dev/null; done",
+		SignaturesDir, ExtCMS, ExtLabelCMS, SignedFile)
+	w("  for t in %s/*%s; do s=\"${t%%%s}\"; [ -f \"$s%s\" ] && s=\"$s%s\" || s=\"$s%s\"; echo \"$t\"; openssl ts -verify -data \"$s\" -in \"$t\" -CAfile TSA-CA.pem; done",
+		SignaturesDir, ExtTimestamp, ExtTimestamp, ExtEd25519, ExtEd25519, ExtCMS)
+	return b.String()
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
