@@ -23,6 +23,9 @@ const (
 	MaxDepth = 64
 )
 
+// maxCaseSize is MaxCaseSize, lowered by tests.
+var maxCaseSize = MaxCaseSize
+
 // CaseFileName is the name of the case data file inside a case folder.
 const CaseFileName = "case.json"
 
@@ -64,7 +67,7 @@ func Load(path string) (*Document, []Finding, error) {
 		return nil, nil, fmt.Errorf("open case: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxCaseSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, int64(maxCaseSize)+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", file, err)
 	}
@@ -80,7 +83,7 @@ func Load(path string) (*Document, []Finding, error) {
 // non-nil; its Value and Case are nil when the JSON could not be parsed.
 func Parse(path string, data []byte) (*Document, []Finding) {
 	doc := &Document{Path: path, Data: data}
-	if len(data) > MaxCaseSize {
+	if len(data) > maxCaseSize {
 		return doc, []Finding{doc.finding(CodeJSONTooBig, 0, "",
 			fmt.Sprintf("the file is larger than %d MiB, the most casepack reads", MaxCaseSize>>20),
 			"split the case into several submissions, or check that this is the right file")}

@@ -23,10 +23,9 @@ const (
 
 var whenRE = regexp.MustCompile(`^([0-9]{4})(-([0-9]{2})(-([0-9]{2})(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?$`)
 
-// Range returns the first and last instant the When may stand for, and its
-// precision. A day without a time is taken in UTC, widened by the largest UTC
-// offsets (−12:00…+14:00), so that comparing it with a moment never gives a
-// false "out of order".
+// Range returns the first and last instant the When stands for, and its
+// precision. A date without a time is read as a calendar date in UTC; see
+// Span for comparisons across time zones.
 func (w When) Range() (lo, hi time.Time, p Precision, err error) {
 	s := string(w)
 	m := whenRE.FindStringSubmatch(s)
@@ -49,20 +48,30 @@ func (w When) Range() (lo, hi time.Time, p Precision, err error) {
 		if err != nil {
 			return lo, hi, "", fmt.Errorf("%q is not a valid date: %v", s, cleanTimeErr(err))
 		}
-		return t.Add(-14 * time.Hour), t.AddDate(0, 0, 1).Add(12 * time.Hour).Add(-time.Nanosecond), PrecisionDay, nil
+		return t, t.AddDate(0, 0, 1).Add(-time.Nanosecond), PrecisionDay, nil
 	case m[3] != "":
 		t, err := time.Parse("2006-01", s)
 		if err != nil {
 			return lo, hi, "", fmt.Errorf("%q is not a valid month: %v", s, cleanTimeErr(err))
 		}
-		return t.Add(-14 * time.Hour), t.AddDate(0, 1, 0).Add(12 * time.Hour).Add(-time.Nanosecond), PrecisionMonth, nil
+		return t, t.AddDate(0, 1, 0).Add(-time.Nanosecond), PrecisionMonth, nil
 	default:
 		t, err := time.Parse("2006", s)
 		if err != nil {
 			return lo, hi, "", fmt.Errorf("%q is not a valid year: %v", s, cleanTimeErr(err))
 		}
-		return t.Add(-14 * time.Hour), t.AddDate(1, 0, 0).Add(12 * time.Hour).Add(-time.Nanosecond), PrecisionYear, nil
+		return t, t.AddDate(1, 0, 0).Add(-time.Nanosecond), PrecisionYear, nil
 	}
+}
+
+// Widen stretches a calendar range by the largest UTC offsets (−12:00 …
+// +14:00), so that a local date compared with a moment in another zone never
+// gives a false "out of order". Moments are returned unchanged.
+func Widen(lo, hi time.Time, p Precision) (time.Time, time.Time) {
+	if p == PrecisionMoment {
+		return lo, hi
+	}
+	return lo.Add(-14 * time.Hour), hi.Add(12 * time.Hour)
 }
 
 // Valid reports whether w is empty or a well-formed When.

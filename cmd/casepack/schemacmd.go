@@ -1,0 +1,22 @@
+package main
+
+import (
+	"context"
+
+	"github.com/casepack/casepack/schema"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:  "schema",
+		Usage: "print the JSON Schema (draft 2020-12) that case.json must follow",
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			if cmd.NArg() > 0 {
+				return usageErrorf("casepack schema takes no arguments")
+			}
+			_, err := cmd.Root().Writer.Write(schema.JSON)
+			return err
+		},
+	})
+}

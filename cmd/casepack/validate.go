@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/casepack/casepack/schema"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "validate",
+		Usage:     "check case data against the schema and the consistency rules; report every problem at once",
+		ArgsUsage: "CASE",
+		Description: "CASE is a case folder holding case.json, or a case.json file.\n" +
+			"Every problem is reported with file:line:column, the JSON pointer and a\n" +
+			"finding code. Exit 0 when the case is valid (warnings may be printed),\n" +
+			"3 when it is not.",
+		Flags: []cli.Flag{
+			formatFlag(),
+			quietFlag(),
+			&cli.BoolFlag{Name: "skip-hashes", Usage: "do not re-read evidence files to compare declared SHA-256 digests"},
+		},
+		Action: runValidate,
+	})
+}
+
+// validateReport is the documented JSON object of `validate --format json`.
+type validateReport struct {
+	File     string           `json:"file"`
+	Valid    bool             `json:"valid"`
+	Errors   int              `json:"errors"`
+	Warnings int              `json:"warnings"`
+	Findings []schema.Finding `json:"findings"`
+}
+
+func runValidate(ctx context.Context, cmd *cli.Command) error {
+	format, err := outputFormat(cmd)
+	if err != nil {
+		return err
+	}
+	path, err := oneArg(cmd, "CASE")
+	if err != nil {
+		return err
+	}
+	doc, findings, err := loadValid(ctx, path, schema.Options{SkipHashes: cmd.Bool("skip-hashes")})
+	if err != nil {
+		return err
+	}
+	nerr, nwarn := schema.Count(findings)
+	if format == "json" {
+		if findings == nil {
+			findings = []schema.Finding{}
+		}
+		if err := writeJSON(cmd.Root().Writer, validateReport{File: doc.Path, Valid: nerr == 0, Errors: nerr, Warnings: nwarn, Findings: findings}); err != nil {
+			return err
+		}
+	} else {
+		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+		if !cmd.Bool("quiet") || nerr > 0 {
+			fmt.Fprintln(cmd.Root().Writer, summaryLine(doc.Path, nerr, nwarn))
+		}
+	}
+	if nerr > 0 {
+		return silentExit(exitInvalidCase)
+	}
+	return nil
+}
+
+// loadValid loads and validates a case, turning a missing case into an
+// error that names it.
+func loadValid(ctx context.Context, path string, opt schema.Options) (*schema.Document, []schema.Finding, error) {
+	doc, findings, err := schema.LoadAndValidate(ctx, path, opt)
+	if err != nil {
+		if errors.Is(err, schema.ErrNotFound) {
+			return nil, nil, withHint(exitOperational, fmt.Errorf("%s: no such case folder or case.json", path),
+				"give the folder that holds case.json, e.g. casepack validate samples/la-vega")
+		}
+		return nil, nil, err
+	}
+	return doc, findings, nil
+}
+
+// printFindings writes findings in the message style of main.go.
+func printFindings(w io.Writer, findings []schema.Finding, quiet bool) {
+	for _, f := range findings {
+		if quiet && f.Severity != schema.SeverityError {
+			continue
+		}
+		ptr := f.Pointer
+		if ptr == "" {
+			ptr = "/"
+		}
+		fmt.Fprintf(w, "casepack: %s: %s:%d:%d: %s: %s [%s]\n", f.Severity, f.File, f.Line, f.Column, ptr, f.Message, f.Code)
+		if f.Hint != "" {
+			fmt.Fprintf(w, "casepack: hint: %s\n", f.Hint)
+		}
+	}
+}
+
+func summaryLine(file string, nerr, nwarn int) string {
+	state := "valid"
+	if nerr > 0 {
+		state = "INVALID"
+	}
+	return fmt.Sprintf("%s: %s (%s, %s)", file, state, plural(nerr, "error"), plural(nwarn, "warning"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

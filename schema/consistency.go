@@ -1,0 +1,433 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The consistency rules: what a schema cannot say about one value because
+// it depends on others (DESIGN §4).
+
+func (v *vctx) consistency(c *Case) {
+	x := NewIndex(c)
+	v.uniqueIDs(c)
+	v.references(c, x)
+	v.citations(c, x)
+	v.dates(c, x)
+	v.minors(c)
+	v.uncited(c)
+	v.consentScope(c, x)
+}
+
+func (v *vctx) uniqueIDs(c *Case) {
+	check := func(coll string, ids []string) {
+		first := map[string]int{}
+		for i, id := range ids {
+			if id == "" {
+				continue
+			}
+			if j, dup := first[id]; dup {
+				v.add(CodeIDDuplicate, fmt.Sprintf("/%s/%d/id", coll, i),
+					fmt.Sprintf("%s is already the ID of /%s/%d", id, coll, j),
+					"give each item its own ID; if both describe the same thing, merge them")
+				continue
+			}
+			first[id] = i
+		}
+	}
+	ids := func(n int, f func(int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = f(i)
+		}
+		return out
+	}
+	check("incidents", ids(len(c.Incidents), func(i int) string { return c.Incidents[i].ID }))
+	check("persons", ids(len(c.Persons), func(i int) string { return c.Persons[i].ID }))
+	check("units", ids(len(c.Units), func(i int) string { return c.Units[i].ID }))
+	check("evidence", ids(len(c.Evidence), func(i int) string { return c.Evidence[i].ID }))
+	check("consents", ids(len(c.Consents), func(i int) string { return c.Consents[i].ID }))
+	check("submission/requests", ids(len(c.Submission.Requests), func(i int) string { return c.Submission.Requests[i].ID }))
+}
+
+func (v *vctx) references(c *Case, x *Index) {
+	ev := func(ptr, id string) {
+		if id != "" && x.Evidence[id] == nil {
+			v.add(CodeRefDangling, ptr, fmt.Sprintf("evidence %s does not exist", id),
+				"add the item to \"evidence\", or correct the ID")
+		}
+	}
+	evs := func(ptr string, ids []string) {
+		for i, id := range ids {
+			ev(fmt.Sprintf("%s/%d", ptr, i), id)
+		}
+	}
+	person := func(ptr, id, role string) {
+		if id == "" {
+			return
+		}
+		p := x.Persons[id]
+		if p == nil {
+			v.add(CodeRefDangling, ptr, fmt.Sprintf("person %s does not exist", id),
+				"add the person to \"persons\", or correct the ID")
+			return
+		}
+		if role != "" && !p.HasRole(role) {
+			v.add(CodeRefRole, ptr, fmt.Sprintf("%s (%s) is referred to as a %s but does not have the role %q", id, p.Pseudonym, role, role),
+				fmt.Sprintf("add %q to the roles of %s, or correct the ID", role, id))
+		}
+	}
+	unit := func(ptr, id string) {
+		if id != "" && x.Units[id] == nil {
+			v.add(CodeRefDangling, ptr, fmt.Sprintf("unit %s does not exist", id), "add the unit to \"units\", or correct the ID")
+		}
+	}
+	consent := func(ptr, id string) {
+		if id != "" && x.Consents[id] == nil {
+			v.add(CodeRefDangling, ptr, fmt.Sprintf("consent %s does not exist", id), "add the consent to \"consents\", or correct the ID")
+		}
+	}
+	incident := func(ptr, id string) {
+		if id != "" && x.Incidents[id] == nil {
+			v.add(CodeRefDangling, ptr, fmt.Sprintf("incident %s does not exist", id), "add the incident to \"incidents\", or correct the ID")
+		}
+	}
+	for i, inc := range c.Incidents {
+		p := fmt.Sprintf("/incidents/%d", i)
+		for j, id := range inc.VictimIDs {
+			person(fmt.Sprintf("%s/victim_ids/%d", p, j), id, "victim")
+		}
+		for j, id := range inc.UnitIDs {
+			unit(fmt.Sprintf("%s/unit_ids/%d", p, j), id)
+		}
+		evs(p+"/evidence_ids", inc.EvidenceIDs)
+		for j, ch := range inc.Characterisation {
+			for k, el := range ch.Elements {
+				evs(fmt.Sprintf("%s/characterisation/%d/elements/%d/evidence_ids", p, j, k), el.EvidenceIDs)
+			}
+		}
+	}
+	for i, per := range c.Persons {
+		p := fmt.Sprintf("/persons/%d", i)
+		for j, id := range per.ConsentIDs {
+			consent(fmt.Sprintf("%s/consent_ids/%d", p, j), id)
+		}
+		evs(p+"/evidence_ids", per.EvidenceIDs)
+		if d := per.Death; d != nil {
+			incident(p+"/death/incident_id", d.IncidentID)
+			if d.Autopsy != nil {
+				ev(p+"/death/autopsy/report_evidence_id", d.Autopsy.ReportEvidenceID)
+			}
+			if r := d.ForensicReview; r != nil {
+				person(p+"/death/forensic_review/expert_id", r.ExpertID, "expert")
+				evs(p+"/death/forensic_review/materials", r.Materials)
+				ev(p+"/death/forensic_review/report_evidence_id", r.ReportEvidenceID)
+			}
+		}
+	}
+	for i, u := range c.Units {
+		p := fmt.Sprintf("/units/%d", i)
+		unit(p+"/parent_id", u.ParentID)
+		if u.ParentID != "" && u.ParentID == u.ID {
+			v.add(CodeRefDangling, p+"/parent_id", fmt.Sprintf("unit %s cannot be its own parent", u.ID), "remove parent_id or name the unit above it")
+		}
+		evs(p+"/evidence_ids", u.EvidenceIDs)
+	}
+	for i, e := range c.Evidence {
+		for j, id := range e.ConsentIDs {
+			consent(fmt.Sprintf("/evidence/%d/consent_ids/%d", i, j), id)
+		}
+	}
+	for i, cs := range c.Consents {
+		person(fmt.Sprintf("/consents/%d/person_id", i), cs.PersonID, "")
+	}
+}
+
+// textFields lists every Markdown field that may cite evidence, with its pointer.
+func textFields(c *Case) []textField {
+	var out []textField
+	add := func(ptr, s string) {
+		if s != "" {
+			out = append(out, textField{ptr, s})
+		}
+	}
+	s := &c.Submission
+	add("/submission/protection", s.Protection)
+	add("/submission/sender/mandate", s.Sender.Mandate)
+	for i, r := range s.Requests {
+		add(fmt.Sprintf("/submission/requests/%d/text", i), r.Text)
+	}
+	a := &c.Analysis
+	add("/analysis/summary", a.Summary)
+	add("/analysis/methodology", a.Methodology)
+	add("/analysis/context", a.Context)
+	if j := a.Jurisdiction; j != nil {
+		add("/analysis/jurisdiction/temporal", j.Temporal)
+		add("/analysis/jurisdiction/territorial", j.Territorial)
+		add("/analysis/jurisdiction/subject_matter", j.SubjectMatter)
+		add("/analysis/jurisdiction/contextual_elements", j.ContextualElements)
+	}
+	if ad := a.Admissibility; ad != nil {
+		add("/analysis/admissibility/complementarity", ad.Complementarity)
+		if g := ad.Gravity; g != nil {
+			add("/analysis/admissibility/gravity/scale", g.Scale)
+			add("/analysis/admissibility/gravity/nature", g.Nature)
+			add("/analysis/admissibility/gravity/manner", g.Manner)
+			add("/analysis/admissibility/gravity/impact", g.Impact)
+		}
+	}
+	add("/analysis/interests_of_justice", a.InterestsOfJustice)
+	add("/analysis/conclusions", a.Conclusions)
+	for i, inc := range c.Incidents {
+		p := fmt.Sprintf("/incidents/%d", i)
+		add(p+"/description", inc.Description)
+		add(p+"/official_version", inc.OfficialVersion)
+		for j, ch := range inc.Characterisation {
+			for k, el := range ch.Elements {
+				add(fmt.Sprintf("%s/characterisation/%d/elements/%d/element", p, j, k), el.Element)
+				add(fmt.Sprintf("%s/characterisation/%d/elements/%d/argument", p, j, k), el.Argument)
+			}
+		}
+	}
+	for i, per := range c.Persons {
+		p := fmt.Sprintf("/persons/%d", i)
+		add(p+"/qualification", per.Qualification)
+		if d := per.Death; d != nil {
+			for j, w := range d.Wounds {
+				add(fmt.Sprintf("%s/death/wounds/%d/note", p, j), w.Note)
+			}
+			if r := d.ForensicReview; r != nil {
+				add(p+"/death/forensic_review/findings", r.Findings)
+				add(p+"/death/forensic_review/limitations", r.Limitations)
+			}
+		}
+	}
+	for i, u := range c.Units {
+		add(fmt.Sprintf("/units/%d/description", i), u.Description)
+	}
+	for i, e := range c.Evidence {
+		p := fmt.Sprintf("/evidence/%d", i)
+		add(p+"/description", e.Description)
+		add(p+"/notes", e.Notes)
+		if vr := e.Verification; vr != nil {
+			add(p+"/verification/source_analysis", vr.SourceAnalysis)
+			add(p+"/verification/technical_analysis", vr.TechnicalAnalysis)
+			add(p+"/verification/content_analysis", vr.ContentAnalysis)
+		}
+		for j, cu := range e.Custody {
+			add(fmt.Sprintf("%s/custody/%d/note", p, j), cu.Note)
+		}
+	}
+	return out
+}
+
+type textField struct{ ptr, text string }
+
+func (v *vctx) citations(c *Case, x *Index) {
+	for _, tf := range textFields(c) {
+		for _, ct := range Citations(tf.text) {
+			if x.Evidence[ct.ID] == nil {
+				v.addAt(CodeCiteDangling, tf.ptr, false, "["+ct.ID+"]",
+					fmt.Sprintf("the text cites [%s], but there is no evidence item %s", ct.ID, ct.ID),
+					"add the item to \"evidence\", or correct the citation")
+			}
+		}
+	}
+}
+
+// when checks that a When holds a real date and returns its range.
+func (v *vctx) when(ptr string, w When) (lo, hi time.Time, p Precision, ok bool) {
+	if w == "" {
+		return lo, hi, p, false
+	}
+	lo, hi, p, err := w.Range()
+	if err != nil {
+		if whenRE.MatchString(string(w)) { // the schema reports malformed ones
+			v.add(CodeDateInvalid, ptr, err.Error(), "check the day and the month")
+		}
+		return lo, hi, p, false
+	}
+	return lo, hi, p, true
+}
+
+// span is a When checked and read: its calendar or instant range.
+type span struct {
+	lo, hi time.Time
+	p      Precision
+}
+
+// disjointAfter reports whether a lies entirely after b. Dates compare as
+// calendar dates and moments as instants; when a date meets a moment, the
+// date is widened to every time zone (Widen), so a local date is never
+// wrongly out of order with a UTC moment.
+func disjointAfter(a, b span) bool {
+	alo, bhi := a.lo, b.hi
+	if (a.p == PrecisionMoment) != (b.p == PrecisionMoment) {
+		alo, _ = Widen(a.lo, a.hi, a.p)
+		_, bhi = Widen(b.lo, b.hi, b.p)
+	}
+	return alo.After(bhi)
+}
+
+func (v *vctx) dates(c *Case, x *Index) {
+	incSpan := map[string][2]span{}
+	for i, inc := range c.Incidents {
+		p := fmt.Sprintf("/incidents/%d", i)
+		slo, shi, sp, sok := v.when(p+"/start", inc.Start)
+		elo, ehi, ep, eok := v.when(p+"/end", inc.End)
+		start, end := span{slo, shi, sp}, span{elo, ehi, ep}
+		if sok && eok && disjointAfter(start, end) {
+			v.add(CodeDateOrder, p+"/end", fmt.Sprintf("the incident ends (%s) before it starts (%s)", inc.End, inc.Start),
+				"swap start and end, or correct one of them")
+		}
+		if sok {
+			if !eok {
+				end = start
+			}
+			if _, dup := incSpan[inc.ID]; !dup {
+				incSpan[inc.ID] = [2]span{start, end}
+			}
+		}
+	}
+	for i, per := range c.Persons {
+		p := fmt.Sprintf("/persons/%d", i)
+		v.when(p+"/birth_date", per.BirthDate)
+		d := per.Death
+		if d == nil {
+			continue
+		}
+		dlo, dhi, dp, ok := v.when(p+"/death/date", d.Date)
+		if r := d.ForensicReview; r != nil {
+			v.when(p+"/death/forensic_review/date", r.Date)
+		}
+		death := span{dlo, dhi, dp}
+		sp, known := incSpan[d.IncidentID]
+		if ok && known && (disjointAfter(sp[0], death) || disjointAfter(death, sp[1])) {
+			inc := x.Incidents[d.IncidentID]
+			end := inc.End
+			if end == "" {
+				end = inc.Start
+			}
+			v.add(CodeDeathOutside, p+"/death/date",
+				fmt.Sprintf("%s died on %s, outside the dates of %s (%s to %s)", per.Pseudonym, d.Date, d.IncidentID, inc.Start, end),
+				"check the date of death and the incident's dates; a later death from injuries is possible, so this is a warning")
+		}
+	}
+	for i, e := range c.Evidence {
+		p := fmt.Sprintf("/evidence/%d", i)
+		v.when(p+"/content_time", e.ContentTime)
+		var prev time.Time
+		prevIdx := -1
+		for j, cu := range e.Custody {
+			t, err := time.Parse(time.RFC3339Nano, cu.At)
+			if err != nil {
+				continue // the schema's date-time format reports it
+			}
+			if prevIdx >= 0 && t.Before(prev) {
+				v.add(CodeCustodyOrder, fmt.Sprintf("%s/custody/%d/at", p, j),
+					fmt.Sprintf("custody event %d (%s) is earlier than event %d (%s) before it", j+1, cu.At, prevIdx+1, e.Custody[prevIdx].At),
+					"list custody events oldest first, and check the times and their UTC offsets")
+			}
+			prev, prevIdx = t, j
+		}
+	}
+}
+
+func (v *vctx) minors(c *Case) {
+	for i, per := range c.Persons {
+		p := fmt.Sprintf("/persons/%d", i)
+		// A mistyped age ("17 years") is the schema's to report; the
+		// typed model would hold a meaningless 0 for it.
+		if _, isNum := v.valueAt([]string{"persons", fmt.Sprint(i), "age"}).(json.Number); per.Age == nil || !isNum {
+			continue
+		}
+		age := *per.Age
+		minor := per.Minor != nil && *per.Minor
+		switch {
+		case age < 18 && !minor:
+			ptr := p + "/age"
+			if per.Minor != nil {
+				ptr = p + "/minor"
+			}
+			v.add(CodeMinorAge, ptr, fmt.Sprintf("%s is %d but is not marked as a minor", per.Pseudonym, age),
+				"set \"minor\": true (a person under 18 is a child: it changes the gravity assessment and protection)")
+		case age >= 18 && minor:
+			v.add(CodeMinorAge, p+"/minor", fmt.Sprintf("%s is marked as a minor but is %d", per.Pseudonym, age),
+				"set \"minor\": false, or correct the age")
+		}
+	}
+}
+
+func (v *vctx) uncited(c *Case) {
+	cited := map[string]bool{}
+	mark := func(ids ...string) {
+		for _, id := range ids {
+			cited[id] = true
+		}
+	}
+	for _, tf := range textFields(c) {
+		for _, ct := range Citations(tf.text) {
+			mark(ct.ID)
+		}
+	}
+	for _, inc := range c.Incidents {
+		mark(inc.EvidenceIDs...)
+		for _, ch := range inc.Characterisation {
+			for _, el := range ch.Elements {
+				mark(el.EvidenceIDs...)
+			}
+		}
+	}
+	for _, per := range c.Persons {
+		mark(per.EvidenceIDs...)
+		if d := per.Death; d != nil {
+			if d.Autopsy != nil {
+				mark(d.Autopsy.ReportEvidenceID)
+			}
+			if r := d.ForensicReview; r != nil {
+				mark(r.Materials...)
+				mark(r.ReportEvidenceID)
+			}
+		}
+	}
+	for _, u := range c.Units {
+		mark(u.EvidenceIDs...)
+	}
+	for i, e := range c.Evidence {
+		if e.ID != "" && !cited[e.ID] {
+			v.add(CodeEvidenceUncit, fmt.Sprintf("/evidence/%d/id", i),
+				fmt.Sprintf("evidence %s (%s) is not cited anywhere", e.ID, e.Title),
+				fmt.Sprintf("cite it as [%s] where it supports a fact, or list it in an incident's evidence_ids", e.ID))
+		}
+	}
+}
+
+func (v *vctx) consentScope(c *Case, x *Index) {
+	for i, e := range c.Evidence {
+		for j, id := range e.ConsentIDs {
+			cs := x.Consents[id]
+			if cs == nil {
+				continue
+			}
+			ptr := fmt.Sprintf("/evidence/%d/consent_ids/%d", i, j)
+			if cs.WithdrawnAt != "" {
+				v.add(CodeConsentScope, ptr, fmt.Sprintf("consent %s covering %s was withdrawn on %s", id, e.ID, cs.WithdrawnAt),
+					"remove the item from the submission, or record a new consent")
+			} else if !contains(cs.Scope, "share_icc") {
+				v.add(CodeConsentScope, ptr, fmt.Sprintf("consent %s covering %s does not allow sharing with the ICC (scope: %s)", id, e.ID, strings.Join(cs.Scope, ", ")),
+					"ask the person for consent to share with the ICC, or leave the item out")
+			}
+		}
+	}
+}
+
+func contains(s []string, x string) bool {
+	for _, y := range s {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,270 @@
+package schema
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Evidence file checks: every file exists as a regular file inside the case
+// folder, its name travels to Windows and macOS, and a declared SHA-256
+// still matches (streamed, never read whole).
+
+// CheckPath reports why an evidence path from case data is unsafe or not
+// portable, or returns "" and nil. It is pure: it does not touch the disk.
+func CheckPath(p string) (code string, problem error) {
+	switch {
+	case p == "":
+		return CodePathUnsafe, errors.New("the path is empty")
+	case strings.Contains(p, `\`):
+		return CodePathUnsafe, errors.New(`the path contains a backslash '\'; separate folders with '/'`)
+	case strings.HasPrefix(p, "/") || (len(p) >= 2 && p[1] == ':'):
+		return CodePathUnsafe, errors.New("the path is absolute; it must be relative to the case folder")
+	case !filepath.IsLocal(filepath.FromSlash(p)) || hasDotDot(p):
+		return CodePathUnsafe, errors.New("the path leaves the case folder ('..')")
+	case strings.HasPrefix(p, "~"):
+		return CodePathUnsafe, errors.New("the path starts with '~'; it must be relative to the case folder")
+	}
+	for _, el := range strings.Split(p, "/") {
+		if err := portableName(el); err != nil {
+			return CodePathPortable, fmt.Errorf("%q: %w", el, err)
+		}
+	}
+	return "", nil
+}
+
+func hasDotDot(p string) bool {
+	for _, el := range strings.Split(p, "/") {
+		if el == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+var windowsReserved = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
+
+// portableName rejects names that Windows (NTFS, Explorer) or macOS (APFS,
+// HFS+) cannot hold, so a package unzips anywhere a lawyer opens it.
+func portableName(el string) error {
+	switch {
+	case el == "" || el == ".":
+		return errors.New("empty folder name (a doubled '/' or a '.')")
+	case len(el) > 255:
+		return errors.New("the name is longer than 255 bytes")
+	case strings.HasSuffix(el, " ") || strings.HasSuffix(el, "."):
+		return errors.New("the name ends with a space or a dot, which Windows drops")
+	}
+	for _, r := range el {
+		if r < 0x20 || r == 0x7f {
+			return errors.New("the name contains a control character")
+		}
+		if strings.ContainsRune(`<>:"|?*`, r) {
+			return fmt.Errorf("the name contains %q, which Windows does not allow in file names", r)
+		}
+	}
+	base := strings.ToUpper(el)
+	if i := strings.IndexByte(base, '.'); i >= 0 {
+		base = base[:i]
+	}
+	if windowsReserved[strings.TrimRight(base, " ")] {
+		return fmt.Errorf("%s is a reserved device name on Windows", base)
+	}
+	return nil
+}
+
+type hashJob struct {
+	ptr, abs, want, evID string
+}
+
+func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
+	root, err := filepath.EvalSymlinks(v.doc.Dir)
+	if err != nil {
+		return fmt.Errorf("open case folder %s: %w", v.doc.Dir, err)
+	}
+	root, err = filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	var jobs []hashJob
+	for i, e := range c.Evidence {
+		seen := map[string]int{}
+		for j, f := range e.Files {
+			ptr := fmt.Sprintf("/evidence/%d/files/%d/path", i, j)
+			if code, perr := CheckPath(f.Path); perr != nil {
+				hint := "give the path relative to the case folder, e.g. evidence/video-01.mp4"
+				if code == CodePathPortable {
+					hint = "rename the file (and the path here) so it opens on Windows and macOS too"
+				}
+				v.add(code, ptr, fmt.Sprintf("evidence file %q: %v", f.Path, perr), hint)
+				if code == CodePathUnsafe {
+					continue
+				}
+			}
+			// Two files of one item land side by side in the package.
+			key := strings.ToLower(norm.NFC.String(path.Base(f.Path)))
+			if k, dup := seen[key]; dup {
+				v.add(CodeFileClash, ptr, fmt.Sprintf("%q has the same file name as files/%d of %s; in the package they would collide", f.Path, k, e.ID),
+					"rename one of the files")
+			} else {
+				seen[key] = j
+			}
+			abs, ok := v.resolve(root, ptr, f.Path)
+			if ok && f.SHA256 != "" && !opt.SkipHashes {
+				jobs = append(jobs, hashJob{ptr: fmt.Sprintf("/evidence/%d/files/%d/sha256", i, j), abs: abs, want: f.SHA256, evID: e.ID})
+			}
+		}
+	}
+	return v.hashAll(ctx, jobs, opt.Workers)
+}
+
+// resolve checks that rel names a regular file inside root, following
+// symlinks only while they stay inside.
+func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if _, err := os.Lstat(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			hint := "put the file in the case folder at that path, or correct the path"
+			if alt := nearbyName(p); alt != "" {
+				rel2, _ := filepath.Rel(root, alt)
+				hint = fmt.Sprintf("did you mean %q? (names are case-sensitive)", filepath.ToSlash(rel2))
+			}
+			v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q is not in the case folder", rel), hint)
+		} else {
+			v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, errors.Unwrap(err)), "check the file's permissions")
+		}
+		return "", false
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q is a link to a file that does not exist", rel), "replace the link with the file itself")
+		return "", false
+	}
+	if r, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(r) {
+		v.add(CodePathSymlink, ptr, fmt.Sprintf("evidence file %q is a link that leads out of the case folder (to %s)", rel, real),
+			"copy the file itself into the case folder; a package must not depend on files outside it")
+		return "", false
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, err), "check the file's permissions")
+		return "", false
+	}
+	if !fi.Mode().IsRegular() {
+		what := "not a regular file"
+		if fi.IsDir() {
+			what = "a folder, not a file"
+		}
+		v.add(CodeFileNotReg, ptr, fmt.Sprintf("evidence path %q is %s", rel, what), "point at the file itself")
+		return "", false
+	}
+	return real, true
+}
+
+// nearbyName finds a file in the same folder whose name differs only in
+// letter case, the commonest cause of a "missing" file copied from Windows.
+func nearbyName(p string) string {
+	dir, base := filepath.Split(p)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), base) {
+			return filepath.Join(dir, e.Name())
+		}
+	}
+	return ""
+}
+
+func (v *vctx) hashAll(ctx context.Context, jobs []hashJob, workers int) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	type result struct {
+		got string
+		err error
+	}
+	results := make([]result, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1<<20)
+			for i := range next {
+				results[i].got, results[i].err = hashFile(ctx, jobs[i].abs, buf)
+			}
+		}()
+	}
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, j := range jobs {
+		r := results[i]
+		if r.err != nil {
+			return fmt.Errorf("hash %s: %w", j.abs, r.err)
+		}
+		if r.got != j.want {
+			v.add(CodeHashMismatch, j.ptr,
+				fmt.Sprintf("the file of %s has SHA-256 %s, not the %s recorded at acquisition", j.evID, r.got, j.want),
+				"the file changed since it was acquired: find the original, or record why it changed in the custody log and update the digest")
+		}
+	}
+	return nil
+}
+
+func hashFile(ctx context.Context, p string, buf []byte) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.CopyBuffer(h, ctxReader{ctx, f}, buf); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops a long hash when the user interrupts.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

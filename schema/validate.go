@@ -1,0 +1,475 @@
+package schema
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// Options tune Validate.
+type Options struct {
+	// SkipFiles leaves out every check that reads the case folder (file
+	// existence, paths, declared digests): for a case.json alone.
+	SkipFiles bool
+	// SkipHashes checks that evidence files exist but does not read them to
+	// compare declared SHA-256 digests (build compares them while copying).
+	SkipHashes bool
+	// Workers bounds concurrent hashing; 0 means one per CPU.
+	Workers int
+}
+
+// Validate checks a loaded case against the schema and the consistency
+// rules, and its evidence files against the case folder. It returns every
+// finding, sorted by position in case.json.
+func Validate(ctx context.Context, doc *Document, opt Options) ([]Finding, error) {
+	if doc.Value == nil || doc.Case == nil {
+		return nil, fmt.Errorf("validate %s: the case could not be parsed", doc.Path)
+	}
+	var v vctx
+	v.doc = doc
+	if err := v.schema(); err != nil {
+		return nil, err
+	}
+	v.consistency(doc.Case)
+	if !opt.SkipFiles {
+		if err := v.files(ctx, doc.Case, opt); err != nil {
+			return nil, err
+		}
+	}
+	doc.locate(v.out, v.keyPos, v.subs)
+	SortFindings(v.out)
+	return v.out, nil
+}
+
+// LoadAndValidate is Load followed by Validate: what `casepack validate`
+// does. Findings from a case that cannot be parsed are returned alone.
+func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, []Finding, error) {
+	doc, fs, err := Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if doc.Value == nil {
+		SortFindings(fs)
+		return doc, fs, nil
+	}
+	more, err := Validate(ctx, doc, opt)
+	if err != nil {
+		return doc, nil, err
+	}
+	fs = append(fs, more...)
+	SortFindings(fs)
+	return doc, fs, nil
+}
+
+// vctx collects findings before they are located. keyPos marks findings
+// that point at a member name rather than its value; subs holds a literal
+// to find inside the value (a citation inside a long text).
+type vctx struct {
+	doc    *Document
+	out    []Finding
+	keyPos []bool
+	subs   []string
+}
+
+func (v *vctx) add(code, ptr, msg, hint string) {
+	v.addAt(code, ptr, false, "", msg, hint)
+}
+
+func (v *vctx) addAt(code, ptr string, key bool, sub, msg, hint string) {
+	v.out = append(v.out, Finding{Code: code, Severity: severityOf(code), File: v.doc.Path, Pointer: ptr, Message: msg, Hint: hint})
+	v.keyPos = append(v.keyPos, key)
+	v.subs = append(v.subs, sub)
+}
+
+// ---- schema ----
+
+var (
+	compileOnce sync.Once
+	compiled    *jsonschema.Schema
+	schemaDoc   any
+	compileErr  error
+)
+
+// Compiled returns the embedded schema, compiled once, with format
+// assertions switched on (draft 2020-12 leaves them off by default).
+func Compiled() (*jsonschema.Schema, error) {
+	compileOnce.Do(func() {
+		schemaDoc, compileErr = jsonschema.UnmarshalJSON(bytes.NewReader(JSON))
+		if compileErr != nil {
+			return
+		}
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft2020)
+		c.AssertFormat()
+		if compileErr = c.AddResource(ID, schemaDoc); compileErr != nil {
+			return
+		}
+		compiled, compileErr = c.Compile(ID)
+	})
+	return compiled, compileErr
+}
+
+func (v *vctx) schema() error {
+	sch, err := Compiled()
+	if err != nil {
+		return fmt.Errorf("compile the embedded schema: %w", err)
+	}
+	err = sch.Validate(v.doc.Value)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return fmt.Errorf("validate: %w", err)
+	}
+	// Walk to the leaves ourselves: v6's BasicOutput mislabels leaves under
+	// a single-cause $ref (research/libs.md §3).
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			v.schemaLeaf(e)
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return nil
+}
+
+func pointerOf(loc []string) string {
+	var b strings.Builder
+	for _, t := range loc {
+		b.WriteByte('/')
+		b.WriteString(escapeToken(t))
+	}
+	return b.String()
+}
+
+func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
+	ptr := pointerOf(e.InstanceLocation)
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		for _, m := range k.Missing {
+			desc := describeProp(e.SchemaURL, m)
+			hint := fmt.Sprintf("add %q", m)
+			if desc != "" {
+				hint += " (" + lowerFirst(strings.TrimSuffix(desc, ".")) + ")"
+			}
+			v.add(CodeSchemaRequired, ptr, fmt.Sprintf("%s is missing the required field %q", where(ptr), m), hint)
+		}
+	case *kind.AdditionalProperties:
+		allowed := propsOf(e.SchemaURL)
+		for _, p := range k.Properties {
+			hint := "remove it, or check its spelling against `casepack schema`"
+			if s := closest(p, allowed); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			v.addAt(CodeSchemaUnknown, ptr+"/"+escapeToken(p), true, "",
+				fmt.Sprintf("unknown field %q in %s", p, where(ptr)), hint)
+		}
+	case *kind.Type:
+		v.add(CodeSchemaType, ptr, fmt.Sprintf("must be %s, got %s", kindWords(k.Want), gotWords(v.valueAt(e.InstanceLocation))), "")
+	case *kind.Enum:
+		var want []string
+		for _, w := range k.Want {
+			want = append(want, fmt.Sprint(w))
+		}
+		hint := "use one of: " + strings.Join(want, ", ")
+		if s := closest(fmt.Sprint(k.Got), want); s != "" {
+			hint = fmt.Sprintf("did you mean %q? allowed: %s", s, strings.Join(want, ", "))
+		}
+		v.add(CodeSchemaEnum, ptr, fmt.Sprintf("%s is not an allowed value", gotWords(k.Got)), hint)
+	case *kind.Const:
+		v.add(CodeSchemaEnum, ptr, fmt.Sprintf("must be %s, got %s", gotWords(k.Want), gotWords(k.Got)), "")
+	case *kind.Format:
+		v.add(CodeSchemaFormat, ptr, fmt.Sprintf("%s is not a valid %s", gotWords(k.Got), formatWords(k.Want)), formatHint(k.Want))
+	case *kind.Pattern:
+		desc := schemaDescription(e.SchemaURL)
+		msg := fmt.Sprintf("%s is not in the required form", gotWords(k.Got))
+		if desc != "" {
+			msg += ": " + lowerFirst(strings.TrimSuffix(desc, "."))
+		}
+		v.add(CodeSchemaPattern, ptr, msg, "")
+	case *kind.Minimum:
+		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be at least %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+	case *kind.Maximum:
+		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be at most %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+	case *kind.ExclusiveMinimum:
+		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be more than %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+	case *kind.ExclusiveMaximum:
+		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be less than %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+	case *kind.MinLength:
+		v.add(CodeSchemaLength, ptr, "must not be empty", "write the text, or leave the field out if it is optional")
+	case *kind.MaxLength:
+		v.add(CodeSchemaLength, ptr, fmt.Sprintf("is too long: at most %d characters, got %d", k.Want, k.Got), "")
+	case *kind.MinItems:
+		v.add(CodeSchemaLength, ptr, fmt.Sprintf("must list at least %d item(s), got %d", k.Want, k.Got), "")
+	case *kind.MaxItems:
+		v.add(CodeSchemaLength, ptr, fmt.Sprintf("must list at most %d item(s), got %d", k.Want, k.Got), "")
+	case *kind.UniqueItems:
+		v.add(CodeSchemaUnique, fmt.Sprintf("%s/%d", ptr, k.Duplicates[1]),
+			fmt.Sprintf("repeats item %d of the same list", k.Duplicates[0]), "remove the repeated item")
+	case *kind.DependentRequired:
+		v.add(CodeSchemaRequired, ptr, fmt.Sprintf("%q is given without %s", k.Prop, quoteJoin(k.Missing)),
+			fmt.Sprintf("add %s too, or remove %q", quoteJoin(k.Missing), k.Prop))
+	default:
+		v.add(CodeSchemaOther, ptr, e.ErrorKind.LocalizedString(nil), "")
+	}
+}
+
+// valueAt returns the instance value at a location (for messages).
+func (v *vctx) valueAt(loc []string) any {
+	cur := v.doc.Value
+	for _, t := range loc {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[t]
+		case []any:
+			var i int
+			fmt.Sscan(t, &i)
+			if i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+func where(ptr string) string {
+	if ptr == "" {
+		return "the case"
+	}
+	return ptr
+}
+
+func kindWords(want []string) string {
+	var w []string
+	for _, t := range want {
+		w = append(w, typeWord(t))
+	}
+	return strings.Join(w, " or ")
+}
+
+func typeWord(t string) string {
+	switch t {
+	case "string":
+		return "text in quotes"
+	case "integer":
+		return "a whole number"
+	case "number":
+		return "a number"
+	case "boolean":
+		return "true or false"
+	case "array":
+		return "a list [ … ]"
+	case "object":
+		return "an object { … }"
+	case "null":
+		return "null"
+	}
+	return t
+}
+
+// gotWords shows a value the way the user wrote it, shortened.
+func gotWords(x any) string {
+	switch x := x.(type) {
+	case nil:
+		return "null"
+	case string:
+		if len([]rune(x)) > 60 {
+			x = string([]rune(x)[:57]) + "…"
+		}
+		return fmt.Sprintf("%q", x)
+	case json.Number, bool, int, float64:
+		return fmt.Sprint(x)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprint(x)
+}
+
+func ratWords(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	return r.FloatString(6)
+}
+
+func formatWords(f string) string {
+	switch f {
+	case "date":
+		return "date (YYYY-MM-DD)"
+	case "date-time":
+		return "date and time with its UTC offset"
+	case "email":
+		return "e-mail address"
+	case "uri":
+		return "absolute URL"
+	}
+	return f
+}
+
+func formatHint(f string) string {
+	switch f {
+	case "date":
+		return "write the date as YYYY-MM-DD, e.g. 2021-01-08, and check that the day exists"
+	case "date-time":
+		return "write e.g. 2021-01-08T07:30:00-04:00, or 2021-01-08T11:30:00Z in UTC"
+	case "email":
+		return "write an address like name@example.org"
+	case "uri":
+		return "write the full address, starting with https://"
+	}
+	return ""
+}
+
+func quoteJoin(s []string) string {
+	var q []string
+	for _, x := range s {
+		q = append(q, fmt.Sprintf("%q", x))
+	}
+	return strings.Join(q, ", ")
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	// Keep acronyms ("SHA-256 …", "ISO …") as they are.
+	if len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// ---- schema look-ups for messages ----
+
+// schemaAt returns the schema object at an absolute schema URL
+// (…case.schema.json#/$defs/person/…), following a $ref at the end.
+func schemaAt(url string) map[string]any {
+	if _, err := Compiled(); err != nil {
+		return nil
+	}
+	_, frag, _ := strings.Cut(url, "#")
+	cur := schemaDoc
+	for _, t := range splitPointer(frag) {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[t]
+		case []any:
+			var i int
+			fmt.Sscan(t, &i)
+			if i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	m, _ := cur.(map[string]any)
+	return m
+}
+
+func deref(m map[string]any) map[string]any {
+	for i := 0; m != nil && i < 8; i++ {
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			break
+		}
+		m = schemaAt(ID + ref)
+	}
+	return m
+}
+
+// schemaDescription is the description of the schema at url, or of the
+// schema it refers to.
+func schemaDescription(url string) string {
+	m := schemaAt(url)
+	if d, ok := m["description"].(string); ok {
+		return d
+	}
+	if d, ok := deref(m)["description"].(string); ok {
+		return d
+	}
+	return ""
+}
+
+// describeProp is the description of property prop of the object schema at url.
+func describeProp(url, prop string) string {
+	props, _ := deref(schemaAt(url))["properties"].(map[string]any)
+	p, _ := props[prop].(map[string]any)
+	if d, ok := p["description"].(string); ok {
+		return d
+	}
+	if d, ok := deref(p)["description"].(string); ok {
+		return d
+	}
+	return ""
+}
+
+func propsOf(url string) []string {
+	props, _ := deref(schemaAt(url))["properties"].(map[string]any)
+	var out []string
+	for k := range props {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is
+// near enough to be a likely typo.
+func closest(s string, cands []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range cands {
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD <= 2 || (bestD <= 3 && len(s) > 8) {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,249 @@
+package schema
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// TestInvalidFixtures walks testdata/invalid/<CODE>_<what>/: each case must
+// raise the code its folder is named after, at the pointer and line that
+// want.json gives (computed independently by mkfixtures.py).
+func TestInvalidFixtures(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/invalid/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	covered := map[string]bool{}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			var want struct {
+				Code    string `json:"code"`
+				Pointer string `json:"pointer"`
+				Line    int    `json:"line"`
+			}
+			b, err := os.ReadFile(filepath.Join(dir, "want.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &want); err != nil {
+				t.Fatal(err)
+			}
+			if code, _, _ := strings.Cut(name, "_"); code != want.Code {
+				t.Fatalf("folder name says %s, want.json says %s", code, want.Code)
+			}
+			covered[want.Code] = true
+			_, findings, err := LoadAndValidate(context.Background(), dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range findings {
+				if f.Code == want.Code && f.Pointer == want.Pointer && f.Line == want.Line {
+					if f.Message == "" || f.File == "" || f.Column < 1 {
+						t.Errorf("finding lacks message, file or column: %+v", f)
+					}
+					if f.Severity != severityOf(f.Code) {
+						t.Errorf("severity %s, table says %s", f.Severity, severityOf(f.Code))
+					}
+					return
+				}
+			}
+			t.Errorf("no %s at %s line %d; got:", want.Code, want.Pointer, want.Line)
+			for _, f := range findings {
+				t.Logf("  %s", f)
+			}
+		})
+	}
+	// Every code in the table has a fixture, except the schema fallback that
+	// the shipped schema cannot reach and CP-JSON-TOOBIG (TestTooBig).
+	for _, c := range Codes {
+		if !covered[c.Code] && c.Code != CodeSchemaOther && c.Code != CodeJSONTooBig {
+			t.Errorf("no fixture for %s", c.Code)
+		}
+	}
+}
+
+func TestValidFixtures(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/valid/*")
+	if len(dirs) == 0 {
+		t.Fatal("no valid fixtures")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			_, findings, err := LoadAndValidate(context.Background(), dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range findings {
+				t.Errorf("unexpected finding: %s", f)
+			}
+		})
+	}
+}
+
+// TestSchemaIsValid2020 checks case.schema.json against the draft 2020-12
+// meta-schema, and that it documents every property.
+func TestSchemaIsValid2020(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	meta, err := c.Compile("https://json-schema.org/draft/2020-12/schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(JSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := meta.Validate(doc); err != nil {
+		t.Fatalf("schema is not valid draft 2020-12: %v", err)
+	}
+	m := doc.(map[string]any)
+	if m["$schema"] != "https://json-schema.org/draft/2020-12/schema" || m["$id"] != ID {
+		t.Errorf("$schema/$id: %v %v", m["$schema"], m["$id"])
+	}
+	// additionalProperties:false on every object, a description on every property.
+	var walk func(ptr string, s any)
+	objects := 0
+	walk = func(ptr string, s any) {
+		switch s := s.(type) {
+		case map[string]any:
+			if s["type"] == "object" {
+				objects++
+				if s["additionalProperties"] != false {
+					t.Errorf("%s: object without additionalProperties: false", ptr)
+				}
+			}
+			if props, ok := s["properties"].(map[string]any); ok {
+				for name, p := range props {
+					pm := p.(map[string]any)
+					if _, ok := pm["description"]; !ok {
+						if ref, ok := pm["$ref"].(string); !ok || schemaDescription(ID+ref) == "" {
+							t.Errorf("%s/properties/%s: no description", ptr, name)
+						}
+					}
+				}
+			}
+			for k, v := range s {
+				walk(ptr+"/"+k, v)
+			}
+		case []any:
+			for _, v := range s {
+				walk(ptr, v)
+			}
+		}
+	}
+	walk("#", doc)
+	if objects < 20 {
+		t.Errorf("only %d object schemas found; the walk is broken", objects)
+	}
+}
+
+func TestTooBig(t *testing.T) {
+	defer func(n int) { maxCaseSize = n }(maxCaseSize)
+	maxCaseSize = 100
+	doc, fs := Parse("case.json", bytes.Repeat([]byte(" "), 101))
+	if len(fs) != 1 || fs[0].Code != CodeJSONTooBig || doc.Value != nil {
+		t.Fatalf("got %v", fs)
+	}
+}
+
+// TestAllAtOnce: a case with several unrelated problems reports each of
+// them, sorted by position, in one run.
+func TestAllAtOnce(t *testing.T) {
+	b, err := os.ReadFile("testdata/valid/minimal/case.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	s = strings.Replace(s, `"EV-0001"
+      ]`, `"EV-0009"
+      ]`, 1) // dangling reference in incidents
+	s = strings.Replace(s, `"age": 24`, `"age": 17`, 1)
+	s = strings.Replace(s, `"evidence/transcript.txt"`, `"../transcript.txt"`, 1)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "case.json"), []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, fs, err := LoadAndValidate(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{CodeRefDangling, CodeMinorAge, CodePathUnsafe}
+	got := map[string]bool{}
+	for i, f := range fs {
+		got[f.Code] = true
+		if i > 0 && fs[i-1].Line > f.Line {
+			t.Errorf("findings not sorted by line: %d after %d", f.Line, fs[i-1].Line)
+		}
+	}
+	for _, c := range want {
+		if !got[c] {
+			t.Errorf("missing %s in %v", c, fs)
+		}
+	}
+}
+
+func TestCheckPath(t *testing.T) {
+	for _, tc := range []struct{ path, code string }{
+		{"evidence/a.mp4", ""},
+		{"evidence/Gimnasio Vertical – vídeo.mp4", ""},
+		{"../a", CodePathUnsafe},
+		{"a/../../b", CodePathUnsafe},
+		{"/etc/passwd", CodePathUnsafe},
+		{`C:\x`, CodePathUnsafe},
+		{"C:x", CodePathUnsafe},
+		{`evidence\a.mp4`, CodePathUnsafe},
+		{"~/a", CodePathUnsafe},
+		{"", CodePathUnsafe},
+		{"a//b", CodePathPortable},
+		{"a/./b", CodePathPortable},
+		{"evidence/nul.txt", CodePathPortable},
+		{"evidence/COM1", CodePathPortable},
+		{"evidence/a?.mp4", CodePathPortable},
+		{"evidence/a.", CodePathPortable},
+		{"evidence/a ", CodePathPortable},
+		{"evidence/a\tb", CodePathPortable},
+		{"evidence/" + strings.Repeat("x", 256), CodePathPortable},
+	} {
+		code, err := CheckPath(tc.path)
+		if code != tc.code || (code == "") != (err == nil) {
+			t.Errorf("CheckPath(%q) = %q, %v; want %q", tc.path, code, err, tc.code)
+		}
+	}
+}
+
+func TestWhenRange(t *testing.T) {
+	for _, tc := range []struct {
+		in   When
+		prec Precision
+		bad  bool
+	}{
+		{"2021", PrecisionYear, false},
+		{"2021-01", PrecisionMonth, false},
+		{"2021-01-08", PrecisionDay, false},
+		{"2021-01-08T07:30-04:00", PrecisionMoment, false},
+		{"2021-01-08T07:30:15.5Z", PrecisionMoment, false},
+		{"2021-02-30", "", true},
+		{"2021-13", "", true},
+		{"2021-01-08T25:00:00Z", "", true},
+		{"08/01/2021", "", true},
+	} {
+		lo, hi, p, err := tc.in.Range()
+		if (err != nil) != tc.bad || p != tc.prec || (err == nil && hi.Before(lo)) {
+			t.Errorf("%q: %v %v %v %v", tc.in, lo, hi, p, err)
+		}
+	}
+	// A day contains every moment of that day in any time zone.
+	dlo, dhi, dp, _ := When("2021-01-08").Range()
+	dlo, dhi = Widen(dlo, dhi, dp)
+	m, _, _, _ := When("2021-01-08T23:30:00-04:00").Range()
+	if m.Before(dlo) || m.After(dhi) {
+		t.Errorf("moment %v outside day %v..%v", m, dlo, dhi)
+	}
+}
