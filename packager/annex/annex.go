@@ -711,27 +711,36 @@ func (m *mapper) aboutRows(yield func([]value) error) error {
 // is the local date as written, not shifted to UTC: a witness's "8 January"
 // stays 8 January.
 func whenCells(w schema.When) (value, value) {
-	if w == "" {
+	s := string(w)
+	if s == "" {
 		return value{}, value{}
 	}
-	_, _, p, err := w.Range()
+	// Parsed by shape rather than with When.Range: this runs for every row
+	// of a 100,000-row register, and the schema has already checked it.
+	var layout string
+	var p Precision
+	switch len(s) {
+	case 4:
+		layout, p = "2006", PrecisionYear
+	case 7:
+		layout, p = "2006-01", PrecisionMonth
+	default:
+		layout, p = "2006-01-02", PrecisionDay
+	}
+	if len(s) < len(layout) {
+		return value{}, text(s)
+	}
+	t, err := time.Parse(layout, s[:len(layout)])
 	if err != nil {
-		return value{}, text(string(w))
+		return value{}, text(s)
 	}
-	d := w.Date()
-	switch p {
-	case schema.PrecisionYear:
-		t, _ := time.Parse("2006", d)
-		return date(t, PrecisionYear), value{}
-	case schema.PrecisionMonth:
-		t, _ := time.Parse("2006-01", d)
-		return date(t, PrecisionMonth), value{}
+	if len(s) == len(layout) {
+		return date(t, p), value{}
 	}
-	t, _ := time.Parse("2006-01-02", d)
-	if p == schema.PrecisionMoment {
-		return date(t, PrecisionDay), text(string(w)[11:])
+	if len(s) < 16 || s[10] != 'T' || !w.Valid() {
+		return value{}, text(s)
 	}
-	return date(t, PrecisionDay), value{}
+	return date(t, p), text(s[11:])
 }
 
 // dayCell is a calendar date (YYYY-MM-DD) or, if s is not one, nothing: the

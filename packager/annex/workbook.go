@@ -172,7 +172,8 @@ func writeWorkbook(ctx context.Context, sheets []*sheet, props docProps, tmpDir 
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
+	// The first sheet is already the active one. f.SetActiveSheet would
+	// parse every streamed sheet back into memory to mark it.
 	if err := setProps(f, props); err != nil {
 		return err
 	}

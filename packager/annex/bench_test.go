@@ -1,0 +1,97 @@
+package annex
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/casepack/casepack/schema"
+)
+
+// bigCase generates a case of the size the issue sets as the goal: 100,000
+// persons (all victims, each with a death record) and 10,000 evidence items,
+// with 1,000 incidents, custody chains and element-by-element mappings.
+func bigCase(persons, evidence, incidents int) (*schema.Case, []FileInfo) {
+	c := &schema.Case{SchemaVersion: "1.0"}
+	c.Submission.ID = "SUB-BENCH"
+	c.Submission.Title = "Generated"
+	c.Submission.Languages = []string{"es"}
+	for i := range 50 {
+		c.Units = append(c.Units, schema.Unit{ID: fmt.Sprintf("U-U%02d", i), Name: fmt.Sprintf("Unidad %d", i), Type: "police"})
+	}
+	var files []FileInfo
+	for i := range evidence {
+		id := fmt.Sprintf("EV-%05d", i+1)
+		ev := schema.Evidence{
+			ID: id, Title: "Vídeo " + id, Type: "video", Classification: "confidential",
+			Description: strings.Repeat("Descripción del material. ", 8),
+			ContentTime: "2021-01-08T07:30:00-04:00",
+			Files:       []schema.File{{Path: "evidence/" + id + ".mp4", Role: "original", MediaType: "video/mp4"}},
+			Provenance:  &schema.Provenance{SourceType: "open_source", Platform: "X", URL: "https://x.com/a/" + id, CapturedAt: "2021-01-08T15:00:00Z"},
+			Verification: &schema.Verification{Status: "verified", Confidence: "high", Date: "2021-01-20",
+				Geolocation: &schema.Check{Status: "confirmed", Method: "landmarks"}},
+			Custody: []schema.Custody{
+				{At: "2021-01-08T15:00:00Z", Actor: "Analyst", Action: "captured"},
+				{At: "2021-01-09T15:00:00Z", Actor: "Analyst", Action: "hashed", SHA256: strings.Repeat("a", 64)},
+			},
+		}
+		c.Evidence = append(c.Evidence, ev)
+		files = append(files, FileInfo{ID: id, Source: ev.Files[0].Path, Path: PackagePath(id, ev.Files[0].Path),
+			MediaType: "video/mp4", Size: 1 << 20, SHA256: strings.Repeat("b", 64), SHA512: strings.Repeat("c", 128)})
+	}
+	perInc := persons / incidents
+	for i := range incidents {
+		inc := schema.Incident{
+			ID: fmt.Sprintf("INC-%04d", i+1), Title: "Incidente", Start: "2021-01-08",
+			Location:    schema.Location{Country: "Venezuela", Place: "Barrio"},
+			Description: strings.Repeat("Hechos. ", 20),
+			UnitIDs:     []string{c.Units[i%50].ID},
+		}
+		evs := []string{c.Evidence[(i*10)%evidence].ID, c.Evidence[(i*10+1)%evidence].ID}
+		inc.EvidenceIDs = evs
+		inc.Characterisation = []schema.Characterisation{{Article: "7(1)(a)", Label: "Murder", Elements: []schema.Element{
+			{Element: "Killed one or more persons", Assessment: "supported", EvidenceIDs: evs},
+			{Element: "Part of an attack", Assessment: "partly_supported", EvidenceIDs: evs[:1]},
+		}}}
+		for j := range perInc {
+			inc.VictimIDs = append(inc.VictimIDs, fmt.Sprintf("V-%04d", (i*perInc+j)%10000))
+		}
+		c.Incidents = append(c.Incidents, inc)
+	}
+	age := 30
+	for i := range persons {
+		c.Persons = append(c.Persons, schema.Person{
+			ID: fmt.Sprintf("V-%06d", i), Pseudonym: fmt.Sprintf("Víctima %d", i), Roles: []string{"victim"}, Age: &age,
+			Death: &schema.Death{Date: "2021-01-08", IncidentID: c.Incidents[i%incidents].ID, Cause: "Herida de bala",
+				Wounds: []schema.Wound{{Location: "tórax", Type: "gunshot", Count: 2}}},
+		})
+	}
+	return c, files
+}
+
+type discardCloser struct{ io.Writer }
+
+func (discardCloser) Close() error { return nil }
+
+// BenchmarkWriteLarge measures the annexes of the goal case (100,000
+// persons, 10,000 evidence items). Peak memory: run it under
+// /usr/bin/time -v (see FORMAT-annex.md).
+func BenchmarkWriteLarge(b *testing.B) {
+	c, files := bigCase(100_000, 10_000, 1_000)
+	opt := Options{Edition: EditionConfidential, Version: "bench", Date: testDate, TmpDir: b.TempDir()}
+	open := func(string) (io.WriteCloser, error) { return discardCloser{io.Discard}, nil }
+	b.ResetTimer()
+	for b.Loop() {
+		var n countWriter
+		if err := Write(context.Background(), c, files, opt, &n, open); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n), "xlsx-bytes")
+	}
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
