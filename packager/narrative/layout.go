@@ -1,6 +1,7 @@
 package narrative
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -100,6 +101,7 @@ type passResult struct {
 }
 
 type layout struct {
+	ctx  context.Context
 	doc  *document
 	opt  PDFOptions
 	prev *passResult
@@ -124,8 +126,8 @@ type fontKey struct {
 	size float64
 }
 
-func newLayout(doc *document, opt PDFOptions, prev *passResult) *layout {
-	l := &layout{doc: doc, opt: opt, prev: prev, spaceW: map[fontKey]float64{}}
+func newLayout(ctx context.Context, doc *document, opt PDFOptions, prev *passResult) *layout {
+	l := &layout{ctx: ctx, doc: doc, opt: opt, prev: prev, spaceW: map[fontKey]float64{}}
 	l.res = passResult{headings: map[*heading]int{}, anchors: map[string]bool{}}
 	l.pdf = newPDF(opt)
 	l.pageW, l.pageH = l.pdf.GetPageSize()
@@ -158,6 +160,9 @@ func (l *layout) run() error {
 	if len(l.doc.body) > 0 {
 		l.newPage()
 		for _, n := range l.doc.body {
+			if err := l.ctx.Err(); err != nil {
+				return err
+			}
 			l.block(n)
 			if err := l.pdf.Error(); err != nil {
 				return fmt.Errorf("%w: %v", ErrInternal, err)
@@ -706,8 +711,8 @@ func (l *layout) heading(n *ast.Heading) {
 	if before == 0 {
 		before = 2.5
 	}
-	// Keep the heading with at least three lines of what follows.
-	need := before + float64(len(lines))*lh + 3*lineHeight(bodySize)
+	// Keep the heading with about four lines of what follows (or a table header and its first row).
+	need := before + float64(len(lines))*lh + 4*lineHeight(bodySize)
 	if l.y()+need > l.bottom {
 		l.newPage()
 	} else {

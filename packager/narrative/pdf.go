@@ -2,6 +2,7 @@ package narrative
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -80,7 +81,11 @@ func (o PDFOptions) normalize() (PDFOptions, error) {
 // rejected with a *SourceError wrapping ErrRawHTML.
 //
 // The output depends only on md and opt: two calls give identical bytes.
-func RenderPDF(w io.Writer, md []byte, opt PDFOptions) (err error) {
+func RenderPDF(w io.Writer, md []byte, opt PDFOptions) error {
+	return renderPDF(context.Background(), w, md, opt)
+}
+
+func renderPDF(ctx context.Context, w io.Writer, md []byte, opt PDFOptions) (err error) {
 	opt, err = opt.normalize()
 	if err != nil {
 		return err
@@ -98,11 +103,11 @@ func RenderPDF(w io.Writer, md []byte, opt PDFOptions) (err error) {
 	// table of contents, "Page X of Y" and links with those numbers. The
 	// contents pages reserve a fixed column for page numbers, so both passes
 	// break pages identically.
-	first := newLayout(doc, opt, nil)
+	first := newLayout(ctx, doc, opt, nil)
 	if err := first.run(); err != nil {
 		return err
 	}
-	second := newLayout(doc, opt, first.result())
+	second := newLayout(ctx, doc, opt, first.result())
 	if err := second.run(); err != nil {
 		return err
 	}
@@ -143,6 +148,8 @@ func (h *heading) label() string {
 	return h.number + "  " + h.title
 }
 
+func textReader(src []byte) text.Reader { return text.NewReader(src) }
+
 func newMarkdown() goldmark.Markdown {
 	return goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
@@ -151,7 +158,7 @@ func newMarkdown() goldmark.Markdown {
 }
 
 func parseDocument(src []byte, source string) (*document, error) {
-	root := newMarkdown().Parser().Parse(text.NewReader(src))
+	root := newMarkdown().Parser().Parse(textReader(src))
 	if err := rejectHTML(root, src, source); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,574 @@
+package narrative
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"text/template"
+	"text/template/parse"
+	"time"
+
+	"github.com/casepack/casepack/schema"
+	"github.com/casepack/casepack/templates"
+)
+
+// EntryTemplate is the template executed to produce the narrative. Every
+// other *.tmpl file in the template folder is parsed too, so a folder can
+// override a single section by redefining its {{define}} block.
+const EntryTemplate = "narrative.md.tmpl"
+
+// Editions.
+const (
+	EditionConfidential = "confidential"
+	EditionPublic       = "public"
+)
+
+// FileDigest is one evidence file as the build copied and hashed it.
+type FileDigest struct {
+	Path   string // path inside the package, e.g. data/evidence/EV-0001/video.mp4
+	Role   string // original, working, redacted, transcript, translation, thumbnail
+	SHA256 string // lower-case hex
+	Size   int64
+}
+
+// EvidenceDigests maps an evidence ID to the digests of its files, in the
+// order of the item's files in case.json.
+type EvidenceDigests map[string][]FileDigest
+
+// Annex is one annex file of the package, listed with its digest in the
+// annex index.
+type Annex struct {
+	Name        string // e.g. "Annex B — Registers (XLSX)"
+	Path        string // path inside the package
+	Description string
+	SHA256      string
+}
+
+// Options control Render and Markdown.
+type Options struct {
+	// Templates replaces or extends the default templates (a user's
+	// --templates folder). Nil uses the embedded ones.
+	Templates fs.FS
+	Paper     string    // "a4" (default) or "letter"
+	Date      time.Time // the build date: PDF dates and "Date of this edition"
+	Edition   string    // "confidential" (default) or "public"
+	Version   string    // casepack version, written as the PDF's creator
+	Annexes   []Annex
+}
+
+// Data is what templates see as ".". See templates/README.md.
+type Data struct {
+	Case     *schema.Case
+	Index    *schema.Index
+	Edition  string
+	Public   bool
+	Version  string
+	Date     time.Time
+	Evidence EvidenceDigests
+	Annexes  []Annex
+
+	Victims    []*schema.Person // persons with the victim role, in case order
+	Deaths     []*schema.Person // victims with a death record
+	AtRisk     []*schema.Person // persons with protected details
+	Chronology []*schema.Incident
+	Crimes     []Crime
+	// VictimIncidents maps a person ID to the incidents listing them as victim.
+	VictimIncidents map[string][]string
+	Stats           Stats
+}
+
+// Crime gathers one Rome Statute article across incidents.
+type Crime struct {
+	Article string
+	Label   string
+	Counts  []CrimeCount
+}
+
+// CrimeCount is one incident's characterisation under an article.
+type CrimeCount struct {
+	Incident *schema.Incident
+	Elements []schema.Element
+}
+
+// Stats are counts for the gravity and methodology sections.
+type Stats struct {
+	Incidents, Victims, Deaths, Minors, Women, Units, Evidence int
+	ByType                                                     []TypeCount
+	Verified, PartlyVerified, Unverified                       int
+	FirstDate, LastDate                                        schema.When
+}
+
+// TypeCount is the number of evidence items of one type.
+type TypeCount struct {
+	Type  string
+	Count int
+}
+
+func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
+	edition := opt.Edition
+	if edition == "" {
+		edition = EditionConfidential
+	}
+	if edition != EditionConfidential && edition != EditionPublic {
+		return nil, fmt.Errorf("edition %q: must be confidential or public", opt.Edition)
+	}
+	if edition == EditionPublic {
+		c = publicCopy(c)
+	}
+	d := &Data{Case: c, Index: schema.NewIndex(c), Edition: edition, Public: edition == EditionPublic,
+		Version: opt.Version, Date: opt.Date, Evidence: ev, Annexes: opt.Annexes,
+		VictimIncidents: map[string][]string{}}
+	d.Victims = c.Victims()
+	for i := range c.Persons {
+		p := &c.Persons[i]
+		if p.HasRole("victim") && p.Death != nil {
+			d.Deaths = append(d.Deaths, p)
+		}
+		if p.Protected != nil {
+			d.AtRisk = append(d.AtRisk, p)
+		}
+	}
+	for i := range c.Incidents {
+		inc := &c.Incidents[i]
+		d.Chronology = append(d.Chronology, inc)
+		for _, v := range inc.VictimIDs {
+			d.VictimIncidents[v] = append(d.VictimIncidents[v], inc.ID)
+		}
+	}
+	sort.SliceStable(d.Chronology, func(i, j int) bool {
+		return d.Chronology[i].Start.Time().Before(d.Chronology[j].Start.Time())
+	})
+	byArticle := map[string]int{}
+	for _, inc := range d.Chronology {
+		for _, ch := range inc.Characterisation {
+			k, ok := byArticle[ch.Article]
+			if !ok {
+				k = len(d.Crimes)
+				byArticle[ch.Article] = k
+				d.Crimes = append(d.Crimes, Crime{Article: ch.Article, Label: ch.Label})
+			}
+			d.Crimes[k].Counts = append(d.Crimes[k].Counts, CrimeCount{Incident: inc, Elements: ch.Elements})
+		}
+	}
+	sort.SliceStable(d.Crimes, func(i, j int) bool { return articleLess(d.Crimes[i].Article, d.Crimes[j].Article) })
+	d.Stats = stats(c, d)
+	return d, nil
+}
+
+var articleParts = regexp.MustCompile(`[0-9]+|[a-z]+`)
+
+// articleLess orders "7(1)(a)" before "7(1)(k)" before "8(2)(a)(i)".
+func articleLess(a, b string) bool {
+	key := func(s string) []string { return articleParts.FindAllString(s, -1) }
+	ka, kb := key(a), key(b)
+	for i := 0; i < len(ka) && i < len(kb); i++ {
+		if ka[i] == kb[i] {
+			continue
+		}
+		if len(ka[i]) != len(kb[i]) && ka[i][0] >= '0' && ka[i][0] <= '9' {
+			return len(ka[i]) < len(kb[i])
+		}
+		return ka[i] < kb[i]
+	}
+	return len(ka) < len(kb)
+}
+
+func stats(c *schema.Case, d *Data) Stats {
+	s := Stats{Incidents: len(c.Incidents), Victims: len(d.Victims), Deaths: len(d.Deaths), Units: len(c.Units), Evidence: len(c.Evidence)}
+	for _, p := range d.Victims {
+		if p.Minor != nil && *p.Minor || p.Age != nil && *p.Age < 18 {
+			s.Minors++
+		}
+		if p.Sex == "female" {
+			s.Women++
+		}
+	}
+	types := map[string]int{}
+	for _, e := range c.Evidence {
+		types[e.Type]++
+		if e.Verification != nil {
+			switch e.Verification.Status {
+			case "verified":
+				s.Verified++
+			case "partly_verified":
+				s.PartlyVerified++
+			default:
+				s.Unverified++
+			}
+		} else {
+			s.Unverified++
+		}
+	}
+	for t, n := range types {
+		s.ByType = append(s.ByType, TypeCount{t, n})
+	}
+	sort.Slice(s.ByType, func(i, j int) bool {
+		if s.ByType[i].Count != s.ByType[j].Count {
+			return s.ByType[i].Count > s.ByType[j].Count
+		}
+		return s.ByType[i].Type < s.ByType[j].Type
+	})
+	if len(d.Chronology) > 0 {
+		s.FirstDate = d.Chronology[0].Start
+		for _, inc := range d.Chronology {
+			end := inc.End
+			if end == "" {
+				end = inc.Start
+			}
+			if s.LastDate == "" || end.Time().After(s.LastDate.Time()) {
+				s.LastDate = end
+			}
+		}
+	}
+	return s
+}
+
+// publicCopy returns the case with every protected detail removed, so that
+// no template, not even a user's, can print one into the public edition.
+func publicCopy(c *schema.Case) *schema.Case {
+	cp := *c
+	cp.Persons = make([]schema.Person, len(c.Persons))
+	for i, p := range c.Persons {
+		if p.Protected != nil {
+			p.Protected = &schema.Protected{} // still marks the person as at risk
+		}
+		cp.Persons[i] = p
+	}
+	return &cp
+}
+
+func (d *Data) person(id string) string {
+	if p, ok := d.Index.Persons[id]; ok && p.Pseudonym != "" {
+		return p.Pseudonym
+	}
+	return id
+}
+
+func (d *Data) unit(id string) string {
+	u, ok := d.Index.Units[id]
+	if !ok {
+		return id
+	}
+	if u.Acronym != "" && u.Acronym != u.Name {
+		return u.Name + " (" + u.Acronym + ")"
+	}
+	return u.Name
+}
+
+// sha256 is the digest shown for an item in the evidence index: the
+// original's as the build computed it, else the one declared in case.json.
+func (d *Data) sha256(id string) string {
+	files := d.Evidence[id]
+	for _, f := range files {
+		if f.Role == "original" && f.SHA256 != "" {
+			return f.SHA256
+		}
+	}
+	for _, f := range files {
+		if f.SHA256 != "" {
+			return f.SHA256
+		}
+	}
+	if e, ok := d.Index.Evidence[id]; ok {
+		for _, f := range e.Files {
+			if f.Role == "original" && f.SHA256 != "" {
+				return f.SHA256
+			}
+		}
+		for _, f := range e.Files {
+			if f.SHA256 != "" {
+				return f.SHA256
+			}
+		}
+	}
+	return ""
+}
+
+// withheld reports whether the public edition leaves the item's files out.
+func (d *Data) withheld(id string) bool {
+	e, ok := d.Index.Evidence[id]
+	return d.Public && ok && e.Classification != "public"
+}
+
+// Markdown executes the narrative template over the case. tfs may add to or
+// replace the default templates (nil: the defaults alone).
+func Markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byte, error) {
+	if c == nil {
+		return nil, errors.New("narrative: no case")
+	}
+	if err := checkCaseMarkdown(c); err != nil {
+		return nil, err
+	}
+	d, err := newData(c, ev, opt)
+	if err != nil {
+		return nil, err
+	}
+	t, err := loadTemplates(tfs, d.funcMap())
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, EntryTemplate, d); err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	return tidy(buf.Bytes()), nil
+}
+
+// tidy collapses the runs of blank lines that skipped sections leave behind.
+func tidy(b []byte) []byte {
+	lines := bytes.Split(b, []byte("\n"))
+	out := make([][]byte, 0, len(lines))
+	blank := 0
+	for _, ln := range lines {
+		ln = bytes.TrimRight(ln, " \t")
+		if len(ln) == 0 {
+			blank++
+			if blank > 1 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, ln)
+	}
+	return append(bytes.TrimSpace(bytes.Join(out, []byte("\n"))), '\n')
+}
+
+// loadTemplates parses the default templates, then the user's, so a user
+// file redefining a block wins.
+func loadTemplates(user fs.FS, funcs template.FuncMap) (*template.Template, error) {
+	t := template.New(EntryTemplate).Funcs(funcs).Option("missingkey=error")
+	for _, fsys := range []fs.FS{templates.FS, user} {
+		if fsys == nil {
+			continue
+		}
+		names, err := fs.Glob(fsys, "*.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			src, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("templates: %w", err)
+			}
+			before := map[string]bool{}
+			for _, x := range t.Templates() {
+				before[x.Name()] = true
+			}
+			if _, err := t.New(name).Parse(string(src)); err != nil {
+				return nil, fmt.Errorf("template %w", err)
+			}
+			for _, x := range t.Templates() {
+				if x.Tree == nil || x.Tree.ParseName != name {
+					continue
+				}
+				if err := checkTemplateHTML(x.Tree, name, src); err != nil {
+					return nil, err
+				}
+				autoEscape(x.Tree.Root)
+			}
+		}
+	}
+	if t.Lookup(EntryTemplate) == nil || t.Lookup(EntryTemplate).Tree == nil {
+		return nil, fmt.Errorf("templates: no %s", EntryTemplate)
+	}
+	return t, nil
+}
+
+// safeFuncs are the helpers whose result a template prints as is.
+var safeFuncs = map[string]bool{"md": true, "text": true, "markdown": true, "cite": true, "list": true, "code": true}
+
+// autoEscape appends "| md" to every action that prints, so a value inserted
+// by a template is always escaped, as html/template does for HTML.
+func autoEscape(n parse.Node) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			autoEscape(c)
+		}
+	case *parse.ActionNode:
+		if len(n.Pipe.Decl) > 0 || len(n.Pipe.Cmds) == 0 {
+			return
+		}
+		last := n.Pipe.Cmds[len(n.Pipe.Cmds)-1]
+		if id, ok := last.Args[0].(*parse.IdentifierNode); ok && safeFuncs[id.Ident] {
+			return
+		}
+		n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{
+			NodeType: parse.NodeCommand, Pos: n.Pos,
+			Args: []parse.Node{parse.NewIdentifier("md").SetPos(n.Pos)},
+		})
+	case *parse.IfNode:
+		autoEscape(n.List)
+		autoEscape(n.ElseList)
+	case *parse.RangeNode:
+		autoEscape(n.List)
+		autoEscape(n.ElseList)
+	case *parse.WithNode:
+		autoEscape(n.List)
+		autoEscape(n.ElseList)
+	}
+}
+
+var htmlTag = regexp.MustCompile(`<(/?[A-Za-z][A-Za-z0-9-]*(\s|/?>)|!--|\?|![A-Z]|!\[CDATA\[)`)
+
+// checkTemplateHTML locates raw HTML written in a template's own text.
+func checkTemplateHTML(tree *parse.Tree, name string, src []byte) error {
+	var err error
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		if err != nil {
+			return
+		}
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.TextNode:
+			if loc := htmlTag.FindIndex(n.Text); loc != nil {
+				off := int(n.Pos) + loc[0]
+				line, col := position(src, off)
+				err = &SourceError{Source: name, Line: line, Column: col, Snippet: snippet(src, off), Err: ErrRawHTML}
+			}
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(tree.Root)
+	return err
+}
+
+// checkCaseMarkdown locates raw HTML in the case's Markdown fields (the
+// analysis), by JSON pointer and line:column inside the field.
+func checkCaseMarkdown(c *schema.Case) error {
+	a := c.Analysis
+	fields := []struct{ ptr, text string }{
+		{"/submission/protection", c.Submission.Protection},
+		{"/analysis/summary", a.Summary},
+		{"/analysis/methodology", a.Methodology},
+		{"/analysis/context", a.Context},
+		{"/analysis/interests_of_justice", a.InterestsOfJustice},
+		{"/analysis/conclusions", a.Conclusions},
+	}
+	if j := a.Jurisdiction; j != nil {
+		fields = append(fields,
+			struct{ ptr, text string }{"/analysis/jurisdiction/temporal", j.Temporal},
+			struct{ ptr, text string }{"/analysis/jurisdiction/territorial", j.Territorial},
+			struct{ ptr, text string }{"/analysis/jurisdiction/subject_matter", j.SubjectMatter},
+			struct{ ptr, text string }{"/analysis/jurisdiction/contextual_elements", j.ContextualElements})
+	}
+	if ad := a.Admissibility; ad != nil {
+		fields = append(fields, struct{ ptr, text string }{"/analysis/admissibility/complementarity", ad.Complementarity})
+		if g := ad.Gravity; g != nil {
+			fields = append(fields,
+				struct{ ptr, text string }{"/analysis/admissibility/gravity/scale", g.Scale},
+				struct{ ptr, text string }{"/analysis/admissibility/gravity/nature", g.Nature},
+				struct{ ptr, text string }{"/analysis/admissibility/gravity/manner", g.Manner},
+				struct{ ptr, text string }{"/analysis/admissibility/gravity/impact", g.Impact})
+		}
+	}
+	for _, f := range fields {
+		if !strings.Contains(f.text, "<") {
+			continue
+		}
+		src := []byte(f.text)
+		root := newMarkdown().Parser().Parse(textReader(src))
+		if err := rejectHTML(root, src, "case.json "+f.ptr); err != nil {
+			var se *SourceError
+			if errors.As(err, &se) {
+				se.Err = fmt.Errorf("%w (line %d, column %d of the text)", ErrRawHTML, se.Line, se.Column)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Render executes the templates over the case and writes the narrative PDF.
+func Render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests, opt Options) error {
+	if c == nil {
+		return errors.New("narrative: no case")
+	}
+	mdText, err := Markdown(c, ev, opt.Templates, opt)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return renderPDF(ctx, w, mdText, PDFOptionsFor(c, opt))
+}
+
+// PDFOptionsFor derives the PDF metadata and page marks from the case.
+func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
+	s := c.Submission
+	banner := label(s.Classification)
+	if opt.Edition == EditionPublic {
+		banner = "Public redacted edition"
+	}
+	subject := label(s.Kind)
+	if s.Recipient.Body != "" {
+		subject += " to the " + s.Recipient.Body
+	}
+	if s.Recipient.SituationCode != "" || s.Recipient.SituationName != "" {
+		subject += " — Situation " + strings.TrimSpace(s.Recipient.SituationCode+" "+s.Recipient.SituationName)
+	}
+	kw := []string{"International Criminal Court", "Rome Statute"}
+	if s.Recipient.SituationCode != "" {
+		kw = append(kw, s.Recipient.SituationCode)
+	}
+	if s.Recipient.SituationName != "" {
+		kw = append(kw, s.Recipient.SituationName)
+	}
+	seen := map[string]bool{}
+	for _, inc := range c.Incidents {
+		for _, ch := range inc.Characterisation {
+			if a := "article " + ch.Article; !seen[a] {
+				seen[a] = true
+				kw = append(kw, a)
+			}
+		}
+	}
+	lang := ""
+	if len(s.Languages) > 0 {
+		lang = s.Languages[0]
+	}
+	version := opt.Version
+	if version == "" {
+		version = "dev"
+	}
+	return PDFOptions{
+		Title:          s.Title,
+		Author:         s.Sender.Organisation,
+		Subject:        subject,
+		Keywords:       strings.Join(kw, ", "),
+		Creator:        "casepack " + version,
+		Classification: banner,
+		SubmissionID:   s.ID,
+		Date:           opt.Date,
+		Paper:          opt.Paper,
+		Lang:           lang,
+		Source:         "narrative.md (generated from " + EntryTemplate + ")",
+	}
+}
