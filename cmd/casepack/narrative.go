@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/casepack/casepack/packager/narrative"
+	"github.com/casepack/casepack/schema"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "narrative",
+		Usage:     "render the narrative PDF alone, for drafting",
+		ArgsUsage: "CASE",
+		Description: "CASE is a case folder holding case.json, or a case.json file. The case is\n" +
+			"validated first (evidence files must exist; their digests are not re-read),\n" +
+			"then the narrative is rendered from the default templates or from the\n" +
+			"templates in --templates DIR: a DIR may hold its own narrative.md.tmpl, or\n" +
+			"only files that redefine single sections ({{define \"facts\"}}…{{end}}).\n" +
+			"The evidence index shows the SHA-256 digests declared in case.json;\n" +
+			"'casepack build' shows the digests it computes.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the PDF to `FILE`", Required: true},
+			&cli.StringFlag{Name: "templates", Usage: "use the templates in `DIR` (over the defaults)"},
+			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "paper size: a4 or letter"},
+			&cli.StringFlag{Name: "edition", Value: narrative.EditionConfidential, Usage: "confidential (everything) or public (pseudonyms only, confidential evidence marked withheld)"},
+			&cli.BoolFlag{Name: "markdown", Usage: "write the intermediate Markdown instead of the PDF (to debug a template)"},
+			dateFlag(),
+			quietFlag(),
+		},
+		Action: runNarrative,
+	})
+}
+
+func runNarrative(ctx context.Context, cmd *cli.Command) error {
+	path, err := oneArg(cmd, "CASE")
+	if err != nil {
+		return err
+	}
+	paper := strings.ToLower(cmd.String("paper"))
+	if paper != "a4" && paper != "letter" {
+		return usageErrorf("--paper %q: must be a4 or letter", cmd.String("paper"))
+	}
+	edition := strings.ToLower(cmd.String("edition"))
+	if edition != narrative.EditionConfidential && edition != narrative.EditionPublic {
+		return usageErrorf("--edition %q: must be confidential or public", cmd.String("edition"))
+	}
+	date, err := buildDate(cmd, time.Now)
+	if err != nil {
+		return err
+	}
+	var tfs fs.FS
+	if dir := cmd.String("templates"); dir != "" {
+		fi, err := os.Stat(dir)
+		if err != nil || !fi.IsDir() {
+			return usageErrorf("--templates %s: not a folder", dir)
+		}
+		tfs = os.DirFS(dir)
+	}
+	out := cmd.String("output")
+
+	doc, findings, err := loadValid(ctx, path, schema.Options{SkipHashes: true})
+	if err != nil {
+		return err
+	}
+	nerr, _ := schema.Count(findings)
+	printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+	if nerr > 0 {
+		fmt.Fprintln(cmd.Root().ErrWriter, "casepack: hint: fix the errors above, then run 'casepack narrative' again; 'casepack validate' lists them too")
+		return silentExit(exitInvalidCase)
+	}
+
+	opt := narrative.Options{Templates: tfs, Paper: paper, Date: date, Edition: edition, Version: version}
+	err = writeNarrativeFile(out, func(f *os.File) error {
+		if cmd.Bool("markdown") {
+			md, err := narrative.Markdown(doc.Case, nil, tfs, opt)
+			if err != nil {
+				return err
+			}
+			_, err = f.Write(md)
+			return err
+		}
+		return narrative.Render(ctx, f, doc.Case, nil, opt)
+	})
+	if err != nil {
+		return narrativeError(err, cmd.String("templates"))
+	}
+	if !cmd.Bool("quiet") {
+		fmt.Fprintf(cmd.Root().Writer, "%s: narrative written (%s edition)\n", out, edition)
+	}
+	return nil
+}
+
+// narrativeError picks the exit code: raw HTML in case.json is invalid case
+// data; a template problem is the user's template folder to fix.
+func narrativeError(err error, templates string) error {
+	var se *narrative.SourceError
+	if errors.As(err, &se) && strings.HasPrefix(se.Source, "case.json") {
+		return withHint(exitInvalidCase, err, "case text is Markdown: remove the HTML tag, or write '\\<' for a literal '<'")
+	}
+	if templates != "" && (errors.As(err, &se) || strings.HasPrefix(err.Error(), "template")) {
+		return withHint(exitOperational, err, "check the templates in "+templates+"; templates/README.md in the casepack sources documents the data and helpers")
+	}
+	return err
+}
+
+// writeNarrativeFile writes a file through a temporary file in the same folder, so
+// a failure never leaves a partial output behind.
+func writeNarrativeFile(path string, write func(*os.File) error) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
