@@ -32,5 +32,6 @@ require (
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/term v0.48.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
 	software.sslmate.com/src/go-pkcs12 v0.7.4 // indirect
 )

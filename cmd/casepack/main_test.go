@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The CLI is tested as a user runs it: testscript files under
+// testdata/script/*.txtar run the real binary (this test binary, re-executed
+// as "casepack") and assert its stdout, stderr, exit code and the files it
+// leaves behind.
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"casepack": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	repo := filepath.Join(filepath.Dir(file), "..", "..")
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			// Scripts reach the bundled samples through $SAMPLES.
+			env.Setenv("SAMPLES", filepath.Join(repo, "samples"))
+			env.Setenv("FIXTURES", filepath.Join(repo, "schema", "testdata"))
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// "needtool NAME…" fails under CI=true when a tool is missing;
+			// elsewhere the script follows it with
+			// "[!exec:NAME] skip 'NAME is not installed'".
+			"needtool": func(ts *testscript.TestScript, neg bool, args []string) {
+				for _, a := range args {
+					if _, err := exec.LookPath(a); err != nil && os.Getenv("CI") == "true" {
+						ts.Fatalf("%s is not installed (CI requires it: see .ci/run)", a)
+					}
+				}
+			},
+		},
+		RequireExplicitExec: false,
+	})
+}

@@ -1,0 +1,104 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParseRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, code string
+		line, col     int
+	}{
+		{"dup key", "{\n  \"a\": 1,\n  \"a\": 2\n}", CodeJSONDupKey, 3, 3},
+		{"dup nested", `{"x": [{"b": 1, "b": 1}]}`, CodeJSONDupKey, 1, 17},
+		{"trailing", "{}\n{}", CodeJSONTrailing, 2, 1},
+		{"trailing garbage", "{} x", CodeJSONTrailing, 1, 4},
+		{"bad utf8", "{\"a\": \"\xff\"}", CodeJSONUTF8, 1, 8},
+		{"truncated", `{"a": [1, 2`, CodeJSONSyntax, 1, 12},
+		{"leading zero", `{"a": 07}`, CodeJSONSyntax, 1, 8},
+		{"raw newline in text", "{\"a\": \"x\ny\"}", CodeJSONSyntax, 1, 9},
+		{"single quotes", `{'a': 1}`, CodeJSONSyntax, 1, 2},
+		{"bad escape", `{"a": "\q"}`, CodeJSONSyntax, 1, 8},
+		{"empty", ``, CodeJSONSyntax, 1, 1},
+		{"too deep", strings.Repeat("[", MaxDepth+2) + strings.Repeat("]", MaxDepth+2), CodeJSONDepth, 1, MaxDepth + 2},
+		{"column in runes", "{\"ñandú\": 1, \"ñandú\": 2}", CodeJSONDupKey, 1, 14},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, fs := Parse("case.json", []byte(tc.in))
+			for _, f := range fs {
+				if f.Code == tc.code && f.Line == tc.line && f.Column == tc.col {
+					return
+				}
+			}
+			t.Errorf("want %s at %d:%d, got %v", tc.code, tc.line, tc.col, fs)
+		})
+	}
+}
+
+func TestParseAccepts(t *testing.T) {
+	in := "\ufeff{\"a\": [1, -2.5e3, true, false, null, \"\\u00f1\\ud83d\\ude00\\n\"], \"b\": {}}"
+	doc, fs := Parse("case.json", []byte(in))
+	if len(fs) != 0 || doc.Value == nil {
+		t.Fatalf("findings %v", fs)
+	}
+	got := doc.Value.(map[string]any)["a"].([]any)[5]
+	if got != "ñ😀\n" {
+		t.Errorf("escapes decoded to %q", got)
+	}
+}
+
+// FuzzParse: the loader reads untrusted files. It never panics; what it
+// accepts encoding/json accepts too and means the same; and valid UTF-8 JSON
+// is refused only for a duplicate key or depth.
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*/*/case.json")
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"a":1,"a":2}`))
+	f.Add([]byte("\ufeff{}"))
+	f.Add([]byte("[\"\\ud800\"]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, fs := Parse("case.json", data)
+		if doc == nil {
+			t.Fatal("nil document")
+		}
+		for _, f := range fs {
+			if f.Line < 1 || f.Column < 1 || f.Message == "" {
+				t.Fatalf("unlocated finding %+v", f)
+			}
+		}
+		data = bytes.TrimPrefix(data, []byte("\ufeff")) // a BOM is allowed, and ignored
+		if len(fs) == 0 {
+			if !json.Valid(data) {
+				t.Fatalf("accepted invalid JSON %q", data)
+			}
+			var std any
+			d := json.NewDecoder(strings.NewReader(string(data)))
+			d.UseNumber()
+			if err := d.Decode(&std); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := json.Marshal(std)
+			b, _ := json.Marshal(doc.Value)
+			if string(a) != string(b) {
+				t.Fatalf("value differs from encoding/json:\n%s\n%s", a, b)
+			}
+		}
+		if json.Valid(data) && utf8.Valid(data) {
+			for _, f := range fs {
+				if f.Code != CodeJSONDupKey && f.Code != CodeJSONDepth {
+					t.Fatalf("valid JSON refused: %s", f)
+				}
+			}
+		}
+	})
+}
