@@ -24,7 +24,7 @@ var testDate = time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
 
 func loadCase(t testing.TB, dir string) *schema.Case {
 	t.Helper()
-	doc, findings, err := schema.Load(dir)
+	doc, findings, err := schema.LoadAndValidate(context.Background(), dir, schema.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestWriteCaseReadByOpenpyxl(t *testing.T) {
 	}
 
 	crimes := d.Sheets[d.sheet(t, "Crimes")]
-	if len(crimes.Rows) != 1+3 { // element 1 × 2 evidence items, element 2 with none
+	if len(crimes.Rows) != 1+3 { // element 1 × 2 evidence items, element 2 × 1
 		t.Errorf("Crimes has %d data rows, want 3", len(crimes.Rows)-1)
 	}
 	custody := d.Sheets[d.sheet(t, "Custody")]

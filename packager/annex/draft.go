@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,10 @@ import (
 
 	"github.com/casepack/casepack/schema"
 )
+
+// ErrDigestMismatch says an evidence file is not the one case.json
+// describes: its SHA-256 differs from the digest declared at acquisition.
+var ErrDigestMismatch = errors.New("digest mismatch")
 
 // PackagePath is where an evidence file of a case sits in a package:
 // data/evidence/<evidence ID>/<file name>.
@@ -51,8 +56,8 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, edition string)
 				return nil, fmt.Errorf("evidence %s (/evidence/%d/files/%d/path): %w", ev.ID, i, j, err)
 			}
 			if f.SHA256 != "" && !strings.EqualFold(f.SHA256, fi.SHA256) {
-				return nil, fmt.Errorf("evidence %s: %s: SHA-256 is %s but the case data declares %s (the file changed since acquisition, or the declared hash is wrong)",
-					ev.ID, f.Path, fi.SHA256, strings.ToLower(f.SHA256))
+				return nil, fmt.Errorf("evidence %s: %s: %w: the file's SHA-256 is %s but the case data declares %s (the file changed since acquisition, or the declared hash is wrong)",
+					ev.ID, f.Path, ErrDigestMismatch, fi.SHA256, strings.ToLower(f.SHA256))
 			}
 			fi.ID = ev.ID
 			fi.Source = f.Path

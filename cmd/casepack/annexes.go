@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/schema"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "annexes",
+		Usage:     "write the spreadsheet annexes (XLSX workbook and CSV twins) of a case, for drafting",
+		ArgsUsage: "CASE",
+		Description: "CASE is a case folder holding case.json. The case is validated first;\n" +
+			"every evidence file is read once to compute its SHA-256 and SHA-512.\n" +
+			"Writes DIR/annexes.xlsx and DIR/csv/<sheet>.csv, the same files a build puts\n" +
+			"in data/annexes/, replacing the annexes a previous run left in DIR.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "folder to write the annexes into (created if needed)"},
+			&cli.StringFlag{Name: "edition", Value: annex.EditionConfidential, Usage: "confidential or public (public lists evidence not classified public as withheld)"},
+			dateFlag(),
+			formatFlag(),
+			quietFlag(),
+		},
+		Action: runAnnexes,
+	})
+}
+
+// annexesReport is the documented JSON object of `annexes --format json`:
+// every file written, with its SHA-256 (for the annex index of a narrative).
+type annexesReport struct {
+	Case    string        `json:"case"`
+	Edition string        `json:"edition"`
+	Date    string        `json:"date"`
+	Files   []writtenFile `json:"files"`
+}
+
+type writtenFile struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+}
+
+func runAnnexes(ctx context.Context, cmd *cli.Command) error {
+	format, err := outputFormat(cmd)
+	if err != nil {
+		return err
+	}
+	path, err := oneArg(cmd, "CASE")
+	if err != nil {
+		return err
+	}
+	out := cmd.String("output")
+	if out == "" {
+		return usageErrorf("missing -o DIR: casepack annexes CASE -o DIR")
+	}
+	edition := cmd.String("edition")
+	if edition != annex.EditionConfidential && edition != annex.EditionPublic {
+		return usageErrorf("--edition %q: must be %s or %s", edition, annex.EditionConfidential, annex.EditionPublic)
+	}
+	date, err := buildDate(cmd, time.Now)
+	if err != nil {
+		return err
+	}
+
+	// Declared digests are compared while hashing below: one read per file.
+	doc, findings, err := loadValid(ctx, path, schema.Options{SkipHashes: true})
+	if err != nil {
+		return err
+	}
+	if nerr, _ := schema.Count(findings); nerr > 0 {
+		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+		fmt.Fprintln(cmd.Root().ErrWriter, "casepack: hint: the annexes are written only from valid case data; fix the errors above (casepack validate lists them)")
+		return silentExit(exitInvalidCase)
+	}
+	if format == "text" {
+		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+	}
+
+	files, err := annex.DraftFiles(ctx, doc.Dir, doc.Case, edition)
+	if err != nil {
+		if errors.Is(err, annex.ErrDigestMismatch) {
+			return withHint(exitInvalidCase, err, "if the file is the right one, correct its sha256 in case.json; otherwise restore the original file")
+		}
+		return err
+	}
+	sum := sha256.Sum256(doc.Data)
+	opt := annex.Options{
+		Date:       date,
+		Edition:    edition,
+		Version:    version,
+		CaseSHA256: hex.EncodeToString(sum[:]),
+	}
+	written, err := writeAnnexes(ctx, doc.Case, files, opt, out)
+	if err != nil {
+		return err
+	}
+
+	if format == "json" {
+		return writeJSON(cmd.Root().Writer, annexesReport{Case: doc.Path, Edition: edition, Date: date.Format(time.RFC3339), Files: written})
+	}
+	if !cmd.Bool("quiet") {
+		fmt.Fprintf(cmd.Root().Writer, "%s: wrote %s and %d CSV files in %s (%s edition)\n",
+			doc.Path, annex.XLSXName, len(written)-1, filepath.Join(out, annex.CSVDir), edition)
+	}
+	return nil
+}
+
+// writeAnnexes writes the annexes into a temporary folder inside out and
+// moves them into place only once all are written, so a failure leaves
+// out as it was. Earlier annexes in out are replaced.
+func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, opt annex.Options, out string) ([]writtenFile, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	csvOut := filepath.Join(out, annex.CSVDir)
+	if err := checkOnlyOurCSV(csvOut); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(out, ".casepack-annexes-")
+	if err != nil {
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	opt.TmpDir = tmp
+	stage := filepath.Join(tmp, "annexes")
+	if err := annex.WriteDir(ctx, c, files, opt, stage); err != nil {
+		return nil, err
+	}
+	names := append([]string{annex.XLSXName}, prefixed(annex.CSVDir, annex.CSVNames())...)
+	var written []writtenFile
+	for _, name := range names {
+		d, err := fileSHA256(filepath.Join(stage, name))
+		if err != nil {
+			return nil, err
+		}
+		written = append(written, writtenFile{Path: filepath.Join(out, name), SHA256: d})
+	}
+	// Swap the old csv folder out before the new one goes in; the
+	// workbook is replaced by one rename.
+	if _, err := os.Lstat(csvOut); err == nil {
+		if err := os.Rename(csvOut, filepath.Join(tmp, "old-csv")); err != nil {
+			return nil, fmt.Errorf("replace %s: %w", csvOut, err)
+		}
+	}
+	if err := os.Rename(filepath.Join(stage, annex.CSVDir), csvOut); err != nil {
+		return nil, fmt.Errorf("write %s: %w", csvOut, err)
+	}
+	if err := os.Rename(filepath.Join(stage, annex.XLSXName), filepath.Join(out, annex.XLSXName)); err != nil {
+		return nil, fmt.Errorf("write %s: %w", filepath.Join(out, annex.XLSXName), err)
+	}
+	return written, nil
+}
+
+// checkOnlyOurCSV refuses to replace a csv folder that holds anything but
+// annex twins: it is not ours to delete.
+func checkOnlyOurCSV(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", dir, err)
+	}
+	ours := annex.CSVNames()
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !slices.Contains(ours, e.Name()) {
+			return withHint(exitOperational,
+				fmt.Errorf("%s: holds %s, which casepack did not write", dir, e.Name()),
+				"choose another -o folder, or move that file away")
+		}
+	}
+	return nil
+}
+
+func prefixed(dir string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = filepath.Join(dir, n)
+	}
+	return out
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	return strings.ToLower(hex.EncodeToString(h.Sum(nil))), nil
+}
