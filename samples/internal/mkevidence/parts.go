@@ -1,0 +1,279 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/casepack/casepack/schema"
+)
+
+func submission() schema.Submission {
+	return schema.Submission{
+		ID:             "OCDH-2021-LV-001",
+		Title:          "La Vega, Caracas, 6–9 January 2021: probable extrajudicial executions of 14 men — information for the preliminary examination Venezuela I",
+		Kind:           "art15_communication",
+		Date:           "2021-02-26",
+		Version:        "1",
+		Classification: "confidential",
+		Languages:      []string{"en", "es"},
+		Sender: schema.Sender{
+			Organisation:  org,
+			ContactPerson: "Sample Contact",
+			Email:         "sample.contact@example.org",
+			Phone:         "+58 000 000 0000 (placeholder)",
+			Address:       "Apartado postal 0000, Caracas, Venezuela (fictional)",
+			Mandate: "The Observatorio Ciudadano de Derechos Humanos is a **fictional** organisation invented for this sample. " +
+				"It stands for a Venezuelan civil-society group that documents killings by security forces in poor neighbourhoods of Caracas, " +
+				"works with local organisations that support victims' families, and preserves open-source material under the Berkeley Protocol.",
+		},
+		Recipient: schema.Recipient{
+			Body:          "Office of the Prosecutor, International Criminal Court",
+			SituationCode: "ICC-02/18",
+			SituationName: "Venezuela I",
+			Stage:         "preliminary_examination",
+			Channel:       "otplink",
+		},
+		Requests: []schema.Request{
+			{ID: "REQ-01", Text: "Include the killings of at least 14 men in La Vega parish, Caracas, between 6 and 9 January 2021 in the preliminary examination of the situation in Venezuela I, as murder as a crime against humanity under article 7(1)(a) of the Rome Statute committed as part of the attack on the civilian population already identified by the Office [EV-0025] [EV-0034]."},
+			{ID: "REQ-02", Text: "Examine the responsibility of the commanders of the Fuerzas de Acciones Especiales (FAES) and of the other units of the Policía Nacional Bolivariana deployed in the operation, including the UOTE and CPNB-marked personnel [EV-0004] [EV-0006] [EV-0031]."},
+			{ID: "REQ-03", Text: "Treat this communication and its annexes as confidential under rule 46 of the Rules of Procedure and Evidence, and do not disclose the identity of the relatives who gave testimony (R-01 to R-04) or of the persons who filmed the videos without their prior consent [EV-0026] [EV-0027] [EV-0028] [EV-0029]."},
+			{ID: "REQ-04", Text: "Take into account, in the admissibility assessment, that no domestic authority has announced an investigation into these deaths [EV-0030]."},
+		},
+		Protection: "**Persons at risk.** The relatives who gave testimony (R-01 to R-04) still live in La Vega and fear reprisals; the residents who filmed the videos [EV-0005] [EV-0006] [EV-0007] [EV-0008] and took the photograph [EV-0010] could be identified from their vantage points. They appear only by pseudonym.\n\n" +
+			"**Consent.** Each relative consented to the recording of the testimony and its sharing with the ICC (C-01 to C-04); none consented to publication.\n\n" +
+			"**Requests.** Confidential treatment under rule 46 of the Rules of Procedure and Evidence; prior consultation before any disclosure; the photographs of the bodies of the two 17-year-old victims [EV-0015] [EV-0022] are classified ex parte.\n\n" +
+			"**Public edition.** A public edition exists; it withholds every item not marked public and all identifying details.",
+	}
+}
+
+func analysis() schema.Analysis {
+	return schema.Analysis{
+		Summary: "Between 6 and 9 January 2021, during an operation in which as many as 650 agents of the Venezuelan security forces were deployed in La Vega parish, Libertador municipality, Caracas, at least 14 men were killed [EV-0034]. Two of them were 17 years old [EV-0027] [EV-0034]. " +
+			"Nine verified videos show police convoys entering La Vega on the morning of 8 January [EV-0001] [EV-0002], police at its border on Av. Guzmán Blanco [EV-0003], officers with UOTE badges at the Gimnasio Vertical [EV-0004], gunfire in Calle los Bloques [EV-0005] and Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008], and a police pick-up truck leaving La Vega along Calle Zulia with what appear to be bodies [EV-0009].\n\n" +
+			"The authorities presented the deaths as the result of confrontations: \"resistance to authority\" [EV-0031]. The evidence contradicts that version. An external forensic pathologist who reviewed photographs of the 14 bodies found gunshot wounds over the heart on seven, single gunshot wounds immediately above the heart on two and single gunshot wounds to the head on two [EV-0025]. No member of the security forces was reported killed or injured [EV-0031]. Relatives describe officers entering homes without a warrant and shooting young men who offered no resistance [EV-0026] [EV-0027] [EV-0028] [EV-0029].\n\n" +
+			"We submit that these are murders under article 7(1)(a) of the Rome Statute, committed as part of the attack on the civilian population that the Office has already found in Venezuela, and that no domestic investigation has been announced [EV-0030]. We ask the Office to include these facts in its preliminary examination (REQ-01 to REQ-04).",
+		Methodology: "**Open-source material.** Videos and posts were found by systematic searches of social-media platforms for place names in La Vega between 6 and 12 January 2021. Each item was captured with its page, hashed with SHA-256 at once and stored in a write-once store; every later step is recorded in its chain of custody. Verification followed the Berkeley Protocol on Digital Open Source Investigations: source analysis (who posted it first, and where from), technical analysis (signs of editing, metadata) and content analysis, with geolocation against satellite and street-level imagery and chronolocation from posting times, shadows and the sequence between videos. Nine videos were verified [EV-0001] [EV-0002] [EV-0003] [EV-0004] [EV-0005] [EV-0006] [EV-0007] [EV-0008] [EV-0009], as was a photograph taken from the vantage point of one of them [EV-0010].\n\n" +
+			"**Forensic review.** Photographs of the 14 bodies, obtained through a local partner organisation [EV-0011] to [EV-0024], were reviewed by an independent forensic pathologist (E-01), who reported on the location and kind of wounds and on the limits of a review from photographs [EV-0025]. No autopsy report was available.\n\n" +
+			"**Testimonies.** Local organisations interviewed relatives of the victims after explaining the purpose, the risks and the right to withdraw; consent was recorded (C-01 to C-04). Transcripts and translations are annexed [EV-0026] [EV-0027] [EV-0028] [EV-0029].\n\n" +
+			"**Impartiality and limits.** The official version was recorded and tested against the evidence [EV-0031]. The individual officer who fired each shot is not identified. The wounds of three victims could not be determined from the images. Reports of ten further deaths during the operation [EV-0034] could not be verified and are not part of this submission.",
+		Context: "The Office opened a preliminary examination of the situation in Venezuela (Venezuela I) on 8 February 2018, on crimes since at least April 2017. On 27 September 2018 six States Parties referred the situation, covering crimes since 12 February 2014 (situation ICC-02/18). In December 2020 the Office found a reasonable basis to believe that crimes against humanity of imprisonment, torture, rape and other sexual violence, and persecution on political grounds had been committed since at least April 2017. Murder was not among them.\n\n" +
+			"United Nations bodies have documented a pattern of killings by security forces in poor neighbourhoods presented as confrontations. The independent international Fact-Finding Mission found in September 2020 that the extrajudicial executions by the FAES and the CICPC were not isolated acts and that between 2014 and 2020 there was a policy to combat crime, including by eliminating individuals perceived as \"criminals\" through extrajudicial execution [EV-0032]. The UN High Commissioner for Human Rights recommended the dissolution of the FAES [EV-0033].\n\n" +
+			"The units deployed in La Vega belong to the Policía Nacional Bolivariana: the FAES, the UOTE [EV-0004] and personnel bearing CPNB insignia [EV-0006]. The La Vega operation follows the documented pattern: a large deployment, young men killed at home or nearby with shots to the chest or head, the deaths reported as \"resistance to authority\" [EV-0031] [EV-0034].",
+		Jurisdiction: &schema.Jurisdiction{
+			Temporal:      "Venezuela ratified the Rome Statute on 7 June 2000; the Court has jurisdiction over crimes committed on its territory since 1 July 2002 (articles 11 and 126). The killings took place between 6 and 9 January 2021 [EV-0034], within the period of the referral (since 12 February 2014) and of the Office's examination (since at least April 2017).",
+			Territorial:   "The killings took place in La Vega parish, Libertador municipality, Distrito Capital (Caracas), on the territory of a State Party (article 12(2)(a)). The places are established by verified videos: Avenida O'Higgins [EV-0001] [EV-0002], Av. Guzmán Blanco [EV-0003], the Gimnasio Vertical [EV-0004], Calle los Bloques [EV-0005] [EV-0010], Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008] and Calle Zulia [EV-0009].",
+			SubjectMatter: "The killings are murder as a crime against humanity under article 7(1)(a): state agents caused the death of at least 14 men [EV-0025] [EV-0034]. The elements are set out for incident INC-01. Arrests reported by the FAES commander [EV-0031] may amount to imprisonment under article 7(1)(e); they are not characterised here for lack of verified detail.",
+			ContextualElements: "**Attack against a civilian population.** The killings form part of a course of conduct involving the multiple commission of acts under article 7(1) against residents of poor neighbourhoods, documented from 2014 to 2020 [EV-0032] and continuing in La Vega [EV-0034]. The victims were residents, most of them young men; nothing indicates that they were taking part in hostilities, and no security-force casualty was reported [EV-0031].\n\n" +
+				"**Widespread or systematic.** The attack is systematic: the same modus operandi recurs — entry without a warrant, a shot to a vital area, alteration of the scene or removal of the body, and a report of \"resistance to authority\" [EV-0026] [EV-0027] [EV-0028] [EV-0029] [EV-0032]. The deployment of some 650 agents with convoys of vehicles shows planning [EV-0001] [EV-0002] [EV-0003] [EV-0034].\n\n" +
+				"**Policy.** The Fact-Finding Mission found a State policy of eliminating individuals perceived as criminals [EV-0032]; the commander's public presentation of the deaths as results endorses it [EV-0031].\n\n" +
+				"**Nexus and knowledge.** The killings were committed by organised police units in uniform during an official operation [EV-0004] [EV-0006]; units so often named for the same practice [EV-0032] [EV-0033] knew their conduct formed part of the attack.",
+		},
+		Admissibility: &schema.Admissibility{
+			Complementarity: "As of 20 February 2021 neither the Attorney General's Office (Ministerio Público) nor the Ombudsman's Office (Defensoría del Pueblo) had made any public statement on opening an independent, prompt and impartial investigation into the La Vega deaths [EV-0030] [EV-0034]. Inactivity makes a case admissible (article 17(1)(a)). Were an investigation opened, its genuineness would be in doubt: international bodies have for years reported a lack of independence and impartiality in the Venezuelan justice system and impunity for killings by the FAES [EV-0032] [EV-0033].",
+			Gravity: &schema.Gravity{
+				Scale:  "At least 14 men were killed in four days in a single parish [EV-0034], with reports of ten further deaths. Some 650 agents were deployed. Fourteen families lost a son, brother, father or partner [EV-0026] [EV-0027] [EV-0028] [EV-0029].",
+				Nature: "Killings: the gravest harm. Two victims were children aged 17 [EV-0027] [EV-0034]; the photographs of their bodies are classified ex parte [EV-0015] [EV-0022].",
+				Manner: "Shots to the most vulnerable parts of the body — over the heart on seven, just above it on two, the head on two [EV-0025] — are inconsistent with an exchange of fire and consistent with executions. No security-force casualties were reported [EV-0031]. Bodies were removed from the scene [EV-0009]. The perpetrators acted with the authority and equipment of the State [EV-0001] [EV-0004].",
+				Impact: "The operation spread fear in La Vega; families report threats and the stigma of their sons being labelled criminals [EV-0026] [EV-0028]. Continued impunity [EV-0030] tells the community that such killings carry no cost.",
+			},
+		},
+		InterestsOfJustice: "The relatives who gave testimony want the deaths investigated and those responsible held to account, and consented to share their accounts with the Court [EV-0026] [EV-0027] [EV-0028] [EV-0029]. There is a presumption in favour of proceeding; we know of no substantial reason to believe that an investigation would not serve the interests of justice.",
+		Conclusions:        "There is a reasonable basis to believe that at least 14 men were murdered in La Vega between 6 and 9 January 2021 [EV-0025] [EV-0034], as part of the attack on the civilian population already identified in the situation Venezuela I [EV-0032], and that no domestic investigation has been announced [EV-0030]. We ask the Office to include these facts in its examination (REQ-01), to examine the responsibility of the units involved (REQ-02), to protect the persons who provided information (REQ-03) and to take the absence of domestic proceedings into account (REQ-04).",
+	}
+}
+
+func incidents() []schema.Incident {
+	victimIDs := make([]string, 14)
+	photos := make([]string, 14)
+	for i := range victimIDs {
+		victimIDs[i] = fmt.Sprintf("V-%02d", i+1)
+		photos[i] = fmt.Sprintf("EV-%04d", 11+i)
+	}
+	testimonies := []string{"EV-0026", "EV-0027", "EV-0028", "EV-0029"}
+	cat := func(lists ...[]string) []string {
+		var out []string
+		for _, l := range lists {
+			out = append(out, l...)
+		}
+		return out
+	}
+	return []schema.Incident{
+		{
+			ID: "INC-01", Title: "Security operation in La Vega parish, Caracas, and the killing of at least 14 men, 6–9 January 2021",
+			Start: "2021-01-06", End: "2021-01-09",
+			Location: *caracas("La Vega", "La Vega parish (the whole area of the operation)"),
+			Description: "Residents reported police presence in La Vega from 6 January 2021. On 8 January as many as 650 agents of the security forces, among them the FAES and other units of the Policía Nacional Bolivariana, were deployed in the parish, officially because of clashes between gangs and police [EV-0034]. Convoys entered the parish that morning [EV-0001] [EV-0002] [EV-0003] (incident INC-02); gunfire followed in Calle los Bloques and Calle 1 de Mayo (INC-03); a police pick-up truck was filmed leaving along Calle Zulia with what appear to be bodies (INC-04).\n\n" +
+				"At least 14 men died during the operation, which lasted until 9 January; two were 17 years old. An external forensic pathologist found, on photographs of the 14 bodies, gunshot wounds over the heart on seven, single gunshot wounds immediately above the heart on two and single gunshot wounds to the head on two; the wounds of the other three could not be determined [EV-0025]. Relatives describe officers entering homes without a warrant, immobilising the young man and shooting him inside or just outside the house, then removing the body [EV-0026] [EV-0027] [EV-0028] [EV-0029]. No member of the security forces was reported killed or injured.",
+			OfficialVersion: "On 8 January 2021 the commander of the FAES publicly presented the operation's results as alleged criminals killed in confrontations with the police, and reported people arrested; the deaths were classified as \"resistance to authority\" [EV-0031].",
+			Characterisation: []schema.Characterisation{{
+				Article: "7(1)(a)", Label: "Murder as a crime against humanity",
+				Elements: []schema.Element{
+					{
+						Element:     "The perpetrator killed one or more persons.",
+						Assessment:  "supported",
+						Argument:    "Fourteen men died of violence during the operation [EV-0034]. The wounds reviewed on 11 of the 14 bodies are gunshot wounds over or just above the heart or to the head [EV-0025], seen on the photographs [EV-0011] to [EV-0024]. Police fired in the streets [EV-0006] [EV-0007] and carried away what appear to be bodies [EV-0009]; relatives describe the shootings [EV-0026] [EV-0027] [EV-0028] [EV-0029].",
+						EvidenceIDs: cat(photos, []string{"EV-0025"}, testimonies, []string{"EV-0006", "EV-0007", "EV-0009", "EV-0034"}),
+					},
+					{
+						Element:     "The conduct was committed as part of a widespread or systematic attack directed against a civilian population.",
+						Assessment:  "supported",
+						Argument:    "The victims were civilians: residents of La Vega, young men, with nothing to show that they took part in hostilities, and no security-force casualty was reported [EV-0031]. The operation was planned and large [EV-0001] [EV-0002] [EV-0003] [EV-0004] and its killings follow the pattern of executions presented as confrontations that UN bodies documented from 2014 to 2020 [EV-0032] [EV-0033].",
+						EvidenceIDs: []string{"EV-0001", "EV-0002", "EV-0003", "EV-0004", "EV-0005", "EV-0008", "EV-0010", "EV-0031", "EV-0032", "EV-0033", "EV-0034"},
+					},
+					{
+						Element:     "The perpetrator knew that the conduct was part of or intended the conduct to be part of a widespread or systematic attack directed against a civilian population.",
+						Assessment:  "partly_supported",
+						Argument:    "The officers acted in organised units under command, in uniform and with insignia [EV-0004] [EV-0006]; their units have long been publicly named for the same practice [EV-0032] [EV-0033]; their commander presented the deaths as results [EV-0031]. Knowledge of individual officers is inferred, not shown directly.",
+						EvidenceIDs: []string{"EV-0004", "EV-0006", "EV-0031", "EV-0032", "EV-0033"},
+					},
+				},
+			}},
+			VictimIDs:   victimIDs,
+			UnitIDs:     []string{"U-PNB", "U-CPNB", "U-FAES", "U-UOTE"},
+			EvidenceIDs: cat([]string{"EV-0001", "EV-0002", "EV-0003", "EV-0004", "EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0009", "EV-0010"}, photos, []string{"EV-0025"}, testimonies, []string{"EV-0030", "EV-0031", "EV-0034"}),
+		},
+		{
+			ID: "INC-02", Title: "Police convoys deployed toward and into La Vega, morning of 8 January 2021",
+			Start: "2021-01-08", End: "2021-01-08",
+			Location:    *caracas("La Vega", "Avenida O'Higgins, Av. Guzmán Blanco and the Gimnasio Vertical"),
+			Description: "On the morning of 8 January 2021 a convoy of police vehicles drove south down Avenida O'Higgins toward La Vega [EV-0001] [EV-0002]. Police and their vehicles took position on Av. Guzmán Blanco, at the border of La Vega parish [EV-0003]. Local media filmed a heavy police presence near the Gimnasio Vertical, with vehicles, weapons, armour and UOTE badges [EV-0004].",
+			UnitIDs:     []string{"U-PNB", "U-FAES", "U-UOTE"},
+			EvidenceIDs: []string{"EV-0001", "EV-0002", "EV-0003", "EV-0004"},
+		},
+		{
+			ID: "INC-03", Title: "Police gunfire in Calle los Bloques and Calle 1 de Mayo, La Vega, 8–9 January 2021",
+			Start: "2021-01-08", End: "2021-01-09",
+			Location:    *caracas("La Vega", "Calle los Bloques and Calle 1 de Mayo"),
+			Description: "Gunshots are heard at Calle los Bloques, near the centre of La Vega, where a photograph from the same vantage point shows police trucks and a heavy police presence [EV-0005] [EV-0010]. Deep in La Vega, around Calle 1 de Mayo, a gunshot is heard at about 20 seconds and an officer ducks; at about 30 seconds he aims his gun from cover where other police wait; CPNB and Policía Nacional Bolivariana insignia are visible [EV-0006]. Other videos show the same street as gunshots ring out [EV-0007] and armed police patrolling [EV-0008].",
+			UnitIDs:     []string{"U-PNB", "U-CPNB"},
+			EvidenceIDs: []string{"EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0010"},
+		},
+		{
+			ID: "INC-04", Title: "Police pick-up truck carrying apparent bodies west along Calle Zulia, 9 January 2021",
+			Start: "2021-01-09", End: "2021-01-09",
+			Location:    *caracas("La Vega", "Calle Zulia, heading west out of La Vega parish"),
+			Description: "Filmed from above the street, a police pick-up truck drives westward along Calle Zulia out of La Vega parish with what appear to be bodies in the back [EV-0009]. Moving bodies away from where they fell prevents a crime-scene investigation; relatives describe the same practice [EV-0026] [EV-0029].",
+			UnitIDs:     []string{"U-PNB"},
+			EvidenceIDs: []string{"EV-0009"},
+		},
+	}
+}
+
+func persons() []schema.Person {
+	var out []schema.Person
+	for i, v := range victims {
+		n := i + 1
+		id := fmt.Sprintf("V-%02d", n)
+		photo := fmt.Sprintf("EV-%04d", 10+n)
+		d := &schema.Death{
+			Date: v.died, IncidentID: "INC-01",
+			Place:              "La Vega parish, Caracas (exact place withheld)",
+			OfficialCauseClaim: "\"Resistance to authority\": killed in a confrontation with police",
+			Manner:             "homicide",
+		}
+		review := &schema.ForensicReview{
+			ExpertID: "E-01", Date: "2021-02-05", Materials: []string{photo}, ReportEvidenceID: "EV-0025",
+			Limitations: "Review of photographs only; no autopsy report, no examination of the body, clothing or projectiles. Range and trajectory cannot be established.",
+		}
+		switch v.wound {
+		case "heart":
+			d.Cause = "Gunshot wound to the chest, over the heart"
+			d.Wounds = []schema.Wound{{Location: "chest, over the heart", Type: "gunshot", Count: 1,
+				Note: "At least one entry wound over the heart on the photographs [" + photo + "]; whether there are others cannot be seen."}}
+			review.Findings = "Gunshot wound over the heart, a location consistent with a deliberate shot to a vital area rather than with crossfire [EV-0025]."
+		case "above":
+			d.Cause = "Single gunshot wound to the chest, immediately above the heart"
+			d.Wounds = []schema.Wound{{Location: "chest, immediately above the heart", Type: "gunshot", Count: 1,
+				Note: "A single entry wound immediately above the heart on the photographs [" + photo + "]."}}
+			review.Findings = "A single gunshot wound immediately above the heart [EV-0025]."
+		case "head":
+			d.Cause = "Single gunshot wound to the head"
+			d.Wounds = []schema.Wound{{Location: "head", Type: "gunshot", Count: 1,
+				Note: "A single entry wound to the head on the photographs [" + photo + "]."}}
+			review.Findings = "A single gunshot wound to the head [EV-0025]."
+		default:
+			d.Cause = "Not determinable from the photographs reviewed"
+			review.Findings = "The wounds could not be determined from the images available [EV-0025]."
+		}
+		d.ForensicReview = review
+		p := schema.Person{
+			ID: id, Pseudonym: fmt.Sprintf("Victim %02d", n), Roles: []string{"victim"},
+			Sex: "male", Age: ptr(v.age), Minor: ptr(v.age < 18),
+			ResidenceArea: "La Vega parish, Caracas",
+			EvidenceIDs:   []string{photo},
+			Death:         d,
+		}
+		if n == 1 {
+			// One record exercises the public edition: its protected details
+			// are obvious placeholders, never a real name.
+			p.Protected = &schema.Protected{
+				FullName: "[withheld — sample placeholder name V-01]",
+				Notes:    "Synthetic placeholder: this sample holds no real identities.",
+			}
+		}
+		out = append(out, p)
+	}
+	out = append(out, schema.Person{
+		ID: "E-01", Pseudonym: "Forensic Expert 01", Roles: []string{"expert"},
+		Qualification: "Forensic pathologist, independent of the parties, with long practice in medico-legal death investigation and in the review of photographic material under the Minnesota Protocol (synthetic particulars).",
+		EvidenceIDs:   []string{"EV-0025"},
+	})
+	sexes := []string{"female", "female", "male", "female"}
+	for i := range relatives {
+		n := i + 1
+		p := schema.Person{
+			ID: fmt.Sprintf("R-%02d", n), Pseudonym: fmt.Sprintf("Relative %02d", n), Roles: []string{"relative", "witness"},
+			Sex: sexes[i], ResidenceArea: "La Vega parish, Caracas",
+			ConsentIDs:  []string{fmt.Sprintf("C-%02d", n)},
+			EvidenceIDs: []string{fmt.Sprintf("EV-%04d", 25+n)},
+		}
+		if n == 1 {
+			p.Protected = &schema.Protected{
+				FullName: "[withheld — sample placeholder name R-01]",
+				Contacts: []string{"[withheld — sample placeholder contact R-01]"},
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func units() []schema.Unit {
+	return []schema.Unit{
+		{
+			ID: "U-PNB", Name: "Policía Nacional Bolivariana", NameEN: "Bolivarian National Police", Acronym: "PNB", Type: "police",
+			Description: "The national police force. Its vehicles and officers are seen throughout the operation [EV-0001] [EV-0006] [EV-0010].",
+			EvidenceIDs: []string{"EV-0001", "EV-0002", "EV-0006", "EV-0009", "EV-0010"},
+		},
+		{
+			ID: "U-CPNB", Name: "Cuerpo de Policía Nacional Bolivariana", NameEN: "Bolivarian National Police Corps", Acronym: "CPNB", Type: "police", ParentID: "U-PNB",
+			Description: "CPNB insignia are visible on uniforms in Calle 1 de Mayo [EV-0006]. CPNB is the corps' formal name; it is recorded apart from U-PNB only because the footage shows both insignia.",
+			EvidenceIDs: []string{"EV-0006"},
+		},
+		{
+			ID: "U-FAES", Name: "Fuerzas de Acciones Especiales", NameEN: "Special Action Forces", Acronym: "FAES", Type: "police", ParentID: "U-PNB",
+			Description: "Special unit of the Policía Nacional Bolivariana. The UN Fact-Finding Mission found its extrajudicial executions were not isolated acts [EV-0032]; the UN High Commissioner recommended its dissolution [EV-0033]. Its commander presented the results of the La Vega operation [EV-0031].",
+			EvidenceIDs: []string{"EV-0002", "EV-0031", "EV-0032", "EV-0033"},
+		},
+		{
+			ID: "U-UOTE", Name: "Unidad de Operaciones Tácticas Especiales", NameEN: "Special Tactics Operational Unit", Acronym: "UOTE", Type: "police", ParentID: "U-PNB",
+			Description: "UOTE badges are visible on officers near the Gimnasio Vertical [EV-0004]. Its place under the Policía Nacional Bolivariana is the sender's working assumption.",
+			EvidenceIDs: []string{"EV-0004"},
+		},
+	}
+}
+
+func consents() []schema.Consent {
+	var out []schema.Consent
+	methods := []string{"oral_recorded", "written", "oral_recorded", "written"}
+	for i, r := range relatives {
+		scope := []string{"record", "share_icc"}
+		if i%2 == 1 {
+			scope = append(scope, "share_national")
+		}
+		out = append(out, schema.Consent{
+			ID: fmt.Sprintf("C-%02d", i+1), PersonID: fmt.Sprintf("R-%02d", i+1),
+			Date: r.day, Method: methods[i], Scope: scope,
+		})
+	}
+	return out
+}
