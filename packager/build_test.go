@@ -1,51 +1,382 @@
 package packager
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/verify"
 )
 
 func TestBuildVerifyRoundTrip(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	out := t.TempDir()
-	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out, Zip: true})
+	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out, Zip: true, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.EvidenceFiles != 5 || res.WithheldFiles != 0 || res.PayloadFiles != 7 || len(res.TagManifestSHA256) != 64 {
+		t.Errorf("result = %+v", res)
+	}
 	for _, p := range []string{res.Dir, res.Zip} {
+		rep := verifyPath(t, p)
+		if !rep.Intact() || len(rep.Findings) != 0 || rep.Files != 13 {
+			t.Errorf("%s: not clean (%d files checked): %+v", p, rep.Files, rep.Findings)
+		}
 		pkg, err := verify.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := verify.Verify(context.Background(), pkg, verify.Options{})
+		must(t, err)
+		sum, err := verify.Inspect(pkg)
 		pkg.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !rep.Intact() || len(rep.Findings) != 0 {
-			t.Errorf("%s: not clean: %+v", p, rep.Findings)
+		must(t, err)
+		if sum.SubmissionID != "LV-2021-001" || sum.Edition != "confidential" || sum.BaggingDate != "2026-03-14" ||
+			sum.PayloadFiles != 7 || sum.EvidenceFiles != 5 || sum.TagManifestSHA256 != res.TagManifestSHA256 ||
+			sum.Name != "LV-2021-001_confidential" || sum.PayloadBytes != res.PayloadBytes {
+			t.Errorf("%s: inspect = %+v", p, sum)
 		}
 	}
-	if got, want := listDir(t, out), []string{"LV-2021-001_confidential", "LV-2021-001_confidential.zip"}; !equal(got, want) {
-		t.Errorf("out dir = %q, want %q", got, want)
+	if got, want := listDir(t, out), []string{"LV-2021-001_confidential", "LV-2021-001_confidential.zip"}; !slices.Equal(got, want) {
+		t.Errorf("output folder holds %q, want %q", got, want)
 	}
-	if d := os.Getenv("CASEPACK_KEEP"); d != "" { os.CopyFS(filepath.Join(d, "bag"), os.DirFS(res.Dir)) }
-	_ = filepath.Join
-	_ = os.Stat
+	wantLayout := []string{"VERIFY.txt", "bag-info.txt", "bagit.txt", "casepack", "data", "manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"}
+	if got := listDir(t, res.Dir); !slices.Equal(got, wantLayout) {
+		t.Errorf("package holds %q, want %q", got, wantLayout)
+	}
+	if got := string(fileBytes(t, filepath.Join(res.Dir, "bagit.txt"))); got != "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n" {
+		t.Errorf("bagit.txt = %q", got)
+	}
+	info := string(fileBytes(t, filepath.Join(res.Dir, "bag-info.txt")))
+	wantInfo := "Source-Organization: Comisión de Derechos Humanos\nContact-Email: legal@example.org\nExternal-Identifier: LV-2021-001\n" +
+		"Bagging-Date: 2026-03-14\nPayload-Oxum: 336891.7\nCasepack-Version: 0.1.0\nCasepack-Edition: confidential\n"
+	if info != wantInfo {
+		t.Errorf("bag-info.txt =\n%s\nwant\n%s", info, wantInfo)
+	}
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+// TestCoreutilsAccept runs sha256sum/sha512sum -c inside a built bag, as
+// VERIFY.txt tells a reader to.
+func TestCoreutilsAccept(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: t.TempDir()})
+	must(t, err)
+	for _, tool := range []string{"sha256sum", "sha512sum"} {
+		bin := needTool(t, tool)
+		alg := strings.TrimSuffix(tool, "sum")
+		for _, m := range []string{bag.ManifestName(alg), bag.TagManifestName(alg)} {
+			cmd := exec.Command(bin, "--strict", "-c", m)
+			cmd.Dir = res.Dir
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s -c %s: %v\n%s", tool, m, err, out)
+			}
+			lines := strings.Count(string(out), ": OK\n")
+			want := bytes.Count(fileBytes(t, filepath.Join(res.Dir, m)), []byte("\n"))
+			if lines != want || want == 0 {
+				t.Errorf("%s -c %s: %d OK lines, want %d\n%s", tool, m, lines, want, out)
+			}
 		}
 	}
-	return true
+	// And it notices a change.
+	flipMiddle(t, filepath.Join(res.Dir, "data/evidence/EV-0001/video.mp4"))
+	cmd := exec.Command(needTool(t, "sha256sum"), "-c", "manifest-sha256.txt")
+	cmd.Dir = res.Dir
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "data/evidence/EV-0001/video.mp4: FAILED") {
+		t.Errorf("sha256sum did not flag the change: %v\n%s", err, out)
+	}
+}
+
+func TestReproducible(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	var trees, zips []string
+	for range 2 {
+		res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: t.TempDir(), Zip: true})
+		must(t, err)
+		trees = append(trees, treeDigest(t, res.Dir))
+		zips = append(zips, string(fileBytes(t, res.Zip)))
+		fi, err := os.Stat(res.Zip)
+		must(t, err)
+		if !fi.ModTime().Equal(testDate) {
+			t.Errorf("zip mtime %v, want %v", fi.ModTime(), testDate)
+		}
+	}
+	if trees[0] != trees[1] {
+		t.Errorf("two builds differ:\n%s\n---\n%s", trees[0], trees[1])
+	}
+	if !strings.Contains(trees[0], "2026-03-14T09:26:53Z") || strings.Count(trees[0], "2026-03-14T09:26:53Z") != strings.Count(trees[0], "\n") {
+		t.Errorf("not every time is the build date:\n%s", trees[0])
+	}
+	if zips[0] != zips[1] {
+		t.Error("two ZIPs differ")
+	}
+}
+
+func TestPercentEncodedNames(t *testing.T) {
+	evs := []evSpec{
+		{"EV-0001", "100% real.mp4", "video/mp4", 100, false},
+		{"EV-0002", "line\nbreak.jpg", "image/jpeg", 100, false},
+		{"EV-0003", "carriage\rreturn.txt", "text/plain", 100, false},
+	}
+	c := newCase(t, evs)
+	res, err := Build(context.Background(), c.spec(evs), Options{OutDir: t.TempDir(), Zip: true})
+	must(t, err)
+	m := string(fileBytes(t, filepath.Join(res.Dir, "manifest-sha256.txt")))
+	for _, want := range []string{"  data/evidence/EV-0001/100%25 real.mp4\n", "  data/evidence/EV-0002/line%0Abreak.jpg\n", "  data/evidence/EV-0003/carriage%0Dreturn.txt\n"} {
+		if !strings.Contains(m, want) {
+			t.Errorf("manifest lacks %q:\n%s", want, m)
+		}
+	}
+	for _, p := range []string{res.Dir, res.Zip} {
+		if rep := verifyPath(t, p); !rep.Intact() {
+			t.Errorf("%s: %+v", p, rep.Findings)
+		}
+	}
+}
+
+func TestWithheldEvidence(t *testing.T) {
+	evs := slices.Clone(defaultEvidence)
+	evs[1].withhold = true
+	c := newCase(t, evs)
+	res, err := Build(context.Background(), c.spec(evs), Options{OutDir: t.TempDir(), Zip: true})
+	must(t, err)
+	if _, err := os.Stat(filepath.Join(res.Dir, "data/evidence/EV-0002")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("withheld evidence was copied (%v)", err)
+	}
+	if m := string(fileBytes(t, filepath.Join(res.Dir, "manifest-sha256.txt"))); strings.Contains(m, "photo.jpg") {
+		t.Errorf("withheld file in the BagIt manifest:\n%s", m)
+	}
+	cm, err := bag.ParseCasepackManifest(fileBytes(t, filepath.Join(res.Dir, bag.CasepackManifestPath)))
+	must(t, err)
+	var found bool
+	for _, it := range cm.Evidence {
+		for _, f := range it.Files {
+			if f.Path == "data/evidence/EV-0002/photo.jpg" {
+				found = true
+				if !f.Withheld || f.SHA256 != res.Evidence[1].SHA256 || f.SHA512 != res.Evidence[1].SHA512 || f.Size != 20<<10 {
+					t.Errorf("withheld entry = %+v", f)
+				}
+			}
+		}
+	}
+	if !found || res.WithheldFiles != 1 || res.EvidenceFiles != 4 {
+		t.Errorf("withheld entry found=%v, result %+v", found, res)
+	}
+	for _, p := range []string{res.Dir, res.Zip} {
+		if rep := verifyPath(t, p); !rep.Intact() {
+			t.Errorf("%s: %+v", p, rep.Findings)
+		}
+	}
+	// Putting the withheld file back is a finding: the edition leaked it.
+	must(t, os.MkdirAll(filepath.Join(res.Dir, "data/evidence/EV-0002"), 0o755))
+	must(t, os.WriteFile(filepath.Join(res.Dir, "data/evidence/EV-0002/photo.jpg"), fileBytes(t, c.files["EV-0002"]), 0o644))
+	rep := verifyPath(t, res.Dir)
+	if !slices.ContainsFunc(rep.Findings, func(f verify.Finding) bool { return f.Code == verify.CodeCasepackWithheld }) {
+		t.Errorf("withheld file present not reported: %+v", rep.Findings)
+	}
+}
+
+func TestDeclaredDigestMismatch(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	spec := c.spec(defaultEvidence)
+	spec.Evidence[2].DeclaredSHA256 = strings.Repeat("ab", 32)
+	spec.Evidence[0].DeclaredSHA256 = strings.ToUpper(sha256Hex(t, c.files["EV-0001"])) // right, in upper case
+	out := t.TempDir()
+	_, err := Build(context.Background(), spec, Options{OutDir: out})
+	var dm *evidence.DigestMismatch
+	if !errors.As(err, &dm) || dm.ID != "EV-0003" || dm.Path != c.files["EV-0003"] || dm.Want != strings.Repeat("ab", 32) {
+		t.Fatalf("err = %v, want DigestMismatch for EV-0003", err)
+	}
+	if got := listDir(t, out); len(got) != 0 {
+		t.Errorf("left behind %q", got)
+	}
+}
+
+func TestExistingTarget(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	spec := c.spec(defaultEvidence)
+	out := t.TempDir()
+	_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true})
+	must(t, err)
+	target := filepath.Join(out, spec.Name)
+	must(t, os.WriteFile(filepath.Join(target, "stale-marker"), []byte("old"), 0o644))
+	must(t, os.WriteFile(target+".zip", []byte("old zip"), 0o644))
+
+	_, err = Build(context.Background(), spec, Options{OutDir: out, Zip: true})
+	if !errors.Is(err, ErrTargetExists) {
+		t.Fatalf("err = %v, want ErrTargetExists", err)
+	}
+	if _, err := os.Stat(filepath.Join(target, "stale-marker")); err != nil {
+		t.Error("refused build touched the existing package")
+	}
+	// Only the ZIP exists: still refused when --zip is asked.
+	res, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true})
+	must(t, err)
+	if _, err := os.Stat(filepath.Join(target, "stale-marker")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("forced build kept the old package's files")
+	}
+	if string(fileBytes(t, res.Zip)) == "old zip" {
+		t.Error("forced build kept the old zip")
+	}
+	if got, want := listDir(t, out), []string{spec.Name, spec.Name + ".zip"}; !slices.Equal(got, want) {
+		t.Errorf("output folder holds %q, want %q", got, want)
+	}
+	for _, p := range []string{res.Dir, res.Zip} {
+		if rep := verifyPath(t, p); !rep.Intact() {
+			t.Errorf("%s: %+v", p, rep.Findings)
+		}
+	}
+}
+
+func TestCancelledBuildLeavesNothing(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Build(ctx, c.spec(defaultEvidence), Options{OutDir: out, Zip: true, Progress: func(p evidence.Progress) {
+		if p.TotalDone > 0 {
+			cancel() // as the CLI does on SIGINT
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if got := listDir(t, out); len(got) != 0 {
+		t.Errorf("left behind %q", got)
+	}
+}
+
+func TestFailuresLeaveNothing(t *testing.T) {
+	errDisk := errors.New("injected: no space left on device")
+	tests := []struct {
+		name   string
+		change func(*Spec, *Options)
+		want   func(error) bool
+	}{
+		{"generator fails", func(s *Spec, _ *Options) {
+			s.Files = append(s.Files, GeneratedFile{Path: "data/narrative/submission.pdf", Generate: func(ctx context.Context, w io.Writer, _ map[string]evidence.Result) error {
+				io.WriteString(w, "%PDF-1.7 partial")
+				return errDisk
+			}})
+		}, func(err error) bool { return errors.Is(err, errDisk) }},
+		{"signer fails", func(s *Spec, _ *Options) { s.Signers = []Signer{failingSigner{errDisk}} }, func(err error) bool { return errors.Is(err, errDisk) }},
+		{"verify after write fails", func(_ *Spec, o *Options) {
+			o.Checks = []verify.Check{func(ctx context.Context, fsys fs_FS) ([]verify.Finding, error) {
+				return []verify.Finding{{Code: "CP-SIG-BAD", Severity: verify.Error, Path: "signatures/1-x.sig", Message: "bad"}}, nil
+			}}
+		}, func(err error) bool { var ve *VerifyError; return errors.As(err, &ve) }},
+		{"missing evidence source", func(s *Spec, _ *Options) { s.Evidence[3].Src += ".gone" }, func(err error) bool { return errors.Is(err, os.ErrNotExist) }},
+		{"unsafe evidence path", func(s *Spec, _ *Options) { s.Evidence[0].Dst = "data/../../etc/x" }, func(err error) bool { return errors.Is(err, ErrInvalidSpec) }},
+		{"colliding evidence paths", func(s *Spec, _ *Options) {
+			s.Evidence[1].Dst = strings.ToUpper(s.Evidence[0].Dst[:5]) + s.Evidence[0].Dst[5:]
+		}, func(err error) bool { return err != nil }},
+		{"reserved generated path", func(s *Spec, _ *Options) { s.Files[0].Path = "manifest-md5.txt" }, func(err error) bool { return errors.Is(err, ErrInvalidSpec) }},
+		{"unsafe name", func(s *Spec, _ *Options) { s.Name = "../escape" }, func(err error) bool { return errors.Is(err, ErrInvalidSpec) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCase(t, defaultEvidence)
+			before := treeDigest(t, c.dir)
+			spec := c.spec(defaultEvidence)
+			out := t.TempDir()
+			opt := Options{OutDir: out, Zip: true}
+			tt.change(&spec, &opt)
+			_, err := Build(context.Background(), spec, opt)
+			if !tt.want(err) {
+				t.Fatalf("err = %v", err)
+			}
+			if got := listDir(t, out); len(got) != 0 {
+				t.Errorf("left behind %q", got)
+			}
+			if after := treeDigest(t, c.dir); after != before {
+				t.Errorf("the case folder changed:\n%s\n---\n%s", before, after)
+			}
+		})
+	}
+}
+
+// TestFullDisk builds onto a 1 MiB tmpfs (root only; skipped where mount
+// is impossible) so a write hits ENOSPC: in the evidence copy, in a generated
+// file whose generator ignores write errors, and in the ZIP.
+func TestFullDisk(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	defer exec.Command("umount", mnt).Run()
+	tests := []struct {
+		name     string
+		bigVideo int
+		zip      bool
+		gen      bool
+		mention  string
+	}{
+		{"evidence copy", 3 << 20, false, false, "evidence EV-000"},
+		{"generated file", 1 << 10, false, true, "data/narrative/submission.pdf"},
+		{"zip", 600 << 10, true, false, "zip"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			evs := slices.Clone(defaultEvidence)
+			evs[0].size = tt.bigVideo
+			c := newCase(t, evs)
+			spec := c.spec(evs)
+			if tt.gen {
+				spec.Files = append(spec.Files, GeneratedFile{Path: "data/narrative/submission.pdf", Generate: func(ctx context.Context, w io.Writer, _ map[string]evidence.Result) error {
+					for range 64 {
+						w.Write(bytes.Repeat([]byte{'x'}, 64<<10)) // error ignored on purpose
+					}
+					return nil
+				}})
+			}
+			out := filepath.Join(mnt, fmt.Sprint("out", i))
+			_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: tt.zip})
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("err = %v, want ENOSPC", err)
+			}
+			if !strings.Contains(err.Error(), tt.mention) {
+				t.Errorf("error does not name %s: %v", tt.mention, err)
+			}
+			if got := listDir(t, out); len(got) != 0 {
+				t.Errorf("left behind %q", got)
+			}
+		})
+	}
+}
+
+func TestSourcesOnlyRead(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	before := treeDigest(t, c.dir)
+	// Read-only sources and folders: a build that tried to write, move or
+	// chmod them would fail (for non-root) or change the digest below.
+	must(t, filepathWalkChmod(c.dir))
+	defer exec.Command("chmod", "-R", "u+w", c.dir).Run()
+	before = strings.ReplaceAll(before, "-rw-r--r--", "-r--r--r--")
+	before = strings.ReplaceAll(before, "drwxr-xr-x", "dr-xr-xr-x")
+	_, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: t.TempDir(), Zip: true})
+	must(t, err)
+	if after := treeDigest(t, c.dir); after != before {
+		t.Errorf("case folder changed:\n%s\n---\n%s", before, after)
+	}
+}
+
+func sha256Hex(t *testing.T, p string) string {
+	f, err := os.Open(p)
+	must(t, err)
+	defer f.Close()
+	d, err := evidence.Hash(context.Background(), f, nil)
+	must(t, err)
+	return d.SHA256
 }

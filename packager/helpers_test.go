@@ -1,7 +1,6 @@
 package packager
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -44,8 +43,8 @@ type caseFolder struct {
 
 type evSpec struct {
 	id, name, mediaType string
-	size               int
-	withhold           bool
+	size                int
+	withhold            bool
 }
 
 var defaultEvidence = []evSpec{
@@ -181,4 +180,34 @@ func fileBytes(t *testing.T, p string) []byte {
 	return b
 }
 
-var _ = bytes.Equal
+type fs_FS = fs.FS
+
+type failingSigner struct{ err error }
+
+func (f failingSigner) SignTagManifest(context.Context, []byte, int) (map[string][]byte, error) {
+	return nil, f.err
+}
+
+// filepathWalkChmod makes every file and folder under dir read-only,
+// deepest first.
+func filepathWalkChmod(dir string) error {
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		paths = append(paths, p)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	slices.Reverse(paths)
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if err := os.Chmod(p, fi.Mode().Perm()&^0o222); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -480,7 +480,7 @@ func (v *verifier) checkPair(pair [2]*side, isTag bool) {
 			s := disagree[0]
 			v.modified[p] = true
 			v.add(Finding{Code: CodeModified, Path: p, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
-				Message: fmt.Sprintf("content changed: its %s digest is not the one in %s", strings.ToUpper(s.alg), s.name)})
+				Message: fmt.Sprintf("content changed: its %s digest is not the one in %s", algName(s.alg), s.name)})
 			continue
 		}
 		for _, s := range disagree {
@@ -614,7 +614,7 @@ func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
 					want = f.SHA512
 				}
 				if got := fst.digest(alg); got != "" && want != got {
-					mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", it.ID, strings.ToUpper(alg), f.Path), alg, want, got)
+					mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", it.ID, algName(alg), f.Path), alg, want, got)
 				}
 			}
 		}
@@ -627,4 +627,9 @@ func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
 			}
 		}
 	}
+}
+
+// algName spells an algorithm as people read it: "SHA-256".
+func algName(alg string) string {
+	return strings.ToUpper(strings.Replace(alg, "sha", "sha-", 1))
 }
