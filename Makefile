@@ -1,0 +1,44 @@
+# casepack — two set-up commands on a fresh machine: `make demo` and `make test`.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN     := bin/casepack
+# A fixed date makes the demo package byte-identical from run to run.
+DEMO_DATE ?= 2021-02-18T12:00:00Z
+
+.PHONY: build test demo bench fuzz lint clean
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/casepack
+
+# All tests, including the ones that call sha256sum, openssl, poppler, qpdf
+# and openpyxl (.ci/run installs them; locally they skip when absent).
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+demo: build
+	./scripts/demo.sh $(BIN) $(DEMO_DATE)
+
+# Benchmarks: Go benchmarks, then the scripts that compare casepack with
+# standard tools on the same files in the same run (ratios, peak memory).
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+	./scripts/bench-validate.sh $(BIN)
+	@if [ -x scripts/bench-package.sh ]; then ./scripts/bench-package.sh $(BIN); fi
+
+# Short fuzzing of every parser of untrusted input.
+FUZZTIME ?= 20s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin out
