@@ -455,3 +455,21 @@ func TestDraftFilesRefusesEscapes(t *testing.T) {
 		})
 	}
 }
+
+// TestFormatDocListsEveryColumn keeps FORMAT-annex.md in step with the code.
+func TestFormatDocListsEveryColumn(t *testing.T) {
+	doc, err := os.ReadFile("FORMAT-annex.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range (&mapper{}).sheets() {
+		if !bytes.Contains(doc, []byte("| "+s.name+" |")) || !bytes.Contains(doc, []byte("csv/"+s.file)) {
+			t.Errorf("FORMAT-annex.md does not describe sheet %s (%s)", s.name, s.file)
+		}
+		for _, c := range s.cols {
+			if !bytes.Contains(doc, []byte("`"+c.header+"`")) {
+				t.Errorf("FORMAT-annex.md does not list column %q of %s", c.header, s.name)
+			}
+		}
+	}
+}

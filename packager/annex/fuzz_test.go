@@ -1,0 +1,87 @@
+package annex
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzCSVField checks the CSV twin's two promises for any text: a
+// spreadsheet never sees a formula (the escaped field never starts with a
+// trigger), and nothing is lost (UnescapeCSVField undoes the escape, and an
+// RFC 4180 reader gets the field back).
+func FuzzCSVField(f *testing.F) {
+	for _, s := range injections {
+		f.Add(s)
+	}
+	f.Add("")
+	f.Add("''=1")
+	f.Add(`"quoted", and, commas`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return // the case loader rejects invalid UTF-8 before this runs
+		}
+		e := escapeCSVFormula(s)
+		if e != "" && formulaTrigger(e[0]) {
+			t.Fatalf("escaped %q starts with a formula trigger", e)
+		}
+		if got := UnescapeCSVField(e); got != s {
+			t.Fatalf("UnescapeCSVField(escape(%q)) = %q", s, got)
+		}
+		var buf bytes.Buffer
+		w := newCSVWriter(&buf)
+		if err := w.write([]string{e, "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.flush(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(buf.String(), "\r\n") {
+			t.Fatalf("record %q does not end in CRLF", buf.String())
+		}
+		r := csv.NewReader(&buf)
+		rec, err := r.Read()
+		if err != nil {
+			t.Fatalf("encoding/csv cannot read %q: %v", buf.String(), err)
+		}
+		// encoding/csv turns CRLF inside a quoted field into LF; the file
+		// itself holds the field's bytes unchanged.
+		want := strings.ReplaceAll(e, "\r\n", "\n")
+		if len(rec) != 2 || rec[0] != want || rec[1] != "x" {
+			t.Fatalf("read back %q, want [%q x]", rec, want)
+		}
+	})
+}
+
+// FuzzCellText checks what goes into a workbook cell: only characters XML
+// can carry, within Excel's cell limit, unchanged when it already fits.
+func FuzzCellText(f *testing.F) {
+	f.Add("plain")
+	f.Add("bell\x07 and nul\x00")
+	f.Add(strings.Repeat("😀", 20000))
+	f.Add(strings.Repeat("a", maxCellUnits+1))
+	f.Fuzz(func(t *testing.T, s string) {
+		c := cleanText(s)
+		for i, r := range c {
+			if !xmlChar(r, utf8.RuneLen(r)) {
+				t.Fatalf("cleanText left %U at %d", r, i)
+			}
+		}
+		got := fitCell(c)
+		units := 0
+		for _, r := range got {
+			units += utf16Len(r)
+		}
+		if units > maxCellUnits {
+			t.Fatalf("fitCell gave %d UTF-16 units, limit %d", units, maxCellUnits)
+		}
+		if got != c && !strings.HasSuffix(got, truncatedNote) {
+			t.Fatal("shortened text does not say it was truncated")
+		}
+		if got == c && c != s && utf8.ValidString(s) && !strings.ContainsRune(c, utf8.RuneError) {
+			t.Fatal("cleanText changed text without replacing anything")
+		}
+	})
+}
