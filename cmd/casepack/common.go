@@ -84,4 +84,6 @@ func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
 // useColor follows the NO_COLOR convention (no-color.org).
 func useColor() bool { return os.Getenv("NO_COLOR") == "" && stderrIsTerminal() }
 
-func warnf(w io.Writer, format string, a ...any) { fmt.Fprintf(w, "casepack: warning: "+format+"\n", a...) }
+func warnf(w io.Writer, format string, a ...any) {
+	fmt.Fprintf(w, "casepack: warning: "+format+"\n", a...)
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/submission"
+	"github.com/casepack/casepack/schema"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "build",
+		Usage:     "validate a case and build its submission package (a BagIt bag, optionally zipped and signed)",
+		ArgsUsage: "CASE",
+		Description: "Validates CASE first and refuses invalid data (exit 3). Then writes\n" +
+			"OUT/<submission-id>_<edition>/: the narrative PDF, the annexes, the case data,\n" +
+			"every evidence file (copied and hashed in one pass) and the BagIt manifests,\n" +
+			"verifies what it wrote, and only then moves it into place. The case folder\n" +
+			"is only ever read. An interrupted or failed build leaves nothing behind.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "folder to write the package into"},
+			&cli.StringFlag{Name: "edition", Value: submission.Confidential, Usage: "confidential (everything) or public (redacted: no protected details, non-public evidence withheld)"},
+			&cli.BoolFlag{Name: "zip", Usage: "also write OUT/<package>.zip (deterministic)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing package (atomically)"},
+			dateFlag(),
+			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "narrative paper size: a4 or letter"},
+			&cli.StringFlag{Name: "templates", Usage: "folder of narrative templates to use instead of the built-in ones"},
+			&cli.IntFlag{Name: "workers", Usage: "evidence files hashed at once (default: number of CPUs)"},
+			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
+			formatFlag(),
+			quietFlag(),
+		}, signerFlags()...),
+		Action: runBuild,
+	})
+}
+
+// buildReport is the JSON object of `build --format json`.
+type buildReport struct {
+	Case     string           `json:"case"`
+	Edition  string           `json:"edition"`
+	Package  *packager.Result `json:"package,omitempty"`
+	Findings []schema.Finding `json:"findings"`
+}
+
+func runBuild(ctx context.Context, cmd *cli.Command) error {
+	format, err := outputFormat(cmd)
+	if err != nil {
+		return err
+	}
+	casePath, err := oneArg(cmd, "CASE")
+	if err != nil {
+		return err
+	}
+	date, err := buildDate(cmd, time.Now)
+	if err != nil {
+		return err
+	}
+	edition := cmd.String("edition")
+	if edition != submission.Confidential && edition != submission.Public {
+		return usageErrorf("--edition %q: must be confidential or public", edition)
+	}
+	paper := cmd.String("paper")
+	if paper != "a4" && paper != "letter" {
+		return usageErrorf("--paper %q: must be a4 or letter", paper)
+	}
+	signers, pdfSigner, err := signersFromFlags(cmd)
+	if err != nil {
+		return err
+	}
+	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
+
+	// Declared digests are compared while copying (one read per byte).
+	doc, findings, err := loadValid(ctx, casePath, schema.Options{SkipHashes: true})
+	if err != nil {
+		return err
+	}
+	nerr, _ := schema.Count(findings)
+	report := buildReport{Case: doc.Path, Edition: edition, Findings: findings}
+	if report.Findings == nil {
+		report.Findings = []schema.Finding{}
+	}
+	if format == "text" {
+		printFindings(stderr, findings, cmd.Bool("quiet"))
+	}
+	if nerr > 0 {
+		if format == "json" {
+			_ = writeJSON(stdout, report)
+		} else {
+			fmt.Fprintln(stdout, summaryLine(doc.Path, nerr, len(findings)-nerr))
+			fmt.Fprintln(stderr, "casepack: error: the case is invalid; nothing was built")
+		}
+		return silentExit(exitInvalidCase)
+	}
+
+	opt := submission.Options{Edition: edition, Date: date, Version: version, Paper: paper,
+		Signers: signers, PDFSigner: pdfSigner}
+	if t := cmd.String("templates"); t != "" {
+		if fi, err := os.Stat(t); err != nil || !fi.IsDir() {
+			return usageErrorf("--templates %s: not a folder", t)
+		}
+		opt.Templates = os.DirFS(t)
+	}
+	spec, err := submission.Spec(doc, opt)
+	if err != nil {
+		return err
+	}
+	popt := packager.Options{
+		OutDir:  cmd.String("out"),
+		Zip:     cmd.Bool("zip"),
+		Force:   cmd.Bool("force"),
+		Workers: int(cmd.Int("workers")),
+		Checks:  []verifyCheck{signatureCheck(nil, false)},
+	}
+	var bar *progressBar
+	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
+		bar = newProgressBar(stderr)
+		popt.Progress = bar.update
+	}
+	res, err := packager.Build(ctx, spec, popt)
+	bar.finish(err == nil)
+	if err != nil {
+		return buildError(err)
+	}
+	report.Package = res
+	if format == "json" {
+		return writeJSON(stdout, report)
+	}
+	if !cmd.Bool("quiet") {
+		fmt.Fprintf(stdout, "built %s\n", res.Dir)
+		if res.Zip != "" {
+			fmt.Fprintf(stdout, "zipped %s\n", res.Zip)
+		}
+		fmt.Fprintf(stdout, "  %d payload files, %s; %d evidence files copied, %d withheld\n",
+			res.PayloadFiles, humanBytes(res.PayloadBytes), res.EvidenceFiles, res.WithheldFiles)
+		fmt.Fprintf(stdout, "  tag manifest SHA-256 %s\n", res.TagManifestSHA256)
+		if len(signers) > 0 {
+			fmt.Fprintf(stdout, "  signed by %d signer(s)\n", len(signers))
+		}
+	}
+	return nil
+}
+
+// buildError maps build failures to exit codes and hints.
+func buildError(err error) error {
+	var mismatch *evidence.DigestMismatch
+	var leak *submission.LeakError
+	var verr *packager.VerifyError
+	switch {
+	case errors.As(err, &mismatch):
+		return withHint(exitInvalidCase, err, "the evidence file differs from the one acquired: find the original, or record the change in the custody log and update the declared sha256")
+	case errors.As(err, &leak):
+		return withHint(exitInvalidCase, err, "remove the protected detail from the text fields, or build the confidential edition")
+	case errors.Is(err, packager.ErrTargetExists):
+		return withHint(exitOperational, err, "use --force to replace it, or choose another --out folder")
+	case errors.As(err, &verr):
+		return &exitError{code: exitVerifyFail, err: err, hint: "the written package did not verify and was removed; check the disk, then build again"}
+	case errors.Is(err, context.Canceled):
+		return &exitError{code: exitOperational, err: errors.New("build interrupted; the partial package was removed")}
+	}
+	return err
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager/verify"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "verify",
+		Usage:     "recompute every digest and check every signature of a package; name each change",
+		ArgsUsage: "PKG",
+		Description: "PKG is a package folder or its .zip (read in place, never extracted).\n" +
+			"Every file is re-hashed with SHA-256 and SHA-512; every missing, added or\n" +
+			"modified file is named, with the expected and actual digest. Signatures\n" +
+			"are reported as valid and trusted, valid but untrusted, or invalid.\n" +
+			"Exit 0 when the package is intact, 4 when it is not.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
+			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted"},
+			&cli.IntFlag{Name: "workers", Usage: "files hashed at once (default: number of CPUs)"},
+			formatFlag(),
+			quietFlag(),
+		},
+		Action: runVerify,
+	})
+}
+
+type verifyCheck = verify.Check
+
+// verifyOutput is the JSON object of `verify --format json`.
+type verifyOutput struct {
+	Intact       bool                   `json:"intact"`
+	Integrity    *verify.Report         `json:"integrity"`
+	Signatures   []sign.SignatureResult `json:"signatures"`
+	TrustedValid int                    `json:"trusted_valid"`
+}
+
+func runVerify(ctx context.Context, cmd *cli.Command) error {
+	format, err := outputFormat(cmd)
+	if err != nil {
+		return err
+	}
+	path, err := oneArg(cmd, "PKG")
+	if err != nil {
+		return err
+	}
+	trust, err := loadTrust(cmd.StringSlice("trust"))
+	if err != nil {
+		return err
+	}
+	pkg, err := openPackage(path)
+	if err != nil {
+		return err
+	}
+	defer pkg.Close()
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: int(cmd.Int("workers"))})
+	if err != nil {
+		return err
+	}
+	sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature")})
+	if err != nil {
+		return err
+	}
+	rep.Add(signFindings(sigs.Findings)...)
+	out := verifyOutput{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid}
+	if out.Signatures == nil {
+		out.Signatures = []sign.SignatureResult{}
+	}
+	if format == "json" {
+		if err := writeJSON(cmd.Root().Writer, out); err != nil {
+			return err
+		}
+	} else {
+		printVerify(cmd.Root().Writer, cmd.Root().ErrWriter, rep, sigs, cmd.Bool("quiet"))
+	}
+	if !out.Intact {
+		return silentExit(exitVerifyFail)
+	}
+	return nil
+}
+
+func openPackage(path string) (*verify.Package, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, withHint(exitOperational, fmt.Errorf("%s: no such package folder or .zip", path), "give the package folder (out/<submission>_<edition>) or its .zip")
+	}
+	pkg, err := verify.Open(path)
+	if errors.Is(err, verify.ErrNotPackage) {
+		return nil, withHint(exitVerifyFail, err, "a package is a folder holding bagit.txt, or a .zip of one")
+	}
+	return pkg, err
+}
+
+func loadTrust(files []string) ([]sign.TrustAnchor, error) {
+	var out []sign.TrustAnchor
+	for _, f := range files {
+		a, err := sign.LoadTrustFile(f)
+		if err != nil {
+			return nil, withHint(exitUsage, fmt.Errorf("--trust %s: %w", f, err), "give a PEM public key (NAME.pub.pem from casepack keygen), a certificate or a CA certificate")
+		}
+		out = append(out, a...)
+	}
+	return out, nil
+}
+
+// signatureCheck plugs the signature verifier into the verifier's checks
+// (build's verify-after-write uses it).
+func signatureCheck(trust []sign.TrustAnchor, require bool) verify.Check {
+	return func(_ context.Context, fsys fs.FS) ([]verify.Finding, error) {
+		r, err := sign.VerifyPackage(fsys, sign.VerifyOptions{Trust: trust, RequireSignature: require})
+		if err != nil {
+			return nil, err
+		}
+		return signFindings(r.Findings), nil
+	}
+}
+
+func signFindings(in []sign.Finding) []verify.Finding {
+	var out []verify.Finding
+	for _, f := range in {
+		sev := verify.Error
+		if f.Severity != sign.SeverityError {
+			sev = verify.Warning
+		}
+		msg := f.Message
+		if f.Hint != "" {
+			msg += " (" + f.Hint + ")"
+		}
+		out = append(out, verify.Finding{Code: verify.Code(f.Code), Severity: sev, Path: f.Path, Message: msg})
+	}
+	return out
+}
+
+func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report, quiet bool) {
+	for _, f := range rep.Findings {
+		if quiet && f.Severity != verify.Error {
+			continue
+		}
+		path := f.Path
+		if path == "" {
+			path = rep.Package
+		}
+		fmt.Fprintf(stderr, "casepack: %s: %s: %s [%s]\n", f.Severity, path, f.Message, f.Code)
+		if f.Expected != "" || f.Actual != "" {
+			alg := f.Algorithm
+			if alg != "" {
+				alg += " "
+			}
+			fmt.Fprintf(stderr, "casepack:   expected %s%s\ncasepack:   actual   %s%s\n", alg, f.Expected, alg, f.Actual)
+		}
+	}
+	if quiet && rep.Intact() {
+		return
+	}
+	for _, s := range sigs.Signatures {
+		who := []string{}
+		if s.Signer != nil {
+			for _, x := range []string{s.Signer.Name, s.Signer.Role, s.Signer.Organisation} {
+				if x != "" {
+					who = append(who, x)
+				}
+			}
+		}
+		id := s.KeyFingerprint
+		if s.CertificateSubject != "" {
+			id = s.CertificateSubject
+		}
+		line := fmt.Sprintf("signature %s: %s (%s", s.ID, statusWords(s.Status), s.Format)
+		if len(who) > 0 {
+			line += ", " + strings.Join(who, ", ")
+		}
+		line += ", " + id + ")"
+		if !s.Time.IsZero() {
+			line += fmt.Sprintf(", signed %s (%s)", s.Time.UTC().Format("2006-01-02 15:04:05Z"), s.TimeSource)
+		}
+		if s.TrustedBy != "" {
+			line += ", trusted via " + s.TrustedBy
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	state := "intact"
+	if !rep.Intact() {
+		state = "FAILED verification"
+	}
+	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)\n",
+		rep.Package, state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
+		len(sigs.Signatures), sigs.TrustedValid)
+}
+
+func statusWords(s sign.Status) string {
+	switch s {
+	case sign.StatusValidTrusted:
+		return "valid, trusted signer"
+	case sign.StatusValidUntrusted:
+		return "valid, but the signer is not trusted (use --trust)"
+	}
+	return "INVALID"
+}

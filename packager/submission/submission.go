@@ -1,0 +1,386 @@
+// Package submission owns the mapping from a validated case to a package:
+// which files go where (data/evidence/<EV-ID>/<file>), the two editions
+// (confidential and public) made from the same data, the generated files
+// (case data, schema, annexes, narrative PDF) and the bag metadata. It turns
+// a schema.Document into a packager.Spec; packager.Build does the writing.
+package submission
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/narrative"
+	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/schema"
+)
+
+// Editions.
+const (
+	Confidential = "confidential"
+	Public       = "public"
+)
+
+// Paths of the generated files inside the package.
+const (
+	CasePath      = "data/case/case.json"
+	SchemaPath    = "data/case/case.schema.json"
+	NarrativePath = "data/narrative/submission.pdf"
+	AnnexPath     = annex.Dir + "/annexes.xlsx"
+)
+
+// Options are the build parameters of a submission package.
+type Options struct {
+	Edition   string    // Confidential (default) or Public
+	Date      time.Time // every timestamp in the package
+	Version   string    // casepack version
+	Templates fs.FS     // narrative templates; nil = the embedded default
+	Paper     string    // "a4" (default) or "letter"
+	Signers   []*sign.Signer
+	// PDFSigner, when set, signs the narrative PDF (PAdES) with its X.509
+	// credential before the PDF's digest enters the payload manifest.
+	PDFSigner *sign.Signer
+}
+
+// ErrEdition is returned for an edition that is neither confidential nor public.
+var ErrEdition = errors.New("submission: edition must be confidential or public")
+
+// LeakError stops a public build that would publish a protected detail.
+type LeakError struct {
+	File   string // the package file that would hold it
+	Person string // the person's ID
+	Field  string // which protected field
+}
+
+func (e *LeakError) Error() string {
+	return fmt.Sprintf("the public edition would expose the protected %s of %s in %s", e.Field, e.Person, e.File)
+}
+
+// Name is the package folder name: the submission ID and the edition.
+func Name(c *schema.Case, edition string) string {
+	return c.Submission.ID + "_" + edition
+}
+
+// Spec maps a loaded, validated case to a package specification.
+func Spec(doc *schema.Document, opt Options) (packager.Spec, error) {
+	c := doc.Case
+	if opt.Edition == "" {
+		opt.Edition = Confidential
+	}
+	if opt.Edition != Confidential && opt.Edition != Public {
+		return packager.Spec{}, fmt.Errorf("%w: got %q", ErrEdition, opt.Edition)
+	}
+	g := &generator{doc: doc, opt: opt}
+	g.out = c
+	if opt.Edition == Public {
+		g.out = Redact(c)
+	}
+	spec := packager.Spec{
+		Name: Name(c, opt.Edition),
+		Date: opt.Date,
+		BagInfo: []bag.Field{
+			{Label: "Source-Organization", Value: c.Submission.Sender.Organisation},
+			{Label: "Contact-Name", Value: c.Submission.Sender.ContactPerson},
+			{Label: "Contact-Email", Value: c.Submission.Sender.Email},
+			{Label: "External-Identifier", Value: c.Submission.ID},
+			{Label: "External-Description", Value: oneLine(c.Submission.Title)},
+			{Label: "Bag-Group-Identifier", Value: c.Submission.Recipient.SituationCode + " " + c.Submission.Recipient.SituationName},
+			{Label: "Casepack-Version", Value: opt.Version},
+			{Label: "Casepack-Edition", Value: opt.Edition},
+			{Label: "Casepack-Schema", Value: schema.ID},
+		},
+		Manifest: bag.CasepackManifest{
+			CasepackVersion: opt.Version,
+			SubmissionID:    c.Submission.ID,
+			Edition:         opt.Edition,
+			Build: map[string]string{
+				"edition": opt.Edition,
+				"paper":   paperOr(opt.Paper),
+				"date":    opt.Date.UTC().Format(time.RFC3339),
+				"schema":  schema.ID,
+			},
+		},
+	}
+	for _, s := range opt.Signers {
+		spec.Signers = append(spec.Signers, s)
+	}
+	for _, e := range g.out.Evidence {
+		withhold := annex.WithheldInEdition(&e, opt.Edition)
+		for _, f := range e.Files {
+			spec.Evidence = append(spec.Evidence, packager.EvidenceFile{
+				ID:             e.ID,
+				Src:            filepath.Join(doc.Dir, filepath.FromSlash(f.Path)),
+				Dst:            annex.PackagePath(e.ID, f.Path),
+				DeclaredSHA256: f.SHA256,
+				MediaType:      MediaType(f),
+				Withhold:       withhold,
+			})
+		}
+		item := bag.EvidenceItem{ID: e.ID, Title: e.Title}
+		if len(e.Custody) > 0 {
+			raw, err := json.Marshal(e.Custody)
+			if err != nil {
+				return packager.Spec{}, err
+			}
+			item.Custody = raw
+		}
+		spec.Manifest.Evidence = append(spec.Manifest.Evidence, item)
+	}
+	spec.Files = g.files()
+	return spec, nil
+}
+
+func paperOr(p string) string {
+	if p == "" {
+		return "a4"
+	}
+	return p
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// generator produces the generated files of one build. The annexes come out
+// of one call (workbook and CSV twins together), so they are made once and
+// served from memory to each file's Generate.
+type generator struct {
+	doc *schema.Document
+	opt Options
+	out *schema.Case // the case as this edition shows it
+
+	caseOnce  sync.Once
+	caseBytes []byte
+	caseErr   error
+
+	annexOnce sync.Once
+	annexes   map[string]*bytes.Buffer
+	annexErr  error
+}
+
+func (g *generator) files() []packager.GeneratedFile {
+	files := []packager.GeneratedFile{
+		{Path: CasePath, Generate: g.caseJSON},
+		{Path: SchemaPath, Generate: func(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
+			_, err := w.Write(schema.JSON)
+			return err
+		}},
+		{Path: AnnexPath, Generate: g.annexFile(AnnexPath)},
+	}
+	for _, name := range annex.CSVNames() {
+		p := annex.Dir + "/csv/" + name
+		files = append(files, packager.GeneratedFile{Path: p, Generate: g.annexFile(p)})
+	}
+	files = append(files, packager.GeneratedFile{Path: NarrativePath, Generate: g.narrative})
+	return files
+}
+
+// caseJSON is the case data the package carries: the user's exact bytes in
+// the confidential edition, the redacted case in the public one.
+func (g *generator) caseJSONBytes() ([]byte, error) {
+	g.caseOnce.Do(func() {
+		if g.opt.Edition == Confidential {
+			g.caseBytes = g.doc.Data
+			return
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		g.caseErr = enc.Encode(g.out)
+		g.caseBytes = b.Bytes()
+		if g.caseErr == nil {
+			g.caseErr = g.checkLeak(CasePath, g.caseBytes)
+		}
+	})
+	return g.caseBytes, g.caseErr
+}
+
+func (g *generator) caseJSON(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
+	b, err := g.caseJSONBytes()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
+	var out []annex.FileInfo
+	for _, e := range g.out.Evidence {
+		withhold := annex.WithheldInEdition(&e, g.opt.Edition)
+		for _, f := range e.Files {
+			dst := annex.PackagePath(e.ID, f.Path)
+			r := ev[dst]
+			out = append(out, annex.FileInfo{ID: e.ID, Source: f.Path, Path: dst, MediaType: MediaType(f),
+				Size: r.Size, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: withhold})
+		}
+	}
+	return out
+}
+
+func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Result) error {
+	g.annexOnce.Do(func() {
+		caseBytes, err := g.caseJSONBytes()
+		if err != nil {
+			g.annexErr = err
+			return
+		}
+		sum := sha256.Sum256(caseBytes)
+		g.annexes = map[string]*bytes.Buffer{AnnexPath: {}}
+		xlsx := g.annexes[AnnexPath]
+		open := func(name string) (io.WriteCloser, error) {
+			b := &bytes.Buffer{}
+			g.annexes[annex.Dir+"/csv/"+name] = b
+			return nopCloser{b}, nil
+		}
+		g.annexErr = annex.Write(ctx, g.out, g.fileInfos(ev), annex.Options{
+			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
+		}, xlsx, open)
+		if g.annexErr == nil && g.opt.Edition == Public {
+			for p, b := range g.annexes {
+				if err := g.checkLeakFile(p, b.Bytes()); err != nil {
+					g.annexErr = err
+					return
+				}
+			}
+		}
+	})
+	return g.annexErr
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+func (g *generator) annexFile(p string) func(context.Context, io.Writer, map[string]evidence.Result) error {
+	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+		if err := g.makeAnnexes(ctx, ev); err != nil {
+			return fmt.Errorf("annexes: %w", err)
+		}
+		b, ok := g.annexes[p]
+		if !ok {
+			return fmt.Errorf("annexes: %s was not produced", p)
+		}
+		_, err := w.Write(b.Bytes())
+		return err
+	}
+}
+
+func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+	if err := g.makeAnnexes(ctx, ev); err != nil {
+		return fmt.Errorf("annexes: %w", err)
+	}
+	digests := narrative.EvidenceDigests{}
+	for _, e := range g.out.Evidence {
+		for _, f := range e.Files {
+			dst := annex.PackagePath(e.ID, f.Path)
+			r := ev[dst]
+			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size})
+		}
+	}
+	var annexes []narrative.Annex
+	add := func(name, p, desc string) {
+		if b, ok := g.annexes[p]; ok {
+			sum := sha256.Sum256(b.Bytes())
+			annexes = append(annexes, narrative.Annex{Name: name, Path: p, Description: desc, SHA256: hex.EncodeToString(sum[:])})
+		}
+	}
+	add("Annex A — Registers (XLSX workbook)", AnnexPath, "Evidence index, incidents, victims, units, chain of custody and crimes, one sheet per register.")
+	for i, name := range annex.CSVNames() {
+		add(fmt.Sprintf("Annex A.%d — %s (CSV)", i+1, strings.TrimSuffix(name, ".csv")), annex.Dir+"/csv/"+name, "Plain-text twin of the sheet, for long-term archiving.")
+	}
+	nopt := narrative.Options{Templates: g.opt.Templates, Paper: g.opt.Paper, Date: g.opt.Date,
+		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes}
+	if g.opt.Edition == Public {
+		md, err := narrative.Markdown(g.out, digests, g.opt.Templates, nopt)
+		if err != nil {
+			return err
+		}
+		if err := g.checkLeak(NarrativePath, md); err != nil {
+			return err
+		}
+	}
+	if g.opt.PDFSigner == nil {
+		return narrative.Render(ctx, w, g.out, digests, nopt)
+	}
+	var pdf bytes.Buffer
+	if err := narrative.Render(ctx, &pdf, g.out, digests, nopt); err != nil {
+		return err
+	}
+	s := g.opt.PDFSigner
+	return sign.SignPDF(bytes.NewReader(pdf.Bytes()), int64(pdf.Len()), w, s.Cred, sign.PDFSignOptions{
+		Name: s.Name, Reason: "Submission to " + g.doc.Case.Submission.Recipient.Body, Date: g.opt.Date, TSAURL: s.TSAURL,
+	})
+}
+
+// MediaType is the file's declared media type, or one guessed from its
+// extension with a fixed table (the system's mime tables differ between
+// machines, and the package must not).
+func MediaType(f schema.File) string {
+	if f.MediaType != "" {
+		return f.MediaType
+	}
+	switch strings.ToLower(path.Ext(f.Path)) {
+	case ".mp4", ".m4v":
+		return "video/mp4"
+	case ".mov":
+		return "video/quicktime"
+	case ".webm":
+		return "video/webm"
+	case ".mkv":
+		return "video/x-matroska"
+	case ".png":
+		return "image/png"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".gif":
+		return "image/gif"
+	case ".tif", ".tiff":
+		return "image/tiff"
+	case ".heic":
+		return "image/heic"
+	case ".mp3":
+		return "audio/mpeg"
+	case ".m4a":
+		return "audio/mp4"
+	case ".wav":
+		return "audio/wav"
+	case ".ogg", ".opus":
+		return "audio/ogg"
+	case ".pdf":
+		return "application/pdf"
+	case ".txt":
+		return "text/plain"
+	case ".md":
+		return "text/markdown"
+	case ".csv":
+		return "text/csv"
+	case ".json":
+		return "application/json"
+	case ".html", ".htm":
+		return "text/html"
+	case ".warc":
+		return "application/warc"
+	case ".wacz", ".zip":
+		return "application/zip"
+	case ".docx":
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	case ".xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "application/octet-stream"
+}
