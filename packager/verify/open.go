@@ -196,6 +196,13 @@ func openZip(r io.ReaderAt, size int64, name string) (*Package, error) {
 		zfs.addDir(path.Dir(rel))
 		zfs.dirs[path.Dir(rel)][path.Base(rel)] = true
 	}
+	// Findings name paths inside the package relative to its top folder,
+	// like every other finding; entries outside it keep their stored name.
+	for i := range pkg.findings {
+		if rel, ok := strings.CutPrefix(pkg.findings[i].Path, pkg.name+"/"); ok && rel != "" {
+			pkg.findings[i].Path = rel
+		}
+	}
 	pkg.fsys = zfs
 	return pkg, nil
 }

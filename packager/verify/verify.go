@@ -621,7 +621,7 @@ func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
 	}
 	for _, s := range pay {
 		for p := range s.entries {
-			if strings.HasPrefix(p, "data/evidence/") && !listed[p] {
+			if _, exists := v.files[p]; exists && strings.HasPrefix(p, "data/evidence/") && !listed[p] {
 				listed[p] = true
 				mismatch(fmt.Sprintf("%q is evidence in the payload but not in the casepack manifest", p), "", "", "")
 			}
