@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/casepack/casepack/schema"
 )
@@ -21,7 +22,7 @@ func submission() schema.Submission {
 			Email:         "sample.contact@example.org",
 			Phone:         "+58 000 000 0000 (placeholder)",
 			Address:       "Apartado postal 0000, Caracas, Venezuela (fictional)",
-			Mandate: "The Observatorio Ciudadano de Derechos Humanos is a **fictional** organisation invented for this sample. " +
+			Mandate: "The Observatorio Ciudadano de Derechos Humanos is a fictional organisation invented for this sample. " +
 				"It stands for a Venezuelan civil-society group that documents killings by security forces in poor neighbourhoods of Caracas, " +
 				"works with local organisations that support victims' families, and preserves open-source material under the Berkeley Protocol.",
 		},
@@ -94,11 +95,12 @@ func incidents() []schema.Incident {
 		for _, l := range lists {
 			out = append(out, l...)
 		}
+		sort.Strings(out)
 		return out
 	}
 	return []schema.Incident{
 		{
-			ID: "INC-01", Title: "Security operation in La Vega parish, Caracas, and the killing of at least 14 men, 6–9 January 2021",
+			ID: "INC-01", Title: "Security operation in La Vega parish, Caracas, and the killing of at least 14 men",
 			Start: "2021-01-06", End: "2021-01-09",
 			Location: *caracas("La Vega", "La Vega parish (the whole area of the operation)"),
 			Description: "Residents reported police presence in La Vega from 6 January 2021. On 8 January as many as 650 agents of the security forces, among them the FAES and other units of the Policía Nacional Bolivariana, were deployed in the parish, officially because of clashes between gangs and police [EV-0034]. Convoys entered the parish that morning [EV-0001] [EV-0002] [EV-0003] (incident INC-02); gunfire followed in Calle los Bloques and Calle 1 de Mayo (INC-03); a police pick-up truck was filmed leaving along Calle Zulia with what appear to be bodies (INC-04).\n\n" +
@@ -132,15 +134,15 @@ func incidents() []schema.Incident {
 			EvidenceIDs: cat([]string{"EV-0001", "EV-0002", "EV-0003", "EV-0004", "EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0009", "EV-0010"}, photos, []string{"EV-0025"}, testimonies, []string{"EV-0030", "EV-0031", "EV-0034"}),
 		},
 		{
-			ID: "INC-02", Title: "Police convoys deployed toward and into La Vega, morning of 8 January 2021",
+			ID: "INC-02", Title: "Police convoys deployed toward and into La Vega",
 			Start: "2021-01-08", End: "2021-01-08",
-			Location:    *caracas("La Vega", "Avenida O'Higgins, Av. Guzmán Blanco and the Gimnasio Vertical"),
+			Location:    *caracas("", "Avenida O'Higgins, Av. Guzmán Blanco (border of La Vega parish) and the Gimnasio Vertical (La Vega)"),
 			Description: "On the morning of 8 January 2021 a convoy of police vehicles drove south down Avenida O'Higgins toward La Vega [EV-0001] [EV-0002]. Police and their vehicles took position on Av. Guzmán Blanco, at the border of La Vega parish [EV-0003]. Local media filmed a heavy police presence near the Gimnasio Vertical, with vehicles, weapons, armour and UOTE badges [EV-0004].",
 			UnitIDs:     []string{"U-PNB", "U-FAES", "U-UOTE"},
 			EvidenceIDs: []string{"EV-0001", "EV-0002", "EV-0003", "EV-0004"},
 		},
 		{
-			ID: "INC-03", Title: "Police gunfire in Calle los Bloques and Calle 1 de Mayo, La Vega, 8–9 January 2021",
+			ID: "INC-03", Title: "Police gunfire in Calle los Bloques and Calle 1 de Mayo, La Vega",
 			Start: "2021-01-08", End: "2021-01-09",
 			Location:    *caracas("La Vega", "Calle los Bloques and Calle 1 de Mayo"),
 			Description: "Gunshots are heard at Calle los Bloques, near the centre of La Vega, where a photograph from the same vantage point shows police trucks and a heavy police presence [EV-0005] [EV-0010]. Deep in La Vega, around Calle 1 de Mayo, a gunshot is heard at about 20 seconds and an officer ducks; at about 30 seconds he aims his gun from cover where other police wait; CPNB and Policía Nacional Bolivariana insignia are visible [EV-0006]. Other videos show the same street as gunshots ring out [EV-0007] and armed police patrolling [EV-0008].",
@@ -148,7 +150,7 @@ func incidents() []schema.Incident {
 			EvidenceIDs: []string{"EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0010"},
 		},
 		{
-			ID: "INC-04", Title: "Police pick-up truck carrying apparent bodies west along Calle Zulia, 9 January 2021",
+			ID: "INC-04", Title: "Police pick-up truck carrying apparent bodies west along Calle Zulia",
 			Start: "2021-01-09", End: "2021-01-09",
 			Location:    *caracas("La Vega", "Calle Zulia, heading west out of La Vega parish"),
 			Description: "Filmed from above the street, a police pick-up truck drives westward along Calle Zulia out of La Vega parish with what appear to be bodies in the back [EV-0009]. Moving bodies away from where they fell prevents a crime-scene investigation; relatives describe the same practice [EV-0026] [EV-0029].",
