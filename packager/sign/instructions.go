@@ -57,51 +57,10 @@ func VerifyInstructions(sigs []PlannedSignature) string {
 	}
 	for _, s := range sigs {
 		w("")
-		label := strings.Join(nonEmpty(s.Name, s.Role, s.Organisation), ", ")
-		base := SignaturesDir + "/" + s.ID
-		if s.Format == FormatCMS {
-			w("Signature %s: X.509 certificate %s", s.ID, s.CertificateSubject)
-			if label != "" {
-				w("  signer label: %s", label)
-			}
-			w("  Check the signature (expect \"CMS Verification successful\"):")
-			w("    openssl cms -verify -binary -inform DER -in %s%s -content %s -CAfile CA.pem -purpose any -out /dev/null", base, ExtCMS, SignedFile)
-			w("  Check the signer label:")
-			w("    openssl cms -verify -binary -inform DER -in %s%s -content %s%s -CAfile CA.pem -purpose any -out /dev/null", base, ExtLabelCMS, base, ExtLabel)
-			w("  Show the signer's certificates:")
-			w("    openssl pkcs7 -inform DER -in %s%s -print_certs -noout", base, ExtCMS)
-		} else {
-			w("Signature %s: Ed25519 key %s", s.ID, s.KeyFingerprint)
-			if label != "" {
-				w("  signer label: %s", label)
-			}
-			w("  Check the signature (expect \"Signature Verified Successfully\"):")
-			w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s -sigfile %s%s", base, ExtPublicKey, SignedFile, base, ExtEd25519)
-			w("  Check the signer label:")
-			w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s%s -sigfile %s%s", base, ExtPublicKey, base, ExtLabel, base, ExtLabelEd25519)
-			w("  Check the key's fingerprint (expect %s):", strings.TrimPrefix(s.KeyFingerprint, "sha256:"))
-			w("    openssl pkey -pubin -in %s%s -outform DER | sha256sum", base, ExtPublicKey)
-		}
-		if s.Timestamped {
-			sig := base + ExtEd25519
-			if s.Format == FormatCMS {
-				sig = base + ExtCMS
-			}
-			w("  Check the time-stamp over the signature (TSA-CA.pem: the time-stamp")
-			w("  authority's CA certificate; expect \"Verification: OK\"), then show its time:")
-			w("    openssl ts -verify -data %s -in %s%s -CAfile TSA-CA.pem", sig, base, ExtTimestamp)
-			w("    openssl ts -reply -in %s%s -text", base, ExtTimestamp)
-		}
+		b.WriteString(signatureSection(s))
 	}
 	w("")
-	w("Signatures added after the build (casepack sign) cannot be listed here, because")
-	w("this file is itself signed. These loops check every signature in the folder:")
-	w("  for k in %s/*%s; do s=\"${k%%%s}%s\"; echo \"$s\"; openssl pkeyutl -verify -pubin -inkey \"$k\" -rawin -in %s -sigfile \"$s\"; done",
-		SignaturesDir, ExtPublicKey, ExtPublicKey, ExtEd25519, SignedFile)
-	w("  for s in %s/*%s; do case \"$s\" in *%s) continue;; esac; echo \"$s\"; openssl cms -verify -binary -inform DER -in \"$s\" -content %s -CAfile CA.pem -purpose any -out /dev/null; done",
-		SignaturesDir, ExtCMS, ExtLabelCMS, SignedFile)
-	w("  for t in %s/*%s; do s=\"${t%%%s}\"; [ -f \"$s%s\" ] && s=\"$s%s\" || s=\"$s%s\"; echo \"$t\"; openssl ts -verify -data \"$s\" -in \"$t\" -CAfile TSA-CA.pem; done",
-		SignaturesDir, ExtTimestamp, ExtTimestamp, ExtEd25519, ExtEd25519, ExtCMS)
+	b.WriteString(LaterSignatureInstructions())
 	return b.String()
 }
 
@@ -113,4 +72,73 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// signatureSection is the part of the instructions for one signature.
+func signatureSection(s PlannedSignature) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	label := strings.Join(nonEmpty(s.Name, s.Role, s.Organisation), ", ")
+	base := SignaturesDir + "/" + s.ID
+	if s.Format == FormatCMS {
+		w("Signature %s: X.509 certificate %s", s.ID, s.CertificateSubject)
+		if label != "" {
+			w("  signer label: %s", label)
+		}
+		w("  Check the signature (expect \"CMS Verification successful\"):")
+		w("    openssl cms -verify -binary -inform DER -in %s%s -content %s -CAfile CA.pem -purpose any -out /dev/null", base, ExtCMS, SignedFile)
+		w("  Check the signer label:")
+		w("    openssl cms -verify -binary -inform DER -in %s%s -content %s%s -CAfile CA.pem -purpose any -out /dev/null", base, ExtLabelCMS, base, ExtLabel)
+		w("  Show the signer's certificates:")
+		w("    openssl pkcs7 -inform DER -in %s%s -print_certs -noout", base, ExtCMS)
+	} else {
+		w("Signature %s: Ed25519 key %s", s.ID, s.KeyFingerprint)
+		if label != "" {
+			w("  signer label: %s", label)
+		}
+		w("  Check the signature (expect \"Signature Verified Successfully\"):")
+		w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s -sigfile %s%s", base, ExtPublicKey, SignedFile, base, ExtEd25519)
+		w("  Check the signer label:")
+		w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s%s -sigfile %s%s", base, ExtPublicKey, base, ExtLabel, base, ExtLabelEd25519)
+		w("  Check the key's fingerprint (expect %s):", strings.TrimPrefix(s.KeyFingerprint, "sha256:"))
+		w("    openssl pkey -pubin -in %s%s -outform DER | sha256sum", base, ExtPublicKey)
+	}
+	if s.Timestamped {
+		sig := base + ExtEd25519
+		if s.Format == FormatCMS {
+			sig = base + ExtCMS
+		}
+		w("  Check the time-stamp over the signature (TSA-CA.pem: the time-stamp")
+		w("  authority's CA certificate; expect \"Verification: OK\"), then show its time:")
+		w("    openssl ts -verify -data %s -in %s%s -CAfile TSA-CA.pem", sig, base, ExtTimestamp)
+		w("    openssl ts -reply -in %s%s -text", base, ExtTimestamp)
+	}
+	return b.String()
+}
+
+// LaterSignatureInstructions are shell loops that check every signature in
+// signatures/, including those added after the build by casepack sign,
+// which VERIFY.txt cannot name. Append it once, even to unsigned packages.
+func LaterSignatureInstructions() string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	w("Signatures added after the build (casepack sign) cannot be listed here, because")
+	w("this file is itself signed. These loops check every signature in the folder:")
+	w("  for k in %s/*%s; do [ -e \"$k\" ] || continue; s=\"${k%%%s}%s\"; echo \"$s\"; openssl pkeyutl -verify -pubin -inkey \"$k\" -rawin -in %s -sigfile \"$s\"; done",
+		SignaturesDir, ExtPublicKey, ExtPublicKey, ExtEd25519, SignedFile)
+	w("  for s in %s/*%s; do case \"$s\" in *%s) continue;; esac; [ -e \"$s\" ] || continue; echo \"$s\"; openssl cms -verify -binary -inform DER -in \"$s\" -content %s -CAfile CA.pem -purpose any -out /dev/null; done",
+		SignaturesDir, ExtCMS, ExtLabelCMS, SignedFile)
+	w("  for t in %s/*%s; do [ -e \"$t\" ] || continue; s=\"${t%%%s}\"; [ -f \"$s%s\" ] && s=\"$s%s\" || s=\"$s%s\"; echo \"$t\"; openssl ts -verify -data \"$s\" -in \"$t\" -CAfile TSA-CA.pem; done",
+		SignaturesDir, ExtTimestamp, ExtTimestamp, ExtEd25519, ExtEd25519, ExtCMS)
+	return b.String()
+}
+
+// VerifyInstructions implements the builder's VerifyInstructor: the exact
+// commands that check signature number seq by this signer.
+func (s *Signer) VerifyInstructions(seq int) string {
+	p, err := s.Plan(seq)
+	if err != nil {
+		return ""
+	}
+	return signatureSection(p)
 }

@@ -73,6 +73,11 @@ func TestVerifyInstructionsRun(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "TSA-CA.pem"), tsa.CA.PEM(), 0o644)
 
 	text := VerifyInstructions(plans)
+	for i, s := range []*Signer{ed, org} {
+		if sec := s.VerifyInstructions(i + 1); !strings.Contains(text, sec) || !strings.Contains(sec, "openssl") {
+			t.Errorf("Signer.VerifyInstructions(%d) = %q, not in the full text", i+1, sec)
+		}
+	}
 	var cmds []string
 	for _, line := range strings.Split(text, "\n") {
 		l := strings.TrimSpace(line)
