@@ -2,6 +2,7 @@ package narrative
 
 import (
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gobolditalic"
@@ -72,7 +73,7 @@ func loadCoverage() {
 // become spaces, unsupported runes the replacement character.
 func drawable(s string) string {
 	coverageOnce.Do(loadCoverage)
-	clean := true
+	clean := utf8.ValidString(s)
 	for _, r := range s {
 		if r >= 0x10000 || !coverage[r] {
 			clean = false

@@ -327,7 +327,7 @@ func drawableXML(s string) string {
 			return r
 		}
 		return -1
-	}, s)
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // newPDF creates the fpdf document with fonts and metadata set.
