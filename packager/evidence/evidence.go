@@ -178,11 +178,27 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 
 	results := make([]Result, len(jobs))
 	next := make(chan int)
-	var wg sync.WaitGroup
+	var wg, syncWG sync.WaitGroup
 	var once sync.Once
 	var firstErr error
 	fail := func(err error) {
 		once.Do(func() { firstErr = err; cancel(err) })
+	}
+	// fsync waits on the disk, not the CPU: a few syncer goroutines flush
+	// finished files while the workers hash the next ones.
+	toSync := make(chan Job, 4*workers)
+	if !opt.NoSync {
+		for range syncers {
+			syncWG.Add(1)
+			go func() {
+				defer syncWG.Done()
+				for j := range toSync {
+					if err := syncFile(j.Dst); err != nil {
+						fail(fmt.Errorf("evidence %s: write %s: %w", j.ID, j.Dst, err))
+					}
+				}
+			}()
+		}
 	}
 	for range workers {
 		wg.Add(1)
@@ -190,12 +206,15 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 			defer wg.Done()
 			buf := make([]byte, BufferSize)
 			for i := range next {
-				r, err := copyOne(ctx, jobs[i], sizes[i], buf, mode, !opt.NoSync, rep)
+				r, err := copyOne(ctx, jobs[i], sizes[i], buf, mode, rep)
 				if err != nil {
 					fail(err)
 					continue
 				}
 				results[i] = r
+				if jobs[i].Dst != "" && !opt.NoSync {
+					toSync <- jobs[i]
+				}
 			}
 		}()
 	}
@@ -209,6 +228,8 @@ feed:
 	}
 	close(next)
 	wg.Wait()
+	close(toSync)
+	syncWG.Wait()
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -218,7 +239,24 @@ feed:
 	return results, nil
 }
 
-func copyOne(ctx context.Context, j Job, size int64, buf []byte, mode os.FileMode, sync bool, rep *reporter) (res Result, err error) {
+// syncers is the number of goroutines flushing finished files to disk.
+const syncers = 4
+
+// syncFile flushes a written file to stable storage through a new
+// descriptor (fsync applies to the file, not the descriptor).
+func syncFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func copyOne(ctx context.Context, j Job, size int64, buf []byte, mode os.FileMode, rep *reporter) (res Result, err error) {
 	src, err := os.Open(j.Src)
 	if err != nil {
 		return res, fmt.Errorf("evidence %s: %w", j.ID, err)
@@ -251,11 +289,6 @@ func copyOne(ctx context.Context, j Job, size int64, buf []byte, mode os.FileMod
 			return res, context.Cause(ctx)
 		}
 		return res, fmt.Errorf("evidence %s: copy %s: %w", j.ID, j.Src, err)
-	}
-	if dst != nil && sync {
-		if err := dst.Sync(); err != nil {
-			return res, fmt.Errorf("evidence %s: write %s: %w", j.ID, j.Dst, err)
-		}
 	}
 	d := h.Sum()
 	if j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
