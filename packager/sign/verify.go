@@ -158,7 +158,12 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	}
 	entries, err := fs.ReadDir(fsys, SignaturesDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", SignaturesDir, err)
+		if fi, serr := fs.Stat(fsys, SignaturesDir); serr == nil && !fi.IsDir() {
+			r.add(CodeSigExtra, SeverityError, SignaturesDir, "signatures is a file, not a folder; no signature can be read", "")
+			entries, err = nil, nil
+		} else {
+			return nil, fmt.Errorf("read %s: %w", SignaturesDir, err)
+		}
 	}
 	groups, order := groupFiles(r, entries)
 	if len(groups) == 0 {
