@@ -40,6 +40,11 @@ type Options struct {
 	PayloadSHA256Only bool
 
 	Checks []Check // run after the BagIt checks; their findings are merged
+
+	// Progress, when set, receives hashing progress (Path, Done, Size,
+	// TotalDone, Total, FileDone, FilesDone, FilesTotal; ID is empty).
+	// Calls are serialised.
+	Progress func(evidence.Progress)
 }
 
 type fileState struct {
@@ -351,6 +356,10 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	pr := &progress{fn: v.opt.Progress, files: len(paths)}
+	for _, p := range paths {
+		pr.total += v.files[p].size
+	}
 	type res struct {
 		p   string
 		d   evidence.Digests
@@ -365,7 +374,8 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 			defer wg.Done()
 			buf := make([]byte, evidence.BufferSize)
 			for p := range jobs {
-				d, err := v.hashFile(ctx, p, buf)
+				d, err := v.hashFile(ctx, p, buf, pr)
+				pr.fileDone(p, v.files[p].size)
 				out <- res{p, d, err}
 			}
 		}()
@@ -394,16 +404,63 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 	return ctx.Err()
 }
 
-func (v *verifier) hashFile(ctx context.Context, p string, buf []byte) (evidence.Digests, error) {
+func (v *verifier) hashFile(ctx context.Context, p string, buf []byte, pr *progress) (evidence.Digests, error) {
 	f, err := v.fsys.Open(p)
 	if err != nil {
 		return evidence.Digests{}, err
 	}
 	defer f.Close()
-	if v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/") {
-		return evidence.HashSHA256(ctx, f, buf)
+	var r io.Reader = f
+	if pr.fn != nil {
+		r = &progressReader{r: f, pr: pr, path: p, size: v.files[p].size}
 	}
-	return evidence.Hash(ctx, f, buf)
+	if v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/") {
+		return evidence.HashSHA256(ctx, r, buf)
+	}
+	return evidence.Hash(ctx, r, buf)
+}
+
+// progress serialises progress events of the hashing workers.
+type progress struct {
+	fn               func(evidence.Progress)
+	mu               sync.Mutex
+	done, total      int64
+	filesDone, files int
+}
+
+func (p *progress) add(path string, fileDone, size, n int64) {
+	if p.fn == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done += n
+	p.fn(evidence.Progress{Path: path, Done: fileDone, Size: size, TotalDone: p.done, Total: p.total, FilesDone: p.filesDone, FilesTotal: p.files})
+}
+
+func (p *progress) fileDone(path string, size int64) {
+	if p.fn == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.filesDone++
+	p.fn(evidence.Progress{Path: path, Done: size, Size: size, TotalDone: p.done, Total: p.total, FileDone: true, FilesDone: p.filesDone, FilesTotal: p.files})
+}
+
+type progressReader struct {
+	r    io.Reader
+	pr   *progress
+	path string
+	size int64
+	done int64
+}
+
+func (r *progressReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	r.done += int64(n)
+	r.pr.add(r.path, r.done, r.size, int64(n))
+	return n, err
 }
 
 func (fst *fileState) digest(alg string) string {

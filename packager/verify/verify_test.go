@@ -128,6 +128,15 @@ func hasFinding(rep *Report, code Code, path string) bool {
 func TestSmallBagIntact(t *testing.T) {
 	dir := writeBag(t, smallBag(t))
 	rep := run(t, dir)
+	pkg, err := Open(dir)
+	must(t, err)
+	defer pkg.Close()
+	var last evidence.Progress
+	_, err = Verify(context.Background(), pkg, Options{Progress: func(p evidence.Progress) { last = p }})
+	must(t, err)
+	if last.FilesDone != 9 || last.FilesTotal != 9 || last.TotalDone != last.Total || last.Total == 0 {
+		t.Errorf("last progress event %+v", last)
+	}
 	if !rep.Intact() || len(rep.Findings) != 0 {
 		t.Fatalf("%+v", rep.Findings)
 	}
