@@ -133,6 +133,7 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 	if err != nil {
 		return nil, err
 	}
+	created := false
 	if fi, err := root.Lstat(SignaturesDir); err == nil {
 		if !fi.IsDir() {
 			return nil, fmt.Errorf("co-sign: %s/%s is not a folder", dir, SignaturesDir)
@@ -141,6 +142,7 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 		if err := root.Mkdir(SignaturesDir, 0o755); err != nil {
 			return nil, fmt.Errorf("co-sign: %w", err)
 		}
+		created = true
 	} else {
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
@@ -159,6 +161,9 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 		}
 		for _, p := range placed {
 			root.Remove(p)
+		}
+		if created {
+			root.Remove(SignaturesDir)
 		}
 	}
 	order := writeOrder(files)

@@ -59,7 +59,7 @@ type Signer struct {
 	// TSAURL, when set, asks that RFC 3161 time-stamp authority for a token
 	// over each new signature.
 	TSAURL string
-	// HTTPClient talks to the TSA; http.DefaultClient when nil.
+	// HTTPClient talks to the TSA; a client with a one-minute timeout when nil.
 	HTTPClient *http.Client
 }
 

@@ -22,6 +22,9 @@ var ErrTSA = errors.New("sign: time-stamp authority")
 
 const maxTSAResponse = 1 << 20
 
+// tsaTimeout bounds one time-stamp request when no client is given.
+const tsaTimeout = time.Minute
+
 // RequestTimestamp asks the RFC 3161 time-stamp authority at url for a token
 // over data (SHA-256 imprint, TSA certificate requested, random nonce) and
 // returns the DER TimeStampResp, after checking it answers this request.
@@ -29,7 +32,8 @@ const maxTSAResponse = 1 << 20
 // `openssl ts -verify -in FILE.tsr` reads.
 func RequestTimestamp(ctx context.Context, client *http.Client, url string, data []byte) ([]byte, error) {
 	if client == nil {
-		client = http.DefaultClient
+		// A TSA that never answers must not hang a build forever.
+		client = &http.Client{Timeout: tsaTimeout}
 	}
 	nonce, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
 	if err != nil {
