@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 func (v *vctx) consistency(c *Case) {
 	x := NewIndex(c)
+	v.texts = textFields(c)
 	v.uniqueIDs(c)
 	v.references(c, x)
 	v.citations(c, x)
@@ -145,79 +145,78 @@ func (v *vctx) references(c *Case, x *Index) {
 	}
 }
 
-// textFields lists every Markdown field that may cite evidence, with its pointer.
+// textFields lists the Markdown fields that cite evidence, with their
+// pointers. Only texts holding "[EV-" matter to the rules, and a pointer is
+// built only for those: a large case has hundreds of thousands of texts.
 func textFields(c *Case) []textField {
 	var out []textField
-	add := func(ptr, s string) {
-		if s != "" {
-			out = append(out, textField{ptr, s})
+	add := func(s, format string, a ...any) {
+		if strings.Contains(s, "[EV-") {
+			out = append(out, textField{fmt.Sprintf(format, a...), s})
 		}
 	}
 	s := &c.Submission
-	add("/submission/protection", s.Protection)
-	add("/submission/sender/mandate", s.Sender.Mandate)
+	add(s.Protection, "/submission/protection")
+	add(s.Sender.Mandate, "/submission/sender/mandate")
 	for i, r := range s.Requests {
-		add(fmt.Sprintf("/submission/requests/%d/text", i), r.Text)
+		add(r.Text, "/submission/requests/%d/text", i)
 	}
 	a := &c.Analysis
-	add("/analysis/summary", a.Summary)
-	add("/analysis/methodology", a.Methodology)
-	add("/analysis/context", a.Context)
+	add(a.Summary, "/analysis/summary")
+	add(a.Methodology, "/analysis/methodology")
+	add(a.Context, "/analysis/context")
 	if j := a.Jurisdiction; j != nil {
-		add("/analysis/jurisdiction/temporal", j.Temporal)
-		add("/analysis/jurisdiction/territorial", j.Territorial)
-		add("/analysis/jurisdiction/subject_matter", j.SubjectMatter)
-		add("/analysis/jurisdiction/contextual_elements", j.ContextualElements)
+		add(j.Temporal, "/analysis/jurisdiction/temporal")
+		add(j.Territorial, "/analysis/jurisdiction/territorial")
+		add(j.SubjectMatter, "/analysis/jurisdiction/subject_matter")
+		add(j.ContextualElements, "/analysis/jurisdiction/contextual_elements")
 	}
 	if ad := a.Admissibility; ad != nil {
-		add("/analysis/admissibility/complementarity", ad.Complementarity)
+		add(ad.Complementarity, "/analysis/admissibility/complementarity")
 		if g := ad.Gravity; g != nil {
-			add("/analysis/admissibility/gravity/scale", g.Scale)
-			add("/analysis/admissibility/gravity/nature", g.Nature)
-			add("/analysis/admissibility/gravity/manner", g.Manner)
-			add("/analysis/admissibility/gravity/impact", g.Impact)
+			add(g.Scale, "/analysis/admissibility/gravity/scale")
+			add(g.Nature, "/analysis/admissibility/gravity/nature")
+			add(g.Manner, "/analysis/admissibility/gravity/manner")
+			add(g.Impact, "/analysis/admissibility/gravity/impact")
 		}
 	}
-	add("/analysis/interests_of_justice", a.InterestsOfJustice)
-	add("/analysis/conclusions", a.Conclusions)
+	add(a.InterestsOfJustice, "/analysis/interests_of_justice")
+	add(a.Conclusions, "/analysis/conclusions")
 	for i, inc := range c.Incidents {
-		p := fmt.Sprintf("/incidents/%d", i)
-		add(p+"/description", inc.Description)
-		add(p+"/official_version", inc.OfficialVersion)
+		add(inc.Description, "/incidents/%d/description", i)
+		add(inc.OfficialVersion, "/incidents/%d/official_version", i)
 		for j, ch := range inc.Characterisation {
 			for k, el := range ch.Elements {
-				add(fmt.Sprintf("%s/characterisation/%d/elements/%d/element", p, j, k), el.Element)
-				add(fmt.Sprintf("%s/characterisation/%d/elements/%d/argument", p, j, k), el.Argument)
+				add(el.Element, "/incidents/%d/characterisation/%d/elements/%d/element", i, j, k)
+				add(el.Argument, "/incidents/%d/characterisation/%d/elements/%d/argument", i, j, k)
 			}
 		}
 	}
 	for i, per := range c.Persons {
-		p := fmt.Sprintf("/persons/%d", i)
-		add(p+"/qualification", per.Qualification)
+		add(per.Qualification, "/persons/%d/qualification", i)
 		if d := per.Death; d != nil {
 			for j, w := range d.Wounds {
-				add(fmt.Sprintf("%s/death/wounds/%d/note", p, j), w.Note)
+				add(w.Note, "/persons/%d/death/wounds/%d/note", i, j)
 			}
 			if r := d.ForensicReview; r != nil {
-				add(p+"/death/forensic_review/findings", r.Findings)
-				add(p+"/death/forensic_review/limitations", r.Limitations)
+				add(r.Findings, "/persons/%d/death/forensic_review/findings", i)
+				add(r.Limitations, "/persons/%d/death/forensic_review/limitations", i)
 			}
 		}
 	}
 	for i, u := range c.Units {
-		add(fmt.Sprintf("/units/%d/description", i), u.Description)
+		add(u.Description, "/units/%d/description", i)
 	}
 	for i, e := range c.Evidence {
-		p := fmt.Sprintf("/evidence/%d", i)
-		add(p+"/description", e.Description)
-		add(p+"/notes", e.Notes)
+		add(e.Description, "/evidence/%d/description", i)
+		add(e.Notes, "/evidence/%d/notes", i)
 		if vr := e.Verification; vr != nil {
-			add(p+"/verification/source_analysis", vr.SourceAnalysis)
-			add(p+"/verification/technical_analysis", vr.TechnicalAnalysis)
-			add(p+"/verification/content_analysis", vr.ContentAnalysis)
+			add(vr.SourceAnalysis, "/evidence/%d/verification/source_analysis", i)
+			add(vr.TechnicalAnalysis, "/evidence/%d/verification/technical_analysis", i)
+			add(vr.ContentAnalysis, "/evidence/%d/verification/content_analysis", i)
 		}
 		for j, cu := range e.Custody {
-			add(fmt.Sprintf("%s/custody/%d/note", p, j), cu.Note)
+			add(cu.Note, "/evidence/%d/custody/%d/note", i, j)
 		}
 	}
 	return out
@@ -226,7 +225,7 @@ func textFields(c *Case) []textField {
 type textField struct{ ptr, text string }
 
 func (v *vctx) citations(c *Case, x *Index) {
-	for _, tf := range textFields(c) {
+	for _, tf := range v.texts {
 		for _, ct := range Citations(tf.text) {
 			if x.Evidence[ct.ID] == nil {
 				v.addAt(CodeCiteDangling, tf.ptr, false, "["+ct.ID+"]",
@@ -340,7 +339,7 @@ func (v *vctx) minors(c *Case) {
 		p := fmt.Sprintf("/persons/%d", i)
 		// A mistyped age ("17 years") is the schema's to report; the
 		// typed model would hold a meaningless 0 for it.
-		if _, isNum := v.valueAt([]string{"persons", fmt.Sprint(i), "age"}).(json.Number); per.Age == nil || !isNum {
+		if per.Age == nil || v.flagged[p+"/age"] {
 			continue
 		}
 		age := *per.Age
@@ -367,7 +366,7 @@ func (v *vctx) uncited(c *Case) {
 			cited[id] = true
 		}
 	}
-	for _, tf := range textFields(c) {
+	for _, tf := range v.texts {
 		for _, ct := range Citations(tf.text) {
 			mark(ct.ID)
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Limits of what the loader accepts. A case file is data typed by people, not
@@ -48,12 +49,23 @@ var ErrNotFound = errors.New("case: not found")
 // error is for I/O only; problems in the data come back as findings, with
 // syntax problems (after which nothing else can be checked) first.
 func Load(path string) (*Document, []Finding, error) {
+	file, data, err := readCase(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, findings := Parse(file, data)
+	doc.Dir = filepath.Dir(file)
+	return doc, findings, nil
+}
+
+// readCase resolves a case folder or file and reads it, capped.
+func readCase(path string) (string, []byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%s: %w", path, ErrNotFound)
+			return "", nil, fmt.Errorf("%s: %w", path, ErrNotFound)
 		}
-		return nil, nil, fmt.Errorf("open case: %w", err)
+		return "", nil, fmt.Errorf("open case: %w", err)
 	}
 	file := path
 	if fi.IsDir() {
@@ -62,16 +74,26 @@ func Load(path string) (*Document, []Finding, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%s: no %s in this folder: %w", path, CaseFileName, ErrNotFound)
+			return "", nil, fmt.Errorf("%s: no %s in this folder: %w", path, CaseFileName, ErrNotFound)
 		}
-		return nil, nil, fmt.Errorf("open case: %w", err)
+		return "", nil, fmt.Errorf("open case: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, int64(maxCaseSize)+1))
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", file, err)
+		return "", nil, fmt.Errorf("read %s: %w", file, err)
 	}
-	doc, findings := Parse(file, data)
+	return file, data, nil
+}
+
+// loadGeneric is Load without the typed model (LoadAndValidate decodes it
+// after the schema check, when the generic tree has been let go).
+func loadGeneric(path string) (*Document, []Finding, error) {
+	file, data, err := readCase(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, findings := parseGeneric(file, data)
 	doc.Dir = filepath.Dir(file)
 	return doc, findings, nil
 }
@@ -82,6 +104,24 @@ func Load(path string) (*Document, []Finding, error) {
 // MaxCaseSize or deeper than MaxDepth. The returned Document is always
 // non-nil; its Value and Case are nil when the JSON could not be parsed.
 func Parse(path string, data []byte) (*Document, []Finding) {
+	doc, fs := parseGeneric(path, data)
+	if doc.Value != nil {
+		doc.decodeTyped()
+	}
+	return doc, fs
+}
+
+// decodeTyped fills doc.Case from the bytes. The generic parse is the judge
+// of syntax; this decode fills the typed model as far as the types allow.
+// Type mismatches are left to the schema, which reports them located.
+func (doc *Document) decodeTyped() {
+	var c Case
+	_ = json.Unmarshal(doc.Data, &c)
+	doc.Case = &c
+}
+
+// parseGeneric is Parse without the typed model.
+func parseGeneric(path string, data []byte) (*Document, []Finding) {
 	doc := &Document{Path: path, Data: data}
 	if len(data) > maxCaseSize {
 		return doc, []Finding{doc.finding(CodeJSONTooBig, 0, "",
@@ -116,12 +156,6 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 		return doc, append(p.dups, doc.finding(CodeJSONSyntax, p.pos, "", err.Error(), ""))
 	}
 	doc.Value = v
-	var c Case
-	// The generic parse above is the judge of syntax; this decode fills
-	// the typed model as far as the types allow. Type mismatches are left
-	// to the schema, which reports them with their location.
-	_ = json.Unmarshal(data, &c)
-	doc.Case = &c
 	return doc, p.dups
 }
 
@@ -347,7 +381,14 @@ func (p *parser) str() (any, error) {
 		case c == '"':
 			p.pos++
 			if !escaped {
-				return string(p.data[start+1 : p.pos-1]), nil
+				// The document's bytes are never modified after parsing, so
+				// strings can share them instead of copying (a large case
+				// holds millions of strings).
+				n := p.pos - 1 - (start + 1)
+				if n == 0 {
+					return "", nil
+				}
+				return unsafe.String(&p.data[start+1], n), nil
 			}
 			var s string
 			if err := json.Unmarshal(p.data[start:p.pos], &s); err != nil {

@@ -13,7 +13,7 @@ import (
 func TestParseRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, code string
-		line, col     int
+		line, col      int
 	}{
 		{"dup key", "{\n  \"a\": 1,\n  \"a\": 2\n}", CodeJSONDupKey, 3, 3},
 		{"dup nested", `{"x": [{"b": 1, "b": 1}]}`, CodeJSONDupKey, 1, 17},

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -30,13 +32,23 @@ type Options struct {
 // rules, and its evidence files against the case folder. It returns every
 // finding, sorted by position in case.json.
 func Validate(ctx context.Context, doc *Document, opt Options) ([]Finding, error) {
-	if doc.Value == nil || doc.Case == nil {
+	if doc.Value == nil {
 		return nil, fmt.Errorf("validate %s: the case could not be parsed", doc.Path)
 	}
 	var v vctx
 	v.doc = doc
 	if err := v.schema(); err != nil {
 		return nil, err
+	}
+	v.flagged = map[string]bool{}
+	for _, f := range v.out {
+		v.flagged[f.Pointer] = true
+	}
+	if doc.Case == nil {
+		// The generic tree is the largest thing in memory; let it go
+		// before the typed model is built (LoadAndValidate).
+		doc.Value = nil
+		doc.decodeTyped()
 	}
 	v.consistency(doc.Case)
 	if !opt.SkipFiles {
@@ -52,7 +64,7 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]Finding, error
 // LoadAndValidate is Load followed by Validate: what `casepack validate`
 // does. Findings from a case that cannot be parsed are returned alone.
 func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, []Finding, error) {
-	doc, fs, err := Load(path)
+	doc, fs, err := loadGeneric(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -73,10 +85,12 @@ func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, 
 // that point at a member name rather than its value; subs holds a literal
 // to find inside the value (a citation inside a long text).
 type vctx struct {
-	doc    *Document
-	out    []Finding
-	keyPos []bool
-	subs   []string
+	doc     *Document
+	flagged map[string]bool // pointers the schema already reported: rules skip them
+	texts   []textField     // Markdown fields that cite evidence
+	out     []Finding
+	keyPos  []bool
+	subs    []string
 }
 
 func (v *vctx) add(code, ptr, msg, hint string) {
@@ -122,7 +136,121 @@ func (v *vctx) schema() error {
 	if err != nil {
 		return fmt.Errorf("compile the embedded schema: %w", err)
 	}
-	err = sch.Validate(v.doc.Value)
+	// The large collections (persons, evidence, …) are validated item by
+	// item on every core; the root is validated with each collection cut to
+	// its first item, so its own rules (minItems, the item's position) hold.
+	// Top-level collections carry no rule across items (no uniqueItems), so
+	// the findings are the same as one pass over the whole document.
+	trimmed, jobs := splitCollections(v.doc.Value)
+	if err := v.collect(sch.Validate(trimmed), nil); err != nil {
+		return err
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	type result struct {
+		err    error
+		prefix []string
+	}
+	results := make([]result, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int, len(jobs))
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < runtime.NumCPU(); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				results[i] = result{err: j.schema.Validate(j.value), prefix: []string{j.collection, strconv.Itoa(j.index)}}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if err := v.collect(r.err, r.prefix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// itemJob is one collection item to validate on its own.
+type itemJob struct {
+	collection string
+	index      int
+	value      any
+	schema     *jsonschema.Schema
+}
+
+var (
+	itemOnce    sync.Once
+	itemSchemas map[string]*jsonschema.Schema
+)
+
+// collectionSchemas compiles the items schema of each top-level array, as
+// the root schema names it (properties/<name>/items/$ref).
+func collectionSchemas() map[string]*jsonschema.Schema {
+	itemOnce.Do(func() {
+		itemSchemas = map[string]*jsonschema.Schema{}
+		if _, err := Compiled(); err != nil {
+			return
+		}
+		props, _ := schemaDoc.(map[string]any)["properties"].(map[string]any)
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft2020)
+		c.AssertFormat()
+		if err := c.AddResource(ID, schemaDoc); err != nil {
+			return
+		}
+		for name, p := range props {
+			pm, _ := p.(map[string]any)
+			if pm["type"] != "array" {
+				continue
+			}
+			items, _ := pm["items"].(map[string]any)
+			ref, _ := items["$ref"].(string)
+			if len(items) != 1 || ref == "" {
+				continue // only a plain $ref can be checked item by item
+			}
+			if s, err := c.Compile(ID + ref); err == nil {
+				itemSchemas[name] = s
+			}
+		}
+	})
+	return itemSchemas
+}
+
+// splitCollections returns the document with its large collections cut to
+// one item, and the other items as jobs.
+func splitCollections(doc any) (trimmed any, jobs []itemJob) {
+	root, ok := doc.(map[string]any)
+	if !ok {
+		return doc, nil
+	}
+	schemas := collectionSchemas()
+	cut := make(map[string]any, len(root))
+	for k, val := range root {
+		cut[k] = val
+		arr, isArr := val.([]any)
+		s := schemas[k]
+		if !isArr || s == nil || len(arr) < 2 {
+			continue
+		}
+		cut[k] = arr[:1]
+		for i := 1; i < len(arr); i++ {
+			jobs = append(jobs, itemJob{collection: k, index: i, value: arr[i], schema: s})
+		}
+	}
+	return cut, jobs
+}
+
+// collect turns a validation error tree into findings; prefix is the
+// location of the validated value within the document.
+func (v *vctx) collect(err error, prefix []string) error {
 	if err == nil {
 		return nil
 	}
@@ -135,6 +263,9 @@ func (v *vctx) schema() error {
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
+			if prefix != nil {
+				e.InstanceLocation = append(append([]string(nil), prefix...), e.InstanceLocation...)
+			}
 			v.schemaLeaf(e)
 			return
 		}

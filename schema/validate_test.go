@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -245,5 +247,61 @@ func TestWhenRange(t *testing.T) {
 	m, _, _, _ := When("2021-01-08T23:30:00-04:00").Range()
 	if m.Before(dlo) || m.After(dhi) {
 		t.Errorf("moment %v outside day %v..%v", m, dlo, dhi)
+	}
+}
+
+// TestSplitMatchesWhole: validating the collections item by item, in
+// parallel, gives exactly the findings of one pass over the whole document.
+func TestSplitMatchesWhole(t *testing.T) {
+	b, err := os.ReadFile("testdata/valid/minimal/case.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	ev := m["evidence"].([]any)[0].(map[string]any)
+	bad := func(i int) map[string]any {
+		c := map[string]any{}
+		for k, v := range ev {
+			c[k] = v
+		}
+		c["id"] = fmt.Sprintf("EV-%d", i) // pattern
+		c["type"] = "rumour"              // enum
+		c["extra"] = i                    // unknown field
+		return c
+	}
+	m["evidence"] = []any{bad(1), ev, bad(3), bad(4)}
+	p := m["persons"].([]any)
+	m["persons"] = append(p, map[string]any{"id": "V-02", "roles": []any{}}, map[string]any{"id": "X"})
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, fs := Parse("case.json", data)
+	if len(fs) != 0 {
+		t.Fatal(fs)
+	}
+	split := vctx{doc: doc}
+	if err := split.schema(); err != nil {
+		t.Fatal(err)
+	}
+	whole := vctx{doc: doc}
+	sch, _ := Compiled()
+	if err := whole.collect(sch.Validate(doc.Value), nil); err != nil {
+		t.Fatal(err)
+	}
+	key := func(v vctx) []string {
+		var out []string
+		for _, f := range v.out {
+			out = append(out, f.Code+" "+f.Pointer+" "+f.Message)
+		}
+		sort.Strings(out)
+		return out
+	}
+	a, w := key(split), key(whole)
+	if len(a) < 10 || strings.Join(a, "\n") != strings.Join(w, "\n") {
+		t.Errorf("split:\n%s\nwhole:\n%s", strings.Join(a, "\n"), strings.Join(w, "\n"))
 	}
 }
