@@ -325,7 +325,7 @@ func TestFullDisk(t *testing.T) {
 	}{
 		{"evidence copy", 3 << 20, false, false, "evidence EV-000"},
 		{"generated file", 1 << 10, false, true, "data/narrative/submission.pdf"},
-		{"zip", 600 << 10, true, false, "zip"},
+		{"zip", 600 << 10, true, false, "zip"}, // ~630 KiB folder fits in 1 MiB, its ZIP does not,
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
