@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/casepack/casepack/packager/sign/signtest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -33,6 +34,19 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SAMPLES", filepath.Join(repo, "samples"))
 			env.Setenv("FIXTURES", filepath.Join(repo, "schema", "testdata"))
 			env.Setenv("NO_COLOR", "1")
+			// A local RFC 3161 time-stamp authority on 127.0.0.1 for the
+			// scripts that time-stamp (never a public one).
+			tsa, err := signtest.NewTSA()
+			if err != nil {
+				return err
+			}
+			env.Defer(tsa.Close)
+			ca, err := signtest.WriteFile(env.WorkDir, "tsa-ca.pem", tsa.CA.PEM(), 0o644)
+			if err != nil {
+				return err
+			}
+			env.Setenv("TSA_URL", tsa.URL)
+			env.Setenv("TSA_CA", ca)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
