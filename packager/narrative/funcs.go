@@ -16,32 +16,54 @@ import (
 // escaped unless it is an MD; only the helpers below produce MD.
 type MD string
 
-// escapeInline escapes every ASCII punctuation character so the value reads
-// literally in Markdown, and folds line breaks and tabs into spaces so it
-// cannot leave the line, the table cell or the list item it was put in.
+// escapeInline makes s read literally in Markdown wherever a template puts
+// it: in running text, a table cell, a list item or at the start of a line.
+// Characters that open Markdown syntax anywhere are escaped with a
+// backslash; those that only matter at the start of a line (- + = . ) after
+// digits) are escaped there; line breaks and tabs fold into spaces so the
+// value cannot leave its line, cell or item. Escaping less than every
+// punctuation mark keeps the Markdown tree small for large registers.
 func escapeInline(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' && r != '\v' && r != '\f' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s))
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	space := false
+	lead := true // still in the leading digits of the value
 	for _, r := range s {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t' || r == '\v' || r == '\f':
 			if !space {
 				b.WriteByte(' ')
 			}
-			space = true
+			space, lead = true, false
 			continue
-		case r < 0x20 || r == 0x7f:
-			continue
-		case r < 0x80 && isPunct(byte(r)):
+		case r < 0x80 && alwaysEscape[r]:
+			b.WriteByte('\\')
+		case b.Len() == 0 && (r == '-' || r == '+' || r == '='):
+			b.WriteByte('\\')
+		case lead && b.Len() > 0 && (r == '.' || r == ')'):
 			b.WriteByte('\\')
 		}
+		lead = lead && r >= '0' && r <= '9'
 		space = r == ' '
 		b.WriteRune(r)
 	}
 	return b.String()
 }
+
+// alwaysEscape lists the ASCII characters that can open Markdown (CommonMark
+// and the GFM extensions in use) in the middle of a line.
+var alwaysEscape = func() (t [128]bool) {
+	for _, c := range "\\`*_[]<>!&|~{}#" {
+		t[c] = true
+	}
+	return t
+}()
 
 var paraBreak = regexp.MustCompile(`\n[ \t]*\n\s*`)
 

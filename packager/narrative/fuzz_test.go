@@ -44,5 +44,11 @@ func FuzzEscape(f *testing.F) {
 		if want := squash("Text: " + clean); got != want {
 			t.Fatalf("md(%q) reads back as %q, want %q", s, got, want)
 		}
+		if squash(clean) == "" {
+			return
+		}
+		if got := plainOf(t, string(md(s))); got != squash(clean) {
+			t.Fatalf("md(%q) at the start of a line reads back as %q, want %q", s, got, squash(clean))
+		}
 	})
 }

@@ -989,52 +989,16 @@ func (l *layout) table(t *east.Table) {
 	if ncols == 0 {
 		return
 	}
-	var header []*cell
-	var rows [][]*cell
+	// Rows are measured in one sweep and laid out again one at a time when
+	// drawn, so a register of 10,000 rows never holds all its words at once.
 	capMin := l.w * 0.3
 	mins := make([]float64, ncols)
 	maxs := make([]float64, ncols)
+	var header []*cell
+	var body []ast.Node
 	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
 		_, isHeader := r.(*east.TableHeader)
-		st := style(0)
-		if isHeader {
-			st = stBold
-		}
-		row := make([]*cell, ncols)
-		i := 0
-		for c := r.FirstChild(); c != nil && i < ncols; c = c.NextSibling() {
-			tc, ok := c.(*east.TableCell)
-			if !ok {
-				continue
-			}
-			cl := &cell{align: "L"}
-			switch tc.Alignment {
-			case east.AlignCenter:
-				cl.align = "C"
-			case east.AlignRight:
-				cl.align = "R"
-			}
-			if !isHeader {
-				if id := plainText(tc, l.doc.src); i == 0 && idRe.MatchString(id) {
-					cl.id = id
-				}
-			}
-			cl.words = l.words(l.spansOf(tc, st), size)
-			x := 0.0
-			for k, wd := range cl.words {
-				cl.min = math.Max(cl.min, wd.w)
-				if k > 0 {
-					x += wd.space
-				}
-				x += wd.w
-			}
-			cl.max = x
-			row[i] = cl
-			i++
-		}
-		for ; i < ncols; i++ {
-			row[i] = &cell{align: "L"}
-		}
+		row := l.tableRow(r, ncols, size, isHeader)
 		for k, cl := range row {
 			mins[k] = math.Max(mins[k], math.Min(cl.min, capMin)+2*cellPadH)
 			maxs[k] = math.Max(maxs[k], cl.max+2*cellPadH)
@@ -1042,7 +1006,16 @@ func (l *layout) table(t *east.Table) {
 		if isHeader {
 			header = row
 		} else {
-			rows = append(rows, row)
+			body = append(body, r)
+		}
+	}
+	if header != nil {
+		empty := true
+		for _, cl := range header {
+			empty = empty && len(cl.words) == 0
+		}
+		if empty {
+			header = nil
 		}
 	}
 	widths := distribute(mins, maxs, l.w)
@@ -1054,15 +1027,6 @@ func (l *layout) table(t *east.Table) {
 			n = max(n, len(cl.lines))
 		}
 		return n
-	}
-	if header != nil {
-		empty := true
-		for _, cl := range header {
-			empty = empty && len(cl.words) == 0
-		}
-		if empty {
-			header = nil
-		}
 	}
 	headerLines := 0
 	if header != nil {
@@ -1077,12 +1041,13 @@ func (l *layout) table(t *east.Table) {
 	}
 	l.gap(1)
 	first := 2 * lh
-	if len(rows) == 0 {
+	if len(body) == 0 {
 		first = 0
 	}
 	l.ensure(headerH + first + 2*cellPadV)
 	drawHeader()
-	for _, row := range rows {
+	for _, r := range body {
+		row := l.tableRow(r, ncols, size, false)
 		n := wrap(row)
 		start := 0
 		for start < n {
@@ -1123,11 +1088,53 @@ func (l *layout) table(t *east.Table) {
 				}
 			}
 		}
-		for _, cl := range row {
-			cl.lines = nil
-		}
 	}
 	l.gap(3)
+}
+
+// tableRow lays out the cells of one table row into words; missing cells are
+// empty, extra cells are dropped (as GFM does).
+func (l *layout) tableRow(r ast.Node, ncols int, size float64, isHeader bool) []*cell {
+	st := style(0)
+	if isHeader {
+		st = stBold
+	}
+	row := make([]*cell, ncols)
+	i := 0
+	for c := r.FirstChild(); c != nil && i < ncols; c = c.NextSibling() {
+		tc, ok := c.(*east.TableCell)
+		if !ok {
+			continue
+		}
+		cl := &cell{align: "L"}
+		switch tc.Alignment {
+		case east.AlignCenter:
+			cl.align = "C"
+		case east.AlignRight:
+			cl.align = "R"
+		}
+		if !isHeader && i == 0 {
+			if id := plainText(tc, l.doc.src); idRe.MatchString(id) {
+				cl.id = id
+			}
+		}
+		cl.words = l.words(l.spansOf(tc, st), size)
+		x := 0.0
+		for k, wd := range cl.words {
+			cl.min = math.Max(cl.min, wd.w)
+			if k > 0 {
+				x += wd.space
+			}
+			x += wd.w
+		}
+		cl.max = x
+		row[i] = cl
+		i++
+	}
+	for ; i < ncols; i++ {
+		row[i] = &cell{align: "L"}
+	}
+	return row
 }
 
 // drawRow draws lines [from, to) of every cell of a row.

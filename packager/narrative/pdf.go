@@ -107,19 +107,29 @@ func renderPDF(ctx context.Context, w io.Writer, md []byte, opt PDFOptions) (err
 	if err := first.run(); err != nil {
 		return err
 	}
-	second := newLayout(ctx, doc, opt, first.result())
+	res := first.result()
+	first = nil // its pages can go before pass 2 lays out its own
+	second := newLayout(ctx, doc, opt, res)
 	if err := second.run(); err != nil {
 		return err
 	}
-	if second.pages() != first.pages() {
-		return fmt.Errorf("%w: page count changed between passes (%d, %d)", ErrInternal, first.pages(), second.pages())
+	if second.pages() != res.pages {
+		return fmt.Errorf("%w: page count changed between passes (%d, %d)", ErrInternal, res.pages, second.pages())
 	}
-	var buf bytes.Buffer
-	if err := second.pdf.Output(&buf); err != nil {
+	// The Markdown tree is not needed to write the file; letting it go
+	// lowers the peak memory of large cases.
+	// (The page header and footer, which fpdf still calls, hold the layout:
+	// drop its document rather than the layout.)
+	pdf := second.pdf
+	second.doc, doc = nil, nil
+	pdf.Close()
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("%w: %v", ErrInternal, err)
+	}
+	if err := pdf.Output(w); err != nil {
 		return fmt.Errorf("write PDF: %w", err)
 	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return nil
 }
 
 // document is the parsed Markdown with its headings numbered.
