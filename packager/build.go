@@ -75,8 +75,11 @@ type Options struct {
 	Zip      bool                    // also write <OutDir>/<Name>.zip
 	Force    bool                    // replace an existing package (atomically)
 	Workers  int                     // evidence files hashed at once; default runtime.NumCPU()
-	Progress func(evidence.Progress) // evidence progress events (serialised)
-	Checks   []verify.Check          // extra checks for the verify-after-write (signatures)
+	Progress func(evidence.Progress) // evidence copy progress events (serialised)
+	// VerifyProgress receives the progress of the verify-after-write pass
+	// (and of the ZIP's, when Zip is set), which re-reads every payload byte.
+	VerifyProgress func(evidence.Progress)
+	Checks         []verify.Check // extra checks for the verify-after-write (signatures)
 }
 
 // Result describes the package Build wrote.
@@ -641,7 +644,7 @@ func checkWritten(ctx context.Context, p string, opt Options) error {
 		return fmt.Errorf("packager: verify after write: %w", err)
 	}
 	defer pkg.Close()
-	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, PayloadSHA256Only: true, Checks: opt.Checks})
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, PayloadSHA256Only: true, Checks: opt.Checks, Progress: opt.VerifyProgress})
 	if err != nil {
 		return fmt.Errorf("packager: verify after write: %w", err)
 	}

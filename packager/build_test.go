@@ -22,9 +22,18 @@ import (
 func TestBuildVerifyRoundTrip(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	out := t.TempDir()
-	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out, Zip: true, Workers: 2})
+	var copied, verified []evidence.Progress
+	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out, Zip: true, Workers: 2,
+		Progress:       func(p evidence.Progress) { copied = append(copied, p) },
+		VerifyProgress: func(p evidence.Progress) { verified = append(verified, p) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if last := copied[len(copied)-1]; last.TotalDone != res.PayloadBytes-int64(len(fileBytes(t, filepath.Join(res.Dir, "data/case/case.json"))))-int64(len(fileBytes(t, filepath.Join(res.Dir, "data/annexes/csv/evidence.csv")))) || last.FilesDone != 5 {
+		t.Errorf("last copy progress %+v", last)
+	}
+	if len(verified) == 0 || verified[len(verified)-1].TotalDone != verified[len(verified)-1].Total {
+		t.Errorf("verify progress: %d events", len(verified))
 	}
 	if res.EvidenceFiles != 5 || res.WithheldFiles != 0 || res.PayloadFiles != 7 || len(res.TagManifestSHA256) != 64 {
 		t.Errorf("result = %+v", res)
