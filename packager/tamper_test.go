@@ -67,6 +67,11 @@ func TestTamperMatrix(t *testing.T) {
 		{"casepack manifest byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, bag.CasepackManifestPath)) }, []string{bag.CasepackManifestPath}, verify.CodeModified, false},
 		{"delete evidence", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, photo))) }, []string{photo}, verify.CodeMissing, true},
 		{"delete tag manifest", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, "tagmanifest-sha512.txt"))) }, []string{"tagmanifest-sha512.txt"}, verify.CodeMissing, false},
+		{"delete both payload manifests", func(t *testing.T, d string) {
+			must(t, os.Remove(filepath.Join(d, "manifest-sha256.txt")))
+			must(t, os.Remove(filepath.Join(d, "manifest-sha512.txt")))
+		}, []string{"manifest-sha256.txt", "manifest-sha512.txt"}, verify.CodeMissing, false},
+		{"delete casepack manifest", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, bag.CasepackManifestPath))) }, []string{bag.CasepackManifestPath}, verify.CodeMissing, false},
 		{"delete bag-info", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, "bag-info.txt"))) }, []string{"bag-info.txt"}, verify.CodeMissing, false},
 		{"add payload file", func(t *testing.T, d string) {
 			must(t, os.WriteFile(filepath.Join(d, "data/evidence/EV-0002/extra.jpg"), []byte("x"), 0o644))
