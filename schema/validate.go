@@ -359,16 +359,17 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 }
 
 // valueAt returns the instance value at a location (for messages).
-func (v *vctx) valueAt(loc []string) any {
-	cur := v.doc.Value
-	for _, t := range loc {
+func (v *vctx) valueAt(loc []string) any { return walkValue(v.doc.Value, loc) }
+
+// walkValue follows unescaped pointer tokens through a generic JSON value.
+func walkValue(cur any, tokens []string) any {
+	for _, t := range tokens {
 		switch c := cur.(type) {
 		case map[string]any:
 			cur = c[t]
 		case []any:
-			var i int
-			fmt.Sscan(t, &i)
-			if i < 0 || i >= len(c) {
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(c) {
 				return nil
 			}
 			cur = c[i]
@@ -500,24 +501,11 @@ func schemaAt(url string) map[string]any {
 		return nil
 	}
 	_, frag, _ := strings.Cut(url, "#")
-	cur := schemaDoc
-	for _, t := range splitPointer(frag) {
-		t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
-		switch c := cur.(type) {
-		case map[string]any:
-			cur = c[t]
-		case []any:
-			var i int
-			fmt.Sscan(t, &i)
-			if i < 0 || i >= len(c) {
-				return nil
-			}
-			cur = c[i]
-		default:
-			return nil
-		}
+	tokens := splitPointer(frag)
+	for i, t := range tokens {
+		tokens[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
 	}
-	m, _ := cur.(map[string]any)
+	m, _ := walkValue(schemaDoc, tokens).(map[string]any)
 	return m
 }
 
