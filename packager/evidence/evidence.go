@@ -121,11 +121,54 @@ func Hash(ctx context.Context, r io.Reader, buf []byte) (Digests, error) {
 		buf = make([]byte, BufferSize)
 	}
 	h := NewHasher()
-	if _, err := io.CopyBuffer(h, &ctxReader{ctx: ctx, r: r}, buf); err != nil {
+	sw := h.split(nil)
+	defer sw.Close()
+	if _, err := io.CopyBuffer(sw, &ctxReader{ctx: ctx, r: r}, buf); err != nil {
 		return Digests{}, err
 	}
 	return h.Sum(), nil
 }
+
+// splitWriter hashes each chunk with SHA-512 on a helper goroutine while
+// the calling goroutine writes it to dst and hashes it with SHA-256. SHA-512
+// is the slower digest; without this a single large video (the common case)
+// would keep one core busy and leave the other idle. The chunk is not used
+// after Write returns.
+type splitWriter struct {
+	dst  io.Writer // may be nil
+	h    *Hasher
+	req  chan []byte
+	done chan struct{}
+}
+
+func (h *Hasher) split(dst io.Writer) *splitWriter {
+	s := &splitWriter{dst: dst, h: h, req: make(chan []byte), done: make(chan struct{})}
+	go func() {
+		for p := range s.req {
+			h.h512.Write(p)
+			s.done <- struct{}{}
+		}
+	}()
+	return s
+}
+
+func (s *splitWriter) Write(p []byte) (int, error) {
+	s.req <- p
+	defer func() { <-s.done }()
+	if s.dst != nil {
+		// Written first, hashed after: the digests describe the bytes as
+		// they were handed to the package file.
+		if n, err := s.dst.Write(p); err != nil {
+			return n, err
+		}
+	}
+	s.h.h256.Write(p)
+	s.h.n += int64(len(p))
+	return len(p), nil
+}
+
+// Close stops the helper goroutine.
+func (s *splitWriter) Close() { close(s.req) }
 
 // ctxReader stops a copy at the next read once ctx is done, so an
 // interrupt is honoured within one buffer. It also hides io.WriterTo so
@@ -264,7 +307,6 @@ func copyOne(ctx context.Context, j Job, size int64, buf []byte, mode os.FileMod
 	defer src.Close()
 
 	h := NewHasher()
-	var w io.Writer = h
 	var dst *os.File
 	if j.Dst != "" {
 		if err := os.MkdirAll(filepath.Dir(j.Dst), 0o755); err != nil {
@@ -279,11 +321,14 @@ func copyOne(ctx context.Context, j Job, size int64, buf []byte, mode os.FileMod
 				err = fmt.Errorf("evidence %s: write %s: %w", j.ID, j.Dst, cerr)
 			}
 		}()
-		// The file is written first: bytes are hashed only once they are
-		// in the package, so the digests describe what was written.
-		w = io.MultiWriter(dst, h)
 	}
-	pw := &progressWriter{w: w, rep: rep, id: j.ID, path: j.Src, size: size}
+	var w io.Writer
+	if dst != nil {
+		w = dst // an untyped nil *os.File would not be a nil io.Writer
+	}
+	sw := h.split(w)
+	defer sw.Close()
+	pw := &progressWriter{w: sw, rep: rep, id: j.ID, path: j.Src, size: size}
 	if _, err := io.CopyBuffer(pw, &ctxReader{ctx: ctx, r: src}, buf); err != nil {
 		if ctx.Err() != nil {
 			return res, context.Cause(ctx)
