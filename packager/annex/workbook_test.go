@@ -2,6 +2,7 @@ package annex
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -398,7 +399,7 @@ func TestWorkbookXML(t *testing.T) {
 	}
 	var names []string
 	formula := regexp.MustCompile(`<f>(.*?)</f>`)
-	ourLink := regexp.MustCompile(`^HYPERLINK\(&#34;#&#39;People&#39;!A[0-9]+&#34;,&#34;[A-Za-z0-9-]+&#34;\)$`)
+	ourLink := regexp.MustCompile(`^HYPERLINK\("#'People'!A[0-9]+","[A-Za-z0-9-]+"\)$`)
 	colMin := regexp.MustCompile(`<col min="([0-9]+)"`)
 	for _, zf := range zr.File {
 		names = append(names, zf.Name)
@@ -419,7 +420,7 @@ func TestWorkbookXML(t *testing.T) {
 				t.Errorf("%s: formula %s is not one of ours", zf.Name, m[1])
 			}
 		}
-		if bytes.Contains(x, []byte("HYPERLINK(&#34;http")) && !bytes.Contains(x, []byte(`t="inlineStr"><is><t>=HYPERLINK(&#34;http://x&#34;`)) {
+		if bytes.Contains(x, []byte(`HYPERLINK("http`)) && !bytes.Contains(x, []byte(`t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t>`)) {
 			t.Errorf("%s: injected HYPERLINK not stored as inline text", zf.Name)
 		}
 		var mins []int
@@ -504,5 +505,50 @@ func TestWorkbookCancelled(t *testing.T) {
 	err := writeWorkbook(ctx, []*sheet{big}, fixtureProps, t.TempDir(), io.Discard, memOut{}.open)
 	if err != context.Canceled {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestCellXML pins the SpreadsheetML of each kind of cell.
+func TestCellXML(t *testing.T) {
+	st := &styles{header: 1, link: 3, wrap: 2, datetime: 7, date: [3]int{4, 5, 6}}
+	a := &assembler{st: st, plans: map[string]*plan{
+		"People": {keyCol: 0, rowOf: map[string]int{"P-2": 3}},
+	}}
+	ref := column{header: "R", kind: kindRef, target: "People"}
+	txt := column{header: "T"}
+	tests := []struct {
+		name string
+		c    column
+		v    value
+		want string
+	}{
+		{"text", txt, text("a & b < c > d"), `<c r="B7" t="inlineStr"><is><t>a &amp; b &lt; c &gt; d</t></is></c>`},
+		{"formula-like text", txt, text(`=HYPERLINK("http://x","y")`), `<c r="B7" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>`},
+		{"edge spaces", txt, text(" padded "), `<c r="B7" t="inlineStr"><is><t xml:space="preserve"> padded </t></is></c>`},
+		{"line breaks", txt, text("a\r\nb"), `<c r="B7" s="2" t="inlineStr"><is><t>a&#xD;` + "\n" + `b</t></is></c>`},
+		{"control character", txt, text("bell\x07"), `<c r="B7" t="inlineStr"><is><t>bell` + "\uFFFD" + `</t></is></c>`},
+		{"literal escape code", txt, text("_x0041_"), `<c r="B7" t="inlineStr"><is><t>_x005F_x0041_</t></is></c>`},
+		{"link", ref, refs("P-2"), `<c r="B7" s="3" t="str"><f>HYPERLINK("#'People'!A3","P-2")</f><v>P-2</v></c>`},
+		{"unknown ID", ref, refs("P-9"), `<c r="B7" t="inlineStr"><is><t>P-9</t></is></c>`},
+		{"unlinkable ID", ref, refs(`P"2`), `<c r="B7" t="inlineStr"><is><t>P"2</t></is></c>`},
+		{"several IDs", ref, refs("P-2", "P-3"), `<c r="B7" t="inlineStr"><is><t>P-2; P-3</t></is></c>`},
+		{"day", column{kind: kindDate}, date(time.Date(2021, 1, 8, 0, 0, 0, 0, time.UTC), PrecisionDay), `<c r="B7" s="4"><v>44204</v></c>`},
+		{"month", column{kind: kindDate}, date(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), `<c r="B7" s="5"><v>44197</v></c>`},
+		{"before 1900-03-01", column{kind: kindDate}, date(time.Date(1899, 5, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), `<c r="B7" t="inlineStr"><is><t>1899-05</t></is></c>`},
+		{"instant", column{kind: kindDateTime}, instant(time.Date(2021, 1, 8, 7, 30, 0, 0, time.FixedZone("", -4*3600))), `<c r="B7" s="7"><v>44204.479166666664</v></c>`},
+		{"integer", column{kind: kindInt}, integer(-3), `<c r="B7"><v>-3</v></c>`},
+		{"bool", column{kind: kindBool}, boolean(true), `<c r="B7" t="b"><v>1</v></c>`},
+		{"empty", txt, value{}, ``},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := bufio.NewWriter(&buf)
+			a.cell(w, "B", []byte("7"), tt.c, tt.v)
+			w.Flush()
+			if buf.String() != tt.want {
+				t.Errorf("got  %s\nwant %s", buf.String(), tt.want)
+			}
+		})
 	}
 }
