@@ -29,6 +29,8 @@ const (
 	quoteIndent = 6.0
 	cellPadH    = 1.6
 	cellPadV    = 1.1
+	shortCell   = 24.0 // a cell this narrow or less is never wrapped
+	monoScale   = 0.88
 )
 
 var (
@@ -180,9 +182,11 @@ func (l *layout) setFont(st style, size float64) {
 	if st == l.curSt && size == l.curSize {
 		return
 	}
+	want := size
 	fam, s := familyBody, ""
 	if st&stMono != 0 {
 		fam = familyMono
+		size *= monoScale // Go Mono is wide: match the x-height of the text around it
 	} else {
 		if st&stBold != 0 {
 			s += "B"
@@ -192,7 +196,7 @@ func (l *layout) setFont(st style, size float64) {
 		}
 	}
 	l.pdf.SetFont(fam, s, size)
-	l.curSt, l.curSize = st, size
+	l.curSt, l.curSize = st, want
 }
 
 func (l *layout) header() {
@@ -711,8 +715,14 @@ func (l *layout) heading(n *ast.Heading) {
 	if before == 0 {
 		before = 2.5
 	}
-	// Keep the heading with about four lines of what follows (or a table header and its first row).
-	need := before + float64(len(lines))*lh + 4*lineHeight(bodySize)
+	// Keep the heading with what follows: four lines of text, or a table
+	// whole up to a quarter of a page.
+	follow := 4 * lineHeight(bodySize)
+	if t, ok := n.NextSibling().(*east.Table); ok {
+		rows := float64(t.ChildCount())
+		follow = math.Max(follow, math.Min(rows*(lineHeight(tableSize)*0.95+2*cellPadV)+1, (l.bottom-l.top)/4))
+	}
+	need := before + float64(len(lines))*lh + follow
 	if l.y()+need > l.bottom {
 		l.newPage()
 	} else {
@@ -991,9 +1001,10 @@ func (l *layout) table(t *east.Table) {
 	}
 	// Rows are measured in one sweep and laid out again one at a time when
 	// drawn, so a register of 10,000 rows never holds all its words at once.
-	capMin := l.w * 0.3
+	capMin := l.w * 0.34 // wide enough for half a SHA-256 in code
 	mins := make([]float64, ncols)
 	maxs := make([]float64, ncols)
+	multi := make([]bool, ncols) // a column with some cell of several words
 	var header []*cell
 	var body []ast.Node
 	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
@@ -1002,6 +1013,7 @@ func (l *layout) table(t *east.Table) {
 		for k, cl := range row {
 			mins[k] = math.Max(mins[k], math.Min(cl.min, capMin)+2*cellPadH)
 			maxs[k] = math.Max(maxs[k], cl.max+2*cellPadH)
+			multi[k] = multi[k] || len(cl.words) > 1
 		}
 		if isHeader {
 			header = row
@@ -1016,6 +1028,19 @@ func (l *layout) table(t *east.Table) {
 		}
 		if empty {
 			header = nil
+		}
+	}
+	total := 0.0
+	for _, m := range maxs {
+		total += m
+	}
+	if total > l.w {
+		// A column of single long words (digests) gains nothing from
+		// space short of its full width: give it to the text columns.
+		for k := range maxs {
+			if !multi[k] {
+				maxs[k] = mins[k]
+			}
 		}
 	}
 	widths := distribute(mins, maxs, l.w)
@@ -1128,6 +1153,9 @@ func (l *layout) tableRow(r ast.Node, ncols int, size float64, isHeader bool) []
 			x += wd.w
 		}
 		cl.max = x
+		if x <= shortCell {
+			cl.min = x // dates, IDs and types stay on one line
+		}
 		row[i] = cl
 		i++
 	}
