@@ -106,6 +106,9 @@ func narrativeError(err error, templates string) error {
 	if errors.As(err, &se) && strings.HasPrefix(se.Source, "case.json") {
 		return withHint(exitInvalidCase, err, "case text is Markdown: remove the HTML tag, or write '\\<' for a literal '<'")
 	}
+	if errors.As(err, &se) && errors.Is(err, narrative.ErrRawHTML) {
+		return withHint(exitOperational, err, "remove the HTML tag from the template, or write '\\<' for a literal '<'")
+	}
 	if templates != "" && (errors.As(err, &se) || strings.HasPrefix(err.Error(), "template")) {
 		return withHint(exitOperational, err, "check the templates in "+templates+"; templates/README.md in the casepack sources documents the data and helpers")
 	}

@@ -3,6 +3,7 @@ package narrative
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -25,12 +26,15 @@ type SourceError struct {
 }
 
 func (e *SourceError) Error() string {
-	msg := fmt.Sprintf("%s:%d:%d: %v", e.Source, e.Line, e.Column, e.Err)
+	var msg string
+	if strings.HasPrefix(e.Source, "case.json ") {
+		// A case field: the position is inside the field's text.
+		msg = fmt.Sprintf("%s, line %d, column %d of the text: %v", e.Source, e.Line, e.Column, e.Err)
+	} else {
+		msg = fmt.Sprintf("%s:%d:%d: %v", e.Source, e.Line, e.Column, e.Err)
+	}
 	if e.Snippet != "" {
 		msg += fmt.Sprintf(": %q", e.Snippet)
-	}
-	if errors.Is(e.Err, ErrRawHTML) {
-		msg += " (write the text without HTML tags, or escape '<' as '\\<')"
 	}
 	return msg
 }

@@ -495,10 +495,6 @@ func checkCaseMarkdown(c *schema.Case) error {
 		src := []byte(f.text)
 		root := newMarkdown().Parser().Parse(textReader(src))
 		if err := rejectHTML(root, src, "case.json "+f.ptr); err != nil {
-			var se *SourceError
-			if errors.As(err, &se) {
-				se.Err = fmt.Errorf("%w (line %d, column %d of the text)", ErrRawHTML, se.Line, se.Column)
-			}
 			return err
 		}
 	}

@@ -660,3 +660,57 @@ func TestOptionsErrors(t *testing.T) {
 		t.Errorf("cancelled render: %v", err)
 	}
 }
+
+// TestLaVegaSample renders the bundled sample as casepack demo does and
+// checks the text a reader (and pdftotext) gets from it.
+func TestLaVegaSample(t *testing.T) {
+	dir := filepath.Join("..", "..", "samples", "la-vega")
+	doc, findings, err := schema.LoadAndValidate(context.Background(), dir, schema.Options{SkipHashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := schema.Count(findings); n > 0 {
+		t.Fatalf("sample is invalid: %v", findings)
+	}
+	c := doc.Case
+	opt := Options{Date: testDate, Version: "1.2.3"}
+	md, err := Markdown(c, nil, nil, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Render(context.Background(), &buf, c, nil, opt); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "la-vega.pdf")
+	if err := os.WriteFile(pdf, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := squash(run(t, "pdftotext", "-enc", "UTF-8", pdf, "-"))
+	var want []string
+	headings := 0
+	for _, ln := range strings.Split(string(md), "\n") {
+		if strings.HasPrefix(ln, "#") {
+			want = append(want, plainOf(t, strings.TrimLeft(ln, "# ")))
+			headings++
+		}
+	}
+	if headings < 20 {
+		t.Fatalf("only %d headings in the La Vega narrative", headings)
+	}
+	for _, p := range c.Victims() {
+		want = append(want, p.Pseudonym)
+	}
+	for _, e := range c.Evidence {
+		want = append(want, e.ID)
+	}
+	want = append(want, "Guzmán Blanco", "O'Higgins", "Policía Nacional Bolivariana", c.Submission.ID)
+	for _, w := range want {
+		if !strings.Contains(text, squash(w)) {
+			t.Errorf("pdftotext of the La Vega narrative lacks %q", w)
+		}
+	}
+	if out := run(t, "qpdf", "--check", pdf); !strings.Contains(out, "No syntax or stream encoding errors found") {
+		t.Errorf("qpdf --check:\n%s", out)
+	}
+}
