@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -55,15 +56,55 @@ const fixture = "testdata/case"
 
 var wantSheets = []string{"Evidence", "Files", "Incidents", "Victims", "Units", "Custody", "Crimes", "About"}
 
-func TestWriteCaseReadByOpenpyxl(t *testing.T) {
-	out := buildCase(t, fixture, EditionConfidential)
-	d := readBack(t, filepath.Join(out, XLSXName), filepath.Join(out, CSVDir))
-	c := loadCase(t, fixture)
-	files, err := DraftFiles(context.Background(), fixture, c, EditionConfidential)
-	if err != nil {
-		t.Fatal(err)
-	}
+const laVega = "../../samples/la-vega"
 
+// TestWriteReadByOpenpyxl opens the workbooks of the fixture and of the La
+// Vega sample with openpyxl and checks what an analyst relies on.
+func TestWriteReadByOpenpyxl(t *testing.T) {
+	for _, dir := range []string{fixture, laVega} {
+		for _, edition := range []string{EditionConfidential, EditionPublic} {
+			t.Run(filepath.Base(dir)+"/"+edition, func(t *testing.T) {
+				if _, err := os.Stat(dir); err != nil {
+					t.Fatalf("case folder: %v", err)
+				}
+				out := buildCase(t, dir, edition)
+				d := readBack(t, filepath.Join(out, XLSXName), filepath.Join(out, CSVDir))
+				c := loadCase(t, dir)
+				files, err := DraftFiles(context.Background(), dir, c, edition)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkWorkbook(t, d, c, files)
+			})
+		}
+	}
+}
+
+// sheetColumns returns each sheet's columns, by sheet name.
+func sheetColumns() map[string][]column {
+	cols := map[string][]column{}
+	for _, s := range (&mapper{}).sheets() {
+		cols[s.name] = s.cols
+	}
+	return cols
+}
+
+func colIndex(t *testing.T, sheet, header string) int {
+	t.Helper()
+	for i, c := range sheetColumns()[sheet] {
+		if c.header == header {
+			return i
+		}
+	}
+	t.Fatalf("%s has no column %q", sheet, header)
+	return -1
+}
+
+// checkWorkbook checks what holds for any case: sheets, bold frozen header,
+// a filter over every row, IDs and digests as text, dates as dates, links
+// that land on their row, CSV twins with the same rows, no formula but ours.
+func checkWorkbook(t *testing.T, d *dump, c *schema.Case, files []FileInfo) {
+	t.Helper()
 	var names []string
 	for _, s := range d.Sheets {
 		names = append(names, s.Name)
@@ -71,40 +112,46 @@ func TestWriteCaseReadByOpenpyxl(t *testing.T) {
 	if !slices.Equal(names, wantSheets) {
 		t.Fatalf("sheets = %v, want %v", names, wantSheets)
 	}
-	cols := map[string][]column{}
-	for _, s := range (&mapper{}).sheets() {
-		cols[s.name] = s.cols
-	}
+	cols := sheetColumns()
 	for _, s := range d.Sheets {
 		if s.Freeze == nil || *s.Freeze != "A2" {
 			t.Errorf("%s: freeze = %v, want A2", s.Name, s.Freeze)
 		}
-		if len(s.Tables) != 1 || s.Tables[0].Autofilter == nil {
-			t.Errorf("%s: no table filter: %+v", s.Name, s.Tables)
+		lastCol := string(rune('A'+(len(cols[s.Name])-1)%26))
+		if n := len(cols[s.Name]); n > 26 {
+			lastCol = string(rune('A'+(n-1)/26-1)) + lastCol
+		}
+		wantRef := fmt.Sprintf("A1:%s%d", lastCol, max(len(s.Rows), 2))
+		if len(s.Tables) != 1 || s.Tables[0].Autofilter == nil || *s.Tables[0].Autofilter != wantRef {
+			t.Errorf("%s: tables = %+v, want one with an autofilter over %s", s.Name, s.Tables, wantRef)
 		}
 		for i, col := range cols[s.Name] {
 			if h := s.Rows[0][i]; h.V != col.header || !h.Bold {
 				t.Errorf("%s: header %d = %v (bold %v), want bold %q", s.Name, i+1, h.V, h.Bold, col.header)
 			}
+			for r, row := range s.Rows[1:] {
+				cell := row[i]
+				switch col.kind {
+				case kindDate, kindDateTime:
+					if cell.Py != "none" && cell.Py != "datetime" {
+						t.Errorf("%s!%s%d = %v (%s), want a date cell", s.Name, col.header, r+2, cell.V, cell.Py)
+					}
+				case kindText, kindID:
+					if cell.Py != "none" && cell.T != "s" {
+						t.Errorf("%s!%s%d = %v (data_type %s), want text", s.Name, col.header, r+2, cell.V, cell.T)
+					}
+				}
+			}
 		}
 	}
 
 	ev := d.Sheets[d.sheet(t, "Evidence")]
-	col := func(sheet string, header string) int {
-		for i, c := range cols[sheet] {
-			if c.header == header {
-				return i
-			}
-		}
-		t.Fatalf("%s has no column %q", sheet, header)
-		return -1
-	}
 	if len(ev.Rows) != len(c.Evidence)+1 {
 		t.Fatalf("Evidence has %d rows, want %d", len(ev.Rows), len(c.Evidence)+1)
 	}
 	for i, e := range c.Evidence {
 		r := ev.Rows[i+1]
-		if id := r[col("Evidence", "Evidence ID")]; id.T != "s" || id.V != e.ID {
+		if id := r[colIndex(t, "Evidence", "Evidence ID")]; id.T != "s" || id.V != e.ID {
 			t.Errorf("Evidence row %d ID = %v (%s), want text %s", i+2, id.V, id.T, e.ID)
 		}
 		var s256, s512 []string
@@ -115,16 +162,49 @@ func TestWriteCaseReadByOpenpyxl(t *testing.T) {
 			}
 		}
 		for h, want := range map[string]string{"SHA-256": strings.Join(s256, refSeparator), "SHA-512": strings.Join(s512, refSeparator)} {
-			if got := r[col("Evidence", h)]; got.T != "s" || got.V != want {
+			if got := r[colIndex(t, "Evidence", h)]; got.T != "s" || got.V != want {
 				t.Errorf("%s %s = %v (%s), want text %s", e.ID, h, got.V, got.T, want)
 			}
 		}
 	}
+	fs := d.Sheets[d.sheet(t, "Files")]
+	if len(fs.Rows) != len(files)+1 {
+		t.Fatalf("Files has %d rows, want %d", len(fs.Rows), len(files)+1)
+	}
+	for i, f := range files {
+		r := fs.Rows[i+1]
+		if r[colIndex(t, "Files", "SHA-256")].V != f.SHA256 || r[colIndex(t, "Files", "SHA-512")].V != f.SHA512 ||
+			r[colIndex(t, "Files", "Size (bytes)")].V != float64(f.Size) {
+			t.Errorf("Files row %d = %+v, want the digests and size of %s", i+2, r, f.Source)
+		}
+	}
+	checkLinks(t, d)
+	checkTwins(t, d)
+	for _, s := range d.Sheets {
+		for _, row := range s.Rows {
+			for _, c := range row {
+				if c.T == "f" && !strings.HasPrefix(c.V.(string), `=HYPERLINK("#'`) {
+					t.Errorf("%s: unexpected formula %v", s.Name, c.V)
+				}
+			}
+		}
+	}
+}
+
+// TestWriteFixtureValues checks the fixture's cells one by one.
+func TestWriteFixtureValues(t *testing.T) {
+	out := buildCase(t, fixture, EditionConfidential)
+	d := readBack(t, filepath.Join(out, XLSXName), filepath.Join(out, CSVDir))
+	ev := d.Sheets[d.sheet(t, "Evidence")]
+	col := func(sheet, header string) int { return colIndex(t, sheet, header) }
 	if got := ev.Rows[1][col("Evidence", "Description")]; got.T != "s" || got.V != `=HYPERLINK("http://x","y")` {
 		t.Errorf("hostile description came back as %v (data_type %s), want the text itself", got.V, got.T)
 	}
 	if got := ev.Rows[1][col("Evidence", "Content date")]; got.Py != "datetime" || got.V != "2021-01-08T00:00:00" || got.Fmt != "yyyy-mm-dd" {
 		t.Errorf("content date = %v %s %q, want date 2021-01-08", got.V, got.Py, got.Fmt)
+	}
+	if got := ev.Rows[1][col("Evidence", "Content time")]; got.V != "07:41:00-04:00" {
+		t.Errorf("content time = %v, want 07:41:00-04:00 as recorded", got.V)
 	}
 	if got := ev.Rows[2][col("Evidence", "Content date")]; got.Py != "datetime" || got.Fmt != "yyyy" {
 		t.Errorf("year-precision content date = %v %s %q, want a date shown as yyyy", got.V, got.Py, got.Fmt)
@@ -137,6 +217,15 @@ func TestWriteCaseReadByOpenpyxl(t *testing.T) {
 	}
 	if got := ev.Rows[1][col("Evidence", "Persons (pseudonyms)")]; got.V != "Victim Alpha" {
 		t.Errorf("persons = %v, want the pseudonym Victim Alpha", got.V)
+	}
+	if got := ev.Rows[1][col("Evidence", "Size (bytes)")]; got.Py != "int" || got.V != float64(40) {
+		t.Errorf("size = %v (%s), want the sum of both files, 40", got.V, got.Py)
+	}
+	if got := ev.Rows[1][col("Evidence", "Incidents")]; got.T != "f" || got.V != `=HYPERLINK("#'Incidents'!A2","INC-01")` {
+		t.Errorf("EV-0001 incident = %v (%s), want a link to Incidents row 2", got.V, got.T)
+	}
+	if got := ev.Rows[3][col("Evidence", "Incidents")]; got.T != "s" || got.V != "INC-01; INC-02" {
+		t.Errorf("EV-0012 incidents = %v (%s), want the text INC-01; INC-02", got.V, got.T)
 	}
 
 	victims := d.Sheets[d.sheet(t, "Victims")]
@@ -151,26 +240,11 @@ func TestWriteCaseReadByOpenpyxl(t *testing.T) {
 	if got := v[col("Victims", "Date of death")]; got.Py != "datetime" || got.V != "2021-01-08T00:00:00" {
 		t.Errorf("date of death = %v (%s), want a date", got.V, got.Py)
 	}
-
-	crimes := d.Sheets[d.sheet(t, "Crimes")]
-	if len(crimes.Rows) != 1+3 { // element 1 × 2 evidence items, element 2 × 1
+	if crimes := d.Sheets[d.sheet(t, "Crimes")]; len(crimes.Rows) != 1+3 { // element 1 × 2 evidence items, element 2 × 1
 		t.Errorf("Crimes has %d data rows, want 3", len(crimes.Rows)-1)
 	}
-	custody := d.Sheets[d.sheet(t, "Custody")]
-	if len(custody.Rows) != 1+3 {
+	if custody := d.Sheets[d.sheet(t, "Custody")]; len(custody.Rows) != 1+3 {
 		t.Errorf("Custody has %d data rows, want 3", len(custody.Rows)-1)
-	}
-
-	checkLinks(t, d)
-	checkTwins(t, d)
-	for _, s := range d.Sheets {
-		for _, row := range s.Rows {
-			for _, c := range row {
-				if c.T == "f" && !strings.HasPrefix(c.V.(string), `=HYPERLINK("#'`) {
-					t.Errorf("%s: unexpected formula %v", s.Name, c.V)
-				}
-			}
-		}
 	}
 }
 
