@@ -117,7 +117,7 @@ func checkWorkbook(t *testing.T, d *dump, c *schema.Case, files []FileInfo) {
 		if s.Freeze == nil || *s.Freeze != "A2" {
 			t.Errorf("%s: freeze = %v, want A2", s.Name, s.Freeze)
 		}
-		lastCol := string(rune('A'+(len(cols[s.Name])-1)%26))
+		lastCol := string(rune('A' + (len(cols[s.Name])-1)%26))
 		if n := len(cols[s.Name]); n > 26 {
 			lastCol = string(rune('A'+(n-1)/26-1)) + lastCol
 		}
