@@ -714,3 +714,70 @@ func TestLaVegaSample(t *testing.T) {
 		t.Errorf("qpdf --check:\n%s", out)
 	}
 }
+
+func renderMarkdown(t *testing.T, src string, opt PDFOptions) string {
+	t.Helper()
+	if opt.Date.IsZero() {
+		opt.Date = testDate
+	}
+	var buf bytes.Buffer
+	if err := RenderPDF(&buf, []byte(src), opt); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "t.pdf")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTableHeaderRepeatsOnEveryPage(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# Register\n\n| Identifier | Description of the row |\n|---|---|\n")
+	for i := 0; i < 150; i++ {
+		fmt.Fprintf(&b, "| EV-%04d | Row %d of a long register that spans several pages |\n", i+1, i+1)
+	}
+	pdf := renderMarkdown(t, b.String(), PDFOptions{})
+	pages, _ := strconv.Atoi(regexp.MustCompile(`Pages:\s+([0-9]+)`).FindStringSubmatch(run(t, "pdfinfo", pdf))[1])
+	if pages < 5 {
+		t.Fatalf("the register fits on %d pages; the test needs it to span several", pages)
+	}
+	seen := 0
+	for p := 3; p <= pages; p++ {
+		text := run(t, "pdftotext", "-f", strconv.Itoa(p), "-l", strconv.Itoa(p), "-layout", pdf, "-")
+		rows := regexp.MustCompile(`EV-[0-9]{4}`).FindAllString(text, -1)
+		seen += len(rows)
+		if len(rows) > 0 && !strings.Contains(text, "Identifier") {
+			t.Errorf("page %d has rows but no header", p)
+		}
+	}
+	if seen != 150 {
+		t.Errorf("%d rows drawn, want 150", seen)
+	}
+}
+
+// TestNothingOverflows checks with pdftotext -bbox that no word crosses the
+// right margin, whatever the text: hashes, URLs, long words, in every block.
+func TestNothingOverflows(t *testing.T) {
+	long := strings.Repeat("9f86d081884c7d65", 12)
+	url := "https://example.org/" + strings.Repeat("very-long-path-segment/", 10) + "?q=" + long
+	word := "Pneumonoultramicroscopicsilicovolcanoconiosis" + strings.Repeat("ísimo", 20)
+	src := fmt.Sprintf("Cover %s\n\n# Heading %s\n\nText %s and <%s> and `%s`.\n\n- item %s\n  - nested %s\n\n> quoted %s\n\n```\ncode %s\n```\n\n| A | B | C |\n|---|---|---|\n| %s | %s | `%s` |\n",
+		word, word, long, url, long, word, url, long, long, word, url, long)
+	pdf := renderMarkdown(t, src, PDFOptions{Title: word})
+	out := run(t, "pdftotext", "-bbox", pdf, "-")
+	pageW := 595.28
+	right := pageW - marginRight/ptMM*1 // margin in points
+	re := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>`)
+	words := re.FindAllStringSubmatch(out, -1)
+	if len(words) < 50 {
+		t.Fatalf("pdftotext -bbox found %d words", len(words))
+	}
+	for _, w := range words {
+		x0, _ := strconv.ParseFloat(w[1], 64)
+		x1, _ := strconv.ParseFloat(w[2], 64)
+		if x1 > right+1 || x0 < marginLeft/ptMM-1 {
+			t.Errorf("word %q spans x %.1f–%.1f, outside the text area (%.1f–%.1f)", w[3], x0, x1, marginLeft/ptMM, right)
+		}
+	}
+}
