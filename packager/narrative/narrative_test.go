@@ -781,3 +781,17 @@ func TestNothingOverflows(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ md, want string }{
+		{"# T\n\n" + string(md("O'Brien & Sons | *x* [y]")) + "\n", "T O'Brien & Sons | *x* [y]"},
+		{"A **b** `c` [d](http://e) <https://f.org>\n\n| x | y\\|z |\n|---|---|\n| 1 | 2 |\n", "A b c d https://f.org x y|z 1 2"},
+		{"Caf&eacute; &#233;\n", "Café é"},
+		{string(md("Zacarías_Protegido*Quintero [alias]")) + "\n", "Zacarías_Protegido*Quintero [alias]"},
+	}
+	for _, tc := range tests {
+		if got := PlainText([]byte(tc.md)); !strings.Contains(squash(got), tc.want) {
+			t.Errorf("PlainText(%q) = %q, want it to contain %q", tc.md, got, tc.want)
+		}
+	}
+}

@@ -370,3 +370,48 @@ func newPDF(opt PDFOptions) *fpdf.Fpdf {
 	pdf.SetDisplayMode("fullwidth", "continuous")
 	return pdf
 }
+
+// PlainText returns the text a reader sees in the Markdown: escapes and
+// character references resolved, markup dropped, one space between words.
+// The build checks the public edition's narrative against protected values
+// on this text, where "O\'Brien" or "A &amp; B" read as they print.
+func PlainText(md []byte) string {
+	root := newMarkdown().Parser().Parse(textReader(md))
+	var b strings.Builder
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			if n.Type() == ast.TypeBlock {
+				b.WriteByte(' ')
+			}
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Text:
+			if n.IsRaw() {
+				b.Write(n.Segment.Value(md))
+			} else {
+				b.WriteString(unescape(string(n.Segment.Value(md))))
+			}
+			if n.SoftLineBreak() || n.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(n.Value)
+		case *ast.AutoLink:
+			b.Write(n.Label(md))
+		case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock:
+			for i := 0; i < n.Lines().Len(); i++ {
+				seg := n.Lines().At(i)
+				b.Write(seg.Value(md))
+			}
+			b.WriteByte(' ')
+		case *ast.RawHTML:
+			for i := 0; i < n.Segments.Len(); i++ {
+				seg := n.Segments.At(i)
+				b.Write(seg.Value(md))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.Join(strings.Fields(b.String()), " ")
+}
