@@ -84,6 +84,9 @@ var ErrEdition = errors.New("annex: unknown edition")
 // keeps its ID, title, type, classification, sizes and digests; its other
 // descriptive fields read "withheld".
 func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, xlsx io.Writer, csv func(name string) (io.WriteCloser, error)) error {
+	if c == nil {
+		return errors.New("annex: no case data")
+	}
 	if opt.Edition != EditionConfidential && opt.Edition != EditionPublic {
 		return fmt.Errorf("%w %q: use %s or %s", ErrEdition, opt.Edition, EditionConfidential, EditionPublic)
 	}

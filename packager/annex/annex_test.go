@@ -477,10 +477,32 @@ func readAllOutputs(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
-func TestWriteRejectsUnknownEdition(t *testing.T) {
+func TestWriteRejectsBadInput(t *testing.T) {
 	err := Write(context.Background(), &schema.Case{}, nil, Options{Edition: "draft"}, io.Discard, memOut{}.open)
 	if !errors.Is(err, ErrEdition) {
-		t.Fatalf("err = %v, want ErrEdition", err)
+		t.Errorf("unknown edition: err = %v, want ErrEdition", err)
+	}
+	err = Write(context.Background(), nil, nil, Options{Edition: EditionPublic}, io.Discard, memOut{}.open)
+	if err == nil || !strings.Contains(err.Error(), "no case data") {
+		t.Errorf("nil case: err = %v, want 'no case data'", err)
+	}
+}
+
+// TestWriteEmptyCase: a case with no registers still gives every sheet,
+// with its header and a filter, and CSV twins holding only the header.
+func TestWriteEmptyCase(t *testing.T) {
+	var xlsx bytes.Buffer
+	twins := memOut{}
+	if err := Write(context.Background(), &schema.Case{}, nil, Options{Edition: EditionConfidential, Date: testDate}, &xlsx, twins.open); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range CSVNames() {
+		if name == "about.csv" {
+			continue
+		}
+		if lines := strings.Count(twins[name].String(), "\r\n"); lines != 1 {
+			t.Errorf("%s has %d lines, want the header only", name, lines)
+		}
 	}
 }
 
