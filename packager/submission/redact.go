@@ -54,7 +54,8 @@ func (g *generator) secrets() []secret {
 		js, _ := json.Marshal(v)
 		var xb bytes.Buffer
 		_ = xml.EscapeText(&xb, []byte(v))
-		forms := [][]byte{[]byte(v), js[1 : len(js)-1], xb.Bytes(), []byte(strings.ReplaceAll(v, `"`, `""`))}
+		forms := [][]byte{[]byte(v), js[1 : len(js)-1], xb.Bytes(), []byte(strings.ReplaceAll(v, `"`, `""`)),
+			[]byte(strings.Join(strings.Fields(v), " "))}
 		for i := range forms {
 			forms[i] = bytes.ToLower(forms[i])
 		}
