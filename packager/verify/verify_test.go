@@ -26,12 +26,18 @@ var fixDate = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
 // smallBag returns the files of a minimal valid casepack bag, built with the
 // bag package the way Build builds one.
-func smallBag(t testing.TB) map[string][]byte {
+func smallBag(t testing.TB) map[string][]byte { return bagWith(t, nil) }
+
+// bagWith is smallBag with extra payload files.
+func bagWith(t testing.TB, extra map[string][]byte) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{
 		"data/evidence/EV-0001/a.txt": []byte("first evidence file\n"),
 		"data/evidence/EV-0002/b.bin": bytes.Repeat([]byte{0, 1, 2, 3}, 300),
 		"data/case/case.json":         []byte("{}\n"),
+	}
+	for p, b := range extra {
+		files[p] = b
 	}
 	pay := [2]bag.Manifest{{Alg: bag.SHA256}, {Alg: bag.SHA512}}
 	cm := bag.CasepackManifest{SubmissionID: "S-1", Edition: "confidential"}
