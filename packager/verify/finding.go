@@ -30,6 +30,13 @@ const (
 	CodeCasepackWithheld Code = "CP-CASEPACK-WITHHELD"         // a file marked withheld is present in the package
 )
 
+// Codes lists every finding code Verify and Open produce, in table order.
+func Codes() []Code {
+	return []Code{CodeBagit, CodeBagInfo, CodeOxum, CodeMissing, CodeExtra, CodeModified, CodeManifestModified,
+		CodeManifestSyntax, CodeManifestNoncanon, CodePathUnsafe, CodePathCollision, CodeUnreadable, CodeZipUnsafe,
+		CodeCasepackManifest, CodeCasepackMismatch, CodeCasepackWithheld}
+}
+
 // Severity of a finding. Only errors make a package not intact.
 type Severity string
 
