@@ -111,15 +111,6 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 	return doc, fs
 }
 
-// decodeTyped fills doc.Case from the bytes. The generic parse is the judge
-// of syntax; this decode fills the typed model as far as the types allow.
-// Type mismatches are left to the schema, which reports them located.
-func (doc *Document) decodeTyped() {
-	var c Case
-	_ = json.Unmarshal(doc.Data, &c)
-	doc.Case = &c
-}
-
 // parseGeneric is Parse without the typed model.
 func parseGeneric(path string, data []byte) (*Document, []Finding) {
 	doc := &Document{Path: path, Data: data}

@@ -102,3 +102,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeTypedMatchesUnmarshal: the item-parallel decode gives the model
+// encoding/json gives on the whole file.
+func TestDecodeTypedMatchesUnmarshal(t *testing.T) {
+	files, _ := filepath.Glob("../samples/*/case.json")
+	more, _ := filepath.Glob("testdata/*/*/case.json")
+	files = append(files, more...)
+	if len(files) < 10 {
+		t.Fatalf("only %d cases found", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := Parse(f, data)
+		if doc.Case == nil {
+			continue // not JSON: nothing to decode
+		}
+		var want Case
+		_ = json.Unmarshal(data, &want)
+		a, _ := json.Marshal(doc.Case)
+		b, _ := json.Marshal(&want)
+		if string(a) != string(b) {
+			t.Errorf("%s: typed model differs from encoding/json's", f)
+		}
+	}
+}

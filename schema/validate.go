@@ -120,15 +120,23 @@ func Compiled() (*jsonschema.Schema, error) {
 		if compileErr != nil {
 			return
 		}
-		c := jsonschema.NewCompiler()
-		c.DefaultDraft(jsonschema.Draft2020)
-		c.AssertFormat()
-		if compileErr = c.AddResource(ID, schemaDoc); compileErr != nil {
+		var c *jsonschema.Compiler
+		if c, compileErr = newCompiler(); compileErr != nil {
 			return
 		}
 		compiled, compileErr = c.Compile(ID)
 	})
 	return compiled, compileErr
+}
+
+// newCompiler is set up the one way casepack validates: draft 2020-12,
+// format assertions on, the fast pattern engine, the embedded schema loaded.
+func newCompiler() (*jsonschema.Compiler, error) {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	c.UseRegexpEngine(compilePattern)
+	return c, c.AddResource(ID, schemaDoc)
 }
 
 func (v *vctx) schema() error {
@@ -200,10 +208,8 @@ func collectionSchemas() map[string]*jsonschema.Schema {
 			return
 		}
 		props, _ := schemaDoc.(map[string]any)["properties"].(map[string]any)
-		c := jsonschema.NewCompiler()
-		c.DefaultDraft(jsonschema.Draft2020)
-		c.AssertFormat()
-		if err := c.AddResource(ID, schemaDoc); err != nil {
+		c, err := newCompiler()
+		if err != nil {
 			return
 		}
 		for name, p := range props {

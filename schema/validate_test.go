@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -303,5 +304,32 @@ func TestSplitMatchesWhole(t *testing.T) {
 	a, w := key(split), key(whole)
 	if len(a) < 10 || strings.Join(a, "\n") != strings.Join(w, "\n") {
 		t.Errorf("split:\n%s\nwhole:\n%s", strings.Join(a, "\n"), strings.Join(w, "\n"))
+	}
+}
+
+func TestFastPatterns(t *testing.T) {
+	inputs := []string{"", "a", "a\nb", "a\r", "\n", "Guzmán Blanco", strings.Repeat("a", 64), strings.Repeat("f", 64),
+		strings.Repeat("A", 64), strings.Repeat("0", 63), strings.Repeat("0", 65), strings.Repeat("0", 63) + "g", strings.Repeat("0", 63) + "\n"}
+	for _, src := range []string{patternLine, patternSHA256} {
+		fast, err := compilePattern(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := fast.(fastPattern); !ok {
+			t.Fatalf("%s: no fast path", src)
+		}
+		re := regexp.MustCompile(src)
+		for _, in := range inputs {
+			if fast.MatchString(in) != re.MatchString(in) {
+				t.Errorf("%s on %q: fast %v, regexp %v", src, in, fast.MatchString(in), re.MatchString(in))
+			}
+		}
+	}
+	// The schema uses them, or the fast path is dead code.
+	for _, src := range []string{patternLine, patternSHA256} {
+		js, _ := json.Marshal(src)
+		if !bytes.Contains(JSON, js) {
+			t.Errorf("the schema no longer uses %s", src)
+		}
 	}
 }

@@ -99,6 +99,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 		return silentExit(exitInvalidCase)
 	}
 
+	limitMemory(casePath, 20)
 	opt := submission.Options{Edition: edition, Date: date, Version: version, Paper: paper,
 		Signers: signers, PDFSigner: pdfSigner}
 	if t := cmd.String("templates"); t != "" {
