@@ -122,7 +122,8 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 	var bar *progressBar
 	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
 		bar = newProgressBar(stderr)
-		popt.Progress = bar.update
+		popt.Progress = bar.phase("copying")
+		popt.VerifyProgress = bar.phase("checking")
 	}
 	res, err := packager.Build(ctx, spec, popt)
 	bar.finish(err == nil)
@@ -158,6 +159,9 @@ func buildError(err error) error {
 		return withHint(exitInvalidCase, err, "the evidence file differs from the one acquired: find the original, or record the change in the custody log and update the declared sha256")
 	case errors.As(err, &leak):
 		return withHint(exitInvalidCase, err, "remove the protected detail from the text fields, or build the confidential edition")
+	case errors.Is(err, packager.ErrInvalidSpec):
+		// The validator should have caught it; it is still about the case data.
+		return withHint(exitInvalidCase, err, "check the evidence paths in case.json (casepack validate)")
 	case errors.Is(err, packager.ErrTargetExists):
 		return withHint(exitOperational, err, "use --force to replace it, or choose another --out folder")
 	case errors.As(err, &verr):

@@ -8,40 +8,51 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 )
 
-// progressBar draws one bar (bytes, speed, ETA) for the evidence pass. It
-// is only created when stderr is a terminal; a nil *progressBar does nothing.
+// progressBar draws one bar (bytes, speed, ETA) per named phase: the
+// evidence pass, then the check of what was written. It is only created when
+// stderr is a terminal; a nil *progressBar does nothing.
 type progressBar struct {
-	p   *mpb.Progress
-	bar *mpb.Bar
-	out io.Writer
+	p    *mpb.Progress
+	bars map[string]*mpb.Bar
+	last *mpb.Bar
 }
 
 func newProgressBar(w io.Writer) *progressBar {
-	return &progressBar{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(40)), out: w}
+	return &progressBar{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(40)), bars: map[string]*mpb.Bar{}}
 }
 
-func (b *progressBar) update(ev evidence.Progress) {
+// phase returns the event handler that drives the bar named name.
+func (b *progressBar) phase(name string) func(evidence.Progress) {
 	if b == nil {
-		return
+		return nil
 	}
-	if b.bar == nil {
-		b.bar = b.p.AddBar(ev.Total,
-			mpb.PrependDecorators(decor.Name("evidence "), decor.CountersKibiByte("% .1f / % .1f")),
+	return func(ev evidence.Progress) { b.update(name, ev) }
+}
+
+func (b *progressBar) update(name string, ev evidence.Progress) {
+	bar := b.bars[name]
+	if bar == nil {
+		if b.last != nil {
+			b.last.SetTotal(-1, true) // the previous phase is over
+		}
+		bar = b.p.AddBar(ev.Total,
+			mpb.PrependDecorators(decor.Name(name+" ", decor.WC{W: 10, C: decor.DindentRight}), decor.CountersKibiByte("% .1f / % .1f")),
 			mpb.AppendDecorators(decor.AverageSpeed(decor.SizeB1024(0), "% .1f"), decor.Name(" "), decor.AverageETA(decor.ET_STYLE_GO)),
 		)
+		b.bars[name], b.last = bar, bar
 	}
-	b.bar.SetCurrent(ev.TotalDone)
+	bar.SetCurrent(ev.TotalDone)
 }
 
 func (b *progressBar) finish(ok bool) {
 	if b == nil {
 		return
 	}
-	if b.bar != nil {
+	for _, bar := range b.bars {
 		if ok {
-			b.bar.SetTotal(-1, true)
+			bar.SetTotal(-1, true)
 		} else {
-			b.bar.Abort(true)
+			bar.Abort(true)
 		}
 	}
 	b.p.Wait()

@@ -28,6 +28,7 @@ func init() {
 			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
 			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted"},
 			&cli.IntFlag{Name: "workers", Usage: "files hashed at once (default: number of CPUs)"},
+			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			formatFlag(),
 			quietFlag(),
 		},
@@ -63,7 +64,14 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer pkg.Close()
-	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: int(cmd.Int("workers"))})
+	vopt := verify.Options{Workers: int(cmd.Int("workers"))}
+	var bar *progressBar
+	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
+		bar = newProgressBar(cmd.Root().ErrWriter)
+		vopt.Progress = bar.phase("checking")
+	}
+	rep, err := verify.Verify(ctx, pkg, vopt)
+	bar.finish(err == nil)
 	if err != nil {
 		return err
 	}
