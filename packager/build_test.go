@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/internal/testtool"
 	"io"
 	"os"
 	"os/exec"
@@ -79,7 +80,7 @@ func TestCoreutilsAccept(t *testing.T) {
 	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: t.TempDir()})
 	must(t, err)
 	for _, tool := range []string{"sha256sum", "sha512sum"} {
-		bin := needTool(t, tool)
+		bin := testtool.Need(t, tool)
 		alg := strings.TrimSuffix(tool, "sum")
 		for _, m := range []string{bag.ManifestName(alg), bag.TagManifestName(alg)} {
 			cmd := exec.Command(bin, "--strict", "-c", m)
@@ -97,7 +98,7 @@ func TestCoreutilsAccept(t *testing.T) {
 	}
 	// And it notices a change.
 	flipMiddle(t, filepath.Join(res.Dir, "data/evidence/EV-0001/video.mp4"))
-	cmd := exec.Command(needTool(t, "sha256sum"), "-c", "manifest-sha256.txt")
+	cmd := exec.Command(testtool.Need(t, "sha256sum"), "-c", "manifest-sha256.txt")
 	cmd.Dir = res.Dir
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "data/evidence/EV-0001/video.mp4: FAILED") {

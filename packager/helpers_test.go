@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,18 +20,6 @@ import (
 )
 
 var testDate = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
-
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed (CI requires it)", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
 
 // caseFolder is a generated case folder: evidence files with seeded random
 // bytes and a case.json.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/casepack/casepack/internal/testtool"
 	"io"
 	"os"
 	"os/exec"
@@ -19,27 +20,13 @@ import (
 	"time"
 )
 
-// needTool finds a tool the tests use as an independent reader. Missing
-// tools skip the test locally but fail it in CI.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed (CI requires it)", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
-
 // needOpenpyxl returns the Debian python3 that has openpyxl (the pyenv
 // python3 on PATH does not).
 func needOpenpyxl(t *testing.T) string {
 	t.Helper()
 	py := "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
-		py = needTool(t, "python3")
+		py = testtool.Need(t, "python3")
 	}
 	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
 		if os.Getenv("CI") == "true" {

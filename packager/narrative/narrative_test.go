@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/casepack/casepack/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,21 +27,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 var testDate = time.Date(2021, 2, 18, 12, 30, 0, 0, time.UTC)
 
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed (CI requires it)", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
-
 func run(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(needTool(t, name), args...).CombinedOutput()
+	out, err := exec.Command(testtool.Need(t, name), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}

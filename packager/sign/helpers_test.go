@@ -14,20 +14,6 @@ import (
 	"github.com/casepack/casepack/packager/sign/signtest"
 )
 
-// needTool finds an external tool; absent, the test skips, except in CI
-// where the tool is required.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed (CI requires it)", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
-
 // run runs a command in dir and returns combined output and whether it succeeded.
 func run(t *testing.T, dir string, name string, args ...string) (string, bool) {
 	t.Helper()

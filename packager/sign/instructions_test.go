@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"flag"
+	"github.com/casepack/casepack/internal/testtool"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,8 +47,8 @@ func TestVerifyInstructionsGolden(t *testing.T) {
 // TestVerifyInstructionsRun runs every command VERIFY.txt gives, in a signed
 // package folder, with a shell and openssl as a lawyer's IT would.
 func TestVerifyInstructionsRun(t *testing.T) {
-	needTool(t, "openssl")
-	sh := needTool(t, "sh")
+	testtool.Need(t, "openssl")
+	sh := testtool.Need(t, "sh")
 	tsa := newTSA(t)
 	dir := newBag(t)
 	ed := mustSigner(t, edCred(t), "Alice")

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"github.com/casepack/casepack/internal/testtool"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // exact openssl commands that VerifyInstructions puts into VERIFY.txt.
 
 func TestOpenSSLAcceptsEd25519(t *testing.T) {
-	openssl := needTool(t, "openssl")
+	openssl := testtool.Need(t, "openssl")
 	dir := newBag(t)
 	s := mustSigner(t, edCred(t), "Alice Pérez")
 	signInto(t, dir, s, 1)
@@ -47,7 +48,7 @@ func TestOpenSSLAcceptsEd25519(t *testing.T) {
 }
 
 func TestOpenSSLAcceptsCMS(t *testing.T) {
-	openssl := needTool(t, "openssl")
+	openssl := testtool.Need(t, "openssl")
 	for _, tc := range []struct {
 		name         string
 		kt           signtest.KeyType
@@ -85,7 +86,7 @@ func TestOpenSSLAcceptsCMS(t *testing.T) {
 }
 
 func TestOpenSSLAcceptsTimestamp(t *testing.T) {
-	openssl := needTool(t, "openssl")
+	openssl := testtool.Need(t, "openssl")
 	tsa := newTSA(t)
 	for _, tc := range []struct {
 		name string

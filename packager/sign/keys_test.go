@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"github.com/casepack/casepack/internal/testtool"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func TestWriteKeyPairAndLoad(t *testing.T) {
 	}
 	// openssl reads the key and derives the same public key.
 	t.Run("openssl reads it", func(t *testing.T) {
-		openssl := needTool(t, "openssl")
+		openssl := testtool.Need(t, "openssl")
 		out, ok := run(t, dir, openssl, "pkey", "-in", keyPath, "-pubout")
 		if !ok || out != string(pubPEM) {
 			t.Errorf("openssl pkey -pubout: %s\nwant %s", out, pubPEM)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/casepack/casepack/internal/testtool"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,7 @@ func testPDF(t *testing.T) []byte {
 // nssDB makes an NSS database trusting ca, for pdfsig.
 func nssDB(t *testing.T, ca []byte) string {
 	t.Helper()
-	certutil := needTool(t, "certutil")
+	certutil := testtool.Need(t, "certutil")
 	dir := t.TempDir()
 	caFile := filepath.Join(dir, "ca.pem")
 	os.WriteFile(caFile, ca, 0o644)
@@ -55,8 +56,8 @@ func nssDB(t *testing.T, ca []byte) string {
 }
 
 func TestSignPDFWithPdfsig(t *testing.T) {
-	pdfsig := needTool(t, "pdfsig")
-	qpdf := needTool(t, "qpdf")
+	pdfsig := testtool.Need(t, "pdfsig")
+	qpdf := testtool.Need(t, "qpdf")
 	tsa := newTSA(t)
 	for _, tc := range []struct {
 		name string
