@@ -53,11 +53,7 @@ type writtenFile struct {
 }
 
 func runAnnexes(ctx context.Context, cmd *cli.Command) error {
-	format, err := outputFormat(cmd)
-	if err != nil {
-		return err
-	}
-	path, err := oneArg(cmd, "CASE")
+	format, path, err := formatAndArg(cmd, "CASE")
 	if err != nil {
 		return err
 	}

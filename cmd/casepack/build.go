@@ -50,11 +50,7 @@ type buildReport struct {
 }
 
 func runBuild(ctx context.Context, cmd *cli.Command) error {
-	format, err := outputFormat(cmd)
-	if err != nil {
-		return err
-	}
-	casePath, err := oneArg(cmd, "CASE")
+	format, casePath, err := formatAndArg(cmd, "CASE")
 	if err != nil {
 		return err
 	}

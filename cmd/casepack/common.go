@@ -66,6 +66,16 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// formatAndArg reads --format and the one positional argument every
+// reporting command takes.
+func formatAndArg(cmd *cli.Command, what string) (format, arg string, err error) {
+	if format, err = outputFormat(cmd); err != nil {
+		return "", "", err
+	}
+	arg, err = oneArg(cmd, what)
+	return format, arg, err
+}
+
 // oneArg returns the single positional argument a command needs.
 func oneArg(cmd *cli.Command, what string) (string, error) {
 	switch cmd.NArg() {

@@ -39,11 +39,7 @@ func init() {
 		Description: "Reads the package's metadata without re-hashing anything (use verify for that).",
 		Flags:       []cli.Flag{formatFlag()},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			format, err := outputFormat(cmd)
-			if err != nil {
-				return err
-			}
-			path, err := oneArg(cmd, "PKG")
+			format, path, err := formatAndArg(cmd, "PKG")
 			if err != nil {
 				return err
 			}

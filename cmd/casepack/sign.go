@@ -51,11 +51,7 @@ type signedSignature struct {
 }
 
 func runSign(ctx context.Context, cmd *cli.Command) error {
-	format, err := outputFormat(cmd)
-	if err != nil {
-		return err
-	}
-	path, err := oneArg(cmd, "PKG")
+	format, path, err := formatAndArg(cmd, "PKG")
 	if err != nil {
 		return err
 	}

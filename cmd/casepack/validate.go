@@ -41,11 +41,7 @@ type validateReport struct {
 }
 
 func runValidate(ctx context.Context, cmd *cli.Command) error {
-	format, err := outputFormat(cmd)
-	if err != nil {
-		return err
-	}
-	path, err := oneArg(cmd, "CASE")
+	format, path, err := formatAndArg(cmd, "CASE")
 	if err != nil {
 		return err
 	}

@@ -47,11 +47,7 @@ type verifyOutput struct {
 }
 
 func runVerify(ctx context.Context, cmd *cli.Command) error {
-	format, err := outputFormat(cmd)
-	if err != nil {
-		return err
-	}
-	path, err := oneArg(cmd, "PKG")
+	format, path, err := formatAndArg(cmd, "PKG")
 	if err != nil {
 		return err
 	}
