@@ -71,6 +71,9 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
+	if fi, err := os.Stat(cmd.String("out")); err == nil && !fi.IsDir() {
+		return usageErrorf("--out %s: is a file, not a folder", cmd.String("out"))
+	}
 
 	// Declared digests are compared while copying (one read per byte).
 	doc, findings, err := loadValid(ctx, casePath, schema.Options{SkipHashes: true})

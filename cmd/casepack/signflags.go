@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/urfave/cli/v3"
@@ -48,6 +49,14 @@ func signersFromFlags(cmd *cli.Command) (signers []*sign.Signer, pdfSigner *sign
 			return nil, nil, withHint(exitUsage, err, "give the password with --password-file FILE or --password-env VARIABLE")
 		}
 		creds = append(creds, sign.CredentialOptions{P12File: p12, Password: pw})
+	}
+	for _, f := range append(append([]string{}, keys...), cert, p12) {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			return nil, nil, withHint(exitUsage, fmt.Errorf("%s: no such key or certificate file", f), "check the path; casepack keygen -o NAME makes NAME.key and NAME.pub.pem")
+		}
 	}
 	for _, co := range creds {
 		cred, err := sign.LoadCredential(co)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/casepack/casepack/packager/sign"
@@ -94,8 +95,19 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 }
 
 func openPackage(path string) (*verify.Package, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, withHint(exitOperational, fmt.Errorf("%s: no such package folder or .zip", path), "give the package folder (out/<submission>_<edition>) or its .zip")
+	}
+	if err == nil && fi.IsDir() {
+		// A folder with neither bagit.txt nor bag-info.txt is not a damaged
+		// package but the wrong folder.
+		_, e1 := os.Stat(filepath.Join(path, "bagit.txt"))
+		_, e2 := os.Stat(filepath.Join(path, "bag-info.txt"))
+		if e1 != nil && e2 != nil {
+			return nil, withHint(exitVerifyFail, fmt.Errorf("%s: not a package (no bagit.txt or bag-info.txt in it)", path),
+				"a package is the folder casepack build wrote (out/<submission>_<edition>), or its .zip")
+		}
 	}
 	pkg, err := verify.Open(path)
 	if errors.Is(err, verify.ErrNotPackage) {
