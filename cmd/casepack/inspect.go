@@ -57,7 +57,7 @@ func init() {
 			}
 			// Signers as the signature files describe them; inspect does not
 			// judge trust (verify --trust does).
-			sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{})
+			sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{PDFs: signedPDFs})
 			if err != nil {
 				return err
 			}

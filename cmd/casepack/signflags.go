@@ -45,7 +45,11 @@ func signersFromFlags(cmd *cli.Command) (signers []*sign.Signer, pdfSigner *sign
 	}
 	if p12 != "" {
 		pw, err := sign.ReadPassword(cmd.String("password-file"), cmd.String("password-env"))
-		if err != nil {
+		var insecure *sign.InsecureFileError
+		switch {
+		case errors.As(err, &insecure):
+			return nil, nil, withHint(exitOperational, err, "make the file readable by you only: chmod 600 "+insecure.Path)
+		case err != nil:
 			return nil, nil, withHint(exitUsage, err, "give the password with --password-file FILE or --password-env VARIABLE")
 		}
 		creds = append(creds, sign.CredentialOptions{P12File: p12, Password: pw})
@@ -62,8 +66,8 @@ func signersFromFlags(cmd *cli.Command) (signers []*sign.Signer, pdfSigner *sign
 		cred, err := sign.LoadCredential(co)
 		if err != nil {
 			var insecure *sign.InsecureFileError
-			if errors.As(err, &insecure) || errors.Is(err, sign.ErrInsecureKeyFile) {
-				return nil, nil, withHint(exitOperational, err, fmt.Sprintf("make the key readable by you only: chmod 600 %s", co.KeyFile))
+			if errors.As(err, &insecure) {
+				return nil, nil, withHint(exitOperational, err, "make the key readable by you only: chmod 600 "+insecure.Path)
 			}
 			return nil, nil, err
 		}

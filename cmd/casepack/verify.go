@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager/submission"
 	"github.com/casepack/casepack/packager/verify"
 	"github.com/urfave/cli/v3"
 )
@@ -38,6 +39,10 @@ func init() {
 }
 
 type verifyCheck = verify.Check
+
+// signedPDFs are the payload PDFs whose embedded signatures verify checks:
+// the narrative, which build signs with an X.509 credential.
+var signedPDFs = []string{submission.NarrativePath}
 
 // verifyOutput is the JSON object of `verify --format json`.
 type verifyOutput struct {
@@ -72,7 +77,7 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature")})
+	sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), PDFs: signedPDFs})
 	if err != nil {
 		return err
 	}
@@ -132,7 +137,7 @@ func loadTrust(files []string) ([]sign.TrustAnchor, error) {
 // (build's verify-after-write uses it).
 func signatureCheck(trust []sign.TrustAnchor, require bool) verify.Check {
 	return func(_ context.Context, fsys fs.FS) ([]verify.Finding, error) {
-		r, err := sign.VerifyPackage(fsys, sign.VerifyOptions{Trust: trust, RequireSignature: require})
+		r, err := sign.VerifyPackage(fsys, sign.VerifyOptions{Trust: trust, RequireSignature: require, PDFs: signedPDFs})
 		if err != nil {
 			return nil, err
 		}
@@ -203,13 +208,19 @@ func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report
 		}
 		fmt.Fprintln(stdout, line)
 	}
+	trusted := 0
+	for _, s := range sigs.Signatures {
+		if s.Status == sign.StatusValidTrusted {
+			trusted++
+		}
+	}
 	state := "intact"
 	if !rep.Intact() {
 		state = "FAILED verification"
 	}
 	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)\n",
 		rep.Package, state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
-		len(sigs.Signatures), sigs.TrustedValid)
+		len(sigs.Signatures), trusted)
 }
 
 func statusWords(s sign.Status) string {

@@ -44,10 +44,15 @@ var (
 type InsecureFileError struct {
 	Path string
 	Mode fs.FileMode
+	What string // "private key file" (default), "PKCS#12 file", "password file"
 }
 
 func (e *InsecureFileError) Error() string {
-	return fmt.Sprintf("%s: private key file is readable by other users (mode %04o)", e.Path, e.Mode.Perm())
+	what := e.What
+	if what == "" {
+		what = "private key file"
+	}
+	return fmt.Sprintf("%s: %s is readable by other users (mode %04o)", e.Path, what, e.Mode.Perm())
 }
 
 // Hint says how to fix it.
@@ -177,7 +182,11 @@ func writeNewFile(path string, data []byte, perm fs.FileMode) error {
 
 // readSecretFile reads a file holding a secret after checking that only its
 // owner can read it. Windows has no such mode bits; there the check is skipped.
-func readSecretFile(path string) ([]byte, error) {
+func readSecretFile(path string) ([]byte, error) { return readSecret(path, "") }
+
+// readSecret reads a file that must be private to its owner; what names it
+// in the error ("password file", …).
+func readSecret(path, what string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -191,7 +200,7 @@ func readSecretFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, &InsecureFileError{Path: path, Mode: fi.Mode()}
+		return nil, &InsecureFileError{Path: path, Mode: fi.Mode(), What: what}
 	}
 	// Key files are small; a cap keeps a wrong path (say, a video) from eating memory.
 	data, err := io.ReadAll(io.LimitReader(f, maxCredentialFile+1))
@@ -216,7 +225,7 @@ func ReadPassword(file, envVar string) ([]byte, error) {
 	case file != "" && envVar != "":
 		return nil, errors.New("sign: give the password either in a file or in an environment variable, not both")
 	case file != "":
-		data, err := readSecretFile(file)
+		data, err := readSecret(file, "password file")
 		if err != nil {
 			return nil, err
 		}
@@ -287,11 +296,14 @@ func LoadCredential(opt CredentialOptions) (*Credential, error) {
 }
 
 func loadP12(path string, password []byte) (*Credential, error) {
-	// A .p12 is encrypted with its password, so unlike a PEM key its mode is
-	// not checked: institutions hand them out as ordinary files.
-	data, err := os.ReadFile(path)
+	// A .p12 is encrypted, but only as well as its password: like a PEM key
+	// it must be readable by its owner only.
+	data, err := readSecret(path, "PKCS#12 file")
 	if err != nil {
-		return nil, fmt.Errorf("read PKCS#12: %w", err)
+		return nil, err
+	}
+	if len(password) == 0 {
+		return nil, fmt.Errorf("%s: no password given for the PKCS#12 file", path)
 	}
 	key, cert, cas, err := pkcs12.DecodeChain(data, string(password))
 	if err != nil {

@@ -131,11 +131,21 @@ func TestLoadCredentialP12(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p12, _ := signtest.WriteFile(dir, "org.p12", pfx, 0o644)
 	pwFile, _ := signtest.WriteFile(dir, "pw.txt", []byte("s3cret pass\n"), 0o600)
 	pw, err := ReadPassword(pwFile, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A PKCS#12 file holds a private key: others may not read it either.
+	open, _ := signtest.WriteFile(dir, "open.p12", pfx, 0o644)
+	_, err = LoadCredential(CredentialOptions{P12File: open, Password: pw})
+	var ie *InsecureFileError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "PKCS#12 file is readable by other users") {
+		t.Errorf("world-readable .p12: %v", err)
+	}
+	p12, _ := signtest.WriteFile(dir, "org.p12", pfx, 0o600)
+	if _, err := LoadCredential(CredentialOptions{P12File: p12}); err == nil || !strings.Contains(err.Error(), "no password given") {
+		t.Errorf("no password: %v", err)
 	}
 	cred, err := LoadCredential(CredentialOptions{P12File: p12, Password: pw})
 	if err != nil {

@@ -134,6 +134,9 @@ type VerifyOptions struct {
 	// Now is the time certificates are checked at when no trusted time-stamp
 	// gives the signing time; time.Now when zero.
 	Now time.Time
+	// PDFs are payload PDFs whose embedded signatures are checked too (the
+	// narrative, data/narrative/submission.pdf); an unsigned one is fine.
+	PDFs []string
 }
 
 // Caps on what is read from an untrusted package.
@@ -156,6 +159,7 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	if opt.TSATrust == nil {
 		opt.TSATrust = opt.Trust
 	}
+	verifyPDFs(r, fsys, opt)
 	entries, err := fs.ReadDir(fsys, SignaturesDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		if fi, serr := fs.Stat(fsys, SignaturesDir); serr == nil && !fi.IsDir() {

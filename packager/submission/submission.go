@@ -122,6 +122,9 @@ func Spec(doc *schema.Document, opt Options) (packager.Spec, error) {
 	// Signatures added later (casepack sign) cannot be named in VERIFY.txt,
 	// which they sign; these loops check whatever signatures/ holds.
 	spec.VerifyText = sign.LaterSignatureInstructions()
+	if opt.PDFSigner != nil {
+		spec.VerifyText += pdfInstructions
+	}
 	for _, e := range g.out.Evidence {
 		withhold := annex.WithheldInEdition(&e, opt.Edition)
 		for _, f := range e.Files {
@@ -331,6 +334,23 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 		Name: s.Name, Reason: "Submission to " + g.doc.Case.Submission.Recipient.Body, Date: g.opt.Date, TSAURL: s.TSAURL,
 	})
 }
+
+// pdfInstructions tell how to check the narrative's embedded signature with
+// poppler's pdfsig, trusting the signer's CA in a throw-away NSS database.
+const pdfInstructions = `
+The narrative PDF is signed too (a PDF signature, shown by PDF readers). To
+check it with poppler's pdfsig, trusting the signer's CA certificate
+(CA.pem: the certificate of the authority that issued the signer's
+certificate, obtained from the signer through a channel you trust):
+
+     mkdir nssdb
+     certutil -N -d sql:nssdb --empty-password
+     certutil -A -n signer-ca -t CT,C,C -i CA.pem -d sql:nssdb
+     pdfsig -nssdir sql:nssdb data/narrative/submission.pdf
+
+   It must say "Signature is Valid", "Total document signed" and
+   "Certificate is Trusted".
+`
 
 // MediaType is the file's declared media type, or one guessed from its
 // extension with a fixed table (the system's mime tables differ between
