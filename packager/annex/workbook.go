@@ -451,14 +451,23 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 	case vText:
 		inline(v.s)
 	case vRefs:
-		if len(v.ids) != 1 || !linkableID.MatchString(v.ids[0]) {
-			inline(strings.Join(v.ids, refSeparator))
+		// A cell links to the row defining its first ID and shows all of
+		// them, so "INC-01; INC-02" jumps to INC-01. The label is a string
+		// literal inside the formula, which spreadsheets cap at 255
+		// characters; a longer list stays plain text.
+		label := strings.Join(v.ids, refSeparator)
+		linkable := len(v.ids) > 0 && len(label) <= 255
+		for _, id := range v.ids {
+			linkable = linkable && linkableID.MatchString(id)
+		}
+		if !linkable {
+			inline(label)
 			return
 		}
 		t := a.plans[c.target]
 		r, ok := t.rowOf[v.ids[0]]
 		if !ok {
-			inline(v.ids[0])
+			inline(label)
 			return
 		}
 		tcol, _ := excelize.ColumnNumberToName(t.keyCol + 1)
@@ -469,9 +478,9 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		w.WriteString(tcol)
 		w.WriteString(strconv.Itoa(r))
 		w.WriteString(`","`)
-		w.WriteString(v.ids[0])
+		w.WriteString(label)
 		w.WriteString(`")</f><v>`)
-		w.WriteString(v.ids[0])
+		w.WriteString(label)
 		w.WriteString(`</v></c>`)
 	case vDate:
 		y, m, d := v.t.Date()

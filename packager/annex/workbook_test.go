@@ -299,8 +299,9 @@ func TestWorkbookReadByOpenpyxl(t *testing.T) {
 		if id := want[strings.LastIndex(want, `,"`)+2 : len(want)-2]; c.Cached != id {
 			t.Errorf("Owner row %d cached value = %v, want %s", i+2, c.Cached, id)
 		}
-		if c2 := things[i+1][2]; c2.T != "s" || c2.V != "007; P-2" {
-			t.Errorf("Owners row %d = %v (%s), want text '007; P-2'", i+2, c2.V, c2.T)
+		// Several IDs: one link, to the first, showing them all.
+		if c2 := things[i+1][2]; c2.T != "f" || c2.Cached != "007; P-2" || !strings.Contains(fmt.Sprint(c2.V), `"007; P-2")`) {
+			t.Errorf("Owners row %d = %v (%s, cached %v), want a link showing '007; P-2'", i+2, c2.V, c2.T, c2.Cached)
 		}
 	}
 
@@ -386,7 +387,7 @@ func TestWorkbookXML(t *testing.T) {
 	}
 	var names []string
 	formula := regexp.MustCompile(`<f>(.*?)</f>`)
-	ourLink := regexp.MustCompile(`^HYPERLINK\("#'People'!A[0-9]+","[A-Za-z0-9-]+"\)$`)
+	ourLink := regexp.MustCompile(`^HYPERLINK\("#'People'!A[0-9]+","[A-Za-z0-9-]+(; [A-Za-z0-9-]+)*"\)$`)
 	colMin := regexp.MustCompile(`<col min="([0-9]+)"`)
 	for _, zf := range zr.File {
 		names = append(names, zf.Name)
@@ -518,7 +519,9 @@ func TestCellXML(t *testing.T) {
 		{"link", ref, refs("P-2"), `<c r="B7" s="3" t="str"><f>HYPERLINK("#'People'!A3","P-2")</f><v>P-2</v></c>`},
 		{"unknown ID", ref, refs("P-9"), `<c r="B7" t="inlineStr"><is><t>P-9</t></is></c>`},
 		{"unlinkable ID", ref, refs(`P"2`), `<c r="B7" t="inlineStr"><is><t>P"2</t></is></c>`},
-		{"several IDs", ref, refs("P-2", "P-3"), `<c r="B7" t="inlineStr"><is><t>P-2; P-3</t></is></c>`},
+		{"several IDs", ref, refs("P-2", "P-3"), `<c r="B7" s="3" t="str"><f>HYPERLINK("#'People'!A3","P-2; P-3")</f><v>P-2; P-3</v></c>`},
+		{"several IDs, first unknown", ref, refs("P-9", "P-2"), `<c r="B7" t="inlineStr"><is><t>P-9; P-2</t></is></c>`},
+		{"too many IDs for a formula", ref, refs("P-2", strings.Repeat("X", 250)), `<c r="B7" t="inlineStr"><is><t>P-2; ` + strings.Repeat("X", 250) + `</t></is></c>`},
 		{"day", column{kind: kindDate}, date(time.Date(2021, 1, 8, 0, 0, 0, 0, time.UTC), PrecisionDay), `<c r="B7" s="4"><v>44204</v></c>`},
 		{"month", column{kind: kindDate}, date(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), `<c r="B7" s="5"><v>44197</v></c>`},
 		{"before 1900-03-01", column{kind: kindDate}, date(time.Date(1899, 5, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), `<c r="B7" t="inlineStr"><is><t>1899-05</t></is></c>`},
