@@ -88,7 +88,7 @@ func portableName(el string) error {
 }
 
 type hashJob struct {
-	ptr, abs, want, evID string
+	ptr, abs, rel, want, evID string
 }
 
 func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
@@ -125,7 +125,7 @@ func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 			}
 			abs, ok := v.resolve(root, ptr, f.Path)
 			if ok && f.SHA256 != "" && !opt.SkipHashes {
-				jobs = append(jobs, hashJob{ptr: fmt.Sprintf("/evidence/%d/files/%d/sha256", i, j), abs: abs, want: f.SHA256, evID: e.ID})
+				jobs = append(jobs, hashJob{ptr: fmt.Sprintf("/evidence/%d/files/%d/sha256", i, j), abs: abs, rel: f.Path, want: f.SHA256, evID: e.ID})
 			}
 		}
 	}
@@ -235,12 +235,18 @@ func (v *vctx) hashAll(ctx context.Context, jobs []hashJob, workers int) error {
 			return fmt.Errorf("hash %s: %w", j.abs, r.err)
 		}
 		if r.got != j.want {
-			v.add(CodeHashMismatch, j.ptr,
-				fmt.Sprintf("the file of %s has SHA-256 %s, not the %s recorded at acquisition", j.evID, r.got, j.want),
-				"the file changed since it was acquired: find the original, or record why it changed in the custody log and update the digest")
+			msg, hint := HashMismatchMessage(j.evID, j.rel, r.got, j.want)
+			v.add(CodeHashMismatch, j.ptr, msg, hint)
 		}
 	}
 	return nil
+}
+
+// HashMismatchMessage is the message and hint of a CP-HASH-MISMATCH finding,
+// shared with the build, which compares digests while it copies.
+func HashMismatchMessage(evidenceID, file, got, want string) (msg, hint string) {
+	return fmt.Sprintf("evidence file %q of %s has SHA-256 %s, not the %s recorded at acquisition", file, evidenceID, got, want),
+		"the file changed since it was acquired: find the original, or record why it changed in the custody log and update the digest"
 }
 
 func hashFile(ctx context.Context, p string, buf []byte) (string, error) {
@@ -267,4 +273,47 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// CheckHashes compares every declared SHA-256 with its file (streamed), and
+// reports only mismatches: for a build that refuses a case for other
+// reasons and must still report every problem at once. Files that are
+// missing or unsafe are left to Validate.
+func CheckHashes(ctx context.Context, doc *Document, workers int) ([]Finding, error) {
+	if doc.Case == nil {
+		return nil, nil
+	}
+	root, err := filepath.EvalSymlinks(doc.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("open case folder %s: %w", doc.Dir, err)
+	}
+	v := vctx{doc: doc}
+	var jobs []hashJob
+	for i, e := range doc.Case.Evidence {
+		for j, f := range e.Files {
+			if f.SHA256 == "" {
+				continue
+			}
+			if code, _ := CheckPath(f.Path); code == CodePathUnsafe {
+				continue
+			}
+			p, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(f.Path)))
+			if err != nil {
+				continue
+			}
+			if r, err := filepath.Rel(root, p); err != nil || !filepath.IsLocal(r) {
+				continue
+			}
+			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			jobs = append(jobs, hashJob{ptr: fmt.Sprintf("/evidence/%d/files/%d/sha256", i, j), abs: p, rel: f.Path, want: f.SHA256, evID: e.ID})
+		}
+	}
+	if err := v.hashAll(ctx, jobs, workers); err != nil {
+		return nil, err
+	}
+	doc.locate(v.out, v.keyPos, v.subs)
+	SortFindings(v.out)
+	return v.out, nil
 }

@@ -173,3 +173,12 @@ func Count(fs []Finding) (errors, warnings int) {
 	}
 	return
 }
+
+// NewFinding makes a finding about the value at pointer ptr, located at its
+// line and column (for checks made outside Validate, such as the digest
+// comparison a build makes while it copies).
+func (d *Document) NewFinding(code, ptr, msg, hint string) Finding {
+	fs := []Finding{{Code: code, Severity: severityOf(code), File: d.Path, Pointer: ptr, Message: msg, Hint: hint}}
+	d.locate(fs, nil, nil)
+	return fs[0]
+}

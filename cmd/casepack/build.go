@@ -80,22 +80,41 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	nerr, _ := schema.Count(findings)
+	if n, _ := schema.Count(findings); n > 0 {
+		// The case is refused anyway; compare the declared digests too, so
+		// every problem is reported at once, as validate does.
+		more, err := schema.CheckHashes(ctx, doc, int(cmd.Int("workers")))
+		if err != nil {
+			return err
+		}
+		findings = append(findings, more...)
+		schema.SortFindings(findings)
+	}
 	report := buildReport{Case: doc.Path, Edition: edition, Findings: findings}
 	if report.Findings == nil {
 		report.Findings = []schema.Finding{}
 	}
-	if format == "text" {
-		printFindings(stderr, findings, cmd.Bool("quiet"))
-	}
-	if nerr > 0 {
+	// refuse reports an invalid case: the findings, and exit 3.
+	// Text mode prints findings as they come; fresh are the ones not
+	// printed yet.
+	refuse := func(findings, fresh []schema.Finding) error {
+		nerr, nwarn := schema.Count(findings)
 		if format == "json" {
+			schema.SortFindings(findings)
+			report.Findings = findings
 			_ = writeJSON(stdout, report)
 		} else {
-			fmt.Fprintln(stdout, summaryLine(doc.Path, nerr, len(findings)-nerr))
+			printFindings(stderr, fresh, cmd.Bool("quiet"))
+			fmt.Fprintln(stdout, summaryLine(doc.Path, nerr, nwarn))
 			fmt.Fprintln(stderr, "casepack: error: the case is invalid; nothing was built")
 		}
 		return silentExit(exitInvalidCase)
+	}
+	if n, _ := schema.Count(findings); n > 0 {
+		return refuse(findings, findings)
+	}
+	if format == "text" {
+		printFindings(stderr, findings, cmd.Bool("quiet"))
 	}
 
 	limitMemory(casePath, 20)
@@ -126,6 +145,9 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 	}
 	res, err := packager.Build(ctx, spec, popt)
 	bar.finish(err == nil)
+	if mf := submission.MismatchFindings(doc, err); len(mf) > 0 {
+		return refuse(append(findings, mf...), mf)
+	}
 	if err != nil {
 		return buildError(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 
 	"fmt"
 	"hash"
@@ -187,8 +188,10 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 
 // Copy runs every job on a bounded pool of workers and returns the results in
 // job order. Each source is opened read-only and read exactly once. The first
-// failure cancels the remaining work; the error names the file (a
-// *DigestMismatch can be found with errors.As). Files Copy created are left
+// failure cancels the remaining work and its error names the file; a file
+// that does not match its declared digest does not stop the others, so every
+// mismatch is reported at once (an errors.Join of *DigestMismatch, in job
+// order; errors.As finds the first). Files Copy created are left
 // for the caller to remove: it builds into a temporary folder it removes as a
 // whole.
 func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
@@ -224,6 +227,7 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 	var wg, syncWG sync.WaitGroup
 	var once sync.Once
 	var firstErr error
+	mismatches := make([]error, len(jobs))
 	fail := func(err error) {
 		once.Do(func() { firstErr = err; cancel(err) })
 	}
@@ -250,6 +254,11 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 			buf := make([]byte, BufferSize)
 			for i := range next {
 				r, err := copyOne(ctx, jobs[i], sizes[i], buf, mode, rep)
+				var dm *DigestMismatch
+				if errors.As(err, &dm) {
+					mismatches[i] = err
+					continue
+				}
 				if err != nil {
 					fail(err)
 					continue
@@ -278,6 +287,9 @@ feed:
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, context.Cause(ctx)
+	}
+	if err := errors.Join(mismatches...); err != nil {
+		return nil, err
 	}
 	return results, nil
 }

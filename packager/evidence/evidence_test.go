@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -103,6 +104,29 @@ func TestCopyDeclaredMismatch(t *testing.T) {
 	want, _ := sums(fileBytes(t, p))
 	if dm.ID != "EV-0007" || dm.Path != p || dm.Want != wrong || dm.Got != want {
 		t.Errorf("mismatch = %+v", dm)
+	}
+
+	// Every mismatch is reported, in job order, not just the first.
+	q, _ := writeRandom(t, src, "photo.png", 3000, 2)
+	r, _ := writeRandom(t, src, "ok.txt", 100, 3)
+	okSum, _ := sums(fileBytes(t, r))
+	_, err = Copy(context.Background(), []Job{
+		{ID: "EV-0001", Src: p, Dst: filepath.Join(dst, "a"), DeclaredSHA256: wrong},
+		{ID: "EV-0002", Src: r, Dst: filepath.Join(dst, "b"), DeclaredSHA256: okSum},
+		{ID: "EV-0003", Src: q, Dst: filepath.Join(dst, "c"), DeclaredSHA256: wrong},
+	}, Options{Workers: 2})
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("err = %v, want every mismatch joined", err)
+	}
+	var ids []string
+	for _, e := range joined.Unwrap() {
+		if errors.As(e, &dm) {
+			ids = append(ids, dm.ID)
+		}
+	}
+	if strings.Join(ids, ",") != "EV-0001,EV-0003" {
+		t.Errorf("mismatches reported for %v, want EV-0001 and EV-0003", ids)
 	}
 }
 

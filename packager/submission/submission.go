@@ -409,3 +409,37 @@ func MediaType(f schema.File) string {
 	}
 	return "application/octet-stream"
 }
+
+// MismatchFindings turns the digest mismatches a build found while copying
+// (evidence.DigestMismatch, joined) into located CP-HASH-MISMATCH findings,
+// so a build reports them as validate does. Other errors give none.
+func MismatchFindings(doc *schema.Document, err error) []schema.Finding {
+	var out []schema.Finding
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var dm *evidence.DigestMismatch
+		if !errors.As(e, &dm) {
+			return
+		}
+		for i, ev := range doc.Case.Evidence {
+			if ev.ID != dm.ID {
+				continue
+			}
+			for j, f := range ev.Files {
+				if filepath.Join(doc.Dir, filepath.FromSlash(f.Path)) == dm.Path {
+					msg, hint := schema.HashMismatchMessage(dm.ID, f.Path, dm.Got, dm.Want)
+					out = append(out, doc.NewFinding(schema.CodeHashMismatch, fmt.Sprintf("/evidence/%d/files/%d/sha256", i, j), msg, hint))
+				}
+			}
+		}
+	}
+	walk(err)
+	schema.SortFindings(out)
+	return out
+}
