@@ -184,11 +184,11 @@ func buildError(err error) error {
 		// The validator should have caught it; it is still about the case data.
 		return withHint(exitInvalidCase, err, "check the evidence paths in case.json (casepack validate)")
 	case errors.Is(err, packager.ErrTargetExists):
-		return withHint(exitOperational, err, "use --force to replace it, or choose another --out folder")
+		return withHint(exitOperational, err, "choose another --out folder, or replace the package with --force")
 	case errors.As(err, &verr):
 		return &exitError{code: exitVerifyFail, err: err, hint: "the written package did not verify and was removed; check the disk, then build again"}
 	case errors.Is(err, context.Canceled):
-		return &exitError{code: exitOperational, err: errors.New("build interrupted; the partial package was removed")}
+		return &exitError{code: exitOperational, err: errors.New("build interrupted; the partial package was removed, nothing was left behind")}
 	}
 	return err
 }

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"regexp"
 	"strings"
+	"syscall"
 )
 
 // The exit codes, documented in --help and the README (STYLE.md §2).
@@ -75,11 +79,45 @@ func isSilent(err error) bool {
 }
 
 func printError(w io.Writer, err error) {
-	fmt.Fprintf(w, "casepack: error: %v\n", err)
+	fmt.Fprintf(w, "casepack: error: %s\n", plainMessage(err))
 	var ee *exitError
-	if errors.As(err, &ee) && ee.hint != "" {
+	switch {
+	case errors.As(err, &ee) && ee.hint != "":
 		fmt.Fprintf(w, "casepack: hint: %s\n", ee.hint)
-	} else if exitCode(err) == exitUsage {
+	case exitCode(err) == exitUsage:
 		fmt.Fprintln(w, "casepack: hint: run 'casepack help' or 'casepack COMMAND --help' for usage")
+	case errors.Is(err, syscall.ENOSPC):
+		fmt.Fprintln(w, "casepack: hint: the disk is full: free some space or choose another --out folder; nothing was left behind")
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		fmt.Fprintln(w, "casepack: hint: you may not write or read there: check the folder's permissions, or choose another folder")
 	}
+}
+
+var (
+	// Library errors start with the package that made them ("packager: ");
+	// a user needs the subject and the problem, not our package names.
+	pkgPrefix = regexp.MustCompile(`\b(packager|verify|bag|sign|evidence|annex|schema|narrative|submission): `)
+	// A build works in a hidden temporary folder beside its target; name the
+	// target instead.
+	tmpFolder = regexp.MustCompile(`\.([^/\s]+)\.(zip\.)?tmp-[0-9]+`)
+	// urfave/cli's words for an unknown command.
+	noHelpTopic = regexp.MustCompile(`^No help topic for '(.*)'$`)
+	// System calls the Go runtime names in its errors.
+	syscallWord = regexp.MustCompile(`\b(openat|open|mkdir|mkdirat|stat|lstat|read|write|rename|renameat|unlinkat|fsync) (\S+): `)
+)
+
+// plainMessage is an error's text without Go's vocabulary.
+func plainMessage(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "interrupted; nothing was left behind"
+	}
+	msg := err.Error()
+	if m := noHelpTopic.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%q is not a casepack command", m[1])
+	}
+	msg = pkgPrefix.ReplaceAllString(msg, "")
+	msg = tmpFolder.ReplaceAllString(msg, "$1")
+	msg = syscallWord.ReplaceAllString(msg, "$2: ")
+	msg = strings.ReplaceAll(msg, "no space left on device", "the disk is full")
+	return msg
 }

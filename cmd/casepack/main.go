@@ -19,7 +19,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -36,7 +35,14 @@ var version = "dev"
 // each command's file is the only place that knows about it.
 var commands []*cli.Command
 
-func register(c *cli.Command) { commands = append(commands, c) }
+func register(c *cli.Command) {
+	// A bad flag is a usage error in our message style (exit 2), not
+	// urfave/cli's "Incorrect Usage" and help page on stdout.
+	c.OnUsageError = func(_ context.Context, _ *cli.Command, err error, _ bool) error {
+		return usageErrorf("%v", err)
+	}
+	commands = append(commands, c)
+}
 
 func newApp(stdout, stderr io.Writer) *cli.Command {
 	sort.Slice(commands, func(i, j int) bool { return commands[i].Name < commands[j].Name })
@@ -57,7 +63,6 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
 			return usageErrorf("%v", err)
 		},
-		CommandNotFound: nil,
 	}
 }
 
@@ -76,9 +81,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	code := exitCode(err)
 	if !isSilent(err) {
 		printError(stderr, err)
-	}
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "casepack: error: interrupted; nothing was left behind")
 	}
 	return code
 }
