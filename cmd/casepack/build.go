@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/casepack/casepack/packager"
@@ -49,7 +51,7 @@ type buildReport struct {
 	Findings []schema.Finding `json:"findings"`
 }
 
-func runBuild(ctx context.Context, cmd *cli.Command) error {
+func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	format, casePath, err := formatAndArg(cmd, "CASE")
 	if err != nil {
 		return err
@@ -71,8 +73,22 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
-	if fi, err := os.Stat(cmd.String("out")); err == nil && !fi.IsDir() {
-		return usageErrorf("--out %s: is a file, not a folder", cmd.String("out"))
+	outDir := cmd.String("out")
+	fi, statErr := os.Stat(outDir)
+	if statErr == nil && !fi.IsDir() {
+		return usageErrorf("--out %s: is a file, not a folder", outDir)
+	}
+	if inside(outDir, casePath) {
+		return usageErrorf("--out %s is inside the case folder %s: casepack never writes into a case folder", outDir, casePath)
+	}
+	// A failed build leaves nothing: not even the output folder, when it
+	// was this build that made it.
+	if errors.Is(statErr, fs.ErrNotExist) {
+		defer func() {
+			if err != nil {
+				_ = os.Remove(outDir) // only if empty
+			}
+		}()
 	}
 
 	// Declared digests are compared while copying (one read per byte).
@@ -191,6 +207,34 @@ func buildError(err error) error {
 		return &exitError{code: exitOperational, err: errors.New("build interrupted; the partial package was removed, nothing was left behind")}
 	}
 	return err
+}
+
+// inside reports whether path p is the folder dir or below it (both made
+// absolute, symbolic links resolved where they exist).
+func inside(p, dir string) bool {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		dir = filepath.Dir(dir) // a case.json file: its folder
+	}
+	abs := func(x string) string {
+		a, err := filepath.Abs(x)
+		if err != nil {
+			return x
+		}
+		// Resolve the longest existing prefix, so a path that does not
+		// exist yet still compares right.
+		rest := ""
+		for cur := a; ; cur = filepath.Dir(cur) {
+			if r, err := filepath.EvalSymlinks(cur); err == nil {
+				return filepath.Join(r, rest)
+			}
+			if cur == filepath.Dir(cur) {
+				return a
+			}
+			rest = filepath.Join(filepath.Base(cur), rest)
+		}
+	}
+	rel, err := filepath.Rel(abs(dir), abs(p))
+	return err == nil && filepath.IsLocal(rel) || rel == "."
 }
 
 func humanBytes(n int64) string {
