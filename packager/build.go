@@ -240,6 +240,11 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 			}
 		}
 	}()
+	// MkdirTemp makes the folder private (0700); the package is an archive
+	// others read, like the folders inside it (0755, as in the ZIP).
+	if err = os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("packager: %w", err)
+	}
 
 	b := &builder{spec: &spec, opt: &opt, dir: tmp}
 	res, err = b.write(ctx)

@@ -119,6 +119,12 @@ func TestReproducible(t *testing.T) {
 		if !fi.ModTime().Equal(testDate) {
 			t.Errorf("zip mtime %v, want %v", fi.ModTime(), testDate)
 		}
+		// The package is an archive others read: its top folder too.
+		top, err := os.Stat(res.Dir)
+		must(t, err)
+		if top.Mode().Perm() != 0o755 {
+			t.Errorf("package folder mode %04o, want 0755", top.Mode().Perm())
+		}
 	}
 	if trees[0] != trees[1] {
 		t.Errorf("two builds differ:\n%s\n---\n%s", trees[0], trees[1])
