@@ -115,6 +115,10 @@ func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 					continue
 				}
 			}
+			if strings.Contains(path.Base(f.Path), "%") {
+				v.add(CodePathPercent, ptr, fmt.Sprintf("evidence file %q has '%%' in its name; the package's manifests write it as %%25 (RFC 8493), so `sha256sum -c` cannot check this file by hand (casepack verify can)", f.Path),
+					"rename the file without '%' (e.g. \"100 percent\") if the package must be checkable with standard tools alone")
+			}
 			// Two files of one item land side by side in the package.
 			key := strings.ToLower(norm.NFC.String(path.Base(f.Path)))
 			if k, dup := seen[key]; dup {

@@ -77,6 +77,7 @@ const (
 	CodePathSymlink   = "CP-PATH-SYMLINK"
 	CodePathPortable  = "CP-PATH-NONPORTABLE"
 	CodeFileClash     = "CP-FILE-CLASH"
+	CodePathPercent   = "CP-PATH-PERCENT"
 	CodeHashMismatch  = "CP-HASH-MISMATCH"
 	CodeEvidenceUncit = "CP-EVIDENCE-UNCITED"
 	CodeConsentScope  = "CP-CONSENT-SCOPE"
@@ -122,6 +123,7 @@ var Codes = []CodeInfo{
 	{CodePathSymlink, SeverityError, "an evidence path through a symbolic link that leads out of the case folder"},
 	{CodePathPortable, SeverityError, "a file name Windows or macOS cannot hold"},
 	{CodeFileClash, SeverityError, "two files of one item whose names would collide in the package"},
+	{CodePathPercent, SeverityWarning, "a file name with '%', which the manifests must write as %25, so sha256sum -c cannot check it by hand"},
 	{CodeHashMismatch, SeverityError, "an evidence file whose SHA-256 differs from the one recorded at acquisition"},
 	{CodeEvidenceUncit, SeverityWarning, "an evidence item cited nowhere"},
 	{CodeConsentScope, SeverityWarning, "evidence covered by a consent that does not allow sharing with the ICC, or was withdrawn"},

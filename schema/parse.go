@@ -42,6 +42,17 @@ type Document struct {
 	lines []int // byte offsets of line starts, built on first use
 }
 
+// errTooBig is readCase's way of saying the file is over MaxCaseSize.
+var errTooBig = errors.New("case file too large")
+
+// tooBig is the document and finding for a file over the size cap.
+func tooBig(file string) (*Document, []Finding) {
+	doc := &Document{Path: file, Dir: filepath.Dir(file)}
+	return doc, []Finding{doc.finding(CodeJSONTooBig, 0, "",
+		fmt.Sprintf("the file is larger than %d MiB, the most casepack reads", maxCaseSize>>20),
+		"split the case into several submissions, or check that this is the right file")}
+}
+
 // ErrNotFound is returned by Load when the case folder or file does not exist.
 var ErrNotFound = errors.New("case: not found")
 
@@ -50,6 +61,10 @@ var ErrNotFound = errors.New("case: not found")
 // syntax problems (after which nothing else can be checked) first.
 func Load(path string) (*Document, []Finding, error) {
 	file, data, err := readCase(path)
+	if errors.Is(err, errTooBig) {
+		doc, fs := tooBig(file)
+		return doc, fs, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,6 +94,10 @@ func readCase(path string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("open case: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > int64(maxCaseSize) {
+		// Refuse before reading: nothing that large is case data.
+		return file, nil, errTooBig
+	}
 	data, err := io.ReadAll(io.LimitReader(f, int64(maxCaseSize)+1))
 	if err != nil {
 		return "", nil, fmt.Errorf("read %s: %w", file, err)
@@ -90,6 +109,10 @@ func readCase(path string) (string, []byte, error) {
 // after the schema check, when the generic tree has been let go).
 func loadGeneric(path string) (*Document, []Finding, error) {
 	file, data, err := readCase(path)
+	if errors.Is(err, errTooBig) {
+		doc, fs := tooBig(file)
+		return doc, fs, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,9 +138,9 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 func parseGeneric(path string, data []byte) (*Document, []Finding) {
 	doc := &Document{Path: path, Data: data}
 	if len(data) > maxCaseSize {
-		return doc, []Finding{doc.finding(CodeJSONTooBig, 0, "",
-			fmt.Sprintf("the file is larger than %d MiB, the most casepack reads", MaxCaseSize>>20),
-			"split the case into several submissions, or check that this is the right file")}
+		doc, fs := tooBig(path)
+		doc.Data = data
+		return doc, fs
 	}
 	if bad := invalidUTF8(data, 10); len(bad) > 0 {
 		var out []Finding

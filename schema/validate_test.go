@@ -154,6 +154,15 @@ func TestTooBig(t *testing.T) {
 	if len(fs) != 1 || fs[0].Code != CodeJSONTooBig || doc.Value != nil {
 		t.Fatalf("got %v", fs)
 	}
+	// From a folder, the file is refused by its size, before it is read.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "case.json"), bytes.Repeat([]byte(" "), 101), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	doc, fs, err := LoadAndValidate(context.Background(), dir, Options{})
+	if err != nil || len(fs) != 1 || fs[0].Code != CodeJSONTooBig || doc.Data != nil || fs[0].Line != 1 {
+		t.Fatalf("got %v, %v", fs, err)
+	}
 }
 
 // TestAllAtOnce: a case with several unrelated problems reports each of

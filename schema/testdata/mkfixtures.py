@@ -175,6 +175,8 @@ fixture("CP-PATH-SYMLINK_outside", chain(setp("/evidence/0/files/0/path", "evide
 os.symlink("../../../../../go.mod", os.path.join(ROOT, "invalid", "CP-PATH-SYMLINK_outside", "evidence", "link.txt"))
 fixture("CP-FILE-CLASH_same-name", lambda d: d["evidence"][0]["files"].append({"path": "evidence/other/Transcript.txt", "role": "translation"}),
         "CP-FILE-CLASH", "/evidence/0/files/1/path", files={"evidence/other/Transcript.txt": TEXT})
+fixture("CP-PATH-PERCENT_name", chain(setp("/evidence/0/files/0/path", "evidence/100% transcript.txt"), delp("/evidence/0/files/0/sha256")),
+        "CP-PATH-PERCENT", "/evidence/0/files/0/path", files={"evidence/100% transcript.txt": TEXT})
 fixture("CP-HASH-MISMATCH_edited", setp("/evidence/0/files/0/sha256", hashlib.sha256(b"original bytes").hexdigest()),
         "CP-HASH-MISMATCH", "/evidence/0/files/0/sha256")
 fixture("CP-EVIDENCE-UNCITED_second-item", lambda d: d["evidence"].append(dict(copy.deepcopy(d["evidence"][0]), id="EV-0002", title="Uncited")),
