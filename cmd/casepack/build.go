@@ -34,7 +34,7 @@ func init() {
 			dateFlag(),
 			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "narrative paper size: a4 or letter"},
 			&cli.StringFlag{Name: "templates", Usage: "folder of narrative templates to use instead of the built-in ones"},
-			&cli.IntFlag{Name: "workers", Usage: "evidence files hashed at once (default: number of CPUs)"},
+			&cli.IntFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			formatFlag(),
 			quietFlag(),

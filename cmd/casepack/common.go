@@ -58,6 +58,16 @@ func buildDate(cmd *cli.Command, now func() time.Time) (time.Time, error) {
 	return now().UTC().Truncate(time.Second), nil
 }
 
+// nonNegative refuses a negative count (0 means the default).
+func nonNegative(flag string) func(int) error {
+	return func(n int) error {
+		if n < 0 {
+			return usageErrorf("%s %d: must be 0 (one per CPU) or more", flag, n)
+		}
+		return nil
+	}
+}
+
 // writeJSON prints the one JSON object of --format json.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -29,7 +29,7 @@ func init() {
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
 			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted"},
-			&cli.IntFlag{Name: "workers", Usage: "files hashed at once (default: number of CPUs)"},
+			&cli.IntFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			formatFlag(),
 			quietFlag(),
@@ -63,6 +63,15 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	}
 	pkg, err := openPackage(path)
 	if err != nil {
+		if format == "json" && exitCode(err) == exitVerifyFail {
+			// Not a package: still one JSON object, with the finding.
+			code := verify.CodeBagit
+			if strings.HasSuffix(strings.ToLower(path), ".zip") {
+				code = verify.CodeZipUnsafe
+			}
+			rep := &verify.Report{Package: path, Findings: []verify.Finding{{Code: code, Severity: verify.Error, Message: plainMessage(err)}}}
+			_ = writeJSON(cmd.Root().Writer, verifyOutput{Intact: false, Integrity: rep, Signatures: []sign.SignatureResult{}})
+		}
 		return err
 	}
 	defer pkg.Close()

@@ -99,7 +99,8 @@ func Spec(doc *schema.Document, opt Options) (packager.Spec, error) {
 			{Label: "Contact-Email", Value: c.Submission.Sender.Email},
 			{Label: "External-Identifier", Value: c.Submission.ID},
 			{Label: "External-Description", Value: oneLine(c.Submission.Title)},
-			{Label: "Bag-Group-Identifier", Value: c.Submission.Recipient.SituationCode + " " + c.Submission.Recipient.SituationName},
+			// Every edition and version of one submission shares the group.
+			{Label: "Bag-Group-Identifier", Value: c.Submission.ID},
 			{Label: "Casepack-Version", Value: opt.Version},
 			{Label: "Casepack-Edition", Value: opt.Edition},
 			{Label: "Casepack-Schema", Value: schema.ID},
