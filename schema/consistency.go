@@ -15,6 +15,7 @@ func (v *vctx) consistency(c *Case) {
 	v.uniqueIDs(c)
 	v.references(c, x)
 	v.citations(c, x)
+	v.rawHTML(c)
 	v.dates(c, x)
 	v.minors(c)
 	v.uncited(c)

@@ -66,6 +66,7 @@ const (
 	CodeRefDangling   = "CP-REF-DANGLING"
 	CodeRefRole       = "CP-REF-ROLE"
 	CodeCiteDangling  = "CP-CITE-DANGLING"
+	CodeTextHTML      = "CP-TEXT-HTML"
 	CodeDateInvalid   = "CP-DATE-INVALID"
 	CodeDateOrder     = "CP-DATE-ORDER"
 	CodeCustodyOrder  = "CP-CUSTODY-ORDER"
@@ -112,6 +113,7 @@ var Codes = []CodeInfo{
 	{CodeRefDangling, SeverityError, "a reference to an ID that does not exist"},
 	{CodeRefRole, SeverityError, "a reference to a person without the role it needs (e.g. a victim ID that is not a victim)"},
 	{CodeCiteDangling, SeverityError, "a [EV-…] citation in text to evidence that does not exist"},
+	{CodeTextHTML, SeverityError, "raw HTML in a Markdown text of the analysis, which the narrative refuses"},
 	{CodeDateInvalid, SeverityError, "a date that does not exist (e.g. 2021-02-30)"},
 	{CodeDateOrder, SeverityError, "an end before its start"},
 	{CodeCustodyOrder, SeverityError, "custody events out of time order"},

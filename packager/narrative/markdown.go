@@ -462,39 +462,13 @@ func checkTemplateHTML(tree *parse.Tree, name string, src []byte) error {
 // checkCaseMarkdown locates raw HTML in the case's Markdown fields (the
 // analysis), by JSON pointer and line:column inside the field.
 func checkCaseMarkdown(c *schema.Case) error {
-	a := c.Analysis
-	fields := []struct{ ptr, text string }{
-		{"/submission/protection", c.Submission.Protection},
-		{"/analysis/summary", a.Summary},
-		{"/analysis/methodology", a.Methodology},
-		{"/analysis/context", a.Context},
-		{"/analysis/interests_of_justice", a.InterestsOfJustice},
-		{"/analysis/conclusions", a.Conclusions},
-	}
-	if j := a.Jurisdiction; j != nil {
-		fields = append(fields,
-			struct{ ptr, text string }{"/analysis/jurisdiction/temporal", j.Temporal},
-			struct{ ptr, text string }{"/analysis/jurisdiction/territorial", j.Territorial},
-			struct{ ptr, text string }{"/analysis/jurisdiction/subject_matter", j.SubjectMatter},
-			struct{ ptr, text string }{"/analysis/jurisdiction/contextual_elements", j.ContextualElements})
-	}
-	if ad := a.Admissibility; ad != nil {
-		fields = append(fields, struct{ ptr, text string }{"/analysis/admissibility/complementarity", ad.Complementarity})
-		if g := ad.Gravity; g != nil {
-			fields = append(fields,
-				struct{ ptr, text string }{"/analysis/admissibility/gravity/scale", g.Scale},
-				struct{ ptr, text string }{"/analysis/admissibility/gravity/nature", g.Nature},
-				struct{ ptr, text string }{"/analysis/admissibility/gravity/manner", g.Manner},
-				struct{ ptr, text string }{"/analysis/admissibility/gravity/impact", g.Impact})
-		}
-	}
-	for _, f := range fields {
-		if !strings.Contains(f.text, "<") {
+	for _, f := range schema.MarkdownFields(c) {
+		if !strings.Contains(f.Text, "<") {
 			continue
 		}
-		src := []byte(f.text)
+		src := []byte(f.Text)
 		root := newMarkdown().Parser().Parse(textReader(src))
-		if err := rejectHTML(root, src, "case.json "+f.ptr); err != nil {
+		if err := rejectHTML(root, src, "case.json "+f.Pointer); err != nil {
 			return err
 		}
 	}

@@ -159,6 +159,7 @@ fixture("CP-ID-DUPLICATE_two-incidents", lambda d: d["incidents"].append(dict(co
 fixture("CP-REF-DANGLING_evidence", setp("/incidents/0/evidence_ids", ["EV-0001", "EV-0002"]), "CP-REF-DANGLING", "/incidents/0/evidence_ids/1")
 fixture("CP-REF-ROLE_expert-as-victim", setp("/incidents/0/victim_ids", ["V-01", "E-01"]), "CP-REF-ROLE", "/incidents/0/victim_ids/1")
 fixture("CP-CITE-DANGLING_summary", setp("/analysis/summary", "Victim 01 was killed [EV-0001] [EV-0007]."), "CP-CITE-DANGLING", "/analysis/summary")
+fixture("CP-TEXT-HTML_script", setp("/analysis/summary", "Victim 01 was killed [EV-0001]. <script>alert(1)</script>"), "CP-TEXT-HTML", "/analysis/summary")
 fixture("CP-DATE-INVALID_february-30", setp("/incidents/0/start", "2021-02-30"), "CP-DATE-INVALID", "/incidents/0/start")
 fixture("CP-DATE-ORDER_end-before-start", setp("/incidents/0/end", "2021-01-05"), "CP-DATE-ORDER", "/incidents/0/end")
 fixture("CP-CUSTODY-ORDER_backwards", setp("/evidence/0/custody/1/at", "2021-01-10T09:00:00Z"), "CP-CUSTODY-ORDER", "/evidence/0/custody/1/at")
