@@ -119,5 +119,6 @@ func plainMessage(err error) string {
 	msg = tmpFolder.ReplaceAllString(msg, "$1")
 	msg = syscallWord.ReplaceAllString(msg, "$2: ")
 	msg = strings.ReplaceAll(msg, "no space left on device", "the disk is full")
+	msg = strings.ReplaceAll(msg, "template: template: ", "template ")
 	return msg
 }

@@ -72,7 +72,10 @@ func signersFromFlags(cmd *cli.Command) (signers []*sign.Signer, pdfSigner *sign
 			return nil, nil, err
 		}
 		s, err := sign.NewSigner(cred, cmd.String("signer-name"), cmd.String("role"), cmd.String("org"))
-		if err != nil {
+		switch {
+		case errors.Is(err, sign.ErrUnsupportedKey):
+			return nil, nil, withHint(exitUsage, err, "a certificate (--cert, --p12) needs an RSA or ECDSA P-256 key; an Ed25519 key from casepack keygen signs without --cert")
+		case err != nil:
 			return nil, nil, withHint(exitUsage, err, "check --signer-name, --role and --org")
 		}
 		s.TSAURL = cmd.String("tsa")

@@ -204,13 +204,19 @@ func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report
 		if s.CertificateSubject != "" {
 			id = s.CertificateSubject
 		}
+		if id == "" {
+			id = "signer unknown"
+		}
 		line := fmt.Sprintf("signature %s: %s (%s", s.ID, statusWords(s.Status), s.Format)
 		if len(who) > 0 {
 			line += ", " + strings.Join(who, ", ")
 		}
 		line += ", " + id + ")"
 		if !s.Time.IsZero() {
-			line += fmt.Sprintf(", signed %s (%s)", s.Time.UTC().Format("2006-01-02 15:04:05Z"), s.TimeSource)
+			line += fmt.Sprintf(", signed %s (%s)", s.Time.UTC().Format("2006-01-02 15:04:05Z"), timeSourceWords(s.TimeSource))
+		}
+		if s.Timestamp != nil && s.Timestamp.Status == sign.StatusInvalid {
+			line += ", TIME-STAMP INVALID"
 		}
 		if s.TrustedBy != "" {
 			line += ", trusted via " + s.TrustedBy
@@ -230,6 +236,19 @@ func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report
 	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)\n",
 		rep.Package, state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
 		len(sigs.Signatures), trusted)
+}
+
+// timeSourceWords says where a signing time comes from, in words.
+func timeSourceWords(src string) string {
+	switch src {
+	case "timestamp":
+		return "trusted time-stamp"
+	case "untrusted_timestamp":
+		return "time-stamp from an authority not trusted (use --trust)"
+	case "claimed":
+		return "the signer's own clock"
+	}
+	return src
 }
 
 func statusWords(s sign.Status) string {
