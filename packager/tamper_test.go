@@ -58,6 +58,7 @@ func TestTamperMatrix(t *testing.T) {
 		{"case.json byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "data/case/case.json")) }, []string{"data/case/case.json"}, verify.CodeModified, false},
 		{"bag-info byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "bag-info.txt")) }, []string{"bag-info.txt"}, verify.CodeModified, false},
 		{"VERIFY.txt byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "VERIFY.txt")) }, []string{"VERIFY.txt"}, verify.CodeModified, false},
+		{"bagit.txt byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "bagit.txt")) }, []string{"bagit.txt"}, verify.CodeModified, false},
 		{"manifest-sha256 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "manifest-sha256.txt")) }, []string{"manifest-sha256.txt"}, verify.CodeManifestModified, false},
 		{"manifest-sha512 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "manifest-sha512.txt")) }, []string{"manifest-sha512.txt"}, verify.CodeManifestModified, false},
 		{"manifest-sha256 middle byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "manifest-sha256.txt")) }, []string{"manifest-sha256.txt"}, verify.CodeModified, false},
