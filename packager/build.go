@@ -729,6 +729,19 @@ func install(tmp, target, tmpZip, zipTarget string, opt Options) error {
 		if !opt.Force {
 			return fmt.Errorf("%s: %w (use --force to replace it)", target, ErrTargetExists)
 		}
+		// Where the system can swap two folders in one step, the old
+		// package is never missing; tmp then holds it, to be removed.
+		if exchange(tmp, target) == nil {
+			if tmpZip != "" {
+				// Renaming over an existing file replaces it atomically.
+				if err := os.Rename(tmpZip, zipTarget); err != nil {
+					exchange(tmp, target)
+					return fmt.Errorf("packager: move ZIP into place: %w", err)
+				}
+			}
+			os.RemoveAll(tmp)
+			return syncDir(outDir)
+		}
 		hold, err := os.MkdirTemp(outDir, "."+filepath.Base(target)+".old-")
 		if err != nil {
 			return fmt.Errorf("packager: replace %s: %w", target, err)

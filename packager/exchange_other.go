@@ -1,0 +1,9 @@
+//go:build !linux
+
+package packager
+
+import "errors"
+
+// exchange is not available here; install moves the old package aside
+// instead, which leaves a short window without one.
+func exchange(a, b string) error { return errors.ErrUnsupported }
