@@ -56,7 +56,9 @@ func hasDotDot(p string) bool {
 
 var windowsReserved = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
 	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
-	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true,
+	// Windows also reserves the superscript digits and the console names.
+	"COM¹": true, "COM²": true, "COM³": true, "LPT¹": true, "LPT²": true, "LPT³": true, "CONIN$": true, "CONOUT$": true}
 
 // portableName rejects names that Windows (NTFS, Explorer) or macOS (APFS,
 // HFS+) cannot hold, so a package unzips anywhere a lawyer opens it.
