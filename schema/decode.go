@@ -47,38 +47,19 @@ func (doc *Document) decodeTyped() {
 		}
 		_ = json.Unmarshal(doc.Data[r[0]:r[1]], dst)
 	}
-	type job struct {
-		dst any
-		r   [2]int
-	}
-	var jobs []job
+	var jobs []decodeJob
 	for key, rs := range items {
 		switch key {
 		case "incidents":
-			c.Incidents = make([]Incident, len(rs))
-			for i, r := range rs {
-				jobs = append(jobs, job{&c.Incidents[i], r})
-			}
+			jobs = itemJobs(jobs, &c.Incidents, rs)
 		case "persons":
-			c.Persons = make([]Person, len(rs))
-			for i, r := range rs {
-				jobs = append(jobs, job{&c.Persons[i], r})
-			}
+			jobs = itemJobs(jobs, &c.Persons, rs)
 		case "units":
-			c.Units = make([]Unit, len(rs))
-			for i, r := range rs {
-				jobs = append(jobs, job{&c.Units[i], r})
-			}
+			jobs = itemJobs(jobs, &c.Units, rs)
 		case "evidence":
-			c.Evidence = make([]Evidence, len(rs))
-			for i, r := range rs {
-				jobs = append(jobs, job{&c.Evidence[i], r})
-			}
+			jobs = itemJobs(jobs, &c.Evidence, rs)
 		case "consents":
-			c.Consents = make([]Consent, len(rs))
-			for i, r := range rs {
-				jobs = append(jobs, job{&c.Consents[i], r})
-			}
+			jobs = itemJobs(jobs, &c.Consents, rs)
 		}
 	}
 	workers := runtime.NumCPU()
@@ -93,6 +74,21 @@ func (doc *Document) decodeTyped() {
 		}(w)
 	}
 	wg.Wait()
+}
+
+// decodeJob is one collection item to decode from its bytes.
+type decodeJob struct {
+	dst any
+	r   [2]int
+}
+
+// itemJobs sizes a collection for its items and adds a job for each.
+func itemJobs[T any](jobs []decodeJob, dst *[]T, rs [][2]int) []decodeJob {
+	*dst = make([]T, len(rs))
+	for i, r := range rs {
+		jobs = append(jobs, decodeJob{&(*dst)[i], r})
+	}
+	return jobs
 }
 
 // collectionKeys are the top-level arrays whose items are decoded apart.
