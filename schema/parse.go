@@ -59,7 +59,13 @@ var ErrNotFound = errors.New("case: not found")
 // Load reads a case folder (holding case.json) or a case.json file. The
 // error is for I/O only; problems in the data come back as findings, with
 // syntax problems (after which nothing else can be checked) first.
-func Load(path string) (*Document, []Finding, error) {
+func Load(path string) (*Document, []Finding, error) { return load(path, Parse) }
+
+// loadGeneric is Load without the typed model (LoadAndValidate decodes it
+// after the schema check, when the generic tree has been let go).
+func loadGeneric(path string) (*Document, []Finding, error) { return load(path, parseGeneric) }
+
+func load(path string, parse func(string, []byte) (*Document, []Finding)) (*Document, []Finding, error) {
 	file, data, err := readCase(path)
 	if errors.Is(err, errTooBig) {
 		doc, fs := tooBig(file)
@@ -68,7 +74,7 @@ func Load(path string) (*Document, []Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, findings := Parse(file, data)
+	doc, findings := parse(file, data)
 	doc.Dir = filepath.Dir(file)
 	return doc, findings, nil
 }
@@ -103,22 +109,6 @@ func readCase(path string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("read %s: %w", file, err)
 	}
 	return file, data, nil
-}
-
-// loadGeneric is Load without the typed model (LoadAndValidate decodes it
-// after the schema check, when the generic tree has been let go).
-func loadGeneric(path string) (*Document, []Finding, error) {
-	file, data, err := readCase(path)
-	if errors.Is(err, errTooBig) {
-		doc, fs := tooBig(file)
-		return doc, fs, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	doc, findings := parseGeneric(file, data)
-	doc.Dir = filepath.Dir(file)
-	return doc, findings, nil
 }
 
 // Parse parses case data. It rejects what encoding/json would let through
