@@ -100,6 +100,9 @@ func readCase(path string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("open case: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+		return "", nil, fmt.Errorf("%s is not a file: the case data must be a file named %s", file, CaseFileName)
+	}
 	if fi, err := f.Stat(); err == nil && fi.Size() > int64(maxCaseSize) {
 		// Refuse before reading: nothing that large is case data.
 		return file, nil, errTooBig
