@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -146,6 +147,9 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if err != nil {
 		return err
 	}
+	if format == "text" && !cmd.Bool("quiet") {
+		warnLeftovers(stderr, outDir, spec.Name)
+	}
 	popt := packager.Options{
 		OutDir:  cmd.String("out"),
 		Zip:     cmd.Bool("zip"),
@@ -207,6 +211,20 @@ func buildError(err error) error {
 		return &exitError{code: exitOperational, err: errors.New("build interrupted; the partial package was removed, nothing was left behind")}
 	}
 	return err
+}
+
+// warnLeftovers names the hidden folders an earlier build of the same
+// package left when it was killed outright (SIGKILL, power loss), which no
+// clean-up could remove. They are never part of a package.
+func warnLeftovers(w io.Writer, outDir, name string) {
+	var found []string
+	for _, pat := range []string{"." + name + ".tmp-*", "." + name + ".zip.tmp-*", "." + name + ".old-*", "." + name + ".zip.old-*"} {
+		m, _ := filepath.Glob(filepath.Join(outDir, pat))
+		found = append(found, m...)
+	}
+	for _, f := range found {
+		warnf(w, "%s: left by an earlier build of %s that was stopped before it could clean up; it is not a package, and can be deleted", f, name)
+	}
 }
 
 // inside reports whether path p is the folder dir or below it (both made
