@@ -101,8 +101,8 @@ func oneArg(cmd *cli.Command, what string) (string, error) {
 // stderrIsTerminal decides whether progress bars may be drawn.
 func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
 
-// useColor follows the NO_COLOR convention (no-color.org).
-func useColor() bool { return os.Getenv("NO_COLOR") == "" && stderrIsTerminal() }
+// casepack prints no colour at all, so NO_COLOR (no-color.org) holds by
+// construction; the progress bars are the only terminal drawing.
 
 func warnf(w io.Writer, format string, a ...any) {
 	fmt.Fprintf(w, "casepack: warning: "+format+"\n", a...)
