@@ -2,17 +2,14 @@ package annex
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -83,24 +80,10 @@ func hashFile(ctx context.Context, root *os.Root, name string, buf []byte) (File
 	if !st.Mode().IsRegular() {
 		return FileInfo{}, fmt.Errorf("%s is not a regular file", name)
 	}
-	h256, h512 := sha256.New(), sha512.New()
-	n, err := io.CopyBuffer(io.MultiWriter(h256, h512), ctxReader{ctx, f}, buf)
+	// One read through both digests, SHA-512 beside SHA-256 (the build's pass).
+	d, err := evidence.Hash(ctx, f, buf)
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("read %s: %w", name, err)
 	}
-	return FileInfo{Size: n, SHA256: hex.EncodeToString(h256.Sum(nil)), SHA512: hex.EncodeToString(h512.Sum(nil))}, nil
-}
-
-// ctxReader stops hashing a large file at the next read once ctx is done.
-// It also hides *os.File's WriterTo, so CopyBuffer uses buf.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return FileInfo{Size: d.Size, SHA256: d.SHA256, SHA512: d.SHA512}, nil
 }
