@@ -733,7 +733,7 @@ func (l *layout) heading(n *ast.Heading) {
 		l.res.headings[h] = l.pdf.PageNo()
 		if h.outline >= 0 && l.prev != nil {
 			l.setFont(st, size)
-			l.pdf.Bookmark(drawable(h.label()), h.outline, l.y())
+			l.pdf.Bookmark(drawable(h.outlineLabel()), h.outline, l.y())
 		}
 	}
 	for _, ln := range lines {

@@ -158,6 +158,15 @@ func (h *heading) label() string {
 	return h.number + "  " + h.title
 }
 
+// outlineLabel is the heading as the PDF outline (bookmarks) lists it: one
+// space after the number, as readers' bookmark panes expect.
+func (h *heading) outlineLabel() string {
+	if h.number == "" {
+		return h.title
+	}
+	return h.number + " " + h.title
+}
+
 func textReader(src []byte) text.Reader { return text.NewReader(src) }
 
 func newMarkdown() goldmark.Markdown {
