@@ -94,6 +94,27 @@ type Result struct {
 	Evidence          []evidence.Result `json:"evidence"` // in Spec.Evidence order; Dst is the bag path
 }
 
+// ErrNotReplaceable is returned when --force would replace something that is
+// not a package.
+var ErrNotReplaceable = errors.New("packager: not a package, so it is not replaced")
+
+// replaceable says whether an existing target may be replaced: a package
+// folder (it holds bagit.txt) or a regular file where the ZIP goes.
+func replaceable(p string, fi os.FileInfo, isZip bool) error {
+	if isZip {
+		if fi.Mode().IsRegular() {
+			return nil
+		}
+		return fmt.Errorf("%s: %w (it is not a file)", p, ErrNotReplaceable)
+	}
+	if fi.IsDir() {
+		if _, err := os.Stat(filepath.Join(p, "bagit.txt")); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %w (it holds no bagit.txt)", p, ErrNotReplaceable)
+}
+
 // Errors callers branch on.
 var (
 	ErrTargetExists = errors.New("packager: package already exists")
@@ -220,8 +241,18 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		if t == zipTarget && !opt.Zip {
 			continue
 		}
-		if _, err := os.Lstat(t); err == nil && !opt.Force {
+		fi, err := os.Lstat(t)
+		if err != nil {
+			continue
+		}
+		if !opt.Force {
 			return nil, fmt.Errorf("%s: %w (use --force to replace it)", t, ErrTargetExists)
+		}
+		// --force replaces a package, never anything else that happens to
+		// have its name: a folder without bagit.txt, or a folder where the
+		// ZIP goes, may be someone's work.
+		if err := replaceable(t, fi, t == zipTarget); err != nil {
+			return nil, err
 		}
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {

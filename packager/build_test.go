@@ -396,3 +396,40 @@ func sha256Hex(t *testing.T, p string) string {
 	must(t, err)
 	return d.SHA256
 }
+
+// TestForceReplacesOnlyPackages: --force never deletes what is not a
+// package — a folder without bagit.txt, or a folder where the ZIP goes.
+func TestForceReplacesOnlyPackages(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, out, name string)
+		zip   bool
+	}{
+		{"folder of someone's work", func(t *testing.T, out, name string) {
+			must(t, os.MkdirAll(filepath.Join(out, name), 0o755))
+			must(t, os.WriteFile(filepath.Join(out, name, "thesis.docx"), []byte("precious"), 0o644))
+		}, false},
+		{"a file with the package's name", func(t *testing.T, out, name string) {
+			must(t, os.WriteFile(filepath.Join(out, name), []byte("precious"), 0o644))
+		}, false},
+		{"a folder where the ZIP goes", func(t *testing.T, out, name string) {
+			must(t, os.MkdirAll(filepath.Join(out, name+".zip"), 0o755))
+			must(t, os.WriteFile(filepath.Join(out, name+".zip", "thesis.docx"), []byte("precious"), 0o644))
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			spec := c.spec(defaultEvidence)
+			tc.setup(t, out, spec.Name)
+			before := treeDigest(t, out)
+			_, err := Build(context.Background(), spec, Options{OutDir: out, Force: true, Zip: tc.zip})
+			if !errors.Is(err, ErrNotReplaceable) {
+				t.Fatalf("err = %v, want ErrNotReplaceable", err)
+			}
+			if after := treeDigest(t, out); after != before {
+				t.Errorf("the output folder changed:\n%s\n---\n%s", before, after)
+			}
+		})
+	}
+}

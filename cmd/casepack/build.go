@@ -203,6 +203,8 @@ func buildError(err error) error {
 	case errors.Is(err, packager.ErrInvalidSpec):
 		// The validator should have caught it; it is still about the case data.
 		return withHint(exitInvalidCase, err, "check the evidence paths in case.json (casepack validate)")
+	case errors.Is(err, packager.ErrNotReplaceable):
+		return withHint(exitOperational, err, "--force replaces only a casepack package; move that away, or choose another --out folder")
 	case errors.Is(err, packager.ErrTargetExists):
 		return withHint(exitOperational, err, "choose another --out folder, or replace the package with --force")
 	case errors.As(err, &verr):
