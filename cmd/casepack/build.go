@@ -79,9 +79,6 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if statErr == nil && !fi.IsDir() {
 		return usageErrorf("--out %s: is a file, not a folder", outDir)
 	}
-	if inside(outDir, casePath) {
-		return usageErrorf("--out %s is inside the case folder %s: casepack never writes into a case folder", outDir, casePath)
-	}
 	// A failed build leaves nothing: not even the output folder, when it
 	// was this build that made it.
 	if errors.Is(statErr, fs.ErrNotExist) {
@@ -96,6 +93,9 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	doc, findings, err := loadValid(ctx, casePath, schema.Options{SkipHashes: true})
 	if err != nil {
 		return err
+	}
+	if inside(outDir, doc.Dir) {
+		return usageErrorf("--out %s is inside the case folder %s: casepack never writes into a case folder", outDir, doc.Dir)
 	}
 	if n, _ := schema.Count(findings); n > 0 {
 		// The case is refused anyway; compare the declared digests too, so
@@ -232,9 +232,6 @@ func warnLeftovers(w io.Writer, outDir, name string) {
 // inside reports whether path p is the folder dir or below it (both made
 // absolute, symbolic links resolved where they exist).
 func inside(p, dir string) bool {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		dir = filepath.Dir(dir) // a case.json file: its folder
-	}
 	abs := func(x string) string {
 		a, err := filepath.Abs(x)
 		if err != nil {

@@ -96,14 +96,18 @@ func printError(w io.Writer, err error) {
 var (
 	// Library errors start with the package that made them ("packager: ");
 	// a user needs the subject and the problem, not our package names.
-	pkgPrefix = regexp.MustCompile(`\b(packager|verify|bag|sign|evidence|annex|schema|narrative|submission): `)
+	pkgPrefix = regexp.MustCompile(`(^|: )(packager|verify|bag|sign|evidence|annex|schema|narrative|submission|co-sign): `)
 	// A build works in a hidden temporary folder beside its target; name the
 	// target instead.
-	tmpFolder = regexp.MustCompile(`\.([^/\s]+)\.(zip\.)?tmp-[0-9]+`)
+	tmpFolder = regexp.MustCompile(`\.([^/\s]+?)\.((zip\.)?tmp-[0-9]+|[0-9]+\.tmp)`)
+	// urfave/cli's words for a missing required flag.
+	requiredFlag = regexp.MustCompile(`Required flags? "([a-z-]+)"`)
 	// urfave/cli's words for an unknown command.
 	noHelpTopic = regexp.MustCompile(`^No help topic for '(.*)'$`)
 	// System calls the Go runtime names in its errors.
-	syscallWord = regexp.MustCompile(`\b(openat|open|mkdir|mkdirat|stat|lstat|read|write|rename|renameat|unlinkat|fsync) (\S+): `)
+	syscallWord = regexp.MustCompile(`(^|: )(openat|open|mkdir|mkdirat|stat|lstat|read|write|rename|renameat|unlinkat|fsync|create|hash) (\S+ )?(\S+): `)
+	// "PATH: PATH: problem", once the words between were dropped.
+	doubled = regexp.MustCompile(`(^|: )(\S+): (\S+): `)
 )
 
 // plainMessage is an error's text without Go's vocabulary.
@@ -115,9 +119,24 @@ func plainMessage(err error) string {
 	if m := noHelpTopic.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%q is not a casepack command", m[1])
 	}
-	msg = pkgPrefix.ReplaceAllString(msg, "")
+	msg = pkgPrefix.ReplaceAllString(msg, "$1")
 	msg = tmpFolder.ReplaceAllString(msg, "$1")
-	msg = syscallWord.ReplaceAllString(msg, "$2: ")
+	for prev := ""; prev != msg; { // matches share their ": "; repeat
+		prev = msg
+		msg = syscallWord.ReplaceAllString(msg, "$1$4: ")
+	}
+	msg = doubled.ReplaceAllStringFunc(msg, func(m string) string {
+		p := doubled.FindStringSubmatch(m)
+		if p[2] == p[3] {
+			return p[1] + p[2] + ": "
+		}
+		return m
+	})
+	if m := requiredFlag.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("missing --%s (required)", m[1])
+	}
+	msg = strings.ReplaceAll(msg, "strconv.ParseInt: parsing ", "not a whole number: ")
+	msg = strings.ReplaceAll(msg, ": invalid syntax", "")
 	msg = strings.ReplaceAll(msg, "no space left on device", "the disk is full")
 	msg = strings.ReplaceAll(msg, "template: template: ", "template ")
 	return msg
