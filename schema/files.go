@@ -238,7 +238,16 @@ func (v *vctx) hashAll(ctx context.Context, jobs []hashJob, workers int) error {
 	for i, j := range jobs {
 		r := results[i]
 		if r.err != nil {
-			return fmt.Errorf("hash %s: %w", j.abs, r.err)
+			// A file that cannot be read is a problem of the case, reported
+			// with the others; it does not stop the validation.
+			reason := r.err.Error()
+			var pe *fs.PathError
+			if errors.As(r.err, &pe) {
+				reason = pe.Err.Error()
+			}
+			v.add(CodeFileMissing, strings.TrimSuffix(j.ptr, "/sha256")+"/path",
+				fmt.Sprintf("evidence file %q cannot be read: %s", j.rel, reason), "check the file's permissions")
+			continue
 		}
 		if r.got != j.want {
 			msg, hint := HashMismatchMessage(j.evID, j.rel, r.got, j.want)

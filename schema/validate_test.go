@@ -345,3 +345,20 @@ func TestFastPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableEvidence: a file that cannot be read while hashing is one
+// more finding, located at its path, not an error that hides the others.
+// (The file vanishes between the checks and the hashing here: as root,
+// which CI is, a mode-000 file is still readable.)
+func TestUnreadableEvidence(t *testing.T) {
+	doc, _ := Parse("case.json", []byte(`{"evidence": [{"files": [{"path": "evidence/gone.mp4"}]}]}`))
+	v := vctx{doc: doc}
+	jobs := []hashJob{{ptr: "/evidence/0/files/0/sha256", abs: filepath.Join(t.TempDir(), "gone.mp4"), rel: "evidence/gone.mp4", want: strings.Repeat("0", 64), evID: "EV-0001"}}
+	if err := v.hashAll(context.Background(), jobs, 1); err != nil {
+		t.Fatalf("validation stopped: %v", err)
+	}
+	if len(v.out) != 1 || v.out[0].Code != CodeFileMissing || v.out[0].Pointer != "/evidence/0/files/0/path" ||
+		v.out[0].Message != `evidence file "evidence/gone.mp4" cannot be read: no such file or directory` {
+		t.Errorf("findings %+v", v.out)
+	}
+}
