@@ -169,7 +169,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		return refuse(append(findings, mf...), mf)
 	}
 	if err != nil {
-		return buildError(err)
+		return buildError(narrativeError(err, cmd.String("templates")))
 	}
 	report.Package = res
 	if format == "json" {
@@ -192,6 +192,10 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 
 // buildError maps build failures to exit codes and hints.
 func buildError(err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err // already mapped (narrativeError)
+	}
 	var mismatch *evidence.DigestMismatch
 	var leak *submission.LeakError
 	var verr *packager.VerifyError

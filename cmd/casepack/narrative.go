@@ -109,8 +109,8 @@ func narrativeError(err error, templates string) error {
 	if errors.As(err, &se) && errors.Is(err, narrative.ErrRawHTML) {
 		return withHint(exitOperational, err, "remove the HTML tag from the template, or write '\\<' for a literal '<'")
 	}
-	if templates != "" && (errors.As(err, &se) || strings.HasPrefix(err.Error(), "template")) {
-		return withHint(exitOperational, err, "check the templates in "+templates+"; templates/README.md in the casepack sources documents the data and helpers")
+	if templates != "" && (errors.As(err, &se) || strings.Contains(err.Error(), "template")) {
+		return withHint(exitOperational, err, "check the templates in "+templates+"; 'casepack narrative --markdown' shows what they produce, and templates/README.md documents their data and helpers")
 	}
 	return err
 }

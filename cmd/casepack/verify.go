@@ -125,7 +125,7 @@ func openPackage(path string) (*verify.Package, error) {
 	}
 	pkg, err := verify.Open(path)
 	if errors.Is(err, verify.ErrNotPackage) {
-		return nil, withHint(exitVerifyFail, err, "a package is a folder holding bagit.txt, or a .zip of one")
+		return nil, withHint(exitVerifyFail, fmt.Errorf("%s: not a package folder or .zip", path), "a package is a folder holding bagit.txt, or a .zip of one")
 	}
 	return pkg, err
 }
@@ -207,7 +207,11 @@ func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report
 		if id == "" {
 			id = "signer unknown"
 		}
-		line := fmt.Sprintf("signature %s: %s (%s", s.ID, statusWords(s.Status), s.Format)
+		format := s.Format
+		if format == "" {
+			format = "unknown format"
+		}
+		line := fmt.Sprintf("signature %s: %s (%s", s.ID, statusWords(s.Status), format)
 		if len(who) > 0 {
 			line += ", " + strings.Join(who, ", ")
 		}
