@@ -135,7 +135,11 @@ func loadTrust(files []string) ([]sign.TrustAnchor, error) {
 	for _, f := range files {
 		a, err := sign.LoadTrustFile(f)
 		if err != nil {
-			return nil, withHint(exitUsage, fmt.Errorf("--trust %s: %w", f, err), "give a PEM public key (NAME.pub.pem from casepack keygen), a certificate or a CA certificate")
+			if _, serr := os.Stat(f); serr != nil {
+				return nil, withHint(exitUsage, fmt.Errorf("--trust %s: no such file", f), "give the path of a PEM public key or certificate")
+			}
+			return nil, withHint(exitUsage, fmt.Errorf("--trust %s: not a public key or certificate casepack can read", f),
+				"give a PEM public key (NAME.pub.pem from casepack keygen), a certificate or a CA certificate")
 		}
 		out = append(out, a...)
 	}
