@@ -55,6 +55,11 @@ type Options struct {
 	// PDFSigner, when set, signs the narrative PDF (PAdES) with its X.509
 	// credential before the PDF's digest enters the payload manifest.
 	PDFSigner *sign.Signer
+	// Now is the clock for the PDF signature's time (/M): a signature says
+	// when it was made, whatever date the build fixes for the documents (a
+	// certificate signature is never byte-reproducible anyway). time.Now
+	// when nil.
+	Now func() time.Time
 }
 
 // ErrEdition is returned for an edition that is neither confidential nor public.
@@ -331,8 +336,12 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 		return err
 	}
 	s := g.opt.PDFSigner
+	now := time.Now
+	if g.opt.Now != nil {
+		now = g.opt.Now
+	}
 	return sign.SignPDF(bytes.NewReader(pdf.Bytes()), int64(pdf.Len()), w, s.Cred, sign.PDFSignOptions{
-		Name: s.Name, Reason: "Submission to " + g.doc.Case.Submission.Recipient.Body, Date: g.opt.Date, TSAURL: s.TSAURL,
+		Name: s.Name, Reason: "Submission to " + g.doc.Case.Submission.Recipient.Body, Date: now().UTC(), TSAURL: s.TSAURL,
 	})
 }
 
