@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/signal"
@@ -70,17 +71,56 @@ func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
+// jsonError is the object --format json prints when a command fails before
+// it has a report to print (a missing file, a bad flag).
+type jsonError struct {
+	Error    string `json:"error"`
+	Hint     string `json:"hint,omitempty"`
+	ExitCode int    `json:"exit_code"`
+}
+
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		if a == "--format=json" || a == "-format=json" || ((a == "--format" || a == "-format") && i+1 < len(args) && args[i+1] == "json") {
+			return true
+		}
+	}
+	return false
+}
+
+// countingWriter tells whether a command printed anything on stdout.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
+}
+
 // run is main without the process exit, so tests can call it in-process.
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := newApp(stdout, stderr).Run(ctx, args)
+	out := &countingWriter{w: stdout}
+	err := newApp(out, stderr).Run(ctx, args)
 	if err == nil {
 		return exitOK
 	}
 	code := exitCode(err)
 	if !isSilent(err) {
 		printError(stderr, err)
+		// --format json promises one object on stdout, failure included.
+		if out.n == 0 && wantsJSON(args) {
+			e := jsonError{Error: plainMessage(err), ExitCode: code}
+			var ee *exitError
+			if errors.As(err, &ee) {
+				e.Hint = ee.hint
+			}
+			_ = writeJSON(stdout, e)
+		}
 	}
 	return code
 }
