@@ -118,6 +118,9 @@ func narrativeError(err error, templates string) error {
 // writeNarrativeFile writes a file through a temporary file in the same folder, so
 // a failure never leaves a partial output behind.
 func writeNarrativeFile(path string, write func(*os.File) error) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageErrorf("-o %s: is a folder; give a file name, e.g. %s", path, filepath.Join(path, "submission.pdf"))
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
