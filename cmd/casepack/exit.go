@@ -115,7 +115,12 @@ func plainMessage(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted; nothing was left behind"
 	}
-	msg := err.Error()
+	return plainText(err.Error())
+}
+
+// plainText is plainMessage for a message that is already text (a finding
+// that quotes a system error).
+func plainText(msg string) string {
 	if m := noHelpTopic.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%q is not a casepack command", m[1])
 	}

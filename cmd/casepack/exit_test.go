@@ -16,6 +16,7 @@ func TestPlainMessage(t *testing.T) {
 		{`invalid value "abc" for flag -workers: strconv.ParseInt: parsing "abc": invalid syntax`, `invalid value "abc" for flag -workers: not a whole number: "abc"`},
 		{"inspect /tmp: openat bag-info.txt: no such file or directory", "inspect /tmp: bag-info.txt: no such file or directory"},
 		{"a sign: b", "a sign: b"},
+		{"cannot be read: openat data/annexes/csv/units.csv: permission denied", "cannot be read: data/annexes/csv/units.csv: permission denied"},
 	} {
 		if got := plainMessage(errors.New(tc.in)); got != tc.want {
 			t.Errorf("plainMessage(%q)\n got %q\nwant %q", tc.in, got, tc.want)

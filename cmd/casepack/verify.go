@@ -91,6 +91,9 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	rep.Add(signFindings(sigs.Findings)...)
+	for i := range rep.Findings {
+		rep.Findings[i].Message = plainText(rep.Findings[i].Message)
+	}
 	out := verifyOutput{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid}
 	if out.Signatures == nil {
 		out.Signatures = []sign.SignatureResult{}
