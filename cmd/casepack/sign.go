@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -50,6 +51,32 @@ type signedSignature struct {
 	Timestamped        bool   `json:"timestamped"`
 }
 
+// warnSameKey says when a key has signed the package already: signing again
+// adds nothing but a time-stamp, which may be the point (--tsa), so it is a
+// warning, not a refusal.
+func warnSameKey(w io.Writer, path string, signers []*sign.Signer) {
+	pkg, err := openPackage(path)
+	if err != nil {
+		return
+	}
+	defer pkg.Close()
+	before, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{})
+	if err != nil {
+		return
+	}
+	for _, s := range signers {
+		fp, err := sign.Fingerprint(s.Cred.Signer.Public())
+		if err != nil {
+			continue
+		}
+		for _, r := range before.Signatures {
+			if r.KeyFingerprint == fp && r.Format != sign.FormatPDF {
+				warnf(w, "%s: this key already signed the package (signature %s); adding another signature by it", path, r.ID)
+			}
+		}
+	}
+}
+
 func runSign(ctx context.Context, cmd *cli.Command) error {
 	format, path, err := formatAndArg(cmd, "PKG")
 	if err != nil {
@@ -69,6 +96,7 @@ func runSign(ctx context.Context, cmd *cli.Command) error {
 	if err := checkBeforeSigning(ctx, path); err != nil {
 		return err
 	}
+	warnSameKey(cmd.Root().ErrWriter, path, signers)
 
 	res, err := sign.CoSign(ctx, path, signers, sign.CoSignOptions{Date: date})
 	if err != nil {
