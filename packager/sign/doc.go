@@ -1,7 +1,9 @@
 // Package sign owns everything that vouches for a casepack package: signing
 // keys and institutional X.509 credentials, the detached signatures over the
-// bag's tag manifest (raw Ed25519, or CMS for certificates), the PAdES
-// signature of the narrative PDF, RFC 3161 time-stamps, co-signing an existing
+// bag's tag manifest (raw Ed25519, or CMS for certificates), the signature
+// embedded in the narrative PDF (a CMS signature over its byte ranges, with
+// SubFilter adbe.pkcs7.detached as pdfsign writes it: PDF readers show it,
+// but it is not a PAdES baseline signature), RFC 3161 time-stamps, co-signing an existing
 // package, and the verification and trust decision for every signature.
 //
 // What is signed is the exact byte content of tagmanifest-sha256.txt. That
