@@ -1,7 +1,7 @@
 package schema
 
 import (
-	"go/parser"
+	goparser "go/parser"
 	"go/token"
 	"path/filepath"
 	"strings"
@@ -19,7 +19,7 @@ func TestImportsNoCasepack(t *testing.T) {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		ast, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		ast, err := goparser.ParseFile(token.NewFileSet(), f, nil, goparser.ImportsOnly)
 		if err != nil {
 			t.Fatal(err)
 		}
