@@ -45,40 +45,15 @@ type Index struct {
 // reports the duplicates.
 func NewIndex(c *Case) *Index {
 	x := &Index{
-		Evidence:    map[string]*Evidence{},
-		Incidents:   map[string]*Incident{},
-		Persons:     map[string]*Person{},
-		Units:       map[string]*Unit{},
-		Consents:    map[string]*Consent{},
+		Evidence:    byID(c.Evidence, func(e *Evidence) string { return e.ID }),
+		Incidents:   byID(c.Incidents, func(e *Incident) string { return e.ID }),
+		Persons:     byID(c.Persons, func(e *Person) string { return e.ID }),
+		Units:       byID(c.Units, func(e *Unit) string { return e.ID }),
+		Consents:    byID(c.Consents, func(e *Consent) string { return e.ID }),
 		IncidentsOf: map[string][]string{},
 		PersonsOf:   map[string][]string{},
 		UnitsOf:     map[string][]string{},
 		ArticlesOf:  map[string][]string{},
-	}
-	for i := range c.Evidence {
-		if _, dup := x.Evidence[c.Evidence[i].ID]; !dup {
-			x.Evidence[c.Evidence[i].ID] = &c.Evidence[i]
-		}
-	}
-	for i := range c.Incidents {
-		if _, dup := x.Incidents[c.Incidents[i].ID]; !dup {
-			x.Incidents[c.Incidents[i].ID] = &c.Incidents[i]
-		}
-	}
-	for i := range c.Persons {
-		if _, dup := x.Persons[c.Persons[i].ID]; !dup {
-			x.Persons[c.Persons[i].ID] = &c.Persons[i]
-		}
-	}
-	for i := range c.Units {
-		if _, dup := x.Units[c.Units[i].ID]; !dup {
-			x.Units[c.Units[i].ID] = &c.Units[i]
-		}
-	}
-	for i := range c.Consents {
-		if _, dup := x.Consents[c.Consents[i].ID]; !dup {
-			x.Consents[c.Consents[i].ID] = &c.Consents[i]
-		}
 	}
 	add := func(m map[string][]string, ev, v string) { m[ev] = append(m[ev], v) }
 	for _, inc := range c.Incidents {
@@ -120,6 +95,17 @@ func NewIndex(c *Case) *Index {
 		}
 	}
 	return x
+}
+
+// byID maps each item's ID to the item; the first of duplicates wins.
+func byID[T any](items []T, id func(*T) string) map[string]*T {
+	m := make(map[string]*T, len(items))
+	for i := range items {
+		if k := id(&items[i]); m[k] == nil {
+			m[k] = &items[i]
+		}
+	}
+	return m
 }
 
 func sortedUnique(v []string) []string {
