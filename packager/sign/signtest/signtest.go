@@ -72,14 +72,10 @@ func validity() (time.Time, time.Time) {
 	return now.Add(-24 * time.Hour), now.Add(10 * 365 * 24 * time.Hour)
 }
 
-// NewCA makes a self-signed test CA.
-func NewCA(cn string) (*Cert, error) {
-	key, err := newKey(ECDSAP256)
-	if err != nil {
-		return nil, err
-	}
+// caTemplate is the certificate of a test CA (root or intermediate).
+func caTemplate(cn string) *x509.Certificate {
 	nb, na := validity()
-	tmpl := &x509.Certificate{
+	return &x509.Certificate{
 		SerialNumber:          big.NewInt(serial.Add(1) + 1000),
 		Subject:               pkix.Name{CommonName: cn, Organization: []string{"casepack TEST ONLY"}},
 		NotBefore:             nb,
@@ -88,15 +84,17 @@ func NewCA(cn string) (*Cert, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+}
+
+// NewCA makes a self-signed test CA.
+func NewCA(cn string) (*Cert, error) {
+	key, err := newKey(ECDSAP256)
 	if err != nil {
 		return nil, err
 	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &Cert{Cert: c, Key: key}, nil
+	tmpl := caTemplate(cn)
+	// Self-signed: the CA issues its own certificate.
+	return (&Cert{Cert: tmpl, Key: key}).issue(tmpl, key)
 }
 
 // IssueIntermediate makes a sub-CA under ca.
@@ -105,17 +103,7 @@ func (ca *Cert) IssueIntermediate(cn string) (*Cert, error) {
 	if err != nil {
 		return nil, err
 	}
-	nb, na := validity()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(serial.Add(1) + 1000),
-		Subject:               pkix.Name{CommonName: cn, Organization: []string{"casepack TEST ONLY"}},
-		NotBefore:             nb,
-		NotAfter:              na,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	return ca.issue(tmpl, key)
+	return ca.issue(caTemplate(cn), key)
 }
 
 // IssueSigner makes a document-signing leaf: keyUsage digitalSignature and
