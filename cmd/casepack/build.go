@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/submission"
 	"github.com/casepack/casepack/schema"
@@ -48,7 +48,7 @@ func init() {
 type buildReport struct {
 	Case     string           `json:"case"`
 	Edition  string           `json:"edition"`
-	Package  *packager.Result `json:"package,omitempty"`
+	Package  *assemble.Result `json:"package,omitempty"`
 	Findings []schema.Finding `json:"findings"`
 }
 
@@ -150,7 +150,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if format == "text" && !cmd.Bool("quiet") {
 		warnLeftovers(stderr, outDir, spec.Name)
 	}
-	popt := packager.Options{
+	popt := assemble.Options{
 		OutDir:  cmd.String("out"),
 		Zip:     cmd.Bool("zip"),
 		Force:   cmd.Bool("force"),
@@ -163,7 +163,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		popt.Progress = bar.phase("copying")
 		popt.VerifyProgress = bar.phase("checking")
 	}
-	res, err := packager.Build(ctx, spec, popt)
+	res, err := assemble.Build(ctx, spec, popt)
 	bar.finish(err == nil)
 	if mf := submission.MismatchFindings(doc, err); len(mf) > 0 {
 		return refuse(append(findings, mf...), mf)
@@ -198,18 +198,18 @@ func buildError(err error) error {
 	}
 	var mismatch *evidence.DigestMismatch
 	var leak *submission.LeakError
-	var verr *packager.VerifyError
+	var verr *assemble.VerifyError
 	switch {
 	case errors.As(err, &mismatch):
 		return withHint(exitInvalidCase, err, "the evidence file differs from the one acquired: find the original, or record the change in the custody log and update the declared sha256")
 	case errors.As(err, &leak):
 		return withHint(exitInvalidCase, err, "remove the protected detail from the text fields, or build the confidential edition")
-	case errors.Is(err, packager.ErrInvalidSpec):
+	case errors.Is(err, assemble.ErrInvalidSpec):
 		// The validator should have caught it; it is still about the case data.
 		return withHint(exitInvalidCase, err, "check the evidence paths in case.json (casepack validate)")
-	case errors.Is(err, packager.ErrNotReplaceable):
+	case errors.Is(err, assemble.ErrNotReplaceable):
 		return withHint(exitOperational, err, "--force replaces only a casepack package; move that away, or choose another --out folder")
-	case errors.Is(err, packager.ErrTargetExists):
+	case errors.Is(err, assemble.ErrTargetExists):
 		return withHint(exitOperational, err, "choose another --out folder, or replace the package with --force")
 	case errors.As(err, &verr):
 		return &exitError{code: exitVerifyFail, err: err, hint: "the written package did not verify and was removed; check the disk, then build again"}

@@ -2,7 +2,7 @@
 // which files go where (data/evidence/<EV-ID>/<file>), the two editions
 // (confidential and public) made from the same data, the generated files
 // (case data, schema, annexes, narrative PDF) and the bag metadata. It turns
-// a schema.Document into a packager.Spec; packager.Build does the writing.
+// a schema.Document into a assemble.Spec; assemble.Build does the writing.
 package submission
 
 import (
@@ -21,8 +21,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/narrative"
@@ -82,20 +82,20 @@ func Name(c *schema.Case, edition string) string {
 }
 
 // Spec maps a loaded, validated case to a package specification.
-func Spec(doc *schema.Document, opt Options) (packager.Spec, error) {
+func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	c := doc.Case
 	if opt.Edition == "" {
 		opt.Edition = Confidential
 	}
 	if opt.Edition != Confidential && opt.Edition != Public {
-		return packager.Spec{}, fmt.Errorf("%w: got %q", ErrEdition, opt.Edition)
+		return assemble.Spec{}, fmt.Errorf("%w: got %q", ErrEdition, opt.Edition)
 	}
 	g := &generator{doc: doc, opt: opt}
 	g.out = c
 	if opt.Edition == Public {
 		g.out = Redact(c)
 	}
-	spec := packager.Spec{
+	spec := assemble.Spec{
 		Name: Name(c, opt.Edition),
 		Date: opt.Date,
 		BagInfo: []bag.Field{
@@ -134,7 +134,7 @@ func Spec(doc *schema.Document, opt Options) (packager.Spec, error) {
 	for _, e := range g.out.Evidence {
 		withhold := annex.WithheldInEdition(&e, opt.Edition)
 		for _, f := range e.Files {
-			spec.Evidence = append(spec.Evidence, packager.EvidenceFile{
+			spec.Evidence = append(spec.Evidence, assemble.EvidenceFile{
 				ID:             e.ID,
 				Src:            filepath.Join(doc.Dir, filepath.FromSlash(f.Path)),
 				Dst:            annex.PackagePath(e.ID, f.Path),
@@ -147,7 +147,7 @@ func Spec(doc *schema.Document, opt Options) (packager.Spec, error) {
 		if len(e.Custody) > 0 {
 			raw, err := json.Marshal(e.Custody)
 			if err != nil {
-				return packager.Spec{}, err
+				return assemble.Spec{}, err
 			}
 			item.Custody = raw
 		}
@@ -183,8 +183,8 @@ type generator struct {
 	annexErr  error
 }
 
-func (g *generator) files() []packager.GeneratedFile {
-	files := []packager.GeneratedFile{
+func (g *generator) files() []assemble.GeneratedFile {
+	files := []assemble.GeneratedFile{
 		{Path: CasePath, Generate: g.caseJSON},
 		{Path: SchemaPath, Generate: func(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
 			_, err := w.Write(schema.JSON)
@@ -194,9 +194,9 @@ func (g *generator) files() []packager.GeneratedFile {
 	}
 	for _, name := range annex.CSVNames() {
 		p := annex.Dir + "/csv/" + name
-		files = append(files, packager.GeneratedFile{Path: p, Generate: g.annexFile(p)})
+		files = append(files, assemble.GeneratedFile{Path: p, Generate: g.annexFile(p)})
 	}
-	files = append(files, packager.GeneratedFile{Path: NarrativePath, Generate: g.narrative})
+	files = append(files, assemble.GeneratedFile{Path: NarrativePath, Generate: g.narrative})
 	return files
 }
 

@@ -1,4 +1,4 @@
-package packager_test
+package assemble_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/verify"
@@ -24,14 +24,14 @@ func ExampleBuild() {
 	src := filepath.Join(caseDir, "note.txt")
 	os.WriteFile(src, []byte("witness note\n"), 0o644)
 
-	spec := packager.Spec{
+	spec := assemble.Spec{
 		Name:    "EX-001_confidential",
 		Date:    time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC),
 		BagInfo: []bag.Field{{Label: "External-Identifier", Value: "EX-001"}},
-		Evidence: []packager.EvidenceFile{
+		Evidence: []assemble.EvidenceFile{
 			{ID: "EV-0001", Src: src, Dst: "data/evidence/EV-0001/note.txt", MediaType: "text/plain"},
 		},
-		Files: []packager.GeneratedFile{{
+		Files: []assemble.GeneratedFile{{
 			Path: "data/case/case.json",
 			Generate: func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
 				_, err := fmt.Fprintf(w, "{\"evidence_sha256\": %q}\n", ev["data/evidence/EV-0001/note.txt"].SHA256)
@@ -39,7 +39,7 @@ func ExampleBuild() {
 			},
 		}},
 	}
-	res, err := packager.Build(context.Background(), spec, packager.Options{OutDir: outDir})
+	res, err := assemble.Build(context.Background(), spec, assemble.Options{OutDir: outDir})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-// Package packager owns Build: the orchestration that turns a Spec (what to
+// Package assemble owns Build: the orchestration that turns a Spec (what to
 // put in a package, already mapped from the case data by the caller) into a
 // BagIt package folder and, optionally, its ZIP.
 //
@@ -9,4 +9,4 @@
 // cancellation removes everything it created; the case folder is only ever
 // read. The packager does not know the case model: it takes paths, bytes and
 // writer callbacks.
-package packager
+package assemble

@@ -1,4 +1,4 @@
-package packager
+package assemble
 
 import "golang.org/x/sys/unix"
 
