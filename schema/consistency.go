@@ -50,6 +50,7 @@ func (v *vctx) uniqueIDs(c *Case) {
 	check("units", ids(len(c.Units), func(i int) string { return c.Units[i].ID }))
 	check("evidence", ids(len(c.Evidence), func(i int) string { return c.Evidence[i].ID }))
 	check("consents", ids(len(c.Consents), func(i int) string { return c.Consents[i].ID }))
+	check("authorities", ids(len(c.Authorities), func(i int) string { return c.Authorities[i].ID }))
 	check("submission/requests", ids(len(c.Submission.Requests), func(i int) string { return c.Submission.Requests[i].ID }))
 }
 
@@ -152,7 +153,7 @@ func (v *vctx) references(c *Case, x *Index) {
 func textFields(c *Case) []textField {
 	var out []textField
 	add := func(s, format string, a ...any) {
-		if strings.Contains(s, "[EV-") {
+		if strings.Contains(s, "[") {
 			out = append(out, textField{fmt.Sprintf(format, a...), s})
 		}
 	}
@@ -215,6 +216,12 @@ func textFields(c *Case) []textField {
 			add(vr.SourceAnalysis, "/evidence/%d/verification/source_analysis", i)
 			add(vr.TechnicalAnalysis, "/evidence/%d/verification/technical_analysis", i)
 			add(vr.ContentAnalysis, "/evidence/%d/verification/content_analysis", i)
+			if g := vr.Geolocation; g != nil {
+				add(g.Method, "/evidence/%d/verification/geolocation/method", i)
+			}
+			if g := vr.Chronolocation; g != nil {
+				add(g.Method, "/evidence/%d/verification/chronolocation/method", i)
+			}
 		}
 		for j, cu := range e.Custody {
 			add(cu.Note, "/evidence/%d/custody/%d/note", i, j)
@@ -225,16 +232,98 @@ func textFields(c *Case) []textField {
 
 type textField struct{ ptr, text string }
 
+// citations checks every citation of the texts: that what it cites exists,
+// that its pinpoint can be read, and that the pinpoint fits the item (a time
+// in a recording no longer than the time, a page of a document that long).
 func (v *vctx) citations(c *Case, x *Index) {
+	auth := x.Authorities
+	isAuth := func(id string) bool { return auth[id] != nil }
 	for _, tf := range v.texts {
-		for _, ct := range Citations(tf.text) {
-			if x.Evidence[ct.ID] == nil {
-				v.addAt(CodeCiteDangling, tf.ptr, false, "["+ct.ID+"]",
-					fmt.Sprintf("the text cites [%s], but there is no evidence item %s", ct.ID, ct.ID),
-					"add the item to \"evidence\", or correct the citation")
+		for _, g := range ParseCitations(tf.text, isAuth) {
+			whole := g.Text(tf.text)
+			for _, it := range g.Items {
+				if IsEvidenceID(it.ID) && x.Evidence[it.ID] == nil {
+					v.addAt(CodeCiteDangling, tf.ptr, false, whole,
+						fmt.Sprintf("the text cites %s, but there is no evidence item %s", whole, it.ID),
+						"add the item to \"evidence\", or correct the citation")
+					continue
+				}
+				if it.Locator != nil {
+					if msg, hint := pinpointFits(x.Evidence[it.ID], it.Locator); msg != "" {
+						v.addAt(CodeCitePinpoint, tf.ptr, false, whole, fmt.Sprintf("%s: %s", whole, msg), hint)
+					}
+				}
+			}
+			if e := g.Err; e != nil {
+				code := CodeCiteLocator
+				if e.Dangling {
+					code = CodeCiteDangling
+				}
+				v.addAt(code, tf.ptr, false, whole, e.Msg, e.Hint)
 			}
 		}
 	}
+	for i, a := range c.Authorities {
+		if strings.HasPrefix(a.ID, "EV-") {
+			v.add(CodeSchemaPattern, fmt.Sprintf("/authorities/%d/id", i),
+				fmt.Sprintf("%s starts like an evidence ID; an authority's ID may not start with EV-", a.ID),
+				"choose another ID, e.g. RS for the Rome Statute")
+		}
+	}
+}
+
+// pinpointFits reports why a locator does not fit the evidence item e (nil
+// for an authority): a time code on an item that is not a recording, or one
+// past its length; a page past its page count.
+func pinpointFits(e *Evidence, loc *Locator) (msg, hint string) {
+	if e == nil {
+		return "", ""
+	}
+	switch loc.Kind {
+	case LocTime:
+		longest := -1
+		for _, f := range e.Files {
+			if d := DurationSeconds(f.Duration); d > longest {
+				longest = d
+			}
+		}
+		if e.Type != "video" && e.Type != "audio" && longest < 0 && !hasMedia(e, "video/", "audio/") {
+			return fmt.Sprintf("a time pinpoint, but %s is a %s, not a recording", e.ID, strings.ReplaceAll(e.Type, "_", " ")),
+				"cite a page or paragraph instead (p. 3, para. 4)"
+		}
+		if longest >= 0 && loc.Seconds > longest {
+			return fmt.Sprintf("the time %s is past the end of %s, which lasts %s", loc.Value, e.ID, formatSeconds(longest)),
+				"check the time code, or the file's duration"
+		}
+	case LocPage:
+		most := 0
+		for _, f := range e.Files {
+			most = max(most, f.Pages)
+		}
+		if most > 0 && loc.Last > most {
+			return fmt.Sprintf("page %d is past the end of %s, which has %d pages", loc.Last, e.ID, most),
+				"check the page, or the file's page count"
+		}
+	case LocArticle, LocRule:
+		return fmt.Sprintf("an article or rule pinpoint, but %s is evidence", e.ID),
+			"cite the authority for an article or rule, e.g. [RS art. 7(1)(a)]"
+	}
+	return "", ""
+}
+
+func hasMedia(e *Evidence, prefixes ...string) bool {
+	for _, f := range e.Files {
+		for _, p := range prefixes {
+			if strings.HasPrefix(f.MediaType, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func formatSeconds(n int) string {
+	return fmt.Sprintf("%d:%02d:%02d", n/3600, n/60%60, n%60)
 }
 
 // when checks that a When holds a real date and returns its range.

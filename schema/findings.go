@@ -66,6 +66,8 @@ const (
 	CodeRefDangling   = "CP-REF-DANGLING"
 	CodeRefRole       = "CP-REF-ROLE"
 	CodeCiteDangling  = "CP-CITE-DANGLING"
+	CodeCiteLocator   = "CP-CITE-LOCATOR"
+	CodeCitePinpoint  = "CP-CITE-PINPOINT"
 	CodeTextHTML      = "CP-TEXT-HTML"
 	CodeDateInvalid   = "CP-DATE-INVALID"
 	CodeDateOrder     = "CP-DATE-ORDER"
@@ -112,7 +114,9 @@ var Codes = []CodeInfo{
 	{CodeIDDuplicate, SeverityError, "two items share one ID"},
 	{CodeRefDangling, SeverityError, "a reference to an ID that does not exist"},
 	{CodeRefRole, SeverityError, "a reference to a person without the role it needs (e.g. a victim ID that is not a victim)"},
-	{CodeCiteDangling, SeverityError, "a [EV-…] citation in text to evidence that does not exist"},
+	{CodeCiteDangling, SeverityError, "a citation in text ([EV-…] or [RS …]) of evidence or an authority that does not exist"},
+	{CodeCiteLocator, SeverityError, "a citation whose pinpoint cannot be read (write [EV-0005 @ 00:01:12], [EV-0025 p. 3], [EV-0026 para. 4])"},
+	{CodeCitePinpoint, SeverityWarning, "a pinpoint that does not fit the item: a time in something that is not a recording, past its duration, or a page past its page count"},
 	{CodeTextHTML, SeverityError, "raw HTML in a Markdown text of the analysis, which the narrative refuses"},
 	{CodeDateInvalid, SeverityError, "a date that does not exist (e.g. 2021-02-30)"},
 	{CodeDateOrder, SeverityError, "an end before its start"},

@@ -1,28 +1,8 @@
 package schema
 
 import (
-	"regexp"
 	"sort"
 )
-
-// citationRE matches an evidence citation in Markdown text: [EV-0001].
-var citationRE = regexp.MustCompile(`\[(EV-[0-9]{4,6})\]`)
-
-// Citations returns the evidence IDs cited in text as [EV-0001], in order,
-// with their byte offsets in text.
-func Citations(text string) []Citation {
-	var out []Citation
-	for _, m := range citationRE.FindAllStringSubmatchIndex(text, -1) {
-		out = append(out, Citation{ID: text[m[2]:m[3]], Offset: m[0]})
-	}
-	return out
-}
-
-// Citation is one [EV-…] reference found in a text.
-type Citation struct {
-	ID     string
-	Offset int
-}
 
 // Index gives by-ID access to a case and the reverse links that case.json
 // states only one way (an incident lists its evidence; the evidence index
@@ -33,6 +13,8 @@ type Index struct {
 	Persons   map[string]*Person
 	Units     map[string]*Unit
 	Consents  map[string]*Consent
+	// Authorities by ID.
+	Authorities map[string]*Authority
 
 	// Reverse links from an evidence ID, each sorted and without repeats.
 	IncidentsOf map[string][]string // incident IDs that list or cite the item
@@ -50,6 +32,7 @@ func NewIndex(c *Case) *Index {
 		Persons:     byID(c.Persons, func(e *Person) string { return e.ID }),
 		Units:       byID(c.Units, func(e *Unit) string { return e.ID }),
 		Consents:    byID(c.Consents, func(e *Consent) string { return e.ID }),
+		Authorities: byID(c.Authorities, func(e *Authority) string { return e.ID }),
 		IncidentsOf: map[string][]string{},
 		PersonsOf:   map[string][]string{},
 		UnitsOf:     map[string][]string{},

@@ -15,6 +15,34 @@ type Case struct {
 	Units         []Unit     `json:"units,omitempty"`
 	Evidence      []Evidence `json:"evidence"`
 	Consents      []Consent  `json:"consents,omitempty"`
+	// Authorities are the legal sources texts cite as [RS art. 7(1)(a)].
+	Authorities []Authority `json:"authorities,omitempty"`
+}
+
+// Authority is a legal source the texts cite: a statute, rules, a policy
+// paper, a decision or a report.
+type Authority struct {
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	Short string `json:"short,omitempty"`
+	Date  When   `json:"date,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// ShortTitle is the form footnotes use: Short, else Title.
+func (a *Authority) ShortTitle() string {
+	if a.Short != "" {
+		return a.Short
+	}
+	return a.Title
+}
+
+// Signatory is a person who signs the submission for the sender.
+type Signatory struct {
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Organisation string `json:"organisation,omitempty"`
 }
 
 type Submission struct {
@@ -30,6 +58,9 @@ type Submission struct {
 	Recipient      Recipient `json:"recipient"`
 	Requests       []Request `json:"requests,omitempty"`
 	Protection     string    `json:"protection,omitempty"`
+	// Place is where the submission is signed; Signatories sign it.
+	Place       string      `json:"place,omitempty"`
+	Signatories []Signatory `json:"signatories,omitempty"`
 }
 
 type Sender struct {
@@ -159,13 +190,23 @@ type Protected struct {
 	Notes       string   `json:"notes,omitempty"`
 }
 
+// Certainty of a finding (the schema's certainty enum).
+const (
+	CertaintyEstablished     = "established"
+	CertaintyAssessed        = "assessed"
+	CertaintyReported        = "reported"
+	CertaintyNotDeterminable = "not_determinable"
+)
+
 type Death struct {
 	Date               When            `json:"date"`
 	IncidentID         string          `json:"incident_id"`
 	Place              string          `json:"place,omitempty"`
 	Cause              string          `json:"cause,omitempty"`
+	CauseCertainty     string          `json:"cause_certainty,omitempty"`
 	OfficialCauseClaim string          `json:"official_cause_claim,omitempty"`
 	Manner             string          `json:"manner,omitempty"`
+	MannerCertainty    string          `json:"manner_certainty,omitempty"`
 	Wounds             []Wound         `json:"wounds,omitempty"`
 	Autopsy            *Autopsy        `json:"autopsy,omitempty"`
 	ForensicReview     *ForensicReview `json:"forensic_review,omitempty"`
@@ -228,6 +269,8 @@ type File struct {
 	SHA256    string `json:"sha256,omitempty"`
 	MediaType string `json:"media_type,omitempty"`
 	Language  string `json:"language,omitempty"`
+	Duration  string `json:"duration,omitempty"` // h:mm:ss or m:ss
+	Pages     int    `json:"pages,omitempty"`
 }
 
 type Provenance struct {
