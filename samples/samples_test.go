@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/casepack/casepack/packager/finding"
 	"io/fs"
 	"os"
 	"strings"
@@ -14,7 +15,7 @@ import (
 
 // load copies an embedded sample to a temporary folder, as `casepack demo`
 // does, and validates it there with every file check, hashes included.
-func load(t *testing.T, fsys fs.FS) (*schema.Case, []schema.Finding) {
+func load(t *testing.T, fsys fs.FS) (*schema.Case, []finding.Finding) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, fsys); err != nil {

@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"context"
+	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,7 +30,7 @@ func BenchmarkValidateLarge(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, _ := schema.Count(fs); n != 0 {
+		if n, _ := finding.Count(fs); n != 0 {
 			b.Fatalf("generated case has %d errors: %v", n, fs[0])
 		}
 	}

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"strings"
 	"time"
 )
@@ -30,7 +31,7 @@ func (v *vctx) uniqueIDs(c *Case) {
 				continue
 			}
 			if j, dup := first[id]; dup {
-				v.add(CodeIDDuplicate, fmt.Sprintf("/%s/%d/id", coll, i),
+				v.add(finding.IDDuplicate, fmt.Sprintf("/%s/%d/id", coll, i),
 					fmt.Sprintf("%s is already the ID of /%s/%d", id, coll, j),
 					"give each item its own ID; if both describe the same thing, merge them")
 				continue
@@ -57,7 +58,7 @@ func (v *vctx) uniqueIDs(c *Case) {
 func (v *vctx) references(c *Case, x *Index) {
 	ev := func(ptr, id string) {
 		if id != "" && x.Evidence[id] == nil {
-			v.add(CodeRefDangling, ptr, fmt.Sprintf("evidence %s does not exist", id),
+			v.add(finding.RefDangling, ptr, fmt.Sprintf("evidence %s does not exist", id),
 				"add the item to \"evidence\", or correct the ID")
 		}
 	}
@@ -72,28 +73,28 @@ func (v *vctx) references(c *Case, x *Index) {
 		}
 		p := x.Persons[id]
 		if p == nil {
-			v.add(CodeRefDangling, ptr, fmt.Sprintf("person %s does not exist", id),
+			v.add(finding.RefDangling, ptr, fmt.Sprintf("person %s does not exist", id),
 				"add the person to \"persons\", or correct the ID")
 			return
 		}
 		if role != "" && !p.HasRole(role) {
-			v.add(CodeRefRole, ptr, fmt.Sprintf("%s (%s) is referred to as a %s but does not have the role %q", id, p.Pseudonym, role, role),
+			v.add(finding.RefRole, ptr, fmt.Sprintf("%s (%s) is referred to as a %s but does not have the role %q", id, p.Pseudonym, role, role),
 				fmt.Sprintf("add %q to the roles of %s, or correct the ID", role, id))
 		}
 	}
 	unit := func(ptr, id string) {
 		if id != "" && x.Units[id] == nil {
-			v.add(CodeRefDangling, ptr, fmt.Sprintf("unit %s does not exist", id), "add the unit to \"units\", or correct the ID")
+			v.add(finding.RefDangling, ptr, fmt.Sprintf("unit %s does not exist", id), "add the unit to \"units\", or correct the ID")
 		}
 	}
 	consent := func(ptr, id string) {
 		if id != "" && x.Consents[id] == nil {
-			v.add(CodeRefDangling, ptr, fmt.Sprintf("consent %s does not exist", id), "add the consent to \"consents\", or correct the ID")
+			v.add(finding.RefDangling, ptr, fmt.Sprintf("consent %s does not exist", id), "add the consent to \"consents\", or correct the ID")
 		}
 	}
 	incident := func(ptr, id string) {
 		if id != "" && x.Incidents[id] == nil {
-			v.add(CodeRefDangling, ptr, fmt.Sprintf("incident %s does not exist", id), "add the incident to \"incidents\", or correct the ID")
+			v.add(finding.RefDangling, ptr, fmt.Sprintf("incident %s does not exist", id), "add the incident to \"incidents\", or correct the ID")
 		}
 	}
 	for i, inc := range c.Incidents {
@@ -133,7 +134,7 @@ func (v *vctx) references(c *Case, x *Index) {
 		p := fmt.Sprintf("/units/%d", i)
 		unit(p+"/parent_id", u.ParentID)
 		if u.ParentID != "" && u.ParentID == u.ID {
-			v.add(CodeRefDangling, p+"/parent_id", fmt.Sprintf("unit %s cannot be its own parent", u.ID), "remove parent_id or name the unit above it")
+			v.add(finding.RefDangling, p+"/parent_id", fmt.Sprintf("unit %s cannot be its own parent", u.ID), "remove parent_id or name the unit above it")
 		}
 		evs(p+"/evidence_ids", u.EvidenceIDs)
 	}
@@ -243,21 +244,21 @@ func (v *vctx) citations(c *Case, x *Index) {
 			whole := g.Text(tf.text)
 			for _, it := range g.Items {
 				if IsEvidenceID(it.ID) && x.Evidence[it.ID] == nil {
-					v.addAt(CodeCiteDangling, tf.ptr, false, whole,
+					v.addAt(finding.CiteDangling, tf.ptr, false, whole,
 						fmt.Sprintf("the text cites %s, but there is no evidence item %s", whole, it.ID),
 						"add the item to \"evidence\", or correct the citation")
 					continue
 				}
 				if it.Locator != nil {
 					if msg, hint := pinpointFits(x.Evidence[it.ID], it.Locator); msg != "" {
-						v.addAt(CodeCitePinpoint, tf.ptr, false, whole, fmt.Sprintf("%s: %s", whole, msg), hint)
+						v.addAt(finding.CitePinpoint, tf.ptr, false, whole, fmt.Sprintf("%s: %s", whole, msg), hint)
 					}
 				}
 			}
 			if e := g.Err; e != nil {
-				code := CodeCiteLocator
+				code := finding.CiteLocator
 				if e.Dangling {
-					code = CodeCiteDangling
+					code = finding.CiteDangling
 				}
 				v.addAt(code, tf.ptr, false, whole, e.Msg, e.Hint)
 			}
@@ -265,7 +266,7 @@ func (v *vctx) citations(c *Case, x *Index) {
 	}
 	for i, a := range c.Authorities {
 		if strings.HasPrefix(a.ID, "EV-") {
-			v.add(CodeSchemaPattern, fmt.Sprintf("/authorities/%d/id", i),
+			v.add(finding.SchemaPattern, fmt.Sprintf("/authorities/%d/id", i),
 				fmt.Sprintf("%s starts like an evidence ID; an authority's ID may not start with EV-", a.ID),
 				"choose another ID, e.g. RS for the Rome Statute")
 		}
@@ -334,7 +335,7 @@ func (v *vctx) when(ptr string, w When) (lo, hi time.Time, p Precision, ok bool)
 	lo, hi, p, err := w.Range()
 	if err != nil {
 		if whenRE.MatchString(string(w)) { // the schema reports malformed ones
-			v.add(CodeDateInvalid, ptr, err.Error(), "check the day and the month")
+			v.add(finding.DateInvalid, ptr, err.Error(), "check the day and the month")
 		}
 		return lo, hi, p, false
 	}
@@ -368,7 +369,7 @@ func (v *vctx) dates(c *Case, x *Index) {
 		elo, ehi, ep, eok := v.when(p+"/end", inc.End)
 		start, end := span{slo, shi, sp}, span{elo, ehi, ep}
 		if sok && eok && disjointAfter(start, end) {
-			v.add(CodeDateOrder, p+"/end", fmt.Sprintf("the incident ends (%s) before it starts (%s)", inc.End, inc.Start),
+			v.add(finding.DateOrder, p+"/end", fmt.Sprintf("the incident ends (%s) before it starts (%s)", inc.End, inc.Start),
 				"swap start and end, or correct one of them")
 		}
 		if sok {
@@ -399,7 +400,7 @@ func (v *vctx) dates(c *Case, x *Index) {
 			if end == "" {
 				end = inc.Start
 			}
-			v.add(CodeDeathOutside, p+"/death/date",
+			v.add(finding.DeathOutside, p+"/death/date",
 				fmt.Sprintf("%s died on %s, outside the dates of %s (%s to %s)", per.Pseudonym, d.Date, d.IncidentID, inc.Start, end),
 				"check the date of death and the incident's dates; a later death from injuries is possible, so this is a warning")
 		}
@@ -415,7 +416,7 @@ func (v *vctx) dates(c *Case, x *Index) {
 				continue // the schema's date-time format reports it
 			}
 			if prevIdx >= 0 && t.Before(prev) {
-				v.add(CodeCustodyOrder, fmt.Sprintf("%s/custody/%d/at", p, j),
+				v.add(finding.CustodyOrder, fmt.Sprintf("%s/custody/%d/at", p, j),
 					fmt.Sprintf("custody event %d (%s) is earlier than event %d (%s) before it", j+1, cu.At, prevIdx+1, e.Custody[prevIdx].At),
 					"list custody events oldest first, and check the times and their UTC offsets")
 			}
@@ -440,10 +441,10 @@ func (v *vctx) minors(c *Case) {
 			if per.Minor != nil {
 				ptr = p + "/minor"
 			}
-			v.add(CodeMinorAge, ptr, fmt.Sprintf("%s is %d but is not marked as a minor", per.Pseudonym, age),
+			v.add(finding.MinorAge, ptr, fmt.Sprintf("%s is %d but is not marked as a minor", per.Pseudonym, age),
 				"set \"minor\": true (a person under 18 is a child: it changes the gravity assessment and protection)")
 		case age >= 18 && minor:
-			v.add(CodeMinorAge, p+"/minor", fmt.Sprintf("%s is marked as a minor but is %d", per.Pseudonym, age),
+			v.add(finding.MinorAge, p+"/minor", fmt.Sprintf("%s is marked as a minor but is %d", per.Pseudonym, age),
 				"set \"minor\": false, or correct the age")
 		}
 	}
@@ -486,7 +487,7 @@ func (v *vctx) uncited(c *Case) {
 	}
 	for i, e := range c.Evidence {
 		if e.ID != "" && !cited[e.ID] {
-			v.add(CodeEvidenceUncit, fmt.Sprintf("/evidence/%d/id", i),
+			v.add(finding.EvidenceUncited, fmt.Sprintf("/evidence/%d/id", i),
 				fmt.Sprintf("evidence %s (%s) is not cited anywhere", e.ID, e.Title),
 				fmt.Sprintf("cite it as [%s] where it supports a fact, or list it in an incident's evidence_ids", e.ID))
 		}
@@ -502,10 +503,10 @@ func (v *vctx) consentScope(c *Case, x *Index) {
 			}
 			ptr := fmt.Sprintf("/evidence/%d/consent_ids/%d", i, j)
 			if cs.WithdrawnAt != "" {
-				v.add(CodeConsentScope, ptr, fmt.Sprintf("consent %s covering %s was withdrawn on %s", id, e.ID, cs.WithdrawnAt),
+				v.add(finding.ConsentScope, ptr, fmt.Sprintf("consent %s covering %s was withdrawn on %s", id, e.ID, cs.WithdrawnAt),
 					"remove the item from the submission, or record a new consent")
 			} else if !contains(cs.Scope, "share_icc") {
-				v.add(CodeConsentScope, ptr, fmt.Sprintf("consent %s covering %s does not allow sharing with the ICC (scope: %s)", id, e.ID, strings.Join(cs.Scope, ", ")),
+				v.add(finding.ConsentScope, ptr, fmt.Sprintf("consent %s covering %s does not allow sharing with the ICC (scope: %s)", id, e.ID, strings.Join(cs.Scope, ", ")),
 					"ask the person for consent to share with the ICC, or leave the item out")
 			}
 		}

@@ -2,23 +2,22 @@ package schema
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/casepack/casepack/packager/finding"
 )
 
-// TestReadmeListsCodes keeps the README's table of finding codes in step
-// with the one table in findings.go.
-func TestReadmeListsCodes(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	for _, c := range Codes {
-		row := fmt.Sprintf("| %s | %s | %s |", c.Code, c.Severity, c.Meaning)
-		if !strings.Contains(readme, row) {
-			t.Errorf("README.md lacks the row\n%s", row)
+// TestCodeTableLimits: the code table (and so the README generated from it)
+// states the limits the parser applies.
+func TestCodeTableLimits(t *testing.T) {
+	for code, want := range map[finding.Code]string{
+		finding.JSONTooBig: fmt.Sprintf("larger than %d MiB", MaxCaseSize>>20),
+		finding.JSONDepth:  fmt.Sprintf("more than %d deep", MaxDepth),
+	} {
+		i, _ := finding.Lookup(code)
+		if !strings.Contains(i.Meaning, want) {
+			t.Errorf("%s: the table says %q; the parser's limit is %q", code, i.Meaning, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"context"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 
 	"github.com/casepack/casepack/schema"
 )
@@ -17,7 +18,7 @@ func ExampleLoadAndValidate() {
 	for _, f := range findings {
 		fmt.Printf("%d:%d %s %s: %s\n", f.Line, f.Column, f.Code, f.Pointer, f.Message)
 	}
-	errors, warnings := schema.Count(findings)
+	errors, warnings := finding.Count(findings)
 	fmt.Println(errors, "error(s),", warnings, "warning(s)")
 	// Output:
 	// 58:16 CP-MINOR-AGE /persons/0/minor: Victim 01 is 17 but is not marked as a minor

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"os"
@@ -24,22 +25,22 @@ import (
 
 // CheckPath reports why an evidence path from case data is unsafe or not
 // portable, or returns "" and nil. It is pure: it does not touch the disk.
-func CheckPath(p string) (code string, problem error) {
+func CheckPath(p string) (code finding.Code, problem error) {
 	switch {
 	case p == "":
-		return CodePathUnsafe, errors.New("the path is empty")
+		return finding.PathUnsafe, errors.New("the path is empty")
 	case strings.Contains(p, `\`):
-		return CodePathUnsafe, errors.New(`the path contains a backslash '\'; separate folders with '/'`)
+		return finding.PathUnsafe, errors.New(`the path contains a backslash '\'; separate folders with '/'`)
 	case strings.HasPrefix(p, "/") || (len(p) >= 2 && p[1] == ':'):
-		return CodePathUnsafe, errors.New("the path is absolute; it must be relative to the case folder")
+		return finding.PathUnsafe, errors.New("the path is absolute; it must be relative to the case folder")
 	case !filepath.IsLocal(filepath.FromSlash(p)) || hasDotDot(p):
-		return CodePathUnsafe, errors.New("the path leaves the case folder ('..')")
+		return finding.PathUnsafe, errors.New("the path leaves the case folder ('..')")
 	case strings.HasPrefix(p, "~"):
-		return CodePathUnsafe, errors.New("the path starts with '~'; it must be relative to the case folder")
+		return finding.PathUnsafe, errors.New("the path starts with '~'; it must be relative to the case folder")
 	}
 	for _, el := range strings.Split(p, "/") {
 		if err := portableName(el); err != nil {
-			return CodePathPortable, fmt.Errorf("%q: %w", el, err)
+			return finding.PathNonportable, fmt.Errorf("%q: %w", el, err)
 		}
 	}
 	return "", nil
@@ -109,22 +110,22 @@ func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 			ptr := fmt.Sprintf("/evidence/%d/files/%d/path", i, j)
 			if code, perr := CheckPath(f.Path); perr != nil {
 				hint := "give the path relative to the case folder, e.g. evidence/video-01.mp4"
-				if code == CodePathPortable {
+				if code == finding.PathNonportable {
 					hint = "rename the file (and the path here) so it opens on Windows and macOS too"
 				}
 				v.add(code, ptr, fmt.Sprintf("evidence file %q: %v", f.Path, perr), hint)
-				if code == CodePathUnsafe {
+				if code == finding.PathUnsafe {
 					continue
 				}
 			}
 			if strings.Contains(path.Base(f.Path), "%") {
-				v.add(CodePathPercent, ptr, fmt.Sprintf("evidence file %q has '%%' in its name; the package's manifests write it as %%25 (RFC 8493), so `sha256sum -c` cannot check this file by hand (casepack verify can)", f.Path),
+				v.add(finding.PathPercent, ptr, fmt.Sprintf("evidence file %q has '%%' in its name; the package's manifests write it as %%25 (RFC 8493), so `sha256sum -c` cannot check this file by hand (casepack verify can)", f.Path),
 					"rename the file without '%' (e.g. \"100 percent\") if the package must be checkable with standard tools alone")
 			}
 			// Two files of one item land side by side in the package.
 			key := strings.ToLower(norm.NFC.String(path.Base(f.Path)))
 			if k, dup := seen[key]; dup {
-				v.add(CodeFileClash, ptr, fmt.Sprintf("%q has the same file name as files/%d of %s; in the package they would collide", f.Path, k, e.ID),
+				v.add(finding.FileClash, ptr, fmt.Sprintf("%q has the same file name as files/%d of %s; in the package they would collide", f.Path, k, e.ID),
 					"rename one of the files")
 			} else {
 				seen[key] = j
@@ -149,25 +150,25 @@ func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
 				rel2, _ := filepath.Rel(root, alt)
 				hint = fmt.Sprintf("did you mean %q? (names are case-sensitive)", filepath.ToSlash(rel2))
 			}
-			v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q is not in the case folder", rel), hint)
+			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q is not in the case folder", rel), hint)
 		} else {
-			v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, errors.Unwrap(err)), "check the file's permissions")
+			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, errors.Unwrap(err)), "check the file's permissions")
 		}
 		return "", false
 	}
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
-		v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q is a link to a file that does not exist", rel), "replace the link with the file itself")
+		v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q is a link to a file that does not exist", rel), "replace the link with the file itself")
 		return "", false
 	}
 	if r, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(r) {
-		v.add(CodePathSymlink, ptr, fmt.Sprintf("evidence file %q is a link that leads out of the case folder (to %s)", rel, real),
+		v.add(finding.PathSymlink, ptr, fmt.Sprintf("evidence file %q is a link that leads out of the case folder (to %s)", rel, real),
 			"copy the file itself into the case folder; a package must not depend on files outside it")
 		return "", false
 	}
 	fi, err := os.Stat(real)
 	if err != nil {
-		v.add(CodeFileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, err), "check the file's permissions")
+		v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, err), "check the file's permissions")
 		return "", false
 	}
 	if !fi.Mode().IsRegular() {
@@ -175,7 +176,7 @@ func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
 		if fi.IsDir() {
 			what = "a folder, not a file"
 		}
-		v.add(CodeFileNotReg, ptr, fmt.Sprintf("evidence path %q is %s", rel, what), "point at the file itself")
+		v.add(finding.FileNotRegular, ptr, fmt.Sprintf("evidence path %q is %s", rel, what), "point at the file itself")
 		return "", false
 	}
 	return real, true
@@ -245,13 +246,13 @@ func (v *vctx) hashAll(ctx context.Context, jobs []hashJob, workers int) error {
 			if errors.As(r.err, &pe) {
 				reason = pe.Err.Error()
 			}
-			v.add(CodeFileMissing, strings.TrimSuffix(j.ptr, "/sha256")+"/path",
+			v.add(finding.FileMissing, strings.TrimSuffix(j.ptr, "/sha256")+"/path",
 				fmt.Sprintf("evidence file %q cannot be read: %s", j.rel, reason), "check the file's permissions")
 			continue
 		}
 		if r.got != j.want {
 			msg, hint := HashMismatchMessage(j.evID, j.rel, r.got, j.want)
-			v.add(CodeHashMismatch, j.ptr, msg, hint)
+			v.add(finding.HashMismatch, j.ptr, msg, hint)
 		}
 	}
 	return nil
@@ -294,7 +295,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // reports only mismatches: for a build that refuses a case for other
 // reasons and must still report every problem at once. Files that are
 // missing or unsafe are left to Validate.
-func CheckHashes(ctx context.Context, doc *Document, workers int) ([]Finding, error) {
+func CheckHashes(ctx context.Context, doc *Document, workers int) ([]finding.Finding, error) {
 	if doc.Case == nil {
 		return nil, nil
 	}
@@ -309,7 +310,7 @@ func CheckHashes(ctx context.Context, doc *Document, workers int) ([]Finding, er
 			if f.SHA256 == "" {
 				continue
 			}
-			if code, _ := CheckPath(f.Path); code == CodePathUnsafe {
+			if code, _ := CheckPath(f.Path); code == finding.PathUnsafe {
 				continue
 			}
 			p, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(f.Path)))
@@ -329,6 +330,6 @@ func CheckHashes(ctx context.Context, doc *Document, workers int) ([]Finding, er
 		return nil, err
 	}
 	doc.locate(v.out, v.keyPos, v.subs)
-	SortFindings(v.out)
+	finding.Sort(v.out)
 	return v.out, nil
 }

@@ -8,8 +8,17 @@ import (
 	"testing"
 )
 
-// TestImportsNoCasepack keeps the layering of DESIGN §3: the case format is
-// the bottom layer and imports no other casepack package.
+// leaves are the only casepack packages the schema may import: each imports
+// nothing but the standard library (their own tests say so), so the case
+// format stays the bottom layer (docs/ARCHITECTURE.md).
+var leaves = map[string]bool{
+	"github.com/casepack/casepack/packager/finding": true,
+	"github.com/casepack/casepack/packager/fault":   true,
+	"github.com/casepack/casepack/internal/digest":  true,
+}
+
+// TestImportsNoCasepack: the case format is the bottom layer; it imports no
+// casepack package but the leaves.
 func TestImportsNoCasepack(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil || len(files) == 0 {
@@ -24,7 +33,8 @@ func TestImportsNoCasepack(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, imp := range ast.Imports {
-			if strings.HasPrefix(strings.Trim(imp.Path.Value, `"`), "github.com/casepack/casepack/") {
+			p := strings.Trim(imp.Path.Value, `"`)
+			if strings.HasPrefix(p, "github.com/casepack/casepack/") && !leaves[p] {
 				t.Errorf("%s imports %s", f, imp.Path.Value)
 			}
 		}

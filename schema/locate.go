@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"github.com/casepack/casepack/packager/finding"
 	"strconv"
 )
 
@@ -17,10 +18,10 @@ type locNode struct {
 	found    bool
 }
 
-// locate fills in Line, Column and offset of every finding from its pointer.
+// locate fills in Line and Column of every finding from its pointer.
 // Findings whose pointer does not resolve (it should not happen) point at
 // the start of the file.
-func (d *Document) locate(fs []Finding, keyPos []bool, subs []string) {
+func (d *Document) locate(fs []finding.Finding, keyPos []bool, subs []string) {
 	root := &locNode{}
 	for _, f := range fs {
 		n := root
@@ -56,7 +57,6 @@ func (d *Document) locate(fs []Finding, keyPos []bool, subs []string) {
 				}
 			}
 		}
-		fs[i].offset = off
 		fs[i].Line, fs[i].Column = d.position(off)
 	}
 }

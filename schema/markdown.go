@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -95,7 +96,7 @@ func (v *vctx) rawHTML(c *Case) {
 			if strings.ContainsAny(sub, "\"\\") {
 				sub = ""
 			}
-			v.addAt(CodeTextHTML, f.Pointer, false, sub,
+			v.addAt(finding.TextHTML, f.Pointer, false, sub,
 				fmt.Sprintf("the text holds raw HTML (%s); the narrative prints Markdown only", tag),
 				"remove the tag, or write the text in Markdown (e.g. **bold**, [link](https://…))")
 			return ast.WalkSkipChildren, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
 	"path/filepath"
@@ -46,9 +47,9 @@ type Document struct {
 var errTooBig = errors.New("case file too large")
 
 // tooBig is the document and finding for a file over the size cap.
-func tooBig(file string) (*Document, []Finding) {
+func tooBig(file string) (*Document, []finding.Finding) {
 	doc := &Document{Path: file, Dir: filepath.Dir(file)}
-	return doc, []Finding{doc.finding(CodeJSONTooBig, 0, "",
+	return doc, []finding.Finding{doc.finding(finding.JSONTooBig, 0, "",
 		fmt.Sprintf("the file is larger than %d MiB, the most casepack reads", maxCaseSize>>20),
 		"split the case into several submissions, or check that this is the right file")}
 }
@@ -59,13 +60,13 @@ var ErrNotFound = errors.New("case: not found")
 // Load reads a case folder (holding case.json) or a case.json file. The
 // error is for I/O only; problems in the data come back as findings, with
 // syntax problems (after which nothing else can be checked) first.
-func Load(path string) (*Document, []Finding, error) { return load(path, Parse) }
+func Load(path string) (*Document, []finding.Finding, error) { return load(path, Parse) }
 
 // loadGeneric is Load without the typed model (LoadAndValidate decodes it
 // after the schema check, when the generic tree has been let go).
-func loadGeneric(path string) (*Document, []Finding, error) { return load(path, parseGeneric) }
+func loadGeneric(path string) (*Document, []finding.Finding, error) { return load(path, parseGeneric) }
 
-func load(path string, parse func(string, []byte) (*Document, []Finding)) (*Document, []Finding, error) {
+func load(path string, parse func(string, []byte) (*Document, []finding.Finding)) (*Document, []finding.Finding, error) {
 	file, data, err := readCase(path)
 	if errors.Is(err, errTooBig) {
 		doc, fs := tooBig(file)
@@ -119,7 +120,7 @@ func readCase(path string) (string, []byte, error) {
 // evidence data hides an edit), invalid UTF-8, trailing data, and inputs over
 // MaxCaseSize or deeper than MaxDepth. The returned Document is always
 // non-nil; its Value and Case are nil when the JSON could not be parsed.
-func Parse(path string, data []byte) (*Document, []Finding) {
+func Parse(path string, data []byte) (*Document, []finding.Finding) {
 	doc, fs := parseGeneric(path, data)
 	if doc.Value != nil {
 		doc.decodeTyped()
@@ -128,7 +129,7 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 }
 
 // parseGeneric is Parse without the typed model.
-func parseGeneric(path string, data []byte) (*Document, []Finding) {
+func parseGeneric(path string, data []byte) (*Document, []finding.Finding) {
 	doc := &Document{Path: path, Data: data}
 	if len(data) > maxCaseSize {
 		doc, fs := tooBig(path)
@@ -136,9 +137,9 @@ func parseGeneric(path string, data []byte) (*Document, []Finding) {
 		return doc, fs
 	}
 	if bad := invalidUTF8(data, 10); len(bad) > 0 {
-		var out []Finding
+		var out []finding.Finding
 		for _, off := range bad {
-			out = append(out, doc.finding(CodeJSONUTF8, off, "",
+			out = append(out, doc.finding(finding.JSONUTF8, off, "",
 				fmt.Sprintf("byte 0x%02x is not valid UTF-8 text", data[off]),
 				"save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)"))
 		}
@@ -151,16 +152,16 @@ func parseGeneric(path string, data []byte) (*Document, []Finding) {
 	if err == nil {
 		p.ws()
 		if p.pos < len(data) {
-			err = p.errAt(p.pos, CodeJSONTrailing, "there is more data after the end of the case object",
+			err = p.errAt(p.pos, finding.JSONTrailing, "there is more data after the end of the case object",
 				"remove what follows the last closing brace '}'")
 		}
 	}
 	if err != nil {
-		var f *Finding
+		var f *findingError
 		if errors.As(err, &f) {
-			return doc, append(p.dups, *f)
+			return doc, append(p.dups, f.f)
 		}
-		return doc, append(p.dups, doc.finding(CodeJSONSyntax, p.pos, "", err.Error(), ""))
+		return doc, append(p.dups, doc.finding(finding.JSONSyntax, p.pos, "", err.Error(), ""))
 	}
 	doc.Value = v
 	return doc, p.dups
@@ -189,7 +190,7 @@ type parser struct {
 	data []byte
 	pos  int
 	doc  *Document
-	dups []Finding
+	dups []finding.Finding
 	path []pathTok // where the parser is, for messages; built into a pointer only when needed
 }
 
@@ -228,17 +229,16 @@ func (p *parser) ws() {
 	}
 }
 
-func (p *parser) errAt(off int, code, msg, hint string) error {
-	f := p.doc.finding(code, off, p.pointer(), msg, hint)
-	return &f
+func (p *parser) errAt(off int, code finding.Code, msg, hint string) error {
+	return &findingError{p.doc.finding(code, off, p.pointer(), msg, hint)}
 }
 
 func (p *parser) syntax(msg string) error {
 	if p.pos >= len(p.data) {
-		return p.errAt(len(p.data), CodeJSONSyntax, "the file ends too early: "+msg,
+		return p.errAt(len(p.data), finding.JSONSyntax, "the file ends too early: "+msg,
 			"check for a missing closing brace '}', bracket ']' or quote")
 	}
-	return p.errAt(p.pos, CodeJSONSyntax, fmt.Sprintf("unexpected %s: %s", describeByte(p.data[p.pos]), msg),
+	return p.errAt(p.pos, finding.JSONSyntax, fmt.Sprintf("unexpected %s: %s", describeByte(p.data[p.pos]), msg),
 		"check for a missing comma, quote or bracket just before this point")
 }
 
@@ -257,7 +257,7 @@ func describeByte(b byte) string {
 
 func (p *parser) value(depth int) (any, error) {
 	if depth > MaxDepth {
-		return nil, p.errAt(p.pos, CodeJSONDepth, fmt.Sprintf("the data is nested more than %d levels deep", MaxDepth),
+		return nil, p.errAt(p.pos, finding.JSONDepth, fmt.Sprintf("the data is nested more than %d levels deep", MaxDepth),
 			"the case format needs far fewer levels; check for runaway brackets")
 	}
 	if p.pos >= len(p.data) {
@@ -322,7 +322,7 @@ func (p *parser) object(depth int) (any, error) {
 			return nil, err
 		}
 		if _, dup := m[key]; dup {
-			p.dups = append(p.dups, p.doc.finding(CodeJSONDupKey, keyOff, p.pointer(),
+			p.dups = append(p.dups, p.doc.finding(finding.JSONDupKey, keyOff, p.pointer(),
 				fmt.Sprintf("property %q appears twice in the same object; a JSON reader silently keeps only one of them", key),
 				"keep one and delete the other, after checking which value is right"))
 		}

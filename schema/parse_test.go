@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,22 +13,23 @@ import (
 
 func TestParseRejects(t *testing.T) {
 	for _, tc := range []struct {
-		name, in, code string
-		line, col      int
+		name, in  string
+		code      finding.Code
+		line, col int
 	}{
-		{"dup key", "{\n  \"a\": 1,\n  \"a\": 2\n}", CodeJSONDupKey, 3, 3},
-		{"dup nested", `{"x": [{"b": 1, "b": 1}]}`, CodeJSONDupKey, 1, 17},
-		{"trailing", "{}\n{}", CodeJSONTrailing, 2, 1},
-		{"trailing garbage", "{} x", CodeJSONTrailing, 1, 4},
-		{"bad utf8", "{\"a\": \"\xff\"}", CodeJSONUTF8, 1, 8},
-		{"truncated", `{"a": [1, 2`, CodeJSONSyntax, 1, 12},
-		{"leading zero", `{"a": 07}`, CodeJSONSyntax, 1, 8},
-		{"raw newline in text", "{\"a\": \"x\ny\"}", CodeJSONSyntax, 1, 9},
-		{"single quotes", `{'a': 1}`, CodeJSONSyntax, 1, 2},
-		{"bad escape", `{"a": "\q"}`, CodeJSONSyntax, 1, 8},
-		{"empty", ``, CodeJSONSyntax, 1, 1},
-		{"too deep", strings.Repeat("[", MaxDepth+2) + strings.Repeat("]", MaxDepth+2), CodeJSONDepth, 1, MaxDepth + 2},
-		{"column in runes", "{\"ñandú\": 1, \"ñandú\": 2}", CodeJSONDupKey, 1, 14},
+		{"dup key", "{\n  \"a\": 1,\n  \"a\": 2\n}", finding.JSONDupKey, 3, 3},
+		{"dup nested", `{"x": [{"b": 1, "b": 1}]}`, finding.JSONDupKey, 1, 17},
+		{"trailing", "{}\n{}", finding.JSONTrailing, 2, 1},
+		{"trailing garbage", "{} x", finding.JSONTrailing, 1, 4},
+		{"bad utf8", "{\"a\": \"\xff\"}", finding.JSONUTF8, 1, 8},
+		{"truncated", `{"a": [1, 2`, finding.JSONSyntax, 1, 12},
+		{"leading zero", `{"a": 07}`, finding.JSONSyntax, 1, 8},
+		{"raw newline in text", "{\"a\": \"x\ny\"}", finding.JSONSyntax, 1, 9},
+		{"single quotes", `{'a': 1}`, finding.JSONSyntax, 1, 2},
+		{"bad escape", `{"a": "\q"}`, finding.JSONSyntax, 1, 8},
+		{"empty", ``, finding.JSONSyntax, 1, 1},
+		{"too deep", strings.Repeat("[", MaxDepth+2) + strings.Repeat("]", MaxDepth+2), finding.JSONDepth, 1, MaxDepth + 2},
+		{"column in runes", "{\"ñandú\": 1, \"ñandú\": 2}", finding.JSONDupKey, 1, 14},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, fs := Parse("case.json", []byte(tc.in))
@@ -95,7 +97,7 @@ func FuzzParse(f *testing.F) {
 		}
 		if json.Valid(data) && utf8.Valid(data) {
 			for _, f := range fs {
-				if f.Code != CodeJSONDupKey && f.Code != CodeJSONDepth {
+				if f.Code != finding.JSONDupKey && f.Code != finding.JSONDepth {
 					t.Fatalf("valid JSON refused: %s", f)
 				}
 			}

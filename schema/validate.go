@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"math/big"
 	"runtime"
 	"sort"
@@ -31,7 +32,7 @@ type Options struct {
 // Validate checks a loaded case against the schema and the consistency
 // rules, and its evidence files against the case folder. It returns every
 // finding, sorted by position in case.json.
-func Validate(ctx context.Context, doc *Document, opt Options) ([]Finding, error) {
+func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Finding, error) {
 	if doc.Value == nil {
 		return nil, fmt.Errorf("validate %s: the case could not be parsed", doc.Path)
 	}
@@ -57,19 +58,19 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]Finding, error
 		}
 	}
 	doc.locate(v.out, v.keyPos, v.subs)
-	SortFindings(v.out)
+	finding.Sort(v.out)
 	return v.out, nil
 }
 
 // LoadAndValidate is Load followed by Validate: what `casepack validate`
 // does. Findings from a case that cannot be parsed are returned alone.
-func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, []Finding, error) {
+func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, []finding.Finding, error) {
 	doc, fs, err := loadGeneric(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	if doc.Value == nil {
-		SortFindings(fs)
+		finding.Sort(fs)
 		return doc, fs, nil
 	}
 	more, err := Validate(ctx, doc, opt)
@@ -77,7 +78,7 @@ func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, 
 		return doc, nil, err
 	}
 	fs = append(fs, more...)
-	SortFindings(fs)
+	finding.Sort(fs)
 	return doc, fs, nil
 }
 
@@ -88,17 +89,17 @@ type vctx struct {
 	doc     *Document
 	flagged map[string]bool // pointers the schema already reported: rules skip them
 	texts   []textField     // Markdown fields that cite evidence
-	out     []Finding
+	out     []finding.Finding
 	keyPos  []bool
 	subs    []string
 }
 
-func (v *vctx) add(code, ptr, msg, hint string) {
+func (v *vctx) add(code finding.Code, ptr, msg, hint string) {
 	v.addAt(code, ptr, false, "", msg, hint)
 }
 
-func (v *vctx) addAt(code, ptr string, key bool, sub, msg, hint string) {
-	v.out = append(v.out, Finding{Code: code, Severity: severityOf(code), File: v.doc.Path, Pointer: ptr, Message: msg, Hint: hint})
+func (v *vctx) addAt(code finding.Code, ptr string, key bool, sub, msg, hint string) {
+	v.out = append(v.out, finding.Finding{Code: code, Severity: finding.SeverityOf(code), File: v.doc.Path, Pointer: ptr, Message: msg, Hint: hint})
 	v.keyPos = append(v.keyPos, key)
 	v.subs = append(v.subs, sub)
 }
@@ -302,7 +303,7 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 			if desc != "" {
 				hint += " (" + lowerFirst(strings.TrimSuffix(desc, ".")) + ")"
 			}
-			v.add(CodeSchemaRequired, ptr, fmt.Sprintf("%s is missing the required field %q", where(ptr), m), hint)
+			v.add(finding.SchemaRequired, ptr, fmt.Sprintf("%s is missing the required field %q", where(ptr), m), hint)
 		}
 	case *kind.AdditionalProperties:
 		allowed := propsOf(e.SchemaURL)
@@ -311,11 +312,11 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 			if s := closest(p, allowed); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			v.addAt(CodeSchemaUnknown, ptr+"/"+escapeToken(p), true, "",
+			v.addAt(finding.SchemaUnknown, ptr+"/"+escapeToken(p), true, "",
 				fmt.Sprintf("unknown field %q in %s", p, where(ptr)), hint)
 		}
 	case *kind.Type:
-		v.add(CodeSchemaType, ptr, fmt.Sprintf("must be %s, got %s", kindWords(k.Want), gotWords(v.valueAt(e.InstanceLocation))), "")
+		v.add(finding.SchemaType, ptr, fmt.Sprintf("must be %s, got %s", kindWords(k.Want), gotWords(v.valueAt(e.InstanceLocation))), "")
 	case *kind.Enum:
 		var want []string
 		for _, w := range k.Want {
@@ -325,42 +326,42 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 		if s := closest(fmt.Sprint(k.Got), want); s != "" {
 			hint = fmt.Sprintf("did you mean %q? allowed: %s", s, strings.Join(want, ", "))
 		}
-		v.add(CodeSchemaEnum, ptr, fmt.Sprintf("%s is not an allowed value", gotWords(k.Got)), hint)
+		v.add(finding.SchemaEnum, ptr, fmt.Sprintf("%s is not an allowed value", gotWords(k.Got)), hint)
 	case *kind.Const:
-		v.add(CodeSchemaEnum, ptr, fmt.Sprintf("must be %s, got %s", gotWords(k.Want), gotWords(k.Got)), "")
+		v.add(finding.SchemaEnum, ptr, fmt.Sprintf("must be %s, got %s", gotWords(k.Want), gotWords(k.Got)), "")
 	case *kind.Format:
-		v.add(CodeSchemaFormat, ptr, fmt.Sprintf("%s is not a valid %s", gotWords(k.Got), formatWords(k.Want)), formatHint(k.Want))
+		v.add(finding.SchemaFormat, ptr, fmt.Sprintf("%s is not a valid %s", gotWords(k.Got), formatWords(k.Want)), formatHint(k.Want))
 	case *kind.Pattern:
 		desc := schemaDescription(e.SchemaURL)
 		msg := fmt.Sprintf("%s is not in the required form", gotWords(k.Got))
 		if desc != "" {
 			msg += ": " + lowerFirst(strings.TrimSuffix(desc, "."))
 		}
-		v.add(CodeSchemaPattern, ptr, msg, "")
+		v.add(finding.SchemaPattern, ptr, msg, "")
 	case *kind.Minimum:
-		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be at least %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+		v.add(finding.SchemaRange, ptr, fmt.Sprintf("must be at least %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
 	case *kind.Maximum:
-		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be at most %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+		v.add(finding.SchemaRange, ptr, fmt.Sprintf("must be at most %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
 	case *kind.ExclusiveMinimum:
-		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be more than %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+		v.add(finding.SchemaRange, ptr, fmt.Sprintf("must be more than %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
 	case *kind.ExclusiveMaximum:
-		v.add(CodeSchemaRange, ptr, fmt.Sprintf("must be less than %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
+		v.add(finding.SchemaRange, ptr, fmt.Sprintf("must be less than %s, got %s", ratWords(k.Want), ratWords(k.Got)), "")
 	case *kind.MinLength:
-		v.add(CodeSchemaLength, ptr, "must not be empty", "write the text, or leave the field out if it is optional")
+		v.add(finding.SchemaLength, ptr, "must not be empty", "write the text, or leave the field out if it is optional")
 	case *kind.MaxLength:
-		v.add(CodeSchemaLength, ptr, fmt.Sprintf("is too long: at most %d characters, got %d", k.Want, k.Got), "")
+		v.add(finding.SchemaLength, ptr, fmt.Sprintf("is too long: at most %d characters, got %d", k.Want, k.Got), "")
 	case *kind.MinItems:
-		v.add(CodeSchemaLength, ptr, fmt.Sprintf("must list at least %d item(s), got %d", k.Want, k.Got), "")
+		v.add(finding.SchemaLength, ptr, fmt.Sprintf("must list at least %d item(s), got %d", k.Want, k.Got), "")
 	case *kind.MaxItems:
-		v.add(CodeSchemaLength, ptr, fmt.Sprintf("must list at most %d item(s), got %d", k.Want, k.Got), "")
+		v.add(finding.SchemaLength, ptr, fmt.Sprintf("must list at most %d item(s), got %d", k.Want, k.Got), "")
 	case *kind.UniqueItems:
-		v.add(CodeSchemaUnique, fmt.Sprintf("%s/%d", ptr, k.Duplicates[1]),
+		v.add(finding.SchemaUnique, fmt.Sprintf("%s/%d", ptr, k.Duplicates[1]),
 			fmt.Sprintf("repeats item %d of the same list", k.Duplicates[0]), "remove the repeated item")
 	case *kind.DependentRequired:
-		v.add(CodeSchemaRequired, ptr, fmt.Sprintf("%q is given without %s", k.Prop, quoteJoin(k.Missing)),
+		v.add(finding.SchemaRequired, ptr, fmt.Sprintf("%q is given without %s", k.Prop, quoteJoin(k.Missing)),
 			fmt.Sprintf("add %s too, or remove %q", quoteJoin(k.Missing), k.Prop))
 	default:
-		v.add(CodeSchemaOther, ptr, e.ErrorKind.LocalizedString(nil), "")
+		v.add(finding.SchemaOther, ptr, e.ErrorKind.LocalizedString(nil), "")
 	}
 }
 

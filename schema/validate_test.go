@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,14 +24,14 @@ func TestInvalidFixtures(t *testing.T) {
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
-	covered := map[string]bool{}
+	covered := map[finding.Code]bool{}
 	for _, dir := range dirs {
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
 			var want struct {
-				Code    string `json:"code"`
-				Pointer string `json:"pointer"`
-				Line    int    `json:"line"`
+				Code    finding.Code `json:"code"`
+				Pointer string       `json:"pointer"`
+				Line    int          `json:"line"`
 			}
 			b, err := os.ReadFile(filepath.Join(dir, "want.json"))
 			if err != nil {
@@ -39,7 +40,7 @@ func TestInvalidFixtures(t *testing.T) {
 			if err := json.Unmarshal(b, &want); err != nil {
 				t.Fatal(err)
 			}
-			if code, _, _ := strings.Cut(name, "_"); code != want.Code {
+			if code, _, _ := strings.Cut(name, "_"); finding.Code(code) != want.Code {
 				t.Fatalf("folder name says %s, want.json says %s", code, want.Code)
 			}
 			covered[want.Code] = true
@@ -52,8 +53,8 @@ func TestInvalidFixtures(t *testing.T) {
 					if f.Message == "" || f.File == "" || f.Column < 1 {
 						t.Errorf("finding lacks message, file or column: %+v", f)
 					}
-					if f.Severity != severityOf(f.Code) {
-						t.Errorf("severity %s, table says %s", f.Severity, severityOf(f.Code))
+					if f.Severity != finding.SeverityOf(f.Code) {
+						t.Errorf("severity %s, table says %s", f.Severity, finding.SeverityOf(f.Code))
 					}
 					return
 				}
@@ -66,8 +67,8 @@ func TestInvalidFixtures(t *testing.T) {
 	}
 	// Every code in the table has a fixture, except the schema fallback that
 	// the shipped schema cannot reach and CP-JSON-TOOBIG (TestTooBig).
-	for _, c := range Codes {
-		if !covered[c.Code] && c.Code != CodeSchemaOther && c.Code != CodeJSONTooBig {
+	for _, c := range finding.Table {
+		if c.Scope == finding.Case && !covered[c.Code] && c.Code != finding.SchemaOther && c.Code != finding.JSONTooBig {
 			t.Errorf("no fixture for %s", c.Code)
 		}
 	}
@@ -151,7 +152,7 @@ func TestTooBig(t *testing.T) {
 	defer func(n int) { maxCaseSize = n }(maxCaseSize)
 	maxCaseSize = 100
 	doc, fs := Parse("case.json", bytes.Repeat([]byte(" "), 101))
-	if len(fs) != 1 || fs[0].Code != CodeJSONTooBig || doc.Value != nil {
+	if len(fs) != 1 || fs[0].Code != finding.JSONTooBig || doc.Value != nil {
 		t.Fatalf("got %v", fs)
 	}
 	// From a folder, the file is refused by its size, before it is read.
@@ -160,7 +161,7 @@ func TestTooBig(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc, fs, err := LoadAndValidate(context.Background(), dir, Options{})
-	if err != nil || len(fs) != 1 || fs[0].Code != CodeJSONTooBig || doc.Data != nil || fs[0].Line != 1 {
+	if err != nil || len(fs) != 1 || fs[0].Code != finding.JSONTooBig || doc.Data != nil || fs[0].Line != 1 {
 		t.Fatalf("got %v, %v", fs, err)
 	}
 }
@@ -186,8 +187,8 @@ func TestAllAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{CodeRefDangling, CodeMinorAge, CodePathUnsafe}
-	got := map[string]bool{}
+	want := []finding.Code{finding.RefDangling, finding.MinorAge, finding.PathUnsafe}
+	got := map[finding.Code]bool{}
 	for i, f := range fs {
 		got[f.Code] = true
 		if i > 0 && fs[i-1].Line > f.Line {
@@ -202,29 +203,32 @@ func TestAllAtOnce(t *testing.T) {
 }
 
 func TestCheckPath(t *testing.T) {
-	for _, tc := range []struct{ path, code string }{
+	for _, tc := range []struct {
+		path string
+		code finding.Code
+	}{
 		{"evidence/a.mp4", ""},
 		{"evidence/Gimnasio Vertical – vídeo.mp4", ""},
-		{"../a", CodePathUnsafe},
-		{"a/../../b", CodePathUnsafe},
-		{"/etc/passwd", CodePathUnsafe},
-		{`C:\x`, CodePathUnsafe},
-		{"C:x", CodePathUnsafe},
-		{`evidence\a.mp4`, CodePathUnsafe},
-		{"~/a", CodePathUnsafe},
-		{"", CodePathUnsafe},
-		{"a//b", CodePathPortable},
-		{"a/./b", CodePathPortable},
-		{"evidence/nul.txt", CodePathPortable},
-		{"evidence/COM1", CodePathPortable},
-		{"evidence/com².mp4", CodePathPortable},
-		{"evidence/CONIN$", CodePathPortable},
+		{"../a", finding.PathUnsafe},
+		{"a/../../b", finding.PathUnsafe},
+		{"/etc/passwd", finding.PathUnsafe},
+		{`C:\x`, finding.PathUnsafe},
+		{"C:x", finding.PathUnsafe},
+		{`evidence\a.mp4`, finding.PathUnsafe},
+		{"~/a", finding.PathUnsafe},
+		{"", finding.PathUnsafe},
+		{"a//b", finding.PathNonportable},
+		{"a/./b", finding.PathNonportable},
+		{"evidence/nul.txt", finding.PathNonportable},
+		{"evidence/COM1", finding.PathNonportable},
+		{"evidence/com².mp4", finding.PathNonportable},
+		{"evidence/CONIN$", finding.PathNonportable},
 		{"evidence/COM10.txt", ""},
-		{"evidence/a?.mp4", CodePathPortable},
-		{"evidence/a.", CodePathPortable},
-		{"evidence/a ", CodePathPortable},
-		{"evidence/a\tb", CodePathPortable},
-		{"evidence/" + strings.Repeat("x", 256), CodePathPortable},
+		{"evidence/a?.mp4", finding.PathNonportable},
+		{"evidence/a.", finding.PathNonportable},
+		{"evidence/a ", finding.PathNonportable},
+		{"evidence/a\tb", finding.PathNonportable},
+		{"evidence/" + strings.Repeat("x", 256), finding.PathNonportable},
 	} {
 		code, err := CheckPath(tc.path)
 		if code != tc.code || (code == "") != (err == nil) {
@@ -308,7 +312,7 @@ func TestSplitMatchesWhole(t *testing.T) {
 	key := func(v vctx) []string {
 		var out []string
 		for _, f := range v.out {
-			out = append(out, f.Code+" "+f.Pointer+" "+f.Message)
+			out = append(out, string(f.Code)+" "+f.Pointer+" "+f.Message)
 		}
 		sort.Strings(out)
 		return out
@@ -357,7 +361,7 @@ func TestUnreadableEvidence(t *testing.T) {
 	if err := v.hashAll(context.Background(), jobs, 1); err != nil {
 		t.Fatalf("validation stopped: %v", err)
 	}
-	if len(v.out) != 1 || v.out[0].Code != CodeFileMissing || v.out[0].Pointer != "/evidence/0/files/0/path" ||
+	if len(v.out) != 1 || v.out[0].Code != finding.FileMissing || v.out[0].Pointer != "/evidence/0/files/0/path" ||
 		v.out[0].Message != `evidence file "evidence/gone.mp4" cannot be read: no such file or directory` {
 		t.Errorf("findings %+v", v.out)
 	}

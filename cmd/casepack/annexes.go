@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
 	"path/filepath"
@@ -75,13 +76,13 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	if nerr, _ := schema.Count(findings); nerr > 0 {
-		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+	if nerr, _ := finding.Count(findings); nerr > 0 {
+		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), doc.Path)
 		fmt.Fprintln(cmd.Root().ErrWriter, "casepack: hint: the annexes are written only from valid case data; fix the errors above (casepack validate lists them)")
 		return silentExit(exitInvalidCase)
 	}
 	if format == "text" {
-		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), doc.Path)
 	}
 
 	files, err := annex.DraftFiles(ctx, doc.Dir, doc.Case, edition)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"os"
@@ -46,10 +47,10 @@ func init() {
 
 // buildReport is the JSON object of `build --format json`.
 type buildReport struct {
-	Case     string           `json:"case"`
-	Edition  string           `json:"edition"`
-	Package  *assemble.Result `json:"package,omitempty"`
-	Findings []schema.Finding `json:"findings"`
+	Case     string            `json:"case"`
+	Edition  string            `json:"edition"`
+	Package  *assemble.Result  `json:"package,omitempty"`
+	Findings []finding.Finding `json:"findings"`
 }
 
 func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
@@ -97,7 +98,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if inside(outDir, doc.Dir) {
 		return usageErrorf("--out %s is inside the case folder %s: casepack never writes into a case folder", outDir, doc.Dir)
 	}
-	if n, _ := schema.Count(findings); n > 0 {
+	if n, _ := finding.Count(findings); n > 0 {
 		// The case is refused anyway; compare the declared digests too, so
 		// every problem is reported at once, as validate does.
 		more, err := schema.CheckHashes(ctx, doc, int(cmd.Int("workers")))
@@ -105,33 +106,33 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 			return err
 		}
 		findings = append(findings, more...)
-		schema.SortFindings(findings)
+		finding.Sort(findings)
 	}
 	report := buildReport{Case: doc.Path, Edition: edition, Findings: findings}
 	if report.Findings == nil {
-		report.Findings = []schema.Finding{}
+		report.Findings = []finding.Finding{}
 	}
 	// refuse reports an invalid case: the findings, and exit 3.
 	// Text mode prints findings as they come; fresh are the ones not
 	// printed yet.
-	refuse := func(findings, fresh []schema.Finding) error {
-		nerr, nwarn := schema.Count(findings)
+	refuse := func(findings, fresh []finding.Finding) error {
+		nerr, nwarn := finding.Count(findings)
 		if format == "json" {
-			schema.SortFindings(findings)
+			finding.Sort(findings)
 			report.Findings = findings
 			_ = writeJSON(stdout, report)
 		} else {
-			printFindings(stderr, fresh, cmd.Bool("quiet"))
+			printFindings(stderr, fresh, cmd.Bool("quiet"), doc.Path)
 			fmt.Fprintln(stdout, summaryLine(doc.Path, nerr, nwarn))
 			fmt.Fprintln(stderr, "casepack: error: the case is invalid; nothing was built")
 		}
 		return silentExit(exitInvalidCase)
 	}
-	if n, _ := schema.Count(findings); n > 0 {
+	if n, _ := finding.Count(findings); n > 0 {
 		return refuse(findings, findings)
 	}
 	if format == "text" {
-		printFindings(stderr, findings, cmd.Bool("quiet"))
+		printFindings(stderr, findings, cmd.Bool("quiet"), doc.Path)
 	}
 
 	limitMemory(casePath, 20)

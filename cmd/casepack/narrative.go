@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -71,8 +72,8 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	nerr, _ := schema.Count(findings)
-	printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+	nerr, _ := finding.Count(findings)
+	printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), doc.Path)
 	if nerr > 0 {
 		fmt.Fprintln(cmd.Root().ErrWriter, "casepack: hint: fix the errors above, then run 'casepack narrative' again; 'casepack validate' lists them too")
 		return silentExit(exitInvalidCase)

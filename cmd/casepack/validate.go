@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,11 +34,11 @@ func init() {
 
 // validateReport is the documented JSON object of `validate --format json`.
 type validateReport struct {
-	File     string           `json:"file"`
-	Valid    bool             `json:"valid"`
-	Errors   int              `json:"errors"`
-	Warnings int              `json:"warnings"`
-	Findings []schema.Finding `json:"findings"`
+	File     string            `json:"file"`
+	Valid    bool              `json:"valid"`
+	Errors   int               `json:"errors"`
+	Warnings int               `json:"warnings"`
+	Findings []finding.Finding `json:"findings"`
 }
 
 func runValidate(ctx context.Context, cmd *cli.Command) error {
@@ -49,16 +50,16 @@ func runValidate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	nerr, nwarn := schema.Count(findings)
+	nerr, nwarn := finding.Count(findings)
 	if format == "json" {
 		if findings == nil {
-			findings = []schema.Finding{}
+			findings = []finding.Finding{}
 		}
 		if err := writeJSON(cmd.Root().Writer, validateReport{File: doc.Path, Valid: nerr == 0, Errors: nerr, Warnings: nwarn, Findings: findings}); err != nil {
 			return err
 		}
 	} else {
-		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"))
+		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), doc.Path)
 		if !cmd.Bool("quiet") || nerr > 0 {
 			fmt.Fprintln(cmd.Root().Writer, summaryLine(doc.Path, nerr, nwarn))
 		}
@@ -71,7 +72,7 @@ func runValidate(ctx context.Context, cmd *cli.Command) error {
 
 // loadValid loads and validates a case, turning a missing case into an
 // error that names it.
-func loadValid(ctx context.Context, path string, opt schema.Options) (*schema.Document, []schema.Finding, error) {
+func loadValid(ctx context.Context, path string, opt schema.Options) (*schema.Document, []finding.Finding, error) {
 	limitMemory(path, 7)
 	doc, findings, err := schema.LoadAndValidate(ctx, path, opt)
 	if err != nil {
@@ -107,17 +108,26 @@ func limitMemory(casePath string, perByte int64) {
 	debug.SetMemoryLimit(32<<20 + perByte*fi.Size())
 }
 
-// printFindings writes findings in the message style of main.go.
-func printFindings(w io.Writer, findings []schema.Finding, quiet bool) {
+// printFindings writes findings in the message style of main.go: the
+// location, the message and the code on one line, then the two sides of a
+// disagreement and the hint. A finding without a location is about where,
+// the case or package the command was given.
+func printFindings(w io.Writer, findings []finding.Finding, quiet bool, where string) {
 	for _, f := range findings {
-		if quiet && f.Severity != schema.SeverityError {
+		if quiet && f.Severity != finding.Error {
 			continue
 		}
-		ptr := f.Pointer
-		if ptr == "" {
-			ptr = "/"
+		if f.Location() == "" {
+			f.Path = where
 		}
-		fmt.Fprintf(w, "casepack: %s: %s:%d:%d: %s: %s [%s]\n", f.Severity, f.File, f.Line, f.Column, ptr, f.Message, f.Code)
+		fmt.Fprintf(w, "casepack: %s: %s\n", f.Severity, f)
+		if f.Expected != "" || f.Actual != "" {
+			alg := f.Algorithm
+			if alg != "" {
+				alg += " "
+			}
+			fmt.Fprintf(w, "casepack:   expected %s%s\ncasepack:   actual   %s%s\n", alg, f.Expected, alg, f.Actual)
+		}
 		if f.Hint != "" {
 			fmt.Fprintf(w, "casepack: hint: %s\n", f.Hint)
 		}

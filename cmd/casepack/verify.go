@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"os"
@@ -65,11 +66,11 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		if format == "json" && exitCode(err) == exitVerifyFail {
 			// Not a package: still one JSON object, with the finding.
-			code := verify.CodeBagit
+			code := finding.BagBagit
 			if strings.HasSuffix(strings.ToLower(path), ".zip") {
-				code = verify.CodeZipUnsafe
+				code = finding.ZipUnsafe
 			}
-			rep := &verify.Report{Package: path, Findings: []verify.Finding{{Code: code, Severity: verify.Error, Message: plainMessage(err)}}}
+			rep := &verify.Report{Package: path, Findings: []finding.Finding{{Code: code, Severity: finding.Error, Message: plainMessage(err)}}}
 			_ = writeJSON(cmd.Root().Writer, verifyOutput{Intact: false, Integrity: rep, Signatures: []sign.SignatureResult{}})
 		}
 		return err
@@ -90,7 +91,7 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	rep.Add(signFindings(sigs.Findings)...)
+	rep.Add(sigs.Findings...)
 	for i := range rep.Findings {
 		rep.Findings[i].Message = plainText(rep.Findings[i].Message)
 	}
@@ -152,49 +153,17 @@ func loadTrust(files []string) ([]sign.TrustAnchor, error) {
 // signatureCheck plugs the signature verifier into the verifier's checks
 // (build's verify-after-write uses it).
 func signatureCheck(trust []sign.TrustAnchor, require bool) verify.Check {
-	return func(_ context.Context, fsys fs.FS) ([]verify.Finding, error) {
+	return func(_ context.Context, fsys fs.FS) ([]finding.Finding, error) {
 		r, err := sign.VerifyPackage(fsys, sign.VerifyOptions{Trust: trust, RequireSignature: require, PDFs: signedPDFs})
 		if err != nil {
 			return nil, err
 		}
-		return signFindings(r.Findings), nil
+		return r.Findings, nil
 	}
-}
-
-func signFindings(in []sign.Finding) []verify.Finding {
-	var out []verify.Finding
-	for _, f := range in {
-		sev := verify.Error
-		if f.Severity != sign.SeverityError {
-			sev = verify.Warning
-		}
-		msg := f.Message
-		if f.Hint != "" {
-			msg += " (" + f.Hint + ")"
-		}
-		out = append(out, verify.Finding{Code: verify.Code(f.Code), Severity: sev, Path: f.Path, Message: msg})
-	}
-	return out
 }
 
 func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report, quiet bool) {
-	for _, f := range rep.Findings {
-		if quiet && f.Severity != verify.Error {
-			continue
-		}
-		path := f.Path
-		if path == "" {
-			path = rep.Package
-		}
-		fmt.Fprintf(stderr, "casepack: %s: %s: %s [%s]\n", f.Severity, path, f.Message, f.Code)
-		if f.Expected != "" || f.Actual != "" {
-			alg := f.Algorithm
-			if alg != "" {
-				alg += " "
-			}
-			fmt.Fprintf(stderr, "casepack:   expected %s%s\ncasepack:   actual   %s%s\n", alg, f.Expected, alg, f.Actual)
-		}
-	}
+	printFindings(stderr, rep.Findings, quiet, rep.Package)
 	if quiet && rep.Intact() {
 		return
 	}

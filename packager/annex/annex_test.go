@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func loadCase(t testing.TB, dir string) *schema.Case {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e, _ := schema.Count(findings); e > 0 {
+	if e, _ := finding.Count(findings); e > 0 {
 		t.Fatalf("%s: %v", dir, findings)
 	}
 	return doc.Case

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
 	"os/exec"
@@ -196,7 +197,7 @@ func TestWithheldEvidence(t *testing.T) {
 	must(t, os.MkdirAll(filepath.Join(res.Dir, "data/evidence/EV-0002"), 0o755))
 	must(t, os.WriteFile(filepath.Join(res.Dir, "data/evidence/EV-0002/photo.jpg"), fileBytes(t, c.files["EV-0002"]), 0o644))
 	rep := verifyPath(t, res.Dir)
-	if !slices.ContainsFunc(rep.Findings, func(f verify.Finding) bool { return f.Code == verify.CodeCasepackWithheld }) {
+	if !slices.ContainsFunc(rep.Findings, func(f finding.Finding) bool { return f.Code == finding.CasepackWithheld }) {
 		t.Errorf("withheld file present not reported: %+v", rep.Findings)
 	}
 }
@@ -286,8 +287,8 @@ func TestFailuresLeaveNothing(t *testing.T) {
 		}, func(err error) bool { return errors.Is(err, errDisk) }},
 		{"signer fails", func(s *Spec, _ *Options) { s.Signers = []Signer{failingSigner{errDisk}} }, func(err error) bool { return errors.Is(err, errDisk) }},
 		{"verify after write fails", func(_ *Spec, o *Options) {
-			o.Checks = []verify.Check{func(ctx context.Context, fsys fs_FS) ([]verify.Finding, error) {
-				return []verify.Finding{{Code: "CP-SIG-BAD", Severity: verify.Error, Path: "signatures/1-x.sig", Message: "bad"}}, nil
+			o.Checks = []verify.Check{func(ctx context.Context, fsys fs_FS) ([]finding.Finding, error) {
+				return []finding.Finding{{Code: "CP-SIG-BAD", Severity: finding.Error, Path: "signatures/1-x.sig", Message: "bad"}}, nil
 			}}
 		}, func(err error) bool { var ve *VerifyError; return errors.As(err, &ve) }},
 		{"missing evidence source", func(s *Spec, _ *Options) { s.Evidence[3].Src += ".gone" }, func(err error) bool { return errors.Is(err, os.ErrNotExist) }},

@@ -2,6 +2,7 @@ package assemble
 
 import (
 	"context"
+	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,39 +51,39 @@ func TestTamperMatrix(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(t *testing.T, dir string)
-		paths  []string    // exactly the paths error findings name (CP-BAG-OXUM aside)
-		code   verify.Code // a code that must be among them
-		oxum   bool        // Payload-Oxum must disagree too
+		paths  []string     // exactly the paths error findings name (CP-BAG-OXUM aside)
+		code   finding.Code // a code that must be among them
+		oxum   bool         // Payload-Oxum must disagree too
 	}{
-		{"evidence byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, video)) }, []string{video}, verify.CodeModified, false},
-		{"case.json byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "data/case/case.json")) }, []string{"data/case/case.json"}, verify.CodeModified, false},
-		{"bag-info byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "bag-info.txt")) }, []string{"bag-info.txt"}, verify.CodeModified, false},
-		{"VERIFY.txt byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "VERIFY.txt")) }, []string{"VERIFY.txt"}, verify.CodeModified, false},
-		{"bagit.txt byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "bagit.txt")) }, []string{"bagit.txt"}, verify.CodeModified, false},
-		{"manifest-sha256 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "manifest-sha256.txt")) }, []string{"manifest-sha256.txt"}, verify.CodeManifestModified, false},
-		{"manifest-sha512 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "manifest-sha512.txt")) }, []string{"manifest-sha512.txt"}, verify.CodeManifestModified, false},
-		{"manifest-sha256 middle byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "manifest-sha256.txt")) }, []string{"manifest-sha256.txt"}, verify.CodeModified, false},
-		{"tagmanifest-sha256 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "tagmanifest-sha256.txt")) }, []string{"tagmanifest-sha256.txt"}, verify.CodeManifestModified, false},
-		{"tagmanifest-sha512 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "tagmanifest-sha512.txt")) }, []string{"tagmanifest-sha512.txt"}, verify.CodeManifestModified, false},
-		{"tagmanifest-sha512 middle byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "tagmanifest-sha512.txt")) }, []string{"tagmanifest-sha512.txt"}, verify.CodeManifestModified, false},
-		{"casepack manifest byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, bag.CasepackManifestPath)) }, []string{bag.CasepackManifestPath}, verify.CodeModified, false},
-		{"delete evidence", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, photo))) }, []string{photo}, verify.CodeMissing, true},
-		{"delete tag manifest", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, "tagmanifest-sha512.txt"))) }, []string{"tagmanifest-sha512.txt"}, verify.CodeMissing, false},
+		{"evidence byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, video)) }, []string{video}, finding.BagModified, false},
+		{"case.json byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "data/case/case.json")) }, []string{"data/case/case.json"}, finding.BagModified, false},
+		{"bag-info byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "bag-info.txt")) }, []string{"bag-info.txt"}, finding.BagModified, false},
+		{"VERIFY.txt byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "VERIFY.txt")) }, []string{"VERIFY.txt"}, finding.BagModified, false},
+		{"bagit.txt byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "bagit.txt")) }, []string{"bagit.txt"}, finding.BagModified, false},
+		{"manifest-sha256 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "manifest-sha256.txt")) }, []string{"manifest-sha256.txt"}, finding.BagManifestModified, false},
+		{"manifest-sha512 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "manifest-sha512.txt")) }, []string{"manifest-sha512.txt"}, finding.BagManifestModified, false},
+		{"manifest-sha256 middle byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "manifest-sha256.txt")) }, []string{"manifest-sha256.txt"}, finding.BagModified, false},
+		{"tagmanifest-sha256 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "tagmanifest-sha256.txt")) }, []string{"tagmanifest-sha256.txt"}, finding.BagManifestModified, false},
+		{"tagmanifest-sha512 digest", func(t *testing.T, d string) { flipFirstDigit(t, filepath.Join(d, "tagmanifest-sha512.txt")) }, []string{"tagmanifest-sha512.txt"}, finding.BagManifestModified, false},
+		{"tagmanifest-sha512 middle byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, "tagmanifest-sha512.txt")) }, []string{"tagmanifest-sha512.txt"}, finding.BagManifestModified, false},
+		{"casepack manifest byte", func(t *testing.T, d string) { flipMiddle(t, filepath.Join(d, bag.CasepackManifestPath)) }, []string{bag.CasepackManifestPath}, finding.BagModified, false},
+		{"delete evidence", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, photo))) }, []string{photo}, finding.BagMissing, true},
+		{"delete tag manifest", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, "tagmanifest-sha512.txt"))) }, []string{"tagmanifest-sha512.txt"}, finding.BagMissing, false},
 		{"delete both payload manifests", func(t *testing.T, d string) {
 			must(t, os.Remove(filepath.Join(d, "manifest-sha256.txt")))
 			must(t, os.Remove(filepath.Join(d, "manifest-sha512.txt")))
-		}, []string{"manifest-sha256.txt", "manifest-sha512.txt"}, verify.CodeMissing, false},
-		{"delete casepack manifest", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, bag.CasepackManifestPath))) }, []string{bag.CasepackManifestPath}, verify.CodeMissing, false},
-		{"delete bag-info", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, "bag-info.txt"))) }, []string{"bag-info.txt"}, verify.CodeMissing, false},
+		}, []string{"manifest-sha256.txt", "manifest-sha512.txt"}, finding.BagMissing, false},
+		{"delete casepack manifest", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, bag.CasepackManifestPath))) }, []string{bag.CasepackManifestPath}, finding.BagMissing, false},
+		{"delete bag-info", func(t *testing.T, d string) { must(t, os.Remove(filepath.Join(d, "bag-info.txt"))) }, []string{"bag-info.txt"}, finding.BagMissing, false},
 		{"add payload file", func(t *testing.T, d string) {
 			must(t, os.WriteFile(filepath.Join(d, "data/evidence/EV-0002/extra.jpg"), []byte("x"), 0o644))
-		}, []string{"data/evidence/EV-0002/extra.jpg"}, verify.CodeExtra, true},
+		}, []string{"data/evidence/EV-0002/extra.jpg"}, finding.BagExtra, true},
 		{"add tag file", func(t *testing.T, d string) {
 			must(t, os.WriteFile(filepath.Join(d, "README.txt"), []byte("x"), 0o644))
-		}, []string{"README.txt"}, verify.CodeExtra, false},
+		}, []string{"README.txt"}, finding.BagExtra, false},
 		{"rename evidence", func(t *testing.T, d string) {
 			must(t, os.Rename(filepath.Join(d, pdf), filepath.Join(d, "data/evidence/EV-0003/statement-v2.pdf")))
-		}, []string{"data/evidence/EV-0003/statement-v2.pdf", pdf}, verify.CodeMissing, false},
+		}, []string{"data/evidence/EV-0003/statement-v2.pdf", pdf}, finding.BagMissing, false},
 		{"signature added is not extra", func(t *testing.T, d string) {
 			must(t, os.MkdirAll(filepath.Join(d, "signatures"), 0o755))
 			must(t, os.WriteFile(filepath.Join(d, "signatures/1-x.sig"), []byte("sig"), 0o644))
@@ -109,11 +110,11 @@ func TestTamperMatrix(t *testing.T) {
 					}
 				}
 				var paths []string
-				var codes []verify.Code
+				var codes []finding.Code
 				oxum := false
 				for _, f := range rep.Errors() {
 					codes = append(codes, f.Code)
-					if f.Code == verify.CodeOxum {
+					if f.Code == finding.BagOxum {
 						oxum = true
 						continue
 					}

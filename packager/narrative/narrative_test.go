@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,7 +44,7 @@ func loadCase(t testing.TB) (*schema.Case, EvidenceDigests) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := schema.Count(findings); n > 0 {
+	if n, _ := finding.Count(findings); n > 0 {
 		t.Fatalf("fixture is invalid: %v", findings)
 	}
 	ev := EvidenceDigests{}
@@ -658,7 +659,7 @@ func TestLaVegaSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := schema.Count(findings); n > 0 {
+	if n, _ := finding.Count(findings); n > 0 {
 		t.Fatalf("sample is invalid: %v", findings)
 	}
 	c := doc.Case

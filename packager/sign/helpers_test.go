@@ -136,14 +136,14 @@ func trustPEM(t *testing.T, name string, pemData []byte) []TrustAnchor {
 func codes(r *Report) string {
 	var b strings.Builder
 	for _, f := range r.Findings {
-		b.WriteString(f.Severity + " " + f.Code + " " + f.Path + ": " + f.Message + "\n")
+		b.WriteString(string(f.Severity) + " " + string(f.Code) + " " + f.Path + ": " + f.Message + "\n")
 	}
 	return b.String()
 }
 
 func hasFinding(r *Report, code, path string) bool {
 	for _, f := range r.Findings {
-		if f.Code == code && (path == "" || f.Path == path) {
+		if string(f.Code) == code && (path == "" || f.Path == path) {
 			return true
 		}
 	}

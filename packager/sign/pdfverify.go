@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -46,7 +47,7 @@ func verifyPDFs(r *Report, fsys fs.FS, opt VerifyOptions) {
 			if err != nil {
 				msg += ": " + err.Error()
 			}
-			r.add(CodeSigInvalid, SeverityError, p, msg, "the PDF was changed after it was signed, or its signature is damaged")
+			r.add(finding.SigInvalid, finding.Error, p, msg, "the PDF was changed after it was signed, or its signature is damaged")
 			r.Signatures = append(r.Signatures, SignatureResult{ID: "pdf-1", Format: FormatPDF, Files: []string{p}, Status: StatusInvalid, Problem: msg})
 			continue
 		}
@@ -61,9 +62,9 @@ func verifyPDFs(r *Report, fsys fs.FS, opt VerifyOptions) {
 			}
 			switch res.Status {
 			case StatusInvalid:
-				r.add(CodeSigInvalid, SeverityError, p, "the PDF signature "+res.ID+" is not valid: "+res.Problem, "")
+				r.add(finding.SigInvalid, finding.Error, p, "the PDF signature "+res.ID+" is not valid: "+res.Problem, "")
 			case StatusValidUntrusted:
-				r.add(CodeSigUntrusted, SeverityWarning, p, "the PDF signature "+res.ID+" is valid but its signer is not trusted: "+res.Problem,
+				r.add(finding.SigUntrusted, finding.Warning, p, "the PDF signature "+res.ID+" is valid but its signer is not trusted: "+res.Problem,
 					"give the signer's CA certificate with --trust FILE")
 			}
 			r.Signatures = append(r.Signatures, res)

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"sort"
@@ -29,46 +30,6 @@ const (
 	// StatusInvalid: the signature does not match, or is malformed.
 	StatusInvalid Status = "invalid"
 )
-
-// Severity of a finding.
-const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-)
-
-// Finding codes. They are stable: scripts and documentation rely on them.
-const (
-	// CodeSigInvalid: a signature does not verify over tagmanifest-sha256.txt, or is malformed.
-	CodeSigInvalid = "CP-SIG-INVALID"
-	// CodeSigUntrusted: a valid signature whose signer is not among the trusted keys/certificates.
-	CodeSigUntrusted = "CP-SIG-UNTRUSTED"
-	// CodeSigMissing: the package carries no signature at all.
-	CodeSigMissing = "CP-SIG-MISSING"
-	// CodeSigNoneTrusted: signatures exist but none is valid and trusted (only with RequireSignature).
-	CodeSigNoneTrusted = "CP-SIG-NONE-TRUSTED"
-	// CodeSigIncomplete: a signature group lacks a file it needs (the public key, the signature itself).
-	CodeSigIncomplete = "CP-SIG-INCOMPLETE"
-	// CodeSigExtra: a file in signatures/ that is not part of any signature.
-	CodeSigExtra = "CP-SIG-EXTRA"
-	// CodeSigLabel: the signer label is malformed, not signed correctly, or contradicts the signature.
-	CodeSigLabel = "CP-SIG-LABEL"
-	// CodeSigNoManifest: tagmanifest-sha256.txt, the signed file, cannot be read.
-	CodeSigNoManifest = "CP-SIG-NO-MANIFEST"
-	// CodeTSAInvalid: a time-stamp token is malformed, badly signed, or for other data.
-	CodeTSAInvalid = "CP-TSA-INVALID"
-	// CodeTSAUntrusted: a valid time-stamp from an authority the verifier does not trust.
-	CodeTSAUntrusted = "CP-TSA-UNTRUSTED"
-)
-
-// Finding is one thing verification has to say, located at a file.
-type Finding struct {
-	Code     string `json:"code"`
-	Severity string `json:"severity"`
-	// Path is relative to the bag root, with "/".
-	Path    string `json:"path"`
-	Message string `json:"message"`
-	Hint    string `json:"hint,omitempty"`
-}
 
 // TimestampResult is the outcome for one RFC 3161 token.
 type TimestampResult struct {
@@ -108,20 +69,13 @@ type SignatureResult struct {
 // Report is what VerifyPackage found.
 type Report struct {
 	Signatures []SignatureResult `json:"signatures"`
-	Findings   []Finding         `json:"findings"`
+	Findings   []finding.Finding `json:"findings"`
 	// TrustedValid counts signatures that are valid and trusted.
 	TrustedValid int `json:"trusted_valid"`
 }
 
 // OK reports whether nothing of error severity was found.
-func (r *Report) OK() bool {
-	for _, f := range r.Findings {
-		if f.Severity == SeverityError {
-			return false
-		}
-	}
-	return true
-}
+func (r *Report) OK() bool { return !finding.HasErrors(r.Findings) }
 
 // VerifyOptions controls VerifyPackage.
 type VerifyOptions struct {
@@ -152,7 +106,7 @@ const (
 // only; every problem is a finding in the report. The error is for failures
 // to read at all.
 func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
-	r := &Report{Signatures: []SignatureResult{}, Findings: []Finding{}}
+	r := &Report{Signatures: []SignatureResult{}, Findings: []finding.Finding{}}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
@@ -163,7 +117,7 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	entries, err := fs.ReadDir(fsys, SignaturesDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		if fi, serr := fs.Stat(fsys, SignaturesDir); serr == nil && !fi.IsDir() {
-			r.add(CodeSigExtra, SeverityError, SignaturesDir, "signatures is a file, not a folder; no signature can be read", "")
+			r.add(finding.SigExtra, finding.Error, SignaturesDir, "signatures is a file, not a folder; no signature can be read", "")
 			entries, err = nil, nil
 		} else {
 			return nil, fmt.Errorf("read %s: %w", SignaturesDir, err)
@@ -171,17 +125,17 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	}
 	groups, order := groupFiles(r, entries)
 	if len(groups) == 0 {
-		sev := SeverityWarning
+		sev := finding.Warning
 		if opt.RequireSignature {
-			sev = SeverityError
+			sev = finding.Error
 		}
-		r.add(CodeSigMissing, sev, SignaturesDir+"/", "the package carries no signature",
+		r.add(finding.SigMissing, sev, SignaturesDir+"/", "the package carries no signature",
 			"sign it: casepack sign --key KEY PACKAGE")
 		return r, nil
 	}
 	manifest, err := readCapped(fsys, SignedFile, maxSignedFile)
 	if err != nil {
-		r.add(CodeSigNoManifest, SeverityError, SignedFile, "cannot read the signed file: "+err.Error(),
+		r.add(finding.SigNoManifest, finding.Error, SignedFile, "cannot read the signed file: "+err.Error(),
 			"without it no signature can be checked; the package is damaged")
 		for _, id := range order {
 			g := groups[id]
@@ -198,13 +152,13 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	}
 	if opt.RequireSignature && r.TrustedValid == 0 {
 		hint := "give the signer's public key or CA certificate with --trust FILE"
-		r.add(CodeSigNoneTrusted, SeverityError, SignaturesDir+"/", "no signature is both valid and from a trusted signer", hint)
+		r.add(finding.SigNoneTrusted, finding.Error, SignaturesDir+"/", "no signature is both valid and from a trusted signer", hint)
 	}
 	return r, nil
 }
 
-func (r *Report) add(code, sev, p, msg, hint string) {
-	r.Findings = append(r.Findings, Finding{Code: code, Severity: sev, Path: p, Message: msg, Hint: hint})
+func (r *Report) add(code finding.Code, sev finding.Severity, p, msg, hint string) {
+	r.Findings = append(r.Findings, finding.Finding{Code: code, Severity: sev, Path: p, Message: msg, Hint: hint})
 }
 
 type group struct {
@@ -229,16 +183,16 @@ func groupFiles(r *Report, entries []fs.DirEntry) (map[string]*group, []string) 
 	for i, e := range entries {
 		p := SignaturesDir + "/" + e.Name()
 		if i >= maxSigDirEntries {
-			r.add(CodeSigExtra, SeverityError, SignaturesDir+"/", fmt.Sprintf("more than %d files; the rest were not examined", maxSigDirEntries), "")
+			r.add(finding.SigExtra, finding.Error, SignaturesDir+"/", fmt.Sprintf("more than %d files; the rest were not examined", maxSigDirEntries), "")
 			break
 		}
 		if !e.Type().IsRegular() {
-			r.add(CodeSigExtra, SeverityError, p, "not a regular file; signatures/ may hold only signature files", "remove it")
+			r.add(finding.SigExtra, finding.Error, p, "not a regular file; signatures/ may hold only signature files", "remove it")
 			continue
 		}
 		n, ok := parseSigName(e.Name())
 		if !ok {
-			r.add(CodeSigExtra, SeverityError, p, "not a casepack signature file; nothing signs it", "remove it, or find out who added it")
+			r.add(finding.SigExtra, finding.Error, p, "not a casepack signature file; nothing signs it", "remove it, or find out who added it")
 			continue
 		}
 		g := groups[n.ID()]
@@ -282,7 +236,7 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 	read := func(ext string) ([]byte, bool) {
 		data, err := readCapped(fsys, loc(ext), maxSigFile)
 		if err != nil {
-			r.add(CodeSigInvalid, SeverityError, loc(ext), "cannot read: "+err.Error(), "")
+			r.add(finding.SigInvalid, finding.Error, loc(ext), "cannot read: "+err.Error(), "")
 			return nil, false
 		}
 		return data, true
@@ -290,7 +244,7 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 	invalid := func(p, msg, hint string) SignatureResult {
 		res.Status = StatusInvalid
 		res.Problem = msg
-		r.add(CodeSigInvalid, SeverityError, p, msg, hint)
+		r.add(finding.SigInvalid, finding.Error, p, msg, hint)
 		return res
 	}
 	const changedHint = "compare " + SignedFile + " with a copy you trust, and check every file with casepack verify"
@@ -299,23 +253,23 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 	_, hasPub := g.files[ExtPublicKey]
 	switch {
 	case hasSig && hasCMS:
-		r.add(CodeSigIncomplete, SeverityError, loc(ExtCMS), "signature "+g.id+" has both an Ed25519 (.sig) and a CMS (.p7s) signature", "each signature must have its own number")
+		r.add(finding.SigIncomplete, finding.Error, loc(ExtCMS), "signature "+g.id+" has both an Ed25519 (.sig) and a CMS (.p7s) signature", "each signature must have its own number")
 		res.Problem = "ambiguous signature group"
 		return res
 	case !hasSig && !hasCMS:
 		for _, f := range res.Files {
-			r.add(CodeSigIncomplete, SeverityError, f, "belongs to signature "+g.id+", but its signature file (.sig or .p7s) is missing", "the signature was removed or only partly copied")
+			r.add(finding.SigIncomplete, finding.Error, f, "belongs to signature "+g.id+", but its signature file (.sig or .p7s) is missing", "the signature was removed or only partly copied")
 		}
 		res.Problem = "signature file missing"
 		return res
 	case hasCMS && hasPub:
-		r.add(CodeSigExtra, SeverityError, loc(ExtPublicKey), "a public key file beside a CMS signature (the certificate is inside the .p7s)", "remove it")
+		r.add(finding.SigExtra, finding.Error, loc(ExtPublicKey), "a public key file beside a CMS signature (the certificate is inside the .p7s)", "remove it")
 	}
 	if _, ok := g.files[ExtLabelCMS]; ok && hasSig {
-		r.add(CodeSigExtra, SeverityError, loc(ExtLabelCMS), "a CMS label signature beside an Ed25519 signature", "remove it")
+		r.add(finding.SigExtra, finding.Error, loc(ExtLabelCMS), "a CMS label signature beside an Ed25519 signature", "remove it")
 	}
 	if _, ok := g.files[ExtLabelEd25519]; ok && hasCMS {
-		r.add(CodeSigExtra, SeverityError, loc(ExtLabelEd25519), "an Ed25519 label signature beside a CMS signature", "remove it")
+		r.add(finding.SigExtra, finding.Error, loc(ExtLabelEd25519), "an Ed25519 label signature beside a CMS signature", "remove it")
 	}
 
 	var (
@@ -330,7 +284,7 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 	if hasSig {
 		res.Format, sigExt = FormatEd25519, ExtEd25519
 		if !hasPub {
-			r.add(CodeSigIncomplete, SeverityError, loc(ExtEd25519), "the signer's public key "+g.id+ExtPublicKey+" is missing", "without it the signature cannot be checked")
+			r.add(finding.SigIncomplete, finding.Error, loc(ExtEd25519), "the signer's public key "+g.id+ExtPublicKey+" is missing", "without it the signature cannot be checked")
 			res.Problem = "public key missing"
 			return res
 		}
@@ -390,7 +344,7 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 		return res
 	}
 	res.Problem = problem
-	r.add(CodeSigUntrusted, SeverityWarning, loc(sigExt),
+	r.add(finding.SigUntrusted, finding.Warning, loc(sigExt),
 		"the signature is intact, but its signer is not trusted: "+problem,
 		"confirm the key fingerprint "+res.KeyFingerprint+" with the signer, then pass their public key or CA certificate with --trust FILE")
 	return res
@@ -508,13 +462,13 @@ func verifyLabel(r *Report, g *group, res *SignatureResult, verify func(data, si
 	_, hasLabelSig := g.files[sigExt]
 	switch {
 	case !hasLabel && !hasLabelSig:
-		r.add(CodeSigLabel, SeverityWarning, loc(ExtLabel), "signature "+g.id+" has no signer label (name, role, organisation)", "")
+		r.add(finding.SigLabel, finding.Warning, loc(ExtLabel), "signature "+g.id+" has no signer label (name, role, organisation)", "")
 		return
 	case !hasLabel:
-		r.add(CodeSigIncomplete, SeverityError, loc(sigExt), "a label signature without its label "+g.id+ExtLabel, "the label was removed")
+		r.add(finding.SigIncomplete, finding.Error, loc(sigExt), "a label signature without its label "+g.id+ExtLabel, "the label was removed")
 		return
 	case !hasLabelSig:
-		r.add(CodeSigLabel, SeverityError, loc(ExtLabel), "the signer label is not signed, so anyone could have written it", "")
+		r.add(finding.SigLabel, finding.Error, loc(ExtLabel), "the signer label is not signed, so anyone could have written it", "")
 		return
 	}
 	data, ok := read(ExtLabel)
@@ -526,12 +480,12 @@ func verifyLabel(r *Report, g *group, res *SignatureResult, verify func(data, si
 		return
 	}
 	if err := verify(data, sig); err != nil {
-		r.add(CodeSigLabel, SeverityError, loc(ExtLabel), "the signer label was changed after signing: "+err.Error(), "")
+		r.add(finding.SigLabel, finding.Error, loc(ExtLabel), "the signer label was changed after signing: "+err.Error(), "")
 		return
 	}
 	l, err := ParseLabel(data)
 	if err != nil {
-		r.add(CodeSigLabel, SeverityError, loc(ExtLabel), err.Error(), "")
+		r.add(finding.SigLabel, finding.Error, loc(ExtLabel), err.Error(), "")
 		return
 	}
 	var bad []string
@@ -548,11 +502,11 @@ func verifyLabel(r *Report, g *group, res *SignatureResult, verify func(data, si
 		if l.Timestamp != g.id+ExtTimestamp {
 			bad = append(bad, "timestamp names another file")
 		} else if _, ok := g.files[ExtTimestamp]; !ok {
-			r.add(CodeSigIncomplete, SeverityError, loc(ExtTimestamp), "the label says this signature was time-stamped, but the time-stamp file is missing", "")
+			r.add(finding.SigIncomplete, finding.Error, loc(ExtTimestamp), "the label says this signature was time-stamped, but the time-stamp file is missing", "")
 		}
 	}
 	if len(bad) > 0 {
-		r.add(CodeSigLabel, SeverityError, loc(ExtLabel), "the signer label contradicts the signature: "+strings.Join(bad, "; "), "")
+		r.add(finding.SigLabel, finding.Error, loc(ExtLabel), "the signer label contradicts the signature: "+strings.Join(bad, "; "), "")
 		return
 	}
 	res.Signer = &l
@@ -604,7 +558,7 @@ func verifyTimestamp(r *Report, g *group, res *SignatureResult, sigData []byte, 
 	info, err := safeCheckTimestamp(data, sigData, opt.TSATrust)
 	if err != nil {
 		tr.Problem = err.Error()
-		r.add(CodeTSAInvalid, SeverityError, tr.File, "the time-stamp is not valid for "+g.id+sigFileExt(res)+": "+err.Error(), "the time-stamp or the signature was altered")
+		r.add(finding.TSAInvalid, finding.Error, tr.File, "the time-stamp is not valid for "+g.id+sigFileExt(res)+": "+err.Error(), "the time-stamp or the signature was altered")
 		return
 	}
 	tr.Time = info.Time
@@ -617,7 +571,7 @@ func verifyTimestamp(r *Report, g *group, res *SignatureResult, sigData []byte, 
 	}
 	tr.Status, tr.Problem = StatusValidUntrusted, info.Problem
 	res.TimeSource = "untrusted_timestamp"
-	r.add(CodeTSAUntrusted, SeverityWarning, tr.File, "the time-stamp is intact, but its authority is not trusted: "+info.Problem,
+	r.add(finding.TSAUntrusted, finding.Warning, tr.File, "the time-stamp is intact, but its authority is not trusted: "+info.Problem,
 		"pass the time-stamp authority's CA certificate with --trust FILE")
 }
 

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"path"
@@ -423,8 +424,8 @@ func MediaType(f schema.File) string {
 // MismatchFindings turns the digest mismatches a build found while copying
 // (evidence.DigestMismatch, joined) into located CP-HASH-MISMATCH findings,
 // so a build reports them as validate does. Other errors give none.
-func MismatchFindings(doc *schema.Document, err error) []schema.Finding {
-	var out []schema.Finding
+func MismatchFindings(doc *schema.Document, err error) []finding.Finding {
+	var out []finding.Finding
 	var walk func(error)
 	walk = func(e error) {
 		if j, ok := e.(interface{ Unwrap() []error }); ok {
@@ -444,12 +445,12 @@ func MismatchFindings(doc *schema.Document, err error) []schema.Finding {
 			for j, f := range ev.Files {
 				if filepath.Join(doc.Dir, filepath.FromSlash(f.Path)) == dm.Path {
 					msg, hint := schema.HashMismatchMessage(dm.ID, f.Path, dm.Got, dm.Want)
-					out = append(out, doc.NewFinding(schema.CodeHashMismatch, fmt.Sprintf("/evidence/%d/files/%d/sha256", i, j), msg, hint))
+					out = append(out, doc.NewFinding(finding.HashMismatch, fmt.Sprintf("/evidence/%d/files/%d/sha256", i, j), msg, hint))
 				}
 			}
 		}
 	}
 	walk(err)
-	schema.SortFindings(out)
+	finding.Sort(out)
 	return out
 }

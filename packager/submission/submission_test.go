@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func loadLaVega(t *testing.T) *schema.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := schema.Count(fs); n != 0 {
+	if n, _ := finding.Count(fs); n != 0 {
 		t.Fatalf("sample invalid: %v", fs)
 	}
 	return doc
@@ -116,7 +117,7 @@ func TestMismatchFindings(t *testing.T) {
 	src := filepath.Join(doc.Dir, filepath.FromSlash(e.Files[0].Path))
 	err := errors.Join(&evidence.DigestMismatch{ID: e.ID, Path: src, Want: strings.Repeat("a", 64), Got: strings.Repeat("b", 64)}, errors.New("other"))
 	fs := MismatchFindings(doc, err)
-	if len(fs) != 1 || fs[0].Code != schema.CodeHashMismatch || fs[0].Pointer != "/evidence/2/files/0/sha256" || fs[0].Line < 2 {
+	if len(fs) != 1 || fs[0].Code != finding.HashMismatch || fs[0].Pointer != "/evidence/2/files/0/sha256" || fs[0].Line < 2 {
 		t.Fatalf("findings %+v", fs)
 	}
 	if !strings.Contains(fs[0].Message, e.Files[0].Path) {

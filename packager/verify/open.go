@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"os"
@@ -32,7 +33,7 @@ type Package struct {
 	name     string // the package's top folder name
 	fsys     fs.FS
 	closer   io.Closer
-	findings []Finding // problems found while opening (ZIP entries refused)
+	findings []finding.Finding // problems found while opening (ZIP entries refused)
 }
 
 // ErrNotPackage is returned by Open for something that is neither a folder
@@ -101,7 +102,7 @@ func openZip(r io.ReaderAt, size int64, name string) (*Package, error) {
 	}
 	pkg := &Package{path: name, kind: "zip"}
 	unsafe := func(entry, msg string) {
-		pkg.findings = append(pkg.findings, Finding{Code: CodeZipUnsafe, Severity: Error, Path: entry, Message: msg})
+		pkg.findings = append(pkg.findings, finding.Finding{Code: finding.ZipUnsafe, Severity: finding.Error, Path: entry, Message: msg})
 	}
 
 	type entry struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"runtime"
@@ -26,7 +27,7 @@ const (
 
 // Check is an extra verification step run over the package's files after
 // the BagIt checks (the signature verifier plugs in here).
-type Check func(ctx context.Context, fsys fs.FS) ([]Finding, error)
+type Check func(ctx context.Context, fsys fs.FS) ([]finding.Finding, error)
 
 // Options tune Verify.
 type Options struct {
@@ -59,14 +60,14 @@ type verifier struct {
 	pkg      *Package
 	fsys     fs.FS
 	files    map[string]*fileState // every regular file, by bag path
-	findings []Finding
+	findings []finding.Finding
 	missing  map[string]bool // paths already reported missing
 	modified map[string]bool // paths reported CP-BAG-MODIFIED
 }
 
-func (v *verifier) add(f Finding) {
+func (v *verifier) add(f finding.Finding) {
 	if f.Severity == "" {
-		f.Severity = Error
+		f.Severity = finding.Error
 	}
 	v.findings = append(v.findings, f)
 }
@@ -139,7 +140,7 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 		}
 		r.Findings = append(r.Findings, more...)
 	}
-	sortFindings(r.Findings)
+	finding.Sort(r.Findings)
 	return r, nil
 }
 
@@ -150,7 +151,7 @@ func (v *verifier) walk() error {
 	keys := map[string]string{}
 	return fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			v.add(Finding{Code: CodeUnreadable, Path: p, Message: "cannot be listed: " + err.Error()})
+			v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be listed: " + err.Error()})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -160,7 +161,7 @@ func (v *verifier) walk() error {
 			return nil
 		}
 		if first, ok := keys[bag.CollisionKey(p)]; ok {
-			v.add(Finding{Code: CodePathCollision, Path: p, Message: fmt.Sprintf("name collides with %q on case-insensitive or normalising filesystems", first)})
+			v.add(finding.Finding{Code: finding.BagPathCollision, Path: p, Message: fmt.Sprintf("name collides with %q on case-insensitive or normalising filesystems", first)})
 		} else {
 			keys[bag.CollisionKey(p)] = p
 		}
@@ -169,14 +170,14 @@ func (v *verifier) walk() error {
 		case d.Type().IsRegular():
 			info, err := d.Info()
 			if err != nil {
-				v.add(Finding{Code: CodeUnreadable, Path: p, Message: err.Error()})
+				v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: err.Error()})
 				return nil
 			}
 			v.files[p] = &fileState{size: info.Size()}
 		case d.Type()&fs.ModeSymlink != 0:
-			v.add(Finding{Code: CodePathUnsafe, Path: p, Message: "is a symbolic link; a package holds only regular files, and links are not followed"})
+			v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: "is a symbolic link; a package holds only regular files, and links are not followed"})
 		default:
-			v.add(Finding{Code: CodePathUnsafe, Path: p, Message: fmt.Sprintf("is not a regular file (%v)", d.Type())})
+			v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: fmt.Sprintf("is not a regular file (%v)", d.Type())})
 		}
 		return nil
 	})
@@ -185,18 +186,18 @@ func (v *verifier) walk() error {
 func (v *verifier) requireFile(p string) {
 	if _, ok := v.files[p]; !ok && !v.missing[p] {
 		v.missing[p] = true
-		v.add(Finding{Code: CodeMissing, Path: p, Message: "required file is missing"})
+		v.add(finding.Finding{Code: finding.BagMissing, Path: p, Message: "required file is missing"})
 	}
 }
 
 // readSmall reads a tag file (bounded). ok is false when it is absent.
-func (v *verifier) readSmall(p string, limit int64, code Code) ([]byte, bool) {
+func (v *verifier) readSmall(p string, limit int64, code finding.Code) ([]byte, bool) {
 	fst, ok := v.files[p]
 	if !ok {
 		return nil, false
 	}
 	if fst.size > limit {
-		v.add(Finding{Code: code, Path: p, Message: fmt.Sprintf("is %d bytes, larger than the %d bytes casepack reads for this file", fst.size, limit)})
+		v.add(finding.Finding{Code: code, Path: p, Message: fmt.Sprintf("is %d bytes, larger than the %d bytes casepack reads for this file", fst.size, limit)})
 		return nil, false
 	}
 	f, err := v.fsys.Open(p)
@@ -211,7 +212,7 @@ func (v *verifier) readSmall(p string, limit int64, code Code) ([]byte, bool) {
 		return nil, false
 	}
 	if int64(len(b)) > limit {
-		v.add(Finding{Code: code, Path: p, Message: fmt.Sprintf("is larger than the %d bytes casepack reads for this file", limit)})
+		v.add(finding.Finding{Code: code, Path: p, Message: fmt.Sprintf("is larger than the %d bytes casepack reads for this file", limit)})
 		return nil, false
 	}
 	return b, true
@@ -225,34 +226,34 @@ func (v *verifier) unreadable(p string, err error) {
 		fst.unreadable = true
 	}
 	if v.pkg.IsZip() {
-		v.add(Finding{Code: CodeZipUnsafe, Path: p, Message: "entry cannot be read as declared: " + err.Error()})
+		v.add(finding.Finding{Code: finding.ZipUnsafe, Path: p, Message: "entry cannot be read as declared: " + err.Error()})
 		return
 	}
-	v.add(Finding{Code: CodeUnreadable, Path: p, Message: "cannot be read: " + err.Error()})
+	v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be read: " + err.Error()})
 }
 
 func (v *verifier) checkBagit() {
-	b, ok := v.readSmall("bagit.txt", maxBagitTxt, CodeBagit)
+	b, ok := v.readSmall("bagit.txt", maxBagitTxt, finding.BagBagit)
 	if !ok {
 		if _, exists := v.files["bagit.txt"]; !exists {
 			v.missing["bagit.txt"] = true
-			v.add(Finding{Code: CodeBagit, Path: "bagit.txt", Message: "bagit.txt is missing: this is not a BagIt bag"})
+			v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: "bagit.txt is missing: this is not a BagIt bag"})
 		}
 		return
 	}
 	if _, err := bag.ParseBagitTxt(b); err != nil {
-		v.add(Finding{Code: CodeBagit, Path: "bagit.txt", Message: strings.TrimPrefix(err.Error(), "bag: bagit.txt: ")})
+		v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: strings.TrimPrefix(err.Error(), "bag: bagit.txt: ")})
 	}
 }
 
 func (v *verifier) readBagInfo() []bag.Field {
-	b, ok := v.readSmall("bag-info.txt", maxBagInfo, CodeBagInfo)
+	b, ok := v.readSmall("bag-info.txt", maxBagInfo, finding.BagInfo)
 	if !ok {
 		return nil
 	}
 	fields, err := bag.ParseBagInfo(b)
 	if err != nil {
-		v.add(Finding{Code: CodeBagInfo, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
+		v.add(finding.Finding{Code: finding.BagInfo, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
 		return nil
 	}
 	return fields
@@ -268,39 +269,39 @@ type side struct {
 
 func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 	s := &side{name: name, alg: alg, entries: map[string]string{}}
-	b, ok := v.readSmall(name, maxManifest, CodeManifestSyntax)
+	b, ok := v.readSmall(name, maxManifest, finding.BagManifestSyntax)
 	if !ok {
 		if _, exists := v.files[name]; !exists && !v.missing[name] {
 			v.missing[name] = true
-			v.add(Finding{Code: CodeMissing, Path: name, Message: "required manifest is missing"})
+			v.add(finding.Finding{Code: finding.BagMissing, Path: name, Message: "required manifest is missing"})
 		}
 		return s
 	}
 	s.present = true
 	entries, errs := bag.ScanManifest(alg, b)
 	for _, le := range errs {
-		code := CodeManifestSyntax
+		code := finding.BagManifestSyntax
 		if errors.Is(le.Err, bag.ErrUnsafePath) {
-			code = CodePathUnsafe
+			code = finding.BagPathUnsafe
 		}
 		msg := fmt.Sprintf("line %d: %s", le.Line, strings.TrimPrefix(le.Err.Error(), "bag: "))
 		if le.Path != "" {
 			msg = fmt.Sprintf("line %d (%q): %s", le.Line, le.Path, strings.TrimPrefix(le.Err.Error(), "bag: "))
 		}
-		v.add(Finding{Code: code, Path: name, Message: msg})
+		v.add(finding.Finding{Code: code, Path: name, Message: msg})
 	}
 	keys := map[string]string{}
 	for _, e := range entries {
 		if msg := wrongScope(e.Path, isTag); msg != "" {
-			v.add(Finding{Code: CodePathUnsafe, Path: name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
+			v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
 			continue
 		}
 		k := bag.CollisionKey(e.Path)
 		if first, dup := keys[k]; dup {
 			if first == e.Path {
-				v.add(Finding{Code: CodePathCollision, Path: name, Message: fmt.Sprintf("lists %q twice", e.Path)})
+				v.add(finding.Finding{Code: finding.BagPathCollision, Path: name, Message: fmt.Sprintf("lists %q twice", e.Path)})
 			} else {
-				v.add(Finding{Code: CodePathCollision, Path: name, Message: fmt.Sprintf("lists %q and %q, the same file on case-insensitive or normalising filesystems", first, e.Path)})
+				v.add(finding.Finding{Code: finding.BagPathCollision, Path: name, Message: fmt.Sprintf("lists %q and %q, the same file on case-insensitive or normalising filesystems", first, e.Path)})
 			}
 			continue
 		}
@@ -309,7 +310,7 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 	}
 	if len(errs) == 0 {
 		if _, err := bag.ParseManifest(alg, b); err != nil {
-			v.add(Finding{Code: CodeManifestNoncanon, Severity: Warning, Path: name, Message: "readable, but not in casepack's canonical form (sorted by path, two spaces, lowercase hex, LF)"})
+			v.add(finding.Finding{Code: finding.BagManifestNoncanonical, Severity: finding.Warning, Path: name, Message: "readable, but not in casepack's canonical form (sorted by path, two spaces, lowercase hex, LF)"})
 		}
 	}
 	return s
@@ -333,13 +334,13 @@ func wrongScope(p string, isTag bool) string {
 }
 
 func (v *verifier) readCasepackManifest() *bag.CasepackManifest {
-	b, ok := v.readSmall(bag.CasepackManifestPath, maxCasepackM, CodeCasepackManifest)
+	b, ok := v.readSmall(bag.CasepackManifestPath, maxCasepackM, finding.CasepackManifest)
 	if !ok {
 		return nil
 	}
 	m, err := bag.ParseCasepackManifest(b)
 	if err != nil {
-		v.add(Finding{Code: CodeCasepackManifest, Path: bag.CasepackManifestPath, Message: strings.TrimPrefix(err.Error(), "bag: casepack manifest: ")})
+		v.add(finding.Finding{Code: finding.CasepackManifest, Path: bag.CasepackManifestPath, Message: strings.TrimPrefix(err.Error(), "bag: casepack manifest: ")})
 		return nil
 	}
 	return m
@@ -498,18 +499,18 @@ func (v *verifier) checkPair(pair [2]*side, isTag bool) {
 				if in[1] {
 					s = pair[1]
 				}
-				v.add(Finding{Code: CodeManifestModified, Path: s.name, Message: fmt.Sprintf("lists %q, which is neither in the package nor in %s", p, otherName(pair, s))})
+				v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Message: fmt.Sprintf("lists %q, which is neither in the package nor in %s", p, otherName(pair, s))})
 				continue
 			}
 			if !v.missing[p] {
 				v.missing[p] = true
-				v.add(Finding{Code: CodeMissing, Path: p, Message: fmt.Sprintf("listed in %s but not in the package", listers(pair, in))})
+				v.add(finding.Finding{Code: finding.BagMissing, Path: p, Message: fmt.Sprintf("listed in %s but not in the package", listers(pair, in))})
 			}
 			continue
 		}
 		for i, s := range pair {
 			if s.present && !in[i] {
-				v.add(Finding{Code: CodeManifestModified, Path: s.name, Message: fmt.Sprintf("has no line for %q, which %s lists", p, pair[1-i].name)})
+				v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Message: fmt.Sprintf("has no line for %q, which %s lists", p, pair[1-i].name)})
 			}
 		}
 		if fst.unreadable || !fst.hashed {
@@ -536,12 +537,12 @@ func (v *verifier) checkPair(pair [2]*side, isTag bool) {
 		if len(agree) == 0 {
 			s := disagree[0]
 			v.modified[p] = true
-			v.add(Finding{Code: CodeModified, Path: p, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
+			v.add(finding.Finding{Code: finding.BagModified, Path: p, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
 				Message: fmt.Sprintf("content changed: its %s digest is not the one in %s", algName(s.alg), s.name)})
 			continue
 		}
 		for _, s := range disagree {
-			v.add(Finding{Code: CodeManifestModified, Path: s.name, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
+			v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
 				Message: fmt.Sprintf("the line for %q was changed: the file still matches %s, so the manifest was modified, not the file", p, agree[0].name)})
 		}
 	}
@@ -579,12 +580,12 @@ func (v *verifier) checkExtra(pay, tag [2]*side) {
 			if !payKnown || inAny(pay, p) {
 				continue
 			}
-			v.add(Finding{Code: CodeExtra, Path: p, Message: "payload file is in no payload manifest (added after the package was made?)"})
+			v.add(finding.Finding{Code: finding.BagExtra, Path: p, Message: "payload file is in no payload manifest (added after the package was made?)"})
 		default:
 			if !tagKnown || inAny(tag, p) {
 				continue
 			}
-			v.add(Finding{Code: CodeExtra, Path: p, Message: "file is in no tag manifest (added after the package was made?)"})
+			v.add(finding.Finding{Code: finding.BagExtra, Path: p, Message: "file is in no tag manifest (added after the package was made?)"})
 		}
 	}
 }
@@ -601,12 +602,12 @@ func (v *verifier) checkOxum(info []bag.Field) {
 	}
 	val, ok := bag.Lookup(info, bag.LabelPayloadOxum)
 	if !ok {
-		v.add(Finding{Code: CodeBagInfo, Severity: Warning, Path: "bag-info.txt", Message: "has no Payload-Oxum"})
+		v.add(finding.Finding{Code: finding.BagInfo, Severity: finding.Warning, Path: "bag-info.txt", Message: "has no Payload-Oxum"})
 		return
 	}
 	want, err := bag.ParseOxum(val)
 	if err != nil {
-		v.add(Finding{Code: CodeOxum, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
+		v.add(finding.Finding{Code: finding.BagOxum, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
 		return
 	}
 	var got bag.Oxum
@@ -617,7 +618,7 @@ func (v *verifier) checkOxum(info []bag.Field) {
 		}
 	}
 	if got != want {
-		v.add(Finding{Code: CodeOxum, Path: "bag-info.txt", Expected: want.String(), Actual: got.String(),
+		v.add(finding.Finding{Code: finding.BagOxum, Path: "bag-info.txt", Expected: want.String(), Actual: got.String(),
 			Message: fmt.Sprintf("Payload-Oxum says %d files and %d bytes; the payload has %d files and %d bytes (the files concerned are reported separately)",
 				want.Files, want.Bytes, got.Files, got.Bytes)})
 	}
@@ -629,7 +630,7 @@ func (v *verifier) checkOxum(info []bag.Field) {
 func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
 	const cp = bag.CasepackManifestPath
 	mismatch := func(msg, alg, want, got string) {
-		v.add(Finding{Code: CodeCasepackMismatch, Path: cp, Message: msg, Algorithm: alg, Expected: want, Actual: got})
+		v.add(finding.Finding{Code: finding.CasepackMismatch, Path: cp, Message: msg, Algorithm: alg, Expected: want, Actual: got})
 	}
 	listed := map[string]bool{}
 	ids := map[string]bool{}
@@ -647,7 +648,7 @@ func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
 			if f.Withheld {
 				_, exists := v.files[f.Path]
 				if exists || inAny(pay, f.Path) {
-					v.add(Finding{Code: CodeCasepackWithheld, Path: f.Path, Message: fmt.Sprintf("evidence %s: file is marked withheld but is in the package", it.ID)})
+					v.add(finding.Finding{Code: finding.CasepackWithheld, Path: f.Path, Message: fmt.Sprintf("evidence %s: file is marked withheld but is in the package", it.ID)})
 				}
 				if len(f.SHA256) != 64 || len(f.SHA512) != 128 {
 					mismatch(fmt.Sprintf("evidence %s: withheld %q has no valid digests", it.ID, f.Path), "", "", "")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/casepack/casepack/packager/finding"
 	"hash/crc32"
 	"io/fs"
 	"os"
@@ -127,8 +128,8 @@ func run(t testing.TB, p string) *Report {
 	return rep
 }
 
-func hasFinding(rep *Report, code Code, path string) bool {
-	return slices.ContainsFunc(rep.Findings, func(f Finding) bool { return f.Code == code && f.Path == path })
+func hasFinding(rep *Report, code finding.Code, path string) bool {
+	return slices.ContainsFunc(rep.Findings, func(f finding.Finding) bool { return f.Code == code && f.Path == path })
 }
 
 func TestSmallBagIntact(t *testing.T) {
@@ -160,17 +161,17 @@ func TestHostileManifestLines(t *testing.T) {
 	tests := []struct {
 		name string
 		line string
-		code Code
+		code finding.Code
 	}{
-		{"dotdot", d + "  data/../../../etc/passwd\n", CodePathUnsafe},
-		{"absolute", d + "  /etc/passwd\n", CodePathUnsafe},
-		{"backslash", d + "  data\\evidence\\x\n", CodePathUnsafe},
-		{"drive letter", d + "  C:/Windows/x\n", CodePathUnsafe},
-		{"outside data", d + "  bagit.txt\n", CodePathUnsafe},
-		{"duplicate", d + "  data/case/case.json\n", CodePathCollision},
-		{"case collision", d + "  data/CASE/case.json\n", CodePathCollision},
-		{"NFC collision", d + "  data/evidence/EV-0001/a\u0301.txt\n" + d + "  data/evidence/EV-0001/\u00e1.txt\n", CodePathCollision},
-		{"bad hex", strings.Repeat("z", 64) + "  data/x\n", CodeManifestSyntax},
+		{"dotdot", d + "  data/../../../etc/passwd\n", finding.BagPathUnsafe},
+		{"absolute", d + "  /etc/passwd\n", finding.BagPathUnsafe},
+		{"backslash", d + "  data\\evidence\\x\n", finding.BagPathUnsafe},
+		{"drive letter", d + "  C:/Windows/x\n", finding.BagPathUnsafe},
+		{"outside data", d + "  bagit.txt\n", finding.BagPathUnsafe},
+		{"duplicate", d + "  data/case/case.json\n", finding.BagPathCollision},
+		{"case collision", d + "  data/CASE/case.json\n", finding.BagPathCollision},
+		{"NFC collision", d + "  data/evidence/EV-0001/a\u0301.txt\n" + d + "  data/evidence/EV-0001/\u00e1.txt\n", finding.BagPathCollision},
+		{"bad hex", strings.Repeat("z", 64) + "  data/x\n", finding.BagManifestSyntax},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,7 +199,7 @@ func TestSymlinkInFolderNotFollowed(t *testing.T) {
 	must(t, os.Remove(p))
 	must(t, os.Symlink(target, p))
 	rep := run(t, dir)
-	if !hasFinding(rep, CodePathUnsafe, "data/case/case.json") || !hasFinding(rep, CodeMissing, "data/case/case.json") {
+	if !hasFinding(rep, finding.BagPathUnsafe, "data/case/case.json") || !hasFinding(rep, finding.BagMissing, "data/case/case.json") {
 		t.Fatalf("%+v", rep.Findings)
 	}
 }
@@ -209,7 +210,7 @@ func TestOneManifestOnly(t *testing.T) {
 	files := smallBag(t)
 	files["manifest-sha256.txt"] = bytes.Replace(files["manifest-sha256.txt"], []byte(digests(files["data/case/case.json"]).SHA256), []byte(strings.Repeat("0", 64)), 1)
 	rep := run(t, writeBag(t, files))
-	if !hasFinding(rep, CodeManifestModified, "manifest-sha256.txt") || hasFinding(rep, CodeModified, "data/case/case.json") {
+	if !hasFinding(rep, finding.BagManifestModified, "manifest-sha256.txt") || hasFinding(rep, finding.BagModified, "data/case/case.json") {
 		t.Fatalf("%+v", rep.Findings)
 	}
 }
@@ -323,7 +324,7 @@ func TestZipFixtures(t *testing.T) {
 			for _, e := range zipFixtures[name] {
 				hostile = strings.TrimPrefix(e.name, "PKG/")
 			}
-			if !hasFinding(rep, Code(code), hostile) {
+			if !hasFinding(rep, finding.Code(code), hostile) {
 				t.Errorf("no %s finding for %q: %+v", code, hostile, rep.Findings)
 			}
 		})

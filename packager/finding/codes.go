@@ -1,0 +1,204 @@
+package finding
+
+// Scope says what a code is about, and so which command reports it.
+type Scope string
+
+const (
+	// Case: case data (validate; build refuses to build on an error).
+	Case Scope = "case"
+	// Package: a package's files and manifests (verify, build's check after
+	// writing).
+	Package Scope = "package"
+	// Signature: a package's signatures and time-stamps (verify, sign).
+	Signature Scope = "signature"
+)
+
+// Info documents one code: one row of Table.
+type Info struct {
+	Code Code
+	// Severity is what a finding of this code is unless Also applies.
+	Severity Severity
+	// Also is the other severity some findings of this code have ("" when
+	// none); Meaning says when.
+	Also  Severity
+	Scope Scope
+	// At says what a package finding's Path names ("" for case data, which
+	// is located by file, line, column and pointer).
+	At      string
+	Meaning string
+}
+
+// The codes of case data (Scope Case).
+const (
+	JSONSyntax   Code = "CP-JSON-SYNTAX"
+	JSONDupKey   Code = "CP-JSON-DUPKEY"
+	JSONUTF8     Code = "CP-JSON-UTF8"
+	JSONTrailing Code = "CP-JSON-TRAILING"
+	JSONTooBig   Code = "CP-JSON-TOOBIG"
+	JSONDepth    Code = "CP-JSON-DEPTH"
+
+	SchemaRequired Code = "CP-SCHEMA-REQUIRED"
+	SchemaUnknown  Code = "CP-SCHEMA-UNKNOWN"
+	SchemaType     Code = "CP-SCHEMA-TYPE"
+	SchemaEnum     Code = "CP-SCHEMA-ENUM"
+	SchemaFormat   Code = "CP-SCHEMA-FORMAT"
+	SchemaPattern  Code = "CP-SCHEMA-PATTERN"
+	SchemaRange    Code = "CP-SCHEMA-RANGE"
+	SchemaLength   Code = "CP-SCHEMA-LENGTH"
+	SchemaUnique   Code = "CP-SCHEMA-UNIQUE"
+	SchemaOther    Code = "CP-SCHEMA-OTHER"
+
+	IDDuplicate     Code = "CP-ID-DUPLICATE"
+	RefDangling     Code = "CP-REF-DANGLING"
+	RefRole         Code = "CP-REF-ROLE"
+	CiteDangling    Code = "CP-CITE-DANGLING"
+	CiteLocator     Code = "CP-CITE-LOCATOR"
+	CitePinpoint    Code = "CP-CITE-PINPOINT"
+	TextHTML        Code = "CP-TEXT-HTML"
+	DateInvalid     Code = "CP-DATE-INVALID"
+	DateOrder       Code = "CP-DATE-ORDER"
+	CustodyOrder    Code = "CP-CUSTODY-ORDER"
+	MinorAge        Code = "CP-MINOR-AGE"
+	DeathOutside    Code = "CP-DEATH-OUTSIDE"
+	FileMissing     Code = "CP-FILE-MISSING"
+	FileNotRegular  Code = "CP-FILE-NOT-REGULAR"
+	PathUnsafe      Code = "CP-PATH-UNSAFE"
+	PathSymlink     Code = "CP-PATH-SYMLINK"
+	PathNonportable Code = "CP-PATH-NONPORTABLE"
+	FileClash       Code = "CP-FILE-CLASH"
+	PathPercent     Code = "CP-PATH-PERCENT"
+	HashMismatch    Code = "CP-HASH-MISMATCH"
+	EvidenceUncited Code = "CP-EVIDENCE-UNCITED"
+	ConsentScope    Code = "CP-CONSENT-SCOPE"
+)
+
+// The codes of a package (Scope Package).
+const (
+	BagBagit                Code = "CP-BAG-BAGIT"
+	BagInfo                 Code = "CP-BAG-INFO"
+	BagOxum                 Code = "CP-BAG-OXUM"
+	BagMissing              Code = "CP-BAG-MISSING"
+	BagExtra                Code = "CP-BAG-EXTRA"
+	BagModified             Code = "CP-BAG-MODIFIED"
+	BagManifestModified     Code = "CP-BAG-MANIFEST-MODIFIED"
+	BagManifestSyntax       Code = "CP-BAG-MANIFEST-SYNTAX"
+	BagManifestNoncanonical Code = "CP-BAG-MANIFEST-NONCANONICAL"
+	BagPathUnsafe           Code = "CP-BAG-PATH-UNSAFE"
+	BagPathCollision        Code = "CP-BAG-PATH-COLLISION"
+	BagUnreadable           Code = "CP-BAG-UNREADABLE"
+	ZipUnsafe               Code = "CP-ZIP-UNSAFE"
+	CasepackManifest        Code = "CP-CASEPACK-MANIFEST"
+	CasepackMismatch        Code = "CP-CASEPACK-MISMATCH"
+	CasepackWithheld        Code = "CP-CASEPACK-WITHHELD"
+)
+
+// The codes of signatures and time-stamps (Scope Signature).
+const (
+	SigInvalid     Code = "CP-SIG-INVALID"
+	SigUntrusted   Code = "CP-SIG-UNTRUSTED"
+	SigMissing     Code = "CP-SIG-MISSING"
+	SigNoneTrusted Code = "CP-SIG-NONE-TRUSTED"
+	SigIncomplete  Code = "CP-SIG-INCOMPLETE"
+	SigExtra       Code = "CP-SIG-EXTRA"
+	SigLabel       Code = "CP-SIG-LABEL"
+	SigNoManifest  Code = "CP-SIG-NO-MANIFEST"
+	TSAInvalid     Code = "CP-TSA-INVALID"
+	TSAUntrusted   Code = "CP-TSA-UNTRUSTED"
+)
+
+// Table is the one table of every finding code, in the order the
+// documentation lists them. README.md (case data) and packager/FORMAT.md
+// (packages and signatures) hold tables generated from it: run
+// `go test ./packager/finding -update` after changing it.
+var Table = []Info{
+	{JSONSyntax, Error, "", Case, "", "case.json is not valid JSON (a missing comma, quote or bracket)"},
+	{JSONDupKey, Error, "", Case, "", "a property appears twice in one object; JSON readers would silently keep one"},
+	{JSONUTF8, Error, "", Case, "", "the file is not UTF-8 text"},
+	{JSONTrailing, Error, "", Case, "", "there is data after the end of the case object"},
+	// schema's tests check the two limits against the ones it applies.
+	{JSONTooBig, Error, "", Case, "", "the file is larger than 256 MiB"},
+	{JSONDepth, Error, "", Case, "", "objects and lists are nested more than 64 deep"},
+	{SchemaRequired, Error, "", Case, "", "a required field is missing"},
+	{SchemaUnknown, Error, "", Case, "", "a field the format does not know (often a typo)"},
+	{SchemaType, Error, "", Case, "", "a value of the wrong kind (text where a number is needed, …)"},
+	{SchemaEnum, Error, "", Case, "", "a value outside the allowed list"},
+	{SchemaFormat, Error, "", Case, "", "a malformed date, time, e-mail address or URL"},
+	{SchemaPattern, Error, "", Case, "", "a value not in the required form (IDs, digests, dates with precision)"},
+	{SchemaRange, Error, "", Case, "", "a number out of range"},
+	{SchemaLength, Error, "", Case, "", "text or a list that is empty or too long"},
+	{SchemaUnique, Error, "", Case, "", "a list that repeats an item"},
+	{SchemaOther, Error, "", Case, "", "another schema rule"},
+	{IDDuplicate, Error, "", Case, "", "two items share one ID"},
+	{RefDangling, Error, "", Case, "", "a reference to an ID that does not exist"},
+	{RefRole, Error, "", Case, "", "a reference to a person without the role it needs (e.g. a victim ID that is not a victim)"},
+	{CiteDangling, Error, "", Case, "", "a citation in text ([EV-…] or [RS …]) of evidence or an authority that does not exist"},
+	{CiteLocator, Error, "", Case, "", "a citation whose pinpoint cannot be read (write [EV-0005 @ 00:01:12], [EV-0025 p. 3], [EV-0026 para. 4])"},
+	{CitePinpoint, Warning, "", Case, "", "a pinpoint that does not fit the item: a time in something that is not a recording, past its duration, or a page past its page count"},
+	{TextHTML, Error, "", Case, "", "raw HTML in a Markdown text of the analysis, which the narrative refuses"},
+	{DateInvalid, Error, "", Case, "", "a date that does not exist (e.g. 2021-02-30)"},
+	{DateOrder, Error, "", Case, "", "an end before its start"},
+	{CustodyOrder, Error, "", Case, "", "custody events out of time order"},
+	{MinorAge, Error, "", Case, "", "the minor flag disagrees with the age"},
+	{DeathOutside, Warning, "", Case, "", "a death outside its incident's dates"},
+	{FileMissing, Error, "", Case, "", "an evidence file that is not in the case folder"},
+	{FileNotRegular, Error, "", Case, "", "an evidence path that is a folder or a device, not a file"},
+	{PathUnsafe, Error, "", Case, "", "an evidence path that is absolute or leaves the case folder"},
+	{PathSymlink, Error, "", Case, "", "an evidence path through a symbolic link that leads out of the case folder"},
+	{PathNonportable, Error, "", Case, "", "a file name Windows or macOS cannot hold"},
+	{FileClash, Error, "", Case, "", "two files of one item whose names would collide in the package"},
+	{PathPercent, Warning, "", Case, "", "a file name with '%', which the manifests must write as %25, so sha256sum -c cannot check it by hand"},
+	{HashMismatch, Error, "", Case, "", "an evidence file whose SHA-256 differs from the one recorded at acquisition"},
+	{EvidenceUncited, Warning, "", Case, "", "an evidence item cited nowhere"},
+	{ConsentScope, Warning, "", Case, "", "evidence covered by a consent that does not allow sharing with the ICC, or was withdrawn"},
+
+	{BagBagit, Error, "", Package, "bagit.txt", "bagit.txt missing, unreadable, or not BagIt 1.0 / 0.97 with UTF-8 tag files"},
+	{BagInfo, Error, Warning, Package, "bag-info.txt", "bag-info.txt unreadable or too large (error); no Payload-Oxum (warning)"},
+	{BagOxum, Error, "", Package, "bag-info.txt", "Payload-Oxum disagrees with the payload present (expected/actual `bytes.files`)"},
+	{BagMissing, Error, "", Package, "the file", "a file listed by both manifests of a pair, or a required file, is absent"},
+	{BagExtra, Error, "", Package, "the file", "a file no manifest lists (outside signatures/)"},
+	{BagModified, Error, "", Package, "the file", "the file's digest matches no manifest that lists it"},
+	{BagManifestModified, Error, "", Package, "the manifest", "a manifest line disagrees with the file while the other algorithm's manifest agrees; or one manifest of a pair lacks a line the other has, or lists an absent file the other does not"},
+	{BagManifestSyntax, Error, "", Package, "the manifest", "a line that cannot be read; a manifest over the size limit"},
+	{BagManifestNoncanonical, Warning, "", Package, "the manifest", "readable but not in the canonical form of §4.1"},
+	{BagPathUnsafe, Error, "", Package, "the manifest or the file", "a manifest path that is absolute, has `..`, a backslash, a drive letter…, or is in the wrong manifest; a symbolic link or special file in the package"},
+	{BagPathCollision, Error, "", Package, "the manifest or the file", "a duplicate path, or two paths equal after case folding and NFC"},
+	{BagUnreadable, Error, "", Package, "the file", "a file of a package folder could not be read"},
+	{ZipUnsafe, Error, "", Package, "the entry", "a ZIP entry that is a symlink, escapes or lies outside the single top folder, is duplicated or collides, is both file and folder, declares an impossible or absurd size, uses an unknown method, or cannot be read as declared"},
+	{CasepackManifest, Error, "", Package, "casepack/manifest.json", "unreadable, too large, or of an unknown format"},
+	{CasepackMismatch, Error, "", Package, "casepack/manifest.json", "disagrees with the BagIt manifests or the files (size, digest, listing)"},
+	{CasepackWithheld, Error, "", Package, "the file", "a file marked withheld is present in the package"},
+
+	{SigInvalid, Error, "", Signature, "the signature file or the PDF", "a signature that does not verify over tagmanifest-sha256.txt, is malformed or cannot be read; a PDF signature that does not cover the PDF as it is"},
+	{SigUntrusted, Warning, "", Signature, "the signature file or the PDF", "a valid signature whose signer is not among the trusted keys and certificates"},
+	{SigMissing, Warning, Error, Signature, "signatures/", "the package carries no signature (an error when a signature is required)"},
+	{SigNoneTrusted, Error, "", Signature, "signatures/", "signatures exist but none is both valid and by a trusted signer (when a signature is required)"},
+	{SigIncomplete, Error, "", Signature, "the signature file", "a signature lacks a file it needs (its .sig or .p7s, the public key, the label, the time-stamp)"},
+	{SigExtra, Error, "", Signature, "the file", "a file in signatures/ that belongs to no signature"},
+	{SigLabel, Error, Warning, Signature, "the label", "the signer label is not signed, was changed, is malformed or contradicts the signature (error); there is no label (warning)"},
+	{SigNoManifest, Error, "", Signature, "tagmanifest-sha256.txt", "the signed file cannot be read"},
+	{TSAInvalid, Error, "", Signature, "the time-stamp", "a time-stamp token that is malformed, badly signed, or for other data"},
+	{TSAUntrusted, Warning, "", Signature, "the time-stamp", "a valid time-stamp from an authority the verifier does not trust"},
+}
+
+var byCode = func() map[Code]Info {
+	m := make(map[Code]Info, len(Table))
+	for _, i := range Table {
+		m[i.Code] = i
+	}
+	return m
+}()
+
+// Lookup returns the table's row for code.
+func Lookup(code Code) (Info, bool) {
+	i, ok := byCode[code]
+	return i, ok
+}
+
+// SeverityOf is the severity the table gives code (Error for a code it does
+// not know, so that an unknown problem is never waved through).
+func SeverityOf(code Code) Severity {
+	if i, ok := Lookup(code); ok {
+		return i.Severity
+	}
+	return Error
+}
