@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"github.com/casepack/casepack/packager/finding"
 	"strings"
@@ -54,52 +55,73 @@ func MarkdownFields(c *Case) []Field {
 
 var markdownParser = goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
 
-// rawHTML reports raw HTML in the Markdown fields: the narrative refuses it
-// (it could hide text from the PDF, or smuggle markup into it), so validate
-// says so first, at the tag.
+// HTMLTag is raw HTML found in Markdown text. The narrative prints Markdown
+// only: HTML could hide text from the PDF, or smuggle markup into it, so
+// validation reports it and the narrative refuses it, both through RawHTML.
+type HTMLTag struct {
+	Offset  int    // byte offset of the tag in the text
+	Tag     string // the tag as written, on one line, at most 40 bytes
+	Closing bool   // a closing tag (</b>), reported with its opening one
+}
+
+// RawHTML returns the raw HTML (inline tags and HTML blocks) in the
+// Markdown text src, in order.
+func RawHTML(src []byte) []HTMLTag {
+	if !bytes.ContainsRune(src, '<') {
+		return nil
+	}
+	return RawHTMLIn(markdownParser.Parse(text.NewReader(src)), src)
+}
+
+// RawHTMLIn is RawHTML over a document already parsed from src by a
+// goldmark parser with the GFM extensions (the narrative's).
+func RawHTMLIn(root ast.Node, src []byte) []HTMLTag {
+	var out []HTMLTag
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var seg text.Segment
+		switch n := n.(type) {
+		case *ast.HTMLBlock:
+			if n.Lines().Len() == 0 {
+				return ast.WalkSkipChildren, nil
+			}
+			seg = n.Lines().At(0)
+		case *ast.RawHTML:
+			if n.Segments.Len() == 0 {
+				return ast.WalkSkipChildren, nil
+			}
+			seg = n.Segments.At(0)
+		default:
+			return ast.WalkContinue, nil
+		}
+		tag := strings.TrimRight(string(seg.Value(src)), "\r\n")
+		if len(tag) > 40 {
+			tag = tag[:40]
+		}
+		out = append(out, HTMLTag{Offset: seg.Start, Tag: tag, Closing: strings.HasPrefix(tag, "</")})
+		return ast.WalkSkipChildren, nil
+	})
+	return out
+}
+
+// rawHTML reports raw HTML in the Markdown fields, at the tag.
 func (v *vctx) rawHTML(c *Case) {
 	for _, f := range MarkdownFields(c) {
-		if !strings.Contains(f.Text, "<") {
-			continue
-		}
-		src := []byte(f.Text)
-		root := markdownParser.Parse(text.NewReader(src))
-		_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-			if !entering {
-				return ast.WalkContinue, nil
-			}
-			var seg text.Segment
-			switch n := n.(type) {
-			case *ast.HTMLBlock:
-				if n.Lines().Len() == 0 {
-					return ast.WalkSkipChildren, nil
-				}
-				seg = n.Lines().At(0)
-			case *ast.RawHTML:
-				if n.Segments.Len() == 0 {
-					return ast.WalkSkipChildren, nil
-				}
-				seg = n.Segments.At(0)
-			default:
-				return ast.WalkContinue, nil
-			}
-			tag := strings.TrimRight(string(seg.Value(src)), "\r\n")
-			if strings.HasPrefix(tag, "</") {
-				return ast.WalkContinue, nil // its opening tag was reported
-			}
-			if len(tag) > 40 {
-				tag = tag[:40]
+		for _, h := range RawHTML([]byte(f.Text)) {
+			if h.Closing {
+				continue // its opening tag was reported
 			}
 			// The tag as it stands in case.json, to locate it (JSON escapes
 			// aside, which tags rarely hold).
-			sub := tag
+			sub := h.Tag
 			if strings.ContainsAny(sub, "\"\\") {
 				sub = ""
 			}
 			v.addAt(finding.TextHTML, f.Pointer, false, sub,
-				fmt.Sprintf("the text holds raw HTML (%s); the narrative prints Markdown only", tag),
+				fmt.Sprintf("the text holds raw HTML (%s); the narrative prints Markdown only", h.Tag),
 				"remove the tag, or write the text in Markdown (e.g. **bold**, [link](https://…))")
-			return ast.WalkSkipChildren, nil
-		})
+		}
 	}
 }

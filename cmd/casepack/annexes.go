@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 	"github.com/urfave/cli/v3"
 )
@@ -30,7 +31,7 @@ func init() {
 			"in data/annexes/, replacing the annexes a previous run left in DIR.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "folder to write the annexes into (created if needed)"},
-			&cli.StringFlag{Name: "edition", Value: annex.EditionConfidential, Usage: "confidential or public (public lists evidence not classified public as withheld)"},
+			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential or public (public lists evidence not classified public as withheld)"},
 			dateFlag(),
 			formatFlag(),
 			quietFlag(),
@@ -42,10 +43,10 @@ func init() {
 // annexesReport is the documented JSON object of `annexes --format json`:
 // every file written, with its SHA-256 (for the annex index of a narrative).
 type annexesReport struct {
-	Case    string        `json:"case"`
-	Edition string        `json:"edition"`
-	Date    string        `json:"date"`
-	Files   []writtenFile `json:"files"`
+	Case    string          `json:"case"`
+	Edition edition.Edition `json:"edition"`
+	Date    string          `json:"date"`
+	Files   []writtenFile   `json:"files"`
 }
 
 type writtenFile struct {
@@ -62,9 +63,9 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 	if out == "" {
 		return usageErrorf("missing -o DIR: casepack annexes CASE -o DIR")
 	}
-	edition := cmd.String("edition")
-	if edition != annex.EditionConfidential && edition != annex.EditionPublic {
-		return usageErrorf("--edition %q: must be %s or %s", edition, annex.EditionConfidential, annex.EditionPublic)
+	edition, err := editionFlag(cmd)
+	if err != nil {
+		return err
 	}
 	date, err := buildDate(cmd, time.Now)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/packager/assemble"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/submission"
 	"github.com/casepack/casepack/schema"
@@ -30,7 +31,7 @@ func init() {
 			"is only ever read. An interrupted or failed build leaves nothing behind.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "folder to write the package into"},
-			&cli.StringFlag{Name: "edition", Value: submission.Confidential, Usage: "confidential (everything) or public (redacted: no protected details, non-public evidence withheld)"},
+			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential (everything) or public (redacted: no protected details, non-public evidence withheld)"},
 			&cli.BoolFlag{Name: "zip", Usage: "also write OUT/<package>.zip (deterministic)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing package (atomically)"},
 			dateFlag(),
@@ -48,7 +49,7 @@ func init() {
 // buildReport is the JSON object of `build --format json`.
 type buildReport struct {
 	Case     string            `json:"case"`
-	Edition  string            `json:"edition"`
+	Edition  edition.Edition   `json:"edition"`
 	Package  *assemble.Result  `json:"package,omitempty"`
 	Findings []finding.Finding `json:"findings"`
 }
@@ -62,9 +63,9 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if err != nil {
 		return err
 	}
-	edition := cmd.String("edition")
-	if edition != submission.Confidential && edition != submission.Public {
-		return usageErrorf("--edition %q: must be confidential or public", edition)
+	edition, err := editionFlag(cmd)
+	if err != nil {
+		return err
 	}
 	paper := cmd.String("paper")
 	if paper != "a4" && paper != "letter" {
@@ -198,7 +199,7 @@ func buildError(err error) error {
 		return err // already mapped (narrativeError)
 	}
 	var mismatch *evidence.DigestMismatch
-	var leak *submission.LeakError
+	var leak *edition.LeakError
 	var verr *assemble.VerifyError
 	switch {
 	case errors.As(err, &mismatch):

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 )
@@ -106,4 +107,13 @@ func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
 
 func warnf(w io.Writer, format string, a ...any) {
 	fmt.Fprintf(w, "casepack: warning: "+format+"\n", a...)
+}
+
+// editionFlag reads --edition.
+func editionFlag(cmd *cli.Command) (edition.Edition, error) {
+	e, err := edition.Parse(cmd.String("edition"))
+	if err != nil {
+		return "", usageErrorf("--edition %q: must be confidential or public", cmd.String("edition"))
+	}
+	return e, nil
 }

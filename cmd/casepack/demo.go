@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/casepack/casepack/packager/submission"
 	"github.com/casepack/casepack/samples"
@@ -70,8 +71,8 @@ func runDemo(ctx context.Context, cmd *cli.Command) error {
 	if err != nil || doc.Case == nil {
 		return fmt.Errorf("read the sample case: %v", err)
 	}
-	pkgConf := filepath.Join(out, submission.Name(doc.Case, submission.Confidential))
-	pkgPub := filepath.Join(out, submission.Name(doc.Case, submission.Public))
+	pkgConf := filepath.Join(out, submission.Name(doc.Case, edition.Confidential))
+	pkgPub := filepath.Join(out, submission.Name(doc.Case, edition.Public))
 	steps := [][]string{
 		{"validate", caseDir},
 		{"build", "--date", date, "--zip", "--force", "--no-progress", "-o", out,

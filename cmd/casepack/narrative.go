@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/schema"
 	"github.com/urfave/cli/v3"
@@ -32,7 +33,7 @@ func init() {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the PDF to `FILE`", Required: true},
 			&cli.StringFlag{Name: "templates", Usage: "use the templates in `DIR` (over the defaults)"},
 			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "paper size: a4 or letter"},
-			&cli.StringFlag{Name: "edition", Value: narrative.EditionConfidential, Usage: "confidential (everything) or public (pseudonyms only, confidential evidence marked withheld)"},
+			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential (everything) or public (pseudonyms only, confidential evidence marked withheld)"},
 			&cli.BoolFlag{Name: "markdown", Usage: "write the intermediate Markdown instead of the PDF (to debug a template)"},
 			dateFlag(),
 			quietFlag(),
@@ -50,9 +51,9 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 	if paper != "a4" && paper != "letter" {
 		return usageErrorf("--paper %q: must be a4 or letter", cmd.String("paper"))
 	}
-	edition := strings.ToLower(cmd.String("edition"))
-	if edition != narrative.EditionConfidential && edition != narrative.EditionPublic {
-		return usageErrorf("--edition %q: must be confidential or public", cmd.String("edition"))
+	edition, err := editionFlag(cmd)
+	if err != nil {
+		return err
 	}
 	date, err := buildDate(cmd, time.Now)
 	if err != nil {

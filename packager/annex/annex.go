@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -19,12 +20,6 @@ const (
 	Dir      = "data/annexes"
 	XLSXName = "annexes.xlsx"
 	CSVDir   = "csv" // relative to Dir
-)
-
-// Editions, as casepack build --edition names them.
-const (
-	EditionConfidential = "confidential"
-	EditionPublic       = "public"
 )
 
 // Withheld is what a cell shows in place of data a public edition leaves out.
@@ -45,11 +40,11 @@ type FileInfo struct {
 
 // Options are the build parameters the annexes record.
 type Options struct {
-	Date       time.Time // build date (from --date/SOURCE_DATE_EPOCH): document dates
-	Edition    string    // EditionConfidential or EditionPublic
-	Version    string    // casepack version, e.g. "1.0.0"
-	CaseSHA256 string    // SHA-256 of the case.json the package carries
-	TmpDir     string    // where a large sheet may spill while it is written; "" = system default
+	Date       time.Time       // build date (from --date/SOURCE_DATE_EPOCH): document dates
+	Edition    edition.Edition // edition.Confidential or edition.Public
+	Version    string          // casepack version, e.g. "1.0.0"
+	CaseSHA256 string          // SHA-256 of the case.json the package carries
+	TmpDir     string          // where a large sheet may spill while it is written; "" = system default
 }
 
 // Sheet names, in workbook order, with their CSV twins.
@@ -73,23 +68,25 @@ func CSVNames() []string {
 	return out
 }
 
-// ErrEdition is returned for an edition other than confidential or public.
-var ErrEdition = errors.New("annex: unknown edition")
-
 // Write writes the annex workbook of c to xlsx, and each sheet's CSV twin to
 // a writer that csv opens by file name (see CSVNames). files carries the
 // digests of the evidence files as the build computed them. The annexes never
 // hold a person's protected details, in any edition: persons appear by ID and
-// pseudonym only. In a public edition, evidence whose files are all withheld
-// keeps its ID, title, type, classification, sizes and digests; its other
-// descriptive fields read "withheld".
+// pseudonym only. A public edition shows c as packager/edition redacts it
+// (c may be the original or the redacted case): evidence whose files are
+// withheld keeps its ID, title, type, classification, sizes and digests.
 func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, xlsx io.Writer, csv func(name string) (io.WriteCloser, error)) error {
 	if c == nil {
 		return errors.New("annex: no case data")
 	}
-	if opt.Edition != EditionConfidential && opt.Edition != EditionPublic {
-		return fmt.Errorf("%w %q: use %s or %s", ErrEdition, opt.Edition, EditionConfidential, EditionPublic)
+	plan, err := edition.New(c, opt.Edition)
+	if err != nil {
+		return fmt.Errorf("annex: %w", err)
 	}
+	if opt.Edition == "" {
+		opt.Edition = edition.Confidential
+	}
+	c = plan.Case()
 	m := newMapper(c, files, opt)
 	title := c.Submission.Title
 	if title == "" {
@@ -147,7 +144,7 @@ func newMapper(c *schema.Case, files []FileInfo, opt Options) *mapper {
 		c: c, opt: opt, x: schema.NewIndex(c),
 		files:    make(map[string][]FileInfo, len(c.Evidence)),
 		unitIncs: map[string][]string{},
-		public:   opt.Edition == EditionPublic,
+		public:   opt.Edition == edition.Public,
 	}
 	for _, f := range files {
 		m.files[f.ID] = append(m.files[f.ID], f)
@@ -232,6 +229,10 @@ var evidenceCols = []column{
 	{header: "Notes", kind: kindText},
 }
 
+// evidenceShownWhenWithheld are the text columns of the Evidence sheet a
+// withheld item keeps: what identifies the item and its files.
+var evidenceShownWhenWithheld = map[int]bool{1: true, 2: true, 5: true, 21: true, 23: true, 24: true, 32: true, 33: true}
+
 // withheldItem reports whether a public edition leaves all of an evidence
 // item's files out.
 func (m *mapper) withheldItem(ev *schema.Evidence) bool {
@@ -252,41 +253,35 @@ func (m *mapper) evidenceRows(yield func([]value) error) error {
 	for i := range m.c.Evidence {
 		ev := &m.c.Evidence[i]
 		withheld := m.withheldItem(ev)
-		hide := func(v value) value {
-			if withheld && v.k != vEmpty {
-				return text(Withheld)
-			}
-			return v
-		}
 		clear(row)
 		row[0] = text(ev.ID)
 		row[1] = text(ev.Title)
 		row[2] = text(ev.Type)
-		row[3] = hide(text(ev.Description))
+		row[3] = text(ev.Description)
 		row[4], row[5] = whenCells(ev.ContentTime)
 		if ev.Location != nil {
-			row[6] = hide(text(placeName(*ev.Location)))
-			row[7] = hide(text(coordinates(*ev.Location)))
+			row[6] = text(placeName(*ev.Location))
+			row[7] = text(coordinates(*ev.Location))
 		}
 		if v := ev.Verification; v != nil {
 			if g := v.Geolocation; g != nil {
-				row[8], row[9] = text(g.Status), hide(text(g.Method))
+				row[8], row[9] = text(g.Status), text(g.Method)
 			}
 			if g := v.Chronolocation; g != nil {
-				row[10], row[11] = text(g.Status), hide(text(g.Method))
+				row[10], row[11] = text(g.Status), text(g.Method)
 			}
 			row[25] = text(v.Status)
 			row[26] = text(v.Confidence)
-			row[27] = hide(text(v.Verifier))
+			row[27] = text(v.Verifier)
 			row[28] = dayCell(v.Date)
 		}
 		if p := ev.Provenance; p != nil {
 			row[12] = text(p.SourceType)
-			row[13] = hide(text(strings.Join(nonEmpty(p.Platform, p.Account, p.URL), " · ")))
-			row[14] = hide(text(p.ArchivedURL))
+			row[13] = text(strings.Join(nonEmpty(p.Platform, p.Account, p.URL), " · "))
+			row[14] = text(p.ArchivedURL)
 			row[15] = timestampCell(p.PostedAt)
 			row[16] = timestampCell(p.CapturedAt)
-			row[17] = hide(text(p.CapturedBy))
+			row[17] = text(p.CapturedBy)
 			row[18] = text(p.CaptureTool)
 		}
 		fis := m.fileInfos(ev)
@@ -300,11 +295,7 @@ func (m *mapper) evidenceRows(yield func([]value) error) error {
 			size += f.Size
 		}
 		row[19] = integer(int64(len(fis)))
-		if withheld {
-			row[20] = text(Withheld)
-		} else {
-			row[20] = text(strings.Join(paths, refSeparator))
-		}
+		row[20] = text(strings.Join(paths, refSeparator))
 		row[21] = text(strings.Join(types, refSeparator))
 		if len(m.files[ev.ID]) > 0 {
 			row[22] = integer(size)
@@ -312,15 +303,11 @@ func (m *mapper) evidenceRows(yield func([]value) error) error {
 		row[23] = text(strings.Join(s256, refSeparator))
 		row[24] = text(strings.Join(s512, refSeparator))
 		row[29] = refs(m.x.IncidentsOf[ev.ID]...)
-		row[30] = hide(text(m.pseudonyms(m.x.PersonsOf[ev.ID])))
+		row[30] = text(m.pseudonyms(m.x.PersonsOf[ev.ID]))
 		row[31] = refs(m.x.UnitsOf[ev.ID]...)
 		row[32] = text(strings.Join(m.x.ArticlesOf[ev.ID], refSeparator))
 		row[33] = text(ev.Classification)
-		if withheld {
-			row[34] = text(Withheld)
-		} else {
-			row[34] = text("included")
-		}
+		row[34] = text("included")
 		if s := ev.Sensitivity; s != nil {
 			var l []string
 			if s.Graphic {
@@ -338,7 +325,17 @@ func (m *mapper) evidenceRows(yield func([]value) error) error {
 		if n := len(ev.Custody); n > 0 {
 			row[37] = timestampCell(ev.Custody[n-1].At)
 		}
-		row[38] = hide(text(ev.Notes))
+		row[38] = text(ev.Notes)
+		if withheld {
+			// Every descriptive text the edition leaves out says so,
+			// whether or not the case had a value there: an empty cell
+			// would tell which details exist.
+			for j, col := range evidenceCols {
+				if col.kind == kindText && !evidenceShownWhenWithheld[j] {
+					row[j] = text(Withheld)
+				}
+			}
+		}
 		if err := yield(row); err != nil {
 			return err
 		}
@@ -599,7 +596,6 @@ func (m *mapper) custodyRows(yield func([]value) error) error {
 	row := make([]value, len(custodyCols))
 	for i := range m.c.Evidence {
 		ev := &m.c.Evidence[i]
-		withheld := m.withheldItem(ev)
 		for j, e := range ev.Custody {
 			clear(row)
 			row[0] = refs(ev.ID)
@@ -610,12 +606,6 @@ func (m *mapper) custodyRows(yield func([]value) error) error {
 			row[5] = text(e.Location)
 			row[6] = text(e.SHA256)
 			row[7] = text(e.Note)
-			if withheld {
-				// Where and by what means a withheld item moved can
-				// identify its source; the steps and hashes stay.
-				row[5] = withheldText(e.Location)
-				row[7] = withheldText(e.Note)
-			}
 			if err := yield(row); err != nil {
 				return err
 			}
@@ -685,7 +675,7 @@ func (m *mapper) aboutRows(yield func([]value) error) error {
 		{"Submission version", s.Version},
 		{"Supersedes", s.Supersedes},
 		{"Classification", s.Classification},
-		{"Edition", m.opt.Edition},
+		{"Edition", string(m.opt.Edition)},
 		{"Sender", s.Sender.Organisation},
 		{"Recipient", s.Recipient.Body},
 		{"Situation", strings.Join(nonEmpty(s.Recipient.SituationCode, s.Recipient.SituationName), " ")},
@@ -763,13 +753,6 @@ func timestampCell(s string) value {
 		return value{}
 	}
 	return instant(t)
-}
-
-func withheldText(s string) value {
-	if s == "" {
-		return value{}
-	}
-	return text(Withheld)
 }
 
 func placeName(l schema.Location) string {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -38,15 +39,15 @@ func loadCase(t testing.TB, dir string) *schema.Case {
 
 // buildCase writes the annexes of the case folder dir into a fresh folder
 // and returns that folder.
-func buildCase(t *testing.T, dir, edition string) string {
+func buildCase(t *testing.T, dir string, ed edition.Edition) string {
 	t.Helper()
 	c := loadCase(t, dir)
-	files, err := DraftFiles(context.Background(), dir, c, edition)
+	files, err := DraftFiles(context.Background(), dir, c, ed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	opt := Options{Date: testDate, Edition: edition, Version: "test", CaseSHA256: strings.Repeat("ab", 32), TmpDir: t.TempDir()}
+	opt := Options{Date: testDate, Edition: ed, Version: "test", CaseSHA256: strings.Repeat("ab", 32), TmpDir: t.TempDir()}
 	if err := WriteDir(context.Background(), c, files, opt, out); err != nil {
 		t.Fatal(err)
 	}
@@ -63,15 +64,15 @@ const laVega = "../../samples/la-vega"
 // Vega sample with openpyxl and checks what an analyst relies on.
 func TestWriteReadByOpenpyxl(t *testing.T) {
 	for _, dir := range []string{fixture, laVega} {
-		for _, edition := range []string{EditionConfidential, EditionPublic} {
-			t.Run(filepath.Base(dir)+"/"+edition, func(t *testing.T) {
+		for _, ed := range []edition.Edition{edition.Confidential, edition.Public} {
+			t.Run(filepath.Base(dir)+"/"+string(ed), func(t *testing.T) {
 				if _, err := os.Stat(dir); err != nil {
 					t.Fatalf("case folder: %v", err)
 				}
-				out := buildCase(t, dir, edition)
+				out := buildCase(t, dir, ed)
 				d := readBack(t, filepath.Join(out, XLSXName), filepath.Join(out, CSVDir))
 				c := loadCase(t, dir)
-				files, err := DraftFiles(context.Background(), dir, c, edition)
+				files, err := DraftFiles(context.Background(), dir, c, ed)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -194,7 +195,7 @@ func checkWorkbook(t *testing.T, d *dump, c *schema.Case, files []FileInfo) {
 
 // TestWriteFixtureValues checks the fixture's cells one by one.
 func TestWriteFixtureValues(t *testing.T) {
-	out := buildCase(t, fixture, EditionConfidential)
+	out := buildCase(t, fixture, edition.Confidential)
 	d := readBack(t, filepath.Join(out, XLSXName), filepath.Join(out, CSVDir))
 	ev := d.Sheets[d.sheet(t, "Evidence")]
 	col := func(sheet, header string) int { return colIndex(t, sheet, header) }
@@ -340,7 +341,7 @@ func allEmpty(row []dumpCell) bool {
 // TestWriteGolden pins the CSV twins of the fixture; run with -update after
 // an intended change and review the diff.
 func TestWriteGolden(t *testing.T) {
-	out := buildCase(t, fixture, EditionConfidential)
+	out := buildCase(t, fixture, edition.Confidential)
 	for _, name := range CSVNames() {
 		got, err := os.ReadFile(filepath.Join(out, CSVDir, name))
 		if err != nil {
@@ -367,8 +368,8 @@ func TestWriteGolden(t *testing.T) {
 }
 
 func TestWriteReproducible(t *testing.T) {
-	a := buildCase(t, fixture, EditionConfidential)
-	b := buildCase(t, fixture, EditionConfidential)
+	a := buildCase(t, fixture, edition.Confidential)
+	b := buildCase(t, fixture, edition.Confidential)
 	for _, name := range append([]string{XLSXName}, prefixAll(CSVDir+"/", CSVNames())...) {
 		x, err := os.ReadFile(filepath.Join(a, name))
 		if err != nil {
@@ -405,23 +406,23 @@ func TestWritePublicEdition(t *testing.T) {
 		}
 	}
 	secrets = append(secrets, "Secret place of interview", "Interviewer 3", "the witness's home")
-	for _, edition := range []string{EditionConfidential, EditionPublic} {
-		t.Run(edition, func(t *testing.T) {
-			out := buildCase(t, fixture, edition)
+	for _, ed := range []edition.Edition{edition.Confidential, edition.Public} {
+		t.Run(string(ed), func(t *testing.T) {
+			out := buildCase(t, fixture, ed)
 			contents := readAllOutputs(t, out)
 			for name, b := range contents {
 				for _, s := range secrets {
 					if strings.HasPrefix(s, "Secret place") || s == "Interviewer 3" || s == "the witness's home" {
-						if edition == EditionConfidential {
+						if ed == edition.Confidential {
 							continue // withheld only from the public edition
 						}
 					}
 					if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(strings.ReplaceAll(s, "'", "&#39;"))) {
-						t.Errorf("%s edition: %s contains %q", edition, name, s)
+						t.Errorf("%s edition: %s contains %q", ed, name, s)
 					}
 				}
 			}
-			if edition != EditionPublic {
+			if ed != edition.Public {
 				return
 			}
 			ev := string(contents["csv/evidence.csv"])
@@ -431,7 +432,7 @@ func TestWritePublicEdition(t *testing.T) {
 					line = l
 				}
 			}
-			files, err := DraftFiles(context.Background(), fixture, c, edition)
+			files, err := DraftFiles(context.Background(), fixture, c, ed)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -482,10 +483,10 @@ func readAllOutputs(t *testing.T, dir string) map[string][]byte {
 
 func TestWriteRejectsBadInput(t *testing.T) {
 	err := Write(context.Background(), &schema.Case{}, nil, Options{Edition: "draft"}, io.Discard, memOut{}.open)
-	if !errors.Is(err, ErrEdition) {
-		t.Errorf("unknown edition: err = %v, want ErrEdition", err)
+	if !errors.Is(err, edition.ErrUnknown) {
+		t.Errorf("unknown edition: err = %v, want edition.ErrUnknown", err)
 	}
-	err = Write(context.Background(), nil, nil, Options{Edition: EditionPublic}, io.Discard, memOut{}.open)
+	err = Write(context.Background(), nil, nil, Options{Edition: edition.Public}, io.Discard, memOut{}.open)
 	if err == nil || !strings.Contains(err.Error(), "no case data") {
 		t.Errorf("nil case: err = %v, want 'no case data'", err)
 	}
@@ -496,7 +497,7 @@ func TestWriteRejectsBadInput(t *testing.T) {
 func TestWriteEmptyCase(t *testing.T) {
 	var xlsx bytes.Buffer
 	twins := memOut{}
-	if err := Write(context.Background(), &schema.Case{}, nil, Options{Edition: EditionConfidential, Date: testDate}, &xlsx, twins.open); err != nil {
+	if err := Write(context.Background(), &schema.Case{}, nil, Options{Edition: edition.Confidential, Date: testDate}, &xlsx, twins.open); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range CSVNames() {
@@ -515,7 +516,7 @@ func TestWriteDirRefusesToOverwrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := loadCase(t, fixture)
-	err := WriteDir(context.Background(), c, nil, Options{Edition: EditionConfidential, Date: testDate}, dir)
+	err := WriteDir(context.Background(), c, nil, Options{Edition: edition.Confidential, Date: testDate}, dir)
 	if !errors.Is(err, os.ErrExist) {
 		t.Fatalf("err = %v, want it to refuse an existing workbook", err)
 	}
@@ -547,7 +548,7 @@ func TestDraftFilesRefusesEscapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			c := &schema.Case{Evidence: []schema.Evidence{{ID: "EV-0001", Files: []schema.File{{Path: tt.path, SHA256: tt.declared}}}}}
-			_, err := DraftFiles(context.Background(), dir, c, EditionConfidential)
+			_, err := DraftFiles(context.Background(), dir, c, edition.Confidential)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -38,7 +39,7 @@ func bigCase(persons, evidence, incidents int) (*schema.Case, []FileInfo) {
 			},
 		}
 		c.Evidence = append(c.Evidence, ev)
-		files = append(files, FileInfo{ID: id, Source: ev.Files[0].Path, Path: PackagePath(id, ev.Files[0].Path),
+		files = append(files, FileInfo{ID: id, Source: ev.Files[0].Path, Path: edition.PackagePath(id, ev.Files[0].Path),
 			MediaType: "video/mp4", Size: 1 << 20, SHA256: strings.Repeat("b", 64), SHA512: strings.Repeat("c", 128)})
 	}
 	perInc := persons / incidents
@@ -80,7 +81,7 @@ func (discardCloser) Close() error { return nil }
 // /usr/bin/time -v (see FORMAT-annex.md).
 func BenchmarkWriteLarge(b *testing.B) {
 	c, files := bigCase(100_000, 10_000, 1_000)
-	opt := Options{Edition: EditionConfidential, Version: "bench", Date: testDate, TmpDir: b.TempDir()}
+	opt := Options{Edition: edition.Confidential, Version: "bench", Date: testDate, TmpDir: b.TempDir()}
 	open := func(string) (io.WriteCloser, error) { return discardCloser{io.Discard}, nil }
 	b.ResetTimer()
 	for b.Loop() {

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/schema"
 )
@@ -17,24 +17,16 @@ import (
 // describes: its SHA-256 differs from the digest declared at acquisition.
 var ErrDigestMismatch = errors.New("digest mismatch")
 
-// PackagePath is where an evidence file of a case sits in a package:
-// data/evidence/<evidence ID>/<file name>.
-func PackagePath(evidenceID, casePath string) string {
-	return "data/evidence/" + evidenceID + "/" + path.Base(filepath.ToSlash(casePath))
-}
-
-// WithheldInEdition reports whether an edition leaves an evidence item's
-// files out: a public edition carries only evidence classified public.
-func WithheldInEdition(ev *schema.Evidence, edition string) bool {
-	return edition == EditionPublic && ev.Classification != "public"
-}
-
 // DraftFiles reads every evidence file of c under the case folder dir once,
 // streaming it through SHA-256 and SHA-512, and returns what Write needs to
 // list it as a build would. It is for drafting the annexes without building
 // a package. A file outside the case folder (by ".." or a symbolic link) is
 // refused; a declared SHA-256 that does not match is an error.
-func DraftFiles(ctx context.Context, dir string, c *schema.Case, edition string) ([]FileInfo, error) {
+func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Edition) ([]FileInfo, error) {
+	plan, err := edition.New(c, e)
+	if err != nil {
+		return nil, fmt.Errorf("annex: %w", err)
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("annex: open case folder: %w", err)
@@ -58,9 +50,9 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, edition string)
 			}
 			fi.ID = ev.ID
 			fi.Source = f.Path
-			fi.Path = PackagePath(ev.ID, f.Path)
+			fi.Path = edition.PackagePath(ev.ID, f.Path)
 			fi.MediaType = f.MediaType
-			fi.Withheld = WithheldInEdition(ev, edition)
+			fi.Withheld = plan.Withheld(ev.ID)
 			out = append(out, fi)
 		}
 	}

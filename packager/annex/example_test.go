@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -29,12 +30,12 @@ func ExampleWrite() {
 		}},
 	}
 	files := []annex.FileInfo{{
-		ID: "EV-0001", Source: "evidence/clip.mp4", Path: annex.PackagePath("EV-0001", "evidence/clip.mp4"),
+		ID: "EV-0001", Source: "evidence/clip.mp4", Path: edition.PackagePath("EV-0001", "evidence/clip.mp4"),
 		MediaType: "video/mp4", Size: 17, SHA256: strings.Repeat("a", 64), SHA512: strings.Repeat("b", 128),
 	}}
 	opt := annex.Options{
 		Date:    time.Date(2021, 2, 18, 0, 0, 0, 0, time.UTC),
-		Edition: annex.EditionConfidential,
+		Edition: edition.Confidential,
 		Version: "1.0.0",
 	}
 	var xlsx bytes.Buffer

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/casepack/casepack/internal/testtool"
 	"io"
 	"os"
 	"os/exec"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casepack/casepack/internal/testtool"
 )
 
 // needOpenpyxl returns the Debian python3 that has openpyxl (the pyenv

@@ -14,6 +14,7 @@ import (
 	"text/template/parse"
 	"time"
 
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 	"github.com/casepack/casepack/templates"
 )
@@ -22,12 +23,6 @@ import (
 // other *.tmpl file in the template folder is parsed too, so a folder can
 // override a single section by redefining its {{define}} block.
 const EntryTemplate = "narrative.md.tmpl"
-
-// Editions.
-const (
-	EditionConfidential = "confidential"
-	EditionPublic       = "public"
-)
 
 // FileDigest is one evidence file as the build copied and hashed it.
 type FileDigest struct {
@@ -55,10 +50,10 @@ type Options struct {
 	// Templates replaces or extends the default templates (a user's
 	// --templates folder). Nil uses the embedded ones.
 	Templates fs.FS
-	Paper     string    // "a4" (default) or "letter"
-	Date      time.Time // the build date: PDF dates and "Date of this edition"
-	Edition   string    // "confidential" (default) or "public"
-	Version   string    // casepack version, written as the PDF's creator
+	Paper     string          // "a4" (default) or "letter"
+	Date      time.Time       // the build date: PDF dates and "Date of this edition"
+	Edition   edition.Edition // edition.Confidential (default) or edition.Public
+	Version   string          // casepack version, written as the PDF's creator
 	Annexes   []Annex
 }
 
@@ -66,7 +61,7 @@ type Options struct {
 type Data struct {
 	Case     *schema.Case
 	Index    *schema.Index
-	Edition  string
+	Edition  edition.Edition
 	Public   bool
 	Version  string
 	Date     time.Time
@@ -81,6 +76,8 @@ type Data struct {
 	// VictimIncidents maps a person ID to the incidents listing them as victim.
 	VictimIncidents map[string][]string
 	Stats           Stats
+
+	plan *edition.Plan
 }
 
 // Crime gathers one Rome Statute article across incidents.
@@ -111,19 +108,16 @@ type TypeCount struct {
 }
 
 func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
-	edition := opt.Edition
-	if edition == "" {
-		edition = EditionConfidential
+	// The edition's own view of the case: no template, not even a user's,
+	// can print what the edition leaves out.
+	plan, err := edition.New(c, opt.Edition)
+	if err != nil {
+		return nil, err
 	}
-	if edition != EditionConfidential && edition != EditionPublic {
-		return nil, fmt.Errorf("edition %q: must be confidential or public", opt.Edition)
-	}
-	if edition == EditionPublic {
-		c = publicCopy(c)
-	}
-	d := &Data{Case: c, Index: schema.NewIndex(c), Edition: edition, Public: edition == EditionPublic,
+	c = plan.Case()
+	d := &Data{Case: c, Index: schema.NewIndex(c), Edition: plan.Edition(), Public: plan.Edition().IsPublic(),
 		Version: opt.Version, Date: opt.Date, Evidence: ev, Annexes: opt.Annexes,
-		VictimIncidents: map[string][]string{}}
+		VictimIncidents: map[string][]string{}, plan: plan}
 	d.Victims = c.Victims()
 	for i := range c.Persons {
 		p := &c.Persons[i]
@@ -229,20 +223,6 @@ func stats(c *schema.Case, d *Data) Stats {
 	return s
 }
 
-// publicCopy returns the case with every protected detail removed, so that
-// no template, not even a user's, can print one into the public edition.
-func publicCopy(c *schema.Case) *schema.Case {
-	cp := *c
-	cp.Persons = make([]schema.Person, len(c.Persons))
-	for i, p := range c.Persons {
-		if p.Protected != nil {
-			p.Protected = &schema.Protected{} // still marks the person as at risk
-		}
-		cp.Persons[i] = p
-	}
-	return &cp
-}
-
 func (d *Data) person(id string) string {
 	if p, ok := d.Index.Persons[id]; ok && p.Pseudonym != "" {
 		return p.Pseudonym
@@ -290,11 +270,8 @@ func (d *Data) sha256(id string) string {
 	return ""
 }
 
-// withheld reports whether the public edition leaves the item's files out.
-func (d *Data) withheld(id string) bool {
-	e, ok := d.Index.Evidence[id]
-	return d.Public && ok && e.Classification != "public"
-}
+// withheld reports whether the edition leaves the item's files out.
+func (d *Data) withheld(id string) bool { return d.plan.Withheld(id) }
 
 // Markdown executes the narrative template over the case. tfs may add to or
 // replace the default templates (nil: the defaults alone).
@@ -463,13 +440,10 @@ func checkTemplateHTML(tree *parse.Tree, name string, src []byte) error {
 // analysis), by JSON pointer and line:column inside the field.
 func checkCaseMarkdown(c *schema.Case) error {
 	for _, f := range schema.MarkdownFields(c) {
-		if !strings.Contains(f.Text, "<") {
-			continue
-		}
-		src := []byte(f.Text)
-		root := newMarkdown().Parser().Parse(textReader(src))
-		if err := rejectHTML(root, src, "case.json "+f.Pointer); err != nil {
-			return err
+		if tags := schema.RawHTML([]byte(f.Text)); len(tags) > 0 {
+			src := []byte(f.Text)
+			line, col := position(src, tags[0].Offset)
+			return &SourceError{Source: "case.json " + f.Pointer, Line: line, Column: col, Snippet: snippet(src, tags[0].Offset), Err: ErrRawHTML}
 		}
 	}
 	return nil
@@ -494,7 +468,7 @@ func Render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests
 func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
 	s := c.Submission
 	banner := label(s.Classification)
-	if opt.Edition == EditionPublic {
+	if opt.Edition.IsPublic() {
 		banner = "Public redacted edition"
 	}
 	subject := label(s.Kind)

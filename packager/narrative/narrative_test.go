@@ -9,8 +9,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/casepack/casepack/internal/testtool"
-	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +19,9 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -64,11 +65,11 @@ func loadCase(t testing.TB) (*schema.Case, EvidenceDigests) {
 var testAnnexes = []Annex{{Name: "Annex B", Description: "Registers", Path: "data/annexes/annexes.xlsx", SHA256: strings.Repeat("ab", 32)}}
 
 // renderCase writes the fixture's PDF to a temporary file and returns its path.
-func renderCase(t testing.TB, edition, paper string) (string, *schema.Case, EvidenceDigests) {
+func renderCase(t testing.TB, ed edition.Edition, paper string) (string, *schema.Case, EvidenceDigests) {
 	t.Helper()
 	c, ev := loadCase(t)
 	var buf bytes.Buffer
-	err := Render(context.Background(), &buf, c, ev, Options{Date: testDate, Edition: edition, Paper: paper, Version: "1.2.3", Annexes: testAnnexes})
+	err := Render(context.Background(), &buf, c, ev, Options{Date: testDate, Edition: ed, Paper: paper, Version: "1.2.3", Annexes: testAnnexes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func renderCase(t testing.TB, edition, paper string) (string, *schema.Case, Evid
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func TestExtractedText(t *testing.T) {
-	pdf, c, ev := renderCase(t, EditionConfidential, "")
+	pdf, c, ev := renderCase(t, edition.Confidential, "")
 	text := squash(run(t, "pdftotext", "-enc", "UTF-8", pdf, "-"))
 	want := []string{
 		"Contents",
@@ -116,7 +117,7 @@ func TestExtractedText(t *testing.T) {
 }
 
 func TestPublicEditionShowsNoProtectedDetail(t *testing.T) {
-	pdf, c, _ := renderCase(t, EditionPublic, "")
+	pdf, c, _ := renderCase(t, edition.Public, "")
 	text := squash(run(t, "pdftotext", "-enc", "UTF-8", pdf, "-"))
 	for _, p := range c.Persons {
 		if !strings.Contains(text, p.Pseudonym) {
@@ -138,7 +139,7 @@ func TestPublicEditionShowsNoProtectedDetail(t *testing.T) {
 	}
 	// A user's template cannot print what is not there.
 	user := fstest.MapFS{"leak.tmpl": {Data: []byte(`{{define "justice"}}# Leak{{range .Case.Persons}}{{with .Protected}} {{.FullName}}{{range .Contacts}} {{.}}{{end}}{{end}}{{end}}{{end}}`)}}
-	md, err := Markdown(c, nil, user, Options{Date: testDate, Edition: EditionPublic})
+	md, err := Markdown(c, nil, user, Options{Date: testDate, Edition: edition.Public})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestPublicEditionShowsNoProtectedDetail(t *testing.T) {
 }
 
 func TestFontsEmbedded(t *testing.T) {
-	pdf, _, _ := renderCase(t, EditionConfidential, "")
+	pdf, _, _ := renderCase(t, edition.Confidential, "")
 	out := run(t, "pdffonts", pdf)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) < 3 {
@@ -166,7 +167,7 @@ func TestFontsEmbedded(t *testing.T) {
 func TestQPDFCheck(t *testing.T) {
 	for _, paper := range []string{"a4", "letter"} {
 		t.Run(paper, func(t *testing.T) {
-			pdf, _, _ := renderCase(t, EditionConfidential, paper)
+			pdf, _, _ := renderCase(t, edition.Confidential, paper)
 			out := run(t, "qpdf", "--check", pdf)
 			if !strings.Contains(out, "No syntax or stream encoding errors found") || strings.Contains(out, "WARNING") {
 				t.Errorf("qpdf --check:\n%s", out)
@@ -184,7 +185,7 @@ func TestInfo(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run("paper="+tc.paper, func(t *testing.T) {
-			pdf, _, _ := renderCase(t, EditionConfidential, tc.paper)
+			pdf, _, _ := renderCase(t, edition.Confidential, tc.paper)
 			info := run(t, "pdfinfo", "-isodates", pdf)
 			for _, w := range []string{
 				"Title:           Killings in La Vega, Caracas, 6–9 January 2021",
@@ -278,7 +279,7 @@ func abs(f float64) float64 {
 // TestLinksAndOutline walks the PDF's objects (qpdf --json) and checks that
 // every bookmark, contents entry and citation lands where its text says.
 func TestLinksAndOutline(t *testing.T) {
-	pdf, c, _ := renderCase(t, EditionConfidential, "")
+	pdf, c, _ := renderCase(t, edition.Confidential, "")
 	const pageH = 841.89
 	var doc qpdfJSON
 	if err := json.Unmarshal([]byte(run(t, "qpdf", "--json", pdf)), &doc); err != nil {
@@ -608,7 +609,7 @@ func TestDates(t *testing.T) {
 }
 
 func TestGoldenText(t *testing.T) {
-	pdf, _, _ := renderCase(t, EditionConfidential, "")
+	pdf, _, _ := renderCase(t, edition.Confidential, "")
 	got := run(t, "pdftotext", "-layout", "-enc", "UTF-8", pdf, "-")
 	golden := filepath.Join("testdata", "golden", "case.txt")
 	if *update {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+	"github.com/casepack/casepack/schema"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -244,34 +245,12 @@ func parseDocument(src []byte, source string) (*document, error) {
 
 // rejectHTML returns a located error for the first raw HTML in the document.
 func rejectHTML(root ast.Node, src []byte, source string) error {
-	var found error
-	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering || found != nil {
-			return ast.WalkContinue, nil
-		}
-		off := -1
-		switch n := n.(type) {
-		case *ast.HTMLBlock:
-			if n.Lines().Len() > 0 {
-				off = n.Lines().At(0).Start
-			} else {
-				off = 0
-			}
-		case *ast.RawHTML:
-			if n.Segments.Len() > 0 {
-				off = n.Segments.At(0).Start
-			} else {
-				off = 0
-			}
-		}
-		if off >= 0 {
-			line, col := position(src, off)
-			found = &SourceError{Source: source, Line: line, Column: col, Snippet: snippet(src, off), Err: ErrRawHTML}
-			return ast.WalkStop, nil
-		}
-		return ast.WalkContinue, nil
-	})
-	return found
+	tags := schema.RawHTMLIn(root, src)
+	if len(tags) == 0 {
+		return nil
+	}
+	line, col := position(src, tags[0].Offset)
+	return &SourceError{Source: source, Line: line, Column: col, Snippet: snippet(src, tags[0].Offset), Err: ErrRawHTML}
 }
 
 // plainText concatenates the text below n.

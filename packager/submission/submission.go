@@ -25,16 +25,11 @@ import (
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/casepack/casepack/schema"
-)
-
-// Editions.
-const (
-	Confidential = "confidential"
-	Public       = "public"
 )
 
 // Paths of the generated files inside the package.
@@ -47,11 +42,11 @@ const (
 
 // Options are the build parameters of a submission package.
 type Options struct {
-	Edition   string    // Confidential (default) or Public
-	Date      time.Time // every timestamp in the package
-	Version   string    // casepack version
-	Templates fs.FS     // narrative templates; nil = the embedded default
-	Paper     string    // "a4" (default) or "letter"
+	Edition   edition.Edition // edition.Confidential (default) or edition.Public
+	Date      time.Time       // every timestamp in the package
+	Version   string          // casepack version
+	Templates fs.FS           // narrative templates; nil = the embedded default
+	Paper     string          // "a4" (default) or "letter"
 	Signers   []*sign.Signer
 	// PDFSigner, when set, signs the narrative PDF (PAdES) with its X.509
 	// credential before the PDF's digest enters the payload manifest.
@@ -63,38 +58,24 @@ type Options struct {
 	Now func() time.Time
 }
 
-// ErrEdition is returned for an edition that is neither confidential nor public.
-var ErrEdition = errors.New("submission: edition must be confidential or public")
-
-// LeakError stops a public build that would publish a protected detail.
-type LeakError struct {
-	File   string // the package file that would hold it
-	Person string // the person's ID
-	Field  string // which protected field
-}
-
-func (e *LeakError) Error() string {
-	return fmt.Sprintf("the public edition would expose the protected %s of %s in %s", e.Field, e.Person, e.File)
-}
-
 // Name is the package folder name: the submission ID and the edition.
-func Name(c *schema.Case, edition string) string {
-	return c.Submission.ID + "_" + edition
+func Name(c *schema.Case, e edition.Edition) string {
+	return c.Submission.ID + "_" + string(e)
 }
 
 // Spec maps a loaded, validated case to a package specification.
 func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	c := doc.Case
 	if opt.Edition == "" {
-		opt.Edition = Confidential
+		opt.Edition = edition.Confidential
 	}
-	if opt.Edition != Confidential && opt.Edition != Public {
-		return assemble.Spec{}, fmt.Errorf("%w: got %q", ErrEdition, opt.Edition)
+	plan, err := edition.New(c, opt.Edition)
+	if err != nil {
+		return assemble.Spec{}, err
 	}
-	g := &generator{doc: doc, opt: opt}
-	g.out = c
-	if opt.Edition == Public {
-		g.out = Redact(c)
+	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
+	if opt.Edition == edition.Public {
+		g.leaks = edition.NewLeakCheck(c)
 	}
 	spec := assemble.Spec{
 		Name: Name(c, opt.Edition),
@@ -108,15 +89,15 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 			// Every edition and version of one submission shares the group.
 			{Label: "Bag-Group-Identifier", Value: c.Submission.ID},
 			{Label: "Casepack-Version", Value: opt.Version},
-			{Label: "Casepack-Edition", Value: opt.Edition},
+			{Label: "Casepack-Edition", Value: string(opt.Edition)},
 			{Label: "Casepack-Schema", Value: schema.ID},
 		},
 		Manifest: bag.CasepackManifest{
 			CasepackVersion: opt.Version,
 			SubmissionID:    c.Submission.ID,
-			Edition:         opt.Edition,
+			Edition:         string(opt.Edition),
 			Build: map[string]string{
-				"edition": opt.Edition,
+				"edition": string(opt.Edition),
 				"paper":   paperOr(opt.Paper),
 				"date":    opt.Date.UTC().Format(time.RFC3339),
 				"schema":  schema.ID,
@@ -133,12 +114,12 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 		spec.VerifyText += pdfInstructions
 	}
 	for _, e := range g.out.Evidence {
-		withhold := annex.WithheldInEdition(&e, opt.Edition)
+		withhold := plan.Withheld(e.ID)
 		for _, f := range e.Files {
 			spec.Evidence = append(spec.Evidence, assemble.EvidenceFile{
 				ID:             e.ID,
 				Src:            filepath.Join(doc.Dir, filepath.FromSlash(f.Path)),
-				Dst:            annex.PackagePath(e.ID, f.Path),
+				Dst:            edition.PackagePath(e.ID, f.Path),
 				DeclaredSHA256: f.SHA256,
 				MediaType:      MediaType(f),
 				Withhold:       withhold,
@@ -171,9 +152,11 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // of one call (workbook and CSV twins together), so they are made once and
 // served from memory to each file's Generate.
 type generator struct {
-	doc *schema.Document
-	opt Options
-	out *schema.Case // the case as this edition shows it
+	doc   *schema.Document
+	opt   Options
+	plan  *edition.Plan
+	out   *schema.Case       // the case as this edition shows it
+	leaks *edition.LeakCheck // public edition only
 
 	caseOnce  sync.Once
 	caseBytes []byte
@@ -205,7 +188,7 @@ func (g *generator) files() []assemble.GeneratedFile {
 // the confidential edition, the redacted case in the public one.
 func (g *generator) caseJSONBytes() ([]byte, error) {
 	g.caseOnce.Do(func() {
-		if g.opt.Edition == Confidential {
+		if g.opt.Edition == edition.Confidential {
 			g.caseBytes = g.doc.Data
 			return
 		}
@@ -216,7 +199,7 @@ func (g *generator) caseJSONBytes() ([]byte, error) {
 		g.caseErr = enc.Encode(g.out)
 		g.caseBytes = b.Bytes()
 		if g.caseErr == nil {
-			g.caseErr = g.checkLeak(CasePath, g.caseBytes)
+			g.caseErr = g.leaks.Bytes(CasePath, g.caseBytes)
 		}
 	})
 	return g.caseBytes, g.caseErr
@@ -234,9 +217,9 @@ func (g *generator) caseJSON(_ context.Context, w io.Writer, _ map[string]eviden
 func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
 	var out []annex.FileInfo
 	for _, e := range g.out.Evidence {
-		withhold := annex.WithheldInEdition(&e, g.opt.Edition)
+		withhold := g.plan.Withheld(e.ID)
 		for _, f := range e.Files {
-			dst := annex.PackagePath(e.ID, f.Path)
+			dst := edition.PackagePath(e.ID, f.Path)
 			r := ev[dst]
 			out = append(out, annex.FileInfo{ID: e.ID, Source: f.Path, Path: dst, MediaType: MediaType(f),
 				Size: r.Size, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: withhold})
@@ -263,9 +246,9 @@ func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Resu
 		g.annexErr = annex.Write(ctx, g.out, g.fileInfos(ev), annex.Options{
 			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
 		}, xlsx, open)
-		if g.annexErr == nil && g.opt.Edition == Public {
+		if g.annexErr == nil && g.leaks != nil {
 			for p, b := range g.annexes {
-				if err := g.checkLeakFile(p, b.Bytes()); err != nil {
+				if err := g.leaks.File(p, b.Bytes()); err != nil {
 					g.annexErr = err
 					return
 				}
@@ -300,7 +283,7 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 	digests := narrative.EvidenceDigests{}
 	for _, e := range g.out.Evidence {
 		for _, f := range e.Files {
-			dst := annex.PackagePath(e.ID, f.Path)
+			dst := edition.PackagePath(e.ID, f.Path)
 			r := ev[dst]
 			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size})
 		}
@@ -318,14 +301,14 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 	}
 	nopt := narrative.Options{Templates: g.opt.Templates, Paper: g.opt.Paper, Date: g.opt.Date,
 		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes}
-	if g.opt.Edition == Public {
+	if g.leaks != nil {
 		md, err := narrative.Markdown(g.out, digests, g.opt.Templates, nopt)
 		if err != nil {
 			return err
 		}
 		// Check the text as it prints: Markdown escapes would hide
 		// "O\\'Brien" from a byte search.
-		if err := g.checkLeak(NarrativePath, []byte(narrative.PlainText(md))); err != nil {
+		if err := g.leaks.Bytes(NarrativePath, []byte(narrative.PlainText(md))); err != nil {
 			return err
 		}
 	}

@@ -1,14 +1,24 @@
 package submission
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
-	"github.com/casepack/casepack/packager/finding"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/casepack/casepack/packager/finding"
+
+	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/assemble"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/schema"
 )
@@ -36,15 +46,15 @@ func TestSpecEditions(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		edition  string
+		edition  edition.Edition
 		withheld int
-	}{{Confidential, 0}, {Public, files - public}} {
-		t.Run(tc.edition, func(t *testing.T) {
+	}{{edition.Confidential, 0}, {edition.Public, files - public}} {
+		t.Run(string(tc.edition), func(t *testing.T) {
 			spec, err := Spec(doc, Options{Edition: tc.edition})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if spec.Name != "OCDH-2021-LV-001_"+tc.edition {
+			if spec.Name != "OCDH-2021-LV-001_"+string(tc.edition) {
 				t.Errorf("name %q", spec.Name)
 			}
 			if len(spec.Evidence) != files {
@@ -66,7 +76,7 @@ func TestSpecEditions(t *testing.T) {
 			for _, f := range spec.BagInfo {
 				info[f.Label] = f.Value
 			}
-			if info["Bag-Group-Identifier"] != "OCDH-2021-LV-001" || info["Casepack-Edition"] != tc.edition || info["Casepack-Schema"] != schema.ID {
+			if info["Bag-Group-Identifier"] != "OCDH-2021-LV-001" || info["Casepack-Edition"] != string(tc.edition) || info["Casepack-Schema"] != schema.ID {
 				t.Errorf("bag-info %v", info)
 			}
 			if !strings.Contains(spec.VerifyText, "openssl") {
@@ -74,40 +84,8 @@ func TestSpecEditions(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Spec(doc, Options{Edition: "secret"}); !errors.Is(err, ErrEdition) {
+	if _, err := Spec(doc, Options{Edition: "secret"}); !errors.Is(err, edition.ErrUnknown) {
 		t.Errorf("edition secret: %v", err)
-	}
-}
-
-func TestRedact(t *testing.T) {
-	doc := loadLaVega(t)
-	before := fmt.Sprint(doc.Case.Persons[0].Protected)
-	pub := Redact(doc.Case)
-	if fmt.Sprint(doc.Case.Persons[0].Protected) != before {
-		t.Error("Redact changed the case it was given")
-	}
-	if pub.Submission.Classification != "public" {
-		t.Errorf("classification %q", pub.Submission.Classification)
-	}
-	for _, p := range pub.Persons {
-		if p.Protected != nil {
-			t.Errorf("%s keeps protected details", p.ID)
-		}
-	}
-	for i, e := range pub.Evidence {
-		orig := doc.Case.Evidence[i]
-		if e.Classification == "public" {
-			if e.Description != orig.Description {
-				t.Errorf("%s: public item changed", e.ID)
-			}
-			continue
-		}
-		if e.Description != "" || e.Provenance != nil || len(e.Custody) != 0 {
-			t.Errorf("%s: withheld item keeps its details", e.ID)
-		}
-		if len(e.Files) != len(orig.Files) || e.Files[0].SHA256 != orig.Files[0].SHA256 {
-			t.Errorf("%s: withheld item lost its files' declared digests", e.ID)
-		}
 	}
 }
 
@@ -138,5 +116,124 @@ func TestMediaType(t *testing.T) {
 	}
 	if got := MediaType(schema.File{Path: "x.bin", MediaType: "video/webm"}); got != "video/webm" {
 		t.Errorf("declared media type ignored: %s", got)
+	}
+}
+
+// generate runs the generated file at path of spec, with the digests of the
+// evidence as declared in the case.
+func generate(t *testing.T, spec assemble.Spec, path string) []byte {
+	t.Helper()
+	for _, f := range spec.Files {
+		if f.Path != path {
+			continue
+		}
+		var b bytes.Buffer
+		if err := f.Generate(context.Background(), &b, map[string]evidence.Result{}); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return b.Bytes()
+	}
+	t.Fatalf("no generated file %s", path)
+	return nil
+}
+
+// sections lists the bookmarks (the numbered section titles) of a
+// narrative PDF as qpdf reads them.
+func sections(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	bin := testtool.Need(t, "qpdf")
+	p := filepath.Join(t.TempDir(), "n.pdf")
+	if err := os.WriteFile(p, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "--json", "--json-key=outlines", p).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outline struct {
+		Title string    `json:"title"`
+		Kids  []outline `json:"kids"`
+	}
+	var doc struct{ Outlines []outline }
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	var walk func([]outline)
+	walk = func(os []outline) {
+		for _, o := range os {
+			titles = append(titles, o.Title)
+			walk(o.Kids)
+		}
+	}
+	walk(doc.Outlines)
+	return titles
+}
+
+// TestPublicNarrativeKeepsSections: the public edition is redacted once, by
+// packager/edition, whoever renders it; a person at risk stays listed (by
+// pseudonym), so the public narrative has the confidential one's sections.
+func TestPublicNarrativeKeepsSections(t *testing.T) {
+	doc := loadLaVega(t)
+	var got [2][]string
+	for i, e := range []edition.Edition{edition.Confidential, edition.Public} {
+		spec, err := Spec(doc, Options{Edition: e, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[i] = sections(t, generate(t, spec, NarrativePath))
+	}
+	if len(got[0]) < 10 {
+		t.Fatalf("too few sections read from the confidential narrative: %q", got[0])
+	}
+	if strings.Join(got[0], "\n") != strings.Join(got[1], "\n") {
+		t.Errorf("sections differ:\nconfidential %q\npublic       %q", got[0], got[1])
+	}
+}
+
+// TestPublicAnnexesAgree: casepack annexes --edition public (the annexes
+// written from the original case) shows what the public package holds.
+func TestPublicAnnexesAgree(t *testing.T) {
+	doc := loadLaVega(t)
+	date := time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
+	spec, err := Spec(doc, Options{Edition: edition.Public, Date: date})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := annex.DraftFiles(context.Background(), doc.Dir, doc.Case, edition.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := map[string]evidence.Result{}
+	for _, f := range files {
+		ev[f.Path] = evidence.Result{ID: f.ID, Dst: f.Path, Size: f.Size, SHA256: f.SHA256, SHA512: f.SHA512, Withheld: f.Withheld}
+	}
+	csvs := map[string]*bytes.Buffer{}
+	err = annex.Write(context.Background(), doc.Case, files, annex.Options{Edition: edition.Public, Date: date}, io.Discard,
+		func(name string) (io.WriteCloser, error) {
+			csvs[name] = &bytes.Buffer{}
+			return nopCloser{csvs[name]}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range annex.CSVNames() {
+		if name == "about.csv" {
+			continue // names the digest of the case.json beside it
+		}
+		p := annex.Dir + "/csv/" + name
+		var built []byte
+		for _, f := range spec.Files {
+			if f.Path == p {
+				var b bytes.Buffer
+				if err := f.Generate(context.Background(), &b, ev); err != nil {
+					t.Fatal(err)
+				}
+				built = b.Bytes()
+			}
+		}
+		if !bytes.Equal(built, csvs[name].Bytes()) {
+			t.Errorf("%s: the build's public annex differs from casepack annexes --edition public", name)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package submission
+package edition
 
 import (
 	"archive/zip"
@@ -9,31 +9,24 @@ import (
 	"io"
 	"strings"
 
-	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/schema"
 )
 
-// Redact returns the public edition of a case: no person's protected
-// details, and evidence that is not classified public reduced to what the
-// evidence index may show (ID, title, type, classification and its files'
-// paths and declared digests, so that a later disclosure can be proven to
-// be the same file). The submission itself is marked public. c is not
-// changed.
-func Redact(c *schema.Case) *schema.Case {
-	var out schema.Case
-	b, _ := json.Marshal(c) // a Case always marshals
-	_ = json.Unmarshal(b, &out)
-	out.Submission.Classification = "public"
-	for i := range out.Persons {
-		out.Persons[i].Protected = nil
-	}
-	for i, e := range out.Evidence {
-		if !annex.WithheldInEdition(&out.Evidence[i], Public) {
-			continue
-		}
-		out.Evidence[i] = schema.Evidence{ID: e.ID, Title: e.Title, Type: e.Type, Files: e.Files, Classification: e.Classification, ContentTime: e.ContentTime}
-	}
-	return &out
+// LeakError stops a public build that would publish a protected detail.
+type LeakError struct {
+	File   string // the package file that would hold it
+	Person string // the person's ID
+	Field  string // which protected field
+}
+
+func (e *LeakError) Error() string {
+	return fmt.Sprintf("the public edition would expose the protected %s of %s in %s", e.Field, e.Person, e.File)
+}
+
+// LeakCheck looks for the protected values of a case in the files of its
+// public edition.
+type LeakCheck struct {
+	secrets []secret
 }
 
 // secret is one protected value and where it comes from.
@@ -42,10 +35,11 @@ type secret struct {
 	forms         [][]byte // lower-cased spellings: raw, JSON-, XML- and CSV-escaped
 }
 
-// secrets lists the protected values of the original case. Values shorter
-// than four characters are left out: they would match by chance.
-func (g *generator) secrets() []secret {
-	var out []secret
+// NewLeakCheck collects the protected values of c (the original case, not
+// its redacted view). Values shorter than four characters are left out: they
+// would match by chance.
+func NewLeakCheck(c *schema.Case) *LeakCheck {
+	l := &LeakCheck{}
 	add := func(person, field, v string) {
 		v = strings.TrimSpace(v)
 		if len([]rune(v)) < 4 {
@@ -59,9 +53,9 @@ func (g *generator) secrets() []secret {
 		for i := range forms {
 			forms[i] = bytes.ToLower(forms[i])
 		}
-		out = append(out, secret{person, field, forms})
+		l.secrets = append(l.secrets, secret{person, field, forms})
 	}
-	for _, p := range g.doc.Case.Persons {
+	for _, p := range c.Persons {
 		pr := p.Protected
 		if pr == nil {
 			continue
@@ -79,13 +73,14 @@ func (g *generator) secrets() []secret {
 			add(p.ID, "identity document", a)
 		}
 	}
-	return out
+	return l
 }
 
-// checkLeak looks for every protected value in the bytes of a public file.
-func (g *generator) checkLeak(file string, data []byte) error {
+// Bytes looks for every protected value in data, the content of the package
+// file named file, and returns a *LeakError for the first it finds.
+func (l *LeakCheck) Bytes(file string, data []byte) error {
 	low := bytes.ToLower(data)
-	for _, s := range g.secrets() {
+	for _, s := range l.secrets {
 		for _, f := range s.forms {
 			if bytes.Contains(low, f) {
 				return &LeakError{File: file, Person: s.person, Field: s.field}
@@ -95,10 +90,10 @@ func (g *generator) checkLeak(file string, data []byte) error {
 	return nil
 }
 
-// checkLeakFile is checkLeak that looks inside a workbook's compressed parts.
-func (g *generator) checkLeakFile(file string, data []byte) error {
+// File is Bytes that looks inside a workbook's compressed parts.
+func (l *LeakCheck) File(file string, data []byte) error {
 	if !strings.HasSuffix(file, ".xlsx") {
-		return g.checkLeak(file, data)
+		return l.Bytes(file, data)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -114,7 +109,7 @@ func (g *generator) checkLeakFile(file string, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("check %s: %w", file, err)
 		}
-		if err := g.checkLeak(file+" ("+f.Name+")", part); err != nil {
+		if err := l.Bytes(file+" ("+f.Name+")", part); err != nil {
 			return err
 		}
 	}
