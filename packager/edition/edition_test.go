@@ -1,72 +1,59 @@
-package edition
+package edition_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
 
-	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 )
-
-func loadFixture(t testing.TB) *schema.Case {
-	t.Helper()
-	doc, findings, err := schema.LoadAndValidate(context.Background(), "testdata", schema.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := finding.Count(findings); n > 0 {
-		t.Fatalf("fixture is invalid: %v", findings)
-	}
-	return doc.Case
-}
 
 func TestParse(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want Edition
+		want edition.Edition
 		err  bool
 	}{
-		{"", Confidential, false},
-		{"confidential", Confidential, false},
-		{"public", Public, false},
-		{" Public ", Public, false},
-		{"PUBLIC", Public, false},
+		{"", edition.Confidential, false},
+		{"confidential", edition.Confidential, false},
+		{"public", edition.Public, false},
+		{" Public ", edition.Public, false},
+		{"PUBLIC", edition.Public, false},
 		{"draft", "", true},
 		{"publics", "", true},
 	} {
-		got, err := Parse(tc.in)
+		got, err := edition.Parse(tc.in)
 		if (err != nil) != tc.err || got != tc.want {
-			t.Errorf("Parse(%q) = %q, %v; want %q, error %v", tc.in, got, err, tc.want, tc.err)
+			t.Errorf("edition.Parse(%q) = %q, %v; want %q, error %v", tc.in, got, err, tc.want, tc.err)
 		}
-		if err != nil && !errors.Is(err, ErrUnknown) {
-			t.Errorf("Parse(%q): %v does not wrap ErrUnknown", tc.in, err)
+		if err != nil && !errors.Is(err, edition.ErrUnknown) {
+			t.Errorf("edition.Parse(%q): %v does not wrap edition.ErrUnknown", tc.in, err)
 		}
 	}
-	if !Public.IsPublic() || Confidential.IsPublic() {
+	if !edition.Public.IsPublic() || edition.Confidential.IsPublic() {
 		t.Error("IsPublic")
 	}
 }
 
 func TestNewRejects(t *testing.T) {
-	if _, err := New(nil, Public); err == nil {
+	if _, err := edition.New(nil, edition.Public); err == nil {
 		t.Error("nil case accepted")
 	}
-	if _, err := New(&schema.Case{}, "draft"); !errors.Is(err, ErrUnknown) {
+	if _, err := edition.New(&schema.Case{}, "draft"); !errors.Is(err, edition.ErrUnknown) {
 		t.Errorf("unknown edition: %v", err)
 	}
 }
 
 func TestConfidentialIsTheCase(t *testing.T) {
-	c := loadFixture(t)
-	for _, e := range []Edition{"", Confidential} {
-		p, err := New(c, e)
+	c := fixture(t)
+	for _, e := range []edition.Edition{"", edition.Confidential} {
+		p, err := edition.New(c, e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Case() != c || p.Edition() != Confidential {
+		if p.Case() != c || p.Edition() != edition.Confidential {
 			t.Errorf("%q: the confidential edition is not the case itself", e)
 		}
 		for _, ev := range c.Evidence {
@@ -78,9 +65,9 @@ func TestConfidentialIsTheCase(t *testing.T) {
 }
 
 func TestPublicRedaction(t *testing.T) {
-	c := loadFixture(t)
+	c := fixture(t)
 	before, _ := json.Marshal(c)
-	p, err := New(c, Public)
+	p, err := edition.New(c, edition.Public)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +75,7 @@ func TestPublicRedaction(t *testing.T) {
 		t.Error("New changed the case it was given")
 	}
 	pub := p.Case()
-	if p.Edition() != Public || pub == c {
+	if p.Edition() != edition.Public || pub == c {
 		t.Fatal("the public edition shares the original case")
 	}
 	for _, ps := range pub.Persons {
@@ -118,12 +105,12 @@ func TestPublicRedaction(t *testing.T) {
 // TestRedactionIsIdempotent: the annexes and the narrative may be handed the
 // original case or the build's redacted one; both must show the same.
 func TestRedactionIsIdempotent(t *testing.T) {
-	c := loadFixture(t)
-	once, err := New(c, Public)
+	c := fixture(t)
+	once, err := edition.New(c, edition.Public)
 	if err != nil {
 		t.Fatal(err)
 	}
-	twice, err := New(once.Case(), Public)
+	twice, err := edition.New(once.Case(), edition.Public)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,12 +128,12 @@ func TestRedactionIsIdempotent(t *testing.T) {
 
 func TestRedactPerson(t *testing.T) {
 	p := schema.Person{ID: "V-01", Protected: &schema.Protected{FullName: "X Y", Contacts: []string{"z"}}}
-	RedactPerson(&p)
+	edition.RedactPerson(&p)
 	if p.Protected == nil || p.Protected.FullName != "" || p.Protected.Contacts != nil {
 		t.Errorf("got %+v", p.Protected)
 	}
 	q := schema.Person{ID: "W-01"}
-	RedactPerson(&q)
+	edition.RedactPerson(&q)
 	if q.Protected != nil {
 		t.Error("a person without protected details gained a record")
 	}
@@ -157,8 +144,8 @@ func TestPackagePath(t *testing.T) {
 		{"EV-0001", "evidence/video/clip.mp4", "data/evidence/EV-0001/clip.mp4"},
 		{"EV-0002", "clip.mp4", "data/evidence/EV-0002/clip.mp4"},
 	} {
-		if got := PackagePath(tc.id, tc.in); got != tc.want {
-			t.Errorf("PackagePath(%q, %q) = %q, want %q", tc.id, tc.in, got, tc.want)
+		if got := edition.PackagePath(tc.id, tc.in); got != tc.want {
+			t.Errorf("edition.PackagePath(%q, %q) = %q, want %q", tc.id, tc.in, got, tc.want)
 		}
 	}
 }
@@ -167,7 +154,7 @@ func TestNaNIsAnError(t *testing.T) {
 	nan := 0.0
 	nan /= nan
 	c := &schema.Case{Incidents: []schema.Incident{{ID: "INC-01", Location: schema.Location{Lat: &nan, Lon: &nan}}}}
-	if _, err := New(c, Public); err == nil {
+	if _, err := edition.New(c, edition.Public); err == nil {
 		t.Error("a case JSON cannot hold was copied")
 	}
 }
