@@ -1,0 +1,26 @@
+//go:build unix
+
+package atomicfs
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// tryLock takes an exclusive lock on f without waiting; errBusy when
+// another process holds it. The system releases it when the process ends,
+// however it ends, so a killed command never leaves a stale lock.
+func tryLock(f *os.File) error {
+	err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		return errBusy
+	}
+	return err
+}
+
+// lockFileRemovable: the lock file can be removed while held, and a
+// process that locked a removed file notices (lockedFileCurrent), so no
+// lock file is left behind.
+const lockFileRemovable = true

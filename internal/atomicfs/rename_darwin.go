@@ -1,0 +1,26 @@
+package atomicfs
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+type renameFlag uint32
+
+const (
+	renameNoReplace renameFlag = unix.RENAME_EXCL
+	renameExchange  renameFlag = unix.RENAME_SWAP
+)
+
+// renameat is renameatx_np(2) inside the folder dir; a file system without
+// the flag answers ENOTSUP or EINVAL: errors.ErrUnsupported.
+func renameat(dir *os.File, from, to string, how renameFlag) error {
+	fd := int(dir.Fd())
+	err := unix.RenameatxNp(fd, from, fd, to, uint32(how))
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.ENOSYS) {
+		return errors.ErrUnsupported
+	}
+	return err
+}
