@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/casepack/casepack/packager/finding"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -81,15 +79,6 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if statErr == nil && !fi.IsDir() {
 		return usageErrorf("--out %s: is a file, not a folder", outDir)
 	}
-	// A failed build leaves nothing: not even the output folder, when it
-	// was this build that made it.
-	if errors.Is(statErr, fs.ErrNotExist) {
-		defer func() {
-			if err != nil {
-				_ = os.Remove(outDir) // only if empty
-			}
-		}()
-	}
 
 	// Declared digests are compared while copying (one read per byte).
 	doc, findings, err := loadValid(ctx, casePath, schema.Options{SkipHashes: true})
@@ -149,15 +138,15 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if err != nil {
 		return err
 	}
-	if format == "text" && !cmd.Bool("quiet") {
-		warnLeftovers(stderr, outDir, spec.Name)
-	}
 	popt := assemble.Options{
 		OutDir:  cmd.String("out"),
 		Zip:     cmd.Bool("zip"),
 		Force:   cmd.Bool("force"),
 		Workers: int(cmd.Int("workers")),
 		Checks:  []verifyCheck{signatureCheck(nil, false)},
+	}
+	if format == "text" && !cmd.Bool("quiet") {
+		popt.Warn = func(msg string) { warnf(stderr, "%s", msg) }
 	}
 	var bar *progressBar
 	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
@@ -213,26 +202,14 @@ func buildError(err error) error {
 		return withHint(exitOperational, err, "--force replaces only a casepack package; move that away, or choose another --out folder")
 	case errors.Is(err, assemble.ErrTargetExists):
 		return withHint(exitOperational, err, "choose another --out folder, or replace the package with --force")
+	case errors.Is(err, assemble.ErrBusy):
+		return withHint(exitOperational, err, "wait for the other command to finish, then run this one again")
 	case errors.As(err, &verr):
 		return &exitError{code: exitVerifyFail, err: err, hint: "the written package did not verify and was removed; check the disk, then build again"}
 	case errors.Is(err, context.Canceled):
 		return &exitError{code: exitOperational, err: errors.New("build interrupted; the partial package was removed, nothing was left behind")}
 	}
 	return err
-}
-
-// warnLeftovers names the hidden folders an earlier build of the same
-// package left when it was killed outright (SIGKILL, power loss), which no
-// clean-up could remove. They are never part of a package.
-func warnLeftovers(w io.Writer, outDir, name string) {
-	var found []string
-	for _, pat := range []string{"." + name + ".tmp-*", "." + name + ".zip.tmp-*", "." + name + ".old-*", "." + name + ".zip.old-*"} {
-		m, _ := filepath.Glob(filepath.Join(outDir, pat))
-		found = append(found, m...)
-	}
-	for _, f := range found {
-		warnf(w, "%s: left by an earlier build of %s that was stopped before it could clean up; it is not a package, and can be deleted", f, name)
-	}
 }
 
 // inside reports whether path p is the folder dir or below it (both made

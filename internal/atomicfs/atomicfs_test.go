@@ -221,13 +221,20 @@ var (
 
 // stage prepares the new folder and ZIP under temporary names, as a build
 // does, and returns the changes that publish them.
-func stage(t *testing.T, d *Dir, replace bool) []Change {
+func stage(t *testing.T, d *Dir, replace bool) []Change { return stageZip(t, d, replace, true) }
+
+// stageZip prepares a new package with a ZIP, or (zip false) one without,
+// whose publication removes the old ZIP.
+func stageZip(t *testing.T, d *Dir, replace, zip bool) []Change {
 	t.Helper()
 	tmp, err := d.MkdirTemp("pkg")
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeTree(t, d.Join(tmp), map[string]string{"bagit.txt": "new", "data/b.txt": "new b"})
+	if !zip {
+		return []Change{{New: tmp, Target: "pkg", Replace: replace}, {Target: "pkg.zip", Replace: replace}}
+	}
 	f, err := d.Create("pkg.zip", FileOptions{Replace: replace})
 	if err != nil {
 		t.Fatal(err)
@@ -241,19 +248,19 @@ func stage(t *testing.T, d *Dir, replace bool) []Change {
 
 // countSteps counts the steps of one Publish, to inject a fault into each.
 // Without exchange, the refused exchange is not a step of its own.
-func countSteps(t *testing.T, old map[string]string, fallback bool) int {
+func countSteps(t *testing.T, sc scenario) int {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, old)
+	writeTree(t, dir, sc.old)
 	n := 0
 	d := open(t, dir, func(op Op, from, to string) error {
-		if fallback && op == OpExchange {
+		if sc.fallback && op == OpExchange {
 			return errors.ErrUnsupported
 		}
 		n++
 		return nil
 	})
-	ch := stage(t, d, true)
+	ch := stageZip(t, d, true, !sc.noZip)
 	n = 0
 	if err := d.mustUnit(t).Publish(ch...); err != nil {
 		t.Fatal(err)
@@ -273,12 +280,29 @@ type scenario struct {
 	name     string
 	old      map[string]string
 	fallback bool // the system cannot exchange folders
+	noZip    bool // the new package has no ZIP: the old one goes
 }
 
 var scenarios = []scenario{
-	{"fresh", nil, false},
-	{"replace", oldPair, false},
-	{"replace-without-exchange", oldPair, true},
+	{"fresh", nil, false, false},
+	{"replace", oldPair, false, false},
+	{"replace-without-exchange", oldPair, true, false},
+	{"replace-drop-zip", oldPair, false, true},
+	{"replace-drop-zip-without-exchange", oldPair, true, true},
+}
+
+// want is the new pair the scenario publishes.
+func (sc scenario) want() map[string]string {
+	if !sc.noZip {
+		return newPair
+	}
+	m := map[string]string{}
+	for k, v := range newPair {
+		if k != "pkg.zip" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 func oldOrEmpty(m map[string]string) map[string]string {
@@ -294,7 +318,7 @@ func oldOrEmpty(m map[string]string) map[string]string {
 // replaced package is never lost.
 func TestPublishFaults(t *testing.T) {
 	for _, sc := range scenarios {
-		steps := countSteps(t, sc.old, sc.fallback)
+		steps := countSteps(t, sc)
 		if steps < 4 {
 			t.Fatalf("%s: only %d steps counted", sc.name, steps)
 		}
@@ -318,7 +342,7 @@ func TestPublishFaults(t *testing.T) {
 				}
 				return nil
 			})
-			ch := stage(t, d, true)
+			ch := stageZip(t, d, true, !sc.noZip)
 			armed = true
 			err := d.mustUnit(t).Publish(ch...)
 			after := snapshot(t, dir)
@@ -332,14 +356,16 @@ func TestPublishFaults(t *testing.T) {
 				}
 				// The caller removes its temporary entries; nothing else is left.
 				for _, c := range ch {
-					os.RemoveAll(d.Join(c.New))
+					if c.New != "" {
+						os.RemoveAll(d.Join(c.New))
+					}
 				}
 				if h := hidden(t, dir); len(h) > 0 {
 					t.Errorf("%s, step %d (%s): left %v", sc.name, k, failed, h)
 				}
 			default:
-				if !equal(after, newPair) {
-					t.Errorf("%s, step %d (%s) failed, Publish succeeded: folder %v, want the new %v", sc.name, k, failed, after, newPair)
+				if !equal(after, sc.want()) {
+					t.Errorf("%s, step %d (%s) failed, Publish succeeded: folder %v, want the new %v", sc.name, k, failed, after, sc.want())
 				}
 				r, err := open(t, dir, nil).mustUnit(t).Recover()
 				if err != nil {
@@ -373,7 +399,7 @@ func version(m map[string]string, name string) string {
 // the new pair: never a new folder beside an old ZIP, never no folder.
 func TestPublishCrash(t *testing.T) {
 	for _, sc := range scenarios {
-		steps := countSteps(t, sc.old, sc.fallback)
+		steps := countSteps(t, sc)
 		for k := 1; k <= steps; k++ {
 			dir := t.TempDir()
 			writeTree(t, dir, sc.old)
@@ -392,7 +418,7 @@ func TestPublishCrash(t *testing.T) {
 				}
 				return nil
 			})
-			ch := stage(t, d, true)
+			ch := stageZip(t, d, true, !sc.noZip)
 			armed = true
 			func() {
 				defer func() {
@@ -420,9 +446,9 @@ func TestPublishCrash(t *testing.T) {
 			switch {
 			case r == RolledBack && !equal(after, before):
 				t.Errorf("%s, crash at step %d, rolled back: folder %v, want the old %v", sc.name, k, after, before)
-			case r == Completed && !equal(after, newPair):
-				t.Errorf("%s, crash at step %d, completed: folder %v, want the new %v", sc.name, k, after, newPair)
-			case r == Clean && !equal(after, before) && !equal(after, newPair):
+			case r == Completed && !equal(after, sc.want()):
+				t.Errorf("%s, crash at step %d, completed: folder %v, want the new %v", sc.name, k, after, sc.want())
+			case r == Clean && !equal(after, before) && !equal(after, sc.want()):
 				t.Errorf("%s, crash at step %d, nothing to recover: folder %v, want the old or the new pair", sc.name, k, after)
 			}
 			// A crash before the journal existed leaves the temporary

@@ -129,6 +129,8 @@ func (l *Lock) Unlock() error {
 // Change is one entry of a Publish: New, a prepared temporary entry in the
 // folder (see [Dir.MkdirTemp], [Dir.Create] and [File.Seal]; it may sit in
 // a temporary subfolder), takes the place of Target, a name in the folder.
+// An empty New removes Target (with Replace), as part of the unit: the ZIP
+// of an earlier package when the new one has none.
 type Change struct {
 	New, Target string
 	// Replace lets an existing Target be replaced. Without it, Publish
@@ -196,21 +198,24 @@ func (u *Unit) Publish(changes ...Change) error {
 		return nil
 	}
 	j := &journal{Format: journalFormat}
-	st := make([]*state, len(changes))
+	var st []*state
 	seen := map[string]bool{}
-	for i, c := range changes {
+	for _, c := range changes {
 		if err := checkName(c.Target); err != nil {
 			return err
 		}
-		if !filepath.IsLocal(c.New) || seen[c.Target] {
+		if (c.New != "" && !filepath.IsLocal(c.New)) || seen[c.Target] {
 			return fmt.Errorf("atomicfs: publish %q as %q: not a temporary entry of the folder, or a target named twice", c.New, c.Target)
 		}
 		seen[c.Target] = true
-		nfi, err := u.d.root.Lstat(c.New)
-		if err != nil {
-			return fmt.Errorf("publish %s: %w", u.d.Join(c.Target), err)
+		s := &state{entry: entry{New: c.New, Target: c.Target}, newAt: atNew}
+		if c.New != "" {
+			nfi, err := u.d.root.Lstat(c.New)
+			if err != nil {
+				return fmt.Errorf("publish %s: %w", u.d.Join(c.Target), err)
+			}
+			s.NewID, s.newDir = fileID(nfi), nfi.IsDir()
 		}
-		s := &state{entry: entry{New: c.New, Target: c.Target, NewID: fileID(nfi)}, newAt: atNew, newDir: nfi.IsDir()}
 		tfi, err := u.d.root.Lstat(c.Target)
 		switch {
 		case err == nil:
@@ -220,9 +225,14 @@ func (u *Unit) Publish(changes ...Change) error {
 			s.HadOld, s.oldAt, s.oldDir = true, atTarget, tfi.IsDir()
 		case !errors.Is(err, fs.ErrNotExist):
 			return fmt.Errorf("publish %s: %w", u.d.Join(c.Target), err)
+		case c.New == "":
+			continue // nothing to remove
 		}
-		st[i] = s
+		st = append(st, s)
 		j.Changes = append(j.Changes, s.entry)
+	}
+	if len(st) == 0 {
+		return nil
 	}
 	// The hold is named in the journal before it exists, so that no crash
 	// can leave one the journal does not account for.
@@ -292,7 +302,7 @@ func (u *Unit) readJournal() (*journal, error) {
 		return nil, fmt.Errorf("%s: not a journal this version of casepack can read", u.d.Join(u.journalName()))
 	}
 	for _, e := range j.Changes {
-		if checkName(e.Target) != nil || !filepath.IsLocal(e.New) || (j.Hold != "" && checkName(j.Hold) != nil) {
+		if checkName(e.Target) != nil || (e.New != "" && !filepath.IsLocal(e.New)) || (j.Hold != "" && checkName(j.Hold) != nil) {
 			return nil, fmt.Errorf("%s: names an entry outside the folder", u.d.Join(u.journalName()))
 		}
 	}
@@ -309,6 +319,9 @@ func (u *Unit) forward(j *journal, st []*state) error {
 				return err
 			}
 			s.oldAt = atHold
+			if s.New == "" {
+				s.newAt = atTarget // removed: done
+			}
 		}
 	}
 	for _, s := range st {
@@ -349,6 +362,10 @@ func (u *Unit) forward(j *journal, st []*state) error {
 func (u *Unit) rollback(j *journal, st []*state) error {
 	for i := len(st) - 1; i >= 0; i-- {
 		if s := st[i]; s.newAt == atTarget && s.oldAt != atNew {
+			if s.New == "" {
+				s.newAt = atNew // nothing to take out
+				continue
+			}
 			if err := u.d.renameNoReplace(s.Target, s.New); err != nil {
 				return err
 			}
@@ -439,6 +456,13 @@ func (u *Unit) incomplete(j *journal, st []*state, err, uerr error) error {
 	return e
 }
 
+// Pending reports whether a change of the unit name in the folder dir was
+// interrupted and awaits Recover: its targets may not show what they will.
+func Pending(dir, name string) bool {
+	_, err := os.Lstat(filepath.Join(dir, (&Unit{name: name}).journalName()))
+	return err == nil
+}
+
 // Recovery says what Recover did.
 type Recovery int
 
@@ -484,7 +508,7 @@ func (u *Unit) Recover() (Recovery, error) {
 	}
 	// The journal is gone: the new entries are now plain temporary ones.
 	for _, s := range st {
-		if s.newAt == atNew {
+		if s.newAt == atNew && s.New != "" {
 			u.d.RemoveAll(s.New)
 		}
 	}
@@ -503,6 +527,17 @@ func (u *Unit) locate(j *journal, e entry) *state {
 	}
 	if terr == nil {
 		s.oldDir = tfi.IsDir()
+	}
+	if e.New == "" { // a removal: done once the old entry is off the target
+		switch {
+		case heldNow:
+			s.newAt, s.oldAt = atTarget, atHold
+		case terr == nil:
+			s.newAt, s.oldAt = atNew, atTarget
+		default:
+			s.newAt = atTarget
+		}
+		return s
 	}
 	if e.NewID != "" {
 		switch {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/verify"
@@ -80,6 +81,12 @@ type Options struct {
 	// (and of the ZIP's, when Zip is set), which re-reads every payload byte.
 	VerifyProgress func(evidence.Progress)
 	Checks         []verify.Check // extra checks for the verify-after-write (signatures)
+	// Warn, when set, is told what an earlier build that was stopped
+	// outright left in OutDir and what Build did about it.
+	Warn func(msg string)
+
+	// fault injects failures into the file-system steps (tests only).
+	fault func(op atomicfs.Op, from, to string) error
 }
 
 // Result describes the package Build wrote.
@@ -92,27 +99,6 @@ type Result struct {
 	WithheldFiles     int               `json:"withheld_files"` // hashed, listed, not copied
 	TagManifestSHA256 string            `json:"tag_manifest_sha256"`
 	Evidence          []evidence.Result `json:"evidence"` // in Spec.Evidence order; Dst is the bag path
-}
-
-// ErrNotReplaceable is returned when --force would replace something that is
-// not a package.
-var ErrNotReplaceable = errors.New("packager: not a package, so it is not replaced")
-
-// replaceable says whether an existing target may be replaced: a package
-// folder (it holds bagit.txt) or a regular file where the ZIP goes.
-func replaceable(p string, fi os.FileInfo, isZip bool) error {
-	if isZip {
-		if fi.Mode().IsRegular() {
-			return nil
-		}
-		return fmt.Errorf("%s: %w (it is not a file)", p, ErrNotReplaceable)
-	}
-	if fi.IsDir() {
-		if _, err := os.Stat(filepath.Join(p, "bagit.txt")); err == nil {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s: %w (it holds no bagit.txt)", p, ErrNotReplaceable)
 }
 
 // Errors callers branch on.
@@ -235,46 +221,14 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	if outDir == "" {
 		outDir = "."
 	}
-	target := filepath.Join(outDir, spec.Name)
-	zipTarget := target + ".zip"
-	for _, t := range []string{target, zipTarget} {
-		if t == zipTarget && !opt.Zip {
-			continue
-		}
-		fi, err := os.Lstat(t)
-		if err != nil {
-			continue
-		}
-		if !opt.Force {
-			return nil, fmt.Errorf("%s: %w (use --force to replace it)", t, ErrTargetExists)
-		}
-		// --force replaces a package, never anything else that happens to
-		// have its name: a folder without bagit.txt, or a folder where the
-		// ZIP goes, may be someone's work.
-		if err := replaceable(t, fi, t == zipTarget); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("packager: create output folder: %w", err)
-	}
-	tmp, err := os.MkdirTemp(outDir, "."+spec.Name+".tmp-")
+	out, err := openOut(outDir, &spec, &opt)
 	if err != nil {
-		return nil, fmt.Errorf("packager: create temporary folder: %w", err)
+		return nil, err
 	}
-	var tmpZip string
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-			if tmpZip != "" {
-				os.Remove(tmpZip)
-			}
-		}
-	}()
-	// MkdirTemp makes the folder private (0700); the package is an archive
-	// others read, like the folders inside it (0755, as in the ZIP).
-	if err = os.Chmod(tmp, 0o755); err != nil {
-		return nil, fmt.Errorf("packager: %w", err)
+	defer func() { out.close(err) }()
+	tmp, err := out.mkdirTemp(spec.Name)
+	if err != nil {
+		return nil, err
 	}
 
 	b := &builder{spec: &spec, opt: &opt, dir: tmp}
@@ -288,20 +242,21 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	if err := checkWritten(ctx, tmp, opt); err != nil {
 		return nil, err
 	}
+	var tmpZip string
 	if opt.Zip {
-		if tmpZip, err = writeZip(ctx, tmp, outDir, &spec, opt); err != nil {
+		if tmpZip, err = out.writeZip(ctx, tmp, &spec, opt); err != nil {
 			return nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := install(tmp, target, tmpZip, zipTarget, opt); err != nil {
+	if err := out.publish(spec.Name, tmp, tmpZip, opt.Force); err != nil {
 		return nil, err
 	}
-	res.Dir = target
+	res.Dir = out.d.Join(spec.Name)
 	if opt.Zip {
-		res.Zip = zipTarget
+		res.Zip = out.d.Join(spec.Name + ".zip")
 	}
 	return res, nil
 }
@@ -690,50 +645,35 @@ func checkWritten(ctx context.Context, p string, opt Options) error {
 	return nil
 }
 
-func writeZip(ctx context.Context, dir, outDir string, spec *Spec, opt Options) (name string, err error) {
-	f, err := os.CreateTemp(outDir, "."+spec.Name+".zip.tmp-")
+// writeZip writes the ZIP of the package folder dir beside it under a
+// temporary name, verifies it, and returns that name.
+func (o *outFolder) writeZip(ctx context.Context, dir string, spec *Spec, opt Options) (string, error) {
+	f, err := o.d.Create(spec.Name+".zip", atomicfs.FileOptions{Perm: 0o644, Replace: true, ModTime: spec.Date})
 	if err != nil {
 		return "", fmt.Errorf("packager: zip: %w", err)
 	}
-	name = f.Name()
-	defer func() {
-		if f != nil {
-			f.Close()
-		}
-		if err != nil {
-			os.Remove(name)
-		}
-	}()
+	o.temps = append(o.temps, f.TempName())
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return name, fmt.Errorf("packager: zip: %w", err)
+		return "", fmt.Errorf("packager: zip: %w", err)
 	}
 	defer root.Close()
 	bw := bufio.NewWriterSize(&ctxWriter{ctx: ctx, w: f}, 1<<20)
 	if err := bag.WriteZip(bw, root.FS(), spec.Name, spec.Date); err != nil {
-		return name, err
+		f.Abort()
+		return "", err
 	}
 	if err := bw.Flush(); err != nil {
-		return name, fmt.Errorf("packager: zip: %w", err)
+		f.Abort()
+		return "", fmt.Errorf("packager: zip: %w", err)
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return name, fmt.Errorf("packager: zip: %w", err)
+	if err := f.Seal(); err != nil {
+		return "", fmt.Errorf("packager: zip: %w", err)
 	}
-	if err := f.Sync(); err != nil {
-		return name, fmt.Errorf("packager: zip: %w", err)
+	if err := checkWritten(ctx, f.Name(), opt); err != nil {
+		return "", err
 	}
-	err = f.Close()
-	f = nil
-	if err != nil {
-		return name, fmt.Errorf("packager: zip: %w", err)
-	}
-	if err := os.Chtimes(name, spec.Date, spec.Date); err != nil {
-		return name, fmt.Errorf("packager: zip: %w", err)
-	}
-	if err := checkWritten(ctx, name, opt); err != nil {
-		return name, err
-	}
-	return name, nil
+	return f.TempName(), nil
 }
 
 // ctxWriter stops the ZIP writer when the build is cancelled.
@@ -747,66 +687,4 @@ func (c *ctxWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.w.Write(p)
-}
-
-// install renames the verified temporary folder (and ZIP) into place. With
-// an existing package (Force), the old one is first moved aside into a
-// temporary folder, then removed once the new one is in; on failure it is
-// moved back.
-func install(tmp, target, tmpZip, zipTarget string, opt Options) error {
-	outDir := filepath.Dir(target)
-	var aside string
-	if _, err := os.Lstat(target); err == nil {
-		if !opt.Force {
-			return fmt.Errorf("%s: %w (use --force to replace it)", target, ErrTargetExists)
-		}
-		// Where the system can swap two folders in one step, the old
-		// package is never missing; tmp then holds it, to be removed.
-		if exchange(tmp, target) == nil {
-			if tmpZip != "" {
-				// Renaming over an existing file replaces it atomically.
-				if err := os.Rename(tmpZip, zipTarget); err != nil {
-					exchange(tmp, target)
-					return fmt.Errorf("packager: move ZIP into place: %w", err)
-				}
-			}
-			os.RemoveAll(tmp)
-			return syncDir(outDir)
-		}
-		hold, err := os.MkdirTemp(outDir, "."+filepath.Base(target)+".old-")
-		if err != nil {
-			return fmt.Errorf("packager: replace %s: %w", target, err)
-		}
-		aside = filepath.Join(hold, "old")
-		if err := os.Rename(target, aside); err != nil {
-			os.Remove(hold)
-			return fmt.Errorf("packager: replace %s: %w", target, err)
-		}
-	}
-	restore := func() {
-		if aside != "" {
-			os.Rename(aside, target)
-			os.RemoveAll(filepath.Dir(aside))
-		}
-	}
-	if err := os.Rename(tmp, target); err != nil {
-		restore()
-		return fmt.Errorf("packager: move package into place: %w", err)
-	}
-	if tmpZip != "" {
-		if _, err := os.Lstat(zipTarget); err == nil && !opt.Force {
-			os.RemoveAll(target)
-			restore()
-			return fmt.Errorf("%s: %w (use --force to replace it)", zipTarget, ErrTargetExists)
-		}
-		if err := os.Rename(tmpZip, zipTarget); err != nil {
-			os.RemoveAll(target)
-			restore()
-			return fmt.Errorf("packager: move ZIP into place: %w", err)
-		}
-	}
-	if aside != "" {
-		os.RemoveAll(filepath.Dir(aside))
-	}
-	return syncDir(outDir)
 }

@@ -1,0 +1,302 @@
+package assemble
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/internal/atomicfs"
+)
+
+var errInjected = errors.New("injected failure")
+
+// pair is what a user sees of a package: its folder and its ZIP.
+type pair struct{ folder, zip string }
+
+func readPair(t *testing.T, out, name string) pair {
+	t.Helper()
+	var p pair
+	if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+		p.folder = contentDigest(t, filepath.Join(out, name))
+	}
+	if b, err := os.ReadFile(filepath.Join(out, name+".zip")); err == nil {
+		p.zip = string(b)
+	}
+	return p
+}
+
+// contentDigest is treeDigest without the folders' own times, which a
+// rename into another folder may touch.
+func contentDigest(t *testing.T, dir string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(treeDigest(t, dir), "\n") {
+		if f := strings.Fields(line); len(f) == 4 {
+			b.WriteString(f[0] + " " + f[1] + " " + f[3] + "\n")
+		}
+	}
+	return b.String()
+}
+
+// tagManifests returns the signed tag manifest of the folder and the one
+// inside the ZIP ("" where there is none): equal when they are one package.
+func tagManifests(t *testing.T, out, name string) (folder, inZip string) {
+	t.Helper()
+	if b, err := os.ReadFile(filepath.Join(out, name, "tagmanifest-sha256.txt")); err == nil {
+		folder = string(b)
+	}
+	zr, err := zip.OpenReader(filepath.Join(out, name+".zip"))
+	if err != nil {
+		return folder, ""
+	}
+	defer zr.Close()
+	f, err := zr.Open(name + "/tagmanifest-sha256.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(f)
+	return folder, string(b)
+}
+
+// newerSpec is the same case built a day later: every tag manifest differs.
+func newerSpec(c *caseFolder) Spec {
+	s := c.spec(defaultEvidence)
+	s.Date = testDate.Add(24 * time.Hour)
+	return s
+}
+
+func isRename(op atomicfs.Op) bool {
+	return op == atomicfs.OpRename || op == atomicfs.OpNoReplace || op == atomicfs.OpExchange
+}
+
+// TestForceUndoFailureKeepsOld: --force replaces a package; the new ZIP
+// cannot be moved into place, and every rename that would undo the
+// replacement fails too. The build it replaces must survive (the old
+// install ignored the failed rename back and deleted the folder holding the
+// old package), the error must say where it is, and the next command on
+// the package must put it back.
+func TestForceUndoFailureKeepsOld(t *testing.T) {
+	for _, fallback := range []bool{false, true} {
+		c := newCase(t, defaultEvidence)
+		out := t.TempDir()
+		spec := c.spec(defaultEvidence)
+		if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
+			t.Fatal(err)
+		}
+		old := readPair(t, out, spec.Name)
+		moved := false
+		_, err := Build(context.Background(), newerSpec(c), Options{OutDir: out, Zip: true, Force: true,
+			fault: func(op atomicfs.Op, from, to string) error {
+				switch {
+				case fallback && op == atomicfs.OpExchange:
+					return errors.ErrUnsupported // a system that cannot exchange folders
+				case to == spec.Name+".zip" && isRename(op):
+					return errInjected // the new ZIP cannot go in
+				case moved && isRename(op):
+					return errors.New("injected: the undo fails too")
+				case op == atomicfs.OpExchange || (op == atomicfs.OpNoReplace && to == spec.Name):
+					moved = true
+				}
+				return nil
+			}})
+		if err == nil {
+			t.Fatalf("fallback=%v: the build succeeded", fallback)
+		}
+		if !strings.Contains(err.Error(), "nothing was deleted") || !strings.Contains(err.Error(), out) {
+			t.Errorf("fallback=%v: the error does not say where the previous package is kept: %v", fallback, err)
+		}
+		d, err := atomicfs.OpenDir(out, atomicfs.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var warned []string
+		_, unlock, err := Lock(d, spec.Name, func(m string) { warned = append(warned, m) })
+		if err != nil {
+			t.Fatalf("fallback=%v: recover: %v", fallback, err)
+		}
+		unlock()
+		d.Close()
+		if got := readPair(t, out, spec.Name); got != old {
+			t.Errorf("fallback=%v: the previous package did not survive:\nfolder %v\nzip changed: %v", fallback, got.folder == old.folder, got.zip != old.zip)
+		}
+		if len(warned) != 1 || !strings.Contains(warned[0], "the previous package was put back") {
+			t.Errorf("fallback=%v: warnings %q", fallback, warned)
+		}
+		if got := listDir(t, out); len(got) != 2 {
+			t.Errorf("fallback=%v: left %q", fallback, got)
+		}
+	}
+}
+
+// TestForcePartialRemoveAll: the old install, when the ZIP could not go in,
+// removed the new folder with RemoveAll before moving the old one back; a
+// RemoveAll that stopped half-way made the move back fail, and the old
+// package was deleted with its holding folder. Now nothing is removed
+// until the old package is back, and a clean-up that stops half-way
+// leaves it intact.
+func TestForcePartialRemoveAll(t *testing.T) {
+	for _, fallback := range []bool{false, true} {
+		c := newCase(t, defaultEvidence)
+		out := t.TempDir()
+		spec := c.spec(defaultEvidence)
+		if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
+			t.Fatal(err)
+		}
+		old := readPair(t, out, spec.Name)
+		_, err := Build(context.Background(), newerSpec(c), Options{OutDir: out, Zip: true, Force: true,
+			fault: func(op atomicfs.Op, from, to string) error {
+				switch {
+				case fallback && op == atomicfs.OpExchange:
+					return errors.ErrUnsupported
+				case to == spec.Name+".zip" && strings.Contains(from, ".tmp-") && isRename(op):
+					return errInjected // the new ZIP cannot go in
+				case op == atomicfs.OpRemoveAll:
+					// Remove the first file found, then fail.
+					filepath.WalkDir(filepath.Join(out, from), func(p string, e os.DirEntry, err error) error {
+						if err == nil && !e.IsDir() {
+							os.Remove(p)
+							return filepath.SkipAll
+						}
+						return nil
+					})
+					return errInjected
+				}
+				return nil
+			}})
+		if !errors.Is(err, errInjected) {
+			t.Fatalf("fallback=%v: err %v", fallback, err)
+		}
+		if got := readPair(t, out, spec.Name); got != old {
+			t.Errorf("fallback=%v: the previous package changed (folder same: %v, zip same: %v)", fallback, got.folder == old.folder, got.zip == old.zip)
+		}
+	}
+}
+
+// TestCrashBetweenRenames kills a --force --zip build (os.Exit in a child
+// process: nothing after that instant runs) after the new folder is in
+// place and before the new ZIP is. The folder and ZIP must never disagree
+// (the old install left the new folder beside the old ZIP, both verifying
+// "intact"), and the next build must put the pair right first.
+func TestCrashBetweenRenames(t *testing.T) {
+	if out := os.Getenv("CASEPACK_TEST_CRASH_OUT"); out != "" {
+		c := newCase(t, defaultEvidence)
+		spec := newerSpec(c)
+		fallback := os.Getenv("CASEPACK_TEST_CRASH_FALLBACK") != ""
+		Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true,
+			fault: func(op atomicfs.Op, from, to string) error {
+				if fallback && op == atomicfs.OpExchange {
+					return errors.ErrUnsupported
+				}
+				if op == atomicfs.OpNoReplace && to == spec.Name+".zip" {
+					os.Exit(7) // killed between the folder's rename and the ZIP's
+				}
+				return nil
+			}})
+		t.Fatal("the build was not stopped")
+	}
+	for _, fallback := range []bool{false, true} {
+		c := newCase(t, defaultEvidence)
+		out := t.TempDir()
+		spec := c.spec(defaultEvidence)
+		if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
+			t.Fatal(err)
+		}
+		old := readPair(t, out, spec.Name)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashBetweenRenames$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "CASEPACK_TEST_CRASH_OUT="+out)
+		if fallback {
+			cmd.Env = append(cmd.Env, "CASEPACK_TEST_CRASH_FALLBACK=1")
+		}
+		outb, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+			t.Fatalf("fallback=%v: the child was not stopped where intended: %v\n%s", fallback, err, outb)
+		}
+		folder, inZip := tagManifests(t, out, spec.Name)
+		if folder == "" && !fallback {
+			t.Errorf("fallback=%v: after the crash the package folder is missing", fallback)
+		}
+		if inZip != "" && inZip != folder {
+			t.Errorf("fallback=%v: after the crash the folder and the ZIP are different packages", fallback)
+		}
+		// The next build on the package puts the previous pair back
+		// before anything else, and says so.
+		var warned []string
+		_, err = Build(context.Background(), spec, Options{OutDir: out, Zip: true, Warn: func(m string) { warned = append(warned, m) }})
+		if !errors.Is(err, ErrTargetExists) {
+			t.Errorf("fallback=%v: a build without --force: %v, want ErrTargetExists", fallback, err)
+		}
+		if len(warned) == 0 || !strings.Contains(warned[0], "the previous package was put back") {
+			t.Errorf("fallback=%v: warnings %q", fallback, warned)
+		}
+		if got := readPair(t, out, spec.Name); got != old {
+			t.Errorf("fallback=%v: after recovery the pair is not the previous one (folder same: %v, zip same: %v)", fallback, got.folder == old.folder, got.zip == old.zip)
+		}
+		if got := listDir(t, out); len(got) != 2 {
+			t.Errorf("fallback=%v: left %q", fallback, got)
+		}
+	}
+}
+
+// TestForceDropsStaleZip: --force without --zip replaces the package the
+// earlier --zip build made as a whole: its ZIP would describe another
+// package than the new folder, so it goes too. Without --force a ZIP alone
+// is refused, for the same reason.
+func TestForceDropsStaleZip(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	spec := c.spec(defaultEvidence)
+	if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), newerSpec(c), Options{OutDir: out, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := listDir(t, out); len(got) != 1 || got[0] != spec.Name {
+		t.Errorf("left %q, want only the new folder", got)
+	}
+	must(t, os.RemoveAll(filepath.Join(out, spec.Name)))
+	must(t, os.WriteFile(filepath.Join(out, spec.Name+".zip"), []byte("an earlier ZIP"), 0o644))
+	if _, err := Build(context.Background(), spec, Options{OutDir: out}); !errors.Is(err, ErrTargetExists) {
+		t.Errorf("a folder beside an earlier ZIP: err %v, want ErrTargetExists", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, spec.Name+".zip")); !bytes.Equal(b, []byte("an earlier ZIP")) {
+		t.Error("the ZIP changed")
+	}
+}
+
+// TestConcurrentBuildRefused: a second build of the same package while one
+// holds it stops at once and says why.
+func TestConcurrentBuildRefused(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	spec := c.spec(defaultEvidence)
+	d, err := atomicfs.OpenDir(out, atomicfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	_, unlock, err := Lock(d, spec.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true})
+	unlock()
+	var be *BusyError
+	if !errors.As(err, &be) || !errors.Is(err, ErrBusy) || be.PID != os.Getpid() {
+		t.Fatalf("err %v, want a BusyError naming this process", err)
+	}
+	if !strings.Contains(err.Error(), "another casepack command (process ") {
+		t.Errorf("message %q", err)
+	}
+	if got := listDir(t, out); len(got) != 0 {
+		t.Errorf("left %q", got)
+	}
+}
