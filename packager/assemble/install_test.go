@@ -72,6 +72,18 @@ func newerSpec(c *caseFolder) Spec {
 	return s
 }
 
+// builtPackage builds a package with its ZIP, to be replaced.
+func builtPackage(t *testing.T) (c *caseFolder, out string, spec Spec, old pair) {
+	t.Helper()
+	c = newCase(t, defaultEvidence)
+	out = t.TempDir()
+	spec = c.spec(defaultEvidence)
+	if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
+		t.Fatal(err)
+	}
+	return c, out, spec, readPair(t, out, spec.Name)
+}
+
 func isRename(op atomicfs.Op) bool {
 	return op == atomicfs.OpRename || op == atomicfs.OpNoReplace || op == atomicfs.OpExchange
 }
@@ -84,13 +96,7 @@ func isRename(op atomicfs.Op) bool {
 // the package must put it back.
 func TestForceUndoFailureKeepsOld(t *testing.T) {
 	for _, fallback := range []bool{false, true} {
-		c := newCase(t, defaultEvidence)
-		out := t.TempDir()
-		spec := c.spec(defaultEvidence)
-		if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
-			t.Fatal(err)
-		}
-		old := readPair(t, out, spec.Name)
+		c, out, spec, old := builtPackage(t)
 		moved := false
 		_, err := Build(context.Background(), newerSpec(c), Options{OutDir: out, Zip: true, Force: true,
 			fault: func(op atomicfs.Op, from, to string) error {
@@ -143,13 +149,7 @@ func TestForceUndoFailureKeepsOld(t *testing.T) {
 // leaves it intact.
 func TestForcePartialRemoveAll(t *testing.T) {
 	for _, fallback := range []bool{false, true} {
-		c := newCase(t, defaultEvidence)
-		out := t.TempDir()
-		spec := c.spec(defaultEvidence)
-		if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
-			t.Fatal(err)
-		}
-		old := readPair(t, out, spec.Name)
+		c, out, spec, old := builtPackage(t)
 		_, err := Build(context.Background(), newerSpec(c), Options{OutDir: out, Zip: true, Force: true,
 			fault: func(op atomicfs.Op, from, to string) error {
 				switch {
@@ -202,13 +202,7 @@ func TestCrashBetweenRenames(t *testing.T) {
 		t.Fatal("the build was not stopped")
 	}
 	for _, fallback := range []bool{false, true} {
-		c := newCase(t, defaultEvidence)
-		out := t.TempDir()
-		spec := c.spec(defaultEvidence)
-		if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true}); err != nil {
-			t.Fatal(err)
-		}
-		old := readPair(t, out, spec.Name)
+		_, out, spec, old := builtPackage(t)
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashBetweenRenames$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "CASEPACK_TEST_CRASH_OUT="+out)
 		if fallback {
