@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -151,6 +152,57 @@ func FuzzParseTrust(f *testing.F) {
 	})
 }
 
+// pdfFixture is a PDF signed by a test-only certificate under root, kept in
+// testdata so fuzz seeds derived from it stay meaningful across runs.
+func pdfFixture(tb testing.TB) (signed []byte, trust []TrustAnchor, now time.Time) {
+	tb.Helper()
+	signed, err := os.ReadFile(filepath.Join("testdata", "pdf", "signed.pdf"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rootPEM, err := os.ReadFile(filepath.Join("testdata", "pdf", "root.pem"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	trust, err = ParseTrust("root.pem", rootPEM)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Inside every certificate's validity, whatever today's date.
+	return signed, trust, trust[0].Certificate.NotBefore.Add(48 * time.Hour)
+}
+
+// FuzzVerifyPDF: whatever bytes stand for the narrative, the PDF check never
+// panics, and its last signature (the one that must cover the file) is
+// valid and trusted only for the bytes the signer signed (the /Contents gap
+// aside, which holds the signature and nothing else). The fixture's key was
+// thrown away, so no input can carry a second trusted signature.
+func FuzzVerifyPDF(f *testing.F) {
+	signed, trust, now := pdfFixture(f)
+	f.Add(signed)
+	_, gapStart, gapEnd := signatureContents(f, signed)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{"n.pdf": {Data: data}}
+		r, err := VerifyPackage(fsys, VerifyOptions{Trust: trust, Now: now, PDFs: []string{"n.pdf"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The last PDF signature is the one that must cover the file.
+		var last *SignatureResult
+		for i, res := range r.Signatures {
+			if res.Format == FormatPDF {
+				last = &r.Signatures[i]
+			}
+		}
+		if last == nil || last.Status != StatusValidTrusted {
+			return
+		}
+		if len(data) != len(signed) || !bytes.Equal(data[:gapStart], signed[:gapStart]) || !bytes.Equal(data[gapEnd:], signed[gapEnd:]) {
+			t.Fatalf("bytes nobody signed reported as signed and trusted:\n%s", codes(r))
+		}
+	})
+}
+
 // TestFuzzSeeds writes the checked-in seed corpus from genuine signatures
 // made with the test-only key, with -update.
 func TestFuzzSeeds(t *testing.T) {
@@ -197,4 +249,25 @@ func TestFuzzSeeds(t *testing.T) {
 	}
 	write("FuzzVerifyCMS", "genuine", files["1-seed.p7s"])
 	write("FuzzCheckTimestamp", "genuine", files["1-seed.tsr"])
+
+	// The signed PDF fixture, and every forgery of it as a PDF seed.
+	pdfCred, root := certCred(t, 0, true)
+	plain := testPDF(t)
+	signedPDFBytes := signedPDF(t, plain, pdfCred)
+	if err := os.MkdirAll(filepath.Join("testdata", "pdf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"signed.pdf": signedPDFBytes, "root.pem": root.PEM()} {
+		if err := os.WriteFile(filepath.Join("testdata", "pdf", name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A co-signer's update comes from someone the fixture does not trust.
+	other, _ := certCred(t, 0, false)
+	for _, v := range pdfVariants(t, plain, signedPDFBytes, other) {
+		write("FuzzVerifyPDF", strings.NewReplacer(" ", "-", "'", "").Replace(v.name), v.data)
+	}
+	for name, data := range hostilePDFs() {
+		write("FuzzVerifyPDF", name, data)
+	}
 }

@@ -117,6 +117,27 @@ func checkTimestamp(tsr, data []byte, anchors []TrustAnchor) (*tokenInfo, error)
 	if err != nil {
 		return nil, fmt.Errorf("not a valid time-stamp response: %w", err)
 	}
+	return checkToken(ts, data, anchors)
+}
+
+// checkTimestampToken is checkTimestamp for a bare TimeStampToken, as a CMS
+// signature carries it in its unsigned attributes (the PDF signature does).
+func checkTimestampToken(token, data []byte, anchors []TrustAnchor) (info *tokenInfo, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			info, err = nil, fmt.Errorf("not a readable time-stamp (parser failed: %v)", p)
+		}
+	}()
+	ts, err := timestamp.Parse(token)
+	if err != nil {
+		return nil, fmt.Errorf("not a valid time-stamp token: %w", err)
+	}
+	return checkToken(ts, data, anchors)
+}
+
+// checkToken is what checkTimestamp and checkTimestampToken share: one
+// policy for every time-stamp casepack reads.
+func checkToken(ts *timestamp.Timestamp, data []byte, anchors []TrustAnchor) (*tokenInfo, error) {
 	if len(ts.Certificates) == 0 {
 		// timestamp.Parse checks the signature only when certificates are present.
 		return nil, errors.New("the token does not include the TSA certificate, so its signature cannot be checked")
