@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
@@ -100,7 +101,7 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 		Version:    version,
 		CaseSHA256: hex.EncodeToString(sum[:]),
 	}
-	written, err := writeAnnexes(ctx, doc.Case, files, opt, out)
+	written, err := writeAnnexes(ctx, doc.Case, files, opt, out, func(msg string) { warnf(cmd.Root().ErrWriter, "%s", msg) })
 	if err != nil {
 		return err
 	}
@@ -116,47 +117,67 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 }
 
 // writeAnnexes writes the annexes into a temporary folder inside out and
-// moves them into place only once all are written, so a failure leaves
-// out as it was. Earlier annexes in out are replaced.
-func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, opt annex.Options, out string) ([]writtenFile, error) {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("create output folder: %w", err)
-	}
-	csvOut := filepath.Join(out, annex.CSVDir)
-	if err := checkOnlyOurCSV(csvOut); err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp(out, ".casepack-annexes-")
+// puts the workbook and the CSV folder in place together (one
+// atomicfs.Unit, "annexes") only once all are written, so a failure or a
+// crash leaves out as it was. Earlier annexes in out are replaced.
+func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, opt annex.Options, out string, warn func(string)) (written []writtenFile, err error) {
+	made, err := atomicfs.MkdirAll(out, 0o755)
 	if err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
-	defer os.RemoveAll(tmp)
-	opt.TmpDir = tmp
+	defer func() {
+		if err != nil {
+			made.Remove()
+		}
+	}()
+	d, err := atomicfs.OpenDir(out, atomicfs.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	u, err := d.Unit("annexes")
+	if err != nil {
+		return nil, err
+	}
+	lock, err := u.Acquire(warn)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	if err := checkOnlyOurCSV(d.Join(annex.CSVDir)); err != nil {
+		return nil, err
+	}
+	tmp, err := d.MkdirTemp("annexes")
+	if err != nil {
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	keep := false // a failed undo may have left earlier annexes in tmp
+	defer func() {
+		if !keep {
+			d.RemoveAll(tmp)
+		}
+	}()
+	opt.TmpDir = d.Join(tmp)
 	stage := filepath.Join(tmp, "annexes")
-	if err := annex.WriteDir(ctx, c, files, opt, stage); err != nil {
+	if err := annex.WriteDir(ctx, c, files, opt, d.Join(stage)); err != nil {
 		return nil, err
 	}
 	names := append([]string{annex.XLSXName}, prefixed(annex.CSVDir, annex.CSVNames())...)
-	var written []writtenFile
 	for _, name := range names {
-		d, err := fileSHA256(filepath.Join(stage, name))
+		sum, err := fileSHA256(d.Join(filepath.Join(stage, name)))
 		if err != nil {
 			return nil, err
 		}
-		written = append(written, writtenFile{Path: filepath.Join(out, name), SHA256: d})
+		written = append(written, writtenFile{Path: filepath.Join(out, name), SHA256: sum})
 	}
-	// Swap the old csv folder out before the new one goes in; the
-	// workbook is replaced by one rename.
-	if _, err := os.Lstat(csvOut); err == nil {
-		if err := os.Rename(csvOut, filepath.Join(tmp, "old-csv")); err != nil {
-			return nil, fmt.Errorf("replace %s: %w", csvOut, err)
-		}
-	}
-	if err := os.Rename(filepath.Join(stage, annex.CSVDir), csvOut); err != nil {
-		return nil, fmt.Errorf("write %s: %w", csvOut, err)
-	}
-	if err := os.Rename(filepath.Join(stage, annex.XLSXName), filepath.Join(out, annex.XLSXName)); err != nil {
-		return nil, fmt.Errorf("write %s: %w", filepath.Join(out, annex.XLSXName), err)
+	err = u.Publish(
+		atomicfs.Change{New: filepath.Join(stage, annex.XLSXName), Target: annex.XLSXName, Replace: true},
+		atomicfs.Change{New: filepath.Join(stage, annex.CSVDir), Target: annex.CSVDir, Replace: true},
+	)
+	var ie *atomicfs.IncompleteError
+	keep = errors.As(err, &ie)
+	if err != nil {
+		return nil, fmt.Errorf("write the annexes in %s: %w", out, err)
 	}
 	return written, nil
 }

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"github.com/casepack/casepack/packager/finding"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/schema"
@@ -81,7 +83,7 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 	}
 
 	opt := narrative.Options{Templates: tfs, Paper: paper, Date: date, Edition: edition, Version: version}
-	err = writeNarrativeFile(out, func(f *os.File) error {
+	err = writeNarrativeFile(out, func(f io.Writer) error {
 		if cmd.Bool("markdown") {
 			md, err := narrative.Markdown(doc.Case, nil, tfs, opt)
 			if err != nil {
@@ -117,34 +119,11 @@ func narrativeError(err error, templates string) error {
 	return err
 }
 
-// writeNarrativeFile writes a file through a temporary file in the same folder, so
-// a failure never leaves a partial output behind.
-func writeNarrativeFile(path string, write func(*os.File) error) error {
+// writeNarrativeFile writes the file crash-safely: a failure never leaves
+// a partial output behind.
+func writeNarrativeFile(path string, write func(io.Writer) error) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return usageErrorf("-o %s: is a folder; give a file name, e.g. %s", path, filepath.Join(path, "submission.pdf"))
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfs.WriteFile(path, atomicfs.FileOptions{Perm: 0o644, Replace: true}, write)
 }

@@ -77,14 +77,33 @@ func OpenDir(path string, opt Options) (*Dir, error) {
 	return newDir(path, root, opt)
 }
 
-// OpenDirIn opens the folder name inside root; it cannot lead outside root,
-// even through a symbolic link.
-func OpenDirIn(root *os.Root, name string, opt Options) (*Dir, error) {
-	sub, err := root.OpenRoot(name)
+// Sub opens the folder name inside d; it cannot lead outside d, even
+// through a symbolic link.
+func (d *Dir) Sub(name string) (*Dir, error) {
+	sub, err := d.root.OpenRoot(name)
 	if err != nil {
 		return nil, err
 	}
-	return newDir(filepath.Join(root.Name(), name), sub, opt)
+	return newDir(d.Join(name), sub, Options{Fault: d.fault})
+}
+
+// FS reads the folder (confined to it like every other operation).
+func (d *Dir) FS() fs.FS { return d.root.FS() }
+
+// Mkdir creates the folder name (mode 0755, exactly) and syncs d, so the
+// new folder survives a crash along with what is later written in it.
+func (d *Dir) Mkdir(name string) error {
+	if err := d.check(OpCreate, name, ""); err != nil {
+		return err
+	}
+	if err := d.root.Mkdir(name, 0o755); err != nil {
+		return err
+	}
+	if err := d.root.Chmod(name, 0o755); err != nil {
+		d.root.Remove(name)
+		return err
+	}
+	return d.Sync()
 }
 
 func newDir(path string, root *os.Root, opt Options) (*Dir, error) {

@@ -616,8 +616,8 @@ func TestLock(t *testing.T) {
 	if !errors.As(err, &be) || !errors.Is(err, ErrBusy) {
 		t.Fatalf("second lock: %v, want a BusyError", err)
 	}
-	if be.PID != os.Getpid() || be.Path != filepath.Join(dir, ".pkg.lock") {
-		t.Errorf("busy error names %q, process %d", be.Path, be.PID)
+	if be.PID != os.Getpid() || be.Lock != filepath.Join(dir, ".pkg.lock") || be.Target != filepath.Join(dir, "pkg") {
+		t.Errorf("busy error names %q (lock %q), process %d", be.Target, be.Lock, be.PID)
 	}
 	if err := l.Unlock(); err != nil {
 		t.Fatal(err)

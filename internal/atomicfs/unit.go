@@ -46,18 +46,21 @@ var ErrBusy = errors.New("atomicfs: another process holds the lock")
 
 var errBusy = errors.New("busy")
 
-// BusyError is returned by Lock when another process holds the unit.
+// BusyError is returned by Lock when another process holds the unit: a
+// second build or co-sign of one package stops at once, rather than
+// blocking or mixing its files with the first one's.
 type BusyError struct {
-	Path string // the lock file
-	PID  int    // the process holding it, when it could be read; else 0
+	Target string // the unit's path (its name in the folder)
+	Lock   string // the lock file
+	PID    int    // the process holding it, when it could be read; else 0
 }
 
 func (e *BusyError) Error() string {
-	who := "another process"
+	who := "another casepack command"
 	if e.PID > 0 {
-		who = "another process (" + strconv.Itoa(e.PID) + ")"
+		who += " (process " + strconv.Itoa(e.PID) + ")"
 	}
-	return e.Path + ": " + who + " is writing here right now"
+	return e.Target + ": " + who + " is writing it right now"
 }
 
 // Is makes errors.Is(err, ErrBusy) hold.
@@ -90,7 +93,7 @@ func (u *Unit) Lock() (*Lock, error) {
 				if b, err := u.d.root.ReadFile(name); err == nil {
 					pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 				}
-				return nil, &BusyError{Path: u.d.Join(name), PID: pid}
+				return nil, &BusyError{Target: u.d.Join(u.name), Lock: u.d.Join(name), PID: pid}
 			}
 			return nil, fmt.Errorf("lock %s: %w", u.d.Join(name), err)
 		}
@@ -111,6 +114,29 @@ func (u *Unit) Lock() (*Lock, error) {
 		return &Lock{u: u, f: f}, nil
 	}
 	return nil, fmt.Errorf("lock %s: the lock file keeps changing", u.d.Join(name))
+}
+
+// Acquire locks the unit and then recovers a change an earlier command was
+// stopped in (see Recover); warn, if set, is told what that recovery did.
+func (u *Unit) Acquire(warn func(msg string)) (*Lock, error) {
+	l, err := u.Lock()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := u.Recover()
+	if err != nil {
+		l.Unlock()
+		return nil, err
+	}
+	if warn != nil {
+		switch rec {
+		case RolledBack:
+			warn(u.d.Join(u.name) + ": an earlier command was stopped while replacing it; the previous version was put back")
+		case Completed:
+			warn(u.d.Join(u.name) + ": an earlier command was stopped just after replacing it; the new version is in place and the previous one was deleted")
+		}
+	}
+	return l, nil
 }
 
 // Unlock lets the unit go and removes the lock file.

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/casepack/casepack/internal/atomicfs"
@@ -16,60 +15,9 @@ import (
 // not a package.
 var ErrNotReplaceable = errors.New("packager: not a package, so it is not replaced")
 
-// ErrBusy matches a *BusyError.
-var ErrBusy = errors.New("packager: another command is writing this package")
-
-// BusyError is returned when another casepack command (a build, a co-sign)
-// is writing the same package in the same folder: the second one stops at
-// once rather than mixing its files with the first one's.
-type BusyError struct {
-	Target string // the package folder
-	PID    int    // the other process, when known; else 0
-}
-
-func (e *BusyError) Error() string {
-	who := "another casepack command"
-	if e.PID > 0 {
-		who += " (process " + strconv.Itoa(e.PID) + ")"
-	}
-	return fmt.Sprintf("%s: %s is writing this package right now", e.Target, who)
-}
-
-// Is makes errors.Is(err, ErrBusy) hold.
-func (e *BusyError) Is(target error) bool { return target == ErrBusy }
-
-// Lock takes the package named name in the folder dir for the calling
-// process until unlock is called (see [atomicfs.Unit.Lock]); a package that
-// an earlier command was stopped while replacing is first put right (warn
-// is told what was done). Co-signing takes it too.
-func Lock(dir *atomicfs.Dir, name string, warn func(string)) (unit *atomicfs.Unit, unlock func(), err error) {
-	u, err := dir.Unit(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	l, err := u.Lock()
-	var be *atomicfs.BusyError
-	if errors.As(err, &be) {
-		return nil, nil, &BusyError{Target: dir.Join(name), PID: be.PID}
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("packager: %w", err)
-	}
-	rec, err := u.Recover()
-	if err != nil {
-		l.Unlock()
-		return nil, nil, fmt.Errorf("packager: %w", err)
-	}
-	if warn != nil {
-		switch rec {
-		case atomicfs.RolledBack:
-			warn(fmt.Sprintf("%s: an earlier command was stopped while replacing this package; the previous package was put back", dir.Join(name)))
-		case atomicfs.Completed:
-			warn(fmt.Sprintf("%s: an earlier command was stopped just after replacing this package; it is the new package, and the previous one was deleted", dir.Join(name)))
-		}
-	}
-	return u, func() { l.Unlock() }, nil
-}
+// ErrBusy matches the error Build returns when another casepack command (a
+// build, a co-sign) is writing the same package in the same folder.
+var ErrBusy = atomicfs.ErrBusy
 
 // outFolder is the folder a build writes into, held for the build.
 type outFolder struct {
@@ -104,9 +52,14 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 	if o.d, err = atomicfs.OpenDir(outDir, atomicfs.Options{Fault: opt.fault}); err != nil {
 		return o, fmt.Errorf("packager: %w", err)
 	}
-	if o.unit, o.unlock, err = Lock(o.d, spec.Name, opt.Warn); err != nil {
-		return o, err
+	if o.unit, err = o.d.Unit(spec.Name); err != nil {
+		return o, fmt.Errorf("packager: %w", err)
 	}
+	l, err := o.unit.Acquire(opt.Warn)
+	if err != nil {
+		return o, fmt.Errorf("packager: %w", err)
+	}
+	o.unlock = func() { l.Unlock() }
 	if opt.Warn != nil {
 		warnLeftovers(o.d, o.unit, spec.Name, opt.Warn)
 	}

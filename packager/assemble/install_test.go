@@ -123,16 +123,20 @@ func TestForceUndoFailureKeepsOld(t *testing.T) {
 			t.Fatal(err)
 		}
 		var warned []string
-		_, unlock, err := Lock(d, spec.Name, func(m string) { warned = append(warned, m) })
+		u, err := d.Unit(spec.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := u.Acquire(func(m string) { warned = append(warned, m) })
 		if err != nil {
 			t.Fatalf("fallback=%v: recover: %v", fallback, err)
 		}
-		unlock()
+		l.Unlock()
 		d.Close()
 		if got := readPair(t, out, spec.Name); got != old {
 			t.Errorf("fallback=%v: the previous package did not survive:\nfolder %v\nzip changed: %v", fallback, got.folder == old.folder, got.zip != old.zip)
 		}
-		if len(warned) != 1 || !strings.Contains(warned[0], "the previous package was put back") {
+		if len(warned) != 1 || !strings.Contains(warned[0], "the previous version was put back") {
 			t.Errorf("fallback=%v: warnings %q", fallback, warned)
 		}
 		if got := listDir(t, out); len(got) != 2 {
@@ -227,7 +231,7 @@ func TestCrashBetweenRenames(t *testing.T) {
 		if !errors.Is(err, ErrTargetExists) {
 			t.Errorf("fallback=%v: a build without --force: %v, want ErrTargetExists", fallback, err)
 		}
-		if len(warned) == 0 || !strings.Contains(warned[0], "the previous package was put back") {
+		if len(warned) == 0 || !strings.Contains(warned[0], "the previous version was put back") {
 			t.Errorf("fallback=%v: warnings %q", fallback, warned)
 		}
 		if got := readPair(t, out, spec.Name); got != old {
@@ -277,13 +281,17 @@ func TestConcurrentBuildRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	_, unlock, err := Lock(d, spec.Name, nil)
+	u, err := d.Unit(spec.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := u.Acquire(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true})
-	unlock()
-	var be *BusyError
+	l.Unlock()
+	var be *atomicfs.BusyError
 	if !errors.As(err, &be) || !errors.Is(err, ErrBusy) || be.PID != os.Getpid() {
 		t.Fatalf("err %v, want a BusyError naming this process", err)
 	}

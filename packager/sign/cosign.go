@@ -3,8 +3,6 @@ package sign
 import (
 	"archive/zip"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,7 +11,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/casepack/casepack/internal/atomicfs"
 )
 
 // ErrNotPackage: the path is neither a package folder nor a package ZIP.
@@ -24,6 +25,9 @@ type CoSignOptions struct {
 	// Date is the modification time of new ZIP entries (reproducible output);
 	// now when zero. Folders get the file system's own times.
 	Date time.Time
+	// Warn, when set, is told when CoSign first put right a package that an
+	// earlier command was stopped while replacing.
+	Warn func(msg string)
 }
 
 // CoSignResult lists what co-signing added, relative to the bag root.
@@ -45,6 +49,11 @@ func CoSign(ctx context.Context, pkgPath string, signers []*Signer, opt CoSignOp
 	if len(signers) == 0 {
 		return nil, errors.New("sign: no signer")
 	}
+	unlock, err := lockPackage(pkgPath, opt.Warn)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	fi, err := os.Stat(pkgPath)
 	if err != nil {
 		return nil, fmt.Errorf("co-sign: %w", err)
@@ -59,6 +68,39 @@ func CoSign(ctx context.Context, pkgPath string, signers []*Signer, opt CoSignOp
 		opt.Date = time.Now()
 	}
 	return coSignZip(ctx, pkgPath, fi.Mode().Perm(), signers, opt.Date)
+}
+
+// lockPackage takes the lock a build of the package takes (a package
+// folder OUT/NAME and its ZIP OUT/NAME.zip are one unit, NAME in OUT), so a
+// co-sign never signs a package a build is replacing, and two co-signs of
+// one ZIP never both rewrite it. A folder where the lock cannot be created
+// (read-only, not ours) cannot be a build's target either: the co-sign then
+// goes ahead without it.
+func lockPackage(pkgPath string, warn func(string)) (unlock func(), err error) {
+	clean := filepath.Clean(pkgPath)
+	name := strings.TrimSuffix(filepath.Base(clean), ".zip")
+	d, err := atomicfs.OpenDir(filepath.Dir(clean), atomicfs.Options{})
+	if err != nil {
+		return func() {}, nil // the co-sign itself reports a missing package
+	}
+	u, err := d.Unit(name)
+	if err != nil {
+		d.Close()
+		return func() {}, nil
+	}
+	l, err := u.Acquire(warn)
+	if errors.Is(err, atomicfs.ErrBusy) {
+		d.Close()
+		return nil, fmt.Errorf("co-sign: %w", err)
+	}
+	if err != nil {
+		d.Close()
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			return func() {}, nil
+		}
+		return nil, fmt.Errorf("co-sign: %w", err)
+	}
+	return func() { l.Unlock(); d.Close() }, nil
 }
 
 // signAll runs every signer over manifest, numbering from the next free number.
@@ -118,28 +160,28 @@ func writeOrder(files map[string][]byte) []string {
 }
 
 func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResult, error) {
-	// os.Root keeps every write inside the package, even if signatures/ is
-	// a symbolic link planted to point elsewhere.
-	root, err := os.OpenRoot(dir)
+	// Every write stays inside the package, even if signatures/ is a
+	// symbolic link planted to point elsewhere.
+	pkg, err := atomicfs.OpenDir(dir, atomicfs.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
-	defer root.Close()
-	manifest, err := readCapped(root.FS(), SignedFile, maxSignedFile)
+	defer pkg.Close()
+	manifest, err := readCapped(pkg.FS(), SignedFile, maxSignedFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: cannot read %s: %w", ErrNotPackage, dir, SignedFile, err)
 	}
-	files, res, err := signAll(ctx, root.FS(), manifest, signers)
+	files, res, err := signAll(ctx, pkg.FS(), manifest, signers)
 	if err != nil {
 		return nil, err
 	}
 	created := false
-	if fi, err := root.Lstat(SignaturesDir); err == nil {
+	if fi, err := pkg.Lstat(SignaturesDir); err == nil {
 		if !fi.IsDir() {
 			return nil, fmt.Errorf("co-sign: %s/%s is not a folder", dir, SignaturesDir)
 		}
 	} else if errors.Is(err, fs.ErrNotExist) {
-		if err := root.Mkdir(SignaturesDir, 0o755); err != nil {
+		if err := pkg.Mkdir(SignaturesDir); err != nil {
 			return nil, fmt.Errorf("co-sign: %w", err)
 		}
 		created = true
@@ -147,87 +189,44 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
 
-	suffix, err := randomSuffix()
+	// Each file is written crash-safely and may not replace anything; on
+	// failure the ones already placed are removed, so either every new
+	// signature is added or none.
+	sd, err := pkg.Sub(SignaturesDir)
 	if err != nil {
-		return nil, err
-	}
-	tmpName := func(name string) string { return SignaturesDir + "/.casepack-tmp-" + suffix + "-" + name }
-	var temps, placed []string
-	cleanup := func() {
-		for _, p := range temps {
-			if p != "" {
-				root.Remove(p)
-			}
-		}
-		for _, p := range placed {
-			root.Remove(p)
-		}
 		if created {
-			root.Remove(SignaturesDir)
+			pkg.Remove(SignaturesDir)
 		}
-	}
-	order := writeOrder(files)
-	for _, name := range order {
-		tmp := tmpName(name)
-		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			cleanup()
-			return nil, fmt.Errorf("co-sign: %w", err)
-		}
-		temps = append(temps, tmp)
-		_, err = f.Write(files[name])
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			cleanup()
-			return nil, fmt.Errorf("co-sign: write %s: %w", tmp, err)
-		}
-	}
-	for i, name := range order {
-		final := SignaturesDir + "/" + name
-		if _, err := root.Lstat(final); err == nil {
-			cleanup()
-			return nil, fmt.Errorf("co-sign: %s appeared while signing; another signer is at work", final)
-		}
-		if err := root.Rename(temps[i], final); err != nil {
-			cleanup()
-			return nil, fmt.Errorf("co-sign: %w", err)
-		}
-		temps[i] = ""
-		placed = append(placed, final)
-	}
-	if err := syncDir(filepath.Join(dir, SignaturesDir)); err != nil {
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
-	return res, nil
-}
-
-func randomSuffix() (string, error) {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		// Some file systems cannot sync a directory; the rename is still done.
-		var pe *fs.PathError
-		if !errors.As(err, &pe) {
-			return err
+	defer sd.Close()
+	var placed []string
+	fail := func(err error) (*CoSignResult, error) {
+		for _, p := range placed {
+			sd.Remove(p)
 		}
+		if created {
+			pkg.Remove(SignaturesDir)
+		}
+		return nil, err
 	}
-	return nil
+	for _, name := range writeOrder(files) {
+		f, err := sd.Create(name, atomicfs.FileOptions{Perm: 0o644})
+		if err == nil {
+			if _, err = f.Write(files[name]); err == nil {
+				err = f.Commit()
+			}
+			f.Abort()
+		}
+		if errors.Is(err, fs.ErrExist) {
+			return fail(fmt.Errorf("co-sign: %s/%s appeared while signing; another signer is at work", SignaturesDir, name))
+		}
+		if err != nil {
+			return fail(fmt.Errorf("co-sign: %w", err))
+		}
+		placed = append(placed, name)
+	}
+	return res, nil
 }
 
 // zipTop finds the single top folder of a package ZIP.
@@ -309,17 +308,16 @@ func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []
 	}
 	slices.SortFunc(adds, func(a, b newEntry) int { return strings.Compare(a.name, b.name) })
 
-	tmp, err := os.CreateTemp(filepath.Dir(zipPath), "."+filepath.Base(zipPath)+".tmp-*")
+	d, err := atomicfs.OpenDir(filepath.Dir(zipPath), atomicfs.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer d.Close()
+	tmp, err := d.Create(filepath.Base(zipPath), atomicfs.FileOptions{Perm: perm, Replace: true})
+	if err != nil {
+		return nil, fmt.Errorf("co-sign: %w", err)
+	}
+	defer tmp.Abort() // nothing once committed
 	zw := zip.NewWriter(tmp)
 	date = date.UTC().Truncate(time.Second)
 	writeNew := func(e newEntry) error {
@@ -371,20 +369,7 @@ func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []
 	if err := zw.Close(); err != nil {
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
-	if err := tmp.Chmod(perm); err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), zipPath); err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
-	}
-	ok = true
-	if err := syncDir(filepath.Dir(zipPath)); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
 	return res, nil

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casepack/casepack/internal/atomicfs"
 )
 
 // snapshot maps every file under dir to its bytes.
@@ -264,5 +267,40 @@ func TestCoSignZip(t *testing.T) {
 				t.Errorf("%d trusted\n%s", r.TrustedValid, codes(r))
 			}
 		})
+	}
+}
+
+// TestCoSignWaitsForNoBuild: while a build (or another co-sign) holds the
+// package, a co-sign of its folder or its ZIP stops at once and says so,
+// instead of signing a package that is being replaced or rewriting a ZIP
+// another co-sign is rewriting.
+func TestCoSignWaitsForNoBuild(t *testing.T) {
+	dir := newBag(t)
+	zipPath := filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".zip")
+	writeTestZip(t, dir, zipPath, filepath.Base(dir))
+	d, err := atomicfs.OpenDir(filepath.Dir(dir), atomicfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	u, err := d.Unit(filepath.Base(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := u.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	before := snapshot(t, filepath.Dir(dir))
+	s := mustSigner(t, edCred(t), "Alice")
+	for _, p := range []string{dir, zipPath} {
+		_, err := CoSign(context.Background(), p, []*Signer{s}, CoSignOptions{})
+		if !errors.Is(err, atomicfs.ErrBusy) || !strings.Contains(err.Error(), "another casepack command") {
+			t.Errorf("%s: err %v, want the package named busy", p, err)
+		}
+	}
+	if after := snapshot(t, filepath.Dir(dir)); len(after) != len(before) {
+		t.Errorf("co-signing a busy package changed its folder")
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/casepack/casepack/internal/atomicfs"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -144,6 +145,12 @@ func WriteKeyPair(name string, priv crypto.Signer) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Refuse before writing anything when either name is taken.
+	for _, p := range []string{keyPath, pubPath} {
+		if _, err := os.Lstat(p); err == nil {
+			return "", fmt.Errorf("write %s: %w", p, fs.ErrExist)
+		}
+	}
 	if err := writeNewFile(keyPath, privPEM, 0o600); err != nil {
 		return "", err
 	}
@@ -154,30 +161,14 @@ func WriteKeyPair(name string, priv crypto.Signer) (string, error) {
 	return fp, nil
 }
 
-// writeNewFile creates path exclusively, writes data, syncs. On failure it
-// removes what it created.
+// writeNewFile writes data to path crash-safely with exactly mode perm,
+// and never over an existing file (an error matching fs.ErrExist). On
+// failure nothing is left.
 func writeNewFile(path string, data []byte, perm fs.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	// The umask may have widened nothing but could have narrowed; enforce exactly.
-	if err := f.Chmod(perm); err == nil {
-		_, err = f.Write(data)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			return nil
-		}
-	} else {
-		f.Close()
-	}
-	os.Remove(path)
-	return fmt.Errorf("write %s: %w", path, err)
+	return atomicfs.WriteFile(path, atomicfs.FileOptions{Perm: perm}, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
 // readSecretFile reads a file holding a secret after checking that only its
