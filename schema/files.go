@@ -2,21 +2,18 @@ package schema
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/finding"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/packager/finding"
 )
 
 // Evidence file checks: every file exists as a regular file inside the case
@@ -199,41 +196,16 @@ func nearbyName(p string) string {
 }
 
 func (v *vctx) hashAll(ctx context.Context, jobs []hashJob, workers int) error {
-	if len(jobs) == 0 {
-		return nil
-	}
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
 	type result struct {
 		got string
 		err error
 	}
 	results := make([]result, len(jobs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(workers, len(jobs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 1<<20)
-			for i := range next {
-				results[i].got, results[i].err = hashFile(ctx, jobs[i].abs, buf)
-			}
-		}()
-	}
-	for i := range jobs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err := digest.Each(ctx, len(jobs), workers, func(ctx context.Context, i int) error {
+		results[i].got, results[i].err = hashFile(ctx, jobs[i].abs)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for i, j := range jobs {
@@ -265,30 +237,14 @@ func HashMismatchMessage(evidenceID, file, got, want string) (msg, hint string) 
 		"the file changed since it was acquired: find the original, or record why it changed in the custody log and update the digest"
 }
 
-func hashFile(ctx context.Context, p string, buf []byte) (string, error) {
+func hashFile(ctx context.Context, p string) (string, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.CopyBuffer(h, ctxReader{ctx, f}, buf); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// ctxReader stops a long hash when the user interrupts.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	d, err := digest.ReadSHA256(ctx, f)
+	return d.SHA256, err
 }
 
 // CheckHashes compares every declared SHA-256 with its file (streamed), and

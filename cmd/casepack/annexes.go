@@ -2,21 +2,18 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/finding"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema"
 	"github.com/urfave/cli/v3"
 )
@@ -94,12 +91,11 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 		}
 		return err
 	}
-	sum := sha256.Sum256(doc.Data)
 	opt := annex.Options{
 		Date:       date,
 		Edition:    edition,
 		Version:    version,
-		CaseSHA256: hex.EncodeToString(sum[:]),
+		CaseSHA256: digest.SHA256(doc.Data),
 	}
 	written, err := writeAnnexes(ctx, doc.Case, files, opt, out, func(msg string) { warnf(cmd.Root().ErrWriter, "%s", msg) })
 	if err != nil {
@@ -164,7 +160,7 @@ func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, o
 	}
 	names := append([]string{annex.XLSXName}, prefixed(annex.CSVDir, annex.CSVNames())...)
 	for _, name := range names {
-		sum, err := fileSHA256(d.Join(filepath.Join(stage, name)))
+		sum, err := fileSHA256(ctx, d.Join(filepath.Join(stage, name)))
 		if err != nil {
 			return nil, err
 		}
@@ -211,15 +207,15 @@ func prefixed(dir string, names []string) []string {
 	return out
 }
 
-func fileSHA256(path string) (string, error) {
+func fileSHA256(ctx context.Context, path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	d, err := digest.ReadSHA256(ctx, f)
+	if err != nil {
 		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
-	return strings.ToLower(hex.EncodeToString(h.Sum(nil))), nil
+	return d.SHA256, nil
 }

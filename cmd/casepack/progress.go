@@ -3,7 +3,7 @@ package main
 import (
 	"io"
 
-	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 )
@@ -22,14 +22,14 @@ func newProgressBar(w io.Writer) *progressBar {
 }
 
 // phase returns the event handler that drives the bar named name.
-func (b *progressBar) phase(name string) func(evidence.Progress) {
+func (b *progressBar) phase(name string) func(digest.Progress) {
 	if b == nil {
 		return nil
 	}
-	return func(ev evidence.Progress) { b.update(name, ev) }
+	return func(ev digest.Progress) { b.update(name, ev) }
 }
 
-func (b *progressBar) update(name string, ev evidence.Progress) {
+func (b *progressBar) update(name string, ev digest.Progress) {
 	bar := b.bars[name]
 	if bar == nil {
 		if b.last != nil {

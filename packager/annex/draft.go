@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/edition"
-	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -18,10 +18,11 @@ import (
 var ErrDigestMismatch = errors.New("digest mismatch")
 
 // DraftFiles reads every evidence file of c under the case folder dir once,
-// streaming it through SHA-256 and SHA-512, and returns what Write needs to
-// list it as a build would. It is for drafting the annexes without building
-// a package. A file outside the case folder (by ".." or a symbolic link) is
-// refused; a declared SHA-256 that does not match is an error.
+// streaming it through SHA-256 and SHA-512 on every core, and returns what
+// Write needs to list it as a build would. It is for drafting the annexes
+// without building a package. A file outside the case folder (by ".." or a
+// symbolic link) is refused; a declared SHA-256 that does not match is an
+// error. Of several failures, the first in case order is returned.
 func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Edition) ([]FileInfo, error) {
 	plan, err := edition.New(c, e)
 	if err != nil {
@@ -32,34 +33,48 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Editi
 		return nil, fmt.Errorf("annex: open case folder: %w", err)
 	}
 	defer root.Close()
-	buf := make([]byte, 1<<20)
-	var out []FileInfo
+	type job struct{ item, file int }
+	var jobs []job
 	for i := range c.Evidence {
-		ev := &c.Evidence[i]
-		for j, f := range ev.Files {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			fi, err := hashFile(ctx, root, f.Path, buf)
-			if err != nil {
-				return nil, fmt.Errorf("evidence %s (/evidence/%d/files/%d/path): %w", ev.ID, i, j, err)
-			}
-			if f.SHA256 != "" && !strings.EqualFold(f.SHA256, fi.SHA256) {
-				return nil, fmt.Errorf("evidence %s: %s: %w: the file's SHA-256 is %s but the case data declares %s (the file changed since acquisition, or the declared hash is wrong)",
-					ev.ID, f.Path, ErrDigestMismatch, fi.SHA256, strings.ToLower(f.SHA256))
-			}
-			fi.ID = ev.ID
-			fi.Source = f.Path
-			fi.Path = edition.PackagePath(ev.ID, f.Path)
-			fi.MediaType = f.MediaType
-			fi.Withheld = plan.Withheld(ev.ID)
-			out = append(out, fi)
+		for j := range c.Evidence[i].Files {
+			jobs = append(jobs, job{i, j})
+		}
+	}
+	out := make([]FileInfo, len(jobs))
+	errs := make([]error, len(jobs))
+	err = digest.Each(ctx, len(jobs), 0, func(ctx context.Context, k int) error {
+		ev := &c.Evidence[jobs[k].item]
+		f := ev.Files[jobs[k].file]
+		fi, err := hashFile(ctx, root, f.Path)
+		if err != nil {
+			errs[k] = fmt.Errorf("evidence %s (/evidence/%d/files/%d/path): %w", ev.ID, jobs[k].item, jobs[k].file, err)
+			return nil
+		}
+		if f.SHA256 != "" && !strings.EqualFold(f.SHA256, fi.SHA256) {
+			errs[k] = fmt.Errorf("evidence %s: %s: %w: the file's SHA-256 is %s but the case data declares %s (the file changed since acquisition, or the declared hash is wrong)",
+				ev.ID, f.Path, ErrDigestMismatch, fi.SHA256, strings.ToLower(f.SHA256))
+			return nil
+		}
+		fi.ID = ev.ID
+		fi.Source = f.Path
+		fi.Path = edition.PackagePath(ev.ID, f.Path)
+		fi.MediaType = f.MediaType
+		fi.Withheld = plan.Withheld(ev.ID)
+		out[k] = fi
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func hashFile(ctx context.Context, root *os.Root, name string, buf []byte) (FileInfo, error) {
+func hashFile(ctx context.Context, root *os.Root, name string) (FileInfo, error) {
 	f, err := root.Open(filepath.FromSlash(name))
 	if err != nil {
 		return FileInfo{}, err
@@ -72,9 +87,12 @@ func hashFile(ctx context.Context, root *os.Root, name string, buf []byte) (File
 	if !st.Mode().IsRegular() {
 		return FileInfo{}, fmt.Errorf("%s is not a regular file", name)
 	}
-	// One read through both digests, SHA-512 beside SHA-256 (the build's pass).
-	d, err := evidence.Hash(ctx, f, buf)
+	// One read through both digests, as the build's evidence pass does.
+	d, err := digest.Read(ctx, f)
 	if err != nil {
+		if ctx.Err() != nil {
+			return FileInfo{}, err
+		}
 		return FileInfo{}, fmt.Errorf("read %s: %w", name, err)
 	}
 	return FileInfo{Size: d.Size, SHA256: d.SHA256, SHA512: d.SHA512}, nil

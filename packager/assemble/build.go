@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/verify"
@@ -72,14 +72,14 @@ type Spec struct {
 
 // Options tune Build.
 type Options struct {
-	OutDir   string                  // where the package folder (and .zip) go; created if needed
-	Zip      bool                    // also write <OutDir>/<Name>.zip
-	Force    bool                    // replace an existing package (atomically)
-	Workers  int                     // evidence files hashed at once; default runtime.NumCPU()
-	Progress func(evidence.Progress) // evidence copy progress events (serialised)
+	OutDir   string                // where the package folder (and .zip) go; created if needed
+	Zip      bool                  // also write <OutDir>/<Name>.zip
+	Force    bool                  // replace an existing package (atomically)
+	Workers  int                   // evidence files hashed at once; default one per core
+	Progress func(digest.Progress) // evidence copy progress events (serialised)
 	// VerifyProgress receives the progress of the verify-after-write pass
 	// (and of the ZIP's, when Zip is set), which re-reads every payload byte.
-	VerifyProgress func(evidence.Progress)
+	VerifyProgress func(digest.Progress)
 	Checks         []verify.Check // extra checks for the verify-after-write (signatures)
 	// Warn, when set, is told what an earlier build that was stopped
 	// outright left in OutDir and what Build did about it.
@@ -270,7 +270,7 @@ type builder struct {
 	oxum bag.Oxum
 }
 
-func (b *builder) addPayload(p string, d evidence.Digests) {
+func (b *builder) addPayload(p string, d digest.Digests) {
 	b.pay[0].Entries = append(b.pay[0].Entries, bag.Entry{Path: p, Digest: d.SHA256})
 	b.pay[1].Entries = append(b.pay[1].Entries, bag.Entry{Path: p, Digest: d.SHA512})
 	b.oxum.Bytes += d.Size
@@ -278,9 +278,7 @@ func (b *builder) addPayload(p string, d evidence.Digests) {
 }
 
 func (b *builder) addTag(p string, data []byte) {
-	h := evidence.NewHasher()
-	h.Write(data)
-	d := h.Sum()
+	d := digest.Sum(data)
 	b.tag[0].Entries = append(b.tag[0].Entries, bag.Entry{Path: p, Digest: d.SHA256})
 	b.tag[1].Entries = append(b.tag[1].Entries, bag.Entry{Path: p, Digest: d.SHA512})
 }
@@ -312,7 +310,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.EvidenceFiles++
-		b.addPayload(results[i].Dst, evidence.Digests{Size: results[i].Size, SHA256: results[i].SHA256, SHA512: results[i].SHA512})
+		b.addPayload(results[i].Dst, digest.Digests{Size: results[i].Size, SHA256: results[i].SHA256, SHA512: results[i].SHA512})
 	}
 
 	// 2. Generated files, in order; each may use the evidence digests.
@@ -373,8 +371,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			tm256 = data
 		}
 	}
-	sum := sha256.Sum256(tm256)
-	res.TagManifestSHA256 = hex.EncodeToString(sum[:])
+	res.TagManifestSHA256 = digest.SHA256(tm256)
 
 	// 4. Signatures over the exact bytes of tagmanifest-sha256.txt.
 	written := map[string]bool{}
@@ -401,7 +398,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
-func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]evidence.Result) (d evidence.Digests, err error) {
+func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]evidence.Result) (d digest.Digests, err error) {
 	name := filepath.Join(b.dir, filepath.FromSlash(g.Path))
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return d, fmt.Errorf("packager: %s: %w", g.Path, err)
@@ -416,7 +413,7 @@ func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]e
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
-	h := evidence.NewHasher()
+	h := digest.New()
 	ew := &errWriter{w: io.MultiWriter(bw, h)}
 	if err := g.Generate(ctx, ew, ev); err != nil {
 		return d, fmt.Errorf("packager: generate %s: %w", g.Path, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/internal/testtool"
 	"github.com/casepack/casepack/packager/finding"
 	"io"
@@ -25,10 +26,10 @@ import (
 func TestBuildVerifyRoundTrip(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	out := t.TempDir()
-	var copied, verified []evidence.Progress
+	var copied, verified []digest.Progress
 	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out, Zip: true, Workers: 2,
-		Progress:       func(p evidence.Progress) { copied = append(copied, p) },
-		VerifyProgress: func(p evidence.Progress) { verified = append(verified, p) }})
+		Progress:       func(p digest.Progress) { copied = append(copied, p) },
+		VerifyProgress: func(p digest.Progress) { verified = append(verified, p) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestCancelledBuildLeavesNothing(t *testing.T) {
 	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := Build(ctx, c.spec(defaultEvidence), Options{OutDir: out, Zip: true, Progress: func(p evidence.Progress) {
+	_, err := Build(ctx, c.spec(defaultEvidence), Options{OutDir: out, Zip: true, Progress: func(p digest.Progress) {
 		if p.TotalDone > 0 {
 			cancel() // as the CLI does on SIGINT
 		}
@@ -395,7 +396,7 @@ func sha256Hex(t *testing.T, p string) string {
 	f, err := os.Open(p)
 	must(t, err)
 	defer f.Close()
-	d, err := evidence.Hash(context.Background(), f, nil)
+	d, err := digest.Read(context.Background(), f)
 	must(t, err)
 	return d.SHA256
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/casepack/casepack/internal/digest"
 )
 
 func writeRandom(t testing.TB, dir, name string, size int, seed uint64) (string, []byte) {
@@ -36,7 +38,7 @@ func sums(b []byte) (string, string) {
 
 func TestCopy(t *testing.T) {
 	src, dst := t.TempDir(), t.TempDir()
-	sizes := []int{0, 1, BufferSize - 1, BufferSize, BufferSize + 1, 3*BufferSize + 17, 4096}
+	sizes := []int{0, 1, digest.BufferSize - 1, digest.BufferSize, digest.BufferSize + 1, 3*digest.BufferSize + 17, 4096}
 	var jobs []Job
 	var data [][]byte
 	for i, n := range sizes {
@@ -52,8 +54,8 @@ func TestCopy(t *testing.T) {
 		jobs = append(jobs, j)
 	}
 	var events, finished atomic.Int64
-	var last Progress
-	res, err := Copy(context.Background(), jobs, Options{Workers: 3, Progress: func(p Progress) {
+	var last digest.Progress
+	res, err := Copy(context.Background(), jobs, Options{Workers: 3, Progress: func(p digest.Progress) {
 		events.Add(1)
 		if p.FileDone {
 			finished.Add(1)
@@ -156,12 +158,12 @@ func TestCopyCancelled(t *testing.T) {
 	src, dst := t.TempDir(), t.TempDir()
 	var jobs []Job
 	for i := range 8 {
-		p, _ := writeRandom(t, src, "f"+string(rune('a'+i)), 3*BufferSize, uint64(i))
+		p, _ := writeRandom(t, src, "f"+string(rune('a'+i)), 3*digest.BufferSize, uint64(i))
 		jobs = append(jobs, Job{ID: "EV", Src: p, Dst: filepath.Join(dst, filepath.Base(p))})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := Copy(ctx, jobs, Options{Workers: 2, NoSync: true, Progress: func(p Progress) {
+	_, err := Copy(ctx, jobs, Options{Workers: 2, NoSync: true, Progress: func(p digest.Progress) {
 		if p.TotalDone > 0 {
 			cancel()
 		}
@@ -171,37 +173,12 @@ func TestCopyCancelled(t *testing.T) {
 	}
 }
 
-func TestHash(t *testing.T) {
-	b := bytes.Repeat([]byte("casepack"), 100000)
-	d, err := Hash(context.Background(), bytes.NewReader(b), nil)
-	w256, w512 := sums(b)
-	if err != nil || d.Size != int64(len(b)) || d.SHA256 != w256 || d.SHA512 != w512 {
-		t.Fatalf("%+v %v", d, err)
-	}
-	d, err = HashSHA256(context.Background(), bytes.NewReader(b), nil)
-	if err != nil || d.SHA256 != w256 || d.SHA512 != "" {
-		t.Fatalf("%+v %v", d, err)
-	}
-}
-
 func fileBytes(t *testing.T, p string) []byte {
 	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// BenchmarkHash measures the one-pass SHA-256 + SHA-512 over memory.
-func BenchmarkHash(b *testing.B) {
-	data := bytes.Repeat([]byte{0x5a}, 64<<20)
-	buf := make([]byte, BufferSize)
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := Hash(context.Background(), bytes.NewReader(data), buf); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // BenchmarkCopy measures copy + both digests of files on disk with the

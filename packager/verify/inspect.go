@@ -1,14 +1,13 @@
 package verify
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
 	"slices"
 	"strings"
 
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/bag"
 )
 
@@ -80,17 +79,13 @@ func Inspect(pkg *Package) (*Summary, error) {
 	s.CasepackVersion, _ = bag.Lookup(s.BagInfo, bag.LabelVersion)
 	s.PayloadOxum, _ = bag.Lookup(s.BagInfo, bag.LabelPayloadOxum)
 
-	f, err := fsys.Open(bag.TagManifestName(bag.SHA256))
+	// Whole or not at all: a digest of a truncated manifest would name
+	// bytes nobody signed.
+	tm, err := readLimited(fsys, bag.TagManifestName(bag.SHA256), maxManifest)
 	if err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", pkg.Path(), err)
 	}
-	h := sha256.New()
-	_, err = io.Copy(h, io.LimitReader(f, maxManifest))
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", pkg.Path(), err)
-	}
-	s.TagManifestSHA256 = hex.EncodeToString(h.Sum(nil))
+	s.TagManifestSHA256 = digest.SHA256(tm)
 
 	// The casepack manifest is optional here: a plain BagIt bag inspects too.
 	if b, err := readLimited(fsys, bag.CasepackManifestPath, maxCasepackM); err == nil {

@@ -7,13 +7,11 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/bag"
-	"github.com/casepack/casepack/packager/evidence"
 )
 
 // Limits on tag files read into memory. A bag's metadata is small; a tag file
@@ -31,7 +29,7 @@ type Check func(ctx context.Context, fsys fs.FS) ([]finding.Finding, error)
 
 // Options tune Verify.
 type Options struct {
-	Workers int // files hashed at once; default runtime.NumCPU()
+	Workers int // files hashed at once; default one per core
 
 	// PayloadSHA256Only re-hashes payload files with SHA-256 only; their
 	// SHA-512 lines are checked for coverage and syntax but not recomputed.
@@ -45,14 +43,14 @@ type Options struct {
 	// Progress, when set, receives hashing progress (Path, Done, Size,
 	// TotalDone, Total, FileDone, FilesDone, FilesTotal; ID is empty).
 	// Calls are serialised.
-	Progress func(evidence.Progress)
+	Progress func(digest.Progress)
 }
 
 type fileState struct {
 	size       int64
 	hashed     bool
 	unreadable bool
-	d          evidence.Digests
+	d          digest.Digests
 }
 
 type verifier struct {
@@ -346,122 +344,48 @@ func (v *verifier) readCasepackManifest() *bag.CasepackManifest {
 	return m
 }
 
-// hashAll hashes the wanted files on a bounded pool, each read once.
+// hashAll hashes the wanted files on the bounded pool, each read once. A
+// file that cannot be read is a finding, not a reason to stop.
 func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 	paths := make([]string, 0, len(want))
+	var total int64
 	for p := range want {
 		paths = append(paths, p)
+		total += v.files[p].size
 	}
 	slices.Sort(paths)
-	workers := v.opt.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
+	meter := digest.NewMeter(v.opt.Progress, len(paths), total)
+	errs := make([]error, len(paths))
+	err := digest.Each(ctx, len(paths), v.opt.Workers, func(ctx context.Context, i int) error {
+		p := paths[i]
+		fst := v.files[p]
+		fst.d, errs[i] = v.hashFile(ctx, p, meter)
+		fst.hashed = errs[i] == nil
+		meter.FileDone("", p, fst.size)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	pr := &progress{fn: v.opt.Progress, files: len(paths)}
-	for _, p := range paths {
-		pr.total += v.files[p].size
-	}
-	type res struct {
-		p   string
-		d   evidence.Digests
-		err error
-	}
-	jobs := make(chan string)
-	out := make(chan res)
-	var wg sync.WaitGroup
-	for range min(workers, max(len(paths), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, evidence.BufferSize)
-			for p := range jobs {
-				d, err := v.hashFile(ctx, p, buf, pr)
-				pr.fileDone(p, v.files[p].size)
-				out <- res{p, d, err}
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for _, p := range paths {
-			select {
-			case jobs <- p:
-			case <-ctx.Done():
-				return
-			}
+	for i, p := range paths {
+		if errs[i] != nil {
+			v.unreadable(p, errs[i])
 		}
-	}()
-	go func() { wg.Wait(); close(out) }()
-	for r := range out {
-		if r.err != nil {
-			if ctx.Err() == nil {
-				v.unreadable(r.p, r.err)
-			}
-			continue
-		}
-		fst := v.files[r.p]
-		fst.hashed, fst.d = true, r.d
 	}
-	return ctx.Err()
+	return nil
 }
 
-func (v *verifier) hashFile(ctx context.Context, p string, buf []byte, pr *progress) (evidence.Digests, error) {
+func (v *verifier) hashFile(ctx context.Context, p string, meter *digest.Meter) (digest.Digests, error) {
 	f, err := v.fsys.Open(p)
 	if err != nil {
-		return evidence.Digests{}, err
+		return digest.Digests{}, err
 	}
 	defer f.Close()
-	var r io.Reader = f
-	if pr.fn != nil {
-		r = &progressReader{r: f, pr: pr, path: p, size: v.files[p].size}
-	}
+	r := meter.Reader(f, "", p, v.files[p].size)
 	if v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/") {
-		return evidence.HashSHA256(ctx, r, buf)
+		return digest.ReadSHA256(ctx, r)
 	}
-	return evidence.Hash(ctx, r, buf)
-}
-
-// progress serialises progress events of the hashing workers.
-type progress struct {
-	fn               func(evidence.Progress)
-	mu               sync.Mutex
-	done, total      int64
-	filesDone, files int
-}
-
-func (p *progress) add(path string, fileDone, size, n int64) {
-	if p.fn == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.done += n
-	p.fn(evidence.Progress{Path: path, Done: fileDone, Size: size, TotalDone: p.done, Total: p.total, FilesDone: p.filesDone, FilesTotal: p.files})
-}
-
-func (p *progress) fileDone(path string, size int64) {
-	if p.fn == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.filesDone++
-	p.fn(evidence.Progress{Path: path, Done: size, Size: size, TotalDone: p.done, Total: p.total, FileDone: true, FilesDone: p.filesDone, FilesTotal: p.files})
-}
-
-type progressReader struct {
-	r    io.Reader
-	pr   *progress
-	path string
-	size int64
-	done int64
-}
-
-func (r *progressReader) Read(b []byte) (int, error) {
-	n, err := r.r.Read(b)
-	r.done += int64(n)
-	r.pr.add(r.path, r.done, r.size, int64(n))
-	return n, err
+	return digest.Read(ctx, r)
 }
 
 func (fst *fileState) digest(alg string) string {

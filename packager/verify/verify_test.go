@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/bag"
-	"github.com/casepack/casepack/packager/evidence"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/zip fixtures")
@@ -91,10 +91,7 @@ func mapsKeys(m map[string][]byte) []string {
 	return ks
 }
 
-func digests(b []byte) evidence.Digests {
-	d, _ := evidence.Hash(context.Background(), bytes.NewReader(b), nil)
-	return d
-}
+func digests(b []byte) digest.Digests { return digest.Sum(b) }
 
 func must(t testing.TB, err error) {
 	t.Helper()
@@ -138,8 +135,8 @@ func TestSmallBagIntact(t *testing.T) {
 	pkg, err := Open(dir)
 	must(t, err)
 	defer pkg.Close()
-	var last evidence.Progress
-	_, err = Verify(context.Background(), pkg, Options{Progress: func(p evidence.Progress) { last = p }})
+	var last digest.Progress
+	_, err = Verify(context.Background(), pkg, Options{Progress: func(p digest.Progress) { last = p }})
 	must(t, err)
 	if last.FilesDone != 9 || last.FilesTotal != 9 || last.TotalDone != last.Total || last.Total == 0 {
 		t.Errorf("last progress event %+v", last)

@@ -1,0 +1,205 @@
+package digest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/casepack/casepack/internal/testtool"
+)
+
+func random(size int, seed uint64) []byte {
+	b := make([]byte, size)
+	r := rand.New(rand.NewPCG(seed, 7))
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func want(b []byte) Digests {
+	a, c := sha256.Sum256(b), sha512.Sum512(b)
+	return Digests{Size: int64(len(b)), SHA256: hex.EncodeToString(a[:]), SHA512: hex.EncodeToString(c[:])}
+}
+
+// chunky returns at most n bytes per Read, so chunk boundaries fall
+// everywhere, not only at the buffer size.
+type chunky struct {
+	r io.Reader
+	n int
+}
+
+func (c chunky) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+func TestCopy(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		size  int
+		chunk int
+	}{
+		{"empty", 0, BufferSize},
+		{"one byte", 1, BufferSize},
+		{"buffer less one", BufferSize - 1, BufferSize},
+		{"one buffer", BufferSize, BufferSize},
+		{"buffer plus one", BufferSize + 1, BufferSize},
+		{"several buffers", 3*BufferSize + 17, BufferSize},
+		{"odd reads", 200_003, 4093},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := random(tc.size, uint64(tc.size))
+			w := want(data)
+			var dst bytes.Buffer
+			got, err := Copy(context.Background(), &dst, chunky{bytes.NewReader(data), tc.chunk})
+			if err != nil || got != w {
+				t.Fatalf("Copy = %+v, %v; want %+v", got, err, w)
+			}
+			if !bytes.Equal(dst.Bytes(), data) {
+				t.Fatalf("copied %d bytes that differ from the %d read", dst.Len(), len(data))
+			}
+			if got, err := Read(context.Background(), chunky{bytes.NewReader(data), tc.chunk}); err != nil || got != w {
+				t.Fatalf("Read = %+v, %v; want %+v", got, err, w)
+			}
+			got, err = ReadSHA256(context.Background(), bytes.NewReader(data))
+			if err != nil || got != (Digests{Size: w.Size, SHA256: w.SHA256}) {
+				t.Fatalf("ReadSHA256 = %+v, %v; want SHA-256 %s", got, err, w.SHA256)
+			}
+			if got := Sum(data); got != w {
+				t.Fatalf("Sum = %+v; want %+v", got, w)
+			}
+			if got := SHA256(data); got != w.SHA256 {
+				t.Fatalf("SHA256 = %s; want %s", got, w.SHA256)
+			}
+			h := New()
+			h.Write(data[:len(data)/2])
+			h.Write(data[len(data)/2:])
+			if got := h.Sum(); got != w {
+				t.Fatalf("Hasher in two writes = %+v; want %+v", got, w)
+			}
+		})
+	}
+}
+
+// TestAgreesWithCoreutils checks the digests against sha256sum and
+// sha512sum, the tools a recipient checks a package with.
+func TestAgreesWithCoreutils(t *testing.T) {
+	data := random(2*BufferSize+5, 42)
+	p := filepath.Join(t.TempDir(), "file.bin")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := Read(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tool, sum := range map[string]string{"sha256sum": d.SHA256, "sha512sum": d.SHA512} {
+		out, err := exec.Command(testtool.Need(t, tool), p).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", tool, err)
+		}
+		if got, _, _ := strings.Cut(string(out), " "); got != sum {
+			t.Errorf("%s says %s, digest says %s", tool, got, sum)
+		}
+	}
+}
+
+var errDisk = errors.New("disk on fire")
+
+type failingReader struct{ after int }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.after <= 0 {
+		return 0, errDisk
+	}
+	n := min(len(p), f.after)
+	f.after -= n
+	return n, nil
+}
+
+type failingWriter struct{ after int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.after < len(p) {
+		return 0, errDisk
+	}
+	f.after -= len(p)
+	return len(p), nil
+}
+
+func TestCopyErrors(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Copy(ctx, io.Discard, &failingReader{after: BufferSize + 3}); !errors.Is(err, errDisk) {
+		t.Errorf("read error: got %v, want %v", err, errDisk)
+	}
+	if _, err := Read(ctx, &failingReader{after: 10}); !errors.Is(err, errDisk) {
+		t.Errorf("read error (hash only): got %v, want %v", err, errDisk)
+	}
+	if _, err := ReadSHA256(ctx, &failingReader{}); !errors.Is(err, errDisk) {
+		t.Errorf("read error (SHA-256 only): got %v, want %v", err, errDisk)
+	}
+	if _, err := Copy(ctx, &failingWriter{after: BufferSize}, bytes.NewReader(random(3*BufferSize, 1))); !errors.Is(err, errDisk) {
+		t.Errorf("write error: got %v, want %v", err, errDisk)
+	}
+}
+
+// endless never ends; only the context can stop a copy from it.
+type endless struct{ reads int }
+
+func (e *endless) Read(p []byte) (int, error) { e.reads++; return len(p), nil }
+
+func TestCopyStopsWhenCancelled(t *testing.T) {
+	cause := errors.New("user pressed ctrl-c")
+	for name, run := range map[string]func(context.Context, io.Reader) (Digests, error){
+		"Copy":       func(ctx context.Context, r io.Reader) (Digests, error) { return Copy(ctx, io.Discard, r) },
+		"Read":       Read,
+		"ReadSHA256": ReadSHA256,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			src := &endless{}
+			r := readFunc(func(p []byte) (int, error) {
+				n, err := src.Read(p)
+				if src.reads == 3 {
+					cancel(cause)
+				}
+				return n, err
+			})
+			_, err := run(ctx, r)
+			if !errors.Is(err, cause) {
+				t.Fatalf("err = %v, want the context's cause %v", err, cause)
+			}
+			if src.reads != 3 {
+				t.Fatalf("%d reads after cancel, want none", src.reads-3)
+			}
+		})
+	}
+}
+
+type readFunc func([]byte) (int, error)
+
+func (f readFunc) Read(p []byte) (int, error) { return f(p) }
+
+// BenchmarkRead measures the one-pass SHA-256 + SHA-512 over memory.
+func BenchmarkRead(b *testing.B) {
+	data := bytes.Repeat([]byte{0x5a}, 64<<20)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Read(context.Background(), bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
