@@ -1,9 +1,15 @@
 package schema
 
 import (
+	"context"
 	"encoding/json"
-	"runtime"
-	"sync"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/casepack/casepack/internal/digest"
 )
 
 // decodeTyped fills doc.Case from the bytes. The generic parse is the judge
@@ -13,13 +19,19 @@ import (
 // encoding/json decodes about 70 MB/s on one core; a large case is mostly
 // its collections, so their items are decoded on every core, each from its
 // own byte range, found by a skim over the already-checked bytes.
-func (doc *Document) decodeTyped() {
+//
+// No value is dropped silently: a number the schema accepts but Go's types
+// reject is read by value (30.0 and 3e1 are the whole number 30, as JSON
+// Schema says) or, when it is too large to hold, left in doc.numbers for
+// Validate to report where it stands.
+func (doc *Document) decodeTyped(ctx context.Context) error {
 	var c Case
 	doc.Case = &c
+	doc.numbers = nil
+	var jobs []decodeJob
 	top, items, ok := topLevelRanges(doc.Data)
 	if !ok {
-		_ = json.Unmarshal(doc.Data, &c)
-		return
+		jobs = append(jobs, decodeJob{&c, [2]int{0, len(doc.Data)}, ""})
 	}
 	for key, r := range top {
 		var dst any
@@ -45,50 +57,185 @@ func (doc *Document) decodeTyped() {
 		default:
 			continue
 		}
-		_ = json.Unmarshal(doc.Data[r[0]:r[1]], dst)
+		jobs = append(jobs, decodeJob{dst, r, "/" + escapeToken(key)})
 	}
-	var jobs []decodeJob
 	for key, rs := range items {
 		switch key {
 		case "incidents":
-			jobs = itemJobs(jobs, &c.Incidents, rs)
+			jobs = itemJobs(jobs, &c.Incidents, key, rs)
 		case "persons":
-			jobs = itemJobs(jobs, &c.Persons, rs)
+			jobs = itemJobs(jobs, &c.Persons, key, rs)
 		case "units":
-			jobs = itemJobs(jobs, &c.Units, rs)
+			jobs = itemJobs(jobs, &c.Units, key, rs)
 		case "evidence":
-			jobs = itemJobs(jobs, &c.Evidence, rs)
+			jobs = itemJobs(jobs, &c.Evidence, key, rs)
 		case "consents":
-			jobs = itemJobs(jobs, &c.Consents, rs)
+			jobs = itemJobs(jobs, &c.Consents, key, rs)
 		}
 	}
-	workers := runtime.NumCPU()
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(jobs); i += workers {
-				_ = json.Unmarshal(doc.Data[jobs[i].r[0]:jobs[i].r[1]], jobs[i].dst)
-			}
-		}(w)
+	found := make([][]badNumber, len(jobs))
+	err := digest.Each(ctx, len(jobs), 0, func(_ context.Context, i int) error {
+		j := jobs[i]
+		found[i] = decodeValue(doc.Data[j.r[0]:j.r[1]], j.dst, j.ptr)
+		return nil
+	})
+	for _, f := range found {
+		doc.numbers = append(doc.numbers, f...)
 	}
-	wg.Wait()
+	return err
 }
 
-// decodeJob is one collection item to decode from its bytes.
+// decodeJob is one value to decode from its bytes.
 type decodeJob struct {
 	dst any
 	r   [2]int
+	ptr string // where the value is, e.g. /persons/3
 }
 
 // itemJobs sizes a collection for its items and adds a job for each.
-func itemJobs[T any](jobs []decodeJob, dst *[]T, rs [][2]int) []decodeJob {
+func itemJobs[T any](jobs []decodeJob, dst *[]T, key string, rs [][2]int) []decodeJob {
 	*dst = make([]T, len(rs))
 	for i, r := range rs {
-		jobs = append(jobs, decodeJob{&(*dst)[i], r})
+		jobs = append(jobs, decodeJob{&(*dst)[i], r, "/" + key + "/" + strconv.Itoa(i)})
 	}
 	return jobs
+}
+
+// badNumber is a number the typed model cannot hold.
+type badNumber struct {
+	ptr     string
+	literal string
+	integer bool // the model wanted a whole number
+}
+
+// finding says what is wrong with the number, in the schema's words.
+func (b badNumber) finding() (msg, hint string) {
+	hint = "a number this large is almost certainly a typing error: check the value"
+	if !b.integer {
+		return "is too large a number to hold, got " + b.literal, hint
+	}
+	if strings.HasPrefix(b.literal, "-") {
+		return fmt.Sprintf("must be at least %d, got %s", int64(-1<<63), b.literal), hint
+	}
+	return fmt.Sprintf("must be at most %d, got %s", int64(1<<63-1), b.literal), hint
+}
+
+// maxNumberFixes bounds the re-decodes of one value, so that an item full
+// of unusual numbers costs a bounded multiple of its decode, never more.
+const maxNumberFixes = 32
+
+// decodeValue decodes data into dst. encoding/json rejects a number its
+// target type cannot hold and leaves the target zero, although the schema
+// may accept it: 30.0 is a valid integer in JSON Schema but not in Go. Such
+// a number is rewritten in a copy of data (as 30 when it is a whole number
+// within range, as 0 otherwise) and the value decoded again; what could not
+// be held is returned. Other decode errors are type mismatches the schema
+// reports, located.
+func decodeValue(data []byte, dst any, ptr string) []badNumber {
+	err := json.Unmarshal(data, dst)
+	var out []badNumber
+	b := data
+	for range maxNumberFixes {
+		var te *json.UnmarshalTypeError
+		if err == nil || !errors.As(err, &te) {
+			break
+		}
+		lit, ok := strings.CutPrefix(te.Value, "number ")
+		end := int(te.Offset)
+		start := end - len(lit)
+		if !ok || start < 0 || end > len(b) || string(b[start:end]) != lit {
+			break
+		}
+		k := te.Type.Kind()
+		isInt := reflect.Int <= k && k <= reflect.Uint64
+		repl, whole := plainInteger(lit)
+		if !whole || !isInt {
+			out = append(out, badNumber{ptr: ptr + pointerAt(b, start), literal: lit, integer: isInt})
+			repl = "0"
+		}
+		b = append(append(append(make([]byte, 0, len(b)-len(lit)+len(repl)), b[:start]...), repl...), b[end:]...)
+		reflect.ValueOf(dst).Elem().SetZero()
+		err = json.Unmarshal(b, dst)
+	}
+	return out
+}
+
+// plainInteger writes a JSON number as a plain integer (3e1 and 30.0 are
+// 30) when it is a whole number within int64; ok is false otherwise. It
+// never expands the exponent beyond what int64 can hold, so 1e999999999
+// costs no more than 1e3.
+func plainInteger(lit string) (string, bool) {
+	neg := strings.HasPrefix(lit, "-")
+	mant, exp, _ := strings.Cut(strings.TrimPrefix(lit, "-"), "e")
+	if exp == "" {
+		mant, exp, _ = strings.Cut(mant, "E")
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		return "0", true // zero, whatever the exponent
+	}
+	e := 0
+	if exp != "" {
+		var err error
+		if e, err = strconv.Atoi(strings.TrimPrefix(exp, "+")); err != nil {
+			return "", false // too large to hold, or too small to be whole
+		}
+	}
+	e -= len(frac)
+	if e < 0 {
+		if -e > len(digits) || strings.TrimRight(digits[len(digits)+e:], "0") != "" {
+			return "", false // not a whole number
+		}
+		digits = digits[:len(digits)+e]
+	} else {
+		if len(digits)+e > 19 {
+			return "", false
+		}
+		digits += strings.Repeat("0", e)
+	}
+	if neg {
+		digits = "-" + digits
+	}
+	if _, err := strconv.ParseInt(digits, 10, 64); err != nil {
+		return "", false
+	}
+	return digits, true
+}
+
+// pointerAt returns the JSON pointer, relative to the value data holds, of
+// the innermost value that contains byte off.
+func pointerAt(data []byte, off int) string {
+	w := walker{data: data}
+	w.ws()
+	var ptr strings.Builder
+	for w.pos < len(data) && (data[w.pos] == '{' || data[w.pos] == '[') {
+		obj := data[w.pos] == '{'
+		w.pos++
+		for i := 0; ; i++ {
+			w.ws()
+			if w.pos >= len(data) || data[w.pos] == '}' || data[w.pos] == ']' {
+				return ptr.String()
+			}
+			tok := strconv.Itoa(i)
+			if obj {
+				tok = escapeToken(w.key())
+				w.ws()
+				w.pos++ // ':'
+				w.ws()
+			}
+			if end := w.end(w.pos); off >= w.pos && off < end {
+				ptr.WriteString("/" + tok)
+				break // descend into this member
+			}
+			w.skip()
+			w.ws()
+			if w.pos < len(data) && data[w.pos] == ',' {
+				w.pos++
+			}
+		}
+	}
+	return ptr.String()
 }
 
 // collectionKeys are the top-level arrays whose items are decoded apart.

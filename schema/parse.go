@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,7 +41,8 @@ type Document struct {
 	Value any
 	Case  *Case
 
-	lines []int // byte offsets of line starts, built on first use
+	lines   []int       // byte offsets of line starts, built on first use
+	numbers []badNumber // numbers the typed model could not hold (decodeTyped)
 }
 
 // errTooBig is readCase's way of saying the file is over MaxCaseSize.
@@ -123,7 +125,8 @@ func readCase(path string) (string, []byte, error) {
 func Parse(path string, data []byte) (*Document, []finding.Finding) {
 	doc, fs := parseGeneric(path, data)
 	if doc.Value != nil {
-		doc.decodeTyped()
+		// Nothing to interrupt: decoding is a fraction of the parse.
+		_ = doc.decodeTyped(context.Background())
 	}
 	return doc, fs
 }

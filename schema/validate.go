@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/casepack/casepack/packager/finding"
 	"math/big"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"github.com/casepack/casepack/internal/digest"
 )
 
 // Options tune Validate.
@@ -38,7 +39,7 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 	}
 	var v vctx
 	v.doc = doc
-	if err := v.schema(); err != nil {
+	if err := v.schema(ctx); err != nil {
 		return nil, err
 	}
 	v.flagged = map[string]bool{}
@@ -49,7 +50,18 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 		// The generic tree is the largest thing in memory; let it go
 		// before the typed model is built (LoadAndValidate).
 		doc.Value = nil
-		doc.decodeTyped()
+		if err := doc.decodeTyped(ctx); err != nil {
+			return nil, err
+		}
+	}
+	// A number the schema accepts but the model cannot hold; where the
+	// schema already said what is wrong with it, that is enough.
+	for _, n := range doc.numbers {
+		if !v.flagged[n.ptr] {
+			msg, hint := n.finding()
+			v.add(CodeSchemaRange, n.ptr, msg, hint)
+			v.flagged[n.ptr] = true
+		}
 	}
 	v.consistency(doc.Case)
 	if !opt.SkipFiles {
@@ -140,7 +152,7 @@ func newCompiler() (*jsonschema.Compiler, error) {
 	return c, c.AddResource(ID, schemaDoc)
 }
 
-func (v *vctx) schema() error {
+func (v *vctx) schema(ctx context.Context) error {
 	sch, err := Compiled()
 	if err != nil {
 		return fmt.Errorf("compile the embedded schema: %w", err)
@@ -162,23 +174,14 @@ func (v *vctx) schema() error {
 		prefix []string
 	}
 	results := make([]result, len(jobs))
-	var wg sync.WaitGroup
-	next := make(chan int, len(jobs))
-	for i := range jobs {
-		next <- i
+	err = digest.Each(ctx, len(jobs), 0, func(_ context.Context, i int) error {
+		j := jobs[i]
+		results[i] = result{err: j.schema.Validate(j.value), prefix: []string{j.collection, strconv.Itoa(j.index)}}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	close(next)
-	for w := 0; w < runtime.NumCPU(); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				j := jobs[i]
-				results[i] = result{err: j.schema.Validate(j.value), prefix: []string{j.collection, strconv.Itoa(j.index)}}
-			}
-		}()
-	}
-	wg.Wait()
 	for _, r := range results {
 		if err := v.collect(r.err, r.prefix); err != nil {
 			return err

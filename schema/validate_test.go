@@ -301,7 +301,7 @@ func TestSplitMatchesWhole(t *testing.T) {
 		t.Fatal(fs)
 	}
 	split := vctx{doc: doc}
-	if err := split.schema(); err != nil {
+	if err := split.schema(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	whole := vctx{doc: doc}
