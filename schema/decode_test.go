@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/casepack/casepack/packager/finding"
 )
 
 // minimalWith is the minimal valid fixture with one literal replaced.
@@ -35,7 +37,7 @@ func TestNumbersTheModelCannotHold(t *testing.T) {
 		count    string // the count of the victim's one wound
 		wantAge  int
 		wantCnt  int
-		wantCode string // "" = no finding at all
+		wantCode finding.Code // "" = no finding at all
 		wantPtr  string
 		wantMsg  string
 	}{
@@ -44,16 +46,16 @@ func TestNumbersTheModelCannotHold(t *testing.T) {
 		{name: "exponent", age: "2.4e1", count: "1E0", wantAge: 24, wantCnt: 1},
 		{name: "negative exponent", age: "240e-1", count: "100E-2", wantAge: 24, wantCnt: 1},
 		{name: "count too large", age: "24", count: "1e30", wantAge: 24,
-			wantCode: CodeSchemaRange, wantPtr: "/persons/0/death/wounds/0/count", wantMsg: "must be at most 9223372036854775807, got 1e30"},
+			wantCode: finding.SchemaRange, wantPtr: "/persons/0/death/wounds/0/count", wantMsg: "must be at most 9223372036854775807, got 1e30"},
 		{name: "count too large, with a decimal point", age: "24.0", count: "12345678901234567890.0", wantAge: 24,
-			wantCode: CodeSchemaRange, wantPtr: "/persons/0/death/wounds/0/count", wantMsg: "got 12345678901234567890.0"},
+			wantCode: finding.SchemaRange, wantPtr: "/persons/0/death/wounds/0/count", wantMsg: "got 12345678901234567890.0"},
 		{name: "huge exponent", age: "24", count: "1e999999999999", wantAge: 24, // the schema calls it not whole
-			wantCode: CodeSchemaType, wantPtr: "/persons/0/death/wounds/0/count", wantMsg: "got 1e999999999999"},
+			wantCode: finding.SchemaType, wantPtr: "/persons/0/death/wounds/0/count", wantMsg: "got 1e999999999999"},
 		// The schema's own range rule speaks; no second finding.
 		{name: "age out of range", age: "1e30", count: "1", wantCnt: 1,
-			wantCode: CodeSchemaRange, wantPtr: "/persons/0/age", wantMsg: "must be at most 130"},
+			wantCode: finding.SchemaRange, wantPtr: "/persons/0/age", wantMsg: "must be at most 130"},
 		{name: "not whole", age: "24.5", count: "1", wantCnt: 1,
-			wantCode: CodeSchemaType, wantPtr: "/persons/0/age"},
+			wantCode: finding.SchemaType, wantPtr: "/persons/0/age"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := minimalWith(t, `"age": 24`, `"age": `+tc.age)
@@ -65,7 +67,7 @@ func TestNumbersTheModelCannotHold(t *testing.T) {
 			}
 			for _, load := range []string{"Load then Validate", "LoadAndValidate"} {
 				var doc *Document
-				var fs []Finding
+				var fs []finding.Finding
 				var err error
 				if load == "LoadAndValidate" {
 					doc, fs, err = LoadAndValidate(context.Background(), dir, Options{SkipFiles: true})

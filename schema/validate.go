@@ -59,7 +59,7 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 	for _, n := range doc.numbers {
 		if !v.flagged[n.ptr] {
 			msg, hint := n.finding()
-			v.add(CodeSchemaRange, n.ptr, msg, hint)
+			v.add(finding.SchemaRange, n.ptr, msg, hint)
 			v.flagged[n.ptr] = true
 		}
 	}
