@@ -83,7 +83,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	// Declared digests are compared while copying (one read per byte).
 	doc, findings, err := loadValid(ctx, casePath, schema.Options{SkipHashes: true})
 	if err != nil {
-		return err
+		return buildError(err) // an interrupt during validation is a build interrupted
 	}
 	if inside(outDir, doc.Dir) {
 		return usageErrorf("--out %s is inside the case folder %s: casepack never writes into a case folder", outDir, doc.Dir)
@@ -93,7 +93,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		// every problem is reported at once, as validate does.
 		more, err := schema.CheckHashes(ctx, doc, int(cmd.Int("workers")))
 		if err != nil {
-			return err
+			return buildError(err)
 		}
 		findings = append(findings, more...)
 		finding.Sort(findings)
@@ -207,7 +207,7 @@ func buildError(err error) error {
 	case errors.As(err, &verr):
 		return &exitError{code: exitVerifyFail, err: err, hint: "the written package did not verify and was removed; check the disk, then build again"}
 	case errors.Is(err, context.Canceled):
-		return &exitError{code: exitOperational, err: errors.New("build interrupted; the partial package was removed, nothing was left behind")}
+		return &exitError{code: exitOperational, err: errors.New("build interrupted; nothing was left behind")}
 	}
 	return err
 }
