@@ -409,25 +409,38 @@ func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]e
 	}
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("packager: write %s: %w", g.Path, cerr)
+			err = fmt.Errorf("packager: write %s: %w", g.Path, unpath(cerr))
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
 	h := digest.New()
 	ew := &errWriter{w: io.MultiWriter(bw, h)}
-	if err := g.Generate(ctx, ew, ev); err != nil {
-		return d, fmt.Errorf("packager: generate %s: %w", g.Path, err)
-	}
+	gerr := g.Generate(ctx, ew, ev)
 	if ew.err != nil {
-		return d, fmt.Errorf("packager: write %s: %w", g.Path, ew.err)
+		// The write failed (a full disk), whatever the generator made of it.
+		return d, fmt.Errorf("packager: write %s: %w", g.Path, unpath(ew.err))
+	}
+	if gerr != nil {
+		return d, fmt.Errorf("packager: generate %s: %w", g.Path, gerr)
 	}
 	if err := bw.Flush(); err != nil {
-		return d, fmt.Errorf("packager: write %s: %w", g.Path, err)
+		return d, fmt.Errorf("packager: write %s: %w", g.Path, unpath(err))
 	}
 	if err := f.Sync(); err != nil {
-		return d, fmt.Errorf("packager: write %s: %w", g.Path, err)
+		return d, fmt.Errorf("packager: write %s: %w", g.Path, unpath(err))
 	}
 	return h.Sum(), nil
+}
+
+// unpath drops the path from a file-system error about a file in the
+// temporary folder: the caller names the file by its place in the package,
+// and the hidden folder a build writes into is not the user's concern.
+func unpath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // errWriter remembers a write error a generator might drop.
@@ -572,7 +585,7 @@ func writeFile(dir, rel string, data []byte) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("packager: write %s: %w", rel, err)
+		return fmt.Errorf("packager: write %s: %w", rel, unpath(err))
 	}
 	return nil
 }
