@@ -1,0 +1,782 @@
+// Package casexlsx reads and writes the workbook form of a case (case.xlsx):
+// the same data as case.json, laid out for people who keep their registers
+// in Excel or LibreOffice. The layout (layout.go) is derived from the case
+// schema, so a field added to the schema appears in the workbook as a column
+// or a row without work here.
+//
+// Reading turns the workbook into the generic tree a JSON parser would give
+// (each value typed by what the schema expects in its column) and remembers
+// where each item came from, so that every finding of validation can be
+// shown at its sheet and cell: "case.xlsx: Persons!E7 (age)". Reading uses
+// its own streaming reader of the workbook's XML (xlsxfile.go): one pass,
+// memory for one row at a time beyond the shared strings. Writing uses
+// excelize.
+package casexlsx
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/casepack/casepack/schema/shape"
+	"github.com/xuri/excelize/v2"
+)
+
+// The finding codes of the workbook form. Problems of the data itself have
+// the same codes as in case.json.
+const (
+	// CodeRead: the file is not a workbook casepack can read.
+	CodeRead = "CP-XLSX-READ"
+	// CodeSheet: a sheet casepack does not know (a warning: it is ignored),
+	// or one register on two sheets (an error).
+	CodeSheet = "CP-XLSX-SHEET"
+	// CodeHeader: a column header (or a label) that is repeated, missing
+	// above data, or a key column that is missing.
+	CodeHeader = "CP-XLSX-HEADER"
+	// CodeRow: a row that cannot be placed: it names no parent item, one
+	// that does not exist, or repeats a number.
+	CodeRow = "CP-XLSX-ROW"
+	// CodeCell: a cell that shows an error (#N/A) instead of a value, or a
+	// value a workbook cannot hold (over 32,767 characters).
+	CodeCell = "CP-XLSX-CELL"
+)
+
+// MaxCellChars is the most a cell of Excel can hold, in UTF-16 units.
+const MaxCellChars = 32767
+
+// Problem is a problem with the workbook itself, located at a sheet and
+// cell. Severity is "warning" for the few that change nothing.
+type Problem struct {
+	Code     string
+	Warning  bool
+	Sheet    string
+	Cell     string // "" for the sheet as a whole
+	Header   string // the column (or label) the cell is in, if known
+	Pointer  string
+	Message  string
+	Hint     string
+}
+
+// Location is where a value of the case is in the workbook.
+type Location struct {
+	Sheet  string
+	Cell   string // A1 style
+	Header string // the column's header (a label sheet: the row's label)
+}
+
+// Doc is a read workbook.
+type Doc struct {
+	// Value is the case as a generic tree (map[string]any, []any, string,
+	// json.Number, bool); nil when the workbook could not be read.
+	Value any
+
+	layout *Layout
+	items  map[string]place // pointer of an item (or label-sheet field) → its row
+}
+
+type place struct {
+	sheet *Sheet
+	row   int
+	cols  map[string]int // header → 0-based column, as found in the sheet
+}
+
+// Read reads a case workbook.
+func Read(r io.ReaderAt, size int64) (*Doc, []Problem) {
+	d := &Doc{layout: TheLayout(), items: map[string]place{}}
+	b, err := openBook(r, size)
+	if err != nil {
+		return d, []Problem{{Code: CodeRead, Message: "cannot read the workbook: " + err.Error(),
+			Hint: "check that this is the case workbook (.xlsx); open it in Excel or LibreOffice and save it again as .xlsx"}}
+	}
+	rd := &reader{doc: d, book: b, root: map[string]any{}, ids: map[*Sheet]map[string]int{}}
+	rd.read()
+	if rd.fatal {
+		return d, rd.problems
+	}
+	d.Value = rd.root
+	return d, rd.problems
+}
+
+type reader struct {
+	doc      *Doc
+	book     *book
+	root     map[string]any
+	problems []Problem
+	fatal    bool
+	// ids: for each register with an ID or a number, the key of each item
+	// (its ID, or its keys and number joined) → its index in items.
+	ids   map[*Sheet]map[string]int
+	items map[*Sheet][]itemRef
+}
+
+// itemRef is an item of a register and where it lives in the tree.
+type itemRef struct {
+	obj     map[string]any
+	pointer string
+}
+
+func (rd *reader) add(p Problem) { rd.problems = append(rd.problems, p) }
+
+func (rd *reader) read() {
+	l := rd.doc.layout
+	found := map[*Sheet]sheetRef{}
+	for _, ref := range rd.book.sheets {
+		name := strings.TrimSpace(ref.name)
+		if strings.EqualFold(name, InstructionsSheet) {
+			continue
+		}
+		var s *Sheet
+		for _, cand := range l.Sheets {
+			if strings.EqualFold(cand.Name, name) {
+				s = cand
+			}
+		}
+		if s == nil {
+			p := Problem{Code: CodeSheet, Warning: true, Sheet: ref.name,
+				Message: fmt.Sprintf("casepack does not know a sheet named %q and ignores it", ref.name),
+				Hint:    "the sheets casepack reads are listed on the Instructions sheet"}
+			if near := closest(name, sheetNames(l)); near != "" {
+				p.Warning = false
+				p.Message = fmt.Sprintf("casepack does not know a sheet named %q, so its rows are not read", ref.name)
+				p.Hint = fmt.Sprintf("did you mean %q? rename the sheet", near)
+			}
+			rd.add(p)
+			continue
+		}
+		if prev, dup := found[s]; dup {
+			rd.add(Problem{Code: CodeSheet, Sheet: ref.name,
+				Message: fmt.Sprintf("the sheets %q and %q both hold the %s register", prev.name, ref.name, s.Name),
+				Hint:    "keep one sheet for it: move the rows into one and delete the other"})
+			continue
+		}
+		found[s] = ref
+	}
+	rd.items = map[*Sheet][]itemRef{}
+	for _, s := range l.Sheets {
+		ref, ok := found[s]
+		if !ok {
+			continue
+		}
+		var err error
+		if s.Label {
+			err = rd.labelSheet(s, ref)
+		} else {
+			err = rd.register(s, ref)
+		}
+		if err != nil {
+			rd.fatal = true
+			rd.add(Problem{Code: CodeRead, Sheet: ref.name, Message: "cannot read the sheet: " + err.Error(),
+				Hint: "open the workbook in Excel or LibreOffice and save it again as .xlsx"})
+			return
+		}
+	}
+}
+
+func sheetNames(l *Layout) []string {
+	var out []string
+	for _, s := range l.Sheets {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// labelSheet reads label/value rows: the label in column A, the value in B.
+func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
+	obj := rd.object(rd.root, s.Path)
+	byHeader := map[string]*Column{}
+	for _, c := range s.Columns {
+		byHeader[c.Header] = c
+	}
+	seen := map[string]int{}
+	err := rd.book.sheetRows(ref, func(row int, cells []cell) error {
+		if row == 1 {
+			return nil // the header row
+		}
+		var label string
+		var value *cell
+		for i := range cells {
+			switch cells[i].col {
+			case 0:
+				label = strings.TrimSpace(cells[i].text)
+			case 1:
+				value = &cells[i]
+			}
+		}
+		if label == "" {
+			if value != nil {
+				rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(1, row),
+					Message: "a value without a field name in column A",
+					Hint:    "write the field's name in column A, or delete the value"})
+			}
+			return nil
+		}
+		if first, dup := seen[label]; dup {
+			rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(0, row), Header: label,
+				Message: fmt.Sprintf("the field %q is given twice (rows %d and %d)", label, first, row),
+				Hint:    "keep one row for it and delete the other, after checking which value is right"})
+			return nil
+		}
+		seen[label] = row
+		if value == nil {
+			return nil
+		}
+		c := byHeader[label]
+		target, path := obj, strings.Split(label, ".")
+		var f *shape.Field
+		if c != nil {
+			path, f = c.Path, c.Field
+			if c.Root {
+				target = rd.root
+			}
+		}
+		ptr := pointerOf(s.Path) + pointerOf(path)
+		if c != nil && c.Root {
+			ptr = pointerOf(path)
+		}
+		v, ok := rd.value(s, row, 1, label, ptr, c, f, *value)
+		if !ok {
+			return nil
+		}
+		set(target, path, v)
+		rd.doc.items[ptr] = place{sheet: s, row: row, cols: map[string]int{label: 1}}
+		return nil
+	})
+	requireObjects(obj, s.Shape)
+	return err
+}
+
+// register reads a sheet of items, one per row under the header row.
+func (rd *reader) register(s *Sheet, ref sheetRef) error {
+	var (
+		cols     []*Column // by column index; nil: unknown or unusable
+		extra    [][]string
+		headers  map[string]int
+		keyIdx   []int
+		numIdx   = -1
+		noHeader = map[int]bool{}
+	)
+	byHeader := map[string]*Column{}
+	for _, c := range s.AllColumns() {
+		byHeader[c.Header] = c
+	}
+	err := rd.book.sheetRows(ref, func(row int, cells []cell) error {
+		if headers == nil {
+			if row != 1 {
+				rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: "A1",
+					Message: "the first row is empty: it must hold the column headers",
+					Hint:    "put the headers back in row 1 (a new workbook from casepack init shows them)"})
+				headers = map[string]int{}
+			} else {
+				headers = rd.headers(s, cells, byHeader, &cols, &extra)
+			}
+			for _, k := range s.Keys {
+				i, ok := headers[k.Header]
+				if !ok {
+					rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: "A1", Header: k.Header,
+						Message: fmt.Sprintf("there is no column %q, so the rows cannot be matched to their %s", k.Header, singular(s.Parent)),
+						Hint:    fmt.Sprintf("add the column %q and fill it in each row", k.Header)})
+					keyIdx = nil
+					return errNoKeys
+				}
+				keyIdx = append(keyIdx, i)
+			}
+			if s.Number != nil {
+				if i, ok := headers[s.Number.Header]; ok {
+					numIdx = i
+				}
+			}
+			if row == 1 {
+				return nil
+			}
+		}
+		return rd.row(s, row, cells, cols, extra, headers, keyIdx, numIdx, noHeader)
+	})
+	if err == errNoKeys {
+		return nil
+	}
+	return err
+}
+
+var errNoKeys = fmt.Errorf("no key columns")
+
+// headers reads the header row of a register.
+func (rd *reader) headers(s *Sheet, cells []cell, byHeader map[string]*Column, cols *[]*Column, extra *[][]string) map[string]int {
+	headers := map[string]int{}
+	n := 0
+	for _, c := range cells {
+		if c.col+1 > n {
+			n = c.col + 1
+		}
+	}
+	*cols = make([]*Column, n)
+	*extra = make([][]string, n)
+	for _, c := range cells {
+		h := strings.TrimSpace(c.text)
+		if h == "" {
+			continue
+		}
+		if first, dup := headers[h]; dup {
+			rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(c.col, 1), Header: h,
+				Message: fmt.Sprintf("the column %q appears twice (%s and %s); the second is not read", h, colName(first), colName(c.col)),
+				Hint:    "keep one column and delete the other, after checking which values are right"})
+			continue
+		}
+		headers[h] = c.col
+		if col := byHeader[h]; col != nil {
+			(*cols)[c.col] = col
+		} else {
+			// Unknown: read under that name, so validation names it (and
+			// suggests the field it may be a misspelling of).
+			(*extra)[c.col] = strings.Split(h, ".")
+		}
+	}
+	return headers
+}
+
+// row reads one item.
+func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][]string, headers map[string]int, keyIdx []int, numIdx int, noHeader map[int]bool) error {
+	// Find the item's parent list and pointer.
+	var parentObj map[string]any
+	var parentPtr string
+	key := make([]string, 0, len(keyIdx)+1)
+	if s.Parent != nil {
+		for _, i := range keyIdx {
+			key = append(key, strings.TrimSpace(textAt(cells, i)))
+		}
+		pk := strings.Join(key, "\x00")
+		for j, k := range key {
+			if k == "" {
+				rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(keyIdx[j], row), Header: s.Keys[j].Header,
+					Message: fmt.Sprintf("the row does not say which %s it belongs to", singular(s.Parent)),
+					Hint:    fmt.Sprintf("fill in %s", s.Keys[j].Header)})
+				return nil
+			}
+		}
+		idx, ok := rd.ids[s.Parent][pk]
+		if !ok {
+			what := fmt.Sprintf("%s %s", singular(s.Parent), strings.Join(key, " "))
+			rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(keyIdx[len(keyIdx)-1], row), Header: s.Keys[len(s.Keys)-1].Header,
+				Message: fmt.Sprintf("the row belongs to %s, which is not on the %s sheet", what, s.Parent.Name),
+				Hint:    fmt.Sprintf("check the spelling, or add %s to the %s sheet", what, s.Parent.Name)})
+			return nil
+		}
+		p := rd.items[s.Parent][idx]
+		parentObj, parentPtr = p.obj, p.pointer
+	}
+	// The list the item joins: the path after the parent's "*".
+	listPath := s.Path
+	if s.Parent != nil {
+		listPath = s.Path[len(s.Parent.Path)+1:]
+	}
+	var holder map[string]any
+	if parentObj != nil {
+		holder = rd.object(parentObj, listPath[:len(listPath)-1])
+	} else {
+		holder = rd.object(rd.root, listPath[:len(listPath)-1])
+	}
+	last := listPath[len(listPath)-1]
+	list, _ := holder[last].([]any)
+	index := len(list)
+	ptr := parentPtr + pointerOf(listPath) + "/" + strconv.Itoa(index)
+
+	item := make(map[string]any, len(cells))
+	for _, c := range cells {
+		if c.col >= len(cols) || (cols[c.col] == nil && extra[c.col] == nil) {
+			if !noHeader[c.col] {
+				noHeader[c.col] = true
+				rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(c.col, row),
+					Message: "a value in a column without a header; the column is not read",
+					Hint:    "write the field's name in row 1 of this column, or delete the values below it"})
+			}
+			continue
+		}
+		col := cols[c.col]
+		if col != nil && col.Key {
+			continue
+		}
+		var path []string
+		var f *shape.Field
+		header := ""
+		if col != nil {
+			path, f, header = col.Path, col.Field, col.Header
+		} else {
+			path, header = extra[c.col], strings.Join(extra[c.col], ".")
+		}
+		v, ok := rd.value(s, row, c.col, header, ptr+pointerOf(path), col, f, c)
+		if ok {
+			set(item, path, v)
+		}
+	}
+	requireObjects(item, s.Shape)
+	// Register the item under its ID or number, for the rows that name it.
+	if s.ID != nil || s.Number != nil {
+		if rd.ids[s] == nil {
+			rd.ids[s] = map[string]int{}
+		}
+		var own string
+		if s.ID != nil {
+			id, _ := item[s.ID.Header].(string)
+			own = strings.TrimSpace(id)
+		} else if numIdx >= 0 {
+			own = strings.TrimSpace(textAt(cells, numIdx))
+			if own == "" {
+				rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(numIdx, row), Header: s.Number.Header,
+					Message: fmt.Sprintf("the row has no %s number, so no row of another sheet can belong to it", s.Number.Header),
+					Hint:    fmt.Sprintf("number the %s of each %s 1, 2, …", strings.ToLower(s.Name), singular(s.Parent))})
+			}
+		}
+		if own != "" {
+			k := strings.Join(append(key, own), "\x00")
+			if s.ID != nil {
+				k = own
+			}
+			if _, dup := rd.ids[s][k]; dup && s.ID == nil {
+				rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(numIdx, row), Header: s.Number.Header,
+					Message: fmt.Sprintf("%s %s appears twice for the same %s", s.Number.Header, own, singular(s.Parent)),
+					Hint:    "give each one its own number"})
+			} else if !dup {
+				// A repeated ID is validation's to report (CP-ID-DUPLICATE);
+				// rows of other sheets join the first.
+				rd.ids[s][k] = len(rd.items[s])
+			}
+		}
+	}
+	holder[last] = append(list, item)
+	rd.items[s] = append(rd.items[s], itemRef{obj: item, pointer: ptr})
+	rd.doc.items[ptr] = place{sheet: s, row: row, cols: headers}
+	return nil
+}
+
+func textAt(cells []cell, col int) string {
+	for _, c := range cells {
+		if c.col == col {
+			return c.text
+		}
+		if c.col > col {
+			break
+		}
+	}
+	return ""
+}
+
+// object returns the object at path below m, creating it.
+func (rd *reader) object(m map[string]any, path []string) map[string]any {
+	for _, p := range path {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[p] = next
+		}
+		m = next
+	}
+	return m
+}
+
+// set puts v at path below m, creating the objects on the way.
+func set(m map[string]any, path []string, v any) {
+	for _, p := range path[:len(path)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[p] = next
+		}
+		m = next
+	}
+	m[path[len(path)-1]] = v
+}
+
+// requireObjects adds, empty, the objects the schema requires that no
+// column filled (an incident's location): an empty required object is
+// valid, a missing one is not, and a workbook cannot tell them apart.
+func requireObjects(m map[string]any, f *shape.Field) {
+	if f == nil {
+		return
+	}
+	for _, p := range f.Props {
+		if p.Kind != shape.Object {
+			continue
+		}
+		sub, ok := m[p.Name].(map[string]any)
+		if !ok && p.Required {
+			sub = map[string]any{}
+			m[p.Name] = sub
+		}
+		if sub != nil {
+			requireObjects(sub, p)
+		}
+	}
+}
+
+var numberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+// value converts a cell into the value of its field: text stays text,
+// numbers and true/false are taken where the schema expects them, a date
+// typed into a cell (a day count shown as a date) becomes the date it shows.
+func (rd *reader) value(s *Sheet, row, col int, header, ptr string, c *Column, f *shape.Field, x cell) (any, bool) {
+	if x.kind == cellError {
+		rd.add(Problem{Code: CodeCell, Sheet: s.Name, Cell: cellName(col, row), Header: header, Pointer: ptr,
+			Message: fmt.Sprintf("the cell shows the error %s, not a value", x.text),
+			Hint:    "correct the formula, or type the value itself"})
+		return nil, false
+	}
+	if c != nil && c.Multi {
+		var items *shape.Field
+		if f != nil {
+			items = f.Items
+		}
+		var out []any
+		for _, part := range split(x.text, c.Sep) {
+			out = append(out, scalar(cell{kind: cellText, text: part}, items, rd.book.date1904))
+		}
+		if out == nil {
+			return nil, false
+		}
+		return out, true
+	}
+	return scalar(x, f, rd.book.date1904), true
+}
+
+// split cuts a cell holding several values: at commas, semicolons and line
+// breaks for IDs and fixed words; at line breaks only for texts. Blank
+// parts are not values.
+func split(s, sep string) []string {
+	var parts []string
+	if sep == "\n" {
+		parts = strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	} else {
+		parts = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' })
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+	}
+	out := parts[:0]
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func scalar(x cell, f *shape.Field, date1904 bool) any {
+	kind := shape.Any
+	if f != nil {
+		kind = f.Kind
+	}
+	switch kind {
+	case shape.Integer, shape.Number:
+		t := strings.TrimSpace(x.text)
+		if (x.kind == cellNumber || x.kind == cellText) && numberRE.MatchString(t) {
+			if kind == shape.Integer {
+				if n, ok := wholeNumber(t); ok {
+					return n
+				}
+			}
+			return json.Number(t)
+		}
+		return x.text
+	case shape.Boolean:
+		switch {
+		case x.kind == cellBool:
+			return x.text == "1"
+		case x.kind == cellText:
+			switch strings.TrimSpace(x.text) {
+			case "TRUE", "true", "True":
+				return true
+			case "FALSE", "false", "False":
+				return false
+			}
+		}
+		return x.text
+	}
+	switch x.kind {
+	case cellBool:
+		if x.text == "1" {
+			return "TRUE"
+		}
+		return "FALSE"
+	case cellNumber:
+		if x.date {
+			if s, ok := serialDate(x.text, date1904); ok {
+				return s
+			}
+		}
+		return x.text
+	}
+	return x.text
+}
+
+// wholeNumber writes a stored number that is whole (17, or 1.7E+1 as some
+// programs store it) the way JSON writes a whole number.
+func wholeNumber(t string) (json.Number, bool) {
+	if !strings.ContainsAny(t, ".eE") {
+		return json.Number(t), true
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return "", false
+	}
+	return json.Number(strconv.FormatInt(int64(f), 10)), true
+}
+
+// serialDate turns a spreadsheet day count into the date (and time) it
+// shows: 2021-01-08, or 2021-01-08T07:30:00 when it has a time of day
+// (which validation will ask to give an offset).
+func serialDate(t string, date1904 bool) (string, bool) {
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || f > 2958465 {
+		return "", false
+	}
+	tm, err := excelize.ExcelDateToTime(f, date1904)
+	if err != nil {
+		return "", false
+	}
+	tm = tm.Round(time.Second)
+	if tm.Hour() == 0 && tm.Minute() == 0 && tm.Second() == 0 {
+		return tm.Format("2006-01-02"), true
+	}
+	return tm.Format("2006-01-02T15:04:05"), true
+}
+
+// ---- locating ----
+
+// Locate returns where the value at pointer is (key: its field name; in a
+// workbook that is the same cell). Pointers into a list of values in one
+// cell give that cell; pointers to an item give its row's first cell.
+func (d *Doc) Locate(pointer string) Location {
+	toks := splitPointer(pointer)
+	for n := len(toks); n >= 0; n-- {
+		p, ok := d.items[pointerOf(toks[:n])]
+		if !ok {
+			continue
+		}
+		rest := toks[n:]
+		if p.sheet.Label {
+			header := ""
+			for h := range p.cols {
+				header = h
+			}
+			return Location{Sheet: p.sheet.Name, Cell: cellName(1, p.row), Header: header}
+		}
+		// Drop indexes into a list of values held in one cell.
+		for len(rest) > 0 {
+			if _, err := strconv.Atoi(rest[len(rest)-1]); err != nil {
+				break
+			}
+			rest = rest[:len(rest)-1]
+		}
+		header := strings.Join(rest, ".")
+		if header == "" {
+			return Location{Sheet: p.sheet.Name, Cell: cellName(0, p.row)}
+		}
+		if col, ok := p.cols[header]; ok {
+			return Location{Sheet: p.sheet.Name, Cell: cellName(col, p.row), Header: header}
+		}
+		// An object flattened into columns: its first column present.
+		best := -1
+		for h, col := range p.cols {
+			if strings.HasPrefix(h, header+".") && (best < 0 || col < best) {
+				best = col
+			}
+		}
+		if best >= 0 {
+			return Location{Sheet: p.sheet.Name, Cell: cellName(best, p.row), Header: header}
+		}
+		return Location{Sheet: p.sheet.Name, Cell: cellName(0, p.row), Header: header}
+	}
+	// No row holds it: the sheet of the list or object it names.
+	var schemaPath []string
+	for _, t := range toks {
+		if _, err := strconv.Atoi(t); err == nil {
+			schemaPath = append(schemaPath, "*")
+		} else {
+			schemaPath = append(schemaPath, t)
+		}
+	}
+	for n := len(schemaPath); n > 0; n-- {
+		if s := d.layout.of(strings.Join(schemaPath[:n], "/")); s != nil {
+			return Location{Sheet: s.Name, Cell: "A1"}
+		}
+	}
+	return Location{Sheet: d.layout.Sheets[0].Name, Cell: "A1"}
+}
+
+func pointerOf(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+func splitPointer(p string) []string {
+	if p == "" {
+		return nil
+	}
+	parts := strings.Split(p[1:], "/")
+	for i, t := range parts {
+		parts[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	return parts
+}
+
+// colName is the letters of a 0-based column: 0 → A, 26 → AA.
+func colName(col int) string {
+	var b []byte
+	for col++; col > 0; col = (col - 1) / 26 {
+		b = append([]byte{byte('A' + (col-1)%26)}, b...)
+	}
+	return string(b)
+}
+
+func cellName(col, row int) string { return colName(col) + strconv.Itoa(row) }
+
+// closest returns the candidate nearest to s, if near enough to be a typo.
+func closest(s string, cands []string) string {
+	best, bestD := "", 3
+	for _, c := range cands {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// utf16Len counts a text in UTF-16 units, as Excel's cell limit does.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,224 @@
+package caseyaml
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/casepack/casepack/schema/shape"
+	"go.yaml.in/yaml/v3"
+)
+
+// header opens every case.yaml that casepack writes.
+const header = `# casepack case file, YAML form: the same fields as case.json (casepack schema
+# describes each one). Long texts are blocks after "|", lists are lines
+# starting with "- ". Quote text that starts with a digit, a quote, [ { & * ! |
+# > % @ or a backquote, or that holds ": " or " #". Then: casepack validate .
+`
+
+// Write renders a case, given as a generic tree (as a JSON parser or Read
+// gives it), as YAML: fields in the schema's order (unknown fields after
+// them, sorted), texts quoted wherever a YAML reader could take them for
+// something else, multi-line texts as literal blocks. It checks that the
+// result reads back as the same tree, and fails rather than write a file
+// that would change a value.
+func Write(v any) ([]byte, error) {
+	n, err := node(v, shape.Root())
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(header)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return nil, fmt.Errorf("write YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("write YAML: %w", err)
+	}
+	back, problems := Read(b.Bytes())
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("write YAML: the result does not read back: line %d: %s", problems[0].Line, problems[0].Message)
+	}
+	if !Equal(back.Value, v) {
+		return nil, fmt.Errorf("write YAML: the result does not read back as the same case")
+	}
+	return b.Bytes(), nil
+}
+
+// node builds the YAML node of value v at a place of shape f.
+func node(v any, f *shape.Field) (*yaml.Node, error) {
+	switch x := v.(type) {
+	case nil, bool, json.Number, string:
+		n := scalarNode(x)
+		if !Equal(scalar(n, f), v) {
+			// A value of another kind than the schema expects here (the
+			// data is invalid, and stays so): an explicit tag keeps it.
+			n.Style |= yaml.TaggedStyle
+		}
+		return n, nil
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		if len(x) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		var items *shape.Field
+		if f != nil && f.Kind == shape.Array {
+			items = f.Items
+		}
+		for _, item := range x {
+			c, err := node(item, items)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		return n, nil
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if len(x) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		for _, k := range OrderedKeys(x, f) {
+			var pf *shape.Field
+			if f != nil {
+				pf = f.Prop(k)
+			}
+			c, err := node(x[k], pf)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, stringNode(k), c)
+		}
+		return n, nil
+	}
+	return nil, fmt.Errorf("write YAML: cannot write a value of type %T", v)
+}
+
+// scalarNode is the node of a scalar as it was written: numbers in their
+// own spelling, texts as stringNode says.
+func scalarNode(v any) *yaml.Node {
+	switch x := v.(type) {
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+	case bool:
+		s := "false"
+		if x {
+			s = "true"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: s}
+	case json.Number:
+		tag := "!!int"
+		if strings.ContainsAny(string(x), ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: string(x)}
+	}
+	return stringNode(v.(string))
+}
+
+// plainSafe is text that every YAML reader (1.1 or 1.2) takes as text when
+// it stands unquoted: it starts with a letter and holds nothing YAML reads
+// as structure. The encoder quotes anything else that would change.
+var plainSafe = regexp.MustCompile(`^\p{L}[\p{L}\p{N} ._'()/,+-]*$`)
+
+// yaml11Words are words YAML 1.1 readers (PyYAML, older tools) turn into
+// booleans or null.
+var yaml11Words = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "n": true, "N": true, "no": true, "No": true, "NO": true,
+	"on": true, "On": true, "ON": true, "off": true, "Off": true, "OFF": true,
+	"true": true, "True": true, "TRUE": true, "false": true, "False": true, "FALSE": true,
+	"null": true, "Null": true, "NULL": true,
+}
+
+func stringNode(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	switch {
+	case strings.ContainsAny(s, "\r\u0085\u2028\u2029") || hasControl(s):
+		// Line breaks other than \n would be read back as \n in a block,
+		// and control characters need escapes: double quotes keep both.
+		n.Style = yaml.DoubleQuotedStyle
+	case strings.Contains(s, "\n"):
+		n.Style = yaml.LiteralStyle
+	case s == "" || strings.HasSuffix(s, " ") || !plainSafe.MatchString(s) || yaml11Words[s]:
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfeff {
+			return true
+		}
+	}
+	return false
+}
+
+// OrderedKeys lists the keys of object m: first those the schema names at
+// place f, in the schema's order, then any others, sorted.
+func OrderedKeys(m map[string]any, f *shape.Field) []string {
+	keys := make([]string, 0, len(m))
+	if f != nil {
+		for _, p := range f.Props {
+			if _, ok := m[p.Name]; ok {
+				keys = append(keys, p.Name)
+			}
+		}
+	}
+	var rest []string
+	for k := range m {
+		if f == nil || f.Prop(k) == nil {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(keys, rest...)
+}
+
+// Equal reports whether two generic trees hold the same case: the same
+// objects, lists, texts, booleans and nulls, and numbers of equal value.
+func Equal(a, b any) bool {
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		if x == y {
+			return true
+		}
+		fx, err1 := x.Float64()
+		fy, err2 := y.Float64()
+		return err1 == nil && err2 == nil && fx == fy
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !Equal(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !Equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}
