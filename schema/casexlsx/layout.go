@@ -31,19 +31,19 @@ import (
 // of items that have no ID but are parents of another register.
 var (
 	names = map[string]string{
-		"submission":                              "Submission",
-		"submission/requests":                     "Requests",
-		"analysis":                                "Analysis",
-		"incidents":                               "Incidents",
-		"incidents/*/characterisation":            "Crimes",
+		"submission":                   "Submission",
+		"submission/requests":          "Requests",
+		"analysis":                     "Analysis",
+		"incidents":                    "Incidents",
+		"incidents/*/characterisation": "Crimes",
 		"incidents/*/characterisation/*/elements": "Elements",
-		"persons":                                 "Persons",
-		"persons/*/death/wounds":                  "Wounds",
-		"units":                                   "Units",
-		"evidence":                                "Evidence",
-		"evidence/*/files":                        "Evidence files",
-		"evidence/*/custody":                      "Custody",
-		"consents":                                "Consents",
+		"persons":                "Persons",
+		"persons/*/death/wounds": "Wounds",
+		"units":                  "Units",
+		"evidence":               "Evidence",
+		"evidence/*/files":       "Evidence files",
+		"evidence/*/custody":     "Custody",
+		"consents":               "Consents",
 	}
 	numbers = map[string]string{
 		"incidents/*/characterisation": "crime",

@@ -52,14 +52,14 @@ const MaxCellChars = 32767
 // Problem is a problem with the workbook itself, located at a sheet and
 // cell. Severity is "warning" for the few that change nothing.
 type Problem struct {
-	Code     string
-	Warning  bool
-	Sheet    string
-	Cell     string // "" for the sheet as a whole
-	Header   string // the column (or label) the cell is in, if known
-	Pointer  string
-	Message  string
-	Hint     string
+	Code    string
+	Warning bool
+	Sheet   string
+	Cell    string // "" for the sheet as a whole
+	Header  string // the column (or label) the cell is in, if known
+	Pointer string
+	Message string
+	Hint    string
 }
 
 // Location is where a value of the case is in the workbook.
