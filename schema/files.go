@@ -285,7 +285,7 @@ func CheckHashes(ctx context.Context, doc *Document, workers int) ([]finding.Fin
 	if err := v.hashAll(ctx, jobs, workers); err != nil {
 		return nil, err
 	}
-	doc.locate(v.out, v.keyPos, v.subs)
+	doc.locate(v.out, v.keyPos, v.subs, v.members)
 	finding.Sort(v.out)
 	return v.out, nil
 }

@@ -23,6 +23,6 @@ func (d *Document) finding(code finding.Code, off int, ptr, msg, hint string) fi
 // comparison a build makes while it copies).
 func (d *Document) NewFinding(code finding.Code, ptr, msg, hint string) finding.Finding {
 	fs := []finding.Finding{{Code: code, Severity: finding.SeverityOf(code), File: d.Path, Pointer: ptr, Message: msg, Hint: hint}}
-	d.locate(fs, nil, nil)
+	d.locate(fs, nil, nil, nil)
 	return fs[0]
 }

@@ -18,10 +18,21 @@ type locNode struct {
 	found    bool
 }
 
-// locate fills in Line and Column of every finding from its pointer.
+// locate fills in Line and Column of every finding from its pointer (or,
+// for a case read from another form, where its Form places them).
 // Findings whose pointer does not resolve (it should not happen) point at
 // the start of the file.
-func (d *Document) locate(fs []finding.Finding, keyPos []bool, subs []string) {
+func (d *Document) locate(fs []finding.Finding, keyPos []bool, subs, members []string) {
+	if d.Form != nil {
+		for i := range fs {
+			var member string
+			if members != nil {
+				member = members[i]
+			}
+			d.Form.Place(&fs[i], keyPos != nil && keyPos[i], member)
+		}
+		return
+	}
 	root := &locNode{}
 	for _, f := range fs {
 		n := root

@@ -35,14 +35,29 @@ const CaseFileName = "case.json"
 // Document is a loaded case file: its bytes, the generic value the schema
 // validator reads, and the typed Case (decoded as far as the data allows).
 type Document struct {
-	Path  string // the case.json path as the user gave it (messages use it)
+	Path  string // the case file's path as the user gave it (messages use it)
 	Dir   string // the case folder: evidence paths are relative to it
-	Data  []byte
+	Data  []byte // the case as JSON: the file's bytes, or Canonical for another form
 	Value any
 	Case  *Case
+	// Form is the form other than JSON the case was read from (YAML, a
+	// workbook), which places its findings; nil for case.json, whose
+	// findings are located in Data.
+	Form Form
 
 	lines   []int       // byte offsets of line starts, built on first use
 	numbers []badNumber // numbers the typed model could not hold (decodeTyped)
+}
+
+// Form is a case file in a form other than JSON, as far as validation
+// needs it: it places each finding at its line and column, or sheet and
+// cell, in that form.
+type Form interface {
+	// Place sets f's location from f.Pointer. key says the finding is
+	// about the member's name rather than its value; member names the
+	// missing member of the object f.Pointer names, if that is what f is
+	// about.
+	Place(f *finding.Finding, key bool, member string)
 }
 
 // errTooBig is readCase's way of saying the file is over MaxCaseSize.

@@ -69,7 +69,7 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 			return nil, err
 		}
 	}
-	doc.locate(v.out, v.keyPos, v.subs)
+	doc.locate(v.out, v.keyPos, v.subs, v.members)
 	finding.Sort(v.out)
 	return v.out, nil
 }
@@ -96,7 +96,9 @@ func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, 
 
 // vctx collects findings before they are located. keyPos marks findings
 // that point at a member name rather than its value; subs holds a literal
-// to find inside the value (a citation inside a long text).
+// to find inside the value (a citation inside a long text); members names
+// the missing member a finding about an object is about (a required field),
+// which a workbook shows at that field's cell.
 type vctx struct {
 	doc     *Document
 	flagged map[string]bool // pointers the schema already reported: rules skip them
@@ -104,6 +106,7 @@ type vctx struct {
 	out     []finding.Finding
 	keyPos  []bool
 	subs    []string
+	members []string
 }
 
 func (v *vctx) add(code finding.Code, ptr, msg, hint string) {
@@ -114,6 +117,13 @@ func (v *vctx) addAt(code finding.Code, ptr string, key bool, sub, msg, hint str
 	v.out = append(v.out, finding.Finding{Code: code, Severity: finding.SeverityOf(code), File: v.doc.Path, Pointer: ptr, Message: msg, Hint: hint})
 	v.keyPos = append(v.keyPos, key)
 	v.subs = append(v.subs, sub)
+	v.members = append(v.members, "")
+}
+
+// addMissing reports that the object at ptr lacks its member.
+func (v *vctx) addMissing(code finding.Code, ptr, member, msg, hint string) {
+	v.add(code, ptr, msg, hint)
+	v.members[len(v.members)-1] = member
 }
 
 // ---- schema ----
@@ -306,7 +316,7 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 			if desc != "" {
 				hint += " (" + lowerFirst(strings.TrimSuffix(desc, ".")) + ")"
 			}
-			v.add(finding.SchemaRequired, ptr, fmt.Sprintf("%s is missing the required field %q", where(ptr), m), hint)
+			v.addMissing(finding.SchemaRequired, ptr, m, fmt.Sprintf("%s is missing the required field %q", where(ptr), m), hint)
 		}
 	case *kind.AdditionalProperties:
 		allowed := propsOf(e.SchemaURL)

@@ -70,6 +70,21 @@ const (
 	HashMismatch    Code = "CP-HASH-MISMATCH"
 	EvidenceUncited Code = "CP-EVIDENCE-UNCITED"
 	ConsentScope    Code = "CP-CONSENT-SCOPE"
+
+	// The YAML form (case.yaml).
+	YAMLSyntax  Code = "CP-YAML-SYNTAX"
+	YAMLDupKey  Code = "CP-YAML-DUPKEY"
+	YAMLUTF8    Code = "CP-YAML-UTF8"
+	YAMLFeature Code = "CP-YAML-FEATURE"
+	YAMLTooBig  Code = "CP-YAML-TOOBIG"
+
+	// The workbook form (case.xlsx).
+	XLSXRead   Code = "CP-XLSX-READ"
+	XLSXTooBig Code = "CP-XLSX-TOOBIG"
+	XLSXSheet  Code = "CP-XLSX-SHEET"
+	XLSXHeader Code = "CP-XLSX-HEADER"
+	XLSXRow    Code = "CP-XLSX-ROW"
+	XLSXCell   Code = "CP-XLSX-CELL"
 )
 
 // The codes of a package (Scope Package).
@@ -150,6 +165,17 @@ var Table = []Info{
 	{HashMismatch, Error, "", Case, "", "an evidence file whose SHA-256 differs from the one recorded at acquisition"},
 	{EvidenceUncited, Warning, "", Case, "", "an evidence item cited nowhere"},
 	{ConsentScope, Warning, "", Case, "", "evidence covered by a consent that does not allow sharing with the ICC, or was withdrawn"},
+	{YAMLSyntax, Error, "", Case, "", "case.yaml is not valid YAML (indentation, a missing colon, unquoted text with ': '), holds two documents, or nests more than 64 deep"},
+	{YAMLDupKey, Error, "", Case, "", "a field appears twice in one block; YAML readers would silently keep one"},
+	{YAMLUTF8, Error, "", Case, "", "case.yaml is not UTF-8 text"},
+	{YAMLFeature, Error, "", Case, "", "an alias (*name), merge key (<<) or custom tag: a case file writes every value out"},
+	{YAMLTooBig, Error, "", Case, "", "case.yaml is larger than 256 MiB"},
+	{XLSXRead, Error, "", Case, "", "case.xlsx cannot be read as a workbook (damaged, encrypted, or not .xlsx)"},
+	{XLSXTooBig, Error, "", Case, "", "case.xlsx is larger than 256 MiB"},
+	{XLSXSheet, Warning, Error, Case, "", "a sheet casepack does not know, which it ignores (warning); a misspelt register name, or one register on two sheets (error)"},
+	{XLSXHeader, Error, "", Case, "", "a column header (or a label) that is repeated, missing above values, or a missing key column (evidence_id…)"},
+	{XLSXRow, Error, "", Case, "", "a row that cannot be placed: it names no parent item, one not on its sheet, or repeats a number"},
+	{XLSXCell, Error, "", Case, "", "a cell that shows an error (#N/A) instead of a value; on writing, a text over 32,767 characters or with a control character, which a cell cannot hold"},
 
 	{BagBagit, Error, "", Package, "bagit.txt", "bagit.txt missing, unreadable, or not BagIt 1.0 / 0.97 with UTF-8 tag files"},
 	{BagInfo, Error, Warning, Package, "bag-info.txt", "bag-info.txt unreadable or too large (error); no Payload-Oxum (warning)"},

@@ -41,9 +41,12 @@ type Finding struct {
 	// Zero when the finding has no position in a text file.
 	Line   int `json:"line,omitempty"`
 	Column int `json:"column,omitempty"`
-	// Sheet and Cell locate a finding in a workbook ("Persons", "E7").
+	// Sheet and Cell locate a finding in a workbook ("Persons", "E7");
+	// Field is the column (or, on a sheet of label/value rows, the label)
+	// the cell is under ("age").
 	Sheet string `json:"sheet,omitempty"`
 	Cell  string `json:"cell,omitempty"`
+	Field string `json:"field,omitempty"`
 	// Pointer is the RFC 6901 JSON pointer of the value in the case data
 	// ("" is the whole case).
 	Pointer string `json:"pointer,omitempty"`
@@ -77,8 +80,9 @@ func At(code Code, p, message, hint string) Finding {
 }
 
 // Location is where the finding is, as a user reads it: a path inside a
-// package, "file:line:column: pointer" in a text file, or "file: Sheet!Cell"
-// in a workbook. It is "" when the finding has no location.
+// package, "file:line:column: pointer" in a text file ("file:line: pointer"
+// when the column is not known), or "file: Sheet!Cell (field)" in a
+// workbook. It is "" when the finding has no location.
 func (f Finding) Location() string {
 	switch {
 	case f.Path != "":
@@ -88,6 +92,9 @@ func (f Finding) Location() string {
 		if f.Cell != "" {
 			loc += "!" + f.Cell
 		}
+		if f.Field != "" {
+			loc += " (" + f.Field + ")"
+		}
 		if f.File != "" {
 			loc = f.File + ": " + loc
 		}
@@ -96,6 +103,12 @@ func (f Finding) Location() string {
 		ptr := f.Pointer
 		if ptr == "" {
 			ptr = "/"
+		}
+		switch {
+		case f.Line == 0:
+			return fmt.Sprintf("%s: %s", f.File, ptr)
+		case f.Column == 0:
+			return fmt.Sprintf("%s:%d: %s", f.File, f.Line, ptr)
 		}
 		return fmt.Sprintf("%s:%d:%d: %s", f.File, f.Line, f.Column, ptr)
 	}

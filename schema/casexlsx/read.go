@@ -23,50 +23,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema/shape"
 	"github.com/xuri/excelize/v2"
-)
-
-// The finding codes of the workbook form. Problems of the data itself have
-// the same codes as in case.json.
-const (
-	// CodeRead: the file is not a workbook casepack can read.
-	CodeRead = "CP-XLSX-READ"
-	// CodeSheet: a sheet casepack does not know (a warning: it is ignored),
-	// or one register on two sheets (an error).
-	CodeSheet = "CP-XLSX-SHEET"
-	// CodeHeader: a column header (or a label) that is repeated, missing
-	// above data, or a key column that is missing.
-	CodeHeader = "CP-XLSX-HEADER"
-	// CodeRow: a row that cannot be placed: it names no parent item, one
-	// that does not exist, or repeats a number.
-	CodeRow = "CP-XLSX-ROW"
-	// CodeCell: a cell that shows an error (#N/A) instead of a value, or a
-	// value a workbook cannot hold (over 32,767 characters).
-	CodeCell = "CP-XLSX-CELL"
 )
 
 // MaxCellChars is the most a cell of Excel can hold, in UTF-16 units.
 const MaxCellChars = 32767
 
-// Problem is a problem with the workbook itself, located at a sheet and
-// cell. Severity is "warning" for the few that change nothing.
-type Problem struct {
-	Code    string
-	Warning bool
-	Sheet   string
-	Cell    string // "" for the sheet as a whole
-	Header  string // the column (or label) the cell is in, if known
-	Pointer string
-	Message string
-	Hint    string
-}
-
 // Location is where a value of the case is in the workbook.
 type Location struct {
-	Sheet  string
-	Cell   string // A1 style
-	Header string // the column's header (a label sheet: the row's label)
+	Sheet string
+	Cell  string // A1 style
+	Field string // the column's header (a label sheet: the row's label)
 }
 
 // Doc is a read workbook.
@@ -86,11 +55,11 @@ type place struct {
 }
 
 // Read reads a case workbook.
-func Read(r io.ReaderAt, size int64) (*Doc, []Problem) {
+func Read(r io.ReaderAt, size int64) (*Doc, []finding.Finding) {
 	d := &Doc{layout: TheLayout(), items: map[string]place{}}
 	b, err := openBook(r, size)
 	if err != nil {
-		return d, []Problem{{Code: CodeRead, Message: "cannot read the workbook: " + err.Error(),
+		return d, []finding.Finding{{Code: finding.XLSXRead, Severity: finding.Error, Message: "cannot read the workbook: " + err.Error(),
 			Hint: "check that this is the case workbook (.xlsx); open it in Excel or LibreOffice and save it again as .xlsx"}}
 	}
 	rd := &reader{doc: d, book: b, root: map[string]any{}, ids: map[*Sheet]map[string]int{}}
@@ -106,7 +75,7 @@ type reader struct {
 	doc      *Doc
 	book     *book
 	root     map[string]any
-	problems []Problem
+	problems []finding.Finding
 	fatal    bool
 	// ids: for each register with an ID or a number, the key of each item
 	// (its ID, or its keys and number joined) → its index in items.
@@ -120,7 +89,14 @@ type itemRef struct {
 	pointer string
 }
 
-func (rd *reader) add(p Problem) { rd.problems = append(rd.problems, p) }
+// add records a problem with the workbook, with the table's severity
+// unless it is set.
+func (rd *reader) add(p finding.Finding) {
+	if p.Severity == "" {
+		p.Severity = finding.SeverityOf(p.Code)
+	}
+	rd.problems = append(rd.problems, p)
+}
 
 func (rd *reader) read() {
 	l := rd.doc.layout
@@ -137,11 +113,11 @@ func (rd *reader) read() {
 			}
 		}
 		if s == nil {
-			p := Problem{Code: CodeSheet, Warning: true, Sheet: ref.name,
+			p := finding.Finding{Code: finding.XLSXSheet, Severity: finding.Warning, Sheet: ref.name,
 				Message: fmt.Sprintf("casepack does not know a sheet named %q and ignores it", ref.name),
 				Hint:    "the sheets casepack reads are listed on the Instructions sheet"}
 			if near := closest(name, sheetNames(l)); near != "" {
-				p.Warning = false
+				p.Severity = finding.Error
 				p.Message = fmt.Sprintf("casepack does not know a sheet named %q, so its rows are not read", ref.name)
 				p.Hint = fmt.Sprintf("did you mean %q? rename the sheet", near)
 			}
@@ -149,7 +125,7 @@ func (rd *reader) read() {
 			continue
 		}
 		if prev, dup := found[s]; dup {
-			rd.add(Problem{Code: CodeSheet, Sheet: ref.name,
+			rd.add(finding.Finding{Code: finding.XLSXSheet, Sheet: ref.name,
 				Message: fmt.Sprintf("the sheets %q and %q both hold the %s register", prev.name, ref.name, s.Name),
 				Hint:    "keep one sheet for it: move the rows into one and delete the other"})
 			continue
@@ -170,7 +146,7 @@ func (rd *reader) read() {
 		}
 		if err != nil {
 			rd.fatal = true
-			rd.add(Problem{Code: CodeRead, Sheet: ref.name, Message: "cannot read the sheet: " + err.Error(),
+			rd.add(finding.Finding{Code: finding.XLSXRead, Sheet: ref.name, Message: "cannot read the sheet: " + err.Error(),
 				Hint: "open the workbook in Excel or LibreOffice and save it again as .xlsx"})
 			return
 		}
@@ -209,14 +185,14 @@ func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
 		}
 		if label == "" {
 			if value != nil {
-				rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(1, row),
+				rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: cellName(1, row),
 					Message: "a value without a field name in column A",
 					Hint:    "write the field's name in column A, or delete the value"})
 			}
 			return nil
 		}
 		if first, dup := seen[label]; dup {
-			rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(0, row), Header: label,
+			rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: cellName(0, row), Field: label,
 				Message: fmt.Sprintf("the field %q is given twice (rows %d and %d)", label, first, row),
 				Hint:    "keep one row for it and delete the other, after checking which value is right"})
 			return nil
@@ -267,7 +243,7 @@ func (rd *reader) register(s *Sheet, ref sheetRef) error {
 	err := rd.book.sheetRows(ref, func(row int, cells []cell) error {
 		if headers == nil {
 			if row != 1 {
-				rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: "A1",
+				rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: "A1",
 					Message: "the first row is empty: it must hold the column headers",
 					Hint:    "put the headers back in row 1 (a new workbook from casepack init shows them)"})
 				headers = map[string]int{}
@@ -277,7 +253,7 @@ func (rd *reader) register(s *Sheet, ref sheetRef) error {
 			for _, k := range s.Keys {
 				i, ok := headers[k.Header]
 				if !ok {
-					rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: "A1", Header: k.Header,
+					rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: "A1", Field: k.Header,
 						Message: fmt.Sprintf("there is no column %q, so the rows cannot be matched to their %s", k.Header, singular(s.Parent)),
 						Hint:    fmt.Sprintf("add the column %q and fill it in each row", k.Header)})
 					keyIdx = nil
@@ -321,7 +297,7 @@ func (rd *reader) headers(s *Sheet, cells []cell, byHeader map[string]*Column, c
 			continue
 		}
 		if first, dup := headers[h]; dup {
-			rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(c.col, 1), Header: h,
+			rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: cellName(c.col, 1), Field: h,
 				Message: fmt.Sprintf("the column %q appears twice (%s and %s); the second is not read", h, colName(first), colName(c.col)),
 				Hint:    "keep one column and delete the other, after checking which values are right"})
 			continue
@@ -351,7 +327,7 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 		pk := strings.Join(key, "\x00")
 		for j, k := range key {
 			if k == "" {
-				rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(keyIdx[j], row), Header: s.Keys[j].Header,
+				rd.add(finding.Finding{Code: finding.XLSXRow, Sheet: s.Name, Cell: cellName(keyIdx[j], row), Field: s.Keys[j].Header,
 					Message: fmt.Sprintf("the row does not say which %s it belongs to", singular(s.Parent)),
 					Hint:    fmt.Sprintf("fill in %s", s.Keys[j].Header)})
 				return nil
@@ -360,7 +336,7 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 		idx, ok := rd.ids[s.Parent][pk]
 		if !ok {
 			what := fmt.Sprintf("%s %s", singular(s.Parent), strings.Join(key, " "))
-			rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(keyIdx[len(keyIdx)-1], row), Header: s.Keys[len(s.Keys)-1].Header,
+			rd.add(finding.Finding{Code: finding.XLSXRow, Sheet: s.Name, Cell: cellName(keyIdx[len(keyIdx)-1], row), Field: s.Keys[len(s.Keys)-1].Header,
 				Message: fmt.Sprintf("the row belongs to %s, which is not on the %s sheet", what, s.Parent.Name),
 				Hint:    fmt.Sprintf("check the spelling, or add %s to the %s sheet", what, s.Parent.Name)})
 			return nil
@@ -389,7 +365,7 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 		if c.col >= len(cols) || (cols[c.col] == nil && extra[c.col] == nil) {
 			if !noHeader[c.col] {
 				noHeader[c.col] = true
-				rd.add(Problem{Code: CodeHeader, Sheet: s.Name, Cell: cellName(c.col, row),
+				rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: cellName(c.col, row),
 					Message: "a value in a column without a header; the column is not read",
 					Hint:    "write the field's name in row 1 of this column, or delete the values below it"})
 			}
@@ -425,7 +401,7 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 		} else if numIdx >= 0 {
 			own = strings.TrimSpace(textAt(cells, numIdx))
 			if own == "" {
-				rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(numIdx, row), Header: s.Number.Header,
+				rd.add(finding.Finding{Code: finding.XLSXRow, Sheet: s.Name, Cell: cellName(numIdx, row), Field: s.Number.Header,
 					Message: fmt.Sprintf("the row has no %s number, so no row of another sheet can belong to it", s.Number.Header),
 					Hint:    fmt.Sprintf("number the %s of each %s 1, 2, …", strings.ToLower(s.Name), singular(s.Parent))})
 			}
@@ -436,7 +412,7 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 				k = own
 			}
 			if _, dup := rd.ids[s][k]; dup && s.ID == nil {
-				rd.add(Problem{Code: CodeRow, Sheet: s.Name, Cell: cellName(numIdx, row), Header: s.Number.Header,
+				rd.add(finding.Finding{Code: finding.XLSXRow, Sheet: s.Name, Cell: cellName(numIdx, row), Field: s.Number.Header,
 					Message: fmt.Sprintf("%s %s appears twice for the same %s", s.Number.Header, own, singular(s.Parent)),
 					Hint:    "give each one its own number"})
 			} else if !dup {
@@ -519,7 +495,7 @@ var numberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+
 // typed into a cell (a day count shown as a date) becomes the date it shows.
 func (rd *reader) value(s *Sheet, row, col int, header, ptr string, c *Column, f *shape.Field, x cell) (any, bool) {
 	if x.kind == cellError {
-		rd.add(Problem{Code: CodeCell, Sheet: s.Name, Cell: cellName(col, row), Header: header, Pointer: ptr,
+		rd.add(finding.Finding{Code: finding.XLSXCell, Sheet: s.Name, Cell: cellName(col, row), Field: header, Pointer: ptr,
 			Message: fmt.Sprintf("the cell shows the error %s, not a value", x.text),
 			Hint:    "correct the formula, or type the value itself"})
 		return nil, false
@@ -645,9 +621,21 @@ func serialDate(t string, date1904 bool) (string, bool) {
 
 // ---- locating ----
 
-// Locate returns where the value at pointer is (key: its field name; in a
-// workbook that is the same cell). Pointers into a list of values in one
-// cell give that cell; pointers to an item give its row's first cell.
+// Place sets a finding's sheet, cell and column from its pointer
+// (schema.Form); a finding about a missing member is placed at the cell
+// that member's column has in the row.
+func (d *Doc) Place(f *finding.Finding, _ bool, member string) {
+	p := f.Pointer
+	if member != "" {
+		p += "/" + strings.ReplaceAll(strings.ReplaceAll(member, "~", "~0"), "/", "~1")
+	}
+	loc := d.Locate(p)
+	f.Sheet, f.Cell, f.Field = loc.Sheet, loc.Cell, loc.Field
+}
+
+// Locate returns where the value at pointer is. Pointers into a list of
+// values in one cell give that cell; pointers to an item give its row's
+// first cell; a field with no column in the row gives that first cell too.
 func (d *Doc) Locate(pointer string) Location {
 	toks := splitPointer(pointer)
 	for n := len(toks); n >= 0; n-- {
@@ -661,7 +649,7 @@ func (d *Doc) Locate(pointer string) Location {
 			for h := range p.cols {
 				header = h
 			}
-			return Location{Sheet: p.sheet.Name, Cell: cellName(1, p.row), Header: header}
+			return Location{Sheet: p.sheet.Name, Cell: cellName(1, p.row), Field: header}
 		}
 		// Drop indexes into a list of values held in one cell.
 		for len(rest) > 0 {
@@ -675,7 +663,7 @@ func (d *Doc) Locate(pointer string) Location {
 			return Location{Sheet: p.sheet.Name, Cell: cellName(0, p.row)}
 		}
 		if col, ok := p.cols[header]; ok {
-			return Location{Sheet: p.sheet.Name, Cell: cellName(col, p.row), Header: header}
+			return Location{Sheet: p.sheet.Name, Cell: cellName(col, p.row), Field: header}
 		}
 		// An object flattened into columns: its first column present.
 		best := -1
@@ -685,9 +673,9 @@ func (d *Doc) Locate(pointer string) Location {
 			}
 		}
 		if best >= 0 {
-			return Location{Sheet: p.sheet.Name, Cell: cellName(best, p.row), Header: header}
+			return Location{Sheet: p.sheet.Name, Cell: cellName(best, p.row), Field: header}
 		}
-		return Location{Sheet: p.sheet.Name, Cell: cellName(0, p.row), Header: header}
+		return Location{Sheet: p.sheet.Name, Cell: cellName(0, p.row), Field: header}
 	}
 	// No row holds it: the sheet of the list or object it names.
 	var schemaPath []string

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema/shape"
 	"github.com/xuri/excelize/v2"
 )
@@ -16,10 +17,10 @@ import (
 // refuses, with a Problem per value located by pointer and target cell, a
 // value a workbook cannot hold: a text over 32,767 characters, or one with
 // a control character XML cannot carry.
-func Write(w io.Writer, v any) ([]Problem, error) {
+func Write(w io.Writer, v any) ([]finding.Finding, error) {
 	root, ok := v.(map[string]any)
 	if !ok {
-		return []Problem{{Code: CodeCell, Message: "the case is not an object { … }, so it has no sheets to fill"}}, nil
+		return []finding.Finding{{Code: finding.XLSXCell, Severity: finding.Error, Message: "the case is not an object { … }, so it has no sheets to fill"}}, nil
 	}
 	wr, err := newWriter()
 	if err != nil {
@@ -53,7 +54,7 @@ func Write(w io.Writer, v any) ([]Problem, error) {
 type writer struct {
 	f        *excelize.File
 	l        *Layout
-	problems []Problem
+	problems []finding.Finding
 	st       styles
 }
 
@@ -152,7 +153,7 @@ func widthOf(c *Column) float64 {
 // cannot.
 func (wr *writer) cellValue(s *Sheet, col, row int, c *Column, ptr string, v any) (any, bool) {
 	loc := func(msg, hint string) {
-		wr.problems = append(wr.problems, Problem{Code: CodeCell, Sheet: s.Name, Cell: cellName(col, row), Header: c.Header, Pointer: ptr, Message: msg, Hint: hint})
+		wr.problems = append(wr.problems, finding.Finding{Code: finding.XLSXCell, Severity: finding.Error, Sheet: s.Name, Cell: cellName(col, row), Field: c.Header, Pointer: ptr, Message: msg, Hint: hint})
 	}
 	var text string
 	switch x := v.(type) {
@@ -431,7 +432,7 @@ func (wr *writer) items(s *Sheet, root map[string]any) []rowData {
 		}
 		list, ok := x.([]any)
 		if !ok {
-			wr.problems = append(wr.problems, Problem{Code: CodeCell, Sheet: s.Name, Pointer: base + pointerOf(p),
+			wr.problems = append(wr.problems, finding.Finding{Code: finding.XLSXCell, Severity: finding.Error, Sheet: s.Name, Pointer: base + pointerOf(p),
 				Message: "a value where a list of items belongs, which the sheet cannot hold"})
 			return
 		}
@@ -439,7 +440,7 @@ func (wr *writer) items(s *Sheet, root map[string]any) []rowData {
 			ptr := fmt.Sprintf("%s%s/%d", base, pointerOf(p), i)
 			m, ok := it.(map[string]any)
 			if !ok {
-				wr.problems = append(wr.problems, Problem{Code: CodeCell, Sheet: s.Name, Pointer: ptr,
+				wr.problems = append(wr.problems, finding.Finding{Code: finding.XLSXCell, Severity: finding.Error, Sheet: s.Name, Pointer: ptr,
 					Message: "an item of the list is not a group of fields, so it cannot be a row"})
 				continue
 			}

@@ -23,32 +23,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema/shape"
 	"go.yaml.in/yaml/v3"
 )
 
-// The finding codes of the YAML form. Problems of the data itself (a
-// missing field, a bad date) have the same codes as in case.json.
-const (
-	CodeSyntax  = "CP-YAML-SYNTAX"
-	CodeDupKey  = "CP-YAML-DUPKEY"
-	CodeUTF8    = "CP-YAML-UTF8"
-	CodeFeature = "CP-YAML-FEATURE"
-)
-
 // MaxDepth is the deepest nesting accepted, as for case.json.
 const MaxDepth = 64
-
-// Problem is a problem with the YAML text, located by line and column
-// (1-based; the column counts characters; 0 when the parser gives none).
-type Problem struct {
-	Code    string
-	Line    int
-	Column  int
-	Pointer string
-	Message string
-	Hint    string
-}
 
 // Doc is a parsed case.yaml.
 type Doc struct {
@@ -61,13 +42,13 @@ type Doc struct {
 
 // Read parses the YAML form of a case. Problems of the YAML text come back
 // in order; Value is nil when nothing could be read.
-func Read(data []byte) (*Doc, []Problem) {
+func Read(data []byte) (*Doc, []finding.Finding) {
 	doc := &Doc{}
 	if bad := invalidUTF8(data, 10); len(bad) > 0 {
-		var out []Problem
+		var out []finding.Finding
 		for _, off := range bad {
 			line, col := position(data, off)
-			out = append(out, Problem{Code: CodeUTF8, Line: line, Column: col,
+			out = append(out, finding.Finding{Code: finding.YAMLUTF8, Severity: finding.Error, Line: line, Column: col,
 				Message: fmt.Sprintf("byte 0x%02x is not valid UTF-8 text", data[off]),
 				Hint:    "save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)"})
 		}
@@ -77,18 +58,18 @@ func Read(data []byte) (*Doc, []Problem) {
 	var root yaml.Node
 	if err := decode(dec, &root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return doc, []Problem{{Code: CodeSyntax, Line: 1, Column: 1, Message: "the file is empty",
+			return doc, []finding.Finding{{Code: finding.YAMLSyntax, Severity: finding.Error, Line: 1, Column: 1, Message: "the file is empty",
 				Hint: "start from `casepack init DIR --format yaml`"}}
 		}
-		return doc, []Problem{syntaxProblem(err)}
+		return doc, []finding.Finding{syntaxProblem(err)}
 	}
 	var more yaml.Node
 	if err := decode(dec, &more); err == nil {
-		return doc, []Problem{{Code: CodeSyntax, Line: more.Line, Column: more.Column,
+		return doc, []finding.Finding{{Code: finding.YAMLSyntax, Severity: finding.Error, Line: more.Line, Column: more.Column,
 			Message: "the file holds more than one YAML document (a line '---' starts a second one)",
 			Hint:    "keep one case in the file: remove the second document or the '---' line"}}
 	} else if !errors.Is(err, io.EOF) {
-		return doc, []Problem{syntaxProblem(err)}
+		return doc, []finding.Finding{syntaxProblem(err)}
 	}
 	r := reader{}
 	body := &root
@@ -115,9 +96,9 @@ func decode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 // way of saying where a syntax error is ("yaml: line 12: …").
 var lineRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
 
-func syntaxProblem(err error) Problem {
+func syntaxProblem(err error) finding.Finding {
 	msg := err.Error()
-	p := Problem{Code: CodeSyntax, Line: 1,
+	p := finding.Finding{Code: finding.YAMLSyntax, Severity: finding.Error, Line: 1,
 		Hint: "check the indentation (spaces, not tabs) and the colon after each field name; put text that holds ': ', ' #' or starts with a special character in quotes"}
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
@@ -130,24 +111,24 @@ func syntaxProblem(err error) Problem {
 }
 
 type reader struct {
-	problems []Problem
+	problems []finding.Finding
 }
 
-func (r *reader) add(n *yaml.Node, code, ptr, msg, hint string) {
-	r.problems = append(r.problems, Problem{Code: code, Line: n.Line, Column: n.Column, Pointer: ptr, Message: msg, Hint: hint})
+func (r *reader) add(n *yaml.Node, code finding.Code, ptr, msg, hint string) {
+	r.problems = append(r.problems, finding.Finding{Code: code, Severity: finding.SeverityOf(code), Line: n.Line, Column: n.Column, Pointer: ptr, Message: msg, Hint: hint})
 }
 
 // value converts node n, at pointer ptr where the schema expects f (nil
 // when the schema does not know the place), into a generic value.
 func (r *reader) value(n *yaml.Node, f *shape.Field, ptr string, depth int) any {
 	if depth > MaxDepth {
-		r.add(n, CodeSyntax, ptr, fmt.Sprintf("the data is nested more than %d levels deep", MaxDepth),
+		r.add(n, finding.YAMLSyntax, ptr, fmt.Sprintf("the data is nested more than %d levels deep", MaxDepth),
 			"the case format needs far fewer levels; check the indentation")
 		return nil
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		r.add(n, CodeFeature, ptr, fmt.Sprintf("*%s repeats a value from elsewhere (a YAML alias); a case file writes every value out", n.Value),
+		r.add(n, finding.YAMLFeature, ptr, fmt.Sprintf("*%s repeats a value from elsewhere (a YAML alias); a case file writes every value out", n.Value),
 			"replace the alias with the value itself")
 		return nil
 	case yaml.MappingNode:
@@ -164,12 +145,12 @@ func (r *reader) value(n *yaml.Node, f *shape.Field, ptr string, depth int) any 
 		return out
 	case yaml.ScalarNode:
 		if customTag(n) {
-			r.add(n, CodeFeature, ptr, fmt.Sprintf("the tag %s is not used in case files", n.Tag),
+			r.add(n, finding.YAMLFeature, ptr, fmt.Sprintf("the tag %s is not used in case files", n.Tag),
 				"remove the tag; write the value alone")
 		}
 		return scalar(n, f)
 	}
-	r.add(n, CodeSyntax, ptr, "a value of an unknown kind", "")
+	r.add(n, finding.YAMLSyntax, ptr, "a value of an unknown kind", "")
 	return nil
 }
 
@@ -179,19 +160,19 @@ func (r *reader) mapping(n *yaml.Node, f *shape.Field, ptr string, depth int) an
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			r.add(k, CodeSyntax, ptr, "a field name must be plain text, not a list or a block",
+			r.add(k, finding.YAMLSyntax, ptr, "a field name must be plain text, not a list or a block",
 				"write the field name followed by a colon")
 			continue
 		}
 		if k.Tag == "!!merge" {
-			r.add(k, CodeFeature, ptr, "'<<' merges fields from elsewhere (a YAML merge key); a case file writes every field out",
+			r.add(k, finding.YAMLFeature, ptr, "'<<' merges fields from elsewhere (a YAML merge key); a case file writes every field out",
 				"replace the merge with the fields themselves")
 			continue
 		}
 		name := k.Value
 		child := ptr + "/" + escapeToken(name)
 		if first, dup := seen[name]; dup {
-			r.add(k, CodeDupKey, child,
+			r.add(k, finding.YAMLDupKey, child,
 				fmt.Sprintf("field %q appears twice in the same block (first on line %d); a YAML reader silently keeps only one of them", name, first.Line),
 				"keep one and delete the other, after checking which value is right")
 		}
@@ -363,4 +344,10 @@ func invalidUTF8(data []byte, max int) []int {
 func position(data []byte, off int) (line, col int) {
 	start := bytes.LastIndexByte(data[:off], '\n') + 1
 	return bytes.Count(data[:off], []byte{'\n'}) + 1, utf8.RuneCount(data[start:off]) + 1
+}
+
+// Place sets a finding's line and column from its pointer (schema.Form).
+// A missing member is shown at its object.
+func (d *Doc) Place(f *finding.Finding, key bool, _ string) {
+	f.Line, f.Column = d.Position(f.Pointer, key)
 }

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/casepack/casepack/schema/shape"
@@ -45,7 +43,7 @@ func Write(v any) ([]byte, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("write YAML: the result does not read back: line %d: %s", problems[0].Line, problems[0].Message)
 	}
-	if !Equal(back.Value, v) {
+	if !shape.Equal(back.Value, v) {
 		return nil, fmt.Errorf("write YAML: the result does not read back as the same case")
 	}
 	return b.Bytes(), nil
@@ -56,7 +54,7 @@ func node(v any, f *shape.Field) (*yaml.Node, error) {
 	switch x := v.(type) {
 	case nil, bool, json.Number, string:
 		n := scalarNode(x)
-		if !Equal(scalar(n, f), v) {
+		if !shape.Equal(scalar(n, f), v) {
 			// A value of another kind than the schema expects here (the
 			// data is invalid, and stays so): an explicit tag keeps it.
 			n.Style |= yaml.TaggedStyle
@@ -84,7 +82,7 @@ func node(v any, f *shape.Field) (*yaml.Node, error) {
 		if len(x) == 0 {
 			n.Style = yaml.FlowStyle
 		}
-		for _, k := range OrderedKeys(x, f) {
+		for _, k := range shape.OrderedKeys(x, f) {
 			var pf *shape.Field
 			if f != nil {
 				pf = f.Prop(k)
@@ -158,67 +156,4 @@ func hasControl(s string) bool {
 		}
 	}
 	return false
-}
-
-// OrderedKeys lists the keys of object m: first those the schema names at
-// place f, in the schema's order, then any others, sorted.
-func OrderedKeys(m map[string]any, f *shape.Field) []string {
-	keys := make([]string, 0, len(m))
-	if f != nil {
-		for _, p := range f.Props {
-			if _, ok := m[p.Name]; ok {
-				keys = append(keys, p.Name)
-			}
-		}
-	}
-	var rest []string
-	for k := range m {
-		if f == nil || f.Prop(k) == nil {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	return append(keys, rest...)
-}
-
-// Equal reports whether two generic trees hold the same case: the same
-// objects, lists, texts, booleans and nulls, and numbers of equal value.
-func Equal(a, b any) bool {
-	switch x := a.(type) {
-	case json.Number:
-		y, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		if x == y {
-			return true
-		}
-		fx, err1 := x.Float64()
-		fy, err2 := y.Float64()
-		return err1 == nil && err2 == nil && fx == fy
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !Equal(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !Equal(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(a, b)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/casepack/casepack/schema"
+	"github.com/casepack/casepack/schema/shape"
 )
 
 func laVega(t testing.TB) any {
@@ -31,7 +32,7 @@ func TestRoundTripLaVega(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatalf("problems: %+v", problems)
 	}
-	if !Equal(back.Value, v) {
+	if !shape.Equal(back.Value, v) {
 		t.Fatal("not equal")
 	}
 }
