@@ -8,32 +8,60 @@ import (
 	"os"
 
 	"github.com/casepack/casepack/samples"
+	"github.com/casepack/casepack/schema/caseform"
 	"github.com/urfave/cli/v3"
 )
 
 func init() {
 	register(&cli.Command{
 		Name:      "init",
-		Usage:     "start a new case folder from the smallest valid case, to edit",
+		Usage:     "start a new case folder, as a workbook, a YAML file or JSON",
 		ArgsUsage: "DIR",
-		Description: "Writes DIR/case.json and DIR/evidence/ from the bundled minimal case: one\n" +
-			"incident, one evidence file (a synthetic stand-in). Replace its contents with\n" +
-			"your own, then run casepack validate DIR. DIR must not exist yet.",
+		Description: "Writes DIR/case.json (or case.xlsx, case.yaml with --format) and\n" +
+			"DIR/evidence/ from a bundled sample: the minimal case (one incident, one\n" +
+			"evidence file, a synthetic stand-in), or with --sample la-vega the complete\n" +
+			"La Vega case. Replace its contents with your own, then run\n" +
+			"casepack validate DIR. DIR must not exist yet.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "json", Usage: "the form of the case file: xlsx (a workbook for Excel or LibreOffice), yaml or json"},
+			&cli.StringFlag{Name: "sample", Value: "minimal", Usage: "the sample to start from: minimal or la-vega"},
+		},
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			dir, err := oneArg(cmd, "DIR")
 			if err != nil {
 				return err
+			}
+			form, ok := caseform.ParseForm(cmd.String("format"))
+			if !ok {
+				return usageErrorf("--format %q: must be xlsx, yaml or json", cmd.String("format"))
+			}
+			var src fs.FS
+			switch cmd.String("sample") {
+			case "minimal":
+				src = samples.Minimal
+			case "la-vega":
+				src = samples.LaVega
+			default:
+				return usageErrorf("--sample %q: must be minimal or la-vega", cmd.String("sample"))
 			}
 			if _, err := os.Lstat(dir); err == nil {
 				return withHint(exitOperational, fmt.Errorf("%s already exists", dir), "choose a new folder name; init never writes into an existing folder")
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
-			if err := copyFS(dir, samples.Minimal); err != nil {
-				os.RemoveAll(dir)
+			file, err := caseform.Init(dir, src, form)
+			if err != nil {
 				return fmt.Errorf("create %s: %w", dir, err)
 			}
-			fmt.Fprintf(cmd.Root().Writer, "created %s: edit %s/case.json (casepack schema describes every field), put your evidence files under %s/evidence/, then run: casepack validate %s\n", dir, dir, dir, dir)
+			how := "edit " + file + " (casepack schema describes every field)"
+			switch form {
+			case caseform.XLSX:
+				how = "open " + file + " in Excel or LibreOffice (its Instructions sheet explains it)"
+			case caseform.YAML:
+				how = "edit " + file + " in a text editor (casepack schema describes every field)"
+			}
+			fmt.Fprintf(cmd.Root().Writer, "created %s: %s, add your evidence files with casepack evidence add %s FILE…, then run: casepack validate %s\n",
+				dir, how, dir, dir)
 			return nil
 		},
 	})

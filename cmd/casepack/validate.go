@@ -7,10 +7,10 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 
 	"github.com/casepack/casepack/schema"
+	"github.com/casepack/casepack/schema/caseform"
 	"github.com/urfave/cli/v3"
 )
 
@@ -19,8 +19,9 @@ func init() {
 		Name:      "validate",
 		Usage:     "check case data against the schema and the consistency rules; report every problem at once",
 		ArgsUsage: "CASE",
-		Description: "CASE is a case folder holding case.json, or a case.json file.\n" +
-			"Every problem is reported with file:line:column, the JSON pointer and a\n" +
+		Description: "CASE is a case folder holding case.xlsx, case.yaml or case.json, or such a file.\n" +
+			"Every problem is reported where it is (file:line:column and the JSON\n" +
+			"pointer; in a workbook, sheet and cell: case.xlsx: Persons!E7 (age)) with a\n" +
 			"finding code. Exit 0 when the case is valid (warnings may be printed),\n" +
 			"3 when it is not.",
 		Flags: []cli.Flag{
@@ -74,15 +75,27 @@ func runValidate(ctx context.Context, cmd *cli.Command) error {
 // error that names it.
 func loadValid(ctx context.Context, path string, opt schema.Options) (*schema.Document, []finding.Finding, error) {
 	limitMemory(path, 7)
-	doc, findings, err := schema.LoadAndValidate(ctx, path, opt)
+	doc, findings, err := caseform.LoadAndValidate(ctx, path, opt)
 	if err != nil {
-		if errors.Is(err, schema.ErrNotFound) {
-			return nil, nil, withHint(exitOperational, fmt.Errorf("%s: no such case folder or case.json", path),
-				"give the folder that holds case.json, e.g. casepack validate samples/la-vega")
-		}
-		return nil, nil, err
+		return nil, nil, caseError(path, err)
 	}
 	return doc, findings, nil
+}
+
+// caseError gives the errors of finding a case file their exit code and hint.
+func caseError(path string, err error) error {
+	var two *caseform.TwoFilesError
+	var unknown *caseform.UnknownFormError
+	switch {
+	case errors.Is(err, schema.ErrNotFound):
+		return withHint(exitOperational, fmt.Errorf("%s: no such case folder or case file", path),
+			"give the folder that holds case.xlsx, case.yaml or case.json, e.g. casepack validate samples/la-vega")
+	case errors.As(err, &two):
+		return &exitError{code: exitUsage, err: err, hint: two.Hint()}
+	case errors.As(err, &unknown):
+		return &exitError{code: exitUsage, err: err, hint: "give a case folder, or a file named case.json, case.yaml or case.xlsx"}
+	}
+	return err
 }
 
 // limitMemory sets a soft heap limit of 32 MiB plus perByte times the size
@@ -97,13 +110,17 @@ func limitMemory(casePath string, perByte int64) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	p := casePath
-	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-		p = filepath.Join(p, schema.CaseFileName)
+	p, form, err := caseform.Find(casePath)
+	if err != nil {
+		return
 	}
 	fi, err := os.Stat(p)
 	if err != nil {
 		return
+	}
+	if form == caseform.XLSX {
+		// A workbook is zipped XML: its cells hold ten times its size.
+		perByte *= 10
 	}
 	debug.SetMemoryLimit(32<<20 + perByte*fi.Size())
 }
