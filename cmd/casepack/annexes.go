@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/edition"
@@ -26,9 +27,11 @@ func init() {
 		Description: "CASE is a case folder holding case.json. The case is validated first;\n" +
 			"every evidence file is read once to compute its SHA-256 and SHA-512.\n" +
 			"Writes DIR/annexes.xlsx and DIR/csv/<sheet>.csv, the same files a build puts\n" +
-			"in data/annexes/, replacing the annexes a previous run left in DIR.",
+			"in data/annexes/. Annexes already in DIR are replaced only with --force, and\n" +
+			"DIR may not be inside the case folder or inside a package.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "folder to write the annexes into (created if needed)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace the annexes an earlier run wrote in the folder"},
 			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential or public (public lists evidence not classified public as withheld)"},
 			dateFlag(),
 			formatFlag(),
@@ -75,6 +78,9 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	if err := checkAnnexesOut(out, doc.Dir, cmd.Bool("force")); err != nil {
+		return err
+	}
 	if nerr, _ := finding.Count(findings); nerr > 0 {
 		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), doc.Path)
 		fmt.Fprintln(cmd.Root().ErrWriter, "casepack: hint: the annexes are written only from valid case data; fix the errors above (casepack validate lists them)")
@@ -97,7 +103,7 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 		Version:    version,
 		CaseSHA256: digest.SHA256(doc.Data),
 	}
-	written, err := writeAnnexes(ctx, doc.Case, files, opt, out, func(msg string) { warnf(cmd.Root().ErrWriter, "%s", msg) })
+	written, err := writeAnnexes(ctx, doc.Case, files, opt, out, cmd.Bool("force"), func(msg string) { warnf(cmd.Root().ErrWriter, "%s", msg) })
 	if err != nil {
 		return err
 	}
@@ -116,7 +122,7 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 // puts the workbook and the CSV folder in place together (one
 // atomicfs.Unit, "annexes") only once all are written, so a failure or a
 // crash leaves out as it was. Earlier annexes in out are replaced.
-func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, opt annex.Options, out string, warn func(string)) (written []writtenFile, err error) {
+func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, opt annex.Options, out string, force bool, warn func(string)) (written []writtenFile, err error) {
 	made, err := atomicfs.MkdirAll(out, 0o755)
 	if err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
@@ -140,7 +146,8 @@ func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, o
 		return nil, err
 	}
 	defer lock.Unlock()
-	if err := checkOnlyOurCSV(d.Join(annex.CSVDir)); err != nil {
+	// Again, now that no other command writes here.
+	if err := checkAnnexesOut(out, "", force); err != nil {
 		return nil, err
 	}
 	tmp, err := d.MkdirTemp("annexes")
@@ -167,8 +174,8 @@ func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, o
 		written = append(written, writtenFile{Path: filepath.Join(out, name), SHA256: sum})
 	}
 	err = u.Publish(
-		atomicfs.Change{New: filepath.Join(stage, annex.XLSXName), Target: annex.XLSXName, Replace: true},
-		atomicfs.Change{New: filepath.Join(stage, annex.CSVDir), Target: annex.CSVDir, Replace: true},
+		atomicfs.Change{New: filepath.Join(stage, annex.XLSXName), Target: annex.XLSXName, Replace: force},
+		atomicfs.Change{New: filepath.Join(stage, annex.CSVDir), Target: annex.CSVDir, Replace: force},
 	)
 	var ie *atomicfs.IncompleteError
 	keep = errors.As(err, &ie)
@@ -176,6 +183,26 @@ func writeAnnexes(ctx context.Context, c *schema.Case, files []annex.FileInfo, o
 		return nil, fmt.Errorf("write the annexes in %s: %w", out, err)
 	}
 	return written, nil
+}
+
+// checkAnnexesOut refuses an -o folder inside the case folder or a package,
+// and annexes already there unless force; with force, only a workbook file
+// and a csv folder holding nothing but annex twins are replaced.
+func checkAnnexesOut(out, caseDir string, force bool) error {
+	if err := destination.Place(out, caseDir); err != nil {
+		return destinationError(fmt.Errorf("-o %w", err), "")
+	}
+	if err := destination.New(filepath.Join(out, annex.XLSXName), force); err != nil {
+		return destinationError(err, "--force")
+	}
+	csvOut := filepath.Join(out, annex.CSVDir)
+	if !force {
+		if err := destination.New(csvOut, false); err != nil {
+			return destinationError(err, "--force")
+		}
+		return nil
+	}
+	return checkOnlyOurCSV(csvOut)
 }
 
 // checkOnlyOurCSV refuses to replace a csv folder that holds anything but

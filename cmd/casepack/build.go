@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"github.com/casepack/casepack/packager/finding"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
@@ -85,8 +85,8 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if err != nil {
 		return buildError(err) // an interrupt during validation is a build interrupted
 	}
-	if inside(outDir, doc.Dir) {
-		return usageErrorf("--out %s is inside the case folder %s: casepack never writes into a case folder", outDir, doc.Dir)
+	if err := destination.Place(outDir, doc.Dir); err != nil {
+		return destinationError(fmt.Errorf("--out %w", err), "")
 	}
 	if n, _ := finding.Count(findings); n > 0 {
 		// The case is refused anyway; compare the declared digests too, so
@@ -210,31 +210,6 @@ func buildError(err error) error {
 		return &exitError{code: exitOperational, err: errors.New("build interrupted; nothing was left behind")}
 	}
 	return err
-}
-
-// inside reports whether path p is the folder dir or below it (both made
-// absolute, symbolic links resolved where they exist).
-func inside(p, dir string) bool {
-	abs := func(x string) string {
-		a, err := filepath.Abs(x)
-		if err != nil {
-			return x
-		}
-		// Resolve the longest existing prefix, so a path that does not
-		// exist yet still compares right.
-		rest := ""
-		for cur := a; ; cur = filepath.Dir(cur) {
-			if r, err := filepath.EvalSymlinks(cur); err == nil {
-				return filepath.Join(r, rest)
-			}
-			if cur == filepath.Dir(cur) {
-				return a
-			}
-			rest = filepath.Join(filepath.Base(cur), rest)
-		}
-	}
-	rel, err := filepath.Rel(abs(dir), abs(p))
-	return err == nil && filepath.IsLocal(rel) || rel == "."
 }
 
 func humanBytes(n int64) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
@@ -104,6 +106,22 @@ func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
 
 // casepack prints no colour at all, so NO_COLOR (no-color.org) holds by
 // construction; the progress bars are the only terminal drawing.
+
+// destinationError maps a refused output path to its exit code and hint:
+// inside a case folder or a package is a usage error, an existing target
+// is refused unless --force (force names the flag that allows it, "" when
+// none does).
+func destinationError(err error, force string) error {
+	switch {
+	case errors.Is(err, destination.ErrInsideCase), errors.Is(err, destination.ErrInsidePackage):
+		return withHint(exitUsage, err, "write somewhere else, outside the case folder and outside any package")
+	case errors.Is(err, destination.ErrExists) && force != "":
+		return withHint(exitOperational, err, "choose another name, or replace it with "+force)
+	case errors.Is(err, destination.ErrExists):
+		return withHint(exitOperational, err, "choose another name; casepack never overwrites it")
+	}
+	return err
+}
 
 func warnf(w io.Writer, format string, a ...any) {
 	fmt.Fprintf(w, "casepack: warning: "+format+"\n", a...)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/schema"
@@ -37,6 +38,7 @@ func init() {
 			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "paper size: a4 or letter"},
 			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential (everything) or public (pseudonyms only, confidential evidence marked withheld)"},
 			&cli.BoolFlag{Name: "markdown", Usage: "write the intermediate Markdown instead of the PDF (to debug a template)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace FILE if it exists"},
 			dateFlag(),
 			quietFlag(),
 		},
@@ -75,6 +77,17 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	// Never over the case data or an evidence file, never into a package,
+	// never over any file without --force.
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return usageErrorf("-o %s: is a folder; give a file name, e.g. %s", out, filepath.Join(out, "submission.pdf"))
+	}
+	if err := destination.Place(out, doc.Dir); err != nil {
+		return destinationError(fmt.Errorf("-o %w", err), "")
+	}
+	if err := destination.New(out, cmd.Bool("force")); err != nil {
+		return destinationError(fmt.Errorf("-o %w", err), "--force")
+	}
 	nerr, _ := finding.Count(findings)
 	printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), doc.Path)
 	if nerr > 0 {
@@ -83,7 +96,7 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 	}
 
 	opt := narrative.Options{Templates: tfs, Paper: paper, Date: date, Edition: edition, Version: version}
-	err = writeNarrativeFile(out, func(f io.Writer) error {
+	err = writeNarrativeFile(out, cmd.Bool("force"), func(f io.Writer) error {
 		if cmd.Bool("markdown") {
 			md, err := narrative.Markdown(doc.Case, nil, tfs, opt)
 			if err != nil {
@@ -121,9 +134,8 @@ func narrativeError(err error, templates string) error {
 
 // writeNarrativeFile writes the file crash-safely: a failure never leaves
 // a partial output behind.
-func writeNarrativeFile(path string, write func(io.Writer) error) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return usageErrorf("-o %s: is a folder; give a file name, e.g. %s", path, filepath.Join(path, "submission.pdf"))
-	}
-	return atomicfs.WriteFile(path, atomicfs.FileOptions{Perm: 0o644, Replace: true}, write)
+func writeNarrativeFile(path string, replace bool, write func(io.Writer) error) error {
+	// Replace: destination.New allowed it (--force); Commit still never
+	// replaces a file that appears meanwhile without it.
+	return atomicfs.WriteFile(path, atomicfs.FileOptions{Perm: 0o644, Replace: replace}, write)
 }

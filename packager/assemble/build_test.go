@@ -421,6 +421,27 @@ func TestForceReplacesOnlyPackages(t *testing.T) {
 			must(t, os.MkdirAll(filepath.Join(out, name+".zip"), 0o755))
 			must(t, os.WriteFile(filepath.Join(out, name+".zip", "thesis.docx"), []byte("precious"), 0o644))
 		}, true},
+		{"a folder with bagit.txt and someone's notes", func(t *testing.T, out, name string) {
+			must(t, os.MkdirAll(filepath.Join(out, name), 0o755))
+			must(t, os.WriteFile(filepath.Join(out, name, "bagit.txt"), []byte(bag.BagitTxt), 0o644))
+			must(t, os.WriteFile(filepath.Join(out, name, "notes.txt"), []byte("precious"), 0o644))
+		}, false},
+		{"a package with a note added", func(t *testing.T, out, name string) {
+			c := newCase(t, defaultEvidence)
+			_, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out})
+			must(t, err)
+			must(t, os.WriteFile(filepath.Join(out, name, "data", "my-notes.txt"), []byte("precious"), 0o644))
+		}, false},
+		{"a package with a note in signatures/", func(t *testing.T, out, name string) {
+			c := newCase(t, defaultEvidence)
+			_, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out})
+			must(t, err)
+			must(t, os.MkdirAll(filepath.Join(out, name, "signatures"), 0o755))
+			must(t, os.WriteFile(filepath.Join(out, name, "signatures", "README"), []byte("precious"), 0o644))
+		}, false},
+		{"a ZIP that is not the package's", func(t *testing.T, out, name string) {
+			must(t, os.WriteFile(filepath.Join(out, name+".zip"), []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644))
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()
@@ -435,5 +456,25 @@ func TestForceReplacesOnlyPackages(t *testing.T) {
 				t.Errorf("the output folder changed:\n%s\n---\n%s", before, after)
 			}
 		})
+	}
+}
+
+// TestForceReplacesCoSignedPackage: a package that was co-signed since
+// consists of its manifests' files and its signatures: --force replaces it.
+func TestForceReplacesCoSignedPackage(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	spec := c.spec(defaultEvidence)
+	_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true})
+	must(t, err)
+	must(t, os.MkdirAll(filepath.Join(out, spec.Name, "signatures"), 0o755))
+	for _, n := range []string{"1-alice.sig", "1-alice.pub.pem", "1-alice.json", "1-alice.json.sig"} {
+		must(t, os.WriteFile(filepath.Join(out, spec.Name, "signatures", n), []byte("x"), 0o644))
+	}
+	if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true}); err != nil {
+		t.Fatalf("a co-signed package was not replaced: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, spec.Name, "signatures")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the old signatures are still there: %v", err)
 	}
 }

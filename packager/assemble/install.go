@@ -1,6 +1,8 @@
 package assemble
 
 import (
+	"archive/zip"
+	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/sign"
 )
 
 // ErrNotReplaceable is returned when --force would replace something that is
@@ -97,20 +101,124 @@ func checkTargets(outDir, name string, opt *Options) error {
 }
 
 // replaceable says whether an existing target may be replaced: a package
-// folder (it holds bagit.txt) or a regular file where the ZIP goes.
+// folder holding nothing but what its manifests list (and signatures), or
+// a package ZIP. Anything else may be someone's work.
 func replaceable(p string, fi os.FileInfo, isZip bool) error {
 	if isZip {
-		if fi.Mode().IsRegular() {
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s: %w (it is not a file)", p, ErrNotReplaceable)
+		}
+		if err := isPackageZip(p); err != nil {
+			return fmt.Errorf("%s: %w (%v)", p, ErrNotReplaceable, err)
+		}
+		return nil
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s: %w (it holds no bagit.txt)", p, ErrNotReplaceable)
+	}
+	if fi, err := os.Lstat(filepath.Join(p, "bagit.txt")); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w (it holds no bagit.txt)", p, ErrNotReplaceable)
+	}
+	foreign, err := foreignFile(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w (%v)", p, ErrNotReplaceable, err)
+	}
+	if foreign != "" {
+		return fmt.Errorf("%s: %w: it holds %s, which is not part of the package", p, ErrNotReplaceable, foreign)
+	}
+	return nil
+}
+
+// foreignFile returns the first file in the package folder dir that the
+// package does not consist of: not bagit.txt, a manifest, a file a
+// manifest lists, or a signature file in signatures/. "" when none.
+func foreignFile(dir string) (string, error) {
+	listed := map[string]bool{"bagit.txt": true}
+	root, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range root {
+		n := e.Name()
+		alg, ok := strings.CutPrefix(n, "tagmanifest-")
+		if !ok {
+			alg, ok = strings.CutPrefix(n, "manifest-")
+		}
+		alg, isTxt := strings.CutSuffix(alg, ".txt")
+		if !ok || !isTxt || !e.Type().IsRegular() {
+			continue
+		}
+		listed[n] = true
+		if err := listManifest(filepath.Join(dir, n), alg, listed); err != nil {
+			return "", err
+		}
+	}
+	var foreign string
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
 			return nil
 		}
-		return fmt.Errorf("%s: %w (it is not a file)", p, ErrNotReplaceable)
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		sig, inSigs := strings.CutPrefix(rel, sign.SignaturesDir+"/")
+		ok := listed[rel] || (inSigs && sign.IsSignatureFile(sig))
+		if !ok || !d.Type().IsRegular() {
+			foreign = rel
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return foreign, err
+}
+
+// listManifest adds every path a manifest lists, reading it line by line
+// (a manifest can list millions of files).
+func listManifest(name, alg string, listed map[string]bool) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
 	}
-	if fi.IsDir() {
-		if _, err := os.Stat(filepath.Join(p, "bagit.txt")); err == nil {
-			return nil
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		entries, _ := bag.ScanManifest(alg, sc.Bytes())
+		for _, e := range entries {
+			listed[e.Path] = true
 		}
 	}
-	return fmt.Errorf("%s: %w (it holds no bagit.txt)", p, ErrNotReplaceable)
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", filepath.Base(name), err)
+	}
+	return nil
+}
+
+// isPackageZip checks that the file at p is a ZIP whose entries all sit
+// in one top folder named like the ZIP, holding bagit.txt.
+func isPackageZip(p string) error {
+	zr, err := zip.OpenReader(p)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return errors.New("it is not a ZIP")
+	}
+	if zr == nil {
+		return errors.New("it is not a ZIP")
+	}
+	defer zr.Close()
+	top := strings.TrimSuffix(filepath.Base(p), ".zip") + "/"
+	bagit := false
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, top) {
+			return fmt.Errorf("it holds %s, outside %s", f.Name, top)
+		}
+		bagit = bagit || f.Name == top+"bagit.txt"
+	}
+	if !bagit {
+		return fmt.Errorf("it holds no %sbagit.txt", top)
+	}
+	return nil
 }
 
 // warnLeftovers names the hidden entries that an earlier command killed

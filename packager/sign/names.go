@@ -130,3 +130,10 @@ func NextSeq(fsys fs.FS) (int, error) {
 func isNotExist(err error) bool {
 	return errors.Is(err, fs.ErrNotExist)
 }
+
+// IsSignatureFile reports whether name (a base name in signatures/) is one
+// casepack writes for a signature: what a replaced package may hold there.
+func IsSignatureFile(name string) bool {
+	_, ok := parseSigName(name)
+	return ok
+}
