@@ -227,23 +227,24 @@ func TestExistingTarget(t *testing.T) {
 	_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true})
 	must(t, err)
 	target := filepath.Join(out, spec.Name)
-	must(t, os.WriteFile(filepath.Join(target, "stale-marker"), []byte("old"), 0o644))
-	must(t, os.WriteFile(target+".zip", []byte("old zip"), 0o644))
+	// Mark the old package (a listed file changed): --force replaces what
+	// the package consists of, nothing else (see TestForceReplacesOnlyPackages).
+	must(t, os.WriteFile(filepath.Join(target, "VERIFY.txt"), []byte("old"), 0o644))
+	oldZip := fileBytes(t, target+".zip")
 
 	_, err = Build(context.Background(), spec, Options{OutDir: out, Zip: true})
 	if !errors.Is(err, ErrTargetExists) {
 		t.Fatalf("err = %v, want ErrTargetExists", err)
 	}
-	if _, err := os.Stat(filepath.Join(target, "stale-marker")); err != nil {
+	if string(fileBytes(t, filepath.Join(target, "VERIFY.txt"))) != "old" {
 		t.Error("refused build touched the existing package")
 	}
-	// Only the ZIP exists: still refused when --zip is asked.
-	res, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true})
+	res, err := Build(context.Background(), newerSpec(c), Options{OutDir: out, Zip: true, Force: true})
 	must(t, err)
-	if _, err := os.Stat(filepath.Join(target, "stale-marker")); !errors.Is(err, os.ErrNotExist) {
+	if string(fileBytes(t, filepath.Join(target, "VERIFY.txt"))) == "old" {
 		t.Error("forced build kept the old package's files")
 	}
-	if string(fileBytes(t, res.Zip)) == "old zip" {
+	if bytes.Equal(fileBytes(t, res.Zip), oldZip) {
 		t.Error("forced build kept the old zip")
 	}
 	if got, want := listDir(t, out), []string{spec.Name, spec.Name + ".zip"}; !slices.Equal(got, want) {
