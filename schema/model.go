@@ -58,9 +58,33 @@ type Submission struct {
 	Recipient      Recipient `json:"recipient"`
 	Requests       []Request `json:"requests,omitempty"`
 	Protection     string    `json:"protection,omitempty"`
+	// PublicEdition tunes what the public edition shows (packager/edition
+	// applies it and fills in the defaults).
+	PublicEdition *PublicEdition `json:"public_edition,omitempty"`
 	// Place is where the submission is signed; Signatories sign it.
 	Place       string      `json:"place,omitempty"`
 	Signatories []Signatory `json:"signatories,omitempty"`
+}
+
+// PublicEdition is the case's policy for its public edition. Empty fields
+// take the defaults of packager/edition.
+type PublicEdition struct {
+	MinGroupSize           int           `json:"min_group_size,omitempty"`
+	Victims                *PersonPolicy `json:"victims,omitempty"`
+	Witnesses              *PersonPolicy `json:"witnesses,omitempty"`
+	Relationships          string        `json:"relationships,omitempty"`
+	Accounts               string        `json:"accounts,omitempty"`
+	TextCitingConfidential string        `json:"text_citing_confidential,omitempty"`
+}
+
+// PersonPolicy says what the public edition shows of a kind of person.
+type PersonPolicy struct {
+	Sex          string `json:"sex,omitempty"`
+	Age          string `json:"age,omitempty"`
+	Occupation   string `json:"occupation,omitempty"`
+	Residence    string `json:"residence,omitempty"`
+	DateOfDeath  string `json:"date_of_death,omitempty"`
+	PlaceOfDeath string `json:"place_of_death,omitempty"`
 }
 
 type Sender struct {

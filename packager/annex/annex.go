@@ -45,6 +45,9 @@ type Options struct {
 	Version    string          // casepack version, e.g. "1.0.0"
 	CaseSHA256 string          // SHA-256 of the case.json the package carries
 	TmpDir     string          // where a large sheet may spill while it is written; "" = system default
+	// Redactions are the narrative's entries of the redaction log (text
+	// replaced by a redaction mark); the case data's come from the edition.
+	Redactions []edition.Entry
 }
 
 // Sheet names, in workbook order, with their CSV twins.
@@ -57,6 +60,7 @@ var sheetFiles = [][2]string{
 	{"Custody", "custody.csv"},
 	{"Crimes", "crimes.csv"},
 	{"About", "about.csv"},
+	{"Redactions", "redactions.csv"},
 }
 
 // CSVNames returns the file names of the CSV twins, in workbook order.
@@ -88,6 +92,7 @@ func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, x
 	}
 	c = plan.Case()
 	m := newMapper(c, files, opt)
+	m.plan = plan
 	title := c.Submission.Title
 	if title == "" {
 		title = c.Submission.ID
@@ -137,6 +142,7 @@ type mapper struct {
 	files    map[string][]FileInfo // evidence ID → its files' build info
 	unitIncs map[string][]string   // unit ID → incidents that list it
 	public   bool
+	plan     *edition.Plan
 }
 
 func newMapper(c *schema.Case, files []FileInfo, opt Options) *mapper {
@@ -161,24 +167,26 @@ func newMapper(c *schema.Case, files []FileInfo, opt Options) *mapper {
 
 func (m *mapper) sheets() []*sheet {
 	rows := map[string]func(func([]value) error) error{
-		"Evidence":  m.evidenceRows,
-		"Files":     m.fileRows,
-		"Incidents": m.incidentRows,
-		"Victims":   m.victimRows,
-		"Units":     m.unitRows,
-		"Custody":   m.custodyRows,
-		"Crimes":    m.crimeRows,
-		"About":     m.aboutRows,
+		"Evidence":   m.evidenceRows,
+		"Files":      m.fileRows,
+		"Incidents":  m.incidentRows,
+		"Victims":    m.victimRows,
+		"Units":      m.unitRows,
+		"Custody":    m.custodyRows,
+		"Crimes":     m.crimeRows,
+		"About":      m.aboutRows,
+		"Redactions": m.redactionRows,
 	}
 	cols := map[string][]column{
-		"Evidence":  evidenceCols,
-		"Files":     fileCols,
-		"Incidents": incidentCols,
-		"Victims":   victimCols,
-		"Units":     unitCols,
-		"Custody":   custodyCols,
-		"Crimes":    crimeCols,
-		"About":     aboutCols,
+		"Evidence":   evidenceCols,
+		"Files":      fileCols,
+		"Incidents":  incidentCols,
+		"Victims":    victimCols,
+		"Units":      unitCols,
+		"Custody":    custodyCols,
+		"Crimes":     crimeCols,
+		"About":      aboutCols,
+		"Redactions": redactionCols,
 	}
 	out := make([]*sheet, len(sheetFiles))
 	for i, sf := range sheetFiles {
@@ -231,7 +239,7 @@ var evidenceCols = []column{
 
 // evidenceShownWhenWithheld are the text columns of the Evidence sheet a
 // withheld item keeps: what identifies the item and its files.
-var evidenceShownWhenWithheld = map[int]bool{1: true, 2: true, 5: true, 21: true, 23: true, 24: true, 32: true, 33: true}
+var evidenceShownWhenWithheld = map[int]bool{1: true, 2: true, 5: true, 21: true, 23: true, 24: true, 25: true, 26: true, 32: true, 33: true}
 
 // withheldItem reports whether a public edition leaves all of an evidence
 // item's files out.
@@ -474,6 +482,7 @@ var victimCols = []column{
 	{header: "Pseudonym", kind: kindText},
 	{header: "Sex", kind: kindText},
 	{header: "Age", kind: kindInt},
+	{header: "Age band", kind: kindText},
 	{header: "Minor", kind: kindBool},
 	{header: "Incident", kind: kindRef, target: "Incidents"},
 	{header: "Date of death", kind: kindDate},
@@ -504,16 +513,17 @@ func (m *mapper) victimRows(yield func([]value) error) error {
 		if p.Age != nil {
 			row[3] = integer(int64(*p.Age))
 		}
+		row[4] = text(m.plan.AgeBand(p.ID))
 		if p.Minor != nil {
-			row[4] = boolean(*p.Minor)
+			row[5] = boolean(*p.Minor)
 		}
 		if d := p.Death; d != nil {
-			row[5] = refs(nonEmpty(d.IncidentID)...)
-			row[6], row[7] = whenCells(d.Date)
-			row[8] = text(d.Place)
-			row[9] = text(d.Cause)
-			row[10] = text(d.OfficialCauseClaim)
-			row[11] = text(d.Manner)
+			row[6] = refs(nonEmpty(d.IncidentID)...)
+			row[7], row[8] = whenCells(d.Date)
+			row[9] = text(d.Place)
+			row[10] = text(d.Cause)
+			row[11] = text(d.OfficialCauseClaim)
+			row[12] = text(d.Manner)
 			var ws []string
 			total := 0
 			for _, w := range d.Wounds {
@@ -524,23 +534,23 @@ func (m *mapper) victimRows(yield func([]value) error) error {
 				ws = append(ws, s)
 				total += max(w.Count, 1)
 			}
-			row[12] = text(strings.Join(ws, refSeparator))
+			row[13] = text(strings.Join(ws, refSeparator))
 			if len(d.Wounds) > 0 {
-				row[13] = integer(int64(total))
+				row[14] = integer(int64(total))
 			}
 			if a := d.Autopsy; a != nil {
 				if a.Performed {
-					row[14] = text(strings.Join(nonEmpty("performed", a.By), " by "))
+					row[15] = text(strings.Join(nonEmpty("performed", a.By), " by "))
 				} else {
-					row[14] = text("not performed")
+					row[15] = text("not performed")
 				}
-				row[15] = refs(nonEmpty(a.ReportEvidenceID)...)
+				row[16] = refs(nonEmpty(a.ReportEvidenceID)...)
 			}
 			if fr := d.ForensicReview; fr != nil {
-				row[16] = refs(nonEmpty(fr.ReportEvidenceID)...)
+				row[17] = refs(nonEmpty(fr.ReportEvidenceID)...)
 			}
 		}
-		row[17] = refs(p.EvidenceIDs...)
+		row[18] = refs(p.EvidenceIDs...)
 		if err := yield(row); err != nil {
 			return err
 		}
@@ -651,6 +661,57 @@ func (m *mapper) crimeRows(yield func([]value) error) error {
 					}
 				}
 			}
+		}
+	}
+	return nil
+}
+
+var redactionCols = []column{
+	{header: "No.", kind: kindInt},
+	{header: "Where", kind: kindText},
+	{header: "Item", kind: kindText},
+	{header: "Case data", kind: kindText},
+	{header: "Detail", kind: kindText},
+	{header: "Action", kind: kindText},
+	{header: "Ground", kind: kindText},
+}
+
+// redactionRows is the redaction log of the edition: every redaction and
+// generalisation, where it shows and on what ground, never the detail
+// itself. The confidential edition's is empty.
+func (m *mapper) redactionRows(yield func([]value) error) error {
+	evRow := map[string]int{}
+	for i, e := range m.c.Evidence {
+		evRow[e.ID] = i + 2 // the header is row 1
+	}
+	victimRow := map[string]int{}
+	n := 2
+	for _, p := range m.c.Persons {
+		if p.HasRole("victim") {
+			victimRow[p.ID] = n
+			n++
+		}
+	}
+	entries := append(append([]edition.Entry(nil), m.plan.Log()...), m.opt.Redactions...)
+	for i, e := range entries {
+		where := e.Where
+		if where == "" {
+			switch {
+			case evRow[e.Item] > 0:
+				where = fmt.Sprintf("Evidence sheet, row %d", evRow[e.Item])
+			case victimRow[e.Item] > 0:
+				where = fmt.Sprintf("Victims sheet, row %d", victimRow[e.Item])
+			default:
+				where = "case data"
+			}
+		}
+		ptr := ""
+		if e.Pointer != "" {
+			ptr = "case.json " + e.Pointer
+		}
+		row := []value{integer(int64(i + 1)), text(where), text(e.Item), text(ptr), text(e.Detail), text(e.Action), text(e.Ground)}
+		if err := yield(row); err != nil {
+			return err
 		}
 	}
 	return nil

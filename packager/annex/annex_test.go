@@ -56,7 +56,7 @@ func buildCase(t *testing.T, dir string, ed edition.Edition) string {
 
 const fixture = "testdata/case"
 
-var wantSheets = []string{"Evidence", "Files", "Incidents", "Victims", "Units", "Custody", "Crimes", "About"}
+var wantSheets = []string{"Evidence", "Files", "Incidents", "Victims", "Units", "Custody", "Crimes", "About", "Redactions"}
 
 const laVega = "../../samples/la-vega"
 

@@ -33,6 +33,7 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Editi
 		return nil, fmt.Errorf("annex: open case folder: %w", err)
 	}
 	defer root.Close()
+	view := plan.Case()
 	type job struct{ item, file int }
 	var jobs []job
 	for i := range c.Evidence {
@@ -55,9 +56,12 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Editi
 				ev.ID, f.Path, ErrDigestMismatch, fi.SHA256, strings.ToLower(f.SHA256))
 			return nil
 		}
+		// Listed as the edition names it (a withheld file by a neutral
+		// name).
+		shown := view.Evidence[jobs[k].item].Files[jobs[k].file].Path
 		fi.ID = ev.ID
-		fi.Source = f.Path
-		fi.Path = edition.PackagePath(ev.ID, f.Path)
+		fi.Source = shown
+		fi.Path = edition.PackagePath(ev.ID, shown)
 		fi.MediaType = f.MediaType
 		fi.Withheld = plan.Withheld(ev.ID)
 		out[k] = fi

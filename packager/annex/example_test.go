@@ -63,5 +63,6 @@ func ExampleWrite() {
 	// data/annexes/csv/custody.csv true
 	// data/annexes/csv/crimes.csv true
 	// data/annexes/csv/about.csv true
+	// data/annexes/csv/redactions.csv true
 	// EV-0001,Video,video,"'=HYPERLINK(""http://x"",""y"")"
 }

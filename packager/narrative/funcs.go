@@ -477,6 +477,7 @@ func (d *Data) funcMap() template.FuncMap {
 		"incident": func(id string) *schema.Incident { return d.Index.Incidents[id] },
 		"sha256":   d.sha256,
 		"withheld": d.withheld,
+		"age":      d.age,
 		"sorted": func(v any) []string {
 			s := append([]string(nil), strs(v)...)
 			sort.Strings(s)

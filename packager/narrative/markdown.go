@@ -98,6 +98,10 @@ type Stats struct {
 	Incidents, Victims, Deaths, Minors, Women, Units, Evidence int
 	ByType                                                     []TypeCount
 	Verified, PartlyVerified, Unverified                       int
+	// Withheld counts the evidence items whose files the edition leaves
+	// out; they are counted in the verification figures too, so both
+	// editions give the same figures.
+	Withheld int
 	FirstDate, LastDate                                        schema.When
 }
 
@@ -186,6 +190,9 @@ func stats(c *schema.Case, d *Data) Stats {
 	types := map[string]int{}
 	for _, e := range c.Evidence {
 		types[e.Type]++
+		if d.withheld(e.ID) {
+			s.Withheld++
+		}
 		if e.Verification != nil {
 			switch e.Verification.Status {
 			case "verified":
@@ -268,6 +275,32 @@ func (d *Data) sha256(id string) string {
 		}
 	}
 	return ""
+}
+
+// age is a person's age as the edition shows it: "17 (minor)", "25–34",
+// "minor" or "".
+func (d *Data) age(v any) string {
+	var p *schema.Person
+	switch x := v.(type) {
+	case *schema.Person:
+		p = x
+	case schema.Person:
+		p = &x
+	case string:
+		p = d.Index.Persons[x]
+	}
+	if p == nil {
+		return ""
+	}
+	minor := p.Minor != nil && *p.Minor
+	a := d.plan.Age(p.ID)
+	switch {
+	case a == "" && minor:
+		return "minor"
+	case p.Age != nil && minor:
+		return a + " (minor)"
+	}
+	return a
 }
 
 // withheld reports whether the edition leaves the item's files out.

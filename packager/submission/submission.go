@@ -113,12 +113,15 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	if opt.PDFSigner != nil {
 		spec.VerifyText += pdfInstructions
 	}
-	for _, e := range g.out.Evidence {
+	for i, e := range g.out.Evidence {
 		withhold := plan.Withheld(e.ID)
-		for _, f := range e.Files {
+		for j, f := range e.Files {
+			// The file is read where the case keeps it; the edition may
+			// record it under a neutral name (f.Path).
+			src := c.Evidence[i].Files[j].Path
 			spec.Evidence = append(spec.Evidence, assemble.EvidenceFile{
 				ID:             e.ID,
-				Src:            filepath.Join(doc.Dir, filepath.FromSlash(f.Path)),
+				Src:            filepath.Join(doc.Dir, filepath.FromSlash(src)),
 				Dst:            edition.PackagePath(e.ID, f.Path),
 				DeclaredSHA256: f.SHA256,
 				MediaType:      MediaType(f),
@@ -155,7 +158,7 @@ type generator struct {
 	doc   *schema.Document
 	opt   Options
 	plan  *edition.Plan
-	out   *schema.Case       // the case as this edition shows it
+	out   *schema.Case       // the case as this edition shows it (annexes and narrative make the same from doc.Case)
 	leaks *edition.LeakCheck // public edition only
 
 	caseOnce  sync.Once
@@ -243,7 +246,7 @@ func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Resu
 			g.annexes[annex.Dir+"/csv/"+name] = b
 			return nopCloser{b}, nil
 		}
-		g.annexErr = annex.Write(ctx, g.out, g.fileInfos(ev), annex.Options{
+		g.annexErr = annex.Write(ctx, g.doc.Case, g.fileInfos(ev), annex.Options{
 			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
 		}, xlsx, open)
 		if g.annexErr == nil && g.leaks != nil {
@@ -302,7 +305,7 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 	nopt := narrative.Options{Templates: g.opt.Templates, Paper: g.opt.Paper, Date: g.opt.Date,
 		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes}
 	if g.leaks != nil {
-		md, err := narrative.Markdown(g.out, digests, g.opt.Templates, nopt)
+		md, err := narrative.Markdown(g.doc.Case, digests, g.opt.Templates, nopt)
 		if err != nil {
 			return err
 		}
@@ -313,10 +316,10 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 		}
 	}
 	if g.opt.PDFSigner == nil {
-		return narrative.Render(ctx, w, g.out, digests, nopt)
+		return narrative.Render(ctx, w, g.doc.Case, digests, nopt)
 	}
 	var pdf bytes.Buffer
-	if err := narrative.Render(ctx, &pdf, g.out, digests, nopt); err != nil {
+	if err := narrative.Render(ctx, &pdf, g.doc.Case, digests, nopt); err != nil {
 		return err
 	}
 	s := g.opt.PDFSigner

@@ -1,0 +1,228 @@
+package submission
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/assemble"
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/schema"
+)
+
+// built is one edition of La Vega, built once for every test that reads it.
+type built struct {
+	dir       string // the package folder
+	narrative string // the narrative's text (pdftotext -layout)
+}
+
+var (
+	laVegaOnce sync.Once
+	laVegaPkgs map[edition.Edition]*built
+	laVegaErr  error
+	laVegaDir  string
+)
+
+// laVegaPackages builds both editions of the La Vega sample (real builds,
+// verified after writing) into a folder shared by the tests of this file.
+func laVegaPackages(t *testing.T) (conf, pub *built) {
+	t.Helper()
+	pdftotext := testtool.Need(t, "pdftotext")
+	laVegaOnce.Do(func() {
+		doc, _, err := schema.LoadAndValidate(context.Background(), filepath.Join("..", "..", "samples", "la-vega"), schema.Options{SkipHashes: true})
+		if err != nil {
+			laVegaErr = err
+			return
+		}
+		laVegaDir, laVegaErr = os.MkdirTemp("", "casepack-lavega-")
+		if laVegaErr != nil {
+			return
+		}
+		laVegaPkgs = map[edition.Edition]*built{}
+		for _, e := range []edition.Edition{edition.Confidential, edition.Public} {
+			spec, err := Spec(doc, Options{Edition: e, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), Version: "test"})
+			if err != nil {
+				laVegaErr = err
+				return
+			}
+			res, err := assemble.Build(context.Background(), spec, assemble.Options{OutDir: laVegaDir})
+			if err != nil {
+				laVegaErr = err
+				return
+			}
+			out, err := exec.Command(pdftotext, "-layout", filepath.Join(res.Dir, NarrativePath), "-").Output()
+			if err != nil {
+				laVegaErr = err
+				return
+			}
+			laVegaPkgs[e] = &built{dir: res.Dir, narrative: string(out)}
+		}
+	})
+	if laVegaErr != nil {
+		t.Fatal(laVegaErr)
+	}
+	return laVegaPkgs[edition.Confidential], laVegaPkgs[edition.Public]
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if laVegaDir != "" {
+		os.RemoveAll(laVegaDir)
+	}
+	os.Exit(code)
+}
+
+func (b *built) read(t *testing.T, rel string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(b.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// sheet reads an annex CSV twin as records, keyed by column name.
+func (b *built) sheet(t *testing.T, name string) []map[string]string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(b.read(t, "data/annexes/csv/"+name))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// The tests below each pin one finding of the review of the La Vega public
+// edition (a practitioner's reading and a byte-level search).
+
+// The evidence index printed "Testimony of Relative 01, mother of Victim
+// 02": the relationship of a witness to a victim.
+func TestPublicNoRelationships(t *testing.T) {
+	_, pub := laVegaPackages(t)
+	for _, f := range []string{"data/case/case.json", "data/annexes/csv/evidence.csv", "casepack/manifest.json"} {
+		if s := pub.read(t, f); regexp.MustCompile(`(?i)(mother|father|sister|partner) of Victim`).MatchString(s) {
+			t.Errorf("%s names a relative's relationship to a victim", f)
+		}
+	}
+	if regexp.MustCompile(`(?i)(mother|father|sister|partner)\s+of\s+Victim`).MatchString(pub.narrative) {
+		t.Error("the narrative names a relative's relationship to a victim")
+	}
+	if !strings.Contains(pub.narrative, "Testimony of Relative 01") {
+		t.Error("the evidence index does not list the testimony by type and pseudonym")
+	}
+}
+
+// Every victim's exact age, sex, date of death and incident stayed in the
+// public victims table.
+func TestPublicVictimsGeneralised(t *testing.T) {
+	conf, pub := laVegaPackages(t)
+	cv, pv := conf.sheet(t, "victims.csv"), pub.sheet(t, "victims.csv")
+	if len(cv) != 14 || len(pv) != len(cv) {
+		t.Fatalf("%d confidential and %d public victim rows", len(cv), len(pv))
+	}
+	for i, r := range pv {
+		if r["Age"] != "" {
+			t.Errorf("%s: exact age %s published", r["Person ID"], r["Age"])
+		}
+		if r["Age band"] == "" || r["Age band"] != edition.AgeBand(atoi(t, cv[i]["Age"])) {
+			t.Errorf("%s: age band %q for age %s", r["Person ID"], r["Age band"], cv[i]["Age"])
+		}
+		if r["Date of death"] != "2021-01" || !strings.HasPrefix(cv[i]["Date of death"], "2021-01-") {
+			t.Errorf("%s: date of death %q (confidential %q)", r["Person ID"], r["Date of death"], cv[i]["Date of death"])
+		}
+		if r["Place of death"] != "La Vega, Libertador, Distrito Capital, VE" {
+			t.Errorf("%s: place of death %q", r["Person ID"], r["Place of death"])
+		}
+	}
+	// The narrative's victims table: bands, no ages.
+	for _, r := range cv {
+		line := regexp.MustCompile(`(?m)^\s*` + r["Pseudonym"] + `\s+Male\s+(\S+)`).FindStringSubmatch(pub.narrative)
+		if line == nil || line[1] == r["Age"] {
+			t.Errorf("%s: the public victims table shows %v", r["Pseudonym"], line)
+		}
+	}
+}
+
+// The public evidence.csv kept the uploader handles of items flagged
+// "identifiable persons".
+func TestPublicNoUploaderHandles(t *testing.T) {
+	_, pub := laVegaPackages(t)
+	for _, f := range []string{"data/annexes/csv/evidence.csv", "data/case/case.json", "casepack/manifest.json"} {
+		if s := pub.read(t, f); strings.Contains(s, "@sample_resident") {
+			t.Errorf("%s keeps an uploader handle", f)
+		}
+	}
+	if strings.Contains(pub.narrative, "@sample_resident") {
+		t.Error("the narrative keeps an uploader handle")
+	}
+}
+
+// A withheld file kept its path (its name can be a person's) in
+// casepack/manifest.json and case.json.
+func TestPublicWithheldFilesNeutral(t *testing.T) {
+	_, pub := laVegaPackages(t)
+	for _, f := range []string{"casepack/manifest.json", "data/case/case.json", "manifest-sha256.txt", "data/annexes/csv/files.csv", "data/annexes/csv/evidence.csv"} {
+		s := pub.read(t, f)
+		for _, name := range []string{"ev-0026-relative-01", "ev-0011-body-v-01", "ev-0005-calle-los-bloques"} {
+			if strings.Contains(s, name) {
+				t.Errorf("%s records the withheld file name %s", f, name)
+			}
+		}
+	}
+	if !strings.Contains(pub.read(t, "casepack/manifest.json"), `"path": "data/evidence/EV-0026/file-1.txt"`) {
+		t.Error("the withheld testimony is not listed under a neutral name")
+	}
+}
+
+// The cover said "Classification requested: Public" and the methodology
+// counted withheld items as not verified (9 verified, 25 not).
+func TestPublicLabels(t *testing.T) {
+	conf, pub := laVegaPackages(t)
+	if !regexp.MustCompile(`Classification requested\s+Confidential \(for the full edition\)`).MatchString(pub.narrative) {
+		t.Error("the cover does not repeat the classification requested as a request")
+	}
+	if !regexp.MustCompile(`Edition\s+Public redacted edition`).MatchString(pub.narrative) {
+		t.Error("the cover does not state the edition")
+	}
+	figures := regexp.MustCompile(`rests on 34 evidence items: (\d+) verified, (\d+) partly verified and (\d+) not \(yet\) verified`)
+	c, p := figures.FindStringSubmatch(conf.narrative), figures.FindStringSubmatch(pub.narrative)
+	if c == nil || p == nil || strings.Join(c[1:], ",") != strings.Join(p[1:], ",") || c[1] != "16" {
+		t.Errorf("verification figures: confidential %v, public %v", c, p)
+	}
+	if !regexp.MustCompile(`25 of\s+them\s+are\s+withheld\s+from\s+this\s+edition`).MatchString(pub.narrative) {
+		t.Error("the public methodology does not count what is withheld from this edition")
+	}
+	pe := pub.sheet(t, "evidence.csv")
+	for i, r := range conf.sheet(t, "evidence.csv") {
+		if pe[i]["Verification status"] != r["Verification status"] {
+			t.Errorf("%s: verification %q in public, %q in confidential", r["Evidence ID"], pe[i]["Verification status"], r["Verification status"])
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			t.Fatalf("not a number: %q", s)
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
