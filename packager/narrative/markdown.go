@@ -101,8 +101,8 @@ type Stats struct {
 	// Withheld counts the evidence items whose files the edition leaves
 	// out; they are counted in the verification figures too, so both
 	// editions give the same figures.
-	Withheld int
-	FirstDate, LastDate                                        schema.When
+	Withheld            int
+	FirstDate, LastDate schema.When
 }
 
 // TypeCount is the number of evidence items of one type.
