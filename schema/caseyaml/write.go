@@ -157,3 +157,83 @@ func hasControl(s string) bool {
 	}
 	return false
 }
+
+// Entries renders items as the entries of a block sequence ("- id: …"),
+// typed and quoted as Write does, for the list collection at the top of
+// the case; AppendPoint says where to insert them.
+func Entries(items []any, collection string) ([]byte, error) {
+	var f *shape.Field
+	if p := shape.Root().Prop(collection); p != nil && p.Kind == shape.Array {
+		f = p
+	}
+	n, err := node(items, f)
+	if err != nil {
+		return nil, err
+	}
+	n.Style = 0
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return nil, fmt.Errorf("write YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("write YAML: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// AppendPoint finds where entries go to extend the top-level block
+// sequence collection of a case.yaml: the byte offset after its last entry
+// (before the comments and blank lines that lead to the next field), and
+// the number of spaces before its dashes. ok is false when there is no
+// such non-empty block sequence.
+func AppendPoint(data []byte, collection string) (at, dash int, ok bool) {
+	doc, problems := Read(data)
+	if len(problems) > 0 || doc.root == nil || doc.root.Kind != yaml.MappingNode {
+		return 0, 0, false
+	}
+	root := doc.root
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != collection {
+			continue
+		}
+		seq := root.Content[i+1]
+		if seq.Kind != yaml.SequenceNode || seq.Style&yaml.FlowStyle != 0 || len(seq.Content) == 0 {
+			return 0, 0, false
+		}
+		dash = seq.Content[0].Column - 3
+		if dash < 0 {
+			return 0, 0, false
+		}
+		lines := lineStarts(data)
+		if i+2 >= len(root.Content) {
+			return len(data), dash, true
+		}
+		next := root.Content[i+2].Line // 1-based
+		for next > 1 {
+			// Blank lines, and comments no deeper than the dashes (a "#"
+			// deeper in is text of a block, such as a Markdown heading).
+			raw := string(data[lines[next-2]:lines[next-1]])
+			l := strings.TrimSpace(raw)
+			deep := len(raw) - len(strings.TrimLeft(raw, " ")) > dash
+			if l != "" && (!strings.HasPrefix(l, "#") || deep) {
+				break
+			}
+			next--
+		}
+		return lines[next-1], dash, true
+	}
+	return 0, 0, false
+}
+
+// lineStarts returns the byte offset of each line's start (index 0: line 1).
+func lineStarts(data []byte) []int {
+	out := []int{0}
+	for i, b := range data {
+		if b == '\n' {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
