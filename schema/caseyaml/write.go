@@ -216,7 +216,7 @@ func AppendPoint(data []byte, collection string) (at, dash int, ok bool) {
 			// deeper in is text of a block, such as a Markdown heading).
 			raw := string(data[lines[next-2]:lines[next-1]])
 			l := strings.TrimSpace(raw)
-			deep := len(raw) - len(strings.TrimLeft(raw, " ")) > dash
+			deep := len(raw)-len(strings.TrimLeft(raw, " ")) > dash
 			if l != "" && (!strings.HasPrefix(l, "#") || deep) {
 				break
 			}
