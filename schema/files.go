@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 )
 
@@ -94,7 +95,7 @@ type hashJob struct {
 func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 	root, err := filepath.EvalSymlinks(v.doc.Dir)
 	if err != nil {
-		return fmt.Errorf("open case folder %s: %w", v.doc.Dir, err)
+		return fault.IO(v.doc.Dir, err)
 	}
 	root, err = filepath.Abs(root)
 	if err != nil {
@@ -257,7 +258,7 @@ func CheckHashes(ctx context.Context, doc *Document, workers int) ([]finding.Fin
 	}
 	root, err := filepath.EvalSymlinks(doc.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("open case folder %s: %w", doc.Dir, err)
+		return nil, fault.IO(doc.Dir, err)
 	}
 	v := vctx{doc: doc}
 	var jobs []hashJob

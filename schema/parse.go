@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
@@ -72,7 +73,7 @@ func tooBig(file string) (*Document, []finding.Finding) {
 }
 
 // ErrNotFound is returned by Load when the case folder or file does not exist.
-var ErrNotFound = errors.New("case: not found")
+var ErrNotFound = errors.New("no case found")
 
 // Load reads a case folder (holding case.json) or a case.json file. The
 // error is for I/O only; problems in the data come back as findings, with
@@ -104,7 +105,7 @@ func readCase(path string) (string, []byte, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return "", nil, fmt.Errorf("%s: %w", path, ErrNotFound)
 		}
-		return "", nil, fmt.Errorf("open case: %w", err)
+		return "", nil, fault.IO(path, err)
 	}
 	file := path
 	if fi.IsDir() {
@@ -115,7 +116,7 @@ func readCase(path string) (string, []byte, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return "", nil, fmt.Errorf("%s: no %s in this folder: %w", path, CaseFileName, ErrNotFound)
 		}
-		return "", nil, fmt.Errorf("open case: %w", err)
+		return "", nil, fault.IO(file, err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
@@ -127,7 +128,7 @@ func readCase(path string) (string, []byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, int64(maxCaseSize)+1))
 	if err != nil {
-		return "", nil, fmt.Errorf("read %s: %w", file, err)
+		return "", nil, fault.IO(file, err)
 	}
 	return file, data, nil
 }

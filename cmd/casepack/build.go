@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"time"
@@ -35,7 +36,7 @@ func init() {
 			dateFlag(),
 			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "narrative paper size: a4 or letter"},
 			&cli.StringFlag{Name: "templates", Usage: "folder of narrative templates to use instead of the built-in ones"},
-			&cli.IntFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
+			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			formatFlag(),
 			quietFlag(),
@@ -183,9 +184,9 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 
 // buildError maps build failures to exit codes and hints.
 func buildError(err error) error {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return err // already mapped (narrativeError)
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err // already classed (narrativeError)
 	}
 	var mismatch *evidence.DigestMismatch
 	var leak *edition.LeakError
@@ -205,9 +206,9 @@ func buildError(err error) error {
 	case errors.Is(err, assemble.ErrBusy):
 		return withHint(exitOperational, err, "wait for the other command to finish, then run this one again")
 	case errors.As(err, &verr):
-		return &exitError{code: exitVerifyFail, err: err, hint: "the written package did not verify and was removed; check the disk, then build again"}
+		return withHint(exitVerifyFail, err, "the written package did not verify and was removed; check the disk, then build again")
 	case errors.Is(err, context.Canceled):
-		return &exitError{code: exitOperational, err: errors.New("build interrupted; nothing was left behind")}
+		return withHint(exitOperational, errors.New("build interrupted; nothing was left behind"), "")
 	}
 	return err
 }

@@ -61,11 +61,12 @@ func buildDate(cmd *cli.Command, now func() time.Time) (time.Time, error) {
 	return now().UTC().Truncate(time.Second), nil
 }
 
-// nonNegative refuses a negative count (0 means the default).
-func nonNegative(flag string) func(int) error {
+// nonNegative refuses a negative count (0 means the default). urfave/cli
+// puts the flag and value before the message.
+func nonNegative(string) func(int) error {
 	return func(n int) error {
 		if n < 0 {
-			return usageErrorf("%s %d: must be 0 (one per CPU) or more", flag, n)
+			return errors.New("must be 0 (one per CPU) or more")
 		}
 		return nil
 	}
@@ -134,4 +135,42 @@ func editionFlag(cmd *cli.Command) (edition.Edition, error) {
 		return "", usageErrorf("--edition %q: must be confidential or public", cmd.String("edition"))
 	}
 	return e, nil
+}
+
+// countFlag is an integer flag whose bad value reads plainly ("not a whole
+// number") instead of Go's strconv message.
+type countFlag = cli.FlagBase[int, cli.NoConfig, countValue]
+
+type countValue struct{ val *int }
+
+func (countValue) Create(v int, p *int, _ cli.NoConfig) cli.Value {
+	*p = v
+	return &countValue{val: p}
+}
+func (countValue) ToString(v int) string { return strconv.Itoa(v) }
+func (c *countValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("not a whole number")
+	}
+	*c.val = n
+	return nil
+}
+func (c *countValue) Get() any { return *c.val }
+func (c *countValue) String() string {
+	if c.val == nil {
+		return "0"
+	}
+	return strconv.Itoa(*c.val)
+}
+
+// requiredString returns the value of a flag the command cannot do without,
+// or a usage error naming it. (urfave/cli's own Required check reports an
+// error of an unexported type with its own wording.)
+func requiredString(cmd *cli.Command, name string) (string, error) {
+	v := cmd.String(name)
+	if v == "" {
+		return "", usageErrorf("missing --%s (required)", name)
+	}
+	return v, nil
 }

@@ -5,19 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"regexp"
-	"strings"
-	"syscall"
+
+	"github.com/casepack/casepack/packager/fault"
 )
 
-// The exit codes, documented in --help and the README (STYLE.md §2).
+// The exit codes, documented in --help and the README. They are the
+// classes of packager/fault: a library error says its class, and exitCode
+// reads it with errors.As; no message text is ever inspected.
 const (
-	exitOK          = 0 // success (validation may still have printed warnings)
-	exitOperational = 1 // I/O or internal error
-	exitUsage       = 2 // bad flags or arguments
-	exitInvalidCase = 3 // case data invalid (validate, or build refusing invalid data)
-	exitVerifyFail  = 4 // package failed verification (integrity or signature)
+	exitOK          = 0                       // success (validation may still have printed warnings)
+	exitOperational = int(fault.Operational)  // I/O or internal error
+	exitUsage       = int(fault.Usage)        // bad flags or arguments
+	exitInvalidCase = int(fault.InvalidCase)  // case data invalid (validate, or build refusing invalid data)
+	exitVerifyFail  = int(fault.Verification) // package failed verification (integrity or signature)
 )
 
 const exitCodeHelp = `Exit codes:
@@ -27,122 +27,51 @@ const exitCodeHelp = `Exit codes:
    3  the case data is invalid
    4  the package failed verification (integrity or signature)`
 
-// exitError carries an exit code through urfave/cli back to run. A silent
-// one has already told the user everything (e.g. a findings report).
-type exitError struct {
-	code   int
-	err    error
-	hint   string
-	silent bool
-}
+func usageErrorf(format string, a ...any) error { return fault.Usagef(format, a...) }
 
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-func (e *exitError) Unwrap() error { return e.err }
+// withHint gives err an exit code and a "casepack: hint:" line.
+func withHint(code int, err error, hint string) error { return fault.New(fault.Class(code), err, hint) }
 
-func usageErrorf(format string, a ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...), hint: "run 'casepack help' or 'casepack COMMAND --help' for usage"}
-}
-
-// withHint attaches a "casepack: hint:" line to an operational error.
-func withHint(code int, err error, hint string) error {
-	return &exitError{code: code, err: err, hint: hint}
-}
+// errReported is the error of a command that has already told the user
+// everything (a findings report): run prints nothing more.
+var errReported = errors.New("reported")
 
 // silentExit ends the command with code after it has printed its own report.
-func silentExit(code int) error { return &exitError{code: code, silent: true} }
+func silentExit(code int) error { return fault.New(fault.Class(code), errReported, "") }
+
+func isSilent(err error) bool { return errors.Is(err, errReported) }
 
 // exitCode is the one place where errors become exit codes.
 func exitCode(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
+	if err == nil {
+		return exitOK
 	}
-	// urfave/cli reports unknown flags and missing arguments as plain errors
-	// before our Action runs; they are usage errors.
-	msg := err.Error()
-	for _, s := range []string{"flag provided but not defined", "Required flag", "invalid value", "No help topic", "flag needs an argument"} {
-		if strings.Contains(msg, s) {
-			return exitUsage
-		}
-	}
-	return exitOperational
+	return int(fault.ClassOf(err))
 }
 
-func isSilent(err error) bool {
-	var ee *exitError
-	return errors.As(err, &ee) && ee.silent
-}
-
-func printError(w io.Writer, err error) {
-	fmt.Fprintf(w, "casepack: error: %s\n", plainMessage(err))
-	var ee *exitError
-	switch {
-	case errors.As(err, &ee) && ee.hint != "":
-		fmt.Fprintf(w, "casepack: hint: %s\n", ee.hint)
-	case exitCode(err) == exitUsage:
-		fmt.Fprintln(w, "casepack: hint: run 'casepack help' or 'casepack COMMAND --help' for usage")
-	case errors.Is(err, syscall.ENOSPC):
-		fmt.Fprintln(w, "casepack: hint: the disk is full: free some space or choose another --out folder; nothing was left behind")
-	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
-		fmt.Fprintln(w, "casepack: hint: you may not write or read there: check the folder's permissions, or choose another folder")
-	}
-}
-
-var (
-	// Library errors start with the package that made them ("packager: ");
-	// a user needs the subject and the problem, not our package names.
-	pkgPrefix = regexp.MustCompile(`(^|: )(packager|verify|bag|sign|evidence|annex|schema|narrative|submission|co-sign): `)
-	// A build works in a hidden temporary folder beside its target; name the
-	// target instead.
-	tmpFolder = regexp.MustCompile(`\.([^/\s]+?)\.((zip\.)?tmp-[0-9]+|[0-9]+\.tmp)`)
-	// urfave/cli's words for a missing required flag.
-	requiredFlag = regexp.MustCompile(`Required flags? "([a-z-]+)"`)
-	// urfave/cli's words for an unknown command.
-	noHelpTopic = regexp.MustCompile(`^No help topic for '(.*)'$`)
-	// System calls the Go runtime names in its errors.
-	syscallWord = regexp.MustCompile(`(^|: )(openat|open|mkdir|mkdirat|stat|lstat|read|write|rename|renameat|unlinkat|fsync|create|hash) (\S+ )?(\S+): `)
-	// "PATH: PATH: problem", once the words between were dropped.
-	doubled = regexp.MustCompile(`(^|: )(\S+): (\S+): `)
-)
-
-// plainMessage is an error's text without Go's vocabulary.
-func plainMessage(err error) string {
+// message is what the user reads about err. Libraries write their messages
+// for users (packager/fault); an interruption is said once, here.
+func message(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted; nothing was left behind"
 	}
-	return plainText(err.Error())
+	return err.Error()
 }
 
-// plainText is plainMessage for a message that is already text (a finding
-// that quotes a system error).
-func plainText(msg string) string {
-	if m := noHelpTopic.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("%q is not a casepack command", m[1])
+// hint is the "casepack: hint:" line for err, if any.
+func hint(err error) string {
+	if h := fault.HintOf(err); h != "" {
+		return h
 	}
-	msg = pkgPrefix.ReplaceAllString(msg, "$1")
-	msg = tmpFolder.ReplaceAllString(msg, "$1")
-	for prev := ""; prev != msg; { // matches share their ": "; repeat
-		prev = msg
-		msg = syscallWord.ReplaceAllString(msg, "$1$4: ")
+	if exitCode(err) == exitUsage {
+		return fault.UsageHint
 	}
-	msg = doubled.ReplaceAllStringFunc(msg, func(m string) string {
-		p := doubled.FindStringSubmatch(m)
-		if p[2] == p[3] {
-			return p[1] + p[2] + ": "
-		}
-		return m
-	})
-	if m := requiredFlag.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("missing --%s (required)", m[1])
+	return ""
+}
+
+func printError(w io.Writer, err error) {
+	fmt.Fprintf(w, "casepack: error: %s\n", message(err))
+	if h := hint(err); h != "" {
+		fmt.Fprintf(w, "casepack: hint: %s\n", h)
 	}
-	msg = strings.ReplaceAll(msg, "strconv.ParseInt: parsing ", "not a whole number: ")
-	msg = strings.ReplaceAll(msg, ": invalid syntax", "")
-	msg = strings.ReplaceAll(msg, "no space left on device", "the disk is full")
-	msg = strings.ReplaceAll(msg, "template: template: ", "template ")
-	return msg
 }

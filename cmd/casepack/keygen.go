@@ -21,7 +21,7 @@ func init() {
 			"public key and the fingerprint (by another channel) to whoever will verify\n" +
 			"your packages; keep NAME.key secret. Existing files are never overwritten.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "NAME: write NAME.key and NAME.pub.pem", Required: true},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "NAME: write NAME.key and NAME.pub.pem (required)"},
 			formatFlag(),
 		},
 		Action: runKeygen,
@@ -43,9 +43,9 @@ func runKeygen(_ context.Context, cmd *cli.Command) error {
 	if cmd.NArg() != 0 {
 		return usageErrorf("keygen takes no arguments; name the key with -o NAME")
 	}
-	name := cmd.String("out")
-	if name == "" {
-		return usageErrorf("-o NAME must not be empty")
+	name, err := requiredString(cmd, "out")
+	if err != nil {
+		return err
 	}
 	priv, err := sign.GenerateKey(nil)
 	if err != nil {

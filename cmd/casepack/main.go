@@ -19,7 +19,8 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"os"
 	"os/signal"
@@ -45,9 +46,19 @@ func register(c *cli.Command) {
 	commands = append(commands, c)
 }
 
-func newApp(stdout, stderr io.Writer) *cli.Command {
+// errUnknownCommand is how newApp reports a command name that is not one of
+// casepack's: urfave/cli only prints help for those (or returns an error of
+// its own wording), so the root Action and CommandNotFound say it instead.
+type errUnknownCommand struct{ name string }
+
+func (e errUnknownCommand) Error() string { return fmt.Sprintf("%q is not a casepack command", e.name) }
+
+// newApp returns the command tree, and a function that says, after it ran,
+// whether it was asked for a command that does not exist.
+func newApp(stdout, stderr io.Writer) (*cli.Command, func() error) {
 	sort.Slice(commands, func(i, j int) bool { return commands[i].Name < commands[j].Name })
-	return &cli.Command{
+	var unknown string
+	app := &cli.Command{
 		Name:    "casepack",
 		Usage:   "validate case data and build, sign and verify evidence submission packages",
 		Version: version,
@@ -64,6 +75,21 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
 			return usageErrorf("%v", err)
 		},
+		// "casepack frobnicate": the root runs with an argument.
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Present() {
+				return fault.New(fault.Usage, errUnknownCommand{cmd.Args().First()}, fault.UsageHint)
+			}
+			return cli.ShowRootCommandHelp(cmd)
+		},
+		// "casepack help frobnicate", "casepack frobnicate --help".
+		CommandNotFound: func(_ context.Context, _ *cli.Command, name string) { unknown = name },
+	}
+	return app, func() error {
+		if unknown != "" {
+			return fault.New(fault.Usage, errUnknownCommand{unknown}, fault.UsageHint)
+		}
+		return nil
 	}
 }
 
@@ -105,7 +131,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := &countingWriter{w: stdout}
-	err := newApp(out, stderr).Run(ctx, args)
+	app, unknownCommand := newApp(out, stderr)
+	err := app.Run(ctx, args)
+	if err == nil {
+		err = unknownCommand()
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -114,12 +144,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printError(stderr, err)
 		// --format json promises one object on stdout, failure included.
 		if out.n == 0 && wantsJSON(args) {
-			e := jsonError{Error: plainMessage(err), ExitCode: code}
-			var ee *exitError
-			if errors.As(err, &ee) {
-				e.Hint = ee.hint
-			}
-			_ = writeJSON(stdout, e)
+			_ = writeJSON(stdout, jsonError{Error: message(err), Hint: hint(err), ExitCode: code})
 		}
 	}
 	return code

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/casepack/casepack/packager/finding"
 
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/destination"
@@ -33,7 +34,7 @@ func init() {
 			"The evidence index shows the SHA-256 digests declared in case.json;\n" +
 			"'casepack build' shows the digests it computes.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the PDF to `FILE`", Required: true},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the PDF to `FILE` (required)"},
 			&cli.StringFlag{Name: "templates", Usage: "use the templates in `DIR` (over the defaults)"},
 			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "paper size: a4 or letter"},
 			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential (everything) or public (pseudonyms only, confidential evidence marked withheld)"},
@@ -47,6 +48,10 @@ func init() {
 }
 
 func runNarrative(ctx context.Context, cmd *cli.Command) error {
+	out, err := requiredString(cmd, "output")
+	if err != nil {
+		return err
+	}
 	path, err := oneArg(cmd, "CASE")
 	if err != nil {
 		return err
@@ -71,7 +76,6 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 		}
 		tfs = os.DirFS(dir)
 	}
-	out := cmd.String("output")
 
 	doc, findings, err := loadValid(ctx, path, schema.Options{SkipHashes: true})
 	if err != nil {
@@ -120,13 +124,14 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 // data; a template problem is the user's template folder to fix.
 func narrativeError(err error, templates string) error {
 	var se *narrative.SourceError
-	if errors.As(err, &se) && strings.HasPrefix(se.Source, "case.json") {
+	var te *narrative.TemplateError
+	if errors.As(err, &se) && se.InCase() {
 		return withHint(exitInvalidCase, err, "case text is Markdown: remove the HTML tag, or write '\\<' for a literal '<'")
 	}
 	if errors.As(err, &se) && errors.Is(err, narrative.ErrRawHTML) {
 		return withHint(exitOperational, err, "remove the HTML tag from the template, or write '\\<' for a literal '<'")
 	}
-	if templates != "" && (errors.As(err, &se) || strings.Contains(err.Error(), "template")) {
+	if templates != "" && (errors.As(err, &se) || errors.As(err, &te)) {
 		return withHint(exitOperational, err, "check the templates in "+templates+"; 'casepack narrative --markdown' shows what they produce, and templates/README.md documents their data and helpers")
 	}
 	return err

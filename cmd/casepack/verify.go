@@ -30,7 +30,7 @@ func init() {
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
 			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted"},
-			&cli.IntFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"},
+			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			formatFlag(),
 			quietFlag(),
@@ -70,7 +70,7 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 			if strings.HasSuffix(strings.ToLower(path), ".zip") {
 				code = finding.ZipUnsafe
 			}
-			rep := &verify.Report{Package: path, Findings: []finding.Finding{{Code: code, Severity: finding.Error, Message: plainMessage(err)}}}
+			rep := &verify.Report{Package: path, Findings: []finding.Finding{{Code: code, Severity: finding.Error, Message: message(err)}}}
 			_ = writeJSON(cmd.Root().Writer, verifyOutput{Intact: false, Integrity: rep, Signatures: []sign.SignatureResult{}})
 		}
 		return err
@@ -92,9 +92,6 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	rep.Add(sigs.Findings...)
-	for i := range rep.Findings {
-		rep.Findings[i].Message = plainText(rep.Findings[i].Message)
-	}
 	out := verifyOutput{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid}
 	if out.Signatures == nil {
 		out.Signatures = []sign.SignatureResult{}

@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"io/fs"
 	"os"
@@ -158,7 +159,7 @@ func (d *Dir) Sync() error {
 		return err
 	}
 	if err := d.f.Sync(); err != nil && !syncUnsupported(err) {
-		return fmt.Errorf("sync %s: %w", d.path, err)
+		return fault.IO(d.path, err)
 	}
 	return nil
 }
@@ -248,7 +249,7 @@ func tempName(target, kind string) string {
 // checkName refuses a target that is not a single name inside the folder.
 func checkName(name string) error {
 	if name == "" || name == "." || !filepath.IsLocal(name) || strings.ContainsAny(name, `/\`) {
-		return fmt.Errorf("atomicfs: %q is not a name inside the folder", name)
+		return fmt.Errorf("%q is not a name inside the folder", name)
 	}
 	return nil
 }
@@ -283,7 +284,7 @@ func (d *Dir) mkdirFresh(target, kind string) (string, error) {
 		}
 		return name, nil
 	}
-	return "", fmt.Errorf("atomicfs: no free temporary name beside %s", d.Join(target))
+	return "", fmt.Errorf("no free temporary name beside %s", d.Join(target))
 }
 
 // FileOptions tune [Dir.Create].
@@ -339,13 +340,13 @@ func (d *Dir) Create(target string, opt FileOptions) (*File, error) {
 		}
 		return &File{d: d, f: f, name: name, target: target, opt: opt}, nil
 	}
-	return nil, fmt.Errorf("atomicfs: no free temporary name beside %s", d.Join(target))
+	return nil, fmt.Errorf("no free temporary name beside %s", d.Join(target))
 }
 
 // Write writes to the temporary file.
 func (f *File) Write(p []byte) (int, error) {
 	if f.sealed {
-		return 0, fmt.Errorf("atomicfs: write %s: the file is sealed", f.d.Join(f.name))
+		return 0, fmt.Errorf("write %s: the file is sealed", f.d.Join(f.name))
 	}
 	if err := f.d.check(OpWrite, f.name, ""); err != nil {
 		return 0, err
@@ -381,7 +382,7 @@ func (f *File) Seal() error {
 		err = f.d.root.Chtimes(f.name, f.opt.ModTime, f.opt.ModTime)
 	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", f.d.Join(f.target), err)
+		return fault.IO(f.d.Join(f.target), err)
 	}
 	return nil
 }
@@ -405,7 +406,7 @@ func (f *File) Commit() error {
 	}
 	if err != nil {
 		f.Abort()
-		return fmt.Errorf("write %s: %w", f.d.Join(f.target), err)
+		return fault.IO(f.d.Join(f.target), err)
 	}
 	f.removed = true // it is the target now
 	return f.d.Sync()
@@ -430,12 +431,12 @@ func (f *File) Abort() {
 func WriteFile(path string, opt FileOptions, write func(w io.Writer) error) error {
 	d, err := OpenDir(filepath.Dir(path), Options{})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fault.IO(path, err)
 	}
 	defer d.Close()
 	f, err := d.Create(filepath.Base(path), opt)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fault.IO(path, err)
 	}
 	if err := write(f); err != nil {
 		f.Abort()

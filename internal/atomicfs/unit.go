@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -42,7 +43,7 @@ func (u *Unit) lockName() string    { return "." + u.name + ".lock" }
 func (u *Unit) journalName() string { return "." + u.name + ".publish" }
 
 // ErrBusy matches a [BusyError].
-var ErrBusy = errors.New("atomicfs: another process holds the lock")
+var ErrBusy = errors.New("another process holds the lock")
 
 var errBusy = errors.New("busy")
 
@@ -84,7 +85,7 @@ func (u *Unit) Lock() (*Lock, error) {
 		}
 		f, err := u.d.root.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {
-			return nil, fmt.Errorf("lock %s: %w", u.d.Join(name), err)
+			return nil, fault.IO(u.d.Join(name), err)
 		}
 		if err := tryLock(f); err != nil {
 			f.Close()
@@ -95,7 +96,7 @@ func (u *Unit) Lock() (*Lock, error) {
 				}
 				return nil, &BusyError{Target: u.d.Join(u.name), Lock: u.d.Join(name), PID: pid}
 			}
-			return nil, fmt.Errorf("lock %s: %w", u.d.Join(name), err)
+			return nil, fault.IO(u.d.Join(name), err)
 		}
 		// The previous holder removes the file as it lets go; a lock on a
 		// file no longer under that name locks nothing. Try again.
@@ -231,14 +232,14 @@ func (u *Unit) Publish(changes ...Change) error {
 			return err
 		}
 		if (c.New != "" && !filepath.IsLocal(c.New)) || seen[c.Target] {
-			return fmt.Errorf("atomicfs: publish %q as %q: not a temporary entry of the folder, or a target named twice", c.New, c.Target)
+			return fmt.Errorf("publish %q as %q: not a temporary entry of the folder, or a target named twice", c.New, c.Target)
 		}
 		seen[c.Target] = true
 		s := &state{entry: entry{New: c.New, Target: c.Target}, newAt: atNew}
 		if c.New != "" {
 			nfi, err := u.d.root.Lstat(c.New)
 			if err != nil {
-				return fmt.Errorf("publish %s: %w", u.d.Join(c.Target), err)
+				return fault.IO(u.d.Join(c.Target), err)
 			}
 			s.NewID, s.newDir = fileID(nfi), nfi.IsDir()
 		}
@@ -250,7 +251,7 @@ func (u *Unit) Publish(changes ...Change) error {
 			}
 			s.HadOld, s.oldAt, s.oldDir = true, atTarget, tfi.IsDir()
 		case !errors.Is(err, fs.ErrNotExist):
-			return fmt.Errorf("publish %s: %w", u.d.Join(c.Target), err)
+			return fault.IO(u.d.Join(c.Target), err)
 		case c.New == "":
 			continue // nothing to remove
 		}
@@ -279,7 +280,7 @@ func (u *Unit) Publish(changes ...Change) error {
 		if err != nil {
 			j.Hold = ""
 			u.discard(j)
-			return fmt.Errorf("publish %s: %w", u.d.Join(u.name), err)
+			return fault.IO(u.d.Join(u.name), err)
 		}
 	}
 	if err := u.forward(j, st); err != nil {
@@ -302,16 +303,16 @@ func (u *Unit) writeJournal(j *journal) error {
 	}
 	f, err := u.d.Create(u.journalName(), FileOptions{Replace: true})
 	if err != nil {
-		return fmt.Errorf("publish %s: %w", u.d.Join(u.name), err)
+		return fault.IO(u.d.Join(u.name), err)
 	}
 	if _, err := f.Write(append(b, '\n')); err != nil {
 		f.Abort()
-		return fmt.Errorf("publish %s: %w", u.d.Join(u.name), err)
+		return fault.IO(u.d.Join(u.name), err)
 	}
 	if err := f.Commit(); err != nil {
 		// The folder sync may have failed after the rename.
 		u.d.root.Remove(u.journalName())
-		return fmt.Errorf("publish %s: %w", u.d.Join(u.name), err)
+		return fault.IO(u.d.Join(u.name), err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"os"
 	"path/filepath"
@@ -81,7 +82,7 @@ func CSVNames() []string {
 // withheld keeps its ID, title, type, classification, sizes and digests.
 func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, xlsx io.Writer, csv func(name string) (io.WriteCloser, error)) error {
 	if c == nil {
-		return errors.New("annex: no case data")
+		return errors.New("no case data")
 	}
 	plan, err := edition.New(c, opt.Edition)
 	if err != nil {
@@ -116,15 +117,15 @@ func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, x
 func WriteDir(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, dir string) (err error) {
 	csvDir := filepath.Join(dir, CSVDir)
 	if err := os.MkdirAll(csvDir, 0o755); err != nil {
-		return fmt.Errorf("annex: %w", err)
+		return fault.IO(csvDir, err)
 	}
 	f, err := os.OpenFile(filepath.Join(dir, XLSXName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return fmt.Errorf("annex: %w", err)
+		return fault.IO(filepath.Join(dir, XLSXName), err)
 	}
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("annex: %w", cerr)
+			err = fault.IO(filepath.Join(dir, XLSXName), cerr)
 		}
 	}()
 	open := func(name string) (io.WriteCloser, error) {

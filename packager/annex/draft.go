@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,7 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Editi
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("annex: open case folder: %w", err)
+		return nil, fault.IO(dir, err)
 	}
 	defer root.Close()
 	view := plan.Case()
@@ -81,12 +82,12 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Editi
 func hashFile(ctx context.Context, root *os.Root, name string) (FileInfo, error) {
 	f, err := root.Open(filepath.FromSlash(name))
 	if err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, fault.IO(name, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, fault.IO(name, err)
 	}
 	if !st.Mode().IsRegular() {
 		return FileInfo{}, fmt.Errorf("%s is not a regular file", name)
@@ -97,7 +98,7 @@ func hashFile(ctx context.Context, root *os.Root, name string) (FileInfo, error)
 		if ctx.Err() != nil {
 			return FileInfo{}, err
 		}
-		return FileInfo{}, fmt.Errorf("read %s: %w", name, err)
+		return FileInfo{}, fault.IO(name, err)
 	}
 	return FileInfo{Size: d.Size, SHA256: d.SHA256, SHA512: d.SHA512}, nil
 }

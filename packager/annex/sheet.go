@@ -277,18 +277,18 @@ func (s *sheet) check() error {
 	keys := 0
 	for _, c := range s.cols {
 		if c.header == "" || seen[c.header] {
-			return fmt.Errorf("annex: sheet %s: empty or duplicate header %q", s.name, c.header)
+			return fmt.Errorf("sheet %s: empty or duplicate header %q", s.name, c.header)
 		}
 		seen[c.header] = true
 		if c.kind == kindID {
 			keys++
 		}
 		if c.kind == kindRef && c.target == "" {
-			return fmt.Errorf("annex: sheet %s: column %q links to no sheet", s.name, c.header)
+			return fmt.Errorf("sheet %s: column %q links to no sheet", s.name, c.header)
 		}
 	}
 	if keys > 1 {
-		return fmt.Errorf("annex: sheet %s: more than one ID column", s.name)
+		return fmt.Errorf("sheet %s: more than one ID column", s.name)
 	}
 	return nil
 }

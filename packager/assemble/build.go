@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/packager/fault"
+
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/bag"
@@ -103,8 +105,8 @@ type Result struct {
 
 // Errors callers branch on.
 var (
-	ErrTargetExists = errors.New("packager: package already exists")
-	ErrInvalidSpec  = errors.New("packager: invalid package spec")
+	ErrTargetExists = errors.New("package already exists")
+	ErrInvalidSpec  = errors.New("invalid package spec")
 )
 
 // VerifyError is returned when the package Build wrote does not verify.
@@ -120,7 +122,7 @@ func (e *VerifyError) Error() string {
 		f := e.Report.Errors()[0]
 		first = fmt.Sprintf(": %s %s: %s", f.Code, f.Path, f.Message)
 	}
-	return fmt.Sprintf("packager: the package written to %s failed verification (%d errors)%s", e.Path, n, first)
+	return fmt.Sprintf("the package written to %s failed verification (%d errors)%s", e.Path, n, first)
 }
 
 func specErr(format string, args ...any) error {
@@ -231,7 +233,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		return nil, err
 	}
 
-	b := &builder{spec: &spec, opt: &opt, dir: tmp}
+	b := &builder{spec: &spec, opt: &opt, dir: tmp, target: out.d.Join(spec.Name)}
 	res, err = b.write(ctx)
 	if err != nil {
 		return nil, err
@@ -265,9 +267,11 @@ type builder struct {
 	spec *Spec
 	opt  *Options
 	dir  string
-	pay  [2]bag.Manifest // sha256, sha512
-	tag  [2]bag.Manifest
-	oxum bag.Oxum
+	// target is where dir will be renamed to: errors name it, not dir.
+	target string
+	pay    [2]bag.Manifest // sha256, sha512
+	tag    [2]bag.Manifest
+	oxum   bag.Oxum
 }
 
 func (b *builder) addPayload(p string, d digest.Digests) {
@@ -346,7 +350,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	}
 	tagFiles["VERIFY.txt"] = b.verifyText()
 	for p, data := range tagFiles {
-		if err := writeFile(b.dir, p, data); err != nil {
+		if err := b.writeFile(p, data); err != nil {
 			return nil, err
 		}
 		b.addTag(p, data)
@@ -354,7 +358,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	for _, p := range genTags {
 		data, err := os.ReadFile(filepath.Join(b.dir, filepath.FromSlash(p)))
 		if err != nil {
-			return nil, fmt.Errorf("packager: %w", err)
+			return nil, b.ioErr(p, err)
 		}
 		b.addTag(p, data)
 	}
@@ -364,7 +368,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := writeFile(b.dir, bag.TagManifestName(b.tag[i].Alg), data); err != nil {
+		if err := b.writeFile(bag.TagManifestName(b.tag[i].Alg), data); err != nil {
 			return nil, err
 		}
 		if i == 0 {
@@ -378,7 +382,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	for i, s := range spec.Signers {
 		files, err := s.SignTagManifest(ctx, tm256, i+1)
 		if err != nil {
-			return nil, fmt.Errorf("packager: signer %d: %w", i+1, err)
+			return nil, fmt.Errorf("signer %d: %w", i+1, err)
 		}
 		names := make([]string, 0, len(files))
 		for n := range files {
@@ -387,10 +391,10 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		slices.Sort(names)
 		for _, n := range names {
 			if err := bag.CheckName(n); err != nil || written[n] {
-				return nil, fmt.Errorf("packager: signer %d: signature file name %q is unsafe or already used", i+1, n)
+				return nil, fmt.Errorf("signer %d: signature file name %q is unsafe or already used", i+1, n)
 			}
 			written[n] = true
-			if err := writeFile(b.dir, "signatures/"+n, files[n]); err != nil {
+			if err := b.writeFile("signatures/"+n, files[n]); err != nil {
 				return nil, err
 			}
 		}
@@ -401,15 +405,15 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]evidence.Result) (d digest.Digests, err error) {
 	name := filepath.Join(b.dir, filepath.FromSlash(g.Path))
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return d, fmt.Errorf("packager: %s: %w", g.Path, err)
+		return d, b.ioErr(g.Path, err)
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return d, fmt.Errorf("packager: %s: %w", g.Path, err)
+		return d, b.ioErr(g.Path, err)
 	}
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("packager: write %s: %w", g.Path, unpath(cerr))
+			err = b.ioErr(g.Path, cerr)
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
@@ -418,29 +422,18 @@ func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]e
 	gerr := g.Generate(ctx, ew, ev)
 	if ew.err != nil {
 		// The write failed (a full disk), whatever the generator made of it.
-		return d, fmt.Errorf("packager: write %s: %w", g.Path, unpath(ew.err))
+		return d, b.ioErr(g.Path, ew.err)
 	}
 	if gerr != nil {
-		return d, fmt.Errorf("packager: generate %s: %w", g.Path, gerr)
+		return d, fmt.Errorf("%s: %w", g.Path, gerr)
 	}
 	if err := bw.Flush(); err != nil {
-		return d, fmt.Errorf("packager: write %s: %w", g.Path, unpath(err))
+		return d, b.ioErr(g.Path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return d, fmt.Errorf("packager: write %s: %w", g.Path, unpath(err))
+		return d, b.ioErr(g.Path, err)
 	}
 	return h.Sum(), nil
-}
-
-// unpath drops the path from a file-system error about a file in the
-// temporary folder: the caller names the file by its place in the package,
-// and the hidden folder a build writes into is not the user's concern.
-func unpath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // errWriter remembers a write error a generator might drop.
@@ -567,15 +560,21 @@ disclosed later can be shown to be the same file with sha256sum.
 	return w.Bytes()
 }
 
+// ioErr describes a failure to write rel, a file of the package, naming it
+// where the package will be (the temporary folder is no name for a user).
+func (b *builder) ioErr(rel string, err error) error {
+	return fault.IO(filepath.Join(b.target, filepath.FromSlash(rel)), err)
+}
+
 // writeFile writes a small file in the package and fsyncs it.
-func writeFile(dir, rel string, data []byte) error {
-	name := filepath.Join(dir, filepath.FromSlash(rel))
+func (b *builder) writeFile(rel string, data []byte) error {
+	name := filepath.Join(b.dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return fmt.Errorf("packager: %s: %w", rel, err)
+		return b.ioErr(rel, err)
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return fmt.Errorf("packager: %s: %w", rel, err)
+		return b.ioErr(rel, err)
 	}
 	_, err = f.Write(data)
 	if err == nil {
@@ -585,7 +584,7 @@ func writeFile(dir, rel string, data []byte) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("packager: write %s: %w", rel, unpath(err))
+		return b.ioErr(rel, err)
 	}
 	return nil
 }
@@ -606,15 +605,15 @@ func (b *builder) finish() error {
 		return os.Chtimes(p, date, date)
 	})
 	if err != nil {
-		return fmt.Errorf("packager: %w", err)
+		return fault.IO(b.target, err)
 	}
 	slices.Reverse(dirs)
 	for _, d := range dirs {
 		if err := syncDir(d); err != nil {
-			return err
+			return fault.IO(b.target, err)
 		}
 		if err := os.Chtimes(d, date, date); err != nil {
-			return fmt.Errorf("packager: %w", err)
+			return fault.IO(b.target, err)
 		}
 	}
 	return nil
@@ -623,16 +622,13 @@ func (b *builder) finish() error {
 func syncDir(p string) error {
 	d, err := os.Open(p)
 	if err != nil {
-		return fmt.Errorf("packager: %w", err)
+		return fault.IO(p, err)
 	}
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("packager: sync %s: %w", p, err)
-	}
-	return nil
+	return fault.IO(p, err)
 }
 
 // checkWritten runs the verifier on what Build wrote. Payload bytes were
@@ -642,12 +638,12 @@ func syncDir(p string) error {
 func checkWritten(ctx context.Context, p string, opt Options) error {
 	pkg, err := verify.Open(p)
 	if err != nil {
-		return fmt.Errorf("packager: verify after write: %w", err)
+		return fmt.Errorf("checking the package after writing it: %w", err)
 	}
 	defer pkg.Close()
 	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, PayloadSHA256Only: true, Checks: opt.Checks, Progress: opt.VerifyProgress})
 	if err != nil {
-		return fmt.Errorf("packager: verify after write: %w", err)
+		return fmt.Errorf("checking the package after writing it: %w", err)
 	}
 	if !rep.Intact() {
 		return &VerifyError{Path: p, Report: rep}
@@ -658,27 +654,29 @@ func checkWritten(ctx context.Context, p string, opt Options) error {
 // writeZip writes the ZIP of the package folder dir beside it under a
 // temporary name, verifies it, and returns that name.
 func (o *outFolder) writeZip(ctx context.Context, dir string, spec *Spec, opt Options) (string, error) {
+	// Errors name the ZIP the user asked for, not the temporary file.
+	zipName := o.d.Join(spec.Name + ".zip")
 	f, err := o.d.Create(spec.Name+".zip", atomicfs.FileOptions{Perm: 0o644, Replace: true, ModTime: spec.Date})
 	if err != nil {
-		return "", fmt.Errorf("packager: zip: %w", err)
+		return "", fault.IO(zipName, err)
 	}
 	o.temps = append(o.temps, f.TempName())
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return "", fmt.Errorf("packager: zip: %w", err)
+		return "", fault.IO(zipName, err)
 	}
 	defer root.Close()
 	bw := bufio.NewWriterSize(&ctxWriter{ctx: ctx, w: f}, 1<<20)
 	if err := bag.WriteZip(bw, root.FS(), spec.Name, spec.Date); err != nil {
 		f.Abort()
-		return "", err
+		return "", fault.IO(zipName, err)
 	}
 	if err := bw.Flush(); err != nil {
 		f.Abort()
-		return "", fmt.Errorf("packager: zip: %w", err)
+		return "", fault.IO(zipName, err)
 	}
 	if err := f.Seal(); err != nil {
-		return "", fmt.Errorf("packager: zip: %w", err)
+		return "", fault.IO(zipName, err)
 	}
 	if err := checkWritten(ctx, f.Name(), opt); err != nil {
 		return "", err

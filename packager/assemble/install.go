@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 
 // ErrNotReplaceable is returned when --force would replace something that is
 // not a package.
-var ErrNotReplaceable = errors.New("packager: not a package, so it is not replaced")
+var ErrNotReplaceable = errors.New("not a package, so it is not replaced")
 
 // ErrBusy matches the error Build returns when another casepack command (a
 // build, a co-sign) is writing the same package in the same folder.
@@ -46,7 +47,7 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 	}
 	o = &outFolder{}
 	if o.created, err = atomicfs.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("packager: create output folder: %w", err)
+		return nil, fault.IO(outDir, err)
 	}
 	defer func() {
 		if err != nil {
@@ -54,14 +55,14 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 		}
 	}()
 	if o.d, err = atomicfs.OpenDir(outDir, atomicfs.Options{Fault: opt.fault}); err != nil {
-		return o, fmt.Errorf("packager: %w", err)
+		return o, fault.IO(outDir, err)
 	}
 	if o.unit, err = o.d.Unit(spec.Name); err != nil {
-		return o, fmt.Errorf("packager: %w", err)
+		return o, fault.IO(outDir, err)
 	}
 	l, err := o.unit.Acquire(opt.Warn)
 	if err != nil {
-		return o, fmt.Errorf("packager: %w", err)
+		return o, fault.IO(outDir, err)
 	}
 	o.unlock = func() { l.Unlock() }
 	if opt.Warn != nil {
@@ -85,7 +86,7 @@ func checkTargets(outDir, name string, opt *Options) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("packager: %w", err)
+			return fault.IO(p, err)
 		}
 		if !opt.Force {
 			return fmt.Errorf("%s: %w (use --force to replace it)", p, ErrTargetExists)
@@ -248,7 +249,7 @@ func warnLeftovers(d *atomicfs.Dir, u *atomicfs.Unit, name string, warn func(str
 func (o *outFolder) mkdirTemp(name string) (string, error) {
 	t, err := o.d.MkdirTemp(name)
 	if err != nil {
-		return "", fmt.Errorf("packager: create temporary folder: %w", err)
+		return "", fault.IO(o.d.Join(name), err)
 	}
 	o.temps = append(o.temps, t)
 	return o.d.Join(t), nil
@@ -268,13 +269,13 @@ func (o *outFolder) publish(name, tmp, tmpZip string, force bool) error {
 		// The temporary names may hold the previous package now: keep
 		// everything for the next build to put back.
 		o.keep = true
-		return fmt.Errorf("packager: replace %s: %w; the next build of this package puts the previous one back", o.d.Join(name), err)
+		return fmt.Errorf("%w; the next build of this package puts the previous one back", fault.IO(o.d.Join(name), err))
 	}
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s: %w (it appeared during the build; use --force to replace it)", o.d.Join(name), ErrTargetExists)
 	}
 	if err != nil {
-		return fmt.Errorf("packager: move the package into place: %w", err)
+		return fault.IO(o.d.Join(name), err)
 	}
 	return nil
 }

@@ -34,13 +34,13 @@ func MarshalBagInfo(fields []Field) ([]byte, error) {
 	var buf bytes.Buffer
 	for _, f := range fields {
 		if f.Label == "" || strings.ContainsAny(f.Label, ":\r\n") || strings.TrimSpace(f.Label) != f.Label {
-			return nil, fmt.Errorf("bag: bag-info label %q: must be non-empty, without ':' or line breaks", f.Label)
+			return nil, fmt.Errorf("bag-info label %q: must be non-empty, without ':' or line breaks", f.Label)
 		}
 		if strings.ContainsAny(f.Value, "\r\n") {
-			return nil, fmt.Errorf("bag: bag-info %s: value must be on one line", f.Label)
+			return nil, fmt.Errorf("bag-info %s: value must be on one line", f.Label)
 		}
 		if strings.TrimSpace(f.Value) != f.Value {
-			return nil, fmt.Errorf("bag: bag-info %s: value has leading or trailing white space", f.Label)
+			return nil, fmt.Errorf("bag-info %s: value has leading or trailing white space", f.Label)
 		}
 		buf.WriteString(f.Label)
 		buf.WriteString(": ")
@@ -63,17 +63,17 @@ func ParseBagInfo(b []byte) ([]Field, error) {
 	for i, line := range strings.Split(s, "\n") {
 		if line != "" && (line[0] == ' ' || line[0] == '\t') {
 			if len(fields) == 0 {
-				return nil, fmt.Errorf("bag: bag-info line %d: continuation line before any label", i+1)
+				return nil, fmt.Errorf("line %d: continuation line before any label", i+1)
 			}
 			fields[len(fields)-1].Value += " " + strings.TrimSpace(line)
 			continue
 		}
 		label, value, ok := strings.Cut(line, ":")
 		if !ok || strings.TrimSpace(label) == "" {
-			return nil, fmt.Errorf("bag: bag-info line %d: expected \"Label: Value\"", i+1)
+			return nil, fmt.Errorf("line %d: expected \"Label: Value\"", i+1)
 		}
 		if strings.TrimSpace(label) != label {
-			return nil, fmt.Errorf("bag: bag-info line %d: label %q has surrounding white space", i+1, label)
+			return nil, fmt.Errorf("line %d: label %q has surrounding white space", i+1, label)
 		}
 		fields = append(fields, Field{Label: label, Value: strings.TrimSpace(value)})
 	}
@@ -102,12 +102,12 @@ func (o Oxum) String() string { return fmt.Sprintf("%d.%d", o.Bytes, o.Files) }
 func ParseOxum(s string) (Oxum, error) {
 	a, b, ok := strings.Cut(s, ".")
 	if !ok {
-		return Oxum{}, fmt.Errorf("bag: Payload-Oxum %q: expected <octets>.<file count>", s)
+		return Oxum{}, fmt.Errorf("Payload-Oxum %q: expected <octets>.<file count>", s)
 	}
 	n, err1 := strconv.ParseInt(a, 10, 64)
 	c, err2 := strconv.ParseInt(b, 10, 64)
 	if err := errors.Join(err1, err2); err != nil || n < 0 || c < 0 {
-		return Oxum{}, fmt.Errorf("bag: Payload-Oxum %q: expected <octets>.<file count>", s)
+		return Oxum{}, fmt.Errorf("Payload-Oxum %q: expected <octets>.<file count>", s)
 	}
 	return Oxum{Bytes: n, Files: c}, nil
 }
@@ -117,21 +117,21 @@ func ParseOxum(s string) (Oxum, error) {
 func ParseBagitTxt(b []byte) (string, error) {
 	fields, err := ParseBagInfo(b)
 	if err != nil {
-		return "", fmt.Errorf("bag: bagit.txt: %w", err)
+		return "", err
 	}
 	v, ok := Lookup(fields, "BagIt-Version")
 	if !ok {
-		return "", errors.New("bag: bagit.txt: no BagIt-Version")
+		return "", errors.New("no BagIt-Version")
 	}
 	if v != "1.0" && v != "0.97" {
-		return v, fmt.Errorf("bag: bagit.txt: BagIt-Version %q not supported (want 1.0)", v)
+		return v, fmt.Errorf("BagIt-Version %q not supported (want 1.0)", v)
 	}
 	enc, ok := Lookup(fields, "Tag-File-Character-Encoding")
 	if !ok {
-		return v, errors.New("bag: bagit.txt: no Tag-File-Character-Encoding")
+		return v, errors.New("no Tag-File-Character-Encoding")
 	}
 	if !strings.EqualFold(enc, "UTF-8") {
-		return v, fmt.Errorf("bag: bagit.txt: Tag-File-Character-Encoding %q not supported (want UTF-8)", enc)
+		return v, fmt.Errorf("Tag-File-Character-Encoding %q not supported (want UTF-8)", enc)
 	}
 	return v, nil
 }

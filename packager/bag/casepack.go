@@ -3,7 +3,9 @@ package bag
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -63,7 +65,7 @@ func (m *CasepackManifest) Marshal() ([]byte, error) {
 	for i := range c.Evidence {
 		it := &c.Evidence[i]
 		if i > 0 && c.Evidence[i-1].ID == it.ID {
-			return nil, fmt.Errorf("bag: casepack manifest: duplicate evidence ID %q", it.ID)
+			return nil, fmt.Errorf("casepack manifest: duplicate evidence ID %q", it.ID)
 		}
 		it.Files = slices.Clone(it.Files)
 		if it.Files == nil {
@@ -72,7 +74,7 @@ func (m *CasepackManifest) Marshal() ([]byte, error) {
 		slices.SortStableFunc(it.Files, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
 		for _, f := range it.Files {
 			if err := CheckPath(f.Path); err != nil {
-				return nil, fmt.Errorf("bag: casepack manifest: %s: %w", it.ID, err)
+				return nil, fmt.Errorf("casepack manifest: %s: %w", it.ID, err)
 			}
 		}
 	}
@@ -81,7 +83,7 @@ func (m *CasepackManifest) Marshal() ([]byte, error) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(&c); err != nil {
-		return nil, fmt.Errorf("bag: casepack manifest: %w", err)
+		return nil, fmt.Errorf("casepack manifest: %w", err)
 	}
 	return buf.Bytes(), nil
 }
@@ -91,17 +93,33 @@ func (m *CasepackManifest) Marshal() ([]byte, error) {
 func ParseCasepackManifest(b []byte) (*CasepackManifest, error) {
 	var m CasepackManifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("bag: casepack manifest: %w", err)
+		return nil, jsonProblem(err)
 	}
 	if m.Format != CasepackFormat {
-		return nil, fmt.Errorf("bag: casepack manifest: format %q, want %q", m.Format, CasepackFormat)
+		return nil, fmt.Errorf("format %q, want %q", m.Format, CasepackFormat)
 	}
 	for _, it := range m.Evidence {
 		for _, f := range it.Files {
 			if err := CheckPath(f.Path); err != nil {
-				return nil, fmt.Errorf("bag: casepack manifest: %s: %w", it.ID, err)
+				return nil, fmt.Errorf("%s: %w", it.ID, err)
 			}
 		}
 	}
 	return &m, nil
+}
+
+// jsonProblem says in plain words why JSON could not be read (Go's own
+// messages name Go types).
+func jsonProblem(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("not valid JSON (at byte %d)", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Errorf("%q holds a %s, which is not the kind of value it must be", te.Field, te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("not valid JSON (it ends too early)")
+	}
+	return err
 }

@@ -36,7 +36,7 @@ func TagManifestName(alg string) string { return "tagmanifest-" + alg + ".txt" }
 
 // ErrNotCanonical is returned by ParseManifest for input that is a readable
 // manifest but not in the one byte form casepack writes.
-var ErrNotCanonical = errors.New("bag: manifest not in canonical form")
+var ErrNotCanonical = errors.New("manifest not in canonical form")
 
 // Entry is one manifest line: a digest (lowercase hex) and the bag path it
 // covers (decoded: a real file name, no percent-encoding).
@@ -144,10 +144,10 @@ func (m *Manifest) Marshal() ([]byte, error) {
 			return nil, err
 		}
 		if i > 0 && es[i-1].Path == e.Path {
-			return nil, fmt.Errorf("bag: %s manifest: duplicate path %q", m.Alg, e.Path)
+			return nil, fmt.Errorf("%s manifest: duplicate path %q", m.Alg, e.Path)
 		}
 		if err := checkDigest(m.Alg, e.Digest); err != nil {
-			return nil, fmt.Errorf("bag: %s manifest: %s: %w", m.Alg, e.Path, err)
+			return nil, fmt.Errorf("%s manifest: %s: %w", m.Alg, e.Path, err)
 		}
 		buf.WriteString(strings.ToLower(e.Digest))
 		buf.WriteString("  ")
@@ -215,11 +215,11 @@ func ScanManifest(alg string, b []byte) ([]Entry, []*LineError) {
 // line ends, encoding).
 func ParseManifest(alg string, b []byte) (*Manifest, error) {
 	if HexLen(alg) == 0 {
-		return nil, fmt.Errorf("bag: unknown algorithm %q", alg)
+		return nil, fmt.Errorf("unknown algorithm %q", alg)
 	}
 	entries, errs := ScanManifest(alg, b)
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("bag: %s manifest: %w", alg, errs[0])
+		return nil, fmt.Errorf("%s manifest: %w", alg, errs[0])
 	}
 	m := &Manifest{Alg: alg, Entries: entries}
 	out, err := m.Marshal()

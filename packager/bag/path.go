@@ -11,7 +11,7 @@ import (
 )
 
 // ErrUnsafePath is wrapped by every error CheckPath returns.
-var ErrUnsafePath = errors.New("bag: unsafe path")
+var ErrUnsafePath = errors.New("unsafe path")
 
 // PathError says why a bag path was refused.
 type PathError struct {
@@ -20,7 +20,7 @@ type PathError struct {
 }
 
 func (e *PathError) Error() string {
-	return fmt.Sprintf("bag: unsafe path %q: %s", e.Path, e.Reason)
+	return fmt.Sprintf("unsafe path %q: %s", e.Path, e.Reason)
 }
 
 func (e *PathError) Unwrap() error { return ErrUnsafePath }

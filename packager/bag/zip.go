@@ -33,7 +33,7 @@ func IsDeflated(name string) bool { return deflated[strings.ToLower(path.Ext(nam
 // links and other special files are an error, not followed.
 func WriteZip(w io.Writer, fsys fs.FS, top string, date time.Time) error {
 	if err := CheckName(top); err != nil {
-		return fmt.Errorf("bag: zip: %w", err)
+		return err
 	}
 	type item struct {
 		name string // entry name
@@ -59,7 +59,7 @@ func WriteZip(w io.Writer, fsys fs.FS, top string, date time.Time) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("bag: zip: %w", err)
+		return err
 	}
 	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.name, b.name) })
 
@@ -71,7 +71,7 @@ func WriteZip(w io.Writer, fsys fs.FS, top string, date time.Time) error {
 		if it.dir {
 			h.SetMode(fs.ModeDir | 0o755)
 			if _, err := zw.CreateHeader(h); err != nil {
-				return fmt.Errorf("bag: zip: %s: %w", it.name, err)
+				return fmt.Errorf("%s: %w", it.name, err)
 			}
 			continue
 		}
@@ -80,11 +80,11 @@ func WriteZip(w io.Writer, fsys fs.FS, top string, date time.Time) error {
 			h.Method = zip.Deflate
 		}
 		if err := copyEntry(zw, h, fsys, it.src, buf); err != nil {
-			return fmt.Errorf("bag: zip: %s: %w", it.src, err)
+			return fmt.Errorf("%s: %w", it.src, err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return fmt.Errorf("bag: zip: %w", err)
+		return err
 	}
 	return nil
 }

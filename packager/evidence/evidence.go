@@ -11,12 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/packager/fault"
 )
 
 // Job is one evidence file to copy (or, when Dst is empty, only to hash:
@@ -81,7 +83,7 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 	for i, j := range jobs {
 		fi, err := os.Stat(j.Src)
 		if err != nil {
-			return nil, fmt.Errorf("evidence %s: %w", j.ID, err)
+			return nil, j.readErr(err)
 		}
 		if !fi.Mode().IsRegular() {
 			return nil, fmt.Errorf("evidence %s: %s is not a regular file", j.ID, j.Src)
@@ -105,7 +107,7 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 			syncWG.Go(func() {
 				for j := range toSync {
 					if err := syncFile(j.Dst); err != nil {
-						cancel(fmt.Errorf("evidence %s: write %s: %w", j.ID, j.Dst, err))
+						cancel(j.writeErr(err))
 					}
 				}
 			})
@@ -141,6 +143,17 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 	return results, nil
 }
 
+// readErr is a failure to read the evidence file itself, in plain words.
+func (j Job) readErr(err error) error {
+	return fmt.Errorf("evidence %s: %w", j.ID, fault.IO(j.Src, err))
+}
+
+// writeErr is a failure to write the copy. The copy's path is a temporary
+// one, so the message names the evidence file and the problem.
+func (j Job) writeErr(err error) error {
+	return fmt.Errorf("evidence %s: cannot copy %s into the package: %w", j.ID, j.Src, fault.IO("", err))
+}
+
 // syncers is the number of goroutines flushing finished files to disk.
 const syncers = 4
 
@@ -161,22 +174,22 @@ func syncFile(name string) error {
 func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter) (res Result, err error) {
 	src, err := os.Open(j.Src)
 	if err != nil {
-		return res, fmt.Errorf("evidence %s: %w", j.ID, err)
+		return res, j.readErr(err)
 	}
 	defer src.Close()
 
 	var dst io.Writer // an untyped nil *os.File would not be a nil io.Writer
 	if j.Dst != "" {
 		if err := os.MkdirAll(filepath.Dir(j.Dst), 0o755); err != nil {
-			return res, fmt.Errorf("evidence %s: %w", j.ID, err)
+			return res, j.writeErr(err)
 		}
 		f, err := os.OpenFile(j.Dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 		if err != nil {
-			return res, fmt.Errorf("evidence %s: %w", j.ID, err)
+			return res, j.writeErr(err)
 		}
 		defer func() {
 			if cerr := f.Close(); cerr != nil && err == nil {
-				err = fmt.Errorf("evidence %s: write %s: %w", j.ID, j.Dst, cerr)
+				err = j.writeErr(cerr)
 			}
 		}()
 		dst = f
@@ -186,7 +199,13 @@ func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *di
 		if ctx.Err() != nil {
 			return res, context.Cause(ctx)
 		}
-		return res, fmt.Errorf("evidence %s: copy %s: %w", j.ID, j.Src, err)
+		// A read error names the evidence file; a write error is about
+		// the package being written (a full disk), not about the evidence.
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Op == "write" {
+			return res, j.writeErr(err)
+		}
+		return res, j.readErr(err)
 	}
 	if j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
 		return res, &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: d.SHA256}

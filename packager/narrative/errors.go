@@ -41,6 +41,18 @@ func (e *SourceError) Error() string {
 
 func (e *SourceError) Unwrap() error { return e.Err }
 
+// InCase reports whether the problem is in a text of the case data (so the
+// case is what must be fixed), not in a template.
+func (e *SourceError) InCase() bool { return strings.HasPrefix(e.Source, "case.json ") }
+
+// TemplateError is a problem in the narrative templates: one that cannot
+// be read or parsed, or fails when run. Its message is text/template's,
+// which names the template, line and column.
+type TemplateError struct{ Err error }
+
+func (e *TemplateError) Error() string { return e.Err.Error() }
+func (e *TemplateError) Unwrap() error { return e.Err }
+
 // position converts a byte offset in src to a 1-based line and column.
 func position(src []byte, off int) (line, col int) {
 	if off > len(src) {

@@ -310,7 +310,7 @@ func (d *Data) withheld(id string) bool { return d.plan.Withheld(id) }
 // replace the default templates (nil: the defaults alone).
 func Markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byte, error) {
 	if c == nil {
-		return nil, errors.New("narrative: no case")
+		return nil, errors.New("no case data")
 	}
 	if err := checkCaseMarkdown(c); err != nil {
 		return nil, err
@@ -325,7 +325,7 @@ func Markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byt
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, EntryTemplate, d); err != nil {
-		return nil, fmt.Errorf("template: %w", err)
+		return nil, &TemplateError{err}
 	}
 	return tidy(buf.Bytes()), nil
 }
@@ -360,20 +360,20 @@ func loadTemplates(user fs.FS, funcs template.FuncMap) (*template.Template, erro
 		}
 		names, err := fs.Glob(fsys, "*.tmpl")
 		if err != nil {
-			return nil, fmt.Errorf("templates: %w", err)
+			return nil, &TemplateError{err}
 		}
 		sort.Strings(names)
 		for _, name := range names {
 			src, err := fs.ReadFile(fsys, name)
 			if err != nil {
-				return nil, fmt.Errorf("templates: %w", err)
+				return nil, &TemplateError{err}
 			}
 			before := map[string]bool{}
 			for _, x := range t.Templates() {
 				before[x.Name()] = true
 			}
 			if _, err := t.New(name).Parse(string(src)); err != nil {
-				return nil, fmt.Errorf("template %w", err)
+				return nil, &TemplateError{err}
 			}
 			for _, x := range t.Templates() {
 				if x.Tree == nil || x.Tree.ParseName != name {
@@ -387,7 +387,7 @@ func loadTemplates(user fs.FS, funcs template.FuncMap) (*template.Template, erro
 		}
 	}
 	if t.Lookup(EntryTemplate) == nil || t.Lookup(EntryTemplate).Tree == nil {
-		return nil, fmt.Errorf("templates: no %s", EntryTemplate)
+		return nil, &TemplateError{fmt.Errorf("no template %s", EntryTemplate)}
 	}
 	return t, nil
 }
@@ -485,7 +485,7 @@ func checkCaseMarkdown(c *schema.Case) error {
 // Render executes the templates over the case and writes the narrative PDF.
 func Render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests, opt Options) error {
 	if c == nil {
-		return errors.New("narrative: no case")
+		return errors.New("no case data")
 	}
 	mdText, err := Markdown(c, ev, opt.Templates, opt)
 	if err != nil {

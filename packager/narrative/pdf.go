@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"regexp"
 	"runtime/debug"
@@ -128,7 +129,7 @@ func renderPDF(ctx context.Context, w io.Writer, md []byte, opt PDFOptions) (err
 		return fmt.Errorf("%w: %v", ErrInternal, err)
 	}
 	if err := pdf.Output(w); err != nil {
-		return fmt.Errorf("write PDF: %w", err)
+		return fmt.Errorf("cannot write the PDF: %w", fault.IO("", err))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io/fs"
 	"os"
 	"path"
@@ -18,7 +19,7 @@ import (
 )
 
 // ErrNotPackage: the path is neither a package folder nor a package ZIP.
-var ErrNotPackage = errors.New("sign: not a casepack package")
+var ErrNotPackage = errors.New("not a casepack package")
 
 // CoSignOptions controls CoSign.
 type CoSignOptions struct {
@@ -47,7 +48,7 @@ type CoSignResult struct {
 // signature vouches for what is there.
 func CoSign(ctx context.Context, pkgPath string, signers []*Signer, opt CoSignOptions) (*CoSignResult, error) {
 	if len(signers) == 0 {
-		return nil, errors.New("sign: no signer")
+		return nil, errors.New("no signer")
 	}
 	unlock, err := lockPackage(pkgPath, opt.Warn)
 	if err != nil {
@@ -56,13 +57,13 @@ func CoSign(ctx context.Context, pkgPath string, signers []*Signer, opt CoSignOp
 	defer unlock()
 	fi, err := os.Stat(pkgPath)
 	if err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(pkgPath, err)
 	}
 	if fi.IsDir() {
 		return coSignDir(ctx, pkgPath, signers)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s", ErrNotPackage, pkgPath)
+		return nil, fmt.Errorf("%s: %w", pkgPath, ErrNotPackage)
 	}
 	if opt.Date.IsZero() {
 		opt.Date = time.Now()
@@ -91,14 +92,14 @@ func lockPackage(pkgPath string, warn func(string)) (unlock func(), err error) {
 	l, err := u.Acquire(warn)
 	if errors.Is(err, atomicfs.ErrBusy) {
 		d.Close()
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fmt.Errorf("%s: %w", pkgPath, err)
 	}
 	if err != nil {
 		d.Close()
 		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 			return func() {}, nil
 		}
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(pkgPath, err)
 	}
 	return func() { l.Unlock(); d.Close() }, nil
 }
@@ -118,10 +119,10 @@ func signAll(ctx context.Context, fsys fs.FS, manifest []byte, signers []*Signer
 		}
 		for name, data := range files {
 			if _, dup := all[name]; dup {
-				return nil, nil, fmt.Errorf("sign: two signers would write %s", name)
+				return nil, nil, fmt.Errorf("two signers would write %s", name)
 			}
 			if _, err := fs.Stat(fsys, SignaturesDir+"/"+name); err == nil {
-				return nil, nil, fmt.Errorf("sign: %s/%s already exists", SignaturesDir, name)
+				return nil, nil, fmt.Errorf("%s/%s already exists", SignaturesDir, name)
 			}
 			all[name] = data
 		}
@@ -164,12 +165,12 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 	// symbolic link planted to point elsewhere.
 	pkg, err := atomicfs.OpenDir(dir, atomicfs.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(dir, err)
 	}
 	defer pkg.Close()
 	manifest, err := readCapped(pkg.FS(), SignedFile, maxSignedFile)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: cannot read %s: %w", ErrNotPackage, dir, SignedFile, err)
+		return nil, fmt.Errorf("%s: %w: cannot read %s: %s", dir, ErrNotPackage, SignedFile, fault.Describe(err))
 	}
 	files, res, err := signAll(ctx, pkg.FS(), manifest, signers)
 	if err != nil {
@@ -178,15 +179,15 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 	created := false
 	if fi, err := pkg.Lstat(SignaturesDir); err == nil {
 		if !fi.IsDir() {
-			return nil, fmt.Errorf("co-sign: %s/%s is not a folder", dir, SignaturesDir)
+			return nil, fmt.Errorf("%s: %s is not a folder", dir, SignaturesDir)
 		}
 	} else if errors.Is(err, fs.ErrNotExist) {
 		if err := pkg.Mkdir(SignaturesDir); err != nil {
-			return nil, fmt.Errorf("co-sign: %w", err)
+			return nil, fault.IO(filepath.Join(dir, SignaturesDir), err)
 		}
 		created = true
 	} else {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(dir, err)
 	}
 
 	// Each file is written crash-safely and may not replace anything; on
@@ -197,7 +198,7 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 		if created {
 			pkg.Remove(SignaturesDir)
 		}
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(filepath.Join(dir, SignaturesDir), err)
 	}
 	defer sd.Close()
 	var placed []string
@@ -219,10 +220,10 @@ func coSignDir(ctx context.Context, dir string, signers []*Signer) (*CoSignResul
 			f.Abort()
 		}
 		if errors.Is(err, fs.ErrExist) {
-			return fail(fmt.Errorf("co-sign: %s/%s appeared while signing; another signer is at work", SignaturesDir, name))
+			return fail(fmt.Errorf("%s: %s/%s appeared while signing; another signer is at work", dir, SignaturesDir, name))
 		}
 		if err != nil {
-			return fail(fmt.Errorf("co-sign: %w", err))
+			return fail(fault.IO(filepath.Join(dir, SignaturesDir, name), err))
 		}
 		placed = append(placed, name)
 	}
@@ -252,23 +253,26 @@ func zipTop(zr *zip.Reader) (string, error) {
 func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []*Signer, date time.Time) (*CoSignResult, error) {
 	in, err := os.Open(zipPath)
 	if err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(zipPath, err)
 	}
 	defer in.Close()
 	fi, err := in.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(zipPath, err)
 	}
 	zr, err := zip.NewReader(in, fi.Size())
 	if err != nil {
 		if errors.Is(err, zip.ErrInsecurePath) {
-			return nil, fmt.Errorf("%w: %s: a ZIP entry name points outside the package; refusing to rewrite it", ErrNotPackage, zipPath)
+			return nil, fmt.Errorf("%s: %w: a ZIP entry name points outside the package; refusing to rewrite it", zipPath, ErrNotPackage)
 		}
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotPackage, zipPath, err)
+		if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) {
+			return nil, fmt.Errorf("%s: %w: the ZIP is damaged or incomplete", zipPath, ErrNotPackage)
+		}
+		return nil, fault.IO(zipPath, err)
 	}
 	top, err := zipTop(zr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotPackage, zipPath, err)
+		return nil, fmt.Errorf("%s: %w: %w", zipPath, ErrNotPackage, err)
 	}
 	sub, err := fs.Sub(zr, top)
 	if err != nil {
@@ -276,7 +280,7 @@ func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []
 	}
 	manifest, err := readCapped(sub, SignedFile, maxSignedFile)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: cannot read %s/%s: %w", ErrNotPackage, zipPath, top, SignedFile, err)
+		return nil, fmt.Errorf("%s: %w: cannot read %s/%s: %s", zipPath, ErrNotPackage, top, SignedFile, fault.Describe(err))
 	}
 	files, res, err := signAll(ctx, sub, manifest, signers)
 	if err != nil {
@@ -310,12 +314,12 @@ func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []
 
 	d, err := atomicfs.OpenDir(filepath.Dir(zipPath), atomicfs.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(zipPath, err)
 	}
 	defer d.Close()
 	tmp, err := d.Create(filepath.Base(zipPath), atomicfs.FileOptions{Perm: perm, Replace: true})
 	if err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(zipPath, err)
 	}
 	defer tmp.Abort() // nothing once committed
 	zw := zip.NewWriter(tmp)
@@ -348,17 +352,17 @@ func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []
 		}
 		for len(adds) > 0 && adds[0].name < f.Name {
 			if err := writeNew(adds[0]); err != nil {
-				return nil, fmt.Errorf("co-sign: %s: %w", adds[0].name, err)
+				return nil, fault.IO(zipPath, err)
 			}
 			adds = adds[1:]
 		}
 		if err := zw.Copy(f); err != nil {
-			return nil, fmt.Errorf("co-sign: copy %s: %w", f.Name, err)
+			return nil, fault.IO(zipPath, err)
 		}
 	}
 	for _, e := range adds {
 		if err := writeNew(e); err != nil {
-			return nil, fmt.Errorf("co-sign: %s: %w", e.name, err)
+			return nil, fault.IO(zipPath, err)
 		}
 	}
 	if zr.Comment != "" {
@@ -367,10 +371,10 @@ func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(zipPath, err)
 	}
 	if err := tmp.Commit(); err != nil {
-		return nil, fmt.Errorf("co-sign: %w", err)
+		return nil, fault.IO(zipPath, err)
 	}
 	return res, nil
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"io/fs"
 	"os"
@@ -28,17 +29,21 @@ import (
 // Sentinel errors callers branch on (the CLI maps them to messages and exit codes).
 var (
 	// ErrInsecureKeyFile: a secret file is readable by group or others.
-	ErrInsecureKeyFile = errors.New("sign: private key file readable by other users")
+	ErrInsecureKeyFile = errors.New("private key file readable by other users")
 	// ErrEncryptedPEM: an encrypted PEM private key, which Go cannot read.
-	ErrEncryptedPEM = errors.New("sign: encrypted PEM private key")
+	ErrEncryptedPEM = errors.New("encrypted PEM private key")
 	// ErrNoCertificate: an operation needs an X.509 certificate and the credential has none.
-	ErrNoCertificate = errors.New("sign: credential has no certificate")
+	ErrNoCertificate = errors.New("credential has no certificate")
 	// ErrUnsupportedKey: a key type casepack does not sign with.
-	ErrUnsupportedKey = errors.New("sign: unsupported key type")
+	ErrUnsupportedKey = errors.New("unsupported key type")
 	// ErrKeyMismatch: the certificate does not belong to the private key.
-	ErrKeyMismatch = errors.New("sign: certificate does not match the private key")
+	ErrKeyMismatch = errors.New("certificate does not match the private key")
 	// ErrNoPassword: a password source was named but gave nothing.
-	ErrNoPassword = errors.New("sign: no password")
+	ErrNoPassword = errors.New("no password")
+	// ErrWrongPassword: the password does not open the PKCS#12 file.
+	ErrWrongPassword = errors.New("wrong password for the PKCS#12 file")
+	// ErrPublicKey: a public key where the private key is needed.
+	ErrPublicKey = errors.New("a public key where the private key is needed")
 )
 
 // InsecureFileError names a secret file whose permissions let other users read it.
@@ -180,12 +185,12 @@ func readSecretFile(path string) ([]byte, error) { return readSecret(path, "") }
 func readSecret(path, what string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fault.IO(path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("stat %s: %w", path, err)
+		return nil, fault.IO(path, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
@@ -196,7 +201,7 @@ func readSecret(path, what string) ([]byte, error) {
 	// Key files are small; a cap keeps a wrong path (say, a video) from eating memory.
 	data, err := io.ReadAll(io.LimitReader(f, maxCredentialFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, fault.IO(path, err)
 	}
 	if len(data) > maxCredentialFile {
 		return nil, fmt.Errorf("%s: too large for a key or password file (over %d bytes)", path, maxCredentialFile)
@@ -211,10 +216,27 @@ const maxCredentialFile = 1 << 20
 // the named environment variable. Passwords are never taken from a flag
 // value, because command lines are visible to other users and kept in shell
 // history.
+//
+// Errors are *fault.Error: usage errors with a hint, or an operational one
+// for a password file others may read.
 func ReadPassword(file, envVar string) ([]byte, error) {
+	pw, err := readPassword(file, envVar)
+	var insecure *InsecureFileError
+	switch {
+	case err == nil:
+		return pw, nil
+	case errors.As(err, &insecure):
+		return nil, fault.New(fault.Operational, err, "make the file readable by you only: chmod 600 "+insecure.Path)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fault.New(fault.Usage, fmt.Errorf("%s: no such password file", file), "give the password with --password-file FILE or --password-env VARIABLE")
+	}
+	return nil, fault.New(fault.Usage, err, "give the password with --password-file FILE or --password-env VARIABLE")
+}
+
+func readPassword(file, envVar string) ([]byte, error) {
 	switch {
 	case file != "" && envVar != "":
-		return nil, errors.New("sign: give the password either in a file or in an environment variable, not both")
+		return nil, errors.New("give the password either in a file or in an environment variable, not both")
 	case file != "":
 		data, err := readSecret(file, "password file")
 		if err != nil {
@@ -248,37 +270,53 @@ type CredentialOptions struct {
 
 // LoadCredential reads a signing credential. Private key files must be
 // readable by their owner only (ErrInsecureKeyFile, with a chmod hint).
+// Every error is a *fault.Error that says, in plain words, which file is
+// wrong and how, with a hint: a usage error, or an operational one for a
+// file that cannot be read or is readable by others.
 func LoadCredential(opt CredentialOptions) (*Credential, error) {
+	c, err := loadCredential(opt)
+	if err != nil {
+		return nil, credentialFault(err)
+	}
+	return c, nil
+}
+
+func loadCredential(opt CredentialOptions) (*Credential, error) {
 	switch {
 	case opt.P12File != "" && (opt.KeyFile != "" || opt.CertFile != ""):
-		return nil, errors.New("sign: give either a PKCS#12 file or a key (and certificate), not both")
+		return nil, errors.New("give either a PKCS#12 file or a key (and certificate), not both")
 	case opt.P12File != "":
 		return loadP12(opt.P12File, opt.Password)
 	case opt.KeyFile == "":
-		return nil, errors.New("sign: no key given")
+		return nil, errors.New("no key given")
+	}
+	// A public key given for the private one is the commonest mix-up: say
+	// so, rather than complain about its (public) file mode.
+	if isPublicKeyFile(opt.KeyFile) {
+		return nil, &credFileError{Path: opt.KeyFile, Kind: "private key", Err: ErrPublicKey}
 	}
 	keyPEM, err := readSecretFile(opt.KeyFile)
 	if err != nil {
-		return nil, err
+		return nil, &credFileError{Path: opt.KeyFile, Kind: "private key", Read: true, Err: err}
 	}
 	signer, err := ParsePrivateKeyPEM(keyPEM)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", opt.KeyFile, err)
+		return nil, &credFileError{Path: opt.KeyFile, Kind: "private key", Err: err}
 	}
 	cred := &Credential{Signer: signer, Source: opt.KeyFile}
 	if opt.CertFile == "" {
 		if _, ok := signer.(ed25519.PrivateKey); !ok {
-			return nil, fmt.Errorf("%s: an RSA or ECDSA key needs its certificate (--cert); only Ed25519 keys sign without one", opt.KeyFile)
+			return nil, fault.New(fault.Usage, fmt.Errorf("%s: an RSA or ECDSA key needs its certificate (--cert); only Ed25519 keys sign without one", opt.KeyFile), "")
 		}
 		return cred, nil
 	}
 	certPEM, err := os.ReadFile(opt.CertFile)
 	if err != nil {
-		return nil, fmt.Errorf("read certificate: %w", err)
+		return nil, &credFileError{Path: opt.CertFile, Kind: "certificate chain", Read: true, Err: err}
 	}
 	certs, err := ParseCertificatesPEM(certPEM)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", opt.CertFile, err)
+		return nil, &credFileError{Path: opt.CertFile, Kind: "certificate chain", Err: err}
 	}
 	if err := cred.setChain(certs); err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.CertFile, err)
@@ -286,22 +324,38 @@ func LoadCredential(opt CredentialOptions) (*Credential, error) {
 	return cred, nil
 }
 
+// isPublicKeyFile reports whether the first PEM block of the file at path
+// is a public key.
+func isPublicKeyFile(path string) bool {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false // never open a FIFO or device: it could block
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head, _ := io.ReadAll(io.LimitReader(f, 64<<10))
+	block, _ := pem.Decode(head)
+	return block != nil && block.Type == "PUBLIC KEY"
+}
+
 func loadP12(path string, password []byte) (*Credential, error) {
 	// A .p12 is encrypted, but only as well as its password: like a PEM key
 	// it must be readable by its owner only.
 	data, err := readSecret(path, "PKCS#12 file")
 	if err != nil {
-		return nil, err
+		return nil, &credFileError{Path: path, Kind: "PKCS#12 file", Read: true, Err: err}
 	}
 	if len(password) == 0 {
-		return nil, fmt.Errorf("%s: no password given for the PKCS#12 file", path)
+		return nil, fmt.Errorf("%s: %w given for the PKCS#12 file", path, ErrNoPassword)
 	}
 	key, cert, cas, err := pkcs12.DecodeChain(data, string(password))
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-			return nil, fmt.Errorf("%s: wrong password for the PKCS#12 file: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, ErrWrongPassword)
 		}
-		return nil, fmt.Errorf("%s: read PKCS#12: %w", path, err)
+		return nil, &credFileError{Path: path, Kind: "PKCS#12 file", Err: err}
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
@@ -388,6 +442,8 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 			key, err = x509.ParseECPrivateKey(block.Bytes)
 		case "ENCRYPTED PRIVATE KEY":
 			return nil, fmt.Errorf("%w: decrypt it first (openssl pkey -in KEY -out KEY.plain) or use a PKCS#12 file", ErrEncryptedPEM)
+		case "PUBLIC KEY":
+			return nil, ErrPublicKey
 		default:
 			continue
 		}

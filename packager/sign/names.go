@@ -3,6 +3,7 @@ package sign
 import (
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -113,7 +114,7 @@ func NextSeq(fsys fs.FS) (int, error) {
 		if isNotExist(err) {
 			return 1, nil
 		}
-		return 0, fmt.Errorf("read %s: %w", SignaturesDir, err)
+		return 0, fmt.Errorf("cannot read %s: %s", SignaturesDir, fault.Describe(err))
 	}
 	hi := 0
 	for _, e := range entries {

@@ -35,15 +35,15 @@ type PDFSignOptions struct {
 // evidence.
 func SignPDF(in io.ReadSeeker, size int64, out io.Writer, cred *Credential, opt PDFSignOptions) (err error) {
 	if cred == nil || cred.Certificate == nil {
-		return fmt.Errorf("sign PDF: %w: a PDF signature needs an X.509 certificate (--cert or --p12)", ErrNoCertificate)
+		return fmt.Errorf("signing the PDF: %w: a PDF signature needs an X.509 certificate (--cert or --p12)", ErrNoCertificate)
 	}
 	if err := cmsCapable(cred); err != nil {
-		return fmt.Errorf("sign PDF: %w", err)
+		return fmt.Errorf("signing the PDF: %w", err)
 	}
 	defer func() {
 		// The PDF parser is third-party code; a malformed PDF must not crash a build.
 		if p := recover(); p != nil {
-			err = fmt.Errorf("sign PDF: cannot read the PDF (parser failed: %v)", p)
+			err = fmt.Errorf("signing the PDF: cannot read the PDF (parser failed: %v)", p)
 		}
 	}()
 	ra, ok := in.(io.ReaderAt)
@@ -52,7 +52,7 @@ func SignPDF(in io.ReadSeeker, size int64, out io.Writer, cred *Credential, opt 
 	}
 	rdr, err := pdf.NewReader(ra, size)
 	if err != nil {
-		return fmt.Errorf("sign PDF: read PDF: %w", err)
+		return fmt.Errorf("signing the PDF: read PDF: %w", err)
 	}
 	name := opt.Name
 	if name == "" {
@@ -82,7 +82,7 @@ func SignPDF(in io.ReadSeeker, size int64, out io.Writer, cred *Credential, opt 
 		// RevocationFunction stays nil: no OCSP/CRL look-ups, signing works offline.
 	}
 	if err := pdfsign.Sign(in, out, rdr, size, sd); err != nil {
-		return fmt.Errorf("sign PDF: %w", err)
+		return fmt.Errorf("signing the PDF: %w", err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -65,9 +66,22 @@ type Signer struct {
 
 // NewSigner returns a signer for cred with a label; it checks the label now
 // so a bad name fails before any work is done.
+//
+// Errors are usage errors (*fault.Error) with a hint.
 func NewSigner(cred *Credential, name, role, org string) (*Signer, error) {
+	s, err := newSigner(cred, name, role, org)
+	switch {
+	case err == nil:
+		return s, nil
+	case errors.Is(err, ErrUnsupportedKey):
+		return nil, fault.New(fault.Usage, err, unsupportedKeyHint)
+	}
+	return nil, fault.New(fault.Usage, err, "check --signer-name, --role and --org")
+}
+
+func newSigner(cred *Credential, name, role, org string) (*Signer, error) {
 	if cred == nil || cred.Signer == nil {
-		return nil, errors.New("sign: no credential")
+		return nil, errors.New("no credential")
 	}
 	for field, v := range map[string]string{"signer name": name, "signer role": role, "signer organisation": org} {
 		if err := checkLabelField(field, v); err != nil {
@@ -128,11 +142,11 @@ func (s *Signer) slug() string {
 // signatures/ (e.g. "1-alice.sig" → bytes).
 func (s *Signer) SignTagManifest(ctx context.Context, tagManifest []byte, seq int) (map[string][]byte, error) {
 	if seq < 1 || seq > maxSeq {
-		return nil, fmt.Errorf("sign: signature number %d out of range", seq)
+		return nil, fmt.Errorf("signature number %d out of range", seq)
 	}
 	slug := s.slug()
 	if !validSlug(slug) {
-		return nil, fmt.Errorf("sign: %q is not a valid signer name for files (lowercase letters, digits, hyphens)", slug)
+		return nil, fmt.Errorf("%q is not a valid signer name for files (lowercase letters, digits, hyphens)", slug)
 	}
 	base := strconv.Itoa(seq) + "-" + slug
 	fp, err := s.Cred.Fingerprint()

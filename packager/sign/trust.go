@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"os"
 )
 
@@ -28,7 +29,7 @@ type TrustAnchor struct {
 func LoadTrustFile(path string) ([]TrustAnchor, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read trust file: %w", err)
+		return nil, fault.IO(path, err)
 	}
 	anchors, err := ParseTrust(path, data)
 	if err != nil {

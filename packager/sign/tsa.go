@@ -18,7 +18,7 @@ import (
 )
 
 // ErrTSA wraps every failure to obtain a time-stamp.
-var ErrTSA = errors.New("sign: time-stamp authority")
+var ErrTSA = errors.New("time-stamp authority")
 
 const maxTSAResponse = 1 << 20
 

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
@@ -120,7 +121,7 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 			r.add(finding.SigExtra, finding.Error, SignaturesDir, "signatures is a file, not a folder; no signature can be read", "")
 			entries, err = nil, nil
 		} else {
-			return nil, fmt.Errorf("read %s: %w", SignaturesDir, err)
+			return nil, fmt.Errorf("cannot read %s: %s", SignaturesDir, fault.Describe(err))
 		}
 	}
 	groups, order := groupFiles(r, entries)
@@ -135,7 +136,7 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	}
 	manifest, err := readCapped(fsys, SignedFile, maxSignedFile)
 	if err != nil {
-		r.add(finding.SigNoManifest, finding.Error, SignedFile, "cannot read the signed file: "+err.Error(),
+		r.add(finding.SigNoManifest, finding.Error, SignedFile, "cannot read the signed file: "+fault.Describe(err),
 			"without it no signature can be checked; the package is damaged")
 		for _, id := range order {
 			g := groups[id]
@@ -236,7 +237,7 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 	read := func(ext string) ([]byte, bool) {
 		data, err := readCapped(fsys, loc(ext), maxSigFile)
 		if err != nil {
-			r.add(finding.SigInvalid, finding.Error, loc(ext), "cannot read: "+err.Error(), "")
+			r.add(finding.SigInvalid, finding.Error, loc(ext), "cannot read: "+fault.Describe(err), "")
 			return nil, false
 		}
 		return data, true

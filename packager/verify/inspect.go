@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/casepack/casepack/packager/fault"
+
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/bag"
 )
@@ -61,16 +63,16 @@ func Inspect(pkg *Package) (*Summary, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", pkg.Path(), err)
+		return nil, fmt.Errorf("%s: %w", pkg.Path(), err)
 	}
 	slices.Sort(s.Signatures)
 
 	b, err := readLimited(fsys, "bag-info.txt", maxBagInfo)
 	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", pkg.Path(), err)
+		return nil, fmt.Errorf("%s: %w", pkg.Path(), err)
 	}
 	if s.BagInfo, err = bag.ParseBagInfo(b); err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", pkg.Path(), err)
+		return nil, fmt.Errorf("%s: %w", pkg.Path(), err)
 	}
 	s.SubmissionID, _ = bag.Lookup(s.BagInfo, bag.LabelExternalID)
 	s.Edition, _ = bag.Lookup(s.BagInfo, bag.LabelEdition)
@@ -83,7 +85,7 @@ func Inspect(pkg *Package) (*Summary, error) {
 	// bytes nobody signed.
 	tm, err := readLimited(fsys, bag.TagManifestName(bag.SHA256), maxManifest)
 	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", pkg.Path(), err)
+		return nil, fmt.Errorf("%s: %w", pkg.Path(), fault.IO(bag.TagManifestName(bag.SHA256), err))
 	}
 	s.TagManifestSHA256 = digest.SHA256(tm)
 
@@ -113,12 +115,12 @@ func Inspect(pkg *Package) (*Summary, error) {
 func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, fault.IO(name, err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fault.IO(name, err)
 	}
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%s: larger than %d bytes", name, limit)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
@@ -38,7 +39,7 @@ type Package struct {
 
 // ErrNotPackage is returned by Open for something that is neither a folder
 // nor a ZIP file.
-var ErrNotPackage = errors.New("verify: not a package folder or .zip")
+var ErrNotPackage = errors.New("not a package folder or .zip")
 
 // Open opens a package folder or a .zip file for reading. A folder is
 // confined with os.Root, so no path in it can lead outside. A ZIP is read in
@@ -48,21 +49,21 @@ var ErrNotPackage = errors.New("verify: not a package folder or .zip")
 func Open(p string) (*Package, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
+		return nil, fault.IO(p, err)
 	}
 	if fi.IsDir() {
 		root, err := os.OpenRoot(p)
 		if err != nil {
-			return nil, fmt.Errorf("verify: %w", err)
+			return nil, fault.IO(p, err)
 		}
 		return &Package{path: p, kind: "folder", name: filepath.Base(filepath.Clean(p)), fsys: root.FS(), closer: root}, nil
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s", ErrNotPackage, p)
+		return nil, fmt.Errorf("%s: %w", p, ErrNotPackage)
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
+		return nil, fault.IO(p, err)
 	}
 	pkg, err := openZip(f, fi.Size(), p)
 	if err != nil {
@@ -98,7 +99,7 @@ func openZip(r io.ReaderAt, size int64, name string) (*Package, error) {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		// ErrInsecurePath still returns a usable reader: such names are
 		// vetted below and reported, which says more than refusing all.
-		return nil, fmt.Errorf("%w: %s: %v", ErrNotPackage, name, err)
+		return nil, fmt.Errorf("%s: %w: %s", name, ErrNotPackage, fault.Describe(err))
 	}
 	pkg := &Package{path: name, kind: "zip"}
 	unsafe := func(entry, msg string) {
@@ -139,7 +140,7 @@ func openZip(r io.ReaderAt, size int64, name string) (*Package, error) {
 		entries = append(entries, entry{f: f, clean: clean, dir: dir, top: top})
 	}
 	if len(entries) == 0 && len(pkg.findings) == 0 {
-		return nil, fmt.Errorf("%w: %s: the ZIP has no entries", ErrNotPackage, name)
+		return nil, fmt.Errorf("%s: %w: the ZIP has no entries", name, ErrNotPackage)
 	}
 
 	// The top folder is the one holding bagit.txt; if that is not unique,

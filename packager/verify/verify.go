@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
@@ -149,7 +150,7 @@ func (v *verifier) walk() error {
 	keys := map[string]string{}
 	return fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be listed: " + err.Error()})
+			v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be listed: " + fault.Describe(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -168,7 +169,7 @@ func (v *verifier) walk() error {
 		case d.Type().IsRegular():
 			info, err := d.Info()
 			if err != nil {
-				v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: err.Error()})
+				v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be read: " + fault.Describe(err)})
 				return nil
 			}
 			v.files[p] = &fileState{size: info.Size()}
@@ -224,10 +225,10 @@ func (v *verifier) unreadable(p string, err error) {
 		fst.unreadable = true
 	}
 	if v.pkg.IsZip() {
-		v.add(finding.Finding{Code: finding.ZipUnsafe, Path: p, Message: "entry cannot be read as declared: " + err.Error()})
+		v.add(finding.Finding{Code: finding.ZipUnsafe, Path: p, Message: "entry cannot be read as declared: " + fault.Describe(err)})
 		return
 	}
-	v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be read: " + err.Error()})
+	v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be read: " + fault.Describe(err)})
 }
 
 func (v *verifier) checkBagit() {
@@ -240,7 +241,7 @@ func (v *verifier) checkBagit() {
 		return
 	}
 	if _, err := bag.ParseBagitTxt(b); err != nil {
-		v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: strings.TrimPrefix(err.Error(), "bag: bagit.txt: ")})
+		v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: err.Error()})
 	}
 }
 
@@ -251,7 +252,7 @@ func (v *verifier) readBagInfo() []bag.Field {
 	}
 	fields, err := bag.ParseBagInfo(b)
 	if err != nil {
-		v.add(finding.Finding{Code: finding.BagInfo, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
+		v.add(finding.Finding{Code: finding.BagInfo, Path: "bag-info.txt", Message: err.Error()})
 		return nil
 	}
 	return fields
@@ -282,9 +283,9 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 		if errors.Is(le.Err, bag.ErrUnsafePath) {
 			code = finding.BagPathUnsafe
 		}
-		msg := fmt.Sprintf("line %d: %s", le.Line, strings.TrimPrefix(le.Err.Error(), "bag: "))
+		msg := fmt.Sprintf("line %d: %s", le.Line, le.Err.Error())
 		if le.Path != "" {
-			msg = fmt.Sprintf("line %d (%q): %s", le.Line, le.Path, strings.TrimPrefix(le.Err.Error(), "bag: "))
+			msg = fmt.Sprintf("line %d (%q): %s", le.Line, le.Path, le.Err.Error())
 		}
 		v.add(finding.Finding{Code: code, Path: name, Message: msg})
 	}
@@ -338,7 +339,7 @@ func (v *verifier) readCasepackManifest() *bag.CasepackManifest {
 	}
 	m, err := bag.ParseCasepackManifest(b)
 	if err != nil {
-		v.add(finding.Finding{Code: finding.CasepackManifest, Path: bag.CasepackManifestPath, Message: strings.TrimPrefix(err.Error(), "bag: casepack manifest: ")})
+		v.add(finding.Finding{Code: finding.CasepackManifest, Path: bag.CasepackManifestPath, Message: err.Error()})
 		return nil
 	}
 	return m
@@ -531,7 +532,7 @@ func (v *verifier) checkOxum(info []bag.Field) {
 	}
 	want, err := bag.ParseOxum(val)
 	if err != nil {
-		v.add(finding.Finding{Code: finding.BagOxum, Path: "bag-info.txt", Message: strings.TrimPrefix(err.Error(), "bag: ")})
+		v.add(finding.Finding{Code: finding.BagOxum, Path: "bag-info.txt", Message: err.Error()})
 		return
 	}
 	var got bag.Oxum
