@@ -2,6 +2,7 @@ package edition
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -48,7 +49,7 @@ type Entry struct {
 // Case is a copy for the public edition and c itself for the confidential.
 func New(c *schema.Case, e Edition) (*Plan, error) {
 	if c == nil {
-		return nil, fmt.Errorf("edition: no case data")
+		return nil, errors.New("no case data")
 	}
 	if e == "" {
 		e = Confidential
@@ -401,7 +402,7 @@ func deepCopy(c *schema.Case) (*schema.Case, error) {
 		err = json.Unmarshal(b, &out)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("edition: copy the case data: %w", err)
+		return nil, fmt.Errorf("copy the case data: %w", err)
 	}
 	return &out, nil
 }
