@@ -91,9 +91,9 @@ func caseError(path string, err error) error {
 		return withHint(exitOperational, fmt.Errorf("%s: no such case folder or case file", path),
 			"give the folder that holds case.xlsx, case.yaml or case.json, e.g. casepack validate samples/la-vega")
 	case errors.As(err, &two):
-		return &exitError{code: exitUsage, err: err, hint: two.Hint()}
+		return withHint(exitUsage, err, two.Hint())
 	case errors.As(err, &unknown):
-		return &exitError{code: exitUsage, err: err, hint: "give a case folder, or a file named case.json, case.yaml or case.xlsx"}
+		return withHint(exitUsage, err, "give a case folder, or a file named case.json, case.yaml or case.xlsx")
 	}
 	return err
 }
