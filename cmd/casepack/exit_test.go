@@ -36,7 +36,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, exitUsage, `"frobnicate" is not a casepack command`},
 		{"help for unknown command", []string{"help", "frobnicate"}, exitUsage, `"frobnicate" is not a casepack command`},
 		{"missing argument", []string{"validate"}, exitUsage, "missing CASE: casepack validate CASE"},
-		{"no such case", []string{"validate", filepath.Join(dir, "nowhere")}, exitOperational, filepath.Join(dir, "nowhere") + ": no such case folder or case.json"},
+		{"no such case", []string{"validate", filepath.Join(dir, "nowhere")}, exitOperational, filepath.Join(dir, "nowhere") + ": no such case folder or case file"},
 		{"words of urfave/cli in a path", []string{"keygen", "-o", filepath.Join(tricky, "k")}, exitOperational, ""},
 		{"not a package", []string{"verify", dir}, exitVerifyFail, dir + ": not a package (no bagit.txt or bag-info.txt in it)"},
 	} {
