@@ -51,6 +51,8 @@ type buildReport struct {
 	Edition  edition.Edition   `json:"edition"`
 	Package  *assemble.Result  `json:"package,omitempty"`
 	Findings []finding.Finding `json:"findings"`
+	// EditionCheck is the public edition's re-identification report.
+	EditionCheck *edition.Reidentification `json:"edition_check,omitempty"`
 }
 
 func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
@@ -135,9 +137,18 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		}
 		opt.Templates = os.DirFS(t)
 	}
+	if edition.IsPublic() {
+		if report.EditionCheck, err = submission.EditionCheck(doc); err != nil {
+			return err
+		}
+	}
 	spec, err := submission.Spec(doc, opt)
+	if report.EditionCheck != nil && !report.EditionCheck.OK && format == "json" {
+		_ = writeJSON(stdout, report)
+		return silentExit(exitInvalidCase)
+	}
 	if err != nil {
-		return err
+		return buildError(err)
 	}
 	popt := assemble.Options{
 		OutDir:  cmd.String("out"),
@@ -190,10 +201,13 @@ func buildError(err error) error {
 	}
 	var mismatch *evidence.DigestMismatch
 	var leak *edition.LeakError
+	var reid *edition.ReidentificationError
 	var verr *assemble.VerifyError
 	switch {
 	case errors.As(err, &mismatch):
 		return withHint(exitInvalidCase, err, "the evidence file differs from the one acquired: find the original, or record the change in the custody log and update the declared sha256")
+	case errors.As(err, &reid):
+		return withHint(exitInvalidCase, err, reid.Hint())
 	case errors.As(err, &leak):
 		return withHint(exitInvalidCase, err, "remove the protected detail from the text fields, or build the confidential edition")
 	case errors.Is(err, assemble.ErrInvalidSpec):

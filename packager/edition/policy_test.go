@@ -1,7 +1,9 @@
 package edition_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -330,5 +332,86 @@ func TestTextRedaction(t *testing.T) {
 		if ok != (tc.want != "") || ok && w.Ground != tc.want {
 			t.Errorf("%v: %v %q, want %q", tc.ids, ok, w.Ground, tc.want)
 		}
+	}
+}
+
+func laVega(t *testing.T) *schema.Case {
+	t.Helper()
+	doc, _, err := schema.LoadAndValidate(context.Background(), "../../samples/la-vega", schema.Options{SkipHashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Case
+}
+
+func TestReidentification(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		policy   *schema.PublicEdition
+		ok       bool
+		smallest int
+		singled  map[string][]string // person → fields named
+	}{
+		{name: "defaults", ok: true, smallest: 2},
+		{name: "k=3 singles out the two minors by age", policy: &schema.PublicEdition{MinGroupSize: 3}, smallest: 2,
+			singled: map[string][]string{"V-05": {"age"}, "V-12": {"age"}}},
+		{name: "k=3 with ages omitted: a minor stays marked as one", policy: &schema.PublicEdition{MinGroupSize: 3, Victims: &schema.PersonPolicy{Age: "omit"}}, smallest: 2,
+			singled: map[string][]string{"V-05": {"age"}, "V-12": {"age"}}},
+		{name: "k=2 with sex omitted", policy: &schema.PublicEdition{Victims: &schema.PersonPolicy{Sex: "omit"}}, ok: true, smallest: 2},
+		{name: "witnesses' sex published singles out the one man",
+			policy: &schema.PublicEdition{Witnesses: &schema.PersonPolicy{Sex: "keep"}}, smallest: 1,
+			singled: map[string][]string{"R-03": {"sex"}}},
+		{name: "exact ages single out almost everyone",
+			policy: &schema.PublicEdition{Victims: &schema.PersonPolicy{Age: "exact"}}, smallest: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := laVega(t)
+			c.Submission.PublicEdition = tc.policy
+			p, err := edition.New(c, edition.Confidential) // the report is the public edition's either way
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := p.Reidentification()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.OK != tc.ok || r.SmallestGroup != tc.smallest || len(r.Classes) != 2 || r.Classes[0].Persons != 14 || r.Classes[1].Persons != 4 {
+				t.Fatalf("report %+v", r)
+			}
+			for who, fields := range tc.singled {
+				found := false
+				for _, s := range r.SingledOut {
+					if s.Person == who {
+						found = true
+						if !slices.Equal(s.Fields, fields) || s.GroupSize >= r.MinGroupSize || s.Pseudonym == "" {
+							t.Errorf("%s: %+v, want fields %v", who, s, fields)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("%s not singled out: %+v", who, r.SingledOut)
+				}
+			}
+			if tc.singled != nil && len(r.SingledOut) != len(tc.singled) {
+				t.Errorf("singled out %+v, want only %v", r.SingledOut, tc.singled)
+			}
+			pub, _ := edition.New(c, edition.Public)
+			err = pub.Check()
+			var re *edition.ReidentificationError
+			if tc.ok != (err == nil) || !tc.ok && (!errors.As(err, &re) || !strings.Contains(err.Error(), r.SingledOut[0].Pseudonym) || !strings.Contains(re.Hint(), "public_edition")) {
+				t.Errorf("Check: %v", err)
+			}
+		})
+	}
+}
+
+func TestReidentificationNobody(t *testing.T) {
+	p, err := edition.New(&schema.Case{}, edition.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Reidentification()
+	if err != nil || !r.OK || r.SmallestGroup != 0 || len(r.Classes) != 0 {
+		t.Errorf("%+v %v", r, err)
 	}
 }

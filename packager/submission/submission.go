@@ -63,6 +63,16 @@ func Name(c *schema.Case, e edition.Edition) string {
 	return c.Submission.ID + "_" + string(e)
 }
 
+// EditionCheck is the re-identification report of the case's public
+// edition (Spec refuses a public edition whose report is not OK).
+func EditionCheck(doc *schema.Document) (*edition.Reidentification, error) {
+	plan, err := edition.New(doc.Case, edition.Public)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Reidentification()
+}
+
 // Spec maps a loaded, validated case to a package specification.
 func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	c := doc.Case
@@ -75,6 +85,11 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	}
 	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
 	if opt.Edition == edition.Public {
+		// Refused before anything is written: the published details
+		// must not single out a victim or a witness.
+		if err := plan.Check(); err != nil {
+			return assemble.Spec{}, err
+		}
 		g.leaks = edition.NewLeakCheck(c)
 	}
 	spec := assemble.Spec{
