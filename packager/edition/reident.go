@@ -80,7 +80,7 @@ func plural(n int, one, many string) string {
 
 // Fields compared for each class, in report order.
 var (
-	victimFields  = []string{"sex", "age", "occupation", "residence", "date_of_death", "place_of_death", "incidents"}
+	victimFields  = []string{"sex", "age", "occupation", "residence", "date_of_death", "place_of_death"}
 	witnessFields = []string{"sex", "age", "occupation", "residence"}
 )
 
@@ -97,14 +97,6 @@ func (p *Plan) Reidentification() (*Reidentification, error) {
 		}
 	}
 	r := &Reidentification{MinGroupSize: pub.policy.MinGroupSize, OK: true}
-	incidents := map[string][]string{}
-	for _, inc := range pub.view.Incidents {
-		for _, v := range inc.VictimIDs {
-			if !slices.Contains(incidents[v], inc.ID) {
-				incidents[v] = append(incidents[v], inc.ID)
-			}
-		}
-	}
 	type rec struct {
 		p    *schema.Person
 		vals []string
@@ -119,16 +111,14 @@ func (p *Plan) Reidentification() (*Reidentification, error) {
 		}
 		var vals []string
 		if class == "victims" {
-			incs := append([]string(nil), incidents[ps.ID]...)
+			// The incident is the public event the submission is about;
+			// what it tells of a victim is compared as the published date
+			// and place of death, which the policy generalises.
 			dd, dp := "", ""
 			if d := ps.Death; d != nil {
 				dd, dp = string(d.Date), d.Place
-				if d.IncidentID != "" && !slices.Contains(incs, d.IncidentID) {
-					incs = append(incs, d.IncidentID)
-				}
 			}
-			slices.Sort(incs)
-			vals = []string{ps.Sex, pub.publishedAge(ps), ps.Occupation, ps.ResidenceArea, dd, dp, strings.Join(incs, " ")}
+			vals = []string{ps.Sex, pub.publishedAge(ps), ps.Occupation, ps.ResidenceArea, dd, dp}
 		} else {
 			vals = []string{ps.Sex, pub.publishedAge(ps), ps.Occupation, ps.ResidenceArea}
 		}
