@@ -54,6 +54,8 @@ func (doc *Document) decodeTyped(ctx context.Context) error {
 			dst = &c.Evidence
 		case "consents":
 			dst = &c.Consents
+		case "authorities":
+			dst = &c.Authorities
 		default:
 			continue
 		}

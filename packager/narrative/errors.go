@@ -12,6 +12,11 @@ import (
 // text the author (or an untrusted case field) put there.
 var ErrRawHTML = errors.New("raw HTML is not allowed")
 
+// ErrXref is wrapped by the error for a cross-reference ([](#label)) that
+// no paragraph or heading carries: a template's mistake, never silently
+// printed as nothing.
+var ErrXref = errors.New("unresolved cross-reference")
+
 // ErrInternal is wrapped when the layout engine fails unexpectedly. It is a
 // bug in casepack, never a problem with the case data.
 var ErrInternal = errors.New("internal error in the PDF renderer")

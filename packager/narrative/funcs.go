@@ -9,6 +9,9 @@ import (
 	"text/template"
 	"time"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/casepack/casepack/schema"
 )
 
@@ -152,7 +155,7 @@ func longDate(v any) string {
 		return ""
 	}
 	if t, ok := v.(time.Time); ok {
-		return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
+		return fmt.Sprintf("%d\u00a0%s %d", t.Day(), months[t.Month()-1], t.Year())
 	}
 	w := schema.When(s)
 	_, _, p, err := w.Range()
@@ -170,7 +173,7 @@ func longDate(v any) string {
 		return fmt.Sprintf("%s %d", months[t.Month()-1], t.Year())
 	case schema.PrecisionDay:
 		t, _ := time.Parse("2006-01-02", s)
-		return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
+		return fmt.Sprintf("%d\u00a0%s %d", t.Day(), months[t.Month()-1], t.Year())
 	}
 	layout := "2006-01-02T15:04Z07:00"
 	if len(s) > 16 && s[16] == ':' {
@@ -183,6 +186,16 @@ func longDate(v any) string {
 	return longMoment(t)
 }
 
+// onDate writes a date with its preposition, as precise as it is known:
+// "on 8 January 2021", "in January 2021", "in 2021".
+func onDate(v any) string {
+	d := longDate(v)
+	if _, _, p, err := schema.When(toString(v)).Range(); err == nil && (p == schema.PrecisionMonth || p == schema.PrecisionYear) {
+		return "in " + d
+	}
+	return "on " + d
+}
+
 func longMoment(t time.Time) string {
 	_, off := t.Zone()
 	zone := "UTC"
@@ -193,7 +206,7 @@ func longMoment(t time.Time) string {
 		}
 		zone = fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
 	}
-	return fmt.Sprintf("%d %s %d, %s (%s)", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"), zone)
+	return fmt.Sprintf("%d\u00a0%s %d, %s (%s)", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"), zone)
 }
 
 // dateRange writes "6–9 January 2021", "30 January – 2 February 2021" or
@@ -217,9 +230,9 @@ func dateRange(a, b any) string {
 		if e1 == nil && e2 == nil {
 			switch {
 			case ta.Year() == tb.Year() && ta.Month() == tb.Month():
-				return fmt.Sprintf("%d–%d %s %d", ta.Day(), tb.Day(), months[ta.Month()-1], ta.Year())
+				return fmt.Sprintf("%d–%d\u00a0%s %d", ta.Day(), tb.Day(), months[ta.Month()-1], ta.Year())
 			case ta.Year() == tb.Year():
-				return fmt.Sprintf("%d %s – %d %s %d", ta.Day(), months[ta.Month()-1], tb.Day(), months[tb.Month()-1], ta.Year())
+				return fmt.Sprintf("%d\u00a0%s – %d\u00a0%s %d", ta.Day(), months[ta.Month()-1], tb.Day(), months[tb.Month()-1], ta.Year())
 			}
 		}
 	}
@@ -288,6 +301,98 @@ func cite(v ...any) MD {
 	return MD(`\[` + strings.Join(uniq, "; ") + `\]`)
 }
 
+// idlist writes IDs as links to their index entries, a run of consecutive
+// evidence IDs as one range: "EV-0001 to EV-0010, EV-0025". Unlike cite,
+// it makes no footnote: for lists that are themselves the point.
+func idlist(v ...any) MD {
+	var items []schema.CiteItem
+	for _, x := range v {
+		for _, id := range strs(x) {
+			items = append(items, schema.CiteItem{ID: id})
+		}
+	}
+	items = dedupe(items)
+	var parts []string
+	link := func(id string) string { return "[" + escapeInline(id) + "](#" + linkDest(id) + ")" }
+	for i := 0; i < len(items); i++ {
+		if j := runEnd(items, i); j-i >= 2 {
+			parts = append(parts, link(items[i].ID)+" "+English.Through+" "+link(items[j].ID))
+			i = j
+			continue
+		}
+		parts = append(parts, link(items[i].ID))
+	}
+	return MD(strings.Join(parts, ", "))
+}
+
+// linkDest keeps an anchor name to the characters a link destination may
+// hold without escaping.
+func linkDest(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_' || r == ':' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// xref writes a cross-reference to a labelled paragraph or a heading: it
+// prints "para. 12" or "section 6.2".
+func xref(label string) MD { return MD("[](#" + linkDest(label) + ")") }
+
+// cited writes the paragraphs that cite an ID: "paras 4, 9".
+func cited(id string) MD { return MD("[](#cited:" + linkDest(id) + ")") }
+
+// anchor writes the attribute that makes the paragraph it starts a link
+// target (and, in the body, a cross-reference target).
+func anchor(label string) MD { return MD("{#" + linkDest(label) + "}") }
+
+// entry starts an index entry: a small unnumbered paragraph that is the
+// link target of id.
+func entry(id string) MD {
+	if id == "" {
+		return "{.entry}"
+	}
+	return MD("{.entry #" + linkDest(id) + "}")
+}
+
+// country names an ISO 3166 country code in English: VE → Venezuela.
+func country(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.English.Regions().Name(r); n != "" {
+		return n
+	}
+	return code
+}
+
+// languageName names a BCP 47 tag in English: es → Spanish.
+func languageName(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := display.English.Tags().Name(t); n != "" {
+		return n
+	}
+	return tag
+}
+
+// size writes a file size: "812 bytes", "45.2 kB", "3.1 MB" (SI units).
+func size(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1000)
+	case n < 1000*1000*1000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+}
+
 // labels turns the schema's enum values into words.
 var labels = map[string]string{
 	"art15_communication":           "Article 15 communication",
@@ -320,6 +425,12 @@ var labels = map[string]string{
 	"record":                        "Recording",
 	"publish":                       "Publication",
 	"blunt_force":                   "Blunt force",
+	"working":                       "Working copy",
+	"statute":                       "Statutes and treaties",
+	"elements":                      "Elements of Crimes",
+	"policy":                        "Policy papers",
+	"case_law":                      "Case law",
+	"un_report":                     "United Nations reports",
 	"armed_group":                   "Armed group",
 }
 
@@ -483,16 +594,62 @@ func (d *Data) funcMap() template.FuncMap {
 			sort.Strings(s)
 			return s
 		},
-		"first": func(n int, v any) []string { s := strs(v); return s[:min(n, len(s))] },
-		"code":  code,
-		"deref": func(v any) any { return deref(v) },
+		"first":  func(n int, v any) []string { s := strs(v); return s[:min(n, len(s))] },
+		"code":   code,
+		"deref":  func(v any) any { return deref(v) },
+		"ondate": onDate,
 		"places": func(incs []*schema.Incident) []string {
 			seen := map[string]bool{}
 			var out []string
 			for _, inc := range incs {
-				if p := place(inc.Location); p != "" && !seen[p] {
+				loc := inc.Location
+				loc.Country = "" // the countries are named apart
+				if p := place(loc); p != "" && !seen[p] {
 					seen[p] = true
 					out = append(out, p)
+				}
+			}
+			return out
+		},
+		"idlist": idlist,
+		"mentions": func(text, id string) bool {
+			for _, c := range schema.Citations(text) {
+				if c.ID == id {
+					return true
+				}
+			}
+			return false
+		},
+		"xref":     xref,
+		"cited":    cited,
+		"anchor":   anchor,
+		"entry":    entry,
+		"redacted": RedactionMark,
+		"country":  country,
+		"language": languageName,
+		"size":     size,
+		"placeonly": func(v any) string {
+			var l *schema.Location
+			switch v := v.(type) {
+			case schema.Location:
+				l = &v
+			case *schema.Location:
+				l = v
+			}
+			if l == nil {
+				return ""
+			}
+			c := *l
+			c.Country = ""
+			return place(c)
+		},
+		"countries": func(incs []*schema.Incident) []string {
+			seen := map[string]bool{}
+			var out []string
+			for _, inc := range incs {
+				if cc := inc.Location.Country; cc != "" && !seen[cc] {
+					seen[cc] = true
+					out = append(out, country(cc))
 				}
 			}
 			return out

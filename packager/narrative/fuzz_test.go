@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzRenderPDF feeds untrusted Markdown (case text ends up in it) to the
-// renderer: it may refuse raw HTML, but must never panic or fail inside.
+// renderer: it may refuse raw HTML, text it cannot draw or a broken
+// cross-reference, but must never panic or fail inside.
 // Seeds: testdata/fuzz/FuzzRenderPDF.
 func FuzzRenderPDF(f *testing.F) {
 	f.Add("# Title\n\nText [EV-0001] *em* **strong** `code`\n\n| a | b |\n|---|---|\n| EV-0001 | x |\n")
@@ -18,7 +19,11 @@ func FuzzRenderPDF(f *testing.F) {
 			return
 		}
 		err := RenderPDF(&bytes.Buffer{}, []byte(src), PDFOptions{Date: testDate, Title: src[:min(len(src), 40)], Classification: "Confidential"})
-		if err != nil && !errors.Is(err, ErrRawHTML) {
+		// Refusals the renderer owes the user: raw HTML, characters no font
+		// draws, a cross-reference or label it cannot resolve.
+		var ge *GlyphError
+		var se *SourceError
+		if err != nil && !errors.Is(err, ErrRawHTML) && !errors.As(err, &ge) && !errors.As(err, &se) && !errors.Is(err, ErrXref) {
 			t.Fatalf("RenderPDF(%q): %v", src, err)
 		}
 	})

@@ -30,6 +30,8 @@ type FileDigest struct {
 	Role   string // original, working, redacted, transcript, translation, thumbnail
 	SHA256 string // lower-case hex
 	Size   int64
+	// MediaType is the type the package's manifest records for the file.
+	MediaType string
 }
 
 // EvidenceDigests maps an evidence ID to the digests of its files, in the
@@ -39,9 +41,12 @@ type EvidenceDigests map[string][]FileDigest
 // Annex is one annex file of the package, listed with its digest in the
 // annex index.
 type Annex struct {
-	Name        string // e.g. "Annex B — Registers (XLSX)"
+	Number      string // e.g. "A", "A.1"
+	Name        string // e.g. "Registers (XLSX workbook)"
 	Path        string // path inside the package
 	Description string
+	MediaType   string
+	Size        int64
 	SHA256      string
 }
 
@@ -55,6 +60,8 @@ type Options struct {
 	Edition   edition.Edition // edition.Confidential (default) or edition.Public
 	Version   string          // casepack version, written as the PDF's creator
 	Annexes   []Annex
+	// Fonts are fallbacks for characters Liberation Serif lacks (--font).
+	Fonts []Font
 }
 
 // Data is what templates see as ".". See templates/README.md.
@@ -76,6 +83,21 @@ type Data struct {
 	// VictimIncidents maps a person ID to the incidents listing them as victim.
 	VictimIncidents map[string][]string
 	Stats           Stats
+
+	// ForensicGroups are the deaths with identical findings, each group
+	// reported once; ClaimGroups the same for the official account of each
+	// death against the cause recorded; CauseCertainty is the certainty
+	// common to all ClaimGroups ("established", "assessed", "reported",
+	// "not_determinable") or "mixed".
+	ForensicGroups []ForensicGroup
+	ClaimGroups    []ClaimGroup
+	CauseCertainty string
+	// AnnexIndex lists every annex and evidence file with its number,
+	// type, size, length and digest.
+	AnnexIndex []AnnexEntry
+	// Authorities are the case's authorities by kind, in the order of the
+	// table of authorities.
+	Authorities []AuthorityGroup
 
 	plan *edition.Plan
 }
@@ -156,6 +178,11 @@ func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
 	}
 	sort.SliceStable(d.Crimes, func(i, j int) bool { return articleLess(d.Crimes[i].Article, d.Crimes[j].Article) })
 	d.Stats = stats(c, d)
+	d.ForensicGroups = forensicGroups(d.Deaths)
+	d.ClaimGroups = claimGroups(d.Deaths)
+	d.CauseCertainty = causeHeading(d.ClaimGroups)
+	d.AnnexIndex = annexIndex(c, ev, opt.Annexes, plan.Withheld)
+	d.Authorities = authorityGroups(c)
 	return d, nil
 }
 
@@ -393,7 +420,8 @@ func loadTemplates(user fs.FS, funcs template.FuncMap) (*template.Template, erro
 }
 
 // safeFuncs are the helpers whose result a template prints as is.
-var safeFuncs = map[string]bool{"md": true, "text": true, "markdown": true, "cite": true, "list": true, "code": true}
+var safeFuncs = map[string]bool{"md": true, "text": true, "markdown": true, "cite": true, "list": true, "code": true,
+	"idlist": true, "xref": true, "cited": true, "anchor": true, "entry": true, "redacted": true}
 
 // autoEscape appends "| md" to every action that prints, so a value inserted
 // by a template is always escaped, as html/template does for HTML.
@@ -484,15 +512,20 @@ func checkCaseMarkdown(c *schema.Case) error {
 
 // Render executes the templates over the case and writes the narrative PDF.
 func Render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests, opt Options) error {
+	_, err := render(ctx, w, c, ev, opt)
+	return err
+}
+
+func render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests, opt Options) (*layoutReport, error) {
 	if c == nil {
-		return errors.New("no case data")
+		return nil, errors.New("no case data")
 	}
 	mdText, err := Markdown(c, ev, opt.Templates, opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	return renderPDF(ctx, w, mdText, PDFOptionsFor(c, opt))
 }
@@ -531,6 +564,10 @@ func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
 	if len(s.Languages) > 0 {
 		lang = s.Languages[0]
 	}
+	auth := map[string]string{}
+	for _, a := range c.Authorities {
+		auth[a.ID] = a.ShortTitle()
+	}
 	version := opt.Version
 	if version == "" {
 		version = "dev"
@@ -547,5 +584,7 @@ func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
 		Paper:          opt.Paper,
 		Lang:           lang,
 		Source:         "narrative.md (generated from " + EntryTemplate + ")",
+		Fonts:          opt.Fonts,
+		Authorities:    auth,
 	}
 }

@@ -93,10 +93,12 @@ func TestExtractedText(t *testing.T) {
 		"7.1 Temporal jurisdiction", "7.2 Territorial jurisdiction", "7.3 Subject-matter jurisdiction",
 		"Contextual elements of crimes against humanity", "Article 7(1)(a) — Murder",
 		"8. Admissibility", "8.1 Complementarity", "8.2 Gravity", "Scale", "Nature", "Manner of commission", "Impact",
-		"9. Interests of justice", "10. Conclusions and requests", "11. Evidence index", "12. Annex index",
-		"Guzmán Blanco", "O'Higgins", "Nicolás O'Higgins", "Policía Nacional Bolivariana",
+		"9. Interests of justice", "10. Conclusions and requests", "11. Table of authorities", "12. Evidence index", "13. Annex index",
+		"Guzmán Blanco", "O’Higgins", "Nicolás O’Higgins", "Policía Nacional Bolivariana",
 		"8 January 2021, 06:30–09:00 (UTC−04:00)", "CONFIDENTIAL", "Page 1 of", "OGB-LV-2021-001",
 		"Student | *artist* # [x] _y_ `z` <b>",
+		"Table of authorities", "Rome Statute, art. 7(1)(a).", "EV-0001, at 00:01:12.",
+		"Done at Caracas, on 18 February 2021", "Director", "Cited at",
 	}
 	for _, p := range c.Persons {
 		want = append(want, p.Pseudonym)
@@ -132,7 +134,7 @@ func TestPublicEditionShowsNoProtectedDetail(t *testing.T) {
 			}
 		}
 	}
-	for _, w := range []string{"PUBLIC REDACTED EDITION", "public redacted edition", "(withheld)"} {
+	for _, w := range []string{"PUBLIC REDACTED EDITION", "public redacted edition", "Withheld from this edition"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("public edition lacks %q", w)
 		}
@@ -320,8 +322,10 @@ func TestLinksAndOutline(t *testing.T) {
 		headingPage[title] = o.Page
 	}
 
-	// Links: the contents page links to headings, citations to evidence rows.
-	var tocLinks, citeLinks int
+	// Links: contents entries go to their headings; footnote markers and
+	// the IDs in footnotes to the index entries; cross-references to the
+	// paragraphs they name.
+	var tocLinks, markers, ids, xrefs int
 	for i, p := range doc.Pages {
 		var page struct {
 			Annots []annot `json:"/Annots"`
@@ -346,35 +350,61 @@ func TestLinksAndOutline(t *testing.T) {
 			y, _ := a.Dest[3].(float64)
 			src := cropText(t, pdf, i+1, a.Rect[0], a.Rect[1], a.Rect[2], a.Rect[3], pageH)
 			dst := cropText(t, pdf, to, 60, y-1, 560, y-24, pageH)
-			if id := regexp.MustCompile(`EV-[0-9]{4}`).FindString(src); id != "" && !strings.Contains(src, ". .") {
-				citeLinks++
-				if !strings.HasPrefix(dst, id+" ") {
-					t.Errorf("page %d: citation %s → page %d row %q", i+1, id, to, dst)
+			switch {
+			case strings.Contains(src, ". ."):
+				tocLinks++
+				title := squash(strings.TrimRight(regexp.MustCompile(`[ .]+[0-9]+$`).ReplaceAllString(src, ""), ". "))
+				title = regexp.MustCompile(`^[0-9.]+ `).ReplaceAllString(title, "")
+				if !strings.Contains(dst, title) {
+					t.Errorf("page %d: contents entry %q → page %d shows %q", i+1, src, to, dst)
 				}
-				continue
-			}
-			tocLinks++
-			title := squash(strings.TrimRight(regexp.MustCompile(`[ .]+[0-9]+$`).ReplaceAllString(src, ""), ". "))
-			title = regexp.MustCompile(`^[0-9.]+ `).ReplaceAllString(title, "")
-			if !strings.Contains(dst, title) {
-				t.Errorf("page %d: contents entry %q → page %d shows %q", i+1, src, to, dst)
-			}
-			if n := regexp.MustCompile(`([0-9]+)$`).FindString(src); n != strconv.Itoa(to) {
-				t.Errorf("contents entry %q prints page %s but links to page %d", src, n, to)
+				if n := regexp.MustCompile(`([0-9]+)$`).FindString(src); n != strconv.Itoa(to) {
+					t.Errorf("contents entry %q prints page %s but links to page %d", src, n, to)
+				}
+			case regexp.MustCompile(`^[0-9]+$`).MatchString(src):
+				markers++ // a footnote marker: to the entry of the first item it cites
+				if !regexp.MustCompile(`^(EV-[0-9]{4} |Rome Statute|Office of the Prosecutor)`).MatchString(dst) {
+					t.Errorf("page %d: footnote marker %s → page %d shows %q", i+1, src, to, dst)
+				}
+			case strings.HasPrefix(src, "para."):
+				xrefs++
+				n := regexp.MustCompile(`^para\. ([0-9]+)`).FindStringSubmatch(src)
+				if n == nil || !strings.HasPrefix(dst, n[1]+". ") {
+					t.Errorf("page %d: cross-reference %q → page %d shows %q", i+1, src, to, dst)
+				}
+			default:
+				id := regexp.MustCompile(`^(EV-[0-9]{4}|Rome Statute|Office of the Prosecutor)`).FindString(strings.TrimLeft(src, "["))
+				if id == "" {
+					t.Errorf("page %d: a link from %q to page %d (%q) of no known kind", i+1, src, to, dst)
+					continue
+				}
+				ids++
+				if !strings.HasPrefix(dst, id) {
+					t.Errorf("page %d: citation %s → page %d shows %q", i+1, id, to, dst)
+				}
 			}
 		}
 	}
 	if tocLinks < 20 {
 		t.Errorf("only %d contents links", tocLinks)
 	}
-	// Every citation in running text became a link.
-	cites := 0
-	for _, inc := range c.Incidents {
-		cites += len(schema.Citations(inc.Description)) + 1 // + the "Evidence:" line
+	// Every footnote's marker is a link, and so is every ID in a footnote.
+	var buf bytes.Buffer
+	c2, ev := loadCase(t)
+	rep, err := render(context.Background(), &buf, c2, ev, Options{Date: testDate, Edition: edition.Confidential, Version: "1.2.3", Annexes: testAnnexes})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if citeLinks < cites {
-		t.Errorf("%d citation links, want at least %d", citeLinks, cites)
+	if markers < rep.Footnotes || rep.Footnotes < 10 {
+		t.Errorf("%d footnote marker links for %d footnotes", markers, rep.Footnotes)
 	}
+	if ids < rep.Footnotes {
+		t.Errorf("only %d cited IDs are links, for %d footnotes", ids, rep.Footnotes)
+	}
+	if xrefs < 2 {
+		t.Errorf("only %d cross-references are links", xrefs)
+	}
+	_ = c
 }
 
 func TestMetacharactersRenderLiterally(t *testing.T) {
@@ -406,8 +436,24 @@ func TestMetacharactersRenderLiterally(t *testing.T) {
 				t.Fatal(err)
 			}
 			text := squash(run(t, "pdftotext", "-f", "3", "-enc", "UTF-8", path, "-"))
-			if n := strings.Count(text, v); n != 2 {
-				t.Errorf("%q appears %d times, want 2 (paragraph and table):\n%s", v, n, text)
+			want := v
+			if strings.HasPrefix(v, "- ") {
+				want = "– " + v[2:] // a spaced hyphen is set as a dash
+			}
+			if strings.HasPrefix(v, "[EV-") {
+				// In running text a citation becomes a footnote; in a
+				// table it stays in the cell.
+				if !strings.Contains(text, "Before1 cites nothing after") || !strings.Contains(text, "EV-9999.") {
+					t.Errorf("the citation did not become footnote 1:\n%s", text)
+				}
+				want = "[EV-9999] cites nothing"
+				if n := strings.Count(text, want); n != 1 {
+					t.Errorf("%q appears %d times in the table, want 1:\n%s", want, n, text)
+				}
+				return
+			}
+			if n := strings.Count(text, want); n != 2 {
+				t.Errorf("%q appears %d times, want 2 (paragraph and table):\n%s", want, n, text)
 			}
 		})
 	}
@@ -429,7 +475,7 @@ func TestEscapeRoundTrip(t *testing.T) {
 // plain paragraph.
 func plainOf(t testing.TB, src string) string {
 	t.Helper()
-	doc, err := parseDocument([]byte(src), "t")
+	doc, err := parseDocument([]byte(src), PDFOptions{Source: "t"})
 	if err != nil {
 		t.Fatalf("%q: %v", src, err)
 	}
@@ -553,12 +599,13 @@ func TestEmptySectionsAreLeftOut(t *testing.T) {
 	}
 	s := string(md)
 	for _, absent := range []string{"# Context", "## Victims", "## Requests", "# Admissibility", "# Interests of justice",
-		"## Forensic findings", "## The official version", "## Consent", "## Persons at risk", "# Annex index", "### Contextual", "\n\n\n"} {
+		"## Forensic findings", "## The official version", "## Consent", "# Table of authorities", "## Subject-matter", "### Contextual", "\n\n\n"} {
 		if strings.Contains(s, absent) {
 			t.Errorf("empty section %q printed:\n%s", absent, s)
 		}
 	}
-	for _, present := range []string{"# Executive summary", "# Facts", "## Chronology", "| April 2024 | INC-01 — Événement | FR |", "# Evidence index", "# Jurisdiction"} {
+	for _, present := range []string{"# Executive summary", "# Facts", "## Chronology", "| April 2024 | INC-01 — Événement |  |", "# Evidence index", "# Jurisdiction",
+		"took place in April 2024", "took place in France.", "None has been verified yet.", "Done on 1\u00a0May 2024.", "**Anaïs**\\\nFor Association Élan", "# Annex index"} {
 		if !strings.Contains(s, present) {
 			t.Errorf("missing %q:\n%s", present, s)
 		}
@@ -590,15 +637,15 @@ func TestDates(t *testing.T) {
 	tests := []struct {
 		a, b, want string
 	}{
-		{"2021-01-08", "", "8 January 2021"},
+		{"2021-01-08", "", "8\u00a0January 2021"},
 		{"2021-01", "", "January 2021"},
 		{"2021", "", "2021"},
-		{"2021-01-08T07:30:00-04:00", "", "8 January 2021, 07:30 (UTC−04:00)"},
-		{"2021-01-08T07:30Z", "", "8 January 2021, 07:30 (UTC)"},
-		{"2021-01-06", "2021-01-09", "6–9 January 2021"},
-		{"2021-01-30", "2021-02-02", "30 January – 2 February 2021"},
-		{"2020-12-30", "2021-01-02", "30 December 2020 – 2 January 2021"},
-		{"2021-01-08T06:30:00-04:00", "2021-01-08T09:00:00-04:00", "8 January 2021, 06:30–09:00 (UTC−04:00)"},
+		{"2021-01-08T07:30:00-04:00", "", "8\u00a0January 2021, 07:30 (UTC−04:00)"},
+		{"2021-01-08T07:30Z", "", "8\u00a0January 2021, 07:30 (UTC)"},
+		{"2021-01-06", "2021-01-09", "6–9\u00a0January 2021"},
+		{"2021-01-30", "2021-02-02", "30\u00a0January – 2\u00a0February 2021"},
+		{"2020-12-30", "2021-01-02", "30\u00a0December 2020 – 2\u00a0January 2021"},
+		{"2021-01-08T06:30:00-04:00", "2021-01-08T09:00:00-04:00", "8\u00a0January 2021, 06:30–09:00 (UTC−04:00)"},
 		{"not a date", "", "not a date"},
 	}
 	for _, tc := range tests {
@@ -682,7 +729,8 @@ func TestLaVegaSample(t *testing.T) {
 	headings := 0
 	for _, ln := range strings.Split(string(md), "\n") {
 		if strings.HasPrefix(ln, "#") {
-			want = append(want, plainOf(t, strings.TrimLeft(ln, "# ")))
+			title := regexp.MustCompile(`\s*\{[^}]*\}$`).ReplaceAllString(strings.TrimLeft(ln, "# "), "")
+			want = append(want, strings.ReplaceAll(plainOf(t, title), "'", "’"))
 			headings++
 		}
 	}
@@ -695,7 +743,7 @@ func TestLaVegaSample(t *testing.T) {
 	for _, e := range c.Evidence {
 		want = append(want, e.ID)
 	}
-	want = append(want, "Guzmán Blanco", "O'Higgins", "Policía Nacional Bolivariana", c.Submission.ID)
+	want = append(want, "Guzmán Blanco", "O’Higgins", "Policía Nacional Bolivariana", c.Submission.ID)
 	for _, w := range want {
 		if !strings.Contains(text, squash(w)) {
 			t.Errorf("pdftotext of the La Vega narrative lacks %q", w)

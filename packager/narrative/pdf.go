@@ -3,6 +3,7 @@ package narrative
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/xml"
 	"fmt"
 	"github.com/casepack/casepack/packager/fault"
@@ -13,16 +14,12 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/casepack/casepack/schema"
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/text"
+	"golang.org/x/text/unicode/norm"
 )
 
 // PDFOptions describe the document around the Markdown: metadata, marks on
-// every page and paper.
+// every page, paper, fonts and the authorities citations may name.
 type PDFOptions struct {
 	Title    string
 	Author   string
@@ -42,10 +39,18 @@ type PDFOptions struct {
 	Paper string
 	// Lang is the document language as a BCP 47 tag, e.g. "en" or "es-VE".
 	Lang string
-	// TOCTitle heads the table of contents; "Contents" when empty.
-	TOCTitle string
 	// Source names the Markdown in error messages; "narrative.md" when empty.
 	Source string
+	// Fonts are fallback fonts for characters Liberation Serif lacks.
+	Fonts []Font
+	// Authorities maps the ID of each authority a citation may name
+	// ([RS art. 7(1)(a)]) to the short title its footnote prints.
+	Authorities map[string]string
+	// Words are the strings the layout prints itself; English when nil.
+	Words *Words
+	// Letter lays the Markdown out as a letter: no title page, no table of
+	// contents, no paragraph numbers, citations inline.
+	Letter bool
 }
 
 var langRe = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
@@ -66,8 +71,8 @@ func (o PDFOptions) normalize() (PDFOptions, error) {
 		return o, fmt.Errorf("no document date: pass --date or set SOURCE_DATE_EPOCH so the PDF is reproducible")
 	}
 	o.Date = o.Date.UTC().Truncate(time.Second)
-	if o.TOCTitle == "" {
-		o.TOCTitle = "Contents"
+	if o.Words == nil {
+		o.Words = &English
 	}
 	if o.Source == "" {
 		o.Source = "narrative.md"
@@ -78,207 +83,78 @@ func (o PDFOptions) normalize() (PDFOptions, error) {
 // RenderPDF lays out the Markdown md (CommonMark with GFM tables) as a PDF and
 // writes it to w. Content before the first level-1 heading forms the cover;
 // a table of contents follows; level-1 to level-3 headings are numbered and
-// bookmarked; a thematic break (---) starts a new page. Bracketed IDs such as
-// [EV-0001] link to the table row whose first cell is that ID. Raw HTML is
-// rejected with a *SourceError wrapping ErrRawHTML.
+// bookmarked; the paragraphs of the body are numbered continuously (see
+// document.go for paragraph attributes and cross-references); a thematic
+// break (---) starts a new page. Citations in running text ([EV-0001],
+// [EV-0005 @ 00:01:12; EV-0006], [RS art. 7]) become footnotes at the foot
+// of the page; in tables and index entries they stay inline. Each cited ID
+// links to the table row or index entry that is its anchor. Raw HTML is
+// rejected with a *SourceError wrapping ErrRawHTML; a character no font can
+// draw, or right-to-left text, with a *GlyphError.
 //
 // The output depends only on md and opt: two calls give identical bytes.
 func RenderPDF(w io.Writer, md []byte, opt PDFOptions) error {
-	return renderPDF(context.Background(), w, md, opt)
+	_, err := renderPDF(context.Background(), w, md, opt)
+	return err
 }
 
-func renderPDF(ctx context.Context, w io.Writer, md []byte, opt PDFOptions) (err error) {
+func renderPDF(ctx context.Context, w io.Writer, md []byte, opt PDFOptions) (rep *layoutReport, err error) {
 	opt, err = opt.normalize()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v\n%s", ErrInternal, r, debug.Stack())
 		}
 	}()
-	doc, err := parseDocument(md, opt.Source)
+	fonts, err := newFontSet(opt.Fonts)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	// Text is laid out in Unicode normalisation form C, so a letter typed
+	// as a base and a combining accent prints as the one precomposed glyph
+	// the fonts have.
+	md = norm.NFC.Bytes(md)
+	doc, err := parseDocument(md, opt)
+	if err != nil {
+		return nil, err
 	}
 	// Pass 1 finds the page of every heading and anchor; pass 2 draws the
 	// table of contents, "Page X of Y" and links with those numbers. The
 	// contents pages reserve a fixed column for page numbers, so both passes
 	// break pages identically.
-	first := newLayout(ctx, doc, opt, nil)
+	first := newLayout(ctx, doc, opt, fonts, nil)
 	if err := first.run(); err != nil {
-		return err
+		return nil, err
 	}
 	res := first.result()
 	first = nil // its pages can go before pass 2 lays out its own
-	second := newLayout(ctx, doc, opt, res)
+	second := newLayout(ctx, doc, opt, fonts, res)
 	if err := second.run(); err != nil {
-		return err
+		return nil, err
 	}
 	if second.pages() != res.pages {
-		return fmt.Errorf("%w: page count changed between passes (%d, %d)", ErrInternal, res.pages, second.pages())
+		return nil, fmt.Errorf("%w: page count changed between passes (%d, %d)", ErrInternal, res.pages, second.pages())
 	}
+	rep = second.report()
 	// The Markdown tree is not needed to write the file; letting it go
 	// lowers the peak memory of large cases.
-	// (The page header and footer, which fpdf still calls, hold the layout:
-	// drop its document rather than the layout.)
 	pdf := second.pdf
 	second.doc, doc = nil, nil
 	pdf.Close()
 	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("%w: %v", ErrInternal, err)
+		return nil, fmt.Errorf("%w: %v", ErrInternal, err)
 	}
-	if err := pdf.Output(w); err != nil {
-		return fmt.Errorf("cannot write the PDF: %w", fault.IO("", err))
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInternal, err)
 	}
-	return nil
-}
-
-// document is the parsed Markdown with its headings numbered.
-type document struct {
-	src      []byte
-	cover    []ast.Node // blocks before the first level-1 heading
-	body     []ast.Node
-	headings []*heading
-	byNode   map[ast.Node]*heading
-}
-
-type heading struct {
-	level    int
-	number   string // "2.1"; empty when unnumbered
-	title    string
-	id       string
-	toc      bool
-	outline  int // outline level, continuous from the previous heading
-	numbered bool
-}
-
-func (h *heading) label() string {
-	if h.number == "" {
-		return h.title
+	seed := sha256.Sum256(md)
+	if _, err := w.Write(tagSubsets(buf.Bytes(), fonts, seed[:])); err != nil {
+		return nil, fmt.Errorf("cannot write the PDF: %w", fault.IO("", err))
 	}
-	return h.number + "  " + h.title
-}
-
-// outlineLabel is the heading as the PDF outline (bookmarks) lists it: one
-// space after the number, as readers' bookmark panes expect.
-func (h *heading) outlineLabel() string {
-	if h.number == "" {
-		return h.title
-	}
-	return h.number + " " + h.title
-}
-
-func textReader(src []byte) text.Reader { return text.NewReader(src) }
-
-func newMarkdown() goldmark.Markdown {
-	return goldmark.New(
-		goldmark.WithExtensions(extension.GFM),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithAttribute()),
-	)
-}
-
-func parseDocument(src []byte, source string) (*document, error) {
-	root := newMarkdown().Parser().Parse(textReader(src))
-	if err := rejectHTML(root, src, source); err != nil {
-		return nil, err
-	}
-	d := &document{src: src, byNode: map[ast.Node]*heading{}}
-	inCover := true
-	var counters [6]int
-	prevOutline := -1
-	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
-		if h, ok := n.(*ast.Heading); ok && h.Level == 1 {
-			inCover = false
-		}
-		if inCover {
-			d.cover = append(d.cover, n)
-			continue
-		}
-		d.body = append(d.body, n)
-		h, ok := n.(*ast.Heading)
-		if !ok {
-			continue
-		}
-		hd := &heading{level: h.Level, title: plainText(h, src), numbered: true, toc: h.Level <= 2}
-		if v, ok := h.AttributeString("id"); ok {
-			if b, ok := v.([]byte); ok {
-				hd.id = string(b)
-			}
-		}
-		if v, ok := h.AttributeString("class"); ok {
-			if b, ok := v.([]byte); ok {
-				for _, c := range strings.Fields(string(b)) {
-					switch c {
-					case "unnumbered":
-						hd.numbered = false
-					case "notoc":
-						hd.toc = false
-					}
-				}
-			}
-		}
-		if hd.numbered && h.Level <= 3 {
-			counters[h.Level-1]++
-			for i := h.Level; i < len(counters); i++ {
-				counters[i] = 0
-			}
-			parts := make([]string, h.Level)
-			for i := range parts {
-				parts[i] = fmt.Sprint(counters[i])
-			}
-			hd.number = strings.Join(parts, ".")
-			if h.Level == 1 {
-				hd.number += "."
-			}
-		}
-		if h.Level <= 3 {
-			hd.outline = min(h.Level-1, prevOutline+1)
-			prevOutline = hd.outline
-		} else {
-			hd.outline = -1
-		}
-		d.headings = append(d.headings, hd)
-		d.byNode[h] = hd
-	}
-	return d, nil
-}
-
-// rejectHTML returns a located error for the first raw HTML in the document.
-func rejectHTML(root ast.Node, src []byte, source string) error {
-	tags := schema.RawHTMLIn(root, src)
-	if len(tags) == 0 {
-		return nil
-	}
-	line, col := position(src, tags[0].Offset)
-	return &SourceError{Source: source, Line: line, Column: col, Snippet: snippet(src, tags[0].Offset), Err: ErrRawHTML}
-}
-
-// plainText concatenates the text below n.
-func plainText(n ast.Node, src []byte) string {
-	var b strings.Builder
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch c := c.(type) {
-		case *ast.Text:
-			if c.IsRaw() {
-				b.Write(c.Segment.Value(src))
-			} else {
-				b.WriteString(unescape(string(c.Segment.Value(src))))
-			}
-			if c.SoftLineBreak() || c.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(c.Value)
-		case *ast.AutoLink:
-			b.Write(c.Label(src))
-		}
-		return ast.WalkContinue, nil
-	})
-	return strings.TrimSpace(b.String())
+	return rep, nil
 }
 
 // xmpPacket is the XMP metadata stream, kept in step with the Info dictionary.
@@ -330,10 +206,10 @@ func drawableXML(s string) string {
 }
 
 // newPDF creates the fpdf document with fonts and metadata set.
-func newPDF(opt PDFOptions) *fpdf.Fpdf {
+func newPDF(opt PDFOptions, fonts *fontSet) *fpdf.Fpdf {
 	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", SizeStr: opt.Paper, OrientationStr: "P"})
-	for _, ff := range fontFiles {
-		pdf.AddUTF8FontFromBytes(ff.family, ff.style, ff.ttf)
+	for _, f := range fonts.faces {
+		pdf.AddUTF8FontFromBytes(f.family, f.style, f.ttf)
 	}
 	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(opt.Date)

@@ -1,0 +1,87 @@
+package narrative
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/casepack/casepack/schema"
+)
+
+// Words are the strings the layout engine itself prints (page furniture,
+// footnotes, cross-references, redaction marks), kept in one place so that
+// a translation can replace them all. The templates hold the rest of the
+// narrative's wording.
+type Words struct {
+	Contents string // heading of the table of contents
+	// PageOf prints "Page 3 of 19" in the footer.
+	PageOf func(page int, total string) string
+	// Para and Paras refer to numbered paragraphs: "para. 12", "paras 12, 15".
+	Para, Paras string
+	Section     string // a cross-reference to a numbered heading: "section 6.2"
+	None        string // a list of paragraphs that is empty
+	Redacted    string // the redaction mark: "Redacted"
+	Through     string // a run of consecutive items: "EV-0011 to EV-0024"
+	// Locators maps a pinpoint kind to its abbreviation, singular and
+	// plural: {"p.", "pp."}. A time is printed as At + the time.
+	Locators map[schema.LocatorKind][2]string
+	At       string
+	// SignatureLine is printed under the line a signatory signs on; empty
+	// prints nothing.
+	SignatureLine string
+}
+
+// English is the default.
+var English = Words{
+	Contents: "Contents",
+	PageOf:   func(page int, total string) string { return fmt.Sprintf("Page %d of %s", page, total) },
+	Para:     "para.", Paras: "paras", Section: "section", None: "—",
+	Redacted: "Redacted", Through: "to",
+	Locators: map[schema.LocatorKind][2]string{
+		schema.LocPage: {"p.", "pp."}, schema.LocPara: {"para.", "paras"}, schema.LocFootnote: {"fn.", "fns"},
+		schema.LocArticle: {"art.", "arts"}, schema.LocRule: {"rule", "rules"}, schema.LocSection: {"§", "§§"},
+	},
+	At: "at",
+}
+
+// locator prints a pinpoint: "p. 3", "pp. 3–4", "at 00:01:12", "00:01:12–00:01:30".
+func (w *Words) locator(l *schema.Locator) string {
+	if l.Kind == schema.LocTime {
+		if strings.Contains(l.Value, "–") {
+			return l.Value
+		}
+		return w.At + "\u00a0" + l.Value
+	}
+	abbr := w.Locators[l.Kind]
+	k := abbr[0]
+	if l.Plural {
+		k = abbr[1]
+	}
+	return k + "\u00a0" + l.Value
+}
+
+// paragraphs prints a list of paragraph numbers: "para. 4", "paras 4, 9–11".
+func (w *Words) paragraphs(nums []int) string {
+	if len(nums) == 0 {
+		return w.None
+	}
+	var parts []string
+	for i := 0; i < len(nums); {
+		j := i
+		for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, fmt.Sprintf("%d–%d", nums[i], nums[j]))
+		case j > i:
+			parts = append(parts, fmt.Sprintf("%d, %d", nums[i], nums[j]))
+		default:
+			parts = append(parts, fmt.Sprint(nums[i]))
+		}
+		i = j + 1
+	}
+	if len(nums) == 1 {
+		return w.Para + "\u00a0" + parts[0]
+	}
+	return w.Paras + "\u00a0" + strings.Join(parts, ", ")
+}
