@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/casepack
 # A fixed date makes the demo package byte-identical from run to run.
-DEMO_DATE ?= 2021-02-18T12:00:00Z
+DEMO_DATE ?= 2021-02-26T12:00:00Z
 
 .PHONY: build test demo bench fuzz lint clean
 

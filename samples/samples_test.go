@@ -7,8 +7,11 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casepack/casepack/schema"
 )
@@ -87,8 +90,16 @@ func TestLaVegaFacts(t *testing.T) {
 		if d := v.Death.Date; d < "2021-01-06" || d > "2021-01-09" {
 			t.Errorf("%s: died %s, outside 6–9 January 2021", v.ID, d)
 		}
-		if v.Death.Manner != "homicide" || !strings.Contains(strings.ToLower(v.Death.OfficialCauseClaim), "resistance to authority") {
+		// A review of photographs assesses a cause where it can and
+		// establishes no manner of death: the data must not claim more.
+		if v.Death.Manner != "" || !strings.Contains(strings.ToLower(v.Death.OfficialCauseClaim), "resistance to authority") {
 			t.Errorf("%s: manner %q, official claim %q", v.ID, v.Death.Manner, v.Death.OfficialCauseClaim)
+		}
+		switch cc := v.Death.CauseCertainty; {
+		case cc == schema.CertaintyAssessed && v.Death.Cause != "" && len(v.Death.Wounds) > 0:
+		case cc == schema.CertaintyNotDeterminable && v.Death.Cause == "" && len(v.Death.Wounds) == 0:
+		default:
+			t.Errorf("%s: cause %q with certainty %q: the expert assessed causes from photographs or found them not determinable", v.ID, v.Death.Cause, cc)
 		}
 		key := "not determinable"
 		for _, w := range v.Death.Wounds {
@@ -175,8 +186,91 @@ func TestLaVegaFacts(t *testing.T) {
 	if r := c.Submission.Recipient; r.SituationCode != "ICC-02/18" || r.SituationName != "Venezuela I" || r.Stage != "preliminary_examination" {
 		t.Errorf("recipient %+v", r)
 	}
+	if got := strings.Join(c.Submission.Languages, ","); got != "en" {
+		t.Errorf("languages %q: the narrative is written in English only", got)
+	}
 	if strings.Contains(strings.ToLower(c.Submission.Sender.Organisation), "amnesty") {
 		t.Errorf("the sample must not present Amnesty International as its sender")
+	}
+}
+
+// TestLaVegaCoherence checks what a reviewer notices when the parts of the
+// sample disagree: victims spread over the incidents the public reporting
+// describes, the videos of those incidents tied to the deaths, coordinates
+// wherever a geolocation is confirmed, and nothing dated after the
+// submission or the demo's bagging date.
+func TestLaVegaCoherence(t *testing.T) {
+	c, _ := load(t, LaVega)
+	x := schema.NewIndex(c)
+	byIncident := map[string]int{}
+	videoTied := 0
+	for _, v := range c.Victims() {
+		if v.Death == nil {
+			continue
+		}
+		byIncident[v.Death.IncidentID]++
+		inc := x.Incidents[v.Death.IncidentID]
+		if inc == nil || !slices.Contains(inc.VictimIDs, v.ID) {
+			t.Errorf("%s died in %s, which does not list the victim", v.ID, v.Death.IncidentID)
+		}
+		for _, id := range v.EvidenceIDs {
+			if e := x.Evidence[id]; e != nil && e.Type == "video" {
+				videoTied++
+				break
+			}
+		}
+	}
+	if len(byIncident) < 3 {
+		t.Errorf("the deaths fall in %d incidents (%v); the reporting describes killings across the operation", len(byIncident), byIncident)
+	}
+	if videoTied < 8 {
+		t.Errorf("only %d victims are tied to a video of their incident", videoTied)
+	}
+	for _, e := range c.Evidence {
+		if vr := e.Verification; vr != nil && vr.Geolocation != nil && vr.Geolocation.Status == "confirmed" {
+			if e.Location == nil || e.Location.Lat == nil || e.Location.Lon == nil || e.Location.PrecisionM == nil {
+				t.Errorf("%s: geolocation confirmed but no coordinates", e.ID)
+			}
+		}
+	}
+	submitted, err := time.Parse("2006-01-02", c.Submission.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := func(what, s string) {
+		if s == "" {
+			return
+		}
+		tm, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			tm, err = time.Parse("2006-01-02", s)
+		}
+		if err != nil {
+			t.Errorf("%s: %q is not a date", what, s)
+			return
+		}
+		if tm.After(submitted.Add(24 * time.Hour)) {
+			t.Errorf("%s (%s) is after the submission date %s", what, s, c.Submission.Date)
+		}
+	}
+	for _, e := range c.Evidence {
+		for _, cu := range e.Custody {
+			late(e.ID+" custody", cu.At)
+		}
+		if vr := e.Verification; vr != nil {
+			late(e.ID+" verification", vr.Date)
+		}
+		if p := e.Provenance; p != nil {
+			late(e.ID+" capture", p.CapturedAt)
+		}
+	}
+	// The demo bags the sample on the submission date, after every event.
+	mk, err := os.ReadFile(filepath.Join("..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mk), "DEMO_DATE ?= "+c.Submission.Date+"T") {
+		t.Errorf("the Makefile's DEMO_DATE is not the submission date %s", c.Submission.Date)
 	}
 }
 

@@ -4,7 +4,7 @@
 # that key — then check the package with standard tools only.
 set -euo pipefail
 bin=${1:-bin/casepack}
-date=${2:-2021-02-18T12:00:00Z}
+date=${2:-2021-02-26T12:00:00Z}
 out=${OUT:-out}
 
 "$bin" demo -o "$out" --date "$date"

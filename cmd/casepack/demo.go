@@ -47,7 +47,7 @@ func runDemo(ctx context.Context, cmd *cli.Command) (err error) {
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
 	date := cmd.String("date")
 	if date == "" && os.Getenv("SOURCE_DATE_EPOCH") == "" {
-		date = "2021-02-18T12:00:00Z" // the sample's submission day: a reproducible demo
+		date = "2021-02-26T12:00:00Z" // the sample's submission day, after every event it records: a reproducible demo
 	}
 	made, err := claimDemoFolder(ctx, out)
 	if err != nil {

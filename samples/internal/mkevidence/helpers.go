@@ -31,6 +31,16 @@ func caracas(parish, place string) *schema.Location {
 	return &schema.Location{Country: "VE", State: "Distrito Capital", Municipality: "Libertador", Parish: parish, Place: place}
 }
 
+// located adds approximate coordinates to a location whose geolocation the
+// sample records as confirmed. They are rounded to street level (250 m):
+// the sample places the videos on the streets the public reporting names,
+// not at any filmer's window.
+func located(l *schema.Location, lat, lon float64) *schema.Location {
+	prec := 250.0
+	l.Lat, l.Lon, l.PrecisionM = &lat, &lon, &prec
+	return l
+}
+
 // at parses an RFC 3339 time written in this file; a typo is a programming
 // error, caught by the first run.
 func at(s string) time.Time {

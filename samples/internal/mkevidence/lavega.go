@@ -25,6 +25,7 @@ type video struct {
 	description      string
 	content          string
 	geo, chrono      string
+	lat, lon         float64 // approximate, see samples/README.md
 	classification   string
 	graphic          bool
 	confidence       string
@@ -34,7 +35,7 @@ type video struct {
 
 var videos = []video{
 	{
-		id: "EV-0001", slug: "avenida-ohiggins-convoy-a",
+		id: "EV-0001", lat: 10.4862, lon: -66.9377, slug: "avenida-ohiggins-convoy-a",
 		title:  "Police convoy driving south on Avenida O'Higgins toward La Vega, morning of 8 January 2021 (video A) — still frame (synthetic stand-in)",
 		parish: "", place: "Avenida O'Higgins, heading south toward La Vega",
 		day: "2021-01-08", platform: "Twitter", acct: "@sample_resident_01 (placeholder)",
@@ -47,7 +48,7 @@ var videos = []video{
 		frame: []string{"Represents: VIDEO A - police convoy heading south", "on Avenida O'Higgins toward La Vega, morning of 8 January 2021."},
 	},
 	{
-		id: "EV-0002", slug: "avenida-ohiggins-convoy-b",
+		id: "EV-0002", lat: 10.4808, lon: -66.938, slug: "avenida-ohiggins-convoy-b",
 		title:  "Police convoy driving south on Avenida O'Higgins, morning of 8 January 2021 (video B) — still frame (synthetic stand-in)",
 		parish: "", place: "Avenida O'Higgins, further south, heading toward La Vega",
 		day: "2021-01-08", platform: "Instagram", acct: "@sample_resident_02 (placeholder)",
@@ -60,7 +61,7 @@ var videos = []video{
 		frame: []string{"Represents: VIDEO B - the same convoy further south", "on Avenida O'Higgins, morning of 8 January 2021."},
 	},
 	{
-		id: "EV-0003", slug: "av-guzman-blanco",
+		id: "EV-0003", lat: 10.4833, lon: -66.9318, slug: "av-guzman-blanco",
 		title:  "Police officers and vehicles on Av. Guzmán Blanco, at the border of La Vega parish — still frame (synthetic stand-in)",
 		parish: "La Vega", place: "Av. Guzmán Blanco, at the border of La Vega parish",
 		day: "2021-01-08", platform: "Twitter", acct: "@sample_resident_03 (placeholder)",
@@ -73,7 +74,7 @@ var videos = []video{
 		frame: []string{"Represents: VIDEO - police and vehicles on Av. Guzman Blanco,", "at the border of La Vega parish."},
 	},
 	{
-		id: "EV-0004", slug: "gimnasio-vertical",
+		id: "EV-0004", lat: 10.4772, lon: -66.9418, slug: "gimnasio-vertical",
 		title:  "Heavy police presence near the Gimnasio Vertical, La Vega, 8 January 2021 (local media video) — still frame (synthetic stand-in)",
 		parish: "La Vega", place: "Near the Gimnasio Vertical, La Vega",
 		day: "2021-01-08", platform: "YouTube", acct: "Local media outlet (placeholder)",
@@ -86,7 +87,7 @@ var videos = []video{
 		frame: []string{"Represents: VIDEO (local media) - heavy police presence near", "the Gimnasio Vertical, La Vega; UOTE badges visible."},
 	},
 	{
-		id: "EV-0005", slug: "calle-los-bloques",
+		id: "EV-0005", lat: 10.4745, lon: -66.9452, slug: "calle-los-bloques",
 		title:  "Calle los Bloques, near the centre of La Vega, 8 January 2021: gunshots audible — still frame (synthetic stand-in)",
 		parish: "La Vega", place: "Calle los Bloques, near the centre of La Vega",
 		day: "2021-01-08", platform: "Twitter", acct: "@sample_resident_04 (placeholder)",
@@ -100,7 +101,7 @@ var videos = []video{
 		notes: "Kept confidential because the person who filmed it lives on the street and could be identified from the vantage point.",
 	},
 	{
-		id: "EV-0006", slug: "calle-1-de-mayo-a",
+		id: "EV-0006", lat: 10.4718, lon: -66.948, slug: "calle-1-de-mayo-a",
 		title:  "Calle 1 de Mayo, La Vega: gunshot at about 20 seconds, officer ducks, then aims at about 30 seconds — still frame (synthetic stand-in)",
 		parish: "La Vega", place: "Calle 1 de Mayo, deep in La Vega",
 		day: "2021-01-08", platform: "Facebook", acct: "Sample community page (placeholder)",
@@ -114,7 +115,7 @@ var videos = []video{
 		notes: "Kept confidential to protect the person who filmed it.",
 	},
 	{
-		id: "EV-0007", slug: "calle-1-de-mayo-b",
+		id: "EV-0007", lat: 10.472, lon: -66.9477, slug: "calle-1-de-mayo-b",
 		title:  "Calle 1 de Mayo, La Vega: gunshots ring out in the street — still frame (synthetic stand-in)",
 		parish: "La Vega", place: "Calle 1 de Mayo, deep in La Vega",
 		day: "2021-01-08", platform: "Twitter", acct: "@sample_resident_05 (placeholder)",
@@ -128,7 +129,7 @@ var videos = []video{
 		notes: "The direction of the shots cannot be established from the sound alone.",
 	},
 	{
-		id: "EV-0008", slug: "calle-1-de-mayo-c",
+		id: "EV-0008", lat: 10.4716, lon: -66.9483, slug: "calle-1-de-mayo-c",
 		title:  "Calle 1 de Mayo, La Vega: armed police patrol the street — still frame (synthetic stand-in)",
 		parish: "La Vega", place: "Calle 1 de Mayo, deep in La Vega",
 		day: "2021-01-09", platform: "Twitter", acct: "@sample_resident_06 (placeholder)",
@@ -141,7 +142,7 @@ var videos = []video{
 		frame: []string{"Represents: VIDEO - Calle 1 de Mayo, La Vega;", "armed police patrol the street."},
 	},
 	{
-		id: "EV-0009", slug: "calle-zulia-pickup",
+		id: "EV-0009", lat: 10.476, lon: -66.95, slug: "calle-zulia-pickup",
 		title:  "Police pick-up truck driving west along Calle Zulia out of La Vega with what appear to be bodies in the back — still frame (synthetic stand-in)",
 		parish: "La Vega", place: "Calle Zulia, heading west out of La Vega parish",
 		day: "2021-01-09", platform: "WhatsApp (forwarded), later posted on Twitter", acct: "@sample_resident_07 (placeholder)",
@@ -160,28 +161,56 @@ var videos = []video{
 // wound groups follow the public reporting: seven with gunshot wounds over
 // the heart, two with single gunshot wounds immediately above the heart, two
 // with single gunshot wounds to the head, three not determinable.
+//
+// Each victim is tied to the incident of the public reporting in which the
+// death falls: the killings in homes on 6 and 7 January, before the main
+// deployment, to the operation as a whole (INC-01); the deaths of 8 and 9
+// January during the gunfire in Calle los Bloques and Calle 1 de Mayo to
+// INC-03, with the videos of that gunfire; two deaths of 9 January to the
+// pick-up truck filmed leaving along Calle Zulia with what appear to be
+// bodies (INC-04). Which victim falls where is synthetic.
 type victim struct {
 	age  int
 	died schema.When
 	// wound is "heart", "above", "head" or "" (not determinable).
 	wound string
+	inc   string
+	// videos of the incident bearing on the death (none shows the killing).
+	videos []string
 }
 
+var (
+	gunfire8 = []string{"EV-0005", "EV-0006", "EV-0007"}
+	gunfire9 = []string{"EV-0008"}
+	pickup   = []string{"EV-0009"}
+)
+
 var victims = []victim{
-	{22, "2021-01-07", "heart"},
-	{19, "2021-01-08", "heart"},
-	{25, "2021-01-07", "heart"},
-	{28, "2021-01-08", "heart"},
-	{17, "2021-01-08", "heart"},
-	{21, "2021-01-08", "heart"},
-	{30, "2021-01-08", "heart"},
-	{24, "2021-01-08", "above"},
-	{20, "2021-01-08", "above"},
-	{26, "2021-01-08", "head"},
-	{18, "2021-01-09", "head"},
-	{17, "2021-01-09", ""},
-	{23, "2021-01-09", ""},
-	{27, "2021-01-06", ""},
+	{22, "2021-01-07", "heart", "INC-01", nil},
+	{19, "2021-01-08", "heart", "INC-03", gunfire8},
+	{25, "2021-01-07", "heart", "INC-01", nil},
+	{28, "2021-01-08", "heart", "INC-03", gunfire8},
+	{17, "2021-01-08", "heart", "INC-03", gunfire8},
+	{21, "2021-01-08", "heart", "INC-03", gunfire8},
+	{30, "2021-01-08", "heart", "INC-03", gunfire8},
+	{24, "2021-01-08", "above", "INC-03", gunfire8},
+	{20, "2021-01-08", "above", "INC-03", gunfire8},
+	{26, "2021-01-08", "head", "INC-03", gunfire8},
+	{18, "2021-01-09", "head", "INC-03", gunfire9},
+	{17, "2021-01-09", "", "INC-04", pickup},
+	{23, "2021-01-09", "", "INC-04", pickup},
+	{27, "2021-01-06", "", "INC-01", nil},
+}
+
+// victimsOf lists the IDs of the victims who died in an incident.
+func victimsOf(inc string) []string {
+	var out []string
+	for i, v := range victims {
+		if v.inc == inc {
+			out = append(out, fmt.Sprintf("V-%02d", i+1))
+		}
+	}
+	return out
 }
 
 // relatives who gave testimony, with the victim each speaks about.
@@ -224,7 +253,7 @@ func laVega(w *writer) (*schema.Case, error) {
 			ID: v.id, Title: v.title, Type: "video", Description: v.description,
 			Files:       []schema.File{{Path: rel, Role: "working", SHA256: sha, MediaType: "image/png"}},
 			ContentTime: v.day,
-			Location:    caracas(v.parish, v.place),
+			Location:    located(caracas(v.parish, v.place), v.lat, v.lon),
 			Provenance: &schema.Provenance{
 				SourceType: "open_source", Platform: v.platform, Account: v.acct,
 				URL:         "https://example.com/sample/la-vega/" + lower(v.id),
@@ -262,7 +291,7 @@ func laVega(w *writer) (*schema.Case, error) {
 			Description: "A photograph taken from the same vantage point as the video [EV-0005]. It shows that the vehicles in the video are police trucks and that there is a heavy police presence in the area.",
 			Files:       []schema.File{{Path: rel, Role: "original", SHA256: sha, MediaType: "image/png"}},
 			ContentTime: "2021-01-08",
-			Location:    caracas("La Vega", "Calle los Bloques, near the centre of La Vega"),
+			Location:    located(caracas("La Vega", "Calle los Bloques, near the centre of La Vega"), 10.4745, -66.9452),
 			Provenance: &schema.Provenance{
 				SourceType: "witness", CapturedAt: "2021-01-11T15:00:00Z", CapturedBy: collector2,
 				CaptureTool: "Original file received from the photographer by encrypted messaging (sample)",
@@ -476,6 +505,7 @@ func laVega(w *writer) (*schema.Case, error) {
 	c.Persons = persons()
 	c.Units = units()
 	c.Consents = consents()
+	c.Authorities = authorities()
 	return c, nil
 }
 

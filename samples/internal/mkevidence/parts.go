@@ -15,7 +15,14 @@ func submission() schema.Submission {
 		Date:           "2021-02-26",
 		Version:        "1",
 		Classification: "confidential",
-		Languages:      []string{"en", "es"},
+		// The narrative is written in English; the Spanish transcripts carry
+		// their own language on their files.
+		Languages: []string{"en"},
+		Place:     "Caracas",
+		Signatories: []schema.Signatory{
+			{Name: "Sample Counsel (placeholder)", Role: "Legal representative"},
+			{Name: "Sample Director (placeholder)", Role: "Executive director"},
+		},
 		Sender: schema.Sender{
 			Organisation:  org,
 			ContactPerson: "Sample Contact",
@@ -36,12 +43,12 @@ func submission() schema.Submission {
 		Requests: []schema.Request{
 			{ID: "REQ-01", Text: "Include the killings of at least 14 men in La Vega parish, Caracas, between 6 and 9 January 2021 in the preliminary examination of the situation in Venezuela I, as murder as a crime against humanity under article 7(1)(a) of the Rome Statute committed as part of the attack on the civilian population already identified by the Office [EV-0025] [EV-0034]."},
 			{ID: "REQ-02", Text: "Examine the responsibility of the commanders of the Fuerzas de Acciones Especiales (FAES) and of the other units of the Policía Nacional Bolivariana deployed in the operation, including the UOTE and CPNB-marked personnel [EV-0004] [EV-0006] [EV-0031]."},
-			{ID: "REQ-03", Text: "Treat this communication and its annexes as confidential under rule 46 of the Rules of Procedure and Evidence, and do not disclose the identity of the relatives who gave testimony (R-01 to R-04) or of the persons who filmed the videos without their prior consent [EV-0026] [EV-0027] [EV-0028] [EV-0029]."},
+			{ID: "REQ-03", Text: "Treat this communication and its annexes as confidential under rule 46 of the Rules of Procedure and Evidence [RPE rule 46], and do not disclose the identity of the relatives who gave testimony (R-01 to R-04) or of the persons who filmed the videos without their prior consent [EV-0026] [EV-0027] [EV-0028] [EV-0029]."},
 			{ID: "REQ-04", Text: "Take into account, in the admissibility assessment, that no domestic authority has announced an investigation into these deaths [EV-0030]."},
 		},
 		Protection: "**Persons at risk.** The relatives who gave testimony (R-01 to R-04) still live in La Vega and fear reprisals; the residents who filmed the videos [EV-0005] [EV-0006] [EV-0007] [EV-0008] and took the photograph [EV-0010] could be identified from their vantage points. They appear only by pseudonym.\n\n" +
 			"**Consent.** Each relative consented to the recording of the testimony and its sharing with the ICC (C-01 to C-04); none consented to publication.\n\n" +
-			"**Requests.** Confidential treatment under rule 46 of the Rules of Procedure and Evidence; prior consultation before any disclosure; the photographs of the bodies of the two 17-year-old victims [EV-0015] [EV-0022] are classified ex parte.\n\n" +
+			"**Requests.** Confidential treatment under rule 46 of the Rules of Procedure and Evidence [RPE rule 46]; prior consultation before any disclosure; the photographs of the bodies of the two 17-year-old victims [EV-0015] [EV-0022] are classified ex parte.\n\n" +
 			"**Public edition.** A public edition exists; it withholds every item not marked public and all identifying details.",
 	}
 }
@@ -52,26 +59,26 @@ func analysis() schema.Analysis {
 			"Nine verified videos show police convoys entering La Vega on the morning of 8 January [EV-0001] [EV-0002], police at its border on Av. Guzmán Blanco [EV-0003], officers with UOTE badges at the Gimnasio Vertical [EV-0004], gunfire in Calle los Bloques [EV-0005] and Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008], and a police pick-up truck leaving La Vega along Calle Zulia with what appear to be bodies [EV-0009].\n\n" +
 			"The authorities presented the deaths as the result of confrontations: \"resistance to authority\" [EV-0031]. The evidence contradicts that version. An external forensic pathologist who reviewed photographs of the 14 bodies found gunshot wounds over the heart on seven, single gunshot wounds immediately above the heart on two and single gunshot wounds to the head on two [EV-0025]. No member of the security forces was reported killed or injured [EV-0031]. Relatives describe officers entering homes without a warrant and shooting young men who offered no resistance [EV-0026] [EV-0027] [EV-0028] [EV-0029].\n\n" +
 			"We submit that these are murders under article 7(1)(a) of the Rome Statute, committed as part of the attack on the civilian population that the Office has already found in Venezuela, and that no domestic investigation has been announced [EV-0030]. We ask the Office to include these facts in its preliminary examination (REQ-01 to REQ-04).",
-		Methodology: "**Open-source material.** Videos and posts were found by systematic searches of social-media platforms for place names in La Vega between 6 and 12 January 2021. Each item was captured with its page, hashed with SHA-256 at once and stored in a write-once store; every later step is recorded in its chain of custody. Verification followed the Berkeley Protocol on Digital Open Source Investigations: source analysis (who posted it first, and where from), technical analysis (signs of editing, metadata) and content analysis, with geolocation against satellite and street-level imagery and chronolocation from posting times, shadows and the sequence between videos. Nine videos were verified [EV-0001] [EV-0002] [EV-0003] [EV-0004] [EV-0005] [EV-0006] [EV-0007] [EV-0008] [EV-0009], as was a photograph taken from the vantage point of one of them [EV-0010].\n\n" +
-			"**Forensic review.** Photographs of the 14 bodies, obtained through a local partner organisation [EV-0011] to [EV-0024], were reviewed by an independent forensic pathologist (E-01), who reported on the location and kind of wounds and on the limits of a review from photographs [EV-0025]. No autopsy report was available.\n\n" +
+		Methodology: "**Open-source material.** Videos and posts were found by systematic searches of social-media platforms for place names in La Vega between 6 and 12 January 2021. Each item was captured with its page, hashed with SHA-256 at once and stored in a write-once store; every later step is recorded in its chain of custody. Verification followed the Berkeley Protocol on Digital Open Source Investigations [BP]: source analysis (who posted it first, and where from), technical analysis (signs of editing, metadata) and content analysis, with geolocation against satellite and street-level imagery and chronolocation from posting times, shadows and the sequence between videos. Nine videos were verified [EV-0001] [EV-0002] [EV-0003] [EV-0004] [EV-0005] [EV-0006] [EV-0007] [EV-0008] [EV-0009], as was a photograph taken from the vantage point of one of them [EV-0010].\n\n" +
+			"**Forensic review.** Photographs of the 14 bodies, obtained through a local partner organisation [EV-0011] to [EV-0024], were reviewed by an independent forensic pathologist (E-01), who reported on the location and kind of wounds and on the limits of a review from photographs, following the Minnesota Protocol as far as photographs allow [EV-0025] [MN]. No autopsy report was available. The expert's findings are assessments from photographs; the narrative words them so, and does not present them as established causes of death.\n\n" +
 			"**Testimonies.** Local organisations interviewed relatives of the victims after explaining the purpose, the risks and the right to withdraw; consent was recorded (C-01 to C-04). Transcripts and translations are annexed [EV-0026] [EV-0027] [EV-0028] [EV-0029].\n\n" +
 			"**Impartiality and limits.** The official version was recorded and tested against the evidence [EV-0031]. The individual officer who fired each shot is not identified. The wounds of three victims could not be determined from the images. Reports of ten further deaths during the operation [EV-0034] could not be verified and are not part of this submission.",
 		Context: "The Office opened a preliminary examination of the situation in Venezuela (Venezuela I) on 8 February 2018, on crimes since at least April 2017. On 27 September 2018 six States Parties referred the situation, covering crimes since 12 February 2014 (situation ICC-02/18). In December 2020 the Office found a reasonable basis to believe that crimes against humanity of imprisonment, torture, rape and other sexual violence, and persecution on political grounds had been committed since at least April 2017. Murder was not among them.\n\n" +
 			"United Nations bodies have documented a pattern of killings by security forces in poor neighbourhoods presented as confrontations. The independent international Fact-Finding Mission found in September 2020 that the extrajudicial executions by the FAES and the CICPC were not isolated acts and that between 2014 and 2020 there was a policy to combat crime, including by eliminating individuals perceived as \"criminals\" through extrajudicial execution [EV-0032]. The UN High Commissioner for Human Rights recommended the dissolution of the FAES [EV-0033].\n\n" +
 			"The units deployed in La Vega belong to the Policía Nacional Bolivariana: the FAES, the UOTE [EV-0004] and personnel bearing CPNB insignia [EV-0006]. The La Vega operation follows the documented pattern: a large deployment, young men killed at home or nearby with shots to the chest or head, the deaths reported as \"resistance to authority\" [EV-0031] [EV-0034].",
 		Jurisdiction: &schema.Jurisdiction{
-			Temporal:      "Venezuela ratified the Rome Statute on 7 June 2000; the Court has jurisdiction over crimes committed on its territory since 1 July 2002 (articles 11 and 126). The killings took place between 6 and 9 January 2021 [EV-0034], within the period of the referral (since 12 February 2014) and of the Office's examination (since at least April 2017).",
-			Territorial:   "The killings took place in La Vega parish, Libertador municipality, Distrito Capital (Caracas), on the territory of a State Party (article 12(2)(a)). The places are established by verified videos: Avenida O'Higgins [EV-0001] [EV-0002], Av. Guzmán Blanco [EV-0003], the Gimnasio Vertical [EV-0004], Calle los Bloques [EV-0005] [EV-0010], Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008] and Calle Zulia [EV-0009].",
-			SubjectMatter: "The killings are murder as a crime against humanity under article 7(1)(a): state agents caused the death of at least 14 men [EV-0025] [EV-0034]. The elements are set out for incident INC-01. Arrests reported by the FAES commander [EV-0031] may amount to imprisonment under article 7(1)(e); they are not characterised here for lack of verified detail.",
-			ContextualElements: "**Attack against a civilian population.** The killings form part of a course of conduct involving the multiple commission of acts under article 7(1) against residents of poor neighbourhoods, documented from 2014 to 2020 [EV-0032] and continuing in La Vega [EV-0034]. The victims were residents, most of them young men; nothing indicates that they were taking part in hostilities, and no security-force casualty was reported [EV-0031].\n\n" +
+			Temporal:      "Venezuela ratified the Rome Statute on 7 June 2000; the Court has jurisdiction over crimes committed on its territory since 1 July 2002 [RS arts. 11, 126]. The killings took place between 6 and 9 January 2021 [EV-0034], within the period of the referral (since 12 February 2014) and of the Office's examination (since at least April 2017).",
+			Territorial:   "The killings took place in La Vega parish, Libertador municipality, Distrito Capital (Caracas), on the territory of a State Party [RS art. 12(2)(a)]. The places are established by verified videos: Avenida O'Higgins [EV-0001] [EV-0002], Av. Guzmán Blanco [EV-0003], the Gimnasio Vertical [EV-0004], Calle los Bloques [EV-0005] [EV-0010], Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008] and Calle Zulia [EV-0009].",
+			SubjectMatter: "The killings are murder as a crime against humanity under article 7(1)(a) [RS art. 7(1)(a); EoC art. 7(1)(a)]: state agents caused the death of at least 14 men [EV-0025] [EV-0034]. The elements are set out for the operation as a whole (INC-01). Arrests reported by the FAES commander [EV-0031] may amount to imprisonment under article 7(1)(e) [RS art. 7(1)(e)]; they are not characterised here for lack of verified detail.",
+			ContextualElements: "**Attack against a civilian population.** The killings form part of a course of conduct involving the multiple commission of acts under article 7(1) [RS art. 7(2)(a)] against residents of poor neighbourhoods, documented from 2014 to 2020 [EV-0032] and continuing in La Vega [EV-0034]. The victims were residents, most of them young men; nothing indicates that they were taking part in hostilities, and no security-force casualty was reported [EV-0031].\n\n" +
 				"**Widespread or systematic.** The attack is systematic: the same modus operandi recurs — entry without a warrant, a shot to a vital area, alteration of the scene or removal of the body, and a report of \"resistance to authority\" [EV-0026] [EV-0027] [EV-0028] [EV-0029] [EV-0032]. The deployment of some 650 agents with convoys of vehicles shows planning [EV-0001] [EV-0002] [EV-0003] [EV-0034].\n\n" +
 				"**Policy.** The Fact-Finding Mission found a State policy of eliminating individuals perceived as criminals [EV-0032]; the commander's public presentation of the deaths as results endorses it [EV-0031].\n\n" +
 				"**Nexus and knowledge.** The killings were committed by organised police units in uniform during an official operation [EV-0004] [EV-0006]; units so often named for the same practice [EV-0032] [EV-0033] knew their conduct formed part of the attack.",
 		},
 		Admissibility: &schema.Admissibility{
-			Complementarity: "As of 20 February 2021 neither the Attorney General's Office (Ministerio Público) nor the Ombudsman's Office (Defensoría del Pueblo) had made any public statement on opening an independent, prompt and impartial investigation into the La Vega deaths [EV-0030] [EV-0034]. Inactivity makes a case admissible (article 17(1)(a)). Were an investigation opened, its genuineness would be in doubt: international bodies have for years reported a lack of independence and impartiality in the Venezuelan justice system and impunity for killings by the FAES [EV-0032] [EV-0033].",
+			Complementarity: "As of 20 February 2021 neither the Attorney General's Office (Ministerio Público) nor the Ombudsman's Office (Defensoría del Pueblo) had made any public statement on opening an independent, prompt and impartial investigation into the La Vega deaths [EV-0030] [EV-0034]. Inactivity makes a case admissible [RS art. 17(1)(a)]. Were an investigation opened, its genuineness would be in doubt: international bodies have for years reported a lack of independence and impartiality in the Venezuelan justice system and impunity for killings by the FAES [EV-0032] [EV-0033].",
 			Gravity: &schema.Gravity{
-				Scale:  "At least 14 men were killed in four days in a single parish [EV-0034], with reports of ten further deaths. Some 650 agents were deployed. Fourteen families lost a son, brother, father or partner [EV-0026] [EV-0027] [EV-0028] [EV-0029].",
+				Scale:  "Gravity is assessed by the scale, nature, manner of commission and impact of the crimes [OTP-PE]. At least 14 men were killed in four days in a single parish [EV-0034], with reports of ten further deaths. Some 650 agents were deployed. Fourteen families lost a son, brother, father or partner [EV-0026] [EV-0027] [EV-0028] [EV-0029].",
 				Nature: "Killings: the gravest harm. Two victims were children aged 17 [EV-0027] [EV-0034]; the photographs of their bodies are classified ex parte [EV-0015] [EV-0022].",
 				Manner: "Shots to the most vulnerable parts of the body — over the heart on seven, just above it on two, the head on two [EV-0025] — are inconsistent with an exchange of fire and consistent with executions. No security-force casualties were reported [EV-0031]. Bodies were removed from the scene [EV-0009]. The perpetrators acted with the authority and equipment of the State [EV-0001] [EV-0004].",
 				Impact: "The operation spread fear in La Vega; families report threats and the stigma of their sons being labelled criminals [EV-0026] [EV-0028]. Continued impunity [EV-0030] tells the community that such killings carry no cost.",
@@ -83,10 +90,8 @@ func analysis() schema.Analysis {
 }
 
 func incidents() []schema.Incident {
-	victimIDs := make([]string, 14)
 	photos := make([]string, 14)
-	for i := range victimIDs {
-		victimIDs[i] = fmt.Sprintf("V-%02d", i+1)
+	for i := range photos {
 		photos[i] = fmt.Sprintf("EV-%04d", 11+i)
 	}
 	testimonies := []string{"EV-0026", "EV-0027", "EV-0028", "EV-0029"}
@@ -100,11 +105,11 @@ func incidents() []schema.Incident {
 	}
 	return []schema.Incident{
 		{
-			ID: "INC-01", Title: "Security operation in La Vega parish, Caracas, and the killing of at least 14 men",
+			ID: "INC-01", Title: "Security operation in La Vega parish, Caracas, in which at least 14 men were killed",
 			Start: "2021-01-06", End: "2021-01-09",
 			Location: *caracas("La Vega", "La Vega parish (the whole area of the operation)"),
 			Description: "Residents reported police presence in La Vega from 6 January 2021. On 8 January as many as 650 agents of the security forces, among them the FAES and other units of the Policía Nacional Bolivariana, were deployed in the parish, officially because of clashes between gangs and police [EV-0034]. Convoys entered the parish that morning [EV-0001] [EV-0002] [EV-0003] (incident INC-02); gunfire followed in Calle los Bloques and Calle 1 de Mayo (INC-03); a police pick-up truck was filmed leaving along Calle Zulia with what appear to be bodies (INC-04).\n\n" +
-				"At least 14 men died during the operation, which lasted until 9 January; two were 17 years old. An external forensic pathologist found, on photographs of the 14 bodies, gunshot wounds over the heart on seven, single gunshot wounds immediately above the heart on two and single gunshot wounds to the head on two; the wounds of the other three could not be determined [EV-0025]. Relatives describe officers entering homes without a warrant, immobilising the young man and shooting him inside or just outside the house, then removing the body [EV-0026] [EV-0027] [EV-0028] [EV-0029]. No member of the security forces was reported killed or injured.",
+				"At least 14 men died during the operation, which lasted until 9 January; two were 17 years old. Three were killed at or near their homes on 6 and 7 January, before the main deployment; nine during the gunfire of 8 and 9 January (INC-03); two on 9 January, whose bodies relatives say the police took away (INC-04). An external forensic pathologist found, on photographs of the 14 bodies, gunshot wounds over the heart on seven, single gunshot wounds immediately above the heart on two and single gunshot wounds to the head on two; the wounds of the other three could not be determined [EV-0025]. Relatives describe officers entering homes without a warrant, immobilising the young man and shooting him inside or just outside the house, then removing the body [EV-0026] [EV-0027] [EV-0028] [EV-0029]. No member of the security forces was reported killed or injured.",
 			OfficialVersion: "On 8 January 2021 the commander of the FAES publicly presented the operation's results as alleged criminals killed in confrontations with the police, and reported people arrested; the deaths were classified as \"resistance to authority\" [EV-0031].",
 			Characterisation: []schema.Characterisation{{
 				Article: "7(1)(a)", Label: "Murder as a crime against humanity",
@@ -129,7 +134,7 @@ func incidents() []schema.Incident {
 					},
 				},
 			}},
-			VictimIDs:   victimIDs,
+			VictimIDs:   victimsOf("INC-01"),
 			UnitIDs:     []string{"U-PNB", "U-CPNB", "U-FAES", "U-UOTE"},
 			EvidenceIDs: cat([]string{"EV-0001", "EV-0002", "EV-0003", "EV-0004", "EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0009", "EV-0010"}, photos, []string{"EV-0025"}, testimonies, []string{"EV-0030", "EV-0031", "EV-0034"}),
 		},
@@ -145,17 +150,19 @@ func incidents() []schema.Incident {
 			ID: "INC-03", Title: "Police gunfire in Calle los Bloques and Calle 1 de Mayo, La Vega",
 			Start: "2021-01-08", End: "2021-01-09",
 			Location:    *caracas("La Vega", "Calle los Bloques and Calle 1 de Mayo"),
-			Description: "Gunshots are heard at Calle los Bloques, near the centre of La Vega, where a photograph from the same vantage point shows police trucks and a heavy police presence [EV-0005] [EV-0010]. Deep in La Vega, around Calle 1 de Mayo, a gunshot is heard at about 20 seconds and an officer ducks; at about 30 seconds he aims his gun from cover where other police wait; CPNB and Policía Nacional Bolivariana insignia are visible [EV-0006]. Other videos show the same street as gunshots ring out [EV-0007] and armed police patrolling [EV-0008].",
+			Description: "Gunshots are heard at Calle los Bloques, near the centre of La Vega, where a photograph from the same vantage point shows police trucks and a heavy police presence [EV-0005] [EV-0010]. Deep in La Vega, around Calle 1 de Mayo, a gunshot is heard at about 20 seconds and an officer ducks [EV-0006 @ 0:20]; at about 30 seconds he aims his gun from cover where other police wait [EV-0006 @ 0:30]; CPNB and Policía Nacional Bolivariana insignia are visible [EV-0006]. Other videos show the same street as gunshots ring out [EV-0007] and armed police patrolling [EV-0008].",
+			VictimIDs:   victimsOf("INC-03"),
 			UnitIDs:     []string{"U-PNB", "U-CPNB"},
-			EvidenceIDs: []string{"EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0010"},
+			EvidenceIDs: cat([]string{"EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0010"}, photosOf("INC-03")),
 		},
 		{
 			ID: "INC-04", Title: "Police pick-up truck carrying apparent bodies west along Calle Zulia",
 			Start: "2021-01-09", End: "2021-01-09",
 			Location:    *caracas("La Vega", "Calle Zulia, heading west out of La Vega parish"),
 			Description: "Filmed from above the street, a police pick-up truck drives westward along Calle Zulia out of La Vega parish with what appear to be bodies in the back [EV-0009]. Moving bodies away from where they fell prevents a crime-scene investigation; relatives describe the same practice [EV-0026] [EV-0029].",
+			VictimIDs:   victimsOf("INC-04"),
 			UnitIDs:     []string{"U-PNB"},
-			EvidenceIDs: []string{"EV-0009"},
+			EvidenceIDs: cat([]string{"EV-0009"}, photosOf("INC-04")),
 		},
 	}
 }
@@ -166,11 +173,14 @@ func persons() []schema.Person {
 		n := i + 1
 		id := fmt.Sprintf("V-%02d", n)
 		photo := fmt.Sprintf("EV-%04d", 10+n)
+		// The review was of photographs only: it assesses a cause where the
+		// wounds could be seen and says plainly where they could not; it
+		// does not establish a manner of death, so none is recorded.
 		d := &schema.Death{
-			Date: v.died, IncidentID: "INC-01",
-			Place:              "La Vega parish, Caracas (exact place withheld)",
+			Date: v.died, IncidentID: v.inc,
+			Place:              deathPlace[v.inc],
 			OfficialCauseClaim: "\"Resistance to authority\": killed in a confrontation with police",
-			Manner:             "homicide",
+			CauseCertainty:     schema.CertaintyAssessed,
 		}
 		review := &schema.ForensicReview{
 			ExpertID: "E-01", Date: "2021-02-05", Materials: []string{photo}, ReportEvidenceID: "EV-0025",
@@ -180,20 +190,20 @@ func persons() []schema.Person {
 		case "heart":
 			d.Cause = "Gunshot wound to the chest, over the heart"
 			d.Wounds = []schema.Wound{{Location: "chest, over the heart", Type: "gunshot", Count: 1,
-				Note: "At least one entry wound over the heart on the photographs [" + photo + "]; whether there are others cannot be seen."}}
+				Note: "At least one entry wound over the heart on the photographs; whether there are others cannot be seen."}}
 			review.Findings = "Gunshot wound over the heart, a location consistent with a deliberate shot to a vital area rather than with crossfire [EV-0025]."
 		case "above":
 			d.Cause = "Single gunshot wound to the chest, immediately above the heart"
 			d.Wounds = []schema.Wound{{Location: "chest, immediately above the heart", Type: "gunshot", Count: 1,
-				Note: "A single entry wound immediately above the heart on the photographs [" + photo + "]."}}
+				Note: "A single entry wound immediately above the heart on the photographs."}}
 			review.Findings = "A single gunshot wound immediately above the heart [EV-0025]."
 		case "head":
 			d.Cause = "Single gunshot wound to the head"
 			d.Wounds = []schema.Wound{{Location: "head", Type: "gunshot", Count: 1,
-				Note: "A single entry wound to the head on the photographs [" + photo + "]."}}
+				Note: "A single entry wound to the head on the photographs."}}
 			review.Findings = "A single gunshot wound to the head [EV-0025]."
 		default:
-			d.Cause = "Not determinable from the photographs reviewed"
+			d.CauseCertainty = schema.CertaintyNotDeterminable
 			review.Findings = "The wounds could not be determined from the images available [EV-0025]."
 		}
 		d.ForensicReview = review
@@ -201,7 +211,7 @@ func persons() []schema.Person {
 			ID: id, Pseudonym: fmt.Sprintf("Victim %02d", n), Roles: []string{"victim"},
 			Sex: "male", Age: ptr(v.age), Minor: ptr(v.age < 18),
 			ResidenceArea: "La Vega parish, Caracas",
-			EvidenceIDs:   []string{photo},
+			EvidenceIDs:   append([]string{photo}, v.videos...),
 			Death:         d,
 		}
 		if n == 1 {
@@ -237,6 +247,38 @@ func persons() []schema.Person {
 		out = append(out, p)
 	}
 	return out
+}
+
+// deathPlace is where the victims of each incident died, as precisely as
+// the sample says.
+var deathPlace = map[string]string{
+	"INC-01": "At or near their homes in La Vega parish, Caracas (exact place withheld)",
+	"INC-03": "Calle los Bloques and Calle 1 de Mayo area, La Vega, Caracas (exact place withheld)",
+	"INC-04": "La Vega parish, Caracas; the bodies were removed along Calle Zulia (exact place withheld)",
+}
+
+// photosOf lists the photographs of the bodies of an incident's victims.
+func photosOf(inc string) []string {
+	var out []string
+	for i, v := range victims {
+		if v.inc == inc {
+			out = append(out, fmt.Sprintf("EV-%04d", 11+i))
+		}
+	}
+	return out
+}
+
+// authorities are the legal sources the analysis cites. The titles are
+// those of the public documents; pinpoints cite articles and rules only.
+func authorities() []schema.Authority {
+	return []schema.Authority{
+		{ID: "RS", Kind: "statute", Title: "Rome Statute of the International Criminal Court, adopted 17 July 1998, 2187 UNTS 90", Short: "Rome Statute", Date: "1998-07-17"},
+		{ID: "RPE", Kind: "rules", Title: "Rules of Procedure and Evidence of the International Criminal Court, ICC-ASP/1/3 (2002)", Short: "Rules of Procedure and Evidence", Date: "2002-09-09"},
+		{ID: "EoC", Kind: "elements", Title: "Elements of Crimes of the International Criminal Court (2011)", Short: "Elements of Crimes", Date: "2011"},
+		{ID: "OTP-PE", Kind: "policy", Title: "Office of the Prosecutor, Policy Paper on Preliminary Examinations, November 2013", Short: "OTP Policy Paper on Preliminary Examinations", Date: "2013-11"},
+		{ID: "BP", Kind: "other", Title: "Berkeley Protocol on Digital Open Source Investigations, OHCHR and Human Rights Center, UC Berkeley School of Law, HR/PUB/20/2 (2020)", Short: "Berkeley Protocol", Date: "2020"},
+		{ID: "MN", Kind: "other", Title: "The Minnesota Protocol on the Investigation of Potentially Unlawful Death (2016), OHCHR, HR/PUB/17/4 (2017)", Short: "Minnesota Protocol", Date: "2017"},
+	}
 }
 
 func units() []schema.Unit {
