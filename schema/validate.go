@@ -28,6 +28,13 @@ type Options struct {
 	SkipHashes bool
 	// Workers bounds concurrent hashing; 0 means one per CPU.
 	Workers int
+	// Printable, when set, is asked about every text the narrative may
+	// print (all but a person's protected details): for text that cannot
+	// be printed (a character no font has, right-to-left script) it returns
+	// the character, a finding code, message and hint; else an empty code.
+	// The narrative package provides it (narrative.Printable), with the
+	// user's fonts.
+	Printable func(s string) (bad rune, code finding.Code, msg, hint string)
 }
 
 // Validate checks a loaded case against the schema and the consistency
@@ -64,6 +71,9 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 		}
 	}
 	v.consistency(doc.Case)
+	if opt.Printable != nil {
+		v.printable(doc.Case, opt.Printable)
+	}
 	if !opt.SkipFiles {
 		if err := v.files(ctx, doc.Case, opt); err != nil {
 			return nil, err

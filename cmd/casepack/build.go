@@ -7,6 +7,7 @@ import (
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/casepack/casepack/internal/destination"
@@ -38,6 +39,7 @@ func init() {
 			&cli.StringFlag{Name: "templates", Usage: "folder of narrative templates to use instead of the built-in ones"},
 			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
+			fontFlag(),
 			formatFlag(),
 			quietFlag(),
 		}, signerFlags()...),
@@ -50,6 +52,7 @@ type buildReport struct {
 	Case     string            `json:"case"`
 	Edition  edition.Edition   `json:"edition"`
 	Package  *assemble.Result  `json:"package,omitempty"`
+	Letter   string            `json:"letter,omitempty"` // the covering letter beside the package
 	Findings []finding.Finding `json:"findings"`
 	// EditionCheck is the public edition's re-identification report.
 	EditionCheck *edition.Reidentification `json:"edition_check,omitempty"`
@@ -84,7 +87,11 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	}
 
 	// Declared digests are compared while copying (one read per byte).
-	doc, findings, err := loadValid(ctx, casePath, schema.Options{SkipHashes: true})
+	vopt, fonts, err := printable(cmd, schema.Options{SkipHashes: true})
+	if err != nil {
+		return err
+	}
+	doc, findings, err := loadValid(ctx, casePath, vopt)
 	if err != nil {
 		return buildError(err) // an interrupt during validation is a build interrupted
 	}
@@ -130,7 +137,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 
 	limitMemory(casePath, 20)
 	opt := submission.Options{Edition: edition, Date: date, Version: version, Paper: paper,
-		Signers: signers, PDFSigner: pdfSigner}
+		Signers: signers, PDFSigner: pdfSigner, Fonts: fonts}
 	if t := cmd.String("templates"); t != "" {
 		if fi, err := os.Stat(t); err != nil || !fi.IsDir() {
 			return usageErrorf("--templates %s: not a folder", t)
@@ -149,6 +156,14 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	}
 	if err != nil {
 		return buildError(err)
+	}
+	// A letter left beside no package is not replaced without --force (a
+	// package that exists is refused by the build, with its own message).
+	pkgDir := filepath.Join(cmd.String("out"), spec.Name)
+	letterPath := submission.LetterBesidePath(pkgDir)
+	_, pkgErr := os.Lstat(pkgDir)
+	if _, err := os.Lstat(letterPath); err == nil && pkgErr != nil && !cmd.Bool("force") {
+		return withHint(exitOperational, fmt.Errorf("%s: already exists", letterPath), "choose another --out folder, or replace the package and its letter with --force")
 	}
 	popt := assemble.Options{
 		OutDir:  cmd.String("out"),
@@ -175,6 +190,13 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		return buildError(narrativeError(err, cmd.String("templates")))
 	}
 	report.Package = res
+	// The covering letter beside the package carries the tag manifest's
+	// digest, which no file inside the package can.
+	letter, err := submission.LetterBeside(ctx, doc, opt, res, cmd.Bool("force"))
+	if err != nil {
+		return err
+	}
+	report.Letter = letter
 	if format == "json" {
 		return writeJSON(stdout, report)
 	}
@@ -183,6 +205,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		if res.Zip != "" {
 			fmt.Fprintf(stdout, "zipped %s\n", res.Zip)
 		}
+		fmt.Fprintf(stdout, "covering letter %s\n", letter)
 		fmt.Fprintf(stdout, "  %d payload files, %s; %d evidence files copied, %d withheld\n",
 			res.PayloadFiles, humanBytes(res.PayloadBytes), res.EvidenceFiles, res.WithheldFiles)
 		fmt.Fprintf(stdout, "  tag manifest SHA-256 %s\n", res.TagManifestSHA256)

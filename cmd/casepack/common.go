@@ -12,6 +12,8 @@ import (
 
 	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/narrative"
+	"github.com/casepack/casepack/schema"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 )
@@ -28,6 +30,39 @@ func quietFlag() cli.Flag {
 
 func dateFlag() cli.Flag {
 	return &cli.StringFlag{Name: "date", Usage: "fix every timestamp to this date (YYYY-MM-DD or RFC 3339) for reproducible output; defaults to SOURCE_DATE_EPOCH, else now"}
+}
+
+func fontFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "font", Usage: "a TrueType `FILE` for characters Liberation Serif lacks (CJK, Devanagari…); repeatable, tried in order"}
+}
+
+// fonts reads the --font files.
+func fonts(cmd *cli.Command) ([]narrative.Font, error) {
+	var out []narrative.Font
+	for _, p := range cmd.StringSlice("font") {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, usageErrorf("--font %s: %v", p, err)
+		}
+		out = append(out, narrative.Font{Name: p, TTF: b})
+	}
+	return out, nil
+}
+
+// printable sets the check of the narrative's fonts (with --font) on the
+// validation options, so a character the build could not print is a
+// located finding.
+func printable(cmd *cli.Command, opt schema.Options) (schema.Options, []narrative.Font, error) {
+	fs, err := fonts(cmd)
+	if err != nil {
+		return opt, nil, err
+	}
+	check, err := narrative.Printable(fs)
+	if err != nil {
+		return opt, nil, usageErrorf("%v", err)
+	}
+	opt.Printable = check
+	return opt, fs, nil
 }
 
 // outputFormat reads --format and rejects anything but text and json.

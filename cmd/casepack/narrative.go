@@ -41,6 +41,7 @@ func init() {
 			&cli.BoolFlag{Name: "markdown", Usage: "write the intermediate Markdown instead of the PDF (to debug a template)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace FILE if it exists"},
 			dateFlag(),
+			fontFlag(),
 			quietFlag(),
 		},
 		Action: runNarrative,
@@ -77,7 +78,11 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 		tfs = os.DirFS(dir)
 	}
 
-	doc, findings, err := loadValid(ctx, path, schema.Options{SkipHashes: true})
+	vopt, fonts, err := printable(cmd, schema.Options{SkipHashes: true})
+	if err != nil {
+		return err
+	}
+	doc, findings, err := loadValid(ctx, path, vopt)
 	if err != nil {
 		return err
 	}
@@ -99,7 +104,7 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 		return silentExit(exitInvalidCase)
 	}
 
-	opt := narrative.Options{Templates: tfs, Paper: paper, Date: date, Edition: edition, Version: version}
+	opt := narrative.Options{Templates: tfs, Paper: paper, Date: date, Edition: edition, Version: version, Fonts: fonts}
 	err = writeNarrativeFile(out, cmd.Bool("force"), func(f io.Writer) error {
 		if cmd.Bool("markdown") {
 			md, err := narrative.Markdown(doc.Case, nil, tfs, opt)

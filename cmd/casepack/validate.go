@@ -28,6 +28,7 @@ func init() {
 			formatFlag(),
 			quietFlag(),
 			&cli.BoolFlag{Name: "skip-hashes", Usage: "do not re-read evidence files to compare declared SHA-256 digests"},
+			fontFlag(),
 		},
 		Action: runValidate,
 	})
@@ -47,7 +48,11 @@ func runValidate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	doc, findings, err := loadValid(ctx, path, schema.Options{SkipHashes: cmd.Bool("skip-hashes")})
+	opt, _, err := printable(cmd, schema.Options{SkipHashes: cmd.Bool("skip-hashes")})
+	if err != nil {
+		return err
+	}
+	doc, findings, err := loadValid(ctx, path, opt)
 	if err != nil {
 		return err
 	}

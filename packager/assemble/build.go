@@ -476,24 +476,32 @@ func (b *builder) bagInfo() []bag.Field {
 }
 
 func (b *builder) casepackManifest(results []evidence.Result) ([]byte, error) {
-	m := b.spec.Manifest
+	return CasepackManifest(*b.spec, func(i int) evidence.Result { return results[i] })
+}
+
+// CasepackManifest returns the bytes of casepack/manifest.json for spec,
+// given the result of copying each of spec.Evidence (by index). A
+// generated file may quote its digest — the covering letter does — since
+// the manifest lists evidence only: Build writes exactly these bytes.
+func CasepackManifest(spec Spec, result func(i int) evidence.Result) ([]byte, error) {
+	m := spec.Manifest
 	m.Evidence = slices.Clone(m.Evidence)
 	if m.Created == "" {
-		m.Created = b.spec.Date.UTC().Format(time.RFC3339)
+		m.Created = spec.Date.UTC().Format(time.RFC3339)
 	}
 	idx := map[string]int{}
 	for i := range m.Evidence {
 		m.Evidence[i].Files = nil
 		idx[m.Evidence[i].ID] = i
 	}
-	for i, e := range b.spec.Evidence {
+	for i, e := range spec.Evidence {
 		j, ok := idx[e.ID]
 		if !ok {
 			j = len(m.Evidence)
 			idx[e.ID] = j
 			m.Evidence = append(m.Evidence, bag.EvidenceItem{ID: e.ID})
 		}
-		r := results[i]
+		r := result(i)
 		m.Evidence[j].Files = append(m.Evidence[j].Files, bag.ManifestFile{
 			Path: e.Dst, Size: r.Size, MediaType: e.MediaType, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: e.Withhold,
 		})

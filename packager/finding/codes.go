@@ -55,6 +55,8 @@ const (
 	CiteLocator     Code = "CP-CITE-LOCATOR"
 	CitePinpoint    Code = "CP-CITE-PINPOINT"
 	TextHTML        Code = "CP-TEXT-HTML"
+	TextGlyph       Code = "CP-TEXT-GLYPH"
+	TextRTL         Code = "CP-TEXT-RTL"
 	DateInvalid     Code = "CP-DATE-INVALID"
 	DateOrder       Code = "CP-DATE-ORDER"
 	CustodyOrder    Code = "CP-CUSTODY-ORDER"
@@ -150,6 +152,8 @@ var Table = []Info{
 	{CiteLocator, Error, "", Case, "", "a citation whose pinpoint cannot be read (write [EV-0005 @ 00:01:12], [EV-0025 p. 3], [EV-0026 para. 4])"},
 	{CitePinpoint, Warning, "", Case, "", "a pinpoint that does not fit the item: a time in something that is not a recording, past its duration, or a page past its page count"},
 	{TextHTML, Error, "", Case, "", "raw HTML in a Markdown text of the analysis, which the narrative refuses"},
+	{TextGlyph, Error, "", Case, "", "a character no embedded font can draw (the narrative would lose it): give a font that has it with --font FILE"},
+	{TextRTL, Error, "", Case, "", "right-to-left text (Arabic, Hebrew…), which the narrative cannot lay out and would print reversed"},
 	{DateInvalid, Error, "", Case, "", "a date that does not exist (e.g. 2021-02-30)"},
 	{DateOrder, Error, "", Case, "", "an end before its start"},
 	{CustodyOrder, Error, "", Case, "", "custody events out of time order"},

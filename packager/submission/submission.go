@@ -16,12 +16,14 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/bag"
@@ -37,16 +39,21 @@ const (
 	CasePath      = "data/case/case.json"
 	SchemaPath    = "data/case/case.schema.json"
 	NarrativePath = "data/narrative/submission.pdf"
-	AnnexPath     = annex.Dir + "/annexes.xlsx"
+	// LetterPath is the covering letter inside the package. It carries the
+	// SHA-256 of casepack/manifest.json; the copy written beside the
+	// package (LetterBeside) also carries the tag manifest's.
+	LetterPath = "data/narrative/covering-letter.pdf"
+	AnnexPath  = annex.Dir + "/annexes.xlsx"
 )
 
 // Options are the build parameters of a submission package.
 type Options struct {
-	Edition   edition.Edition // edition.Confidential (default) or edition.Public
-	Date      time.Time       // every timestamp in the package
-	Version   string          // casepack version
-	Templates fs.FS           // narrative templates; nil = the embedded default
-	Paper     string          // "a4" (default) or "letter"
+	Edition   edition.Edition  // edition.Confidential (default) or edition.Public
+	Date      time.Time        // every timestamp in the package
+	Version   string           // casepack version
+	Templates fs.FS            // narrative templates; nil = the embedded default
+	Fonts     []narrative.Font // fallback fonts for the narrative and letter (--font)
+	Paper     string           // "a4" (default) or "letter"
 	Signers   []*sign.Signer
 	// PDFSigner, when set, signs the narrative PDF (PAdES) with its X.509
 	// credential before the PDF's digest enters the payload manifest.
@@ -153,6 +160,7 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 		}
 		spec.Manifest.Evidence = append(spec.Manifest.Evidence, item)
 	}
+	g.spec = spec // the letter quotes the digest of the manifest made from it
 	spec.Files = g.files()
 	return spec, nil
 }
@@ -175,6 +183,7 @@ type generator struct {
 	plan  *edition.Plan
 	out   *schema.Case       // the case as this edition shows it (annexes and narrative make the same from doc.Case)
 	leaks *edition.LeakCheck // public edition only
+	spec  assemble.Spec
 
 	caseOnce  sync.Once
 	caseBytes []byte
@@ -198,7 +207,8 @@ func (g *generator) files() []assemble.GeneratedFile {
 		p := annex.Dir + "/csv/" + name
 		files = append(files, assemble.GeneratedFile{Path: p, Generate: g.annexFile(p)})
 	}
-	files = append(files, assemble.GeneratedFile{Path: NarrativePath, Generate: g.narrative})
+	files = append(files, assemble.GeneratedFile{Path: NarrativePath, Generate: g.narrative},
+		assemble.GeneratedFile{Path: LetterPath, Generate: g.letter})
 	return files
 }
 
@@ -303,22 +313,25 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 		for _, f := range e.Files {
 			dst := edition.PackagePath(e.ID, f.Path)
 			r := ev[dst]
-			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size})
+			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size, MediaType: MediaType(f)})
 		}
 	}
 	var annexes []narrative.Annex
-	add := func(name, p, desc string) {
+	// The annex index numbers the registers A, their CSV twins A.1…; the
+	// narrative numbers the evidence files B.1… after them.
+	add := func(number, name, p, mediaType, desc string) {
 		if b, ok := g.annexes[p]; ok {
 			sum := sha256.Sum256(b.Bytes())
-			annexes = append(annexes, narrative.Annex{Name: name, Path: p, Description: desc, SHA256: hex.EncodeToString(sum[:])})
+			annexes = append(annexes, narrative.Annex{Number: number, Name: name, Path: p, Description: desc,
+				MediaType: mediaType, Size: int64(b.Len()), SHA256: hex.EncodeToString(sum[:])})
 		}
 	}
-	add("Annex A — Registers (XLSX workbook)", AnnexPath, "Evidence index, incidents, victims, units, chain of custody and crimes, one sheet per register.")
+	add("A", "Registers (XLSX workbook)", AnnexPath, MediaType(schema.File{Path: AnnexPath}), "Evidence index, incidents, victims, units, chain of custody and crimes, one sheet per register.")
 	for i, name := range annex.CSVNames() {
-		add(fmt.Sprintf("Annex A.%d — %s (CSV)", i+1, strings.TrimSuffix(name, ".csv")), annex.Dir+"/csv/"+name, "Plain-text twin of the sheet, for long-term archiving.")
+		add(fmt.Sprintf("A.%d", i+1), strings.TrimSuffix(name, ".csv")+" register (CSV)", annex.Dir+"/csv/"+name, "text/csv", "Plain-text twin of the sheet, for long-term archiving.")
 	}
 	nopt := narrative.Options{Templates: g.opt.Templates, Paper: g.opt.Paper, Date: g.opt.Date,
-		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes}
+		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes, Fonts: g.opt.Fonts}
 	if g.leaks != nil {
 		md, err := narrative.Markdown(g.doc.Case, digests, g.opt.Templates, nopt)
 		if err != nil {
@@ -345,6 +358,71 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 	return sign.SignPDF(bytes.NewReader(pdf.Bytes()), int64(pdf.Len()), w, s.Cred, sign.PDFSignOptions{
 		Name: s.Name, Reason: "Submission to " + g.doc.Case.Submission.Recipient.Body, Date: now().UTC(), TSAURL: s.TSAURL,
 	})
+}
+
+// letter writes the covering letter the package carries, with the digest
+// of the evidence manifest the build is about to write.
+func (g *generator) letter(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+	m, err := assemble.CasepackManifest(g.spec, func(i int) evidence.Result { return ev[g.spec.Evidence[i].Dst] })
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(m)
+	l := g.letterData()
+	l.ManifestSHA256 = hex.EncodeToString(sum[:])
+	for _, e := range g.spec.Evidence {
+		if e.Withhold {
+			l.WithheldFiles++
+		} else {
+			l.EvidenceFiles++
+		}
+	}
+	return narrative.RenderLetter(ctx, w, l, g.letterOptions())
+}
+
+func (g *generator) letterData() narrative.Letter {
+	return narrative.Letter{Case: g.out, Edition: g.opt.Edition, Package: Name(g.doc.Case, g.opt.Edition), Date: g.opt.Date,
+		Annexes: 1 + len(annex.CSVNames()), EvidenceItems: len(g.out.Evidence)}
+}
+
+func (g *generator) letterOptions() narrative.LetterOptions {
+	return narrative.LetterOptions{Templates: g.opt.Templates, Paper: g.opt.Paper, Version: g.opt.Version, Fonts: g.opt.Fonts}
+}
+
+// LetterBesidePath is where LetterBeside writes the covering letter of the
+// package folder pkgDir: next to it (and to its ZIP), named after it.
+func LetterBesidePath(pkgDir string) string { return pkgDir + ".covering-letter.pdf" }
+
+// LetterBeside writes the covering letter beside a package that Build has
+// written and verified, for sending with the upload: the letter inside the
+// package plus the SHA-256 of tagmanifest-sha256.txt, which the package
+// cannot carry about itself. The digests are read from the package as
+// written. An existing letter is replaced only when replace is set.
+func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *assemble.Result, replace bool) (string, error) {
+	if opt.Edition == "" {
+		opt.Edition = edition.Confidential
+	}
+	plan, err := edition.New(doc.Case, opt.Edition)
+	if err != nil {
+		return "", err
+	}
+	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
+	m, err := os.ReadFile(filepath.Join(res.Dir, filepath.FromSlash(bag.CasepackManifestPath)))
+	if err != nil {
+		return "", fmt.Errorf("covering letter: %w", err)
+	}
+	sum := sha256.Sum256(m)
+	l := g.letterData()
+	l.ManifestSHA256, l.TagManifestSHA256 = hex.EncodeToString(sum[:]), res.TagManifestSHA256
+	l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles, res.WithheldFiles
+	path := LetterBesidePath(res.Dir)
+	err = atomicfs.WriteFile(path, atomicfs.FileOptions{Replace: replace, ModTime: opt.Date}, func(w io.Writer) error {
+		return narrative.RenderLetter(ctx, w, l, g.letterOptions())
+	})
+	if err != nil {
+		return "", fmt.Errorf("covering letter: %w", err)
+	}
+	return path, nil
 }
 
 // pdfInstructions tell how to check the narrative's embedded signature with

@@ -1,0 +1,86 @@
+package narrative
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"time"
+
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/schema"
+)
+
+// LetterTemplate is the template of the covering letter, in the template
+// folder beside EntryTemplate (a user's folder may replace it too).
+const LetterTemplate = "letter.md.tmpl"
+
+// Letter is what the covering letter says about a package. It goes to the
+// Office of the Prosecutor with the upload: it names the submission and its
+// edition, counts what the package holds and gives the digests that let the
+// recipient check that what arrived is what was sent.
+type Letter struct {
+	Case    *schema.Case
+	Edition edition.Edition
+	Package string    // the package folder's name
+	Date    time.Time // the build date
+	// Annexes is the number of annex files (the registers and their CSV
+	// twins); EvidenceItems, EvidenceFiles and WithheldFiles count the
+	// evidence.
+	Annexes, EvidenceItems, EvidenceFiles, WithheldFiles int
+	// ManifestSHA256 is the SHA-256 of casepack/manifest.json, the
+	// evidence manifest. A letter inside the package can carry it (the
+	// manifest does not list the letter); it cannot carry the digest of the
+	// tag manifest, which lists the letter's own digest.
+	ManifestSHA256 string
+	// TagManifestSHA256 is the SHA-256 of tagmanifest-sha256.txt, which
+	// every signature covers; only the letter written beside the package
+	// carries it.
+	TagManifestSHA256 string
+}
+
+// LetterOptions control RenderLetter.
+type LetterOptions struct {
+	Templates fs.FS // a user's template folder; nil uses the defaults
+	Paper     string
+	Version   string
+	Fonts     []Font
+}
+
+// ErrLetterTooLong is returned when the covering letter does not fit on
+// one page (a long title, many signatories or a user's template).
+var ErrLetterTooLong = errors.New("the covering letter does not fit on one page")
+
+// RenderLetter writes the covering letter as a one-page PDF.
+func RenderLetter(ctx context.Context, w io.Writer, l Letter, opt LetterOptions) error {
+	if l.Case == nil {
+		return errors.New("narrative: no case")
+	}
+	t, err := loadTemplates(opt.Templates, (&Data{}).funcMap())
+	if err != nil {
+		return err
+	}
+	if t.Lookup(LetterTemplate) == nil {
+		return fmt.Errorf("templates: no %s", LetterTemplate)
+	}
+	var md bytes.Buffer
+	if err := t.ExecuteTemplate(&md, LetterTemplate, l); err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
+	po := PDFOptionsFor(l.Case, Options{Paper: opt.Paper, Date: l.Date, Edition: l.Edition, Version: opt.Version, Fonts: opt.Fonts})
+	po.Letter = true
+	po.Title = "Covering letter — " + l.Case.Submission.Title
+	po.Source = LetterTemplate
+	var pdf bytes.Buffer
+	rep, err := renderPDF(ctx, &pdf, tidy(md.Bytes()), po)
+	if err != nil {
+		return err
+	}
+	if rep.Pages != 1 {
+		return fmt.Errorf("%w (%d pages)", ErrLetterTooLong, rep.Pages)
+	}
+	_, err = w.Write(pdf.Bytes())
+	return err
+}
