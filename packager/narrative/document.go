@@ -333,25 +333,7 @@ func (d *document) attributes(n ast.Node) *para {
 
 // noteCitations records the IDs cited in block n as cited in paragraph num.
 func (d *document) noteCitations(n ast.Node, num int, isAuth func(string) bool) {
-	var b strings.Builder
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch c := c.(type) {
-		case *ast.Text:
-			b.WriteString(unescape(string(c.Segment.Value(d.src))))
-			if c.SoftLineBreak() || c.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(c.Value)
-		case *ast.CodeSpan:
-			return ast.WalkSkipChildren, nil
-		}
-		return ast.WalkContinue, nil
-	})
-	s := b.String()
+	s := textOf(n, d.src, false)
 	if !strings.Contains(s, "[") {
 		return
 	}
@@ -392,13 +374,21 @@ func rejectHTML(root ast.Node, src []byte, source string) error {
 }
 
 // plainText concatenates the text below n.
-func plainText(n ast.Node, src []byte) string {
+func plainText(n ast.Node, src []byte) string { return strings.TrimSpace(textOf(n, src, true)) }
+
+// textOf concatenates the text below n, with the text of code spans or
+// without (code does not cite).
+func textOf(n ast.Node, src []byte, code bool) string {
 	var b strings.Builder
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch c := c.(type) {
+		case *ast.CodeSpan:
+			if !code {
+				return ast.WalkSkipChildren, nil
+			}
 		case *ast.Text:
 			if c.IsRaw() {
 				b.Write(c.Segment.Value(src))
@@ -415,5 +405,5 @@ func plainText(n ast.Node, src []byte) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
