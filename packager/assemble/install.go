@@ -66,7 +66,7 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 	}
 	o.unlock = func() { l.Unlock() }
 	if opt.Warn != nil {
-		warnLeftovers(o.d, o.unit, spec.Name, opt.Warn)
+		warnLeftovers(o.unit, spec.Name, opt.Warn)
 	}
 	if err := checkTargets(outDir, spec.Name, opt); err != nil {
 		return o, err
@@ -224,7 +224,7 @@ func isPackageZip(p string) error {
 
 // warnLeftovers names the hidden entries that an earlier command killed
 // outright (SIGKILL, power loss) could not clean up, each for what it is.
-func warnLeftovers(d *atomicfs.Dir, u *atomicfs.Unit, name string, warn func(string)) {
+func warnLeftovers(u *atomicfs.Unit, name string, warn func(string)) {
 	left, _ := u.Leftovers()
 	for _, l := range left {
 		if !l.Replaced {
@@ -235,13 +235,8 @@ func warnLeftovers(d *atomicfs.Dir, u *atomicfs.Unit, name string, warn func(str
 			warn(fmt.Sprintf("%s: an empty folder left by an earlier build of %s; it can be deleted", l.Path, name))
 			continue
 		}
-		if _, err := d.Lstat(name); err != nil {
-			warn(fmt.Sprintf("%s: holds an earlier version of %s (%s) that a build stopped while replacing it; %s is missing: to get it back, move %s to %s",
-				l.Path, name, strings.Join(l.Entries, ", "), d.Join(name), filepath.Join(l.Path, l.Entries[0]), d.Join(name)))
-			continue
-		}
-		warn(fmt.Sprintf("%s: holds an earlier version of %s (%s) that a build replaced but was stopped before deleting; the current package is %s: delete this once you no longer need the earlier one",
-			l.Path, name, strings.Join(l.Entries, ", "), d.Join(name)))
+		warn(fmt.Sprintf("%s: holds an earlier version of %s (%s), moved aside by a build that was stopped while replacing it; it is not part of any new package: keep it elsewhere if you need it, otherwise delete it",
+			l.Path, name, strings.Join(l.Entries, ", ")))
 	}
 }
 
