@@ -240,8 +240,6 @@ func buildError(err error) error {
 		return withHint(exitOperational, err, "--force replaces only a casepack package; move that away, or choose another --out folder")
 	case errors.Is(err, assemble.ErrTargetExists):
 		return withHint(exitOperational, err, "choose another --out folder, or replace the package with --force")
-	case errors.Is(err, assemble.ErrBusy):
-		return withHint(exitOperational, err, "wait for the other command to finish, then run this one again")
 	case errors.As(err, &verr):
 		return withHint(exitVerifyFail, err, "the written package did not verify and was removed; check the disk, then build again")
 	case errors.Is(err, context.Canceled):

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/casepack/casepack/packager/verify"
 	"github.com/urfave/cli/v3"
@@ -102,9 +101,6 @@ func runSign(ctx context.Context, cmd *cli.Command) error {
 	res, err := sign.CoSign(ctx, path, signers, sign.CoSignOptions{Date: date,
 		Warn: func(msg string) { warnf(cmd.Root().ErrWriter, "%s", msg) }})
 	if err != nil {
-		if errors.Is(err, assemble.ErrBusy) {
-			return withHint(exitOperational, fmt.Errorf("%w; nothing was added", err), "wait for the other command to finish, then sign again")
-		}
 		if errors.Is(err, sign.ErrTSA) {
 			return withHint(exitOperational, fmt.Errorf("%w; nothing was added", err), "check the --tsa URL and the network, or sign without --tsa")
 		}

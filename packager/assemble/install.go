@@ -24,6 +24,9 @@ var ErrNotReplaceable = errors.New("not a package, so it is not replaced")
 // build, a co-sign) is writing the same package in the same folder.
 var ErrBusy = atomicfs.ErrBusy
 
+// BusyHint is what to do about ErrBusy.
+const BusyHint = "wait for the other command to finish, then run this one again"
+
 // outFolder is the folder a build writes into, held for the build.
 type outFolder struct {
 	d       *atomicfs.Dir
@@ -61,6 +64,9 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 		return o, fault.IO(outDir, err)
 	}
 	l, err := o.unit.Acquire(opt.Warn)
+	if errors.Is(err, atomicfs.ErrBusy) {
+		return o, fault.New(fault.Operational, err, BusyHint)
+	}
 	if err != nil {
 		return o, fault.IO(outDir, err)
 	}

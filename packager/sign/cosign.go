@@ -92,7 +92,7 @@ func lockPackage(pkgPath string, warn func(string)) (unlock func(), err error) {
 	l, err := u.Acquire(warn)
 	if errors.Is(err, atomicfs.ErrBusy) {
 		d.Close()
-		return nil, fmt.Errorf("%s: %w", pkgPath, err)
+		return nil, fault.New(fault.Operational, fmt.Errorf("%w; nothing was added", err), "wait for the other command to finish, then sign again")
 	}
 	if err != nil {
 		d.Close()
