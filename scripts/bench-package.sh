@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# bench-package.sh [CASEPACK] — issue 3 "Measure": in ONE run, over the SAME
-# generated evidence set, time coreutils sha256sum, cp -r, `casepack build`
-# and `casepack verify`, print wall-time ratios against sha256sum and
-# casepack's peak RSS (/usr/bin/time -v), then build again with SCALE× the
-# big files to show memory does not grow with evidence size.
+# bench-package.sh [CASEPACK] — in ONE run, over the SAME generated evidence,
+# time coreutils sha256sum, cp -r, `casepack build` and `casepack verify`,
+# print wall-time ratios against sha256sum, casepack's peak RSS
+# (/usr/bin/time -v) and the build's phase timings (build --timings).
 #
-# The evidence set is generated from a fixed seed, so every run measures the
-# same bytes. Sizes are configurable for quick runs:
+# Two evidence sets:
+#  1. the bench set: BIG_COUNT videos of BIG_MIB MiB plus SMALL_COUNT small
+#     files, then SCALE x the videos, to show memory does not grow with
+#     evidence size;
+#  2. many small files (photos, documents): for each N in SMALL_SETS, N files
+#     of SMALL_MIN_KIB..SMALL_MAX_KIB, against `find ... -print0 | xargs -0
+#     sha256sum` over the same files.
+#
+# Everything is generated from a fixed seed, so every run measures the same
+# bytes. Sizes are configurable for quick runs:
 #   BIG_COUNT=9 BIG_MIB=120 SMALL_COUNT=2000 SMALL_MIN_KIB=4 SMALL_MAX_KIB=64
-#   SCALE=3 SEED=20210108 BENCH_DIR=<folder, default a new temp folder>
-#   KEEP=1 (keep BENCH_DIR afterwards)
-# e.g. BIG_MIB=12 SMALL_COUNT=200 scripts/bench-package.sh bin/casepack
+#   SCALE=3 SMALL_SETS="20000 100000" SEED=20210108 ROUNDS=1
+#   BENCH_DIR=<folder, default a new temp folder> KEEP=1 (keep it afterwards)
+#   SETS="bench small" (which sets to run)
+# e.g. BIG_MIB=12 SMALL_COUNT=200 SMALL_SETS=2000 scripts/bench-package.sh bin/casepack
 #
 # Files are measured warm (in the page cache, as just generated): the
-# comparison is of CPU work per byte, not of the disk.
+# comparison is of the work per byte and per file, not of the disk. Each
+# tool runs ROUNDS times in turn; the table shows each tool's best round.
 set -euo pipefail
 
 CASEPACK=${1:-${CASEPACK:-./bin/casepack}}
@@ -23,7 +32,10 @@ SMALL_COUNT=${SMALL_COUNT:-2000}
 SMALL_MIN_KIB=${SMALL_MIN_KIB:-4}
 SMALL_MAX_KIB=${SMALL_MAX_KIB:-64}
 SCALE=${SCALE:-3}
+SMALL_SETS=${SMALL_SETS:-"20000 100000"}
 SEED=${SEED:-20210108}
+ROUNDS=${ROUNDS:-1}
+SETS=${SETS:-"bench small"}
 DATE=2021-02-18T12:00:00Z
 
 die() { echo "bench-package: $*" >&2; exit 1; }
@@ -39,13 +51,14 @@ mkdir -p "$WORK"
 [ "${KEEP:-}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
-# gen_big FROM TO: big-NN.mp4 files FROM..TO, pseudo-random bytes from a
-# keystream keyed by SEED and the file number (openssl: fast, fixed).
+# gen_big DIR FROM TO: DIR/evidence/video/big-NN.mp4 files FROM..TO,
+# pseudo-random bytes from a keystream keyed by SEED and the file number
+# (openssl: fast, fixed).
 gen_big() {
 	local i
-	for i in $(seq "$1" "$2"); do
+	for i in $(seq "$2" "$3"); do
 		local f
-		f=$(printf 'case/evidence/video/big-%02d.mp4' "$i")
+		f=$(printf '%s/evidence/video/big-%02d.mp4' "$1" "$i")
 		[ -f "$f" ] && continue
 		mkdir -p "$(dirname "$f")"
 		local key
@@ -58,16 +71,16 @@ gen_big() {
 	done
 }
 
-# gen_small: SMALL_COUNT files of SMALL_MIN_KIB..SMALL_MAX_KIB, seeded sizes
-# and bytes.
+# gen_small DIR COUNT: COUNT files of SMALL_MIN_KIB..SMALL_MAX_KIB in
+# DIR/evidence/photos, seeded sizes and bytes.
 gen_small() {
-	"$PY" - "$SEED" "$SMALL_COUNT" "$SMALL_MIN_KIB" "$SMALL_MAX_KIB" <<'PY'
+	"$PY" - "$1" "$SEED" "$2" "$SMALL_MIN_KIB" "$SMALL_MAX_KIB" <<'PY'
 import os, random, sys
-seed, n, lo, hi = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+d, seed, n, lo, hi = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 r = random.Random(seed)
-os.makedirs("case/evidence/photos", exist_ok=True)
+os.makedirs(d + "/evidence/photos", exist_ok=True)
 for i in range(1, n + 1):
-    p = "case/evidence/photos/img-%05d.jpg" % i
+    p = d + "/evidence/photos/img-%06d.jpg" % i
     size = r.randint(lo * 1024, hi * 1024)
     data = r.randbytes(size)
     if not os.path.exists(p):
@@ -76,22 +89,22 @@ for i in range(1, n + 1):
 PY
 }
 
-# write_case BIGS: a minimal valid case.json (samples/minimal's shape)
-# with one evidence item per file: BIGS videos, then every small file.
+# write_case DIR BIGS SMALLS: a minimal valid case.json (samples/minimal's
+# shape) with one evidence item per file: BIGS videos, then SMALLS photos.
 write_case() {
-	"$PY" - "$1" "$SMALL_COUNT" <<'PY'
+	"$PY" - "$1" "$2" "$3" <<'PY'
 import json, sys
-bigs, smalls = int(sys.argv[1]), int(sys.argv[2])
+d, bigs, smalls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 ev = []
 def item(path, typ, mt):
     n = len(ev) + 1
-    ev.append({"id": "EV-%04d" % n, "title": "Benchmark file %d" % n, "type": typ,
+    ev.append({"id": "EV-%06d" % n, "title": "Benchmark file %d" % n, "type": typ,
                "files": [{"path": path, "role": "original", "media_type": mt}],
                "classification": "confidential"})
 for i in range(1, bigs + 1):
     item("evidence/video/big-%02d.mp4" % i, "video", "video/mp4")
 for i in range(1, smalls + 1):
-    item("evidence/photos/img-%05d.jpg" % i, "photo", "image/jpeg")
+    item("evidence/photos/img-%06d.jpg" % i, "photo", "image/jpeg")
 case = {
   "schema_version": "1.0",
   "submission": {"id": "BENCH-001", "title": "casepack benchmark (generated)", "kind": "art15_communication",
@@ -100,61 +113,118 @@ case = {
                "email": "bench@example.org"},
     "recipient": {"body": "Office of the Prosecutor, International Criminal Court",
                   "situation_code": "ICC-02/18", "situation_name": "Venezuela I"}},
-  "analysis": {"summary": "Generated benchmark case [EV-0001]."},
+  "analysis": {"summary": "Generated benchmark case [EV-000001]."},
   "incidents": [{"id": "INC-01", "title": "Benchmark incident", "start": "2021-01-08", "location": {},
                  "description": "Generated.", "evidence_ids": [e["id"] for e in ev]}],
   "evidence": ev,
 }
-json.dump(case, open("case/case.json", "w"), indent=1)
+json.dump(case, open(d + "/case.json", "w"), indent=1)
 PY
 }
 
-# measure NAME CMD...: run CMD under /usr/bin/time -v; record wall seconds
-# and peak RSS (KiB) in $WALL/$RSS and the results table.
+# measure NAME CMD...: run CMD under /usr/bin/time -v, ROUNDS times; keep
+# the best wall time (seconds) and the peak RSS (KiB) of that round in
+# $WALL/$RSS. Before each round, PREP (if set) is evaluated: it removes
+# what the previous round wrote.
 declare -A WALL RSS
+PREP=""
 measure() {
 	local name=$1; shift
-	"$TIME" -v -o time.txt "$@" >cmd.out 2>&1 || { cat cmd.out time.txt >&2; die "$name failed"; }
-	local w
-	w=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' time.txt)
-	WALL[$name]=$(echo "$w" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-	RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
+	local r
+	for r in $(seq "$ROUNDS"); do
+		[ -z "$PREP" ] || eval "$PREP"
+		"$TIME" -v -o time.txt "$@" >cmd.out 2>cmd.err || { cat cmd.out cmd.err time.txt >&2; die "$name failed"; }
+		local w s
+		w=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' time.txt)
+		s=$(echo "$w" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+		if [ -z "${WALL[$name]:-}" ] || awk -v a="$s" -v b="${WALL[$name]}" 'BEGIN { exit !(a < b) }'; then
+			WALL[$name]=$s
+			RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
+			cp cmd.err "best-$(echo "$name" | tr ' /' '__').err"
+		fi
+	done
+	PREP=""
 }
 
-echo "generating evidence: $BIG_COUNT x $BIG_MIB MiB + $SMALL_COUNT files of $SMALL_MIN_KIB-$SMALL_MAX_KIB KiB (seed $SEED) in $WORK" >&2
-gen_big 1 "$BIG_COUNT"
-gen_small
-write_case "$BIG_COUNT"
-BYTES=$(du -sb case/evidence | cut -f1)
-FILES=$(find case/evidence -type f | wc -l)
-cat case/evidence/*/* >/dev/null # same warm page cache for every tool
-
-measure sha256sum sh -c 'find case/evidence -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum >/dev/null'
-rm -rf cpcopy
-measure "cp -r" cp -r case/evidence cpcopy
-rm -rf cpcopy
-rm -rf out
-measure "casepack build" "$CASEPACK" build case -o out --date "$DATE" --no-progress --quiet
-PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
-measure "casepack verify" "$CASEPACK" verify "$PKG" --quiet
-rm -rf out
-
-echo "generating $SCALE x the big files ($((BIG_COUNT * SCALE)) x $BIG_MIB MiB)" >&2
-gen_big 1 $((BIG_COUNT * SCALE))
-write_case $((BIG_COUNT * SCALE))
-BYTES3=$(du -sb case/evidence | cut -f1)
-cat case/evidence/*/* >/dev/null
-measure "casepack build ${SCALE}x" "$CASEPACK" build case -o out --date "$DATE" --no-progress --quiet
-rm -rf out
-
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
-echo
-echo "casepack package benchmark ($(nproc) CPUs; $(uname -sr))"
-echo "evidence: $FILES files, $(mib "$BYTES") ($BIG_COUNT x $BIG_MIB MiB + $SMALL_COUNT small); ${SCALE}x set: $(mib "$BYTES3")"
-printf '%-24s %9s %12s %12s\n' "" "wall s" "x sha256sum" "peak RSS"
-base=${WALL[sha256sum]}
-for name in sha256sum "cp -r" "casepack build" "casepack verify" "casepack build ${SCALE}x"; do
-	printf '%-24s %9.2f %12.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$(mib $((RSS[$name] * 1024)))"
-done
-echo "goals (issue 3): build <= 0.65x sha256sum, verify <= 0.45x, peak RSS <= 64 MiB at both sizes"
-echo "(the ${SCALE}x build is over $(awk -v a="$BYTES3" -v b="$BYTES" 'BEGIN { printf "%.1f", a / b }')x the bytes: compare its RSS, not its ratio)"
+
+# table BASE NAME...: wall time, ratio to BASE and peak RSS of each.
+table() {
+	local base=${WALL[$1]} name
+	printf '%-32s %9s %12s %12s\n' "" "wall s" "x $1" "peak RSS"
+	for name in "$@"; do
+		printf '%-32s %9.2f %12.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$(mib $((RSS[$name] * 1024)))"
+	done
+}
+
+# timings NAME: the phase breakdown the build printed (build --timings).
+timings() {
+	sed -n '/^casepack: timings/,$p' "best-$(echo "$1" | tr ' /' '__').err"
+}
+
+# build NAME CASE: casepack build into out/ (emptied first), with timings.
+build() {
+	PREP='rm -rf out'
+	measure "$1" "$CASEPACK" build "$2" -o out --date "$DATE" --no-progress --quiet --timings
+}
+
+echo "casepack package benchmark ($(nproc) CPUs; $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ); load $(cut -d' ' -f1-3 /proc/loadavg))"
+
+if [[ " $SETS " == *" bench "* ]]; then
+	echo "generating evidence: $BIG_COUNT x $BIG_MIB MiB + $SMALL_COUNT files of $SMALL_MIN_KIB-$SMALL_MAX_KIB KiB (seed $SEED) in $WORK" >&2
+	gen_big bench 1 "$BIG_COUNT"
+	gen_small bench "$SMALL_COUNT"
+	write_case bench "$BIG_COUNT" "$SMALL_COUNT"
+	BYTES=$(du -sb bench/evidence | cut -f1)
+	FILES=$(find bench/evidence -type f | wc -l)
+	find bench/evidence -type f -print0 | xargs -0 cat >/dev/null # same warm page cache for every tool
+
+	measure sha256sum sh -c 'find bench/evidence -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum >/dev/null'
+	PREP='rm -rf cpcopy'
+	measure "cp -r" cp -r bench/evidence cpcopy
+	rm -rf cpcopy
+	build "casepack build" bench
+	PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
+	measure "casepack verify" "$CASEPACK" verify "$PKG" --quiet
+	rm -rf out
+
+	echo "generating $SCALE x the big files ($((BIG_COUNT * SCALE)) x $BIG_MIB MiB)" >&2
+	gen_big bench 1 $((BIG_COUNT * SCALE))
+	write_case bench $((BIG_COUNT * SCALE)) "$SMALL_COUNT"
+	BYTES3=$(du -sb bench/evidence | cut -f1)
+	find bench/evidence -type f -print0 | xargs -0 cat >/dev/null
+	build "casepack build ${SCALE}x" bench
+	rm -rf out
+
+	echo
+	echo "== bench set: $FILES files, $(mib "$BYTES") ($BIG_COUNT x $BIG_MIB MiB + $SMALL_COUNT small); ${SCALE}x set: $(mib "$BYTES3")"
+	table sha256sum "cp -r" "casepack build" "casepack verify" "casepack build ${SCALE}x"
+	echo "goals: build <= 0.65x sha256sum, verify <= 0.40x, peak RSS <= 64 MiB at 1x and ${SCALE}x"
+	echo "(the ${SCALE}x build is over $(awk -v a="$BYTES3" -v b="$BYTES" 'BEGIN { printf "%.1f", a / b }')x the bytes: compare its RSS, not its ratio)"
+	echo "build phases (1x):"
+	timings "casepack build"
+	rm -rf bench
+fi
+
+if [[ " $SETS " == *" small "* ]]; then
+	for n in $SMALL_SETS; do
+		echo "generating $n files of $SMALL_MIN_KIB-$SMALL_MAX_KIB KiB (seed $SEED)" >&2
+		d=small-$n
+		gen_small "$d" "$n"
+		write_case "$d" 0 "$n"
+		BYTES=$(du -sb "$d/evidence" | cut -f1)
+		find "$d/evidence" -type f -print0 | xargs -0 cat >/dev/null
+		measure "sha256sum $n" sh -c "find $d/evidence -type f -print0 | xargs -0 sha256sum >/dev/null"
+		build "casepack build $n" "$d"
+		PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
+		measure "casepack verify $n" "$CASEPACK" verify "$PKG" --quiet
+		rm -rf out
+		echo
+		echo "== $n small files, $(mib "$BYTES"), case.json $(mib "$(stat -c %s "$d/case.json")")"
+		table "sha256sum $n" "casepack build $n" "casepack verify $n"
+		echo "goals: build <= 1.0x, verify <= 0.5x, peak RSS <= 64 MiB at 20,000 files, growing no faster than the case data beyond"
+		echo "build phases:"
+		timings "casepack build $n"
+		rm -rf "$d"
+	done
+fi

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -40,6 +41,7 @@ func init() {
 			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			fontFlag(),
+			&cli.BoolFlag{Name: "timings", Usage: "print how long each phase took (always in --format json)"},
 			formatFlag(),
 			quietFlag(),
 		}, signerFlags()...),
@@ -56,6 +58,7 @@ type buildReport struct {
 	Findings []finding.Finding `json:"findings"`
 	// EditionCheck is the public edition's re-identification report.
 	EditionCheck *edition.Reidentification `json:"edition_check,omitempty"`
+	Timings      []assemble.Phase          `json:"timings,omitempty"` // wall time of each phase, validation first
 }
 
 func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
@@ -86,6 +89,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		return usageErrorf("--out %s: is a file, not a folder", outDir)
 	}
 
+	started := time.Now()
 	// Declared digests are compared while copying (one read per byte).
 	vopt, fonts, err := printable(cmd, schema.Options{SkipHashes: true})
 	if err != nil {
@@ -108,6 +112,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		findings = append(findings, more...)
 		finding.Sort(findings)
 	}
+	validated := time.Now()
 	report := buildReport{Case: doc.Path, Edition: edition, Findings: findings}
 	if report.Findings == nil {
 		report.Findings = []finding.Finding{}
@@ -165,6 +170,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 	if _, err := os.Lstat(letterPath); err == nil && pkgErr != nil && !cmd.Bool("force") {
 		return withHint(exitOperational, fmt.Errorf("%s: already exists", letterPath), "choose another --out folder, or replace the package and its letter with --force")
 	}
+	planned := time.Now()
 	popt := assemble.Options{
 		OutDir:  cmd.String("out"),
 		Zip:     cmd.Bool("zip"),
@@ -197,8 +203,15 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		return err
 	}
 	report.Letter = letter
+	report.Timings = append([]assemble.Phase{
+		{Name: "validate", Seconds: validated.Sub(started).Seconds()},
+		{Name: "plan", Seconds: planned.Sub(validated).Seconds()},
+	}, res.Timings...)
 	if format == "json" {
 		return writeJSON(stdout, report)
+	}
+	if cmd.Bool("timings") {
+		printTimings(stderr, report.Timings)
 	}
 	if !cmd.Bool("quiet") {
 		fmt.Fprintf(stdout, "built %s\n", res.Dir)
@@ -214,6 +227,17 @@ func runBuild(ctx context.Context, cmd *cli.Command) (err error) {
 		}
 	}
 	return nil
+}
+
+// printTimings lists the wall time of each phase of a build and their sum.
+func printTimings(w io.Writer, phases []assemble.Phase) {
+	fmt.Fprintln(w, "casepack: timings (wall seconds):")
+	var total float64
+	for _, p := range phases {
+		fmt.Fprintf(w, "  %-40s %8.3f\n", p.Name, p.Seconds)
+		total += p.Seconds
+	}
+	fmt.Fprintf(w, "  %-40s %8.3f\n", "total", total)
 }
 
 // buildError maps build failures to exit codes and hints.

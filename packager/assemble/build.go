@@ -101,6 +101,8 @@ type Result struct {
 	WithheldFiles     int               `json:"withheld_files"` // hashed, listed, not copied
 	TagManifestSHA256 string            `json:"tag_manifest_sha256"`
 	Evidence          []evidence.Result `json:"evidence"` // in Spec.Evidence order; Dst is the bag path
+	// Timings is the wall time of each phase, in order.
+	Timings []Phase `json:"-"`
 }
 
 // Errors callers branch on.
@@ -233,7 +235,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		return nil, err
 	}
 
-	b := &builder{spec: &spec, opt: &opt, dir: tmp, target: out.d.Join(spec.Name)}
+	b := &builder{spec: &spec, opt: &opt, dir: tmp, target: out.d.Join(spec.Name), clock: newClock()}
 	res, err = b.write(ctx)
 	if err != nil {
 		return nil, err
@@ -241,14 +243,17 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	if err := b.finish(); err != nil {
 		return nil, err
 	}
+	b.clock.mark("times and folders")
 	if err := checkWritten(ctx, tmp, opt); err != nil {
 		return nil, err
 	}
+	b.clock.mark("verify after write")
 	var tmpZip string
 	if opt.Zip {
 		if tmpZip, err = out.writeZip(ctx, tmp, &spec, opt); err != nil {
 			return nil, err
 		}
+		b.clock.mark("zip, written and verified")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -256,11 +261,35 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	if err := out.publish(spec.Name, tmp, tmpZip, opt.Force); err != nil {
 		return nil, err
 	}
+	b.clock.mark("publish")
 	res.Dir = out.d.Join(spec.Name)
 	if opt.Zip {
 		res.Zip = out.d.Join(spec.Name + ".zip")
 	}
+	res.Timings = b.clock.phases
 	return res, nil
+}
+
+// Phase is the wall time one step of a build took: where the time goes
+// (`casepack build --timings`, the benchmarks).
+type Phase struct {
+	Name    string  `json:"phase"`
+	Seconds float64 `json:"seconds"`
+}
+
+// clock cuts a build's wall time into phases.
+type clock struct {
+	phases []Phase
+	last   time.Time
+}
+
+func newClock() *clock { return &clock{last: time.Now()} }
+
+// mark ends the current phase under name and starts the next.
+func (c *clock) mark(name string) {
+	now := time.Now()
+	c.phases = append(c.phases, Phase{Name: name, Seconds: now.Sub(c.last).Seconds()})
+	c.last = now
 }
 
 type builder struct {
@@ -269,6 +298,7 @@ type builder struct {
 	dir  string
 	// target is where dir will be renamed to: errors name it, not dir.
 	target string
+	clock  *clock
 	pay    [2]bag.Manifest // sha256, sha512
 	tag    [2]bag.Manifest
 	oxum   bag.Oxum
@@ -304,6 +334,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.clock.mark("evidence")
 	res := &Result{Evidence: results}
 	byPath := make(map[string]evidence.Result, len(results))
 	for i := range results {
@@ -327,6 +358,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.clock.mark("generate " + g.Path)
 		if strings.HasPrefix(g.Path, "data/") {
 			b.addPayload(g.Path, d)
 		} else {
@@ -376,6 +408,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.TagManifestSHA256 = digest.SHA256(tm256)
+	b.clock.mark("manifests and tag files")
 
 	// 4. Signatures over the exact bytes of tagmanifest-sha256.txt.
 	written := map[string]bool{}
@@ -398,6 +431,9 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
+	}
+	if len(spec.Signers) > 0 {
+		b.clock.mark("signatures")
 	}
 	return res, nil
 }
