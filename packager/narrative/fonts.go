@@ -381,7 +381,16 @@ func tagSubsets(pdf []byte, fs *fontSet, seed []byte) []byte {
 			panic(fmt.Sprintf("narrative: subset name of face %d has the wrong length", i))
 		}
 		for _, prefix := range []string{"/BaseFont ", "/FontName "} {
-			pdf = bytes.ReplaceAll(pdf, append([]byte(prefix), old...), append([]byte(prefix), name...))
+			from := append([]byte(prefix), old...)
+			// In place: the names have the same length.
+			for rest := pdf; ; {
+				i := bytes.Index(rest, from)
+				if i < 0 {
+					break
+				}
+				copy(rest[i+len(prefix):], name)
+				rest = rest[i+len(from):]
+			}
 		}
 	}
 	return pdf
