@@ -183,6 +183,7 @@ type layout struct {
 	rep     layoutReport
 	curFace int
 	curSize float64
+	added   map[int]bool // faces added to the PDF
 	spaceW  map[fontKey]float64
 }
 
@@ -192,9 +193,9 @@ type fontKey struct {
 }
 
 func newLayout(ctx context.Context, doc *document, opt PDFOptions, fonts *fontSet, prev *passResult) *layout {
-	l := &layout{ctx: ctx, doc: doc, opt: opt, vocab: opt.Words, fonts: fonts, prev: prev, spaceW: map[fontKey]float64{}, curFace: -1}
+	l := &layout{ctx: ctx, doc: doc, opt: opt, vocab: opt.Words, fonts: fonts, prev: prev, spaceW: map[fontKey]float64{}, curFace: -1, added: map[int]bool{}}
 	l.res = passResult{headings: map[*heading]int{}, anchors: map[string]bool{}}
-	l.pdf = newPDF(opt, fonts)
+	l.pdf = newPDF(opt)
 	l.pageW, l.pageH = l.pdf.GetPageSize()
 	l.top, l.bottom = marginTop, l.pageH-marginBot
 	l.x0, l.w = marginLeft+gutter, textWidth
@@ -299,6 +300,10 @@ func (l *layout) setFace(face int, size float64) {
 		return
 	}
 	f := l.fonts.faces[face]
+	if !l.added[face] {
+		l.pdf.AddUTF8FontFromBytes(f.family, f.style, f.ttf)
+		l.added[face] = true
+	}
 	l.pdf.SetFont(f.family, f.style, size)
 	l.curFace, l.curSize = face, size
 }

@@ -206,11 +206,10 @@ func drawableXML(s string) string {
 }
 
 // newPDF creates the fpdf document with fonts and metadata set.
-func newPDF(opt PDFOptions, fonts *fontSet) *fpdf.Fpdf {
+func newPDF(opt PDFOptions) *fpdf.Fpdf {
 	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", SizeStr: opt.Paper, OrientationStr: "P"})
-	for _, f := range fonts.faces {
-		pdf.AddUTF8FontFromBytes(f.family, f.style, f.ttf)
-	}
+	// Fonts are added when first used (layout.setFace): parsing a font
+	// is most of the cost of a short document.
 	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(opt.Date)
 	pdf.SetModificationDate(opt.Date)
