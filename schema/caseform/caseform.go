@@ -191,6 +191,9 @@ func LoadAndValidate(ctx context.Context, path string, opt schema.Options) (*sch
 	return doc, fs, nil
 }
 
+// maxSize is schema.MaxCaseSize, lowered by tests.
+var maxSize int64 = schema.MaxCaseSize
+
 // loadOther reads a YAML or workbook case file.
 func loadOther(file string, form Form) (*schema.Document, []finding.Finding, error) {
 	dir := filepath.Dir(file)
@@ -207,7 +210,7 @@ func loadOther(file string, form Form) (*schema.Document, []finding.Finding, err
 	if !fi.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("%s is not a file: the case data must be a file", file)
 	}
-	if fi.Size() > schema.MaxCaseSize {
+	if fi.Size() > maxSize {
 		code := finding.YAMLTooBig
 		if form == XLSX {
 			code = finding.XLSXTooBig

@@ -225,9 +225,15 @@ func checkRoundTrip(f Form, out []byte, tree any, c *schema.Case, exact bool) er
 }
 
 // prune drops what a workbook cannot tell from absence (null, an empty
-// list, an empty group of fields), for comparing a case with problems.
+// text, an empty list, an empty group of fields), for comparing a case with
+// problems.
 func prune(v any) any {
 	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return nil
+		}
+		return x
 	case map[string]any:
 		out := map[string]any{}
 		for k, e := range x {

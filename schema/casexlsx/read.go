@@ -125,7 +125,7 @@ func (rd *reader) read() {
 			continue
 		}
 		if prev, dup := found[s]; dup {
-			rd.add(finding.Finding{Code: finding.XLSXSheet, Sheet: ref.name,
+			rd.add(finding.Finding{Code: finding.XLSXSheet, Severity: finding.Error, Sheet: ref.name,
 				Message: fmt.Sprintf("the sheets %q and %q both hold the %s register", prev.name, ref.name, s.Name),
 				Hint:    "keep one sheet for it: move the rows into one and delete the other"})
 			continue
@@ -198,9 +198,6 @@ func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
 			return nil
 		}
 		seen[label] = row
-		if value == nil {
-			return nil
-		}
 		c := byHeader[label]
 		target, path := obj, strings.Split(label, ".")
 		var f *shape.Field
@@ -214,12 +211,17 @@ func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
 		if c != nil && c.Root {
 			ptr = pointerOf(path)
 		}
+		// The row is where the field is, even empty: a missing required
+		// field is shown at its value cell.
+		rd.doc.items[ptr] = place{sheet: s, row: row, cols: map[string]int{label: 1}}
+		if value == nil {
+			return nil
+		}
 		v, ok := rd.value(s, row, 1, label, ptr, c, f, *value)
 		if !ok {
 			return nil
 		}
 		set(target, path, v)
-		rd.doc.items[ptr] = place{sheet: s, row: row, cols: map[string]int{label: 1}}
 		return nil
 	})
 	requireObjects(obj, s.Shape)

@@ -61,7 +61,7 @@ func Read(data []byte) (*Doc, []finding.Finding) {
 			return doc, []finding.Finding{{Code: finding.YAMLSyntax, Severity: finding.Error, Line: 1, Column: 1, Message: "the file is empty",
 				Hint: "start from `casepack init DIR --format yaml`"}}
 		}
-		return doc, []finding.Finding{syntaxProblem(err)}
+		return doc, []finding.Finding{syntaxProblem(data, err)}
 	}
 	var more yaml.Node
 	if err := decode(dec, &more); err == nil {
@@ -69,7 +69,7 @@ func Read(data []byte) (*Doc, []finding.Finding) {
 			Message: "the file holds more than one YAML document (a line '---' starts a second one)",
 			Hint:    "keep one case in the file: remove the second document or the '---' line"}}
 	} else if !errors.Is(err, io.EOF) {
-		return doc, []finding.Finding{syntaxProblem(err)}
+		return doc, []finding.Finding{syntaxProblem(data, err)}
 	}
 	r := reader{}
 	body := &root
@@ -96,7 +96,7 @@ func decode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 // way of saying where a syntax error is ("yaml: line 12: …").
 var lineRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
 
-func syntaxProblem(err error) finding.Finding {
+func syntaxProblem(data []byte, err error) finding.Finding {
 	msg := err.Error()
 	p := finding.Finding{Code: finding.YAMLSyntax, Severity: finding.Error, Line: 1,
 		Hint: "check the indentation (spaces, not tabs) and the colon after each field name; put text that holds ': ', ' #' or starts with a special character in quotes"}
@@ -107,6 +107,19 @@ func syntaxProblem(err error) finding.Finding {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	p.Message = "not valid YAML: " + msg
+	if strings.Contains(msg, "tab character") {
+		// The parser names the line before the tab; the tab itself is
+		// the first one in an indentation from there on.
+		lines := strings.Split(string(data), "\n")
+		for i := max(p.Line-1, 0); i < len(lines); i++ {
+			indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+			if j := strings.IndexByte(indent, '\t'); j >= 0 {
+				p.Line, p.Column = i+1, j+1
+				p.Hint = "indent with spaces: YAML does not allow tabs there"
+				break
+			}
+		}
+	}
 	return p
 }
 
