@@ -84,6 +84,7 @@ func (doc *Document) decodeTyped(ctx context.Context) error {
 	for _, f := range found {
 		doc.numbers = append(doc.numbers, f...)
 	}
+	dropEmptyGroups(&c)
 	return err
 }
 

@@ -97,11 +97,16 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 		}
 		return err
 	}
+	// The digest of the case.json a package of this case carries.
+	canonical, err := schema.Canonical(doc.Case)
+	if err != nil {
+		return err
+	}
 	opt := annex.Options{
 		Date:       date,
 		Edition:    edition,
 		Version:    version,
-		CaseSHA256: digest.SHA256(doc.Data),
+		CaseSHA256: digest.SHA256(canonical),
 	}
 	written, err := writeAnnexes(ctx, doc.Case, files, opt, out, cmd.Bool("force"), func(msg string) { warnf(cmd.Root().ErrWriter, "%s", msg) })
 	if err != nil {

@@ -212,20 +212,17 @@ func (g *generator) files() []assemble.GeneratedFile {
 	return files
 }
 
-// caseJSON is the case data the package carries: the user's exact bytes in
-// the confidential edition, the redacted case in the public one.
+// caseJSON is the case data the package carries, in its one Canonical
+// form whatever form the case is kept in (case.json, case.yaml or a
+// workbook): the whole case in the confidential edition, the redacted case
+// in the public one.
 func (g *generator) caseJSONBytes() ([]byte, error) {
 	g.caseOnce.Do(func() {
 		if g.opt.Edition == edition.Confidential {
-			g.caseBytes = g.doc.Data
+			g.caseBytes, g.caseErr = schema.Canonical(g.doc.Case)
 			return
 		}
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		g.caseErr = enc.Encode(g.out)
-		g.caseBytes = b.Bytes()
+		g.caseBytes, g.caseErr = schema.Canonical(g.out)
 		if g.caseErr == nil {
 			g.caseErr = g.leaks.Bytes(CasePath, g.caseBytes)
 		}

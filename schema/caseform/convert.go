@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/casepack/casepack/internal/atomicfs"
@@ -214,14 +215,56 @@ func checkRoundTrip(f Form, out []byte, tree any, c *schema.Case, exact bool) er
 		want, err1 := schema.Canonical(c)
 		got, err2 := schema.Canonical(bc)
 		if err1 != nil || err2 != nil || !bytes.Equal(want, got) {
-			return errors.New("convert: the result does not read back as the same case; nothing was written")
+			return fmt.Errorf("convert: the result does not read back as the same case (%s); nothing was written", firstDiff(prune(tree), prune(back), ""))
 		}
 		return nil
 	}
 	if !shape.Equal(prune(back), prune(tree)) {
-		return fmt.Errorf("convert: the case holds values the %s form cannot keep as they are; fix the problems listed, then convert again", f)
+		return fmt.Errorf("convert: the case holds values the %s form cannot keep as they are (%s); fix the problems listed, then convert again", f, firstDiff(prune(tree), prune(back), ""))
 	}
 	return nil
+}
+
+// firstDiff names the first place where two trees differ.
+func firstDiff(a, b any, ptr string) string {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			return ptr + " changed kind"
+		}
+		for _, k := range sortedNames(x, y) {
+			if !shape.Equal(x[k], y[k]) {
+				return firstDiff(x[k], y[k], ptr+"/"+k)
+			}
+		}
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return ptr + " changed length"
+		}
+		for i := range x {
+			if !shape.Equal(x[i], y[i]) {
+				return firstDiff(x[i], y[i], fmt.Sprintf("%s/%d", ptr, i))
+			}
+		}
+	}
+	return fmt.Sprintf("%s: %.60q became %.60q", ptr, fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func sortedNames(a, b map[string]any) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range []map[string]any{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // prune drops what a workbook cannot tell from absence (null, an empty
