@@ -4,18 +4,17 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
-	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/casepack/casepack/internal/treefs"
 	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/fault"
+	"github.com/casepack/casepack/packager/finding"
 )
 
 // MaxEntrySize is the largest uncompressed size a ZIP entry may declare.
@@ -158,7 +157,8 @@ func openZip(r io.ReaderAt, size int64, name string) (*Package, error) {
 		pkg.name = entries[0].top
 	}
 
-	zfs := &zipFS{files: map[string]*zip.File{}, dirs: map[string]map[string]bool{".": {}}}
+	entriesByPath := map[string]*zip.File{}
+	zfs := treefs.New(func(name string) (io.ReadCloser, error) { return entriesByPath[name].Open() })
 	seen := map[string]string{} // collision key -> first entry
 	for _, e := range entries {
 		if e.top != pkg.name {
@@ -183,20 +183,19 @@ func openZip(r io.ReaderAt, size int64, name string) (*Package, error) {
 		}
 		seen[key] = e.f.Name
 		if e.dir {
-			if _, isFile := zfs.files[rel]; isFile {
+			if zfs.IsFile(rel) {
 				unsafe(e.f.Name, "entry is both a file and a folder")
 				continue
 			}
-			zfs.addDir(rel)
+			zfs.AddDir(rel)
 			continue
 		}
-		if zfs.isDir(rel) || zfs.hasFileAncestor(rel) {
+		if zfs.IsDir(rel) || zfs.HasFileAncestor(rel) {
 			unsafe(e.f.Name, "entry is both a file and a folder")
 			continue
 		}
-		zfs.files[rel] = e.f
-		zfs.addDir(path.Dir(rel))
-		zfs.dirs[path.Dir(rel)][path.Base(rel)] = true
+		entriesByPath[rel] = e.f
+		zfs.AddFile(rel, int64(e.f.UncompressedSize64), e.f.Modified)
 	}
 	// Findings name paths inside the package relative to its top folder,
 	// like every other finding; entries outside it keep their stored name.
@@ -231,115 +230,4 @@ func pathReason(err error) string {
 		return pe.Reason
 	}
 	return err.Error()
-}
-
-// zipFS is a read-only fs.FS over the vetted entries of a ZIP, relative to
-// its top folder. Folders missing from the ZIP are implied by file paths.
-type zipFS struct {
-	files map[string]*zip.File
-	dirs  map[string]map[string]bool // folder -> child names
-}
-
-func (z *zipFS) isDir(p string) bool { _, ok := z.dirs[p]; return ok }
-
-func (z *zipFS) hasFileAncestor(p string) bool {
-	for d := path.Dir(p); d != "."; d = path.Dir(d) {
-		if _, ok := z.files[d]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-func (z *zipFS) addDir(p string) {
-	for p != "." {
-		if _, ok := z.dirs[p]; ok {
-			return
-		}
-		z.dirs[p] = map[string]bool{}
-		parent := path.Dir(p)
-		if _, ok := z.dirs[parent]; !ok {
-			z.addDir(parent)
-		}
-		z.dirs[parent][path.Base(p)] = true
-		p = parent
-	}
-}
-
-func (z *zipFS) Open(name string) (fs.File, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
-	}
-	if f, ok := z.files[name]; ok {
-		rc, err := f.Open()
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
-		return &zipFile{ReadCloser: rc, info: zipInfo{name: path.Base(name), size: int64(f.UncompressedSize64), mod: f.Modified}}, nil
-	}
-	if _, ok := z.dirs[name]; ok {
-		var es []fs.DirEntry
-		for child := range z.dirs[name] {
-			full := path.Join(name, child)
-			if f, ok := z.files[full]; ok {
-				es = append(es, fs.FileInfoToDirEntry(zipInfo{name: child, size: int64(f.UncompressedSize64), mod: f.Modified}))
-			} else {
-				es = append(es, fs.FileInfoToDirEntry(zipInfo{name: child, dir: true}))
-			}
-		}
-		slices.SortFunc(es, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-		return &zipDir{info: zipInfo{name: path.Base(name), dir: true}, entries: es}, nil
-	}
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-}
-
-type zipInfo struct {
-	name string
-	size int64
-	dir  bool
-	mod  time.Time
-}
-
-func (i zipInfo) Name() string       { return i.name }
-func (i zipInfo) Size() int64        { return i.size }
-func (i zipInfo) ModTime() time.Time { return i.mod }
-func (i zipInfo) IsDir() bool        { return i.dir }
-func (i zipInfo) Sys() any           { return nil }
-func (i zipInfo) Mode() fs.FileMode {
-	if i.dir {
-		return fs.ModeDir | 0o555
-	}
-	return 0o444
-}
-
-type zipFile struct {
-	io.ReadCloser
-	info zipInfo
-}
-
-func (f *zipFile) Stat() (fs.FileInfo, error) { return f.info, nil }
-
-type zipDir struct {
-	info    zipInfo
-	entries []fs.DirEntry
-	off     int
-}
-
-func (d *zipDir) Stat() (fs.FileInfo, error) { return d.info, nil }
-func (d *zipDir) Read([]byte) (int, error) {
-	return 0, &fs.PathError{Op: "read", Path: d.info.name, Err: fs.ErrInvalid}
-}
-func (d *zipDir) Close() error { return nil }
-func (d *zipDir) ReadDir(n int) ([]fs.DirEntry, error) {
-	rest := d.entries[d.off:]
-	if n <= 0 {
-		d.off = len(d.entries)
-		return rest, nil
-	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	d.off += n
-	return rest[:n], nil
 }
