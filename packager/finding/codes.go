@@ -11,6 +11,9 @@ const (
 	Package Scope = "package"
 	// Signature: a package's signatures and time-stamps (verify, sign).
 	Signature Scope = "signature"
+	// Archive: a package as stored in an archive root (archive add, audit,
+	// get, sync), beside the package and signature codes.
+	Archive Scope = "archive"
 )
 
 // Info documents one code: one row of Table.
@@ -123,6 +126,16 @@ const (
 	TSAUntrusted   Code = "CP-TSA-UNTRUSTED"
 )
 
+// The codes of a stored package (Scope Archive).
+const (
+	ArchiveObjectMissing Code = "CP-ARCHIVE-OBJECT-MISSING"
+	ArchiveObjectExtra   Code = "CP-ARCHIVE-OBJECT-EXTRA"
+	ArchiveObjectChanged Code = "CP-ARCHIVE-OBJECT-CHANGED"
+	ArchiveIdentity      Code = "CP-ARCHIVE-IDENTITY"
+	ArchiveRecord        Code = "CP-ARCHIVE-RECORD"
+	ArchiveUnreadable    Code = "CP-ARCHIVE-UNREADABLE"
+)
+
 // Table is the one table of every finding code, in the order the
 // documentation lists them. README.md (case data) and packager/FORMAT.md
 // (packages and signatures) hold tables generated from it: run
@@ -208,6 +221,13 @@ var Table = []Info{
 	{SigNoManifest, Error, "", Signature, "tagmanifest-sha256.txt", "the signed file cannot be read"},
 	{TSAInvalid, Error, "", Signature, "the time-stamp", "a time-stamp token that is malformed, badly signed, or for other data"},
 	{TSAUntrusted, Warning, "", Signature, "the time-stamp", "a valid time-stamp from an authority the verifier does not trust"},
+
+	{ArchiveObjectMissing, Error, "", Archive, "the file, or the ZIP", "an object the package's commit record lists is gone from the archive"},
+	{ArchiveObjectExtra, Error, "", Archive, "the file", "an object in the package's upload folder that its commit record does not list (added after it was stored)"},
+	{ArchiveObjectChanged, Error, "", Archive, "the file, or the ZIP", "a stored object's size, or a stored ZIP's SHA-256, differs from its commit record"},
+	{ArchiveIdentity, Error, "", Archive, "tagmanifest-sha256.txt or signatures/", "the tag manifest or the signature files no longer give the ID the package is stored under"},
+	{ArchiveRecord, Error, "", Archive, "the record", "the package's commit record cannot be read or is not valid"},
+	{ArchiveUnreadable, Error, "", Archive, "the ZIP", "the stored ZIP can no longer be opened as a ZIP"},
 }
 
 var byCode = func() map[Code]Info {

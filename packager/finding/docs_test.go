@@ -53,6 +53,7 @@ func TestDocsTables(t *testing.T) {
 	}{
 		{"../../README.md", markdown(false, Case)},
 		{"../FORMAT.md", markdown(true, Package, Signature)},
+		{"../../docs/ARCHIVE.md", markdown(true, Archive)},
 	} {
 		b, err := os.ReadFile(d.file)
 		if err != nil {

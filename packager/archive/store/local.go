@@ -85,7 +85,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, op
 			l.root.Remove(tmp)
 		}
 	}()
-	n, err := io.Copy(f, contextReader{ctx, r})
+	n, err := io.Copy(f, ContextReader(ctx, r))
 	if err != nil {
 		return fmt.Errorf("store: write %s: %w", key, err)
 	}
@@ -262,7 +262,11 @@ func (l *Local) CheckRetention(context.Context) error {
 	return fmt.Errorf("%w: %s is a local folder, which cannot lock files until a date (stored files are made read-only instead)", ErrRetentionUnsupported, l.dir)
 }
 
-// contextReader stops a copy when the context is cancelled.
+// ContextReader stops a copy at the next read once ctx is done, so an
+// interrupt is honoured within one buffer even where the reader itself (a
+// local file) knows nothing of contexts.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader { return contextReader{ctx, r} }
+
 type contextReader struct {
 	ctx context.Context
 	r   io.Reader

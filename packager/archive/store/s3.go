@@ -66,38 +66,59 @@ type S3 struct {
 	url    string
 }
 
+// ErrNoCredentials is returned (wrapped) when no S3 credentials are
+// configured.
+var ErrNoCredentials = errors.New("store: no S3 credentials")
+
+// URLError is an s3:// root or endpoint URL that cannot be used as given.
+type URLError struct {
+	URL    string // with any credentials removed
+	Reason string
+}
+
+func (e *URLError) Error() string { return fmt.Sprintf("store: %q %s", e.URL, e.Reason) }
+
 // IsS3URL reports whether root names an S3 location.
 func IsS3URL(root string) bool { return strings.HasPrefix(root, "s3://") }
 
 // ParseS3URL splits s3://bucket/prefix. Credentials in the URL are refused:
 // they would show in the process list and in shell history.
 func ParseS3URL(root string) (bucket, prefix string, err error) {
+	bad := func(why string) error { return &URLError{URL: redactURL(root), Reason: why} }
 	u, err := url.Parse(root)
 	if err != nil || u.Scheme != "s3" {
-		return "", "", fmt.Errorf("store: %q is not an s3://bucket/prefix URL", root)
+		return "", "", bad("is not an s3://bucket/prefix URL")
 	}
 	if u.User != nil {
-		return "", "", fmt.Errorf("store: %q carries credentials; give them in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile, never in the URL", redactURL(root))
+		return "", "", bad("carries credentials; give them in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile, never in the URL")
 	}
 	if u.Host == "" {
-		return "", "", fmt.Errorf("store: %q has no bucket name", root)
+		return "", "", bad("has no bucket name")
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", "", fmt.Errorf("store: %q: an archive URL takes no ?query or #fragment", root)
+		return "", "", bad("has a ?query or #fragment, which an archive URL does not take")
 	}
 	prefix = strings.Trim(u.Path, "/")
 	if prefix != "" {
 		if err := CheckKey(prefix); err != nil {
-			return "", "", fmt.Errorf("store: %q: the prefix %q is not a safe key", root, prefix)
+			return "", "", bad(fmt.Sprintf("has a prefix, %q, that is not a safe key (no empty, . or .. parts)", prefix))
 		}
 		prefix += "/"
 	}
 	return u.Host, prefix, nil
 }
 
+// redactURL drops anything before an "@" after the scheme: a URL with
+// credentials is never repeated whole.
 func redactURL(s string) string {
-	if i := strings.Index(s, "@"); i >= 0 {
-		return "s3://…@" + s[i+1:]
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		scheme, rest = "", s
+	} else {
+		scheme += "://"
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		return scheme + "…@" + rest[i+1:]
 	}
 	return s
 }
@@ -119,10 +140,10 @@ func OpenS3(ctx context.Context, root string, cfg S3Config) (*S3, error) {
 	}
 	eu, err := url.Parse(endpoint)
 	if err != nil || (eu.Scheme != "http" && eu.Scheme != "https") || eu.Host == "" {
-		return nil, fmt.Errorf("store: endpoint %q: give a URL such as https://s3.example.org or http://127.0.0.1:7070", endpoint)
+		return nil, &URLError{URL: redactURL(endpoint), Reason: "is not an S3 endpoint: give a URL such as https://s3.example.org or http://127.0.0.1:7070"}
 	}
 	if eu.User != nil {
-		return nil, fmt.Errorf("store: endpoint %q carries credentials; use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile", redactURL(endpoint))
+		return nil, &URLError{URL: redactURL(endpoint), Reason: "carries credentials; use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile"}
 	}
 	region := cfg.Region
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
@@ -139,7 +160,7 @@ func OpenS3(ctx context.Context, root string, cfg S3Config) (*S3, error) {
 	})
 	v, err := creds.GetWithContext(nil)
 	if err != nil || v.AccessKeyID == "" || v.SecretAccessKey == "" {
-		return nil, fmt.Errorf("store: no S3 credentials found for %s: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a profile in ~/.aws/credentials", root)
+		return nil, fmt.Errorf("%w found for %s: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a profile in ~/.aws/credentials", ErrNoCredentials, root)
 	}
 	tr, err := transport(cfg.getenv("AWS_CA_BUNDLE"))
 	if err != nil {

@@ -313,3 +313,29 @@ func TestS3NoCredentials(t *testing.T) {
 		t.Fatalf("no credentials: %v", err)
 	}
 }
+
+// Root URLs come from the command line: parsing never panics, never
+// repeats credentials, and a parsed prefix is a safe key.
+func FuzzParseS3URL(f *testing.F) {
+	for _, s := range []string{"s3://b/p", "s3://k:secret@b/p", "s3://b/../p", "s3://b/p?x#y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, prefix, err := store.ParseS3URL(s)
+		if err != nil {
+			if i := strings.Index(s, "@"); i > 0 && strings.Contains(s[:i], ":") {
+				pw := s[strings.LastIndex(s[:i], ":")+1 : i]
+				// Only passwords that %q cannot spell by accident (escapes
+				// are hex digits and letters a-f, x, u, n, t, r).
+				plain := len(pw) >= 6 && strings.Trim(pw, "ghijklmopqsvwyzGHIJKLMOPQSVWYZ") == ""
+				if plain && strings.Contains(err.Error(), pw) && !strings.Contains(s[i:], pw) {
+					t.Fatalf("error repeats the password %q: %v", pw, err)
+				}
+			}
+			return
+		}
+		if prefix != "" && store.CheckKey(strings.TrimSuffix(prefix, "/")) != nil {
+			t.Fatalf("unsafe prefix %q from %q", prefix, s)
+		}
+	})
+}

@@ -72,6 +72,31 @@ func Need(t testing.TB) *Server {
 	return s
 }
 
+// Available reports whether Start can give a server: one is configured,
+// or versitygw is installed.
+func Available() bool {
+	if os.Getenv("CASEPACK_TEST_S3_ENDPOINT") != "" {
+		return true
+	}
+	_, err := versitygw()
+	return err == nil
+}
+
+func versitygw() (string, error) {
+	if bin, err := exec.LookPath("versitygw"); err == nil {
+		return bin, nil
+	}
+	gopath, err := exec.Command("go", "env", "GOPATH").Output()
+	if err != nil {
+		return "", ErrNoServer
+	}
+	cand := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "versitygw")
+	if _, err := os.Stat(cand); err != nil {
+		return "", ErrNoServer
+	}
+	return cand, nil
+}
+
 // ErrNoServer says neither a configured server nor versitygw was found.
 var ErrNoServer = fmt.Errorf("CASEPACK_TEST_S3_ENDPOINT is not set and versitygw is not installed")
 
@@ -82,14 +107,9 @@ func Start(tempDir func() string, cleanup func(func())) (*Server, error) {
 	if ep := os.Getenv("CASEPACK_TEST_S3_ENDPOINT"); ep != "" {
 		return connect(ep, os.Getenv("CASEPACK_TEST_S3_ACCESS_KEY"), os.Getenv("CASEPACK_TEST_S3_SECRET_KEY"))
 	}
-	bin, err := exec.LookPath("versitygw")
+	bin, err := versitygw()
 	if err != nil {
-		gopath, gerr := exec.Command("go", "env", "GOPATH").Output()
-		cand := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "versitygw")
-		if _, serr := os.Stat(cand); gerr != nil || serr != nil {
-			return nil, ErrNoServer
-		}
-		bin = cand
+		return nil, err
 	}
 	dir := tempDir()
 	data, vers := filepath.Join(dir, "data"), filepath.Join(dir, "versions")
