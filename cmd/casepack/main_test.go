@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/casepack/casepack/packager/archive/store/s3test"
 	"github.com/casepack/casepack/packager/sign/signtest"
+	"github.com/minio/minio-go/v7"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -23,6 +28,32 @@ func TestMain(m *testing.M) {
 		"casepack": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
 	})
 }
+
+// s3Server starts (once per script) or finds the test S3 server and points
+// the script's AWS environment at it.
+// Scripts that need it begin with "[!s3] skip": the condition holds when
+// a server is configured or versitygw is installed, and always under
+// CI=true, where a missing server then fails the script.
+func s3Server(ts *testscript.TestScript) *s3test.Server {
+	h := ts.Value(s3Key{}).(*s3Holder)
+	if h.srv != nil {
+		return h.srv
+	}
+	srv, err := s3test.Start(func() string { return ts.MkAbs("s3-server") }, ts.Defer)
+	if err != nil {
+		ts.Fatalf("no S3 server (CI requires one: .ci/run starts versitygw): %v", err)
+	}
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		ts.Setenv(k, v)
+	}
+	h.srv = srv
+	return srv
+}
+
+type s3Key struct{}
+
+type s3Holder struct{ srv *s3test.Server }
 
 func TestScripts(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
@@ -45,6 +76,7 @@ func TestScripts(t *testing.T) {
 			if err != nil {
 				return err
 			}
+			env.Values[s3Key{}] = &s3Holder{}
 			env.Setenv("TSA_URL", tsa.URL)
 			env.Setenv("TSA_CA", ca)
 			return nil
@@ -70,6 +102,45 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("exit status %d, want %d", got, want)
 				}
 			},
+			// "s3bucket NAME [lock]" makes a bucket on a real S3 server on
+			// 127.0.0.1 (see packager/archive/store/s3test; started once per
+			// script) and sets the AWS environment to reach it. Without a
+			// server the script is skipped locally and fails under CI=true.
+			"s3bucket": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 1 || len(args) > 2 || (len(args) == 2 && args[1] != "lock") {
+					ts.Fatalf("usage: s3bucket NAME [lock]")
+				}
+				srv := s3Server(ts)
+				err := srv.Client().MakeBucket(context.Background(), args[0], minio.MakeBucketOptions{ObjectLocking: len(args) == 2})
+				ts.Check(err)
+			},
+			// "tamper flip|rm GLOB" flips a byte in the middle of, or removes,
+			// every file GLOB matches, at least one (stored objects, in
+			// archive scripts).
+			"tamper": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: tamper flip|rm GLOB")
+				}
+				m, err := filepath.Glob(ts.MkAbs(args[1]))
+				ts.Check(err)
+				if len(m) == 0 {
+					ts.Fatalf("tamper: %s matches no file", args[1])
+				}
+				for _, p := range m {
+					switch args[0] {
+					case "flip":
+						b, err := os.ReadFile(p)
+						ts.Check(err)
+						b[len(b)/2] ^= 0xff
+						ts.Check(os.Chmod(p, 0o644))
+						ts.Check(os.WriteFile(p, b, 0o644))
+					case "rm":
+						ts.Check(os.Remove(p))
+					default:
+						ts.Fatalf("tamper: %q is not flip or rm", args[0])
+					}
+				}
+			},
 			// "needtool NAME…" fails under CI=true when a tool is missing;
 			// elsewhere the script follows it with
 			// "[!exec:NAME] skip 'NAME is not installed'".
@@ -80,6 +151,12 @@ func TestScripts(t *testing.T) {
 					}
 				}
 			},
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond != "s3" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			return os.Getenv("CI") == "true" || s3test.Available(), nil
 		},
 		RequireExplicitExec: false,
 	})

@@ -22,19 +22,20 @@ func init() {
 		Name:      "verify",
 		Usage:     "recompute every digest and check every signature of a package; name each change",
 		ArgsUsage: "PKG",
-		Description: "PKG is a package folder or its .zip (read in place, never extracted).\n" +
+		Description: "PKG is a package folder or its .zip (read in place, never extracted), or a\n" +
+			"package inside an archive: ROOT/ID or s3://bucket/prefix/ID (see casepack archive).\n" +
 			"Every file is re-hashed with SHA-256 and SHA-512; every missing, added or\n" +
 			"modified file is named, with the expected and actual digest. Signatures\n" +
 			"are reported as valid and trusted, valid but untrusted, or invalid.\n" +
 			"Exit 0 when the package is intact, 4 when it is not.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
 			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted"},
 			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			formatFlag(),
 			quietFlag(),
-		},
+		}, s3Flags()...), // for a package inside an s3:// archive
 		Action: runVerify,
 	})
 }
@@ -61,6 +62,9 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	trust, err := loadTrust(cmd.StringSlice("trust"))
 	if err != nil {
 		return err
+	}
+	if root, id, ok := archiveTarget(path); ok {
+		return runVerifyArchived(ctx, cmd, format, root, id, trust)
 	}
 	pkg, err := openPackage(path)
 	if err != nil {

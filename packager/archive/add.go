@@ -54,9 +54,9 @@ type NotIntactError struct {
 
 func (e *NotIntactError) Error() string {
 	if e.Stored {
-		return fmt.Sprintf("archive: %s: the copy in the archive failed verification; it was not committed (%d errors)", e.Package, len(e.Check.Integrity.Errors()))
+		return fmt.Sprintf("%s: the copy in the archive failed verification; it was not committed (%d errors)", e.Package, len(e.Check.Integrity.Errors()))
 	}
-	return fmt.Sprintf("archive: %s: failed verification; nothing was stored (%d errors)", e.Package, len(e.Check.Integrity.Errors()))
+	return fmt.Sprintf("%s: failed verification; nothing was stored (%d errors)", e.Package, len(e.Check.Integrity.Errors()))
 }
 
 // Add stores the package at path (a folder or a ZIP) in the archive. The
@@ -101,7 +101,7 @@ func (a *Archive) Add(ctx context.Context, path string, opt AddOptions) (*AddRes
 		return nil, err
 	}
 	if err := bag.CheckName(pkg.Name()); err != nil {
-		return nil, fmt.Errorf("archive: %s: the package name %q cannot be stored: %w", path, pkg.Name(), err)
+		return nil, fmt.Errorf("%s: the package name %q cannot be stored: %w", path, pkg.Name(), err)
 	}
 
 	stage("storing")
@@ -156,7 +156,7 @@ func (a *Archive) commit(ctx context.Context, rec *Record, opt CheckOptions, sta
 	res.Record = rec
 	res.Entry, err = a.catalogue(ctx, rec, CheckOptions{}, false)
 	if err != nil {
-		return res, fmt.Errorf("archive: %s was stored, but its catalogue entry could not be written (run casepack archive reindex): %w", id.Short(), err)
+		return res, fmt.Errorf("%s was stored, but its catalogue entry could not be written (run casepack archive reindex): %w", id.Short(), err)
 	}
 	return res, nil
 }

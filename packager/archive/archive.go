@@ -76,7 +76,7 @@ type Archive struct {
 }
 
 // ErrNotArchive is returned (wrapped) when a root holds no archive marker.
-var ErrNotArchive = errors.New("archive: not an archive root")
+var ErrNotArchive = errors.New("not an archive root")
 
 // Open opens the archive at root: a folder path, or s3://bucket/prefix. With
 // create, a root that does not exist yet (or an empty folder or prefix) is
@@ -152,7 +152,7 @@ func (a *Archive) checkMarker(ctx context.Context, create bool) error {
 		}
 		return nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("archive: %s: %w", a.Root(), err)
+		return fmt.Errorf("%s: %w", a.Root(), err)
 	case !create:
 		return fmt.Errorf("%w: %s has no %s (make one with casepack archive add)", ErrNotArchive, a.Root(), MarkerKey)
 	}

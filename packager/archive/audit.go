@@ -290,7 +290,7 @@ func (a *Archive) appendFixity(ctx context.Context, fx *Fixity) error {
 	key := FixityPrefix + fx.Started.Format(fixityTime) + "-" + hex.EncodeToString(b[:]) + ".json"
 	fx.Key = key
 	if err := a.writeJSON(ctx, key, fx, store.PutOptions{Exclusive: true}); err != nil {
-		return fmt.Errorf("archive: writing the fixity record %s: %w", key, err)
+		return fmt.Errorf("writing the fixity record %s: %w", key, err)
 	}
 	last, err := a.lastChecked(ctx)
 	if err != nil {

@@ -45,9 +45,9 @@ func (a *Archive) Find(ctx context.Context, q FindQuery) (*Found, error) {
 	q.Evidence = strings.TrimSpace(q.Evidence)
 	switch {
 	case (q.Evidence == "") == (q.SHA256 == ""):
-		return nil, fmt.Errorf("archive: find needs exactly one of an evidence ID or a SHA-256")
+		return nil, fmt.Errorf("find needs exactly one of an evidence ID or a SHA-256")
 	case q.SHA256 != "" && (len(q.SHA256) != 64 || !isHex(q.SHA256)):
-		return nil, fmt.Errorf("archive: %q is not a SHA-256 (64 hex digits)", q.SHA256)
+		return nil, fmt.Errorf("%q is not a SHA-256 (64 hex digits)", q.SHA256)
 	}
 	cat, err := a.List(ctx, ListOptions{})
 	if err != nil {

@@ -50,7 +50,7 @@ func isHex(s string) bool {
 func ParseID(s string) (ID, error) {
 	r, g, ok := strings.Cut(s, "-")
 	if !ok || len(r) != 64 || len(g) != 64 || !isHex(r) || !isHex(g) {
-		return ID{}, fmt.Errorf("archive: %q is not a package ID (<64 hex>-<64 hex>)", s)
+		return ID{}, fmt.Errorf("%q is not a package ID (<64 hex>-<64 hex>)", s)
 	}
 	return ID{Root: r, Sigs: g}, nil
 }
@@ -82,15 +82,15 @@ func Identify(fsys fs.FS) (ID, error) {
 	h := sha256.New()
 	f, err := fsys.Open(bag.TagManifestName(bag.SHA256))
 	if err != nil {
-		return ID{}, fmt.Errorf("archive: the package has no readable %s: %w", bag.TagManifestName(bag.SHA256), err)
+		return ID{}, fmt.Errorf("the package has no readable %s: %w", bag.TagManifestName(bag.SHA256), err)
 	}
 	n, err := io.Copy(h, io.LimitReader(f, maxTagManifest+1))
 	f.Close()
 	if err != nil {
-		return ID{}, fmt.Errorf("archive: read %s: %w", bag.TagManifestName(bag.SHA256), err)
+		return ID{}, fmt.Errorf("read %s: %w", bag.TagManifestName(bag.SHA256), err)
 	}
 	if n > maxTagManifest {
-		return ID{}, fmt.Errorf("archive: %s is larger than %d bytes", bag.TagManifestName(bag.SHA256), maxTagManifest)
+		return ID{}, fmt.Errorf("%s is larger than %d bytes", bag.TagManifestName(bag.SHA256), maxTagManifest)
 	}
 	sigs, err := SignatureSetDigest(fsys)
 	if err != nil {
@@ -109,10 +109,10 @@ func Identify(fsys fs.FS) (ID, error) {
 func SignatureSetDigest(fsys fs.FS) (string, error) {
 	entries, err := fs.ReadDir(fsys, sign.SignaturesDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("archive: read %s: %w", sign.SignaturesDir, err)
+		return "", fmt.Errorf("read %s: %w", sign.SignaturesDir, err)
 	}
 	if len(entries) > maxSigFiles {
-		return "", fmt.Errorf("archive: %s has more than %d files", sign.SignaturesDir, maxSigFiles)
+		return "", fmt.Errorf("%s has more than %d files", sign.SignaturesDir, maxSigFiles)
 	}
 	var names []string
 	for _, e := range entries {
@@ -126,16 +126,16 @@ func SignatureSetDigest(fsys fs.FS) (string, error) {
 		p := sign.SignaturesDir + "/" + name
 		f, err := fsys.Open(p)
 		if err != nil {
-			return "", fmt.Errorf("archive: %w", err)
+			return "", err
 		}
 		h := sha256.New()
 		n, err := io.Copy(h, io.LimitReader(f, maxSigFile+1))
 		f.Close()
 		if err != nil {
-			return "", fmt.Errorf("archive: read %s: %w", p, err)
+			return "", fmt.Errorf("read %s: %w", p, err)
 		}
 		if n > maxSigFile {
-			return "", fmt.Errorf("archive: %s is larger than %d bytes", p, maxSigFile)
+			return "", fmt.Errorf("%s is larger than %d bytes", p, maxSigFile)
 		}
 		fmt.Fprintf(set, "%x  %s\n", h.Sum(nil), p)
 	}

@@ -127,7 +127,7 @@ func (a *Archive) readRecord(ctx context.Context, id ID) (*Record, error) {
 		return nil, err
 	}
 	if err := r.check(id); err != nil {
-		return nil, fmt.Errorf("archive: %s: damaged record: %w", a.Root(), err)
+		return nil, fmt.Errorf("%s: damaged record: %w", a.Root(), err)
 	}
 	return &r, nil
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // ErrNoPackage matches a *NoPackageError.
-var ErrNoPackage = errors.New("archive: no such package")
+var ErrNoPackage = errors.New("no such package")
 
 // NoPackageError is a query that names no stored package.
 type NoPackageError struct {
@@ -20,9 +20,9 @@ type NoPackageError struct {
 
 func (e *NoPackageError) Error() string {
 	if e.ByID {
-		return fmt.Sprintf("archive: no package ID in %s starts with %s", e.Root, e.Query)
+		return fmt.Sprintf("no package ID in %s starts with %s", e.Root, e.Query)
 	}
-	return fmt.Sprintf("archive: nothing in %s is called %q", e.Root, e.Query)
+	return fmt.Sprintf("nothing in %s is called %q", e.Root, e.Query)
 }
 
 // Is makes errors.Is(err, ErrNoPackage) hold.
@@ -35,7 +35,7 @@ type AmbiguousError struct {
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("archive: %q matches %d packages: %s", e.Query, len(e.Matches), strings.Join(e.Matches, ", "))
+	return fmt.Sprintf("%q matches %d packages: %s", e.Query, len(e.Matches), strings.Join(e.Matches, ", "))
 }
 
 // minPrefix is the shortest ID prefix accepted: shorter ones match by

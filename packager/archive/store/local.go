@@ -37,19 +37,19 @@ type Local struct {
 func OpenLocal(dir string, create bool) (*Local, error) {
 	if create {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+			return nil, err
 		}
 	}
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("store: %s: not a folder", dir)
+		return nil, fmt.Errorf("%s: not a folder", dir)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	return &Local{dir: dir, root: root}, nil
 }
@@ -71,7 +71,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, op
 		return l.CheckRetention(ctx)
 	}
 	if err := l.root.MkdirAll(stagingDir, 0o755); err != nil {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
 	tmp, f, err := l.createStaging()
 	if err != nil {
@@ -87,24 +87,24 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	}()
 	n, err := io.Copy(f, ContextReader(ctx, r))
 	if err != nil {
-		return fmt.Errorf("store: write %s: %w", key, err)
+		return fmt.Errorf("write %s: %w", key, err)
 	}
 	if n != size {
-		return fmt.Errorf("store: write %s: got %d bytes, expected %d", key, n, size)
+		return fmt.Errorf("write %s: got %d bytes, expected %d", key, n, size)
 	}
 	if err := f.Chmod(0o444); err != nil {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("store: sync %s: %w", key, err)
+		return fmt.Errorf("sync %s: %w", key, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
 	f = nil
 	dir := path.Dir(key)
 	if err := l.root.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
 	if opt.Exclusive {
 		err = l.root.Link(tmp, key)
@@ -112,11 +112,11 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, op
 			return &fs.PathError{Op: "put", Path: key, Err: fs.ErrExist}
 		}
 		if err != nil {
-			return fmt.Errorf("store: %w", err)
+			return err
 		}
 		l.root.Remove(tmp)
 	} else if err := l.root.Rename(tmp, key); err != nil {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
 	return l.syncDir(dir)
 }
@@ -131,21 +131,21 @@ func (l *Local) createStaging() (string, *os.File, error) {
 			continue
 		}
 		if err != nil {
-			return "", nil, fmt.Errorf("store: %w", err)
+			return "", nil, err
 		}
 		return name, f, nil
 	}
-	return "", nil, errors.New("store: cannot create a staging file")
+	return "", nil, errors.New("cannot create a staging file")
 }
 
 func (l *Local) syncDir(dir string) error {
 	d, err := l.root.Open(dir)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("store: sync %s: %w", dir, err)
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }
@@ -240,7 +240,7 @@ func (l *Local) List(ctx context.Context, prefix string) iter.Seq2[Info, error] 
 			return nil
 		})
 		if err != nil {
-			yield(Info{}, fmt.Errorf("store: list %s: %w", filepath.Join(l.dir, start), err))
+			yield(Info{}, fmt.Errorf("list %s: %w", filepath.Join(l.dir, start), err))
 		}
 	}
 }
@@ -251,7 +251,7 @@ func (l *Local) Delete(_ context.Context, key string) error {
 		return err
 	}
 	if err := l.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
 	return nil
 }

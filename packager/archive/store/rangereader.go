@@ -45,7 +45,7 @@ func (r *rangeReader) take(off int64) (*cursor, error) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
-		return nil, errors.New("store: read after close")
+		return nil, errors.New("read after close")
 	}
 	for i, c := range r.cursors {
 		if !c.busy && c.pos <= off && off-c.pos <= skipAhead {
@@ -110,7 +110,7 @@ func (r *rangeReader) drop(c *cursor) {
 
 func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
-		return 0, errors.New("store: negative offset")
+		return 0, errors.New("negative offset")
 	}
 	if off >= r.size {
 		return 0, io.EOF

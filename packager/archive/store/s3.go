@@ -68,7 +68,7 @@ type S3 struct {
 
 // ErrNoCredentials is returned (wrapped) when no S3 credentials are
 // configured.
-var ErrNoCredentials = errors.New("store: no S3 credentials")
+var ErrNoCredentials = errors.New("no S3 credentials")
 
 // URLError is an s3:// root or endpoint URL that cannot be used as given.
 type URLError struct {
@@ -76,7 +76,7 @@ type URLError struct {
 	Reason string
 }
 
-func (e *URLError) Error() string { return fmt.Sprintf("store: %q %s", e.URL, e.Reason) }
+func (e *URLError) Error() string { return fmt.Sprintf("%q %s", e.URL, e.Reason) }
 
 // IsS3URL reports whether root names an S3 location.
 func IsS3URL(root string) bool { return strings.HasPrefix(root, "s3://") }
@@ -173,15 +173,15 @@ func OpenS3(ctx context.Context, root string, cfg S3Config) (*S3, error) {
 		Transport: tr,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	s := &S3{client: client, core: minio.Core{Client: client}, bucket: bucket, prefix: prefix, url: "s3://" + bucket + "/" + strings.TrimSuffix(prefix, "/")}
 	ok, err := client.BucketExists(ctx, bucket)
 	if err != nil {
-		return nil, fmt.Errorf("store: %s: cannot reach the bucket at %s: %w", s.url, endpoint, mapErr(err, ""))
+		return nil, fmt.Errorf("%s: cannot reach the bucket at %s: %w", s.url, endpoint, mapErr(err, ""))
 	}
 	if !ok {
-		return nil, fmt.Errorf("store: %s: %w: bucket %q does not exist at %s (or these credentials cannot see it)", s.url, fs.ErrNotExist, bucket, endpoint)
+		return nil, fmt.Errorf("%s: %w: bucket %q does not exist at %s (or these credentials cannot see it)", s.url, fs.ErrNotExist, bucket, endpoint)
 	}
 	return s, nil
 }
@@ -191,21 +191,21 @@ func OpenS3(ctx context.Context, root string, cfg S3Config) (*S3, error) {
 func transport(caBundle string) (http.RoundTripper, error) {
 	tr, err := minio.DefaultTransport(true)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	if caBundle == "" {
 		return tr, nil
 	}
 	pem, err := os.ReadFile(caBundle)
 	if err != nil {
-		return nil, fmt.Errorf("store: AWS_CA_BUNDLE: %w", err)
+		return nil, fmt.Errorf("AWS_CA_BUNDLE: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("store: AWS_CA_BUNDLE %s: no PEM certificate in it", caBundle)
+		return nil, fmt.Errorf("AWS_CA_BUNDLE %s: no PEM certificate in it", caBundle)
 	}
 	if tr.TLSClientConfig == nil {
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -272,10 +272,10 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, opt P
 	// one buffer each; a plain reader streams with one part buffer.
 	info, err := s.client.PutObject(ctx, s.bucket, name, struct{ io.Reader }{r}, size, po)
 	if err != nil {
-		return fmt.Errorf("store: put %s: %w", key, mapErr(err, key))
+		return fmt.Errorf("put %s: %w", key, mapErr(err, key))
 	}
 	if info.Size != size {
-		return fmt.Errorf("store: put %s: the service stored %d bytes, expected %d", key, info.Size, size)
+		return fmt.Errorf("put %s: the service stored %d bytes, expected %d", key, info.Size, size)
 	}
 	return nil
 }
@@ -333,7 +333,7 @@ func (s *S3) List(ctx context.Context, prefix string) iter.Seq2[Info, error] {
 		defer cancel()
 		for oi := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix + prefix, Recursive: true}) {
 			if oi.Err != nil {
-				yield(Info{}, fmt.Errorf("store: list %s/%s: %w", s.url, prefix, mapErr(oi.Err, prefix)))
+				yield(Info{}, fmt.Errorf("list %s/%s: %w", s.url, prefix, mapErr(oi.Err, prefix)))
 				return
 			}
 			key := strings.TrimPrefix(oi.Key, s.prefix)
@@ -354,7 +354,7 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	if err := s.client.RemoveObject(ctx, s.bucket, name, minio.RemoveObjectOptions{}); err != nil && !errors.Is(mapErr(err, key), fs.ErrNotExist) {
-		return fmt.Errorf("store: delete %s: %w", key, mapErr(err, key))
+		return fmt.Errorf("delete %s: %w", key, mapErr(err, key))
 	}
 	return nil
 }
@@ -367,7 +367,7 @@ func (s *S3) CheckRetention(ctx context.Context) error {
 		if code == "ObjectLockConfigurationNotFoundError" || code == "NotImplemented" || code == "InvalidRequest" {
 			return fmt.Errorf("%w: bucket %q has no Object Lock configuration (Object Lock must be enabled when the bucket is created)", ErrRetentionUnsupported, s.bucket)
 		}
-		return fmt.Errorf("store: %s: reading the bucket's Object Lock configuration: %w", s.url, mapErr(err, ""))
+		return fmt.Errorf("%s: reading the bucket's Object Lock configuration: %w", s.url, mapErr(err, ""))
 	}
 	if enabled != "Enabled" {
 		return fmt.Errorf("%w: bucket %q does not have Object Lock enabled", ErrRetentionUnsupported, s.bucket)
@@ -394,7 +394,7 @@ func (s *S3) Retention(ctx context.Context, key string) (*Retention, error) {
 	}
 	t, err := time.Parse(time.RFC3339, until)
 	if err != nil {
-		return nil, fmt.Errorf("store: %s: retain-until date %q: %w", key, until, err)
+		return nil, fmt.Errorf("%s: retain-until date %q: %w", key, until, err)
 	}
 	return &Retention{Mode: RetentionMode(mode), Until: t}, nil
 }

@@ -101,7 +101,7 @@ func ParseRetentionMode(s string) (RetentionMode, error) {
 
 // ErrRetentionUnsupported is returned (wrapped) by CheckRetention and Put
 // when objects cannot be locked at this root.
-var ErrRetentionUnsupported = errors.New("store: retention (S3 Object Lock) is not available here")
+var ErrRetentionUnsupported = errors.New("retention (S3 Object Lock) is not available here")
 
 // KeyError is a key that is not a safe relative object name.
 type KeyError struct {
@@ -109,7 +109,7 @@ type KeyError struct {
 	Reason string
 }
 
-func (e *KeyError) Error() string { return fmt.Sprintf("store: object key %q: %s", e.Key, e.Reason) }
+func (e *KeyError) Error() string { return fmt.Sprintf("object key %q: %s", e.Key, e.Reason) }
 
 // CheckKey accepts slash-separated relative keys whose elements are not
 // empty, "." or "..", with no backslash and no control character. Both
