@@ -160,6 +160,9 @@ func (a *Archive) checkMarker(ctx context.Context, create bool) error {
 		if err != nil {
 			return err
 		}
+		if err := a.readJSON(ctx, MarkerKey, maxMarker, &m); err == nil {
+			return a.checkMarker(ctx, false) // a concurrent add made the root meanwhile
+		}
 		return fmt.Errorf("%w: %s is not empty and holds no %s (found %s); choose an empty folder or prefix for a new archive", ErrNotArchive, a.Root(), MarkerKey, fi.Key)
 	}
 	m = marker{Format: MarkerFormat, Created: a.now().Format(time.RFC3339), CreatedBy: "casepack " + a.opt.Version}
