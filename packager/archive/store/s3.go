@@ -47,10 +47,19 @@ func (c S3Config) getenv(k string) string {
 	return os.Getenv(k)
 }
 
-// partSize is the multipart part size for large objects: the largest
-// buffer an upload holds at once. S3 allows 10,000 parts, so objects above
-// 640 GiB get larger parts (the client computes them).
-const partSize = 64 << 20
+// minPartSize is the multipart part size for large objects: an upload
+// holds one part in memory at a time. S3 allows 10,000 parts per object, so
+// objects above 160 GiB get parts of size/10,000 (rounded up to a MiB);
+// memory then grows with the largest single file, by 1 MiB per 10 GiB.
+const minPartSize = 16 << 20
+
+func partSize(size int64) uint64 {
+	p := int64(minPartSize)
+	if need := (size + 9999) / 10000; need > p {
+		p = (need + 1<<20 - 1) &^ (1<<20 - 1)
+	}
+	return uint64(p)
+}
 
 // S3 is a Store on a bucket and key prefix of an S3-compatible service.
 // Each object is one S3 object; large ones are uploaded in parts and become
@@ -255,7 +264,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, opt P
 	if err != nil {
 		return err
 	}
-	po := minio.PutObjectOptions{PartSize: partSize, NumThreads: 1, ContentType: "application/octet-stream"}
+	po := minio.PutObjectOptions{PartSize: partSize(size), NumThreads: 1, ContentType: "application/octet-stream"}
 	if opt.Retention != nil {
 		po.Mode = minio.RetentionMode(opt.Retention.Mode)
 		po.RetainUntilDate = opt.Retention.Until
