@@ -275,11 +275,13 @@ func (a *Archive) checkStored(ctx context.Context, rec *Record, opt CheckOptions
 	id := rec.id()
 	var objFindings []finding.Finding
 	listed := map[string]int64{}
+	var listing []store.Info
 	for fi, err := range a.st.List(ctx, rec.objectPrefix()) {
 		if err != nil {
 			return nil, err
 		}
 		listed[fi.Key[len(rec.objectPrefix()):]] = fi.Size
+		listing = append(listing, fi)
 	}
 	rel := func(key string) string {
 		if rec.Form == FormFolder {
@@ -309,7 +311,7 @@ func (a *Archive) checkStored(ctx context.Context, rec *Record, opt CheckOptions
 	if missingZip {
 		return &Check{Integrity: &verify.Report{Package: disp, Kind: string(rec.Form), Findings: objFindings}}, nil
 	}
-	pkg, err := a.openStored(ctx, rec)
+	pkg, err := a.openStored(ctx, rec, listing)
 	if errors.Is(err, verify.ErrNotPackage) {
 		objFindings = append(objFindings, finding.Finding{Code: finding.ArchiveUnreadable, Severity: finding.Error, Path: rec.Name + ".zip", Message: "the stored ZIP can no longer be read as a ZIP: " + err.Error()})
 		return &Check{Integrity: &verify.Report{Package: disp, Kind: string(rec.Form), Findings: objFindings}}, nil

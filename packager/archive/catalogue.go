@@ -232,7 +232,7 @@ func (a *Archive) List(ctx context.Context, opt ListOptions) (*Catalogue, error)
 // catalogue derives a package's entry from the store, and writes it back
 // unless only the trust view changed.
 func (a *Archive) catalogue(ctx context.Context, rec *Record, opt CheckOptions, onlyTrust bool) (*Entry, error) {
-	pkg, err := a.openStored(ctx, rec)
+	pkg, err := a.openStored(ctx, rec, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -22,11 +22,21 @@ func sortBy[T any](s []T, key func(T) string) {
 // read-only fs.FS of a folder package: files stream from the store when
 // opened; folders are implied by the keys. It is what the verifier walks,
 // so a stored package is checked by the same code as a folder on disk.
-func newObjectFS(ctx context.Context, st store.Store, prefix string) (*treefs.FS, error) {
+// listed, when not nil, is a listing of at least prefix the caller already
+// made (one listing per check, not two).
+func newObjectFS(ctx context.Context, st store.Store, prefix string, listed []store.Info) (*treefs.FS, error) {
 	t := treefs.New(func(name string) (io.ReadCloser, error) { return st.Open(ctx, prefix+name) })
-	for fi, err := range st.List(ctx, prefix) {
-		if err != nil {
-			return nil, err
+	if listed == nil {
+		for fi, err := range st.List(ctx, prefix) {
+			if err != nil {
+				return nil, err
+			}
+			listed = append(listed, fi)
+		}
+	}
+	for _, fi := range listed {
+		if !strings.HasPrefix(fi.Key, prefix) {
+			continue
 		}
 		rel := strings.TrimPrefix(fi.Key, prefix)
 		if !fs.ValidPath(rel) || rel == "." || t.IsDir(rel) || t.HasFileAncestor(rel) {
@@ -54,7 +64,7 @@ func (p *storedPackage) Close() error {
 // openStored opens the package a record describes, straight from the
 // store: a folder through objectFS, a ZIP through random access to its
 // object. Nothing is copied to local disk.
-func (a *Archive) openStored(ctx context.Context, rec *Record) (*storedPackage, error) {
+func (a *Archive) openStored(ctx context.Context, rec *Record, listed []store.Info) (*storedPackage, error) {
 	disp := a.displayPath(rec)
 	if rec.Form == FormZip {
 		ra, err := a.st.OpenAt(ctx, rec.zipKey())
@@ -68,7 +78,7 @@ func (a *Archive) openStored(ctx context.Context, rec *Record) (*storedPackage, 
 		}
 		return &storedPackage{Package: pkg, rec: rec, ra: ra}, nil
 	}
-	ofs, err := newObjectFS(ctx, a.st, rec.folderPrefix())
+	ofs, err := newObjectFS(ctx, a.st, rec.folderPrefix(), listed)
 	if err != nil {
 		return nil, err
 	}
