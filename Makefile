@@ -27,6 +27,7 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
 	./scripts/bench-validate.sh $(BIN)
 	@if [ -x scripts/bench-package.sh ]; then ./scripts/bench-package.sh $(BIN); fi
+	./scripts/bench-archive.sh $(BIN)
 
 # Short fuzzing of every parser of untrusted input.
 FUZZTIME ?= 20s
