@@ -80,7 +80,7 @@ case = {"schema_version": "1.0",
 json.dump(case, open("case/case.json", "w"), indent=1)
 PY
 
-declare -A WALL RSS
+declare -A WALL RSS CPU
 measure() {
 	local name=$1; shift
 	"$TIME" -v -o time.txt "$@" >cmd.out 2>&1 || { cat cmd.out time.txt >&2; die "$name failed"; }
@@ -88,6 +88,7 @@ measure() {
 	w=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' time.txt)
 	WALL[$name]=$(echo "$w" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
 	RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
+	CPU[$name]=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' time.txt)
 }
 
 "$CASEPACK" keygen -o alice >/dev/null
@@ -117,9 +118,13 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 echo
 echo "casepack archive benchmark ($(nproc) CPUs; $(uname -sr))"
 echo "package: $(mib "$BYTES") ($BIG_COUNT x $BIG_MIB MiB + $SMALL_COUNT small files), signed; S3: versitygw on 127.0.0.1"
-printf '%-26s %9s %12s %12s\n' "" "wall s" "x verify" "peak RSS"
+printf '%-26s %9s %10s %9s %10s %12s\n' "" "wall s" "x verify" "CPU s" "x verify" "peak RSS"
 base=${WALL[casepack verify]}
+cbase=${CPU[casepack verify]}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > 0 ? a / b : 0) }'; }
 for name in "casepack verify" "archive audit (local)" "archive audit (S3)" "archive audit (S3, 2x)" "archive add (local)" "archive add (S3)"; do
-	printf '%-26s %9.2f %12.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$(mib $((RSS[$name] * 1024)))"
+	printf '%-26s %9.2f %10.2f %9.2f %10.2f %12s\n' "$name" "${WALL[$name]}" "$(ratio "${WALL[$name]}" "$base")" \
+		"${CPU[$name]}" "$(ratio "${CPU[$name]}" "$cbase")" "$(mib $((RSS[$name] * 1024)))"
 done
+echo "(CPU s is user + system time of casepack alone; the S3 rows exclude the server's)"
 echo "goals: local audit <= 1.1x verify; S3 audit memory flat (the 2x archive holds twice the bytes: compare RSS, not time)"
