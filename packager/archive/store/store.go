@@ -73,8 +73,8 @@ type PutOptions struct {
 
 // Retention is an S3 Object Lock retention.
 type Retention struct {
-	Mode  RetentionMode
-	Until time.Time
+	Mode  RetentionMode `json:"mode"`
+	Until time.Time     `json:"until"`
 }
 
 // RetentionMode is an Object Lock mode.
