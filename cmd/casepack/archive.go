@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/archive"
 	"github.com/casepack/casepack/packager/archive/store"
 	"github.com/casepack/casepack/packager/sign"
@@ -121,7 +122,7 @@ func archiveArgs(cmd *cli.Command, min, max int, usage string) (format string, a
 	if n := cmd.NArg(); n < min || (max >= 0 && n > max) {
 		return "", nil, copt, usageErrorf("casepack archive %s takes %s, got %s", cmd.Name, usage, plural(n, "argument"))
 	}
-	tr, err := loadTrust(cmd.StringSlice("trust"))
+	tr, err := packager.LoadTrust(cmd.StringSlice("trust"))
 	if err != nil {
 		return "", nil, copt, err
 	}
@@ -707,16 +708,16 @@ func runVerifyArchived(ctx context.Context, cmd *cli.Command, format, root, quer
 		return archiveErr(err, root)
 	}
 	rep, sigs := c.Integrity, c.Signatures
+	out := &packager.VerifyReport{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid, Trusted: len(trust) > 0}
+	if out.Signatures == nil {
+		out.Signatures = []sign.SignatureResult{}
+	}
 	if format == "json" {
-		out := verifyOutput{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid}
-		if out.Signatures == nil {
-			out.Signatures = []sign.SignatureResult{}
-		}
 		if err := writeJSON(cmd.Root().Writer, out); err != nil {
 			return err
 		}
 	} else {
-		printVerify(cmd.Root().Writer, cmd.Root().ErrWriter, rep, sigs, cmd.Bool("quiet"))
+		printVerify(cmd.Root().Writer, cmd.Root().ErrWriter, out, cmd.Bool("quiet"))
 	}
 	if !rep.Intact() {
 		return silentExit(exitVerifyFail)

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/edition"
-	"github.com/casepack/casepack/packager/finding"
-	"github.com/casepack/casepack/schema"
 	"github.com/urfave/cli/v3"
 )
 
@@ -28,38 +27,23 @@ func init() {
 	})
 }
 
-// checkEditionReport is the JSON object of `check-edition --format json`.
-type checkEditionReport struct {
-	Case string `json:"case"`
-	*edition.CheckReport
-}
-
 func runCheckEdition(ctx context.Context, cmd *cli.Command) error {
 	format, path, err := formatAndArg(cmd, "CASE")
 	if err != nil {
 		return err
 	}
-	doc, findings, err := loadValid(ctx, path, schema.Options{SkipHashes: true})
-	if err != nil {
+	rep, err := packager.CheckEdition(ctx, path)
+	if rep == nil {
 		return err
 	}
-	if nerr, _ := finding.Count(findings); nerr > 0 {
-		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), doc.Path)
-		fmt.Fprintln(cmd.Root().ErrWriter, "casepack: hint: the edition is checked only on valid case data; fix the errors above (casepack validate lists them)")
-		return silentExit(exitInvalidCase)
-	}
-	plan, err := edition.New(doc.Case, edition.Public)
-	if err != nil {
-		return err
-	}
-	rep, err := plan.CheckReport()
-	if err != nil {
+	if rep.CheckReport == nil {
+		printFindings(cmd.Root().ErrWriter, rep.Findings, cmd.Bool("quiet"), rep.Case)
 		return err
 	}
 	r := rep.Reidentification
 	out := cmd.Root().Writer
 	if format == "json" {
-		if err := writeJSON(out, checkEditionReport{Case: doc.Path, CheckReport: rep}); err != nil {
+		if err := writeJSON(out, rep); err != nil {
 			return err
 		}
 	} else {
@@ -67,9 +51,9 @@ func runCheckEdition(ctx context.Context, cmd *cli.Command) error {
 		for _, w := range rep.Withheld {
 			grounds[w.Ground]++
 		}
-		fmt.Fprintf(out, "%s: public edition\n", doc.Path)
+		fmt.Fprintf(out, "%s: public edition\n", rep.Case)
 		fmt.Fprintf(out, "  withheld: %d of %d evidence items (%d without consent to publication, %d ex parte, %d confidential)\n",
-			len(rep.Withheld), len(doc.Case.Evidence), grounds[edition.GroundConsent], grounds[edition.GroundExParte], grounds[edition.GroundConfidential])
+			len(rep.Withheld), rep.EvidenceItems, grounds[edition.GroundConsent], grounds[edition.GroundExParte], grounds[edition.GroundConfidential])
 		fmt.Fprintf(out, "  redaction log: %d entries\n", len(rep.Redactions))
 		var classes []string
 		for _, c := range r.Classes {
@@ -95,12 +79,8 @@ func runCheckEdition(ctx context.Context, cmd *cli.Command) error {
 				s.Pseudonym, s.Person, s.GroupSize, strings.Join(s.Fields, ", "))
 		}
 	}
-	if !r.OK {
-		if format == "text" {
-			err := &edition.ReidentificationError{Report: r}
-			fmt.Fprintf(cmd.Root().ErrWriter, "casepack: error: %s\ncasepack: hint: %s\n", err.Error(), err.Hint())
-		}
-		return silentExit(exitInvalidCase)
+	if format == "json" {
+		return reported(err)
 	}
-	return nil
+	return err
 }

@@ -10,10 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/casepack/casepack/internal/destination"
-	"github.com/casepack/casepack/packager/edition"
-	"github.com/casepack/casepack/packager/narrative"
-	"github.com/casepack/casepack/schema"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 )
@@ -34,35 +30,6 @@ func dateFlag() cli.Flag {
 
 func fontFlag() cli.Flag {
 	return &cli.StringSliceFlag{Name: "font", Usage: "a TrueType `FILE` for characters Liberation Serif lacks (CJK, Devanagari…); repeatable, tried in order"}
-}
-
-// fonts reads the --font files.
-func fonts(cmd *cli.Command) ([]narrative.Font, error) {
-	var out []narrative.Font
-	for _, p := range cmd.StringSlice("font") {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, usageErrorf("--font %s: %v", p, err)
-		}
-		out = append(out, narrative.Font{Name: p, TTF: b})
-	}
-	return out, nil
-}
-
-// printable sets the check of the narrative's fonts (with --font) on the
-// validation options, so a character the build could not print is a
-// located finding.
-func printable(cmd *cli.Command, opt schema.Options) (schema.Options, []narrative.Font, error) {
-	fs, err := fonts(cmd)
-	if err != nil {
-		return opt, nil, err
-	}
-	check, err := narrative.Printable(fs)
-	if err != nil {
-		return opt, nil, usageErrorf("%v", err)
-	}
-	opt.Printable = check
-	return opt, fs, nil
 }
 
 // outputFormat reads --format and rejects anything but text and json.
@@ -143,33 +110,8 @@ func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
 // casepack prints no colour at all, so NO_COLOR (no-color.org) holds by
 // construction; the progress bars are the only terminal drawing.
 
-// destinationError maps a refused output path to its exit code and hint:
-// inside a case folder or a package is a usage error, an existing target
-// is refused unless --force (force names the flag that allows it, "" when
-// none does).
-func destinationError(err error, force string) error {
-	switch {
-	case errors.Is(err, destination.ErrInsideCase), errors.Is(err, destination.ErrInsidePackage):
-		return withHint(exitUsage, err, "write somewhere else, outside the case folder and outside any package")
-	case errors.Is(err, destination.ErrExists) && force != "":
-		return withHint(exitOperational, err, "choose another name, or replace it with "+force)
-	case errors.Is(err, destination.ErrExists):
-		return withHint(exitOperational, err, "choose another name; casepack never overwrites it")
-	}
-	return err
-}
-
 func warnf(w io.Writer, format string, a ...any) {
 	fmt.Fprintf(w, "casepack: warning: "+format+"\n", a...)
-}
-
-// editionFlag reads --edition.
-func editionFlag(cmd *cli.Command) (edition.Edition, error) {
-	e, err := edition.Parse(cmd.String("edition"))
-	if err != nil {
-		return "", usageErrorf("--edition %q: must be confidential or public", cmd.String("edition"))
-	}
-	return e, nil
 }
 
 // countFlag is an integer flag whose bad value reads plainly ("not a whole

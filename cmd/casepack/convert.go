@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema/caseform"
 	"github.com/urfave/cli/v3"
@@ -40,14 +40,8 @@ func runConvert(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	dst := cmd.String("output")
-	if dst == "" {
-		return usageErrorf("missing -o DST: casepack convert SRC -o case.xlsx (or case.yaml, case.json)")
-	}
-	rep, err := caseform.Convert(ctx, src, dst, caseform.ConvertOptions{Force: cmd.Bool("force")})
-	if rep != nil && (format == "json" || err == nil || errors.Is(err, caseform.ErrNotConverted)) {
-		if rep.Findings == nil {
-			rep.Findings = []finding.Finding{}
-		}
+	rep, err := packager.Convert(ctx, src, dst, packager.ConvertOptions{Force: cmd.Bool("force")})
+	if rep != nil && (format == "json" || err == nil || errors.Is(err, packager.ErrCaseInvalid)) {
 		if format == "json" {
 			if jerr := writeJSON(cmd.Root().Writer, rep); jerr != nil {
 				return jerr
@@ -56,20 +50,11 @@ func runConvert(ctx context.Context, cmd *cli.Command) error {
 			printFindings(cmd.Root().ErrWriter, rep.Findings, cmd.Bool("quiet"), rep.Source)
 		}
 	}
-	switch {
-	case errors.Is(err, caseform.ErrNotConverted):
-		if format != "json" {
-			fmt.Fprintf(cmd.Root().ErrWriter, "casepack: hint: %s was not written; correct the problems above in %s, then convert again\n", dst, rep.Source)
+	if err != nil {
+		if format == "json" && errors.Is(err, packager.ErrCaseInvalid) {
+			return reported(err)
 		}
-		return silentExit(exitInvalidCase)
-	case errors.Is(err, fs.ErrExist):
-		return withHint(exitOperational, fmt.Errorf("%s already exists", dst), "choose another name, or add --force to replace it")
-	case err != nil:
-		var unknown *caseform.UnknownFormError
-		if errors.As(err, &unknown) && unknown.Path == dst {
-			return usageErrorf("-o %s: the name must end in .xlsx, .yaml, .yml or .json (it says the form to write)", dst)
-		}
-		return caseError(src, err)
+		return err
 	}
 	if format == "text" && !cmd.Bool("quiet") {
 		nerr, nwarn := finding.Count(rep.Findings)
@@ -78,10 +63,9 @@ func runConvert(ctx context.Context, cmd *cli.Command) error {
 			state = fmt.Sprintf("%s, %s to correct", plural(nerr, "error"), plural(nwarn, "warning"))
 		}
 		fmt.Fprintf(cmd.Root().Writer, "%s: wrote %s (%s) from %s (%s)\n", dst, rep.TargetForm, state, rep.Source, rep.SourceForm)
-		var two *caseform.TwoFilesError
-		if _, _, err := caseform.Find(filepath.Dir(dst)); errors.As(err, &two) {
+		if len(rep.CaseFiles) > 1 {
 			fmt.Fprintf(cmd.Root().ErrWriter, "casepack: hint: %s now holds %s; casepack reads a folder with exactly one case file: move the one you no longer use out of it\n",
-				two.Dir, caseform.JoinAnd(two.Files))
+				filepath.Dir(dst), caseform.JoinAnd(rep.CaseFiles))
 		}
 	}
 	return nil

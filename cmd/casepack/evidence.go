@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/intake"
 	"github.com/urfave/cli/v3"
 )
@@ -49,11 +50,11 @@ func runEvidenceAdd(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	if cmd.NArg() < 2 {
+	if cmd.NArg() < 1 {
 		return usageErrorf("missing CASE or FILE: casepack evidence add CASE FILE…")
 	}
 	args := cmd.Args().Slice()
-	opt := intake.Options{
+	opt := packager.AddOptions{
 		Type:           cmd.String("type"),
 		Title:          cmd.String("title"),
 		SourceURL:      cmd.String("source-url"),
@@ -68,18 +69,15 @@ func runEvidenceAdd(ctx context.Context, cmd *cli.Command) error {
 		bar = newProgressBar(stderr)
 		opt.Progress = bar.phase("hashing")
 	}
-	rep, err := intake.Add(ctx, args[0], args[1:], opt)
+	rep, err := packager.AddEvidence(ctx, args[0], args[1:], opt)
 	bar.finish(err == nil || errors.Is(err, intake.ErrRefused))
-	var oerr *intake.OptionError
 	var unreadable *intake.UnreadableCaseError
 	switch {
-	case errors.As(err, &oerr):
-		return usageErrorf("%v", oerr)
 	case errors.As(err, &unreadable):
 		printFindings(stderr, unreadable.Findings, false, unreadable.File)
-		return withHint(exitInvalidCase, err, "correct the problems above (casepack validate lists them), then add the files again")
+		return err
 	case err != nil && !errors.Is(err, intake.ErrRefused):
-		return caseError(args[0], err)
+		return err
 	}
 	if format == "json" {
 		if jerr := writeJSON(stdout, rep); jerr != nil {
@@ -108,8 +106,5 @@ func runEvidenceAdd(ctx context.Context, cmd *cli.Command) error {
 			fmt.Fprintln(stdout)
 		}
 	}
-	if errors.Is(err, intake.ErrRefused) {
-		return silentExit(exitOperational)
-	}
-	return nil
+	return reported(err)
 }

@@ -39,7 +39,25 @@ var errReported = errors.New("reported")
 // silentExit ends the command with code after it has printed its own report.
 func silentExit(code int) error { return fault.New(fault.Class(code), errReported, "") }
 
-func isSilent(err error) bool { return errors.Is(err, errReported) }
+// reported marks err as told to the user already (the command printed its
+// report, whose findings say why): run prints nothing more, and exits with
+// err's class.
+func reported(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &reportedError{err}
+}
+
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }
+
+func isSilent(err error) bool {
+	var r *reportedError
+	return errors.Is(err, errReported) || errors.As(err, &r)
+}
 
 // exitCode is the one place where errors become exit codes.
 func exitCode(err error) int {
@@ -52,7 +70,8 @@ func exitCode(err error) int {
 // message is what the user reads about err. Libraries write their messages
 // for users (packager/fault); an interruption is said once, here.
 func message(err error) string {
-	if errors.Is(err, context.Canceled) {
+	var fe *fault.Error
+	if !errors.As(err, &fe) && errors.Is(err, context.Canceled) {
 		return "interrupted; nothing was left behind"
 	}
 	return err.Error()

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
-	"github.com/casepack/casepack/samples"
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/schema/caseform"
 	"github.com/urfave/cli/v3"
 )
@@ -35,24 +32,11 @@ func init() {
 			if !ok {
 				return usageErrorf("--format %q: must be xlsx, yaml or json", cmd.String("format"))
 			}
-			var src fs.FS
-			switch cmd.String("sample") {
-			case "minimal":
-				src = samples.Minimal
-			case "la-vega":
-				src = samples.LaVega
-			default:
-				return usageErrorf("--sample %q: must be minimal or la-vega", cmd.String("sample"))
-			}
-			if _, err := os.Lstat(dir); err == nil {
-				return withHint(exitOperational, fmt.Errorf("%s already exists", dir), "choose a new folder name; init never writes into an existing folder")
-			} else if !errors.Is(err, fs.ErrNotExist) {
+			rep, err := packager.Init(dir, packager.InitOptions{Form: form, Sample: cmd.String("sample")})
+			if err != nil {
 				return err
 			}
-			file, err := caseform.Init(dir, src, form)
-			if err != nil {
-				return fmt.Errorf("create %s: %w", dir, err)
-			}
+			file := rep.File
 			how := "edit " + file + " (casepack schema describes every field)"
 			switch form {
 			case caseform.XLSX:

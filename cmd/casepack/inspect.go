@@ -4,32 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/casepack/casepack/packager/sign"
-	"github.com/casepack/casepack/packager/verify"
+	"github.com/casepack/casepack/packager"
 	"github.com/urfave/cli/v3"
 )
-
-// inspectOutput is the JSON object of `inspect --format json`: the package
-// summary and its signers.
-type inspectOutput struct {
-	*verify.Summary
-	Signers []inspectSigner `json:"signers"`
-}
-
-type inspectSigner struct {
-	ID           string `json:"id"`
-	Format       string `json:"format"`
-	Name         string `json:"name,omitempty"`
-	Role         string `json:"role,omitempty"`
-	Organisation string `json:"organisation,omitempty"`
-	Fingerprint  string `json:"key_fingerprint,omitempty"`
-	Certificate  string `json:"certificate_subject,omitempty"`
-	Valid        bool   `json:"signature_matches"`
-	Time         string `json:"time,omitempty"`
-	TimeSource   string `json:"time_source,omitempty"`
-}
 
 func init() {
 	register(&cli.Command{
@@ -43,38 +21,13 @@ func init() {
 			if err != nil {
 				return err
 			}
-			pkg, err := openPackage(path)
+			rep, err := packager.Inspect(ctx, path)
 			if err != nil {
 				return err
 			}
-			defer pkg.Close()
-			s, err := verify.Inspect(pkg)
-			if err != nil {
-				return err
-			}
-			if s.Signatures == nil {
-				s.Signatures = []string{}
-			}
-			// Signers as the signature files describe them; inspect does not
-			// judge trust (verify --trust does).
-			sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{PDFs: signedPDFs})
-			if err != nil {
-				return err
-			}
-			signers := []inspectSigner{}
-			for _, r := range sigs.Signatures {
-				is := inspectSigner{ID: r.ID, Format: r.Format, Fingerprint: r.KeyFingerprint, Certificate: r.CertificateSubject, Valid: r.Status != sign.StatusInvalid}
-				if r.Signer != nil {
-					is.Name, is.Role, is.Organisation = r.Signer.Name, r.Signer.Role, r.Signer.Organisation
-				}
-				if !r.Time.IsZero() {
-					is.Time = r.Time.UTC().Format(time.RFC3339)
-					is.TimeSource = r.TimeSource
-				}
-				signers = append(signers, is)
-			}
+			s, signers := rep.Summary, rep.Signers
 			if format == "json" {
-				return writeJSON(cmd.Root().Writer, inspectOutput{Summary: s, Signers: signers})
+				return writeJSON(cmd.Root().Writer, rep)
 			}
 			w := cmd.Root().Writer
 			row := func(k, v string) { fmt.Fprintf(w, "%-22s %s\n", k+":", v) }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 
-	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager"
 	"github.com/urfave/cli/v3"
 )
 
@@ -28,13 +26,6 @@ func init() {
 	})
 }
 
-// keygenOutput is the JSON object of `keygen --format json`.
-type keygenOutput struct {
-	PrivateKey  string `json:"private_key"`
-	PublicKey   string `json:"public_key"`
-	Fingerprint string `json:"fingerprint"`
-}
-
 func runKeygen(_ context.Context, cmd *cli.Command) error {
 	format, err := outputFormat(cmd)
 	if err != nil {
@@ -43,29 +34,16 @@ func runKeygen(_ context.Context, cmd *cli.Command) error {
 	if cmd.NArg() != 0 {
 		return usageErrorf("keygen takes no arguments; name the key with -o NAME")
 	}
-	name, err := requiredString(cmd, "out")
-	if err != nil {
-		return err
-	}
-	priv, err := sign.GenerateKey(nil)
-	if err != nil {
-		return err
-	}
-	fp, err := sign.WriteKeyPair(name, priv)
-	keyPath, pubPath := sign.KeyPairFiles(name)
-	if errors.Is(err, fs.ErrExist) {
-		return withHint(exitOperational, fmt.Errorf("%s or %s already exists; nothing was written", keyPath, pubPath),
-			"choose another -o NAME; an existing key is never overwritten")
-	}
+	rep, err := packager.Keygen(cmd.String("out"))
 	if err != nil {
 		return err
 	}
 	out := cmd.Root().Writer
 	if format == "json" {
-		return writeJSON(out, keygenOutput{PrivateKey: keyPath, PublicKey: pubPath, Fingerprint: fp})
+		return writeJSON(out, rep)
 	}
-	fmt.Fprintf(out, "private key %s (keep it secret; readable by you only)\n", keyPath)
-	fmt.Fprintf(out, "public key  %s (give it to whoever verifies your packages)\n", pubPath)
-	fmt.Fprintf(out, "fingerprint %s\n", fp)
+	fmt.Fprintf(out, "private key %s (keep it secret; readable by you only)\n", rep.PrivateKey)
+	fmt.Fprintf(out, "public key  %s (give it to whoever verifies your packages)\n", rep.PublicKey)
+	fmt.Fprintf(out, "fingerprint %s\n", rep.Fingerprint)
 	return nil
 }

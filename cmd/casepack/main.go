@@ -20,12 +20,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"os"
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/casepack/casepack/packager/fault"
 
 	"github.com/urfave/cli/v3"
 )

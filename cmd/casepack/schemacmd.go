@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/casepack/casepack/schema"
+	"github.com/casepack/casepack/packager"
 	"github.com/urfave/cli/v3"
 )
 
@@ -15,7 +15,7 @@ func init() {
 			if cmd.NArg() > 0 {
 				return usageErrorf("casepack schema takes no arguments")
 			}
-			_, err := cmd.Root().Writer.Write(schema.JSON)
+			_, err := cmd.Root().Writer.Write(packager.Schema())
 			return err
 		},
 	})

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
-
-	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager"
 	"github.com/urfave/cli/v3"
 )
 
@@ -25,47 +23,17 @@ func signerFlags() []cli.Flag {
 	}
 }
 
-// signersFromFlags builds the signers the flags ask for. The first X.509
-// credential also signs the narrative PDF (pdfSigner).
-func signersFromFlags(cmd *cli.Command) (signers []*sign.Signer, pdfSigner *sign.Signer, err error) {
-	keys := cmd.StringSlice("key")
-	p12 := cmd.String("p12")
-	cert := cmd.String("cert")
-	if cert != "" && len(keys) != 1 {
-		return nil, nil, usageErrorf("--cert needs exactly one --key (the certificate's private key)")
+// signerOptions reads the signing flags.
+func signerOptions(cmd *cli.Command) packager.SignerOptions {
+	return packager.SignerOptions{
+		Keys:         cmd.StringSlice("key"),
+		Cert:         cmd.String("cert"),
+		P12:          cmd.String("p12"),
+		PasswordFile: cmd.String("password-file"),
+		PasswordEnv:  cmd.String("password-env"),
+		Name:         cmd.String("signer-name"),
+		Role:         cmd.String("role"),
+		Organisation: cmd.String("org"),
+		TSA:          cmd.String("tsa"),
 	}
-	if (cmd.String("password-file") != "" || cmd.String("password-env") != "") && p12 == "" {
-		return nil, nil, usageErrorf("--password-file and --password-env are for --p12")
-	}
-	var creds []sign.CredentialOptions
-	for _, k := range keys {
-		creds = append(creds, sign.CredentialOptions{KeyFile: k, CertFile: cert})
-	}
-	if p12 != "" {
-		if cmd.String("password-file") == "" && cmd.String("password-env") == "" {
-			return nil, nil, withHint(exitUsage, fmt.Errorf("--p12 %s: no password given", p12),
-				"give it with --password-file FILE or --password-env VARIABLE (never on the command line)")
-		}
-		pw, err := sign.ReadPassword(cmd.String("password-file"), cmd.String("password-env"))
-		if err != nil {
-			return nil, nil, err
-		}
-		creds = append(creds, sign.CredentialOptions{P12File: p12, Password: pw})
-	}
-	for _, co := range creds {
-		cred, err := sign.LoadCredential(co)
-		if err != nil {
-			return nil, nil, err
-		}
-		s, err := sign.NewSigner(cred, cmd.String("signer-name"), cmd.String("role"), cmd.String("org"))
-		if err != nil {
-			return nil, nil, err
-		}
-		s.TSAURL = cmd.String("tsa")
-		signers = append(signers, s)
-		if pdfSigner == nil && s.Format() == sign.FormatCMS {
-			pdfSigner = s
-		}
-	}
-	return signers, pdfSigner, nil
 }

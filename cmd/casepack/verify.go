@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/finding"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/sign"
-	"github.com/casepack/casepack/packager/submission"
-	"github.com/casepack/casepack/packager/verify"
 	"github.com/urfave/cli/v3"
 )
 
@@ -40,135 +35,48 @@ func init() {
 	})
 }
 
-type verifyCheck = verify.Check
-
-// signedPDFs are the payload PDFs whose embedded signatures verify checks:
-// the narrative, which build signs with an X.509 credential.
-var signedPDFs = []string{submission.NarrativePath}
-
-// verifyOutput is the JSON object of `verify --format json`.
-type verifyOutput struct {
-	Intact       bool                   `json:"intact"`
-	Integrity    *verify.Report         `json:"integrity"`
-	Signatures   []sign.SignatureResult `json:"signatures"`
-	TrustedValid int                    `json:"trusted_valid"`
-}
-
 func runVerify(ctx context.Context, cmd *cli.Command) error {
 	format, path, err := formatAndArg(cmd, "PKG")
 	if err != nil {
 		return err
 	}
-	trust, err := loadTrust(cmd.StringSlice("trust"))
+	trust, err := packager.LoadTrust(cmd.StringSlice("trust"))
 	if err != nil {
 		return err
 	}
 	if root, id, ok := archiveTarget(path); ok {
 		return runVerifyArchived(ctx, cmd, format, root, id, trust)
 	}
-	pkg, err := openPackage(path)
-	if err != nil {
-		if format == "json" && exitCode(err) == exitVerifyFail {
-			// Not a package: still one JSON object, with the finding.
-			code := finding.BagBagit
-			if strings.HasSuffix(strings.ToLower(path), ".zip") {
-				code = finding.ZipUnsafe
-			}
-			rep := &verify.Report{Package: path, Findings: []finding.Finding{{Code: code, Severity: finding.Error, Message: message(err)}}}
-			_ = writeJSON(cmd.Root().Writer, verifyOutput{Intact: false, Integrity: rep, Signatures: []sign.SignatureResult{}})
-		}
-		return err
-	}
-	defer pkg.Close()
-	vopt := verify.Options{Workers: int(cmd.Int("workers"))}
+	opt := packager.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), Workers: cmd.Int("workers")}
 	var bar *progressBar
 	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
 		bar = newProgressBar(cmd.Root().ErrWriter)
-		vopt.Progress = bar.phase("checking")
+		opt.Progress = bar.phase("checking")
 	}
-	rep, err := verify.Verify(ctx, pkg, vopt)
+	rep, err := packager.Verify(ctx, path, opt)
 	bar.finish(err == nil)
-	if err != nil {
+	switch {
+	case rep == nil:
 		return err
-	}
-	sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), PDFs: signedPDFs})
-	if err != nil {
-		return err
-	}
-	rep.Add(sigs.Findings...)
-	out := verifyOutput{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid}
-	if out.Signatures == nil {
-		out.Signatures = []sign.SignatureResult{}
-	}
-	if format == "json" {
-		if err := writeJSON(cmd.Root().Writer, out); err != nil {
-			return err
+	case format == "json":
+		if jerr := writeJSON(cmd.Root().Writer, rep); jerr != nil {
+			return jerr
 		}
-	} else {
-		printVerify(cmd.Root().Writer, cmd.Root().ErrWriter, rep, sigs, cmd.Bool("quiet"))
+		return reported(err)
+	case err != nil && !errors.Is(err, packager.ErrVerifyFailed):
+		return err // not a package: the error says so
 	}
-	if !out.Intact {
-		return silentExit(exitVerifyFail)
-	}
-	return nil
+	printVerify(cmd.Root().Writer, cmd.Root().ErrWriter, rep, cmd.Bool("quiet"))
+	return reported(err)
 }
 
-func openPackage(path string) (*verify.Package, error) {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, withHint(exitOperational, fmt.Errorf("%s: no such package folder or .zip", path), "give the package folder (out/<submission>_<edition>) or its .zip")
-	}
-	if err == nil && fi.IsDir() {
-		// A folder with neither bagit.txt nor bag-info.txt is not a damaged
-		// package but the wrong folder.
-		_, e1 := os.Stat(filepath.Join(path, "bagit.txt"))
-		_, e2 := os.Stat(filepath.Join(path, "bag-info.txt"))
-		if e1 != nil && e2 != nil {
-			return nil, withHint(exitVerifyFail, fmt.Errorf("%s: not a package (no bagit.txt or bag-info.txt in it)", path),
-				"a package is the folder casepack build wrote (out/<submission>_<edition>), or its .zip")
-		}
-	}
-	pkg, err := verify.Open(path)
-	if errors.Is(err, verify.ErrNotPackage) {
-		return nil, withHint(exitVerifyFail, fmt.Errorf("%s: not a package folder or .zip", path), "a package is a folder holding bagit.txt, or a .zip of one")
-	}
-	return pkg, err
-}
-
-func loadTrust(files []string) ([]sign.TrustAnchor, error) {
-	var out []sign.TrustAnchor
-	for _, f := range files {
-		a, err := sign.LoadTrustFile(f)
-		if err != nil {
-			if _, serr := os.Stat(f); serr != nil {
-				return nil, withHint(exitUsage, fmt.Errorf("--trust %s: no such file", f), "give the path of a PEM public key or certificate")
-			}
-			return nil, withHint(exitUsage, fmt.Errorf("--trust %s: not a public key or certificate casepack can read", f),
-				"give a PEM public key (NAME.pub.pem from casepack keygen), a certificate or a CA certificate")
-		}
-		out = append(out, a...)
-	}
-	return out, nil
-}
-
-// signatureCheck plugs the signature verifier into the verifier's checks
-// (build's verify-after-write uses it).
-func signatureCheck(trust []sign.TrustAnchor, require bool) verify.Check {
-	return func(_ context.Context, fsys fs.FS) ([]finding.Finding, error) {
-		r, err := sign.VerifyPackage(fsys, sign.VerifyOptions{Trust: trust, RequireSignature: require, PDFs: signedPDFs})
-		if err != nil {
-			return nil, err
-		}
-		return r.Findings, nil
-	}
-}
-
-func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report, quiet bool) {
+func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool) {
+	rep := vr.Integrity
 	printFindings(stderr, rep.Findings, quiet, rep.Package)
 	if quiet && rep.Intact() {
 		return
 	}
-	for _, s := range sigs.Signatures {
+	for _, s := range vr.Signatures {
 		who := []string{}
 		if s.Signer != nil {
 			for _, x := range []string{s.Signer.Name, s.Signer.Role, s.Signer.Organisation} {
@@ -205,7 +113,7 @@ func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report
 		fmt.Fprintln(stdout, line)
 	}
 	trusted := 0
-	for _, s := range sigs.Signatures {
+	for _, s := range vr.Signatures {
 		if s.Status == sign.StatusValidTrusted {
 			trusted++
 		}
@@ -216,7 +124,7 @@ func printVerify(stdout, stderr io.Writer, rep *verify.Report, sigs *sign.Report
 	}
 	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)\n",
 		rep.Package, state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
-		len(sigs.Signatures), trusted)
+		len(vr.Signatures), trusted)
 }
 
 // timeSourceWords says where a signing time comes from, in words.

@@ -1,0 +1,237 @@
+package packager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/casepack/casepack/internal/destination"
+	"github.com/casepack/casepack/packager/assemble"
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/fault"
+	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager/submission"
+	"github.com/casepack/casepack/packager/verify"
+	"github.com/casepack/casepack/schema"
+)
+
+func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport, error) {
+	if opt.OutDir == "" {
+		opt.OutDir = "out"
+	}
+	ed, err := checkEdition(opt.Edition)
+	if err != nil {
+		return nil, err
+	}
+	paper, err := checkPaper(opt.Paper)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(opt.OutDir); err == nil && !fi.IsDir() {
+		return nil, fault.Usagef("--out %s: is a file, not a folder", opt.OutDir)
+	}
+	templates, err := templatesFS(opt.Templates)
+	if err != nil {
+		return nil, err
+	}
+	fs, printable, err := fonts(opt.Fonts)
+	if err != nil {
+		return nil, err
+	}
+
+	started := time.Now()
+	// Declared digests are compared while copying (one read per byte).
+	doc, findings, err := loadCase(ctx, casePath, schema.Options{SkipHashes: true, Workers: opt.Workers, Printable: printable})
+	if err != nil {
+		return nil, buildError(err) // an interrupt while validating is a build interrupted
+	}
+	if err := destination.Place(opt.OutDir, doc.Dir); err != nil {
+		return nil, destinationError(fmt.Errorf("--out %w", err), "")
+	}
+	rep := &BuildReport{Case: doc.Path, Edition: ed, Findings: findings}
+	if n, _ := finding.Count(findings); n > 0 {
+		// The case is refused anyway; compare the declared digests too, so
+		// every problem is reported at once, as validate does.
+		more, err := schema.CheckHashes(ctx, doc, opt.Workers)
+		if err != nil {
+			return nil, buildError(err)
+		}
+		return refuse(rep, more)
+	}
+
+	validated := time.Now()
+	sopt := submission.Options{Edition: ed, Date: opt.Date, Version: opt.Version, Paper: paper,
+		Templates: templates, Signers: opt.Signers, PDFSigner: pdfSigner(opt.Signers), Fonts: fs}
+	if ed.IsPublic() {
+		if rep.EditionCheck, err = submission.EditionCheck(doc); err != nil {
+			return nil, buildError(err)
+		}
+	}
+	spec, err := submission.Spec(doc, sopt)
+	if err != nil {
+		var reid *edition.ReidentificationError
+		if errors.As(err, &reid) {
+			// The report holds the re-identification check that says why.
+			return rep, fault.New(fault.InvalidCase, caseInvalid{err}, reid.Hint())
+		}
+		return nil, buildError(err)
+	}
+	// A letter left beside no package is not replaced without Force (a
+	// package that exists is refused by the build, with its own message).
+	pkgDir := filepath.Join(opt.OutDir, spec.Name)
+	letterPath := submission.LetterBesidePath(pkgDir)
+	_, pkgErr := os.Lstat(pkgDir)
+	if _, err := os.Lstat(letterPath); err == nil && pkgErr != nil && !opt.Force {
+		return nil, fault.New(fault.Operational, fmt.Errorf("%s: already exists", letterPath), "choose another --out folder, or replace the package and its letter with --force")
+	}
+	planned := time.Now()
+	res, err := assemble.Build(ctx, spec, assemble.Options{
+		OutDir:         opt.OutDir,
+		Zip:            opt.Zip,
+		Force:          opt.Force,
+		Workers:        opt.Workers,
+		Checks:         []verify.Check{signatureCheck(nil, false)},
+		Progress:       opt.Progress,
+		VerifyProgress: opt.VerifyProgress,
+		Warn:           opt.Warn,
+	})
+	if mf := submission.MismatchFindings(doc, err); len(mf) > 0 {
+		return refuse(rep, mf)
+	}
+	if err != nil {
+		return rep, buildError(narrativeError(err, opt.Templates))
+	}
+	rep.Package = res
+	rep.Timings = append([]assemble.Phase{
+		{Name: "validate", Seconds: validated.Sub(started).Seconds()},
+		{Name: "plan", Seconds: planned.Sub(validated).Seconds()},
+	}, res.Timings...)
+	// The covering letter beside the package carries the tag manifest's
+	// digest, which no file inside the package can.
+	if rep.Letter, err = submission.LetterBeside(ctx, doc, sopt, res, opt.Force); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// caseInvalid is a refusal for the case's content that is not a finding
+// (the public edition would single someone out): its own message, and
+// ErrCaseInvalid.
+type caseInvalid struct{ err error }
+
+func (e caseInvalid) Error() string        { return e.err.Error() }
+func (e caseInvalid) Unwrap() error        { return e.err }
+func (e caseInvalid) Is(target error) bool { return target == ErrCaseInvalid }
+
+// refuse is Build's answer to an invalid case: every finding, and
+// ErrCaseInvalid.
+func refuse(rep *BuildReport, more []finding.Finding) (*BuildReport, error) {
+	rep.Findings = append(rep.Findings, more...)
+	finding.Sort(rep.Findings)
+	return rep, fault.New(fault.InvalidCase, fmt.Errorf("%w; nothing was built", ErrCaseInvalid), "")
+}
+
+// pdfSigner is the signer of the narrative PDF: the first with an X.509
+// certificate (a PDF signature needs one).
+func pdfSigner(signers []*sign.Signer) *sign.Signer {
+	for _, s := range signers {
+		if s.Format() == sign.FormatCMS {
+			return s
+		}
+	}
+	return nil
+}
+
+func checkEdition(e edition.Edition) (edition.Edition, error) {
+	if e == "" {
+		return edition.Confidential, nil
+	}
+	ed, err := edition.Parse(string(e))
+	if err != nil {
+		return "", fault.Usagef("--edition %q: must be confidential or public", string(e))
+	}
+	return ed, nil
+}
+
+func checkPaper(p string) (string, error) {
+	switch p {
+	case "":
+		return "a4", nil
+	case "a4", "letter":
+		return p, nil
+	}
+	return "", fault.Usagef("--paper %q: must be a4 or letter", p)
+}
+
+// templatesFS opens a folder of narrative templates; nil for the built-in
+// ones.
+func templatesFS(dir string) (fs.FS, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fault.Usagef("--templates %s: not a folder", dir)
+	}
+	return os.DirFS(dir), nil
+}
+
+// buildError classes the failures of a build and gives each its hint.
+func buildError(err error) error {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err // already classed
+	}
+	var mismatch *evidence.DigestMismatch
+	var leak *edition.LeakError
+	var reid *edition.ReidentificationError
+	var verr *assemble.VerifyError
+	switch {
+	case errors.As(err, &mismatch):
+		return fault.New(fault.InvalidCase, err, "the evidence file differs from the one acquired: find the original, or record the change in the custody log and update the declared sha256")
+	case errors.As(err, &reid):
+		return fault.New(fault.InvalidCase, err, reid.Hint())
+	case errors.As(err, &leak):
+		return fault.New(fault.InvalidCase, err, "remove the protected detail from the text fields, or build the confidential edition")
+	case errors.Is(err, assemble.ErrInvalidSpec):
+		// The validator should have caught it; it is still about the case data.
+		return fault.New(fault.InvalidCase, err, "check the evidence paths in the case (casepack validate)")
+	case errors.Is(err, assemble.ErrNotReplaceable):
+		return fault.New(fault.Operational, err, "--force replaces only a casepack package; move that away, or choose another --out folder")
+	case errors.Is(err, assemble.ErrTargetExists):
+		return fault.New(fault.Operational, err, "choose another --out folder, or replace the package with --force")
+	case errors.As(err, &verr):
+		return fault.New(fault.Verification, err, "the written package did not verify and was removed; check the disk, then build again")
+	case errors.Is(err, context.Canceled):
+		return fault.New(fault.Operational, errInterrupted, "")
+	}
+	return err
+}
+
+// errInterrupted is what a build stopped by the user (Ctrl-C) says; it is
+// context.Canceled, so callers can tell.
+var errInterrupted = interrupted{}
+
+type interrupted struct{}
+
+func (interrupted) Error() string        { return "build interrupted; nothing was left behind" }
+func (interrupted) Is(target error) bool { return target == context.Canceled }
+
+// destinationError classes a refused destination. force names the flag
+// that would allow replacing it ("" when none does).
+func destinationError(err error, force string) error {
+	switch {
+	case errors.Is(err, destination.ErrInsideCase), errors.Is(err, destination.ErrInsidePackage):
+		return fault.New(fault.Usage, err, "write somewhere else, outside the case folder and outside any package")
+	case errors.Is(err, destination.ErrExists) && force != "":
+		return fault.New(fault.Operational, err, "choose another name, or replace it with "+force)
+	case errors.Is(err, destination.ErrExists):
+		return fault.New(fault.Operational, err, "choose another name; casepack never overwrites it")
+	}
+	return err
+}

@@ -1,0 +1,109 @@
+package packager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/casepack/casepack/packager/fault"
+	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager/submission"
+	"github.com/casepack/casepack/packager/verify"
+)
+
+// signedPDFs are the payload PDFs whose embedded signatures are checked:
+// the narrative, which build signs with an X.509 credential.
+var signedPDFs = []string{submission.NarrativePath}
+
+func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*VerifyReport, error) {
+	pkg, err := openPackage(path)
+	if err != nil {
+		if fault.ClassOf(err) == fault.Verification {
+			// Not a package: still one report, with the finding.
+			code := finding.BagBagit
+			if strings.HasSuffix(strings.ToLower(path), ".zip") {
+				code = finding.ZipUnsafe
+			}
+			rep := &verify.Report{Package: path, Findings: []finding.Finding{{Code: code, Severity: finding.Error, Message: err.Error()}}}
+			return &VerifyReport{Integrity: rep, Signatures: []sign.SignatureResult{}}, err
+		}
+		return nil, err
+	}
+	defer pkg.Close()
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, Progress: opt.Progress})
+	if err != nil {
+		return nil, err
+	}
+	sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{Trust: opt.Trust, RequireSignature: opt.RequireSignature, PDFs: signedPDFs})
+	if err != nil {
+		return nil, err
+	}
+	rep.Add(sigs.Findings...)
+	out := &VerifyReport{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid, Trusted: len(opt.Trust) > 0}
+	if out.Signatures == nil {
+		out.Signatures = []sign.SignatureResult{}
+	}
+	if !out.Intact {
+		return out, fault.New(fault.Verification, ErrVerifyFailed, "")
+	}
+	return out, nil
+}
+
+// openPackage opens a package folder or .zip, saying plainly when the path
+// is not one.
+func openPackage(path string) (*verify.Package, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fault.New(fault.Operational, fmt.Errorf("%s: no such package folder or .zip", path), "give the package folder (out/<submission>_<edition>) or its .zip")
+	}
+	if err == nil && fi.IsDir() {
+		// A folder with neither bagit.txt nor bag-info.txt is not a damaged
+		// package but the wrong folder.
+		_, e1 := os.Stat(filepath.Join(path, "bagit.txt"))
+		_, e2 := os.Stat(filepath.Join(path, "bag-info.txt"))
+		if e1 != nil && e2 != nil {
+			return nil, fault.New(fault.Verification, fmt.Errorf("%s: not a package (no bagit.txt or bag-info.txt in it)", path),
+				"a package is the folder casepack build wrote (out/<submission>_<edition>), or its .zip")
+		}
+	}
+	pkg, err := verify.Open(path)
+	if errors.Is(err, verify.ErrNotPackage) {
+		return nil, fault.New(fault.Verification, fmt.Errorf("%s: not a package folder or .zip", path), "a package is a folder holding bagit.txt, or a .zip of one")
+	}
+	return pkg, err
+}
+
+// LoadTrust reads the public keys and certificates in PEM files, for
+// VerifyOptions.Trust. A missing or unreadable file is a usage error.
+func LoadTrust(files []string) ([]sign.TrustAnchor, error) {
+	var out []sign.TrustAnchor
+	for _, f := range files {
+		a, err := sign.LoadTrustFile(f)
+		if err != nil {
+			if _, serr := os.Stat(f); serr != nil {
+				return nil, fault.New(fault.Usage, fmt.Errorf("--trust %s: no such file", f), "give the path of a PEM public key or certificate")
+			}
+			return nil, fault.New(fault.Usage, fmt.Errorf("--trust %s: not a public key or certificate casepack can read", f),
+				"give a PEM public key (NAME.pub.pem from casepack keygen), a certificate or a CA certificate")
+		}
+		out = append(out, a...)
+	}
+	return out, nil
+}
+
+// signatureCheck plugs the signature verifier into the verifier's checks
+// (build's verify-after-write uses it).
+func signatureCheck(trust []sign.TrustAnchor, require bool) verify.Check {
+	return func(_ context.Context, fsys fs.FS) ([]finding.Finding, error) {
+		r, err := sign.VerifyPackage(fsys, sign.VerifyOptions{Trust: trust, RequireSignature: require, PDFs: signedPDFs})
+		if err != nil {
+			return nil, err
+		}
+		return r.Findings, nil
+	}
+}
