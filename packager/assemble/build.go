@@ -69,7 +69,11 @@ type Spec struct {
 	Files      []GeneratedFile      // generated in this order
 	Manifest   bag.CasepackManifest // Build fills each evidence item's Files and Created
 	VerifyText string               // appended to the generated VERIFY.txt
-	Signers    []Signer
+	// Check, when set, inspects the complete package folder dir before it
+	// is verified and put in place; an error stops the build and removes
+	// everything written.
+	Check   func(ctx context.Context, dir string) error
+	Signers []Signer
 }
 
 // Options tune Build.
@@ -244,6 +248,14 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		return nil, err
 	}
 	b.clock.mark("times and folders")
+	if spec.Check != nil {
+		// The caller's own check of what was written (the public
+		// edition's leak check); a failure leaves nothing behind.
+		if err := spec.Check(ctx, tmp); err != nil {
+			return nil, err
+		}
+		b.clock.mark("caller's check")
+	}
 	if err := checkWritten(ctx, tmp, opt); err != nil {
 		return nil, err
 	}

@@ -13,12 +13,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +29,7 @@ import (
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/casepack/casepack/schema"
@@ -162,6 +163,17 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	}
 	g.spec = spec // the letter quotes the digest of the manifest made from it
 	spec.Files = g.files()
+	if g.leaks != nil {
+		text := map[string]bool{}
+		for _, e := range spec.Evidence {
+			text[e.Dst] = !e.Withhold && isText(e.MediaType)
+		}
+		// Every file of the written package, its name and every name in
+		// it, before the package is verified and put in place.
+		spec.Check = func(ctx context.Context, dir string) error {
+			return g.leaks.Package(ctx, dir, spec.Name, func(rel string) bool { return text[rel] })
+		}
+	}
 	return spec, nil
 }
 
@@ -224,6 +236,8 @@ func (g *generator) caseJSONBytes() ([]byte, error) {
 		}
 		g.caseBytes, g.caseErr = schema.Canonical(g.out)
 		if g.caseErr == nil {
+			// Checked here as well as in the whole package: first, and
+			// by the JSON pointer of the field the user can correct.
 			g.caseErr = g.leaks.Bytes(CasePath, g.caseBytes)
 		}
 	})
@@ -271,14 +285,6 @@ func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Resu
 		g.annexErr = annex.Write(ctx, g.doc.Case, g.fileInfos(ev), annex.Options{
 			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
 		}, xlsx, open)
-		if g.annexErr == nil && g.leaks != nil {
-			for p, b := range g.annexes {
-				if err := g.leaks.File(p, b.Bytes()); err != nil {
-					g.annexErr = err
-					return
-				}
-			}
-		}
 	})
 	return g.annexErr
 }
@@ -334,10 +340,16 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 		if err != nil {
 			return err
 		}
-		// Check the text as it prints: Markdown escapes would hide
-		// "O\\'Brien" from a byte search.
-		if err := g.leaks.Bytes(NarrativePath, []byte(narrative.PlainText(md))); err != nil {
-			return err
+		// The package check cannot read the PDF's compressed text:
+		// check the text as it prints, section by section.
+		for _, sec := range narrative.PlainTextSections(md) {
+			where := "section " + strconv.Quote(sec.Heading)
+			if sec.Heading == "" {
+				where = "cover"
+			}
+			if err := g.leaks.Text(NarrativePath, where, sec.Text); err != nil {
+				return err
+			}
 		}
 	}
 	if g.opt.PDFSigner == nil {
@@ -438,6 +450,13 @@ certificate, obtained from the signer through a channel you trust):
    It must say "Signature is Valid", "Total document signed" and
    "Certificate is Trusted".
 `
+
+// isText reports whether a media type is text a reader can search.
+func isText(mt string) bool {
+	mt = strings.ToLower(strings.TrimSpace(strings.SplitN(mt, ";", 2)[0]))
+	return strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml") ||
+		mt == "application/json" || mt == "application/xml" || mt == "application/csv"
+}
 
 // MediaType is the file's declared media type, or one guessed from its
 // extension with a fixed table (the system's mime tables differ between
