@@ -53,28 +53,38 @@ type LetterOptions struct {
 // one page (a long title, many signatories or a user's template).
 var ErrLetterTooLong = errors.New("the covering letter does not fit on one page")
 
-// RenderLetter writes the covering letter as a one-page PDF.
-func RenderLetter(ctx context.Context, w io.Writer, l Letter, opt LetterOptions) error {
+// LetterMarkdown executes the covering letter's template: the Markdown
+// RenderLetter lays out (the public edition's leak check reads it).
+func LetterMarkdown(l Letter, opt LetterOptions) ([]byte, error) {
 	if l.Case == nil {
-		return errors.New("narrative: no case")
+		return nil, errors.New("narrative: no case")
 	}
 	t, err := loadTemplates(opt.Templates, (&Data{}).funcMap())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if t.Lookup(LetterTemplate) == nil {
-		return fmt.Errorf("templates: no %s", LetterTemplate)
+		return nil, fmt.Errorf("templates: no %s", LetterTemplate)
 	}
 	var md bytes.Buffer
 	if err := t.ExecuteTemplate(&md, LetterTemplate, l); err != nil {
-		return fmt.Errorf("template: %w", err)
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	return tidy(md.Bytes()), nil
+}
+
+// RenderLetter writes the covering letter as a one-page PDF.
+func RenderLetter(ctx context.Context, w io.Writer, l Letter, opt LetterOptions) error {
+	md, err := LetterMarkdown(l, opt)
+	if err != nil {
+		return err
 	}
 	po := PDFOptionsFor(l.Case, Options{Paper: opt.Paper, Date: l.Date, Edition: l.Edition, Version: opt.Version, Fonts: opt.Fonts})
 	po.Letter = true
 	po.Title = "Covering letter — " + l.Case.Submission.Title
 	po.Source = LetterTemplate
 	var pdf bytes.Buffer
-	rep, err := renderPDF(ctx, &pdf, tidy(md.Bytes()), po)
+	rep, err := renderPDF(ctx, &pdf, md, po)
 	if err != nil {
 		return err
 	}

@@ -386,7 +386,23 @@ func (g *generator) letter(ctx context.Context, w io.Writer, ev map[string]evide
 			l.EvidenceFiles++
 		}
 	}
+	if err := g.checkText(LetterPath, l); err != nil {
+		return err
+	}
 	return narrative.RenderLetter(ctx, w, l, g.letterOptions())
+}
+
+// checkText runs the public edition's leak check on a letter's text before
+// layout (the package check cannot read a PDF's compressed text).
+func (g *generator) checkText(file string, l narrative.Letter) error {
+	if g.leaks == nil {
+		return nil
+	}
+	md, err := narrative.LetterMarkdown(l, g.letterOptions())
+	if err != nil {
+		return err
+	}
+	return g.leaks.Text(file, "text", narrative.PlainText(md))
 }
 
 func (g *generator) letterData() narrative.Letter {
@@ -416,6 +432,9 @@ func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *a
 		return "", err
 	}
 	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
+	if opt.Edition == edition.Public {
+		g.leaks = edition.NewLeakCheck(doc.Case)
+	}
 	m, err := os.ReadFile(filepath.Join(res.Dir, filepath.FromSlash(bag.CasepackManifestPath)))
 	if err != nil {
 		return "", fmt.Errorf("covering letter: %w", err)
@@ -425,6 +444,9 @@ func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *a
 	l.ManifestSHA256, l.TagManifestSHA256 = hex.EncodeToString(sum[:]), res.TagManifestSHA256
 	l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles, res.WithheldFiles
 	path := LetterBesidePath(res.Dir)
+	if err := g.checkText(filepath.Base(path), l); err != nil {
+		return "", err
+	}
 	err = atomicfs.WriteFile(path, atomicfs.FileOptions{Replace: replace, ModTime: opt.Date}, func(w io.Writer) error {
 		return narrative.RenderLetter(ctx, w, l, g.letterOptions())
 	})
