@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -170,6 +171,7 @@ type layout struct {
 	tight                     int
 	inBody                    bool // footnotes are made only in body text
 	inlineCites               bool // citations stay in the text (tables, index entries)
+	hyphenate                 bool // a word split between two letters gets a visible hyphen (tables)
 
 	// Footnotes of the current page, the height they take, and footnote
 	// lines carried over from a page they did not fit on.
@@ -643,6 +645,10 @@ func isDigest(w *word) bool {
 // breakLines fills lines of the given width with words, splitting words that
 // are wider than a line (URLs, long names) between characters; a digest is
 // set smaller instead, whole.
+// fitSlack absorbs the rounding of widths computed in different orders: a
+// column as wide as its longest word must hold that word on one line.
+const fitSlack = 0.01
+
 func (l *layout) breakLines(ws []word, width, size float64) []line {
 	var lines []line
 	var cur line
@@ -681,13 +687,13 @@ func (l *layout) breakLines(ws []word, width, size float64) []line {
 			continue
 		}
 		switch {
-		case len(cur.frags) > 0 && cur.w+wd.space+wd.w <= width:
+		case len(cur.frags) > 0 && cur.w+wd.space+wd.w <= width+fitSlack:
 			x := cur.w + wd.space
 			for _, p := range wd.pieces {
 				place(p, x)
 				x += p.w
 			}
-		case wd.w <= width:
+		case wd.w <= width+fitSlack:
 			if len(cur.frags) > 0 {
 				finish()
 			}
@@ -717,22 +723,38 @@ func (l *layout) breakLines(ws []word, width, size float64) []line {
 					finish()
 				}
 			}
+			// A word wider than the line is split between characters; in a
+			// table, a split between two letters is marked with a hyphen,
+			// so "Police" never reads as "Polic" and "e".
 			for _, p := range wd.pieces {
 				l.setFace(p.face, pieceSize(p, size))
+				hyW := l.pdf.GetStringWidth("-")
 				start := 0
 				pw := 0.0
+				prev := rune(-1)
 				for i, r := range p.text {
 					rw := l.pdf.GetStringWidth(string(r))
-					if x+pw+rw > width && (i > start || x > 0) {
+					hy := l.hyphenate && unicode.IsLetter(prev) && unicode.IsLetter(r)
+					need := rw
+					if hy {
+						// The hyphen must fit after the part before the break.
+						need = math.Max(rw, hyW)
+					}
+					if x+pw+need > width+fitSlack && (i > start || x > 0) {
 						if i > start {
 							q := p
 							q.text, q.w = p.text[start:i], pw
+							if hy {
+								q.text += "-"
+								q.w += hyW
+							}
 							place(q, x)
 						}
 						finish()
 						x, pw, start = 0, 0, i
 					}
 					pw += rw
+					prev = r
 				}
 				if start < len(p.text) {
 					q := p

@@ -40,9 +40,9 @@ func (l *layout) table(t *east.Table) {
 	if ncols == 0 {
 		return
 	}
-	saved := l.inlineCites
-	l.inlineCites = true
-	defer func() { l.inlineCites = saved }()
+	saved, savedHy := l.inlineCites, l.hyphenate
+	l.inlineCites, l.hyphenate = true, true
+	defer func() { l.inlineCites, l.hyphenate = saved, savedHy }()
 	x0, w := l.x0, l.w
 	l.x0, l.w = l.tableX0, l.tableW
 	defer func() { l.x0, l.w = x0, w }()
