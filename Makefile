@@ -28,6 +28,7 @@ bench: build
 	./scripts/bench-validate.sh $(BIN)
 	@if [ -x scripts/bench-package.sh ]; then ./scripts/bench-package.sh $(BIN); fi
 	./scripts/bench-archive.sh $(BIN)
+	./scripts/bench-forms.sh $(BIN)
 
 # Short fuzzing of every parser of untrusted input.
 FUZZTIME ?= 20s

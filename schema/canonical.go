@@ -5,23 +5,122 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/casepack/casepack/internal/digest"
 )
 
 // Canonical is the one byte form of a case as JSON: the typed model's
 // fields in the schema's order, indented by two spaces, text as written
-// (no HTML escaping), a final newline. The bundled samples are in it; it is
-// what `casepack convert` writes for a valid case, and what a package
-// carries for a case kept as YAML or a workbook, so that the three forms of
-// one case give the same package.
+// (no HTML escaping), an optional group of fields that holds nothing left
+// out, a final newline. The bundled samples are in it; it is what `casepack
+// convert` writes for a valid case, and what a package carries whatever
+// form the case is kept in, so that the three forms of one case give the
+// same package. It drops c's empty optional groups first.
+//
+// The bytes are those of encoding/json's Encoder with SetIndent("", "  "):
+// the items of the large collections are encoded on every core and joined.
 func Canonical(c *Case) ([]byte, error) {
+	dropEmptyGroups(c)
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	type member struct {
+		name  string
+		value reflect.Value
+		items []json.RawMessage // a non-empty list, encoded item by item
+		raw   []byte
+	}
+	var members []*member
+	var jobs []func() error
+	for i := 0; i < t.NumField(); i++ {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		f := v.Field(i)
+		if strings.Contains(opts, "omitempty") && isEmptyValue(f) {
+			continue
+		}
+		m := &member{name: name, value: f}
+		members = append(members, m)
+		if f.Kind() == reflect.Slice && f.Len() > 0 {
+			m.items = make([]json.RawMessage, f.Len())
+			for j := 0; j < f.Len(); j++ {
+				jobs = append(jobs, func() (err error) {
+					m.items[j], err = encodeIndented(f.Index(j).Interface(), "    ")
+					return err
+				})
+			}
+			continue
+		}
+		jobs = append(jobs, func() (err error) {
+			m.raw, err = encodeIndented(f.Interface(), "  ")
+			return err
+		})
+	}
+	err := digest.Each(context.Background(), len(jobs), 0, func(_ context.Context, i int) error { return jobs[i]() })
+	if err != nil {
+		return nil, fmt.Errorf("encode the case: %w", err)
+	}
+	size := 4
+	for _, m := range members {
+		size += len(m.name) + len(m.raw) + 8
+		for _, it := range m.items {
+			size += len(it) + 6
+		}
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	b.WriteString("{")
+	for i, m := range members {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n  ")
+		key, _ := json.Marshal(m.name)
+		b.Write(key)
+		b.WriteString(": ")
+		if m.items == nil {
+			b.Write(m.raw)
+			continue
+		}
+		b.WriteByte('[')
+		for j, it := range m.items {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("\n    ")
+			b.Write(it)
+		}
+		b.WriteString("\n  ]")
+	}
+	if len(members) > 0 {
+		b.WriteByte('\n')
+	}
+	b.WriteString("}\n")
+	return b.Bytes(), nil
+}
+
+// encodeIndented encodes v as the Encoder does at an indentation of prefix.
+func encodeIndented(v any, prefix string) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(c); err != nil {
-		return nil, fmt.Errorf("encode the case: %w", err)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	return b.Bytes(), nil
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// isEmptyValue is encoding/json's test for omitempty.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
 }
 
 // NewDocument makes the Document of a case read from a form other than
@@ -30,7 +129,7 @@ func Canonical(c *Case) ([]byte, error) {
 // model is decoded from it as far as the data allows, and Data is the case
 // in its Canonical form.
 func NewDocument(path, dir string, value any, form Form) (*Document, error) {
-	data, err := json.Marshal(value)
+	data, err := marshalTree(value)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -43,4 +142,66 @@ func NewDocument(path, dir string, value any, form Form) (*Document, error) {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// marshalTree encodes a generic tree as compact JSON, the items of the top
+// lists on every core (for decodeTyped, which reads them back the same way).
+func marshalTree(value any) ([]byte, error) {
+	root, ok := value.(map[string]any)
+	if !ok {
+		return json.Marshal(value)
+	}
+	keys := make([]string, 0, len(root))
+	for k := range root {
+		keys = append(keys, k)
+	}
+	type part struct {
+		raw   []byte
+		items [][]byte
+	}
+	parts := make([]part, len(keys))
+	var jobs []func() error
+	for i, k := range keys {
+		if list, ok := root[k].([]any); ok && len(list) > 0 {
+			parts[i].items = make([][]byte, len(list))
+			for j := range list {
+				jobs = append(jobs, func() (err error) {
+					parts[i].items[j], err = json.Marshal(list[j])
+					return err
+				})
+			}
+			continue
+		}
+		jobs = append(jobs, func() (err error) {
+			parts[i].raw, err = json.Marshal(root[k])
+			return err
+		})
+	}
+	if err := digest.Each(context.Background(), len(jobs), 0, func(_ context.Context, i int) error { return jobs[i]() }); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(k)
+		b.Write(key)
+		b.WriteByte(':')
+		if parts[i].items == nil {
+			b.Write(parts[i].raw)
+			continue
+		}
+		b.WriteByte('[')
+		for j, it := range parts[i].items {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(it)
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }

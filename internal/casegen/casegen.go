@@ -10,10 +10,8 @@
 package casegen
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -95,7 +93,7 @@ func Generate(opt Options) (*schema.Case, error) {
 	return c, nil
 }
 
-// WriteCase writes c as dir/case.json (indented, UTF-8), through a temporary
+// WriteCase writes c as dir/case.json (schema.Canonical), through a temporary
 // file renamed into place, so a failed write never leaves half a case. It
 // writes no evidence files.
 func WriteCase(dir string, c *schema.Case) (err error) {
@@ -112,14 +110,11 @@ func WriteCase(dir string, c *schema.Case) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	w := bufio.NewWriterSize(f, 1<<16)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err = enc.Encode(c); err != nil {
+	data, err := schema.Canonical(c)
+	if err != nil {
 		return fmt.Errorf("casegen: encode case: %w", err)
 	}
-	if err = w.Flush(); err != nil {
+	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("casegen: write %s: %w", f.Name(), err)
 	}
 	if err = f.Close(); err != nil {

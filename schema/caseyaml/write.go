@@ -13,9 +13,10 @@ import (
 
 // header opens every case.yaml that casepack writes.
 const header = `# casepack case file, YAML form: the same fields as case.json (casepack schema
-# describes each one). Long texts are blocks after "|", lists are lines
-# starting with "- ". Quote text that starts with a digit, a quote, [ { & * ! |
-# > % @ or a backquote, or that holds ": " or " #". Then: casepack validate .
+# describes each one). Long texts are blocks after "|", lists are lines starting
+# with "- ". Each value is read as its field needs it: 2021-01-08, 007 or no stay
+# text where the field is text. Quote a text only when it holds ": " or " #" or
+# starts with one of [ ] { } & * ! | > ' " % @ or a backquote.
 `
 
 // Write renders a case, given as a generic tree (as a JSON parser or Read

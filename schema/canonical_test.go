@@ -1,0 +1,61 @@
+package schema_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/casepack/casepack/internal/casegen"
+	"github.com/casepack/casepack/schema"
+)
+
+// TestCanonical: Canonical writes what encoding/json's Encoder writes for
+// the case (two-space indent, no HTML escaping), encoded item by item; the
+// samples are in it already; an empty optional group is left out.
+func TestCanonical(t *testing.T) {
+	var cases []*schema.Case
+	for _, p := range []string{"../samples/la-vega/case.json", "../samples/minimal/case.json"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, fs := schema.Parse(p, data)
+		if len(fs) > 0 {
+			t.Fatal(fs)
+		}
+		got, err := schema.Canonical(doc.Case)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("%s is not in the canonical form", p)
+		}
+		cases = append(cases, doc.Case)
+	}
+	g, err := casegen.Generate(casegen.Options{Incidents: 3, Persons: 40, Evidence: 9, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, g, &schema.Case{}, &schema.Case{Evidence: []schema.Evidence{{ID: "EV-0001", Title: "<b>&</b>", Sensitivity: &schema.Sensitivity{}}}})
+	for i, c := range cases {
+		got, err := schema.Canonical(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(c); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("case %d: Canonical differs from the Encoder's bytes:\n%.300s\n---\n%.300s", i, got, want.Bytes())
+		}
+	}
+	last := cases[len(cases)-1]
+	if last.Evidence[0].Sensitivity != nil {
+		t.Error("an empty optional group is kept")
+	}
+}
