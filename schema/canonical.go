@@ -13,16 +13,15 @@ import (
 
 // Canonical is the one byte form of a case as JSON: the typed model's
 // fields in the schema's order, indented by two spaces, text as written
-// (no HTML escaping), an optional group of fields that holds nothing left
-// out, a final newline. The bundled samples are in it; it is what `casepack
-// convert` writes for a valid case, and what a package carries whatever
-// form the case is kept in, so that the three forms of one case give the
-// same package. It drops c's empty optional groups first.
+// (no HTML escaping), a final newline. The bundled samples are in it; it is
+// what `casepack convert` writes for a valid case, and what a package
+// carries whatever form the case is kept in, so that the three forms of one
+// case give the same package (a case read from any form has no empty
+// optional group: see dropEmptyGroups).
 //
 // The bytes are those of encoding/json's Encoder with SetIndent("", "  "):
 // the items of the large collections are encoded on every core and joined.
 func Canonical(c *Case) ([]byte, error) {
-	dropEmptyGroups(c)
 	v := reflect.ValueOf(c).Elem()
 	t := v.Type()
 	type member struct {

@@ -22,11 +22,11 @@ command -v /usr/bin/time >/dev/null || die "/usr/bin/time is missing (apt-get in
 work=${BENCH_DIR:-$(mktemp -d)}
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
 
-measure() { # label, command… → "wall_s peak_rss_MiB"
+measure() { # label, command… → "wall_s peak_rss_MiB cpu_s"
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || { echo "$label failed:"; tail -5 "$work/err.txt"; exit 1; }
-  read -r wall rss <"$work/time.txt"
-  echo "$wall $((rss / 1024))"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || { echo "$label failed:"; tail -5 "$work/err.txt"; exit 1; }
+  read -r wall rss user sys <"$work/time.txt"
+  echo "$wall $((rss / 1024)) $(awk "BEGIN{print $user + $sys}")"
 }
 
 echo "== import of a generated workbook"
@@ -35,32 +35,32 @@ go run ./internal/casegen/cmd/gencase -incidents "$incidents" -persons "$persons
 mv "$work/case/case.json" "$work/case.json.orig"
 mv "$work/case.xlsx" "$work/case/case.xlsx"
 echo "case.xlsx: $(( $(stat -c %s "$work/case/case.xlsx") / 1000000 )) MB ($persons persons, $evidence evidence items, $incidents incidents)"
-printf '%-42s %8s %12s\n' step wall_s peak_rss_MiB
+printf '%-42s %8s %8s %12s\n' step wall_s cpu_s peak_rss_MiB
 best=""
 for round in 1 2 3; do
   rm -f "$work/out.json"
-  read -r w r < <(measure import "$bin" convert "$work/case/case.xlsx" -o "$work/out.json")
-  printf '%-42s %8s %12s\n' "convert case.xlsx -o case.json (run $round)" "$w" "$r"
-  if [ -z "$best" ] || awk "BEGIN{exit !($w < ${best%% *})}"; then best="$w $r"; fi
+  read -r w r c < <(measure import "$bin" convert "$work/case/case.xlsx" -o "$work/out.json")
+  printf '%-42s %8s %8s %12s\n' "convert case.xlsx -o case.json (run $round)" "$w" "$c" "$r"
+  if [ -z "$best" ] || awk "BEGIN{exit !($w < ${best%% *})}"; then best="$w $r $c"; fi
 done
 cmp -s "$work/out.json" "$work/case.json.orig" && echo "the imported case is byte-identical to the generated case.json" || die "the imported case differs from the generated one"
-read -r w r < <(measure validate "$bin" validate --skip-hashes "$work/case")
-printf '%-42s %8s %12s\n' "validate --skip-hashes (workbook)" "$w" "$r"
-read -r bw br <<<"$best"
-echo "import: best of 3 ${bw} s, ${br} MiB (goal: under 5 s and 300 MiB)"
+read -r w r c < <(measure validate "$bin" validate --skip-hashes "$work/case")
+printf '%-42s %8s %8s %12s\n' "validate --skip-hashes (workbook)" "$w" "$c" "$r"
+read -r bw br bc <<<"$best"
+echo "import: best of 3 ${bw} s wall (${bc} s CPU), ${br} MiB peak (goal: under 5 s and 300 MiB)"
 
 echo "== evidence add of a ${add_mib} MiB file"
 "$bin" init "$work/add" --format xlsx >/dev/null
 head -c $((add_mib * 1048576)) /dev/urandom >"$work/big.bin"
 head -c $((add_mib * 65536)) /dev/urandom >"$work/small.bin"
 cat "$work/big.bin" >/dev/null # warm: compare CPU work, not the disk
-read -r sw _ < <(measure sha256sum sha256sum "$work/big.bin")
-read -r aw ar < <(measure add "$bin" evidence add --no-progress "$work/add" "$work/big.bin")
+read -r sw _ _ < <(measure sha256sum sha256sum "$work/big.bin")
+read -r aw ar _ < <(measure add "$bin" evidence add --no-progress "$work/add" "$work/big.bin")
 "$bin" init "$work/add2" --format xlsx >/dev/null
-read -r _ sr < <(measure add-small "$bin" evidence add --no-progress "$work/add2" "$work/small.bin")
-printf '%-42s %8s %12s\n' "sha256sum (${add_mib} MiB)" "$sw" "-"
-printf '%-42s %8s %12s\n' "casepack evidence add (${add_mib} MiB)" "$aw" "$ar"
-printf '%-42s %8s %12s\n' "casepack evidence add ($((add_mib / 16)) MiB)" "-" "$sr"
+read -r _ sr _ < <(measure add-small "$bin" evidence add --no-progress "$work/add2" "$work/small.bin")
+printf '%-42s %8s %8s %12s\n' "sha256sum (${add_mib} MiB)" "$sw" "-" "-"
+printf '%-42s %8s %8s %12s\n' "casepack evidence add (${add_mib} MiB)" "$aw" "-" "$ar"
+printf '%-42s %8s %8s %12s\n' "casepack evidence add ($((add_mib / 16)) MiB)" "-" "-" "$sr"
 echo "evidence add / sha256sum wall time: $(awk "BEGIN{printf \"%.2f\", $aw / $sw}")x (it also computes SHA-512 and copies the file)"
 echo "peak RSS, ${add_mib} MiB file vs $((add_mib / 16)) MiB file: ${ar} MiB vs ${sr} MiB (flat: memory does not grow with the file)"
 if command -v strace >/dev/null; then

@@ -18,7 +18,7 @@ func init() {
 		Name:      "annexes",
 		Usage:     "write the spreadsheet annexes (XLSX workbook and CSV twins) of a case, for drafting",
 		ArgsUsage: "CASE",
-		Description: "CASE is a case folder holding case.json. The case is validated first;\n" +
+		Description: "CASE is a case folder (its case.xlsx, case.yaml or case.json) or such a file.\nThe case is validated first;\n" +
 			"every evidence file is read once to compute its SHA-256 and SHA-512.\n" +
 			"Writes DIR/annexes.xlsx and DIR/csv/<sheet>.csv, the same files a build puts\n" +
 			"in data/annexes/. Annexes already in DIR are replaced only with --force, and\n" +

@@ -40,6 +40,7 @@ func runConvert(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	dst := cmd.String("output")
+	packager.SetMemoryLimit(src, packager.Validating)
 	rep, err := packager.Convert(ctx, src, dst, packager.ConvertOptions{Force: cmd.Bool("force")})
 	if rep != nil && (format == "json" || err == nil || errors.Is(err, packager.ErrCaseInvalid)) {
 		if format == "json" {

@@ -16,7 +16,7 @@ func init() {
 		Name:      "narrative",
 		Usage:     "render the narrative PDF alone, for drafting",
 		ArgsUsage: "CASE",
-		Description: "CASE is a case folder holding case.json, or a case.json file. The case is\n" +
+		Description: "CASE is a case folder (its case.xlsx, case.yaml or case.json) or such a file. The case is\n" +
 			"validated first (evidence files must exist; their digests are not re-read),\n" +
 			"then the narrative is rendered from the default templates or from the\n" +
 			"templates in --templates DIR: a DIR may hold its own narrative.md.tmpl, or\n" +

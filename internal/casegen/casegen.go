@@ -93,6 +93,15 @@ func Generate(opt Options) (*schema.Case, error) {
 	return c, nil
 }
 
+// sensitivity is nil when nothing is sensitive: an empty group is no
+// group (schema drops {} when it reads a case).
+func sensitivity(graphic, identifiable bool) *schema.Sensitivity {
+	if !graphic && !identifiable {
+		return nil
+	}
+	return &schema.Sensitivity{Graphic: graphic, IdentifiablePersons: identifiable}
+}
+
 // WriteCase writes c as dir/case.json (schema.Canonical), through a temporary
 // file renamed into place, so a failed write never leaves half a case. It
 // writes no evidence files.
@@ -325,7 +334,7 @@ func (g *gen) evidence(c *schema.Case) error {
 				Status:         "verified", Confidence: []string{"high", "medium", "low"}[g.rnd.IntN(3)],
 				Verifier: "CG-VER-01", Date: captured.AddDate(0, 0, 2).Format("2006-01-02"),
 			},
-			Sensitivity:    &schema.Sensitivity{Graphic: g.rnd.IntN(4) == 0, IdentifiablePersons: g.rnd.IntN(2) == 0},
+			Sensitivity:    sensitivity(g.rnd.IntN(4) == 0, g.rnd.IntN(2) == 0),
 			Classification: class,
 			Custody: []schema.Custody{
 				{At: stamp(captured), Actor: "CG-INV-01", Action: "captured"},

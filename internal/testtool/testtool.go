@@ -23,3 +23,21 @@ func Need(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// Python returns a python3 that can import module (Debian's /usr/bin/python3
+// first: a pyenv python3 on PATH lacks the Debian modules .ci/run
+// installs), or ends the test as Need does.
+func Python(t testing.TB, module string) string {
+	t.Helper()
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		py = Need(t, "python3")
+	}
+	if err := exec.Command(py, "-c", "import "+module).Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s cannot import %s (CI requires it: see .ci/run)", py, module)
+		}
+		t.Skipf("%s cannot import %s: %v", py, module, err)
+	}
+	return py
+}

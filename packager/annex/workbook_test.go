@@ -21,22 +21,8 @@ import (
 	"github.com/casepack/casepack/internal/testtool"
 )
 
-// needOpenpyxl returns the Debian python3 that has openpyxl (the pyenv
-// python3 on PATH does not).
-func needOpenpyxl(t *testing.T) string {
-	t.Helper()
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		py = testtool.Need(t, "python3")
-	}
-	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s cannot import openpyxl (CI requires python3-openpyxl)", py)
-		}
-		t.Skipf("%s cannot import openpyxl: %v", py, err)
-	}
-	return py
-}
+// needOpenpyxl returns a python3 that has openpyxl.
+func needOpenpyxl(t *testing.T) string { return testtool.Python(t, "openpyxl") }
 
 // dump is what testdata/dump.py reports.
 type dump struct {

@@ -18,16 +18,7 @@ import (
 // everything else: that sheet, the header notes, the drop-downs, the frozen
 // header, the formatting.
 func TestAddKeepsTheWorkbook(t *testing.T) {
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		py = testtool.Need(t, "python3")
-	}
-	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s cannot import openpyxl (CI requires python3-openpyxl)", py)
-		}
-		t.Skipf("%s cannot import openpyxl: %v", py, err)
-	}
+	py := testtool.Python(t, "openpyxl")
 	dir := filepath.Join(t.TempDir(), "case")
 	if _, err := caseform.Init(dir, samples.LaVega, caseform.XLSX); err != nil {
 		t.Fatal(err)

@@ -17,22 +17,8 @@ import (
 	"github.com/casepack/casepack/schema/shape"
 )
 
-// python returns the Debian python3 that has openpyxl (the pyenv python3
-// on PATH may not).
-func python(t *testing.T) string {
-	t.Helper()
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		py = testtool.Need(t, "python3")
-	}
-	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s cannot import openpyxl (CI requires python3-openpyxl)", py)
-		}
-		t.Skipf("%s cannot import openpyxl: %v", py, err)
-	}
-	return py
-}
+// python returns a python3 that has openpyxl.
+func python(t *testing.T) string { return testtool.Python(t, "openpyxl") }
 
 // TestWorkbookEditedWithOpenpyxl: a workbook that another program edited
 // and saved (openpyxl writes shared strings, its own styles and no cached
