@@ -1,0 +1,41 @@
+package atomicfs
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// wholeSync reports whether one syncfs of the file system holding dir
+// gives what syncing every file and folder in it gives: Linux 5.8 or later
+// (syncfs reports write-back errors since then) on a local file system
+// whose syncfs writes every dirty page and commits its journal.
+func wholeSync(dir *os.File) bool {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil || !kernelAtLeast(u.Release[:], 5, 8) {
+		return false
+	}
+	var st unix.Statfs_t
+	if unix.Fstatfs(int(dir.Fd()), &st) != nil {
+		return false
+	}
+	switch int64(st.Type) {
+	case unix.EXT4_SUPER_MAGIC, unix.XFS_SUPER_MAGIC, unix.BTRFS_SUPER_MAGIC, unix.F2FS_SUPER_MAGIC, unix.TMPFS_MAGIC:
+		return true
+	}
+	return false
+}
+
+func syncfs(dir *os.File) error {
+	err := unix.Syncfs(int(dir.Fd()))
+	if err != nil {
+		return &os.PathError{Op: "syncfs", Path: dir.Name(), Err: err}
+	}
+	return nil
+}
+
+// startWriteback asks the kernel to start writing the range to disk now
+// rather than when memory fills; it does not wait for the disk.
+func startWriteback(f *os.File, off, n int64) {
+	_ = unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
+}

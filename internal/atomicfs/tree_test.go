@@ -1,0 +1,201 @@
+package atomicfs
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// writeTreeFiles writes files (relative path -> bytes) into the tree at dir
+// the way a build does: chunk by chunk, telling the tree, then handing
+// each file over.
+func writeTreeFiles(t *testing.T, tr *Tree, dir string, files map[string]string, mtime time.Time) error {
+	t.Helper()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		p := filepath.Join(dir, filepath.FromSlash(n))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var off int64
+		for _, chunk := range []string{files[n][:len(files[n])/2], files[n][len(files[n])/2:]} {
+			if _, err := f.WriteString(chunk); err != nil {
+				t.Fatal(err)
+			}
+			tr.Wrote(f, off, int64(len(chunk)))
+			off += int64(len(chunk))
+		}
+		if err := tr.Done(f, mtime); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var treeFiles = map[string]string{
+	"bagit.txt":                      "BagIt-Version: 1.0\n",
+	"data/evidence/EV-0001/a.mp4":    "video bytes",
+	"data/evidence/EV-0002/b.jpg":    "photo bytes",
+	"data/narrative/submission.pdf":  "%PDF-1.7",
+	"data/evidence/EV-0003/c/d.docx": "nested",
+}
+
+// TestTreeSyncsEverything: both ways sync before Sync returns — the whole
+// way once, the per-file way every file and every folder, deepest folders
+// first — and every file keeps its bytes and gets its time.
+func TestTreeSyncsEverything(t *testing.T) {
+	mtime := time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
+	for _, perFile := range []bool{false, true} {
+		parent := t.TempDir()
+		dir := filepath.Join(parent, "pkg")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var synced []string
+		tr, err := OpenTree(dir, TreeOptions{PerFile: perFile, Fault: func(op Op, from, to string) error {
+			if op != OpSync || to != "" {
+				t.Errorf("unexpected step %s %s %s", op, from, to)
+			}
+			mu.Lock()
+			synced = append(synced, from)
+			mu.Unlock()
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeTreeFiles(t, tr, dir, treeFiles, mtime); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		after := len(synced)
+		if err := tr.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(synced) != after {
+			t.Errorf("perFile=%v: %d syncs after Sync returned", perFile, len(synced)-after)
+		}
+		if !perFile && tr.Whole() {
+			if !slices.Equal(synced, []string{"pkg"}) {
+				t.Errorf("whole: synced %q, want the tree once", synced)
+			}
+		} else {
+			var want []string
+			for n := range treeFiles {
+				want = append(want, "pkg/"+n)
+			}
+			want = append(want, "pkg", "pkg/data", "pkg/data/evidence", "pkg/data/evidence/EV-0001", "pkg/data/evidence/EV-0002",
+				"pkg/data/evidence/EV-0003", "pkg/data/evidence/EV-0003/c", "pkg/data/narrative")
+			got := slices.Clone(synced)
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("per file: synced %q\nwant %q", got, want)
+			}
+			// A folder is synced after every folder inside it.
+			pos := map[string]int{}
+			for i, s := range synced {
+				pos[s] = i
+			}
+			for _, d := range []string{"pkg/data/evidence/EV-0003/c", "pkg/data/evidence", "pkg/data"} {
+				if pos[d] > pos[filepath.Dir(d)] {
+					t.Errorf("per file: %s synced after its parent", d)
+				}
+			}
+		}
+		for n, content := range treeFiles {
+			p := filepath.Join(dir, filepath.FromSlash(n))
+			b, err := os.ReadFile(p)
+			if err != nil || string(b) != content {
+				t.Errorf("%s: %q, %v", n, b, err)
+			}
+			if fi, err := os.Stat(p); err != nil || !fi.ModTime().Equal(mtime) {
+				t.Errorf("%s: time %v, want %v", n, fi.ModTime(), mtime)
+			}
+		}
+	}
+}
+
+// TestTreeSyncFailure: a failed sync is Sync's error, either way; in the
+// per-file way a file handed over after the failure is refused at once.
+func TestTreeSyncFailure(t *testing.T) {
+	errDisk := errors.New("injected: I/O error")
+	for _, perFile := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "pkg")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := OpenTree(dir, TreeOptions{PerFile: perFile, Fault: func(op Op, from, to string) error {
+			if from == "pkg" || from == "pkg/data/evidence/EV-0001/a.mp4" {
+				return errDisk
+			}
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		werr := writeTreeFiles(t, tr, dir, treeFiles, time.Time{})
+		err = tr.Sync()
+		if werr != nil && !errors.Is(werr, errDisk) {
+			t.Errorf("perFile=%v: Done: %v", perFile, werr)
+		}
+		if !errors.Is(err, errDisk) && !errors.Is(werr, errDisk) {
+			t.Errorf("perFile=%v: Sync = %v, want the sync failure", perFile, err)
+		}
+		tr.Close()
+	}
+}
+
+// TestTreeCloseBeforeSync: a build that fails before Sync closes the tree;
+// every file is closed (the folder can be removed, also on systems that
+// refuse to remove open files) and nothing waits for the disk.
+func TestTreeCloseBeforeSync(t *testing.T) {
+	for _, perFile := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "pkg")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := OpenTree(dir, TreeOptions{PerFile: perFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeTreeFiles(t, tr, dir, treeFiles, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestKernelAtLeast(t *testing.T) {
+	for _, tc := range []struct {
+		release string
+		want    bool
+	}{
+		{"5.8.0", true}, {"5.7.19", false}, {"6.1.0-18-amd64", true}, {"4.19.0", false},
+		{"5.10.0-rc1", true}, {"5.8-rc3", true}, {"10.0", true}, {"", false}, {"x.y", false},
+	} {
+		if got := kernelAtLeast(append([]byte(tc.release), 0, 0), 5, 8); got != tc.want {
+			t.Errorf("%q: %v, want %v", tc.release, got, tc.want)
+		}
+	}
+}
