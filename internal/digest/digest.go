@@ -73,14 +73,119 @@ func SHA256(data []byte) string {
 // handed to dst. The copy stops within one buffer once ctx is done, and
 // then returns ctx's cause. A failed read or write is returned as is (the
 // caller knows which file it is and wraps it).
+//
+// SHA-512 is the slower digest. Once a stream is past one buffer, its
+// chunks are hashed with SHA-512 on a helper goroutine while the caller's
+// goroutine reads the next chunk into a second buffer, writes it and hashes
+// it with SHA-256: a single large video keeps both cores busy, and neither
+// half waits for the other to finish a chunk. A smaller file is hashed on
+// the caller's goroutine alone: starting a helper would cost more than it
+// saves, and the pool runs other files beside it.
 func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 	h := New()
-	sw := h.split(dst)
-	defer sw.Close()
-	if err := copyBuffer(ctx, sw, src); err != nil {
-		return Digests{}, err
+	bufs := [2]*[]byte{buffers.Get().(*[]byte)}
+	var helper *sha512Helper
+	defer func() {
+		helper.stop() // before the buffers go back: it may still read one
+		for _, b := range bufs {
+			if b != nil {
+				buffers.Put(b)
+			}
+		}
+	}()
+	for i := 0; ; i++ {
+		if bufs[i%2] == nil {
+			bufs[i%2] = buffers.Get().(*[]byte)
+		}
+		buf := *bufs[i%2]
+		helper.free() // the chunk that last used buf is hashed
+		if err := ctx.Err(); err != nil {
+			return Digests{}, context.Cause(ctx)
+		}
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			p := buf[:n]
+			if helper == nil && h.n+int64(n) > BufferSize {
+				helper = startSHA512(h)
+			}
+			if helper != nil {
+				helper.hash(p)
+			}
+			if dst != nil {
+				if _, err := dst.Write(p); err != nil {
+					return Digests{}, err
+				}
+			}
+			h.h256.Write(p)
+			if helper == nil {
+				h.h512.Write(p)
+			}
+			h.n += int64(n)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			if ctx.Err() != nil {
+				return Digests{}, context.Cause(ctx)
+			}
+			return Digests{}, rerr
+		}
 	}
+	helper.stop()
+	helper = nil
 	return h.Sum(), nil
+}
+
+// sha512Helper hashes chunks with SHA-512 in order on its own goroutine.
+// At most two chunks are in its hands: the one it hashes and the next.
+type sha512Helper struct {
+	req         chan []byte
+	done        chan struct{}
+	outstanding int
+}
+
+func startSHA512(h *Hasher) *sha512Helper {
+	s := &sha512Helper{req: make(chan []byte, 2), done: make(chan struct{}, 2)}
+	go func() {
+		for p := range s.req {
+			h.h512.Write(p)
+			s.done <- struct{}{}
+		}
+		close(s.done)
+	}()
+	return s
+}
+
+// hash hands p over; p must stay untouched until free or stop says so.
+func (s *sha512Helper) hash(p []byte) {
+	s.req <- p
+	s.outstanding++
+}
+
+// free waits until at most one chunk is outstanding: with two buffers
+// used in turn, the buffer about to be refilled is then no longer read.
+func (s *sha512Helper) free() {
+	if s == nil {
+		return
+	}
+	for s.outstanding > 1 {
+		<-s.done
+		s.outstanding--
+	}
+}
+
+// stop waits for every chunk and ends the goroutine; nil and repeated
+// calls are harmless.
+func (s *sha512Helper) stop() {
+	if s == nil || s.req == nil {
+		return
+	}
+	close(s.req)
+	for range s.done {
+	}
+	s.req = nil
+	s.outstanding = 0
 }
 
 // Read is Copy without a destination: the size and both digests of r.
@@ -141,42 +246,3 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
-
-// splitWriter hashes each chunk with SHA-512 on a helper goroutine while
-// the calling goroutine writes it to dst and hashes it with SHA-256. SHA-512
-// is the slower digest; without this a single large video (the common case)
-// would keep one core busy and leave the other idle. The chunk is not used
-// after Write returns.
-type splitWriter struct {
-	dst  io.Writer // may be nil
-	h    *Hasher
-	req  chan []byte
-	done chan struct{}
-}
-
-func (h *Hasher) split(dst io.Writer) *splitWriter {
-	s := &splitWriter{dst: dst, h: h, req: make(chan []byte), done: make(chan struct{})}
-	go func() {
-		for p := range s.req {
-			h.h512.Write(p)
-			s.done <- struct{}{}
-		}
-	}()
-	return s
-}
-
-func (s *splitWriter) Write(p []byte) (int, error) {
-	s.req <- p
-	defer func() { <-s.done }()
-	if s.dst != nil {
-		if n, err := s.dst.Write(p); err != nil {
-			return n, err
-		}
-	}
-	s.h.h256.Write(p)
-	s.h.n += int64(len(p))
-	return len(p), nil
-}
-
-// Close stops the helper goroutine.
-func (s *splitWriter) Close() { close(s.req) }
