@@ -189,11 +189,12 @@ if [[ " $SETS " == *" bench "* ]]; then
 	rm -rf out
 
 	echo "generating $SCALE x the big files ($((BIG_COUNT * SCALE)) x $BIG_MIB MiB)" >&2
-	gen_big bench 1 $((BIG_COUNT * SCALE))
-	write_case bench $((BIG_COUNT * SCALE)) "$SMALL_COUNT"
-	BYTES3=$(du -sb bench/evidence | cut -f1)
-	find bench/evidence -type f -print0 | xargs -0 cat >/dev/null
-	build "casepack build ${SCALE}x" bench
+	[ -d bench3/evidence ] || { mkdir -p bench3 && cp -al bench/evidence bench3/evidence; }
+	gen_big bench3 1 $((BIG_COUNT * SCALE))
+	write_case bench3 $((BIG_COUNT * SCALE)) "$SMALL_COUNT"
+	BYTES3=$(du -sb bench3/evidence | cut -f1)
+	find bench3/evidence -type f -print0 | xargs -0 cat >/dev/null
+	build "casepack build ${SCALE}x" bench3
 	rm -rf out
 
 	echo
@@ -203,7 +204,7 @@ if [[ " $SETS " == *" bench "* ]]; then
 	echo "(the ${SCALE}x build is over $(awk -v a="$BYTES3" -v b="$BYTES" 'BEGIN { printf "%.1f", a / b }')x the bytes: compare its RSS, not its ratio)"
 	echo "build phases (1x):"
 	timings "casepack build"
-	rm -rf bench
+	[ "${KEEP:-}" = 1 ] || rm -rf bench bench3
 fi
 
 if [[ " $SETS " == *" small "* ]]; then
@@ -225,6 +226,6 @@ if [[ " $SETS " == *" small "* ]]; then
 		echo "goals: build <= 1.0x, verify <= 0.5x, peak RSS <= 64 MiB at 20,000 files, growing no faster than the case data beyond"
 		echo "build phases:"
 		timings "casepack build $n"
-		rm -rf "$d"
+		[ "${KEEP:-}" = 1 ] || rm -rf "$d"
 	done
 fi

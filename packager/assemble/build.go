@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -93,6 +93,9 @@ type Options struct {
 
 	// fault injects failures into the file-system steps (tests only).
 	fault func(op atomicfs.Op, from, to string) error
+	// perFileSync syncs the package file by file even where one syncfs
+	// would do (tests only: both ways must keep the same order).
+	perFileSync bool
 }
 
 // Result describes the package Build wrote.
@@ -239,7 +242,14 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		return nil, err
 	}
 
-	b := &builder{spec: &spec, opt: &opt, dir: tmp, target: out.d.Join(spec.Name), clock: newClock()}
+	// Every byte starts for the disk as it is written; the tree is synced
+	// once, when complete, before it is verified and renamed into place.
+	tree, err := atomicfs.OpenTree(tmp, atomicfs.TreeOptions{Fault: opt.fault, PerFile: opt.perFileSync})
+	if err != nil {
+		return nil, fault.IO(out.d.Join(spec.Name), err)
+	}
+	defer tree.Close()
+	b := &builder{spec: &spec, opt: &opt, dir: tmp, target: out.d.Join(spec.Name), clock: newClock(), tree: tree}
 	res, err = b.write(ctx)
 	if err != nil {
 		return nil, err
@@ -256,6 +266,10 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		}
 		b.clock.mark("caller's check")
 	}
+	if err := tree.Sync(); err != nil {
+		return nil, fault.IO(b.target, err)
+	}
+	b.clock.mark("sync to disk")
 	if err := checkWritten(ctx, tmp, opt); err != nil {
 		return nil, err
 	}
@@ -311,9 +325,13 @@ type builder struct {
 	// target is where dir will be renamed to: errors name it, not dir.
 	target string
 	clock  *clock
-	pay    [2]bag.Manifest // sha256, sha512
-	tag    [2]bag.Manifest
-	oxum   bag.Oxum
+	tree   *atomicfs.Tree
+	// written lists every file written, relative to dir (finish dates
+	// their folders).
+	written []string
+	pay     [2]bag.Manifest // sha256, sha512
+	tag     [2]bag.Manifest
+	oxum    bag.Oxum
 }
 
 func (b *builder) addPayload(p string, d digest.Digests) {
@@ -342,9 +360,15 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			jobs[i].Dst = filepath.Join(b.dir, filepath.FromSlash(e.Dst))
 		}
 	}
-	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress})
+	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
+		Flush: b.tree, ModTime: spec.Date})
 	if err != nil {
 		return nil, err
+	}
+	for _, e := range spec.Evidence {
+		if !e.Withhold {
+			b.written = append(b.written, e.Dst)
+		}
 	}
 	b.clock.mark("evidence")
 	res := &Result{Evidence: results}
@@ -451,37 +475,28 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 }
 
 func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]evidence.Result) (d digest.Digests, err error) {
-	name := filepath.Join(b.dir, filepath.FromSlash(g.Path))
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return d, b.ioErr(g.Path, err)
-	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := b.create(g.Path)
 	if err != nil {
-		return d, b.ioErr(g.Path, err)
+		return d, err
 	}
-	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = b.ioErr(g.Path, cerr)
-		}
-	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
 	h := digest.New()
 	ew := &errWriter{w: io.MultiWriter(bw, h)}
 	gerr := g.Generate(ctx, ew, ev)
 	if ew.err != nil {
 		// The write failed (a full disk), whatever the generator made of it.
+		f.Close()
 		return d, b.ioErr(g.Path, ew.err)
 	}
 	if gerr != nil {
+		f.Close()
 		return d, fmt.Errorf("%s: %w", g.Path, gerr)
 	}
 	if err := bw.Flush(); err != nil {
+		f.Close()
 		return d, b.ioErr(g.Path, err)
 	}
-	if err := f.Sync(); err != nil {
-		return d, b.ioErr(g.Path, err)
-	}
-	return h.Sum(), nil
+	return h.Sum(), b.done(g.Path, f)
 }
 
 // errWriter remembers a write error a generator might drop.
@@ -622,69 +637,66 @@ func (b *builder) ioErr(rel string, err error) error {
 	return fault.IO(filepath.Join(b.target, filepath.FromSlash(rel)), err)
 }
 
-// writeFile writes a small file in the package and fsyncs it.
-func (b *builder) writeFile(rel string, data []byte) error {
+// create starts the package file rel.
+func (b *builder) create(rel string) (*os.File, error) {
 	name := filepath.Join(b.dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return b.ioErr(rel, err)
+		return nil, b.ioErr(rel, err)
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return b.ioErr(rel, err)
+		return nil, b.ioErr(rel, err)
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	return f, nil
+}
+
+// done hands the finished package file rel to the tree, which dates it
+// with the build date and makes it durable before the package is renamed
+// into place.
+func (b *builder) done(rel string, f *os.File) error {
+	b.written = append(b.written, rel)
+	b.tree.Wrote(f, 0, 0) // 0 bytes: to the end of the file
+	if err := b.tree.Done(f, b.spec.Date); err != nil {
 		return b.ioErr(rel, err)
 	}
 	return nil
 }
 
-// finish sets every time to the build date (so two builds are identical)
-// and fsyncs every folder, deepest first.
+// writeFile writes a small file in the package.
+func (b *builder) writeFile(rel string, data []byte) error {
+	f, err := b.create(rel)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return b.ioErr(rel, err)
+	}
+	return b.done(rel, f)
+}
+
+// finish dates every folder with the build date (so two builds are
+// identical), deepest first, once nothing more is created in it; the files
+// were dated as they were handed to the tree.
 func (b *builder) finish() error {
-	var dirs []string
-	date := b.spec.Date
-	err := filepath.WalkDir(b.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	seen := map[string]bool{".": true}
+	for _, p := range b.written {
+		for d := path.Dir(p); !seen[d]; d = path.Dir(d) {
+			seen[d] = true
 		}
-		if d.IsDir() {
-			dirs = append(dirs, p)
-			return nil
-		}
-		return os.Chtimes(p, date, date)
-	})
-	if err != nil {
-		return fault.IO(b.target, err)
 	}
-	slices.Reverse(dirs)
-	for _, d := range dirs {
-		if err := syncDir(d); err != nil {
-			return fault.IO(b.target, err)
-		}
-		if err := os.Chtimes(d, date, date); err != nil {
+	dirs := slices.Collect(maps.Keys(seen))
+	slices.SortFunc(dirs, func(x, y string) int { return strings.Count(y, "/") - strings.Count(x, "/") })
+	// "." has no slash, like the top folders: it sorts among them; it must
+	// be last, after every entry in it.
+	dirs = slices.DeleteFunc(dirs, func(d string) bool { return d == "." })
+	date := b.spec.Date
+	for _, d := range append(dirs, ".") {
+		if err := os.Chtimes(filepath.Join(b.dir, filepath.FromSlash(d)), date, date); err != nil {
 			return fault.IO(b.target, err)
 		}
 	}
 	return nil
-}
-
-func syncDir(p string) error {
-	d, err := os.Open(p)
-	if err != nil {
-		return fault.IO(p, err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return fault.IO(p, err)
 }
 
 // checkWritten runs the verifier on what Build wrote. Payload bytes were

@@ -15,7 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/fault"
@@ -47,8 +47,22 @@ type Result struct {
 type Options struct {
 	Workers  int                   // concurrent files; default one per core
 	Progress func(digest.Progress) // optional; bytes are counted as they are read
-	NoSync   bool                  // skip fsync of written files (tests, benchmarks)
 	Mode     os.FileMode           // mode of written files; default 0644
+	// Flush is told of every chunk written and handed every copy when it
+	// is complete, to make the copies durable (*atomicfs.Tree). Nil: the
+	// copies are closed and nothing is synced (tests, benchmarks).
+	Flush Flusher
+	// ModTime is handed to the Flusher with each copy: the modification
+	// time it must carry.
+	ModTime time.Time
+}
+
+// Flusher makes the copies durable: Wrote is called after each chunk is
+// written (to start its way to the disk while hashing goes on), Done with
+// each finished copy, which it closes.
+type Flusher interface {
+	Wrote(f *os.File, off, n int64)
+	Done(f *os.File, mtime time.Time) error
 }
 
 // DigestMismatch says an evidence file is not the file the case data
@@ -93,28 +107,10 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 	}
 	meter := digest.NewMeter(opt.Progress, len(jobs), total)
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	results := make([]Result, len(jobs))
 	mismatches := make([]error, len(jobs))
-	// fsync waits on the disk, not the CPU: a few syncer goroutines flush
-	// finished files while the workers hash the next ones. A failed flush
-	// cancels the pass.
-	toSync := make(chan Job, 4*digest.Workers(opt.Workers))
-	var syncWG sync.WaitGroup
-	if !opt.NoSync {
-		for range syncers {
-			syncWG.Go(func() {
-				for j := range toSync {
-					if err := syncFile(j.Dst); err != nil {
-						cancel(j.writeErr(err))
-					}
-				}
-			})
-		}
-	}
 	err := digest.Each(ctx, len(jobs), opt.Workers, func(ctx context.Context, i int) error {
-		r, err := copyOne(ctx, jobs[i], sizes[i], mode, meter)
+		r, err := copyOne(ctx, jobs[i], sizes[i], mode, meter, &opt)
 		var dm *DigestMismatch
 		if errors.As(err, &dm) {
 			mismatches[i] = err
@@ -124,16 +120,8 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 			return err
 		}
 		results[i] = r
-		if jobs[i].Dst != "" && !opt.NoSync {
-			toSync <- jobs[i]
-		}
 		return nil
 	})
-	close(toSync)
-	syncWG.Wait()
-	if err == nil && ctx.Err() != nil {
-		err = context.Cause(ctx) // a flush failed after the last file was copied
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -154,62 +142,88 @@ func (j Job) writeErr(err error) error {
 	return fmt.Errorf("evidence %s: cannot copy %s into the package: %w", j.ID, j.Src, fault.IO("", err))
 }
 
-// syncers is the number of goroutines flushing finished files to disk.
-const syncers = 4
-
-// syncFile flushes a written file to stable storage through a new
-// descriptor (fsync applies to the file, not the descriptor).
-func syncFile(name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter) (res Result, err error) {
+func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (Result, error) {
 	src, err := os.Open(j.Src)
 	if err != nil {
-		return res, j.readErr(err)
+		return Result{}, j.readErr(err)
 	}
 	defer src.Close()
+	if size > digest.BufferSize {
+		digest.Sequential(src)
+	}
 
+	var f *os.File
 	var dst io.Writer // an untyped nil *os.File would not be a nil io.Writer
 	if j.Dst != "" {
-		if err := os.MkdirAll(filepath.Dir(j.Dst), 0o755); err != nil {
-			return res, j.writeErr(err)
+		if f, err = create(j.Dst, mode); err != nil {
+			return Result{}, j.writeErr(err)
 		}
-		f, err := os.OpenFile(j.Dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-		if err != nil {
-			return res, j.writeErr(err)
-		}
-		defer func() {
-			if cerr := f.Close(); cerr != nil && err == nil {
-				err = j.writeErr(cerr)
-			}
-		}()
 		dst = f
+		if opt.Flush != nil {
+			dst = &writeback{f: f, fl: opt.Flush}
+		}
 	}
 	d, err := digest.Copy(ctx, dst, meter.Reader(src, j.ID, j.Src, size))
-	if err != nil {
-		if ctx.Err() != nil {
-			return res, context.Cause(ctx)
-		}
-		// A read error names the evidence file; a write error is about
-		// the package being written (a full disk), not about the evidence.
-		var pe *fs.PathError
-		if errors.As(err, &pe) && pe.Op == "write" {
-			return res, j.writeErr(err)
-		}
-		return res, j.readErr(err)
+	if err == nil && j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
+		err = &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: d.SHA256}
 	}
-	if j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
-		return res, &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: d.SHA256}
+	if err != nil {
+		if f != nil {
+			f.Close() // the build fails; the copy goes with its folder
+		}
+		var pe *fs.PathError
+		var dm *DigestMismatch
+		switch {
+		case errors.As(err, &dm):
+			return Result{}, err
+		case ctx.Err() != nil:
+			return Result{}, context.Cause(ctx)
+		case errors.As(err, &pe) && pe.Op == "write":
+			// A write error is about the package being written (a full
+			// disk), not about the evidence.
+			return Result{}, j.writeErr(err)
+		}
+		return Result{}, j.readErr(err)
+	}
+	if f != nil {
+		if opt.Flush != nil {
+			err = opt.Flush.Done(f, opt.ModTime)
+		} else {
+			err = f.Close()
+		}
+		if err != nil {
+			return Result{}, j.writeErr(err)
+		}
 	}
 	meter.FileDone(j.ID, j.Src, d.Size)
 	return Result{ID: j.ID, Src: j.Src, Dst: j.Dst, Size: d.Size, SHA256: d.SHA256, SHA512: d.SHA512, Withheld: j.Dst == ""}, nil
+}
+
+// create makes a new copy; its folder is made first if need be (one mkdir
+// when only the last folder is missing, the common case: one folder per
+// evidence item).
+func create(name string, mode os.FileMode) (*os.File, error) {
+	dir := filepath.Dir(name)
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+}
+
+// writeback writes to a copy and tells the Flusher of each chunk.
+type writeback struct {
+	f   *os.File
+	fl  Flusher
+	off int64
+}
+
+func (w *writeback) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if n > 0 {
+		w.fl.Wrote(w.f, w.off, int64(n))
+		w.off += int64(n)
+	}
+	return n, err
 }

@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/casepack/casepack/internal/digest"
 )
@@ -163,7 +165,7 @@ func TestCopyCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := Copy(ctx, jobs, Options{Workers: 2, NoSync: true, Progress: func(p digest.Progress) {
+	_, err := Copy(ctx, jobs, Options{Workers: 2, Progress: func(p digest.Progress) {
 		if p.TotalDone > 0 {
 			cancel()
 		}
@@ -182,7 +184,7 @@ func fileBytes(t *testing.T, p string) []byte {
 }
 
 // BenchmarkCopy measures copy + both digests of files on disk with the
-// default worker pool (fsync off: this measures the pass, not the disk).
+// default worker pool (no Flusher: this measures the pass, not the disk).
 func BenchmarkCopy(b *testing.B) {
 	src := b.TempDir()
 	var jobs []Job
@@ -198,8 +200,81 @@ func BenchmarkCopy(b *testing.B) {
 		for i := range jobs {
 			jobs[i].Dst = filepath.Join(dst, filepath.Base(jobs[i].Src))
 		}
-		if _, err := Copy(context.Background(), jobs, Options{NoSync: true}); err != nil {
+		if _, err := Copy(context.Background(), jobs, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// recorder is a Flusher that records what Copy tells it.
+type recorder struct {
+	mu    sync.Mutex
+	wrote map[string]int64 // file -> bytes reported, checked contiguous
+	done  map[string]time.Time
+	t     *testing.T
+}
+
+func (r *recorder) Wrote(f *os.File, off, n int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if off != r.wrote[f.Name()] {
+		r.t.Errorf("%s: chunk at %d, but %d bytes were reported before", f.Name(), off, r.wrote[f.Name()])
+	}
+	r.wrote[f.Name()] += n
+}
+
+func (r *recorder) Done(f *os.File, mtime time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.done[f.Name()]; ok {
+		r.t.Errorf("%s handed over twice", f.Name())
+	}
+	r.done[f.Name()] = mtime
+	return f.Close()
+}
+
+// TestCopyFlushes: every byte of every copy is reported to the Flusher as
+// it is written, in order, and every complete copy is handed over once,
+// with the time it must carry; a hash-only job and a copy that does not
+// match its declared digest are not.
+func TestCopyFlushes(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	sizes := []int{0, 1, 3*digest.BufferSize + 17, 64 << 10, 2 * digest.BufferSize}
+	var jobs []Job
+	for i, n := range sizes {
+		p, _ := writeRandom(t, src, "f"+string(rune('a'+i)), n, uint64(i))
+		jobs = append(jobs, Job{ID: "EV", Src: p, Dst: filepath.Join(dst, "EV-"+string(rune('a'+i)), "copy")})
+	}
+	jobs[1].Dst = "" // withheld
+	mtime := time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
+	rec := &recorder{wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}
+	if _, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: mtime}); err != nil {
+		t.Fatal(err)
+	}
+	for i, j := range jobs {
+		if j.Dst == "" {
+			if _, ok := rec.done[j.Dst]; ok {
+				t.Errorf("hash-only job %d handed over", i)
+			}
+			continue
+		}
+		if rec.wrote[j.Dst] != int64(sizes[i]) {
+			t.Errorf("%d: %d bytes reported, %d written", i, rec.wrote[j.Dst], sizes[i])
+		}
+		if m, ok := rec.done[j.Dst]; !ok || !m.Equal(mtime) {
+			t.Errorf("%d: handed over %v with time %v", i, ok, m)
+		}
+	}
+	if len(rec.done) != len(jobs)-1 {
+		t.Errorf("%d copies handed over, want %d", len(rec.done), len(jobs)-1)
+	}
+
+	// A copy that is not the declared file is not handed over.
+	p, _ := writeRandom(t, src, "edited", 5000, 9)
+	rec = &recorder{wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}
+	_, err := Copy(context.Background(), []Job{{ID: "EV", Src: p, Dst: filepath.Join(dst, "edited"), DeclaredSHA256: strings.Repeat("0", 64)}}, Options{Flush: rec})
+	var dm *DigestMismatch
+	if !errors.As(err, &dm) || len(rec.done) != 0 {
+		t.Errorf("mismatch: err %v, handed over %v", err, rec.done)
 	}
 }

@@ -1,0 +1,292 @@
+package assemble
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/testtool"
+)
+
+// step is one file-system step Build took, as the fault hook saw it.
+type step struct {
+	op       atomicfs.Op
+	from, to string
+}
+
+// recordSteps builds spec into out and returns every step, in order.
+func recordSteps(t *testing.T, spec Spec, out string, perFile bool) []step {
+	t.Helper()
+	var mu sync.Mutex
+	var steps []step
+	_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true, perFileSync: perFile,
+		fault: func(op atomicfs.Op, from, to string) error {
+			mu.Lock()
+			steps = append(steps, step{op, from, to})
+			mu.Unlock()
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return steps
+}
+
+// TestSyncedBeforeRename: however the bytes are flushed — one syncfs of
+// the whole package, or every file and folder on its own — every sync
+// happens before the rename that puts the package in place, and in the
+// per-file way every file and folder of the package is synced.
+func TestSyncedBeforeRename(t *testing.T) {
+	for _, perFile := range []bool{false, true} {
+		c := newCase(t, defaultEvidence)
+		spec := c.spec(defaultEvidence)
+		out := t.TempDir()
+		steps := recordSteps(t, spec, out, perFile)
+
+		tmp, published, lastSync := "", -1, -1
+		synced := map[string]bool{}
+		for i, s := range steps {
+			switch {
+			case s.op == atomicfs.OpCreate && tmp == "" && strings.HasPrefix(s.from, "."+spec.Name+".tmp-"):
+				tmp = s.from
+			case s.op == atomicfs.OpSync && tmp != "" && (s.from == tmp || strings.HasPrefix(s.from, tmp+"/")):
+				lastSync = i
+				synced[strings.TrimPrefix(strings.TrimPrefix(s.from, tmp), "/")] = true
+			case isRename(s.op) && s.from == tmp && published < 0:
+				published = i
+			}
+		}
+		if tmp == "" || published < 0 || lastSync < 0 {
+			t.Fatalf("perFile=%v: temporary folder %q, published at step %d, last sync at %d:\n%v", perFile, tmp, published, lastSync, steps)
+		}
+		if lastSync > published {
+			t.Errorf("perFile=%v: the package was renamed into place (step %d) before its last sync (step %d)", perFile, published, lastSync)
+		}
+		whole := !perFile && wholeHere(t, out)
+		if whole {
+			if len(synced) != 1 || !synced[""] {
+				t.Errorf("whole: synced %v, want the package folder once", synced)
+			}
+			continue
+		}
+		// Per file: every file and folder now in the package was synced.
+		root := filepath.Join(out, spec.Name)
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			if rel = filepath.ToSlash(rel); rel == "." {
+				rel = ""
+			}
+			if !synced[rel] {
+				t.Errorf("per file: %q was not synced before the rename", rel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// wholeHere reports whether a tree in dir syncs the whole way.
+func wholeHere(t *testing.T, dir string) bool {
+	tr, err := atomicfs.OpenTree(dir, atomicfs.TreeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	return tr.Whole()
+}
+
+// TestSyncFailureLeavesNothing: when the package's bytes cannot be made
+// durable (the whole sync fails, or one file's), the build fails, nothing
+// is renamed into place and nothing is left behind.
+func TestSyncFailureLeavesNothing(t *testing.T) {
+	errIO := errors.New("injected: input/output error")
+	for _, tc := range []struct {
+		name    string
+		perFile bool
+		fails   func(tmp, from string) bool
+	}{
+		{"whole sync", false, func(tmp, from string) bool { return from == tmp }},
+		{"one file", true, func(tmp, from string) bool { return from == tmp+"/data/evidence/EV-0002/photo.jpg" }},
+		{"one folder", true, func(tmp, from string) bool { return from == tmp+"/data/evidence" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCase(t, defaultEvidence)
+			spec := c.spec(defaultEvidence)
+			out := t.TempDir()
+			var mu sync.Mutex
+			tmp, renamed, failed := "", false, false
+			_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true, perFileSync: tc.perFile,
+				fault: func(op atomicfs.Op, from, to string) error {
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case op == atomicfs.OpCreate && tmp == "" && strings.HasPrefix(from, "."+spec.Name+".tmp-"):
+						tmp = from
+					case op == atomicfs.OpSync && tc.fails(tmp, from):
+						failed = true
+						return errIO
+					case isRename(op) && from == tmp:
+						renamed = true
+					}
+					return nil
+				}})
+			if !errors.Is(err, errIO) {
+				t.Fatalf("err = %v, want the sync failure", err)
+			}
+			if !failed || renamed {
+				t.Errorf("sync failed: %v; package renamed into place anyway: %v", failed, renamed)
+			}
+			if got := listDir(t, out); len(got) != 0 {
+				t.Errorf("left behind %q", got)
+			}
+		})
+	}
+}
+
+// TestInterruptedLeavesNothing: Ctrl-C at any point before the rename —
+// while the evidence is copied, while the package is synced to disk, while
+// it is verified — fails the build and leaves nothing behind.
+func TestInterruptedLeavesNothing(t *testing.T) {
+	for _, when := range []string{"copy", "sync", "verify"} {
+		for _, perFile := range []bool{false, true} {
+			c := newCase(t, defaultEvidence)
+			out := t.TempDir()
+			ctx, cancel := context.WithCancel(context.Background())
+			opt := Options{OutDir: out, Zip: true, perFileSync: perFile}
+			switch when {
+			case "copy":
+				opt.Progress = func(p digest.Progress) {
+					if p.TotalDone > 0 {
+						cancel()
+					}
+				}
+			case "sync":
+				opt.fault = func(op atomicfs.Op, from, to string) error {
+					if op == atomicfs.OpSync {
+						cancel()
+					}
+					return nil
+				}
+			case "verify":
+				opt.VerifyProgress = func(digest.Progress) { cancel() }
+			}
+			_, err := Build(ctx, c.spec(defaultEvidence), opt)
+			cancel()
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s (perFile=%v): err = %v, want context.Canceled", when, perFile, err)
+			}
+			if got := listDir(t, out); len(got) != 0 {
+				t.Errorf("%s (perFile=%v): left behind %q", when, perFile, got)
+			}
+		}
+	}
+}
+
+// TestSyscallOrder watches the real system calls (strace): the package's
+// bytes reach the disk — one syncfs, or an fsync per file and folder —
+// before the rename that publishes it. The build runs in a child process
+// (this test binary, TestStraceChild).
+func TestSyscallOrder(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("strace is Linux's")
+	}
+	strace := testtool.Need(t, "strace")
+	for _, perFile := range []bool{false, true} {
+		c := newCase(t, defaultEvidence)
+		name := c.spec(defaultEvidence).Name
+		out := t.TempDir()
+		log := filepath.Join(t.TempDir(), "strace.log")
+		cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=syncfs,fsync,fdatasync,rename,renameat,renameat2", "-o", log,
+			os.Args[0], "-test.run=^TestStraceChild$")
+		cmd.Env = append(os.Environ(), "CASEPACK_STRACE_CHILD="+c.dir+"|"+out)
+		if perFile {
+			cmd.Env = append(cmd.Env, "CASEPACK_STRACE_PERFILE=1")
+		}
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("perFile=%v: %v\n%s", perFile, err, b)
+		}
+		f, err := os.Open(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var syncfs, fsyncs, afterRename int
+		renamed := false
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := sc.Text()
+			// A call another thread interrupted is logged twice: "fsync(5
+			// <unfinished ...>", then "<... fsync resumed>) = 0" when done.
+			isSync := strings.Contains(line, "syncfs") || strings.Contains(line, "fsync")
+			switch {
+			case strings.Contains(line, "rename") && strings.Contains(line, ".tmp-") && strings.Contains(line, `"`+name+`"`):
+				renamed = true
+			case isSync && strings.Contains(line, "= 0"):
+				if renamed {
+					afterRename++
+				} else if strings.Contains(line, "syncfs") {
+					syncfs++
+				} else {
+					fsyncs++
+				}
+			}
+		}
+		f.Close()
+		if !renamed {
+			t.Fatalf("perFile=%v: no rename of the package in the trace", perFile)
+		}
+		whole := !perFile && wholeHere(t, out)
+		files := len(listTree(t, filepath.Join(out, name)))
+		switch {
+		case whole && syncfs < 1:
+			t.Errorf("whole: no syncfs before the rename")
+		case !whole && fsyncs < files:
+			t.Errorf("per file: %d fsyncs before the rename for %d files and folders", fsyncs, files)
+		}
+		t.Logf("perFile=%v: %d syncfs and %d fsync before the rename, %d after (the output folder)", perFile, syncfs, fsyncs, afterRename)
+	}
+}
+
+// TestStraceChild is the build TestSyscallOrder watches; it does nothing
+// unless run by it.
+func TestStraceChild(t *testing.T) {
+	env := os.Getenv("CASEPACK_STRACE_CHILD")
+	if env == "" {
+		t.Skip("run by TestSyscallOrder")
+	}
+	dir, out, _ := strings.Cut(env, "|")
+	c := &caseFolder{dir: dir, files: map[string]string{}}
+	for _, e := range defaultEvidence {
+		c.files[e.id] = filepath.Join(dir, "evidence", e.id, e.name)
+	}
+	spec := c.spec(defaultEvidence)
+	if _, err := Build(context.Background(), spec, Options{OutDir: out, perFileSync: os.Getenv("CASEPACK_STRACE_PERFILE") == "1"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// listTree lists every file and folder under dir, dir included.
+func listTree(t *testing.T, dir string) []string {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		out = append(out, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
