@@ -53,6 +53,19 @@ func (v *vctx) uniqueIDs(c *Case) {
 	check("consents", ids(len(c.Consents), func(i int) string { return c.Consents[i].ID }))
 	check("authorities", ids(len(c.Authorities), func(i int) string { return c.Authorities[i].ID }))
 	check("submission/requests", ids(len(c.Submission.Requests), func(i int) string { return c.Submission.Requests[i].ID }))
+	check("potential_cases", ids(len(c.PotentialCases), func(i int) string { return c.PotentialCases[i].ID }))
+	if j := c.Analysis.Jurisdiction; j != nil {
+		first := map[string]int{}
+		for i, ce := range j.Contextual {
+			if k, dup := first[ce.Element]; dup && ce.Element != "" {
+				v.add(finding.IDDuplicate, fmt.Sprintf("/analysis/jurisdiction/contextual/%d/element", i),
+					fmt.Sprintf("the contextual element %q is already argued at /analysis/jurisdiction/contextual/%d", ce.Element, k),
+					"argue each contextual element once: merge the two arguments")
+				continue
+			}
+			first[ce.Element] = i
+		}
+	}
 }
 
 func (v *vctx) references(c *Case, x *Index) {
@@ -118,8 +131,38 @@ func (v *vctx) references(c *Case, x *Index) {
 			consent(fmt.Sprintf("%s/consent_ids/%d", p, j), id)
 		}
 		evs(p+"/evidence_ids", per.EvidenceIDs)
+		for j, pos := range per.Positions {
+			unit(fmt.Sprintf("%s/positions/%d/unit_id", p, j), pos.UnitID)
+			evs(fmt.Sprintf("%s/positions/%d/evidence_ids", p, j), pos.EvidenceIDs)
+		}
+		for j, l := range per.Liability {
+			evs(fmt.Sprintf("%s/liability/%d/evidence_ids", p, j), l.EvidenceIDs)
+		}
+		if !per.HasRole(RoleAlleged) {
+			for _, f := range []struct {
+				name string
+				set  bool
+			}{{"liability", len(per.Liability) > 0}, {"basis", per.Basis != ""}, {"identification", per.Identification != ""}} {
+				if f.set {
+					v.add(finding.RefRole, p+"/"+f.name, fmt.Sprintf("%s (%s) has %s, which only an alleged perpetrator has, but not the role %q", per.ID, per.Pseudonym, strings.ReplaceAll(f.name, "_", " "), RoleAlleged),
+						fmt.Sprintf("add %q to the roles of %s, or remove %q", RoleAlleged, per.ID, f.name))
+					break
+				}
+			}
+		}
 		if d := per.Death; d != nil {
 			incident(p+"/death/incident_id", d.IncidentID)
+			evs(p+"/death/place_evidence_ids", d.PlaceEvidenceIDs)
+			evs(p+"/death/date_evidence_ids", d.DateEvidenceIDs)
+			if a := d.Perpetrators; a != nil {
+				for j, id := range a.UnitIDs {
+					unit(fmt.Sprintf("%s/death/perpetrators/unit_ids/%d", p, j), id)
+				}
+				for j, id := range a.PersonIDs {
+					person(fmt.Sprintf("%s/death/perpetrators/person_ids/%d", p, j), id, RoleAlleged)
+				}
+				evs(p+"/death/perpetrators/evidence_ids", a.EvidenceIDs)
+			}
 			if d.Autopsy != nil {
 				ev(p+"/death/autopsy/report_evidence_id", d.Autopsy.ReportEvidenceID)
 			}
@@ -136,7 +179,41 @@ func (v *vctx) references(c *Case, x *Index) {
 		if u.ParentID != "" && u.ParentID == u.ID {
 			v.add(finding.RefDangling, p+"/parent_id", fmt.Sprintf("unit %s cannot be its own parent", u.ID), "remove parent_id or name the unit above it")
 		}
+		for j, sup := range u.Superiors {
+			q := fmt.Sprintf("%s/superiors/%d", p, j)
+			unit(q+"/superior_id", sup.SuperiorID)
+			if sup.SuperiorID != "" && sup.SuperiorID == u.ID {
+				v.add(finding.RefDangling, q+"/superior_id", fmt.Sprintf("unit %s cannot be its own superior", u.ID), "name the unit above it")
+			}
+			evs(q+"/evidence_ids", sup.EvidenceIDs)
+		}
 		evs(p+"/evidence_ids", u.EvidenceIDs)
+	}
+	if j := c.Analysis.Jurisdiction; j != nil {
+		for i, ce := range j.Contextual {
+			evs(fmt.Sprintf("/analysis/jurisdiction/contextual/%d/evidence_ids", i), ce.EvidenceIDs)
+		}
+	}
+	for i, pc := range c.PotentialCases {
+		p := fmt.Sprintf("/potential_cases/%d", i)
+		for j, id := range pc.PersonIDs {
+			person(fmt.Sprintf("%s/person_ids/%d", p, j), id, RoleAlleged)
+		}
+		for j, id := range pc.UnitIDs {
+			unit(fmt.Sprintf("%s/unit_ids/%d", p, j), id)
+		}
+		for j, id := range pc.IncidentIDs {
+			incident(fmt.Sprintf("%s/incident_ids/%d", p, j), id)
+		}
+		for j, s := range pc.Searches {
+			evs(fmt.Sprintf("%s/searches/%d/evidence_ids", p, j), s.EvidenceIDs)
+		}
+		for j, pr := range pc.Proceedings {
+			evs(fmt.Sprintf("%s/proceedings/%d/evidence_ids", p, j), pr.EvidenceIDs)
+		}
+		for j, ind := range pc.Indicators {
+			evs(fmt.Sprintf("%s/indicators/%d/evidence_ids", p, j), ind.EvidenceIDs)
+		}
 	}
 	for i, e := range c.Evidence {
 		for j, id := range e.ConsentIDs {
@@ -173,6 +250,10 @@ func textFields(c *Case) []textField {
 		add(j.Territorial, "/analysis/jurisdiction/territorial")
 		add(j.SubjectMatter, "/analysis/jurisdiction/subject_matter")
 		add(j.ContextualElements, "/analysis/jurisdiction/contextual_elements")
+		for i, ce := range j.Contextual {
+			add(ce.Argument, "/analysis/jurisdiction/contextual/%d/argument", i)
+			add(ce.Note, "/analysis/jurisdiction/contextual/%d/note", i)
+		}
 	}
 	if ad := a.Admissibility; ad != nil {
 		add(ad.Complementarity, "/analysis/admissibility/complementarity")
@@ -192,11 +273,20 @@ func textFields(c *Case) []textField {
 			for k, el := range ch.Elements {
 				add(el.Element, "/incidents/%d/characterisation/%d/elements/%d/element", i, j, k)
 				add(el.Argument, "/incidents/%d/characterisation/%d/elements/%d/argument", i, j, k)
+				add(el.Note, "/incidents/%d/characterisation/%d/elements/%d/note", i, j, k)
 			}
 		}
 	}
 	for i, per := range c.Persons {
 		add(per.Qualification, "/persons/%d/qualification", i)
+		add(per.Basis, "/persons/%d/basis", i)
+		for j, pos := range per.Positions {
+			add(pos.Note, "/persons/%d/positions/%d/note", i, j)
+		}
+		for j, l := range per.Liability {
+			add(l.Facts, "/persons/%d/liability/%d/facts", i, j)
+			add(l.Note, "/persons/%d/liability/%d/note", i, j)
+		}
 		if d := per.Death; d != nil {
 			for j, w := range d.Wounds {
 				add(w.Note, "/persons/%d/death/wounds/%d/note", i, j)
@@ -209,6 +299,24 @@ func textFields(c *Case) []textField {
 	}
 	for i, u := range c.Units {
 		add(u.Description, "/units/%d/description", i)
+	}
+	for i, pc := range c.PotentialCases {
+		add(pc.Conduct, "/potential_cases/%d/conduct", i)
+		add(pc.Assessment, "/potential_cases/%d/assessment", i)
+		for j, s := range pc.Searches {
+			add(s.Method, "/potential_cases/%d/searches/%d/method", i, j)
+			add(s.Sources, "/potential_cases/%d/searches/%d/sources", i, j)
+			add(s.Result, "/potential_cases/%d/searches/%d/result", i, j)
+		}
+		for j, pr := range pc.Proceedings {
+			add(pr.Persons, "/potential_cases/%d/proceedings/%d/persons", i, j)
+			add(pr.Conduct, "/potential_cases/%d/proceedings/%d/conduct", i, j)
+			add(pr.Assessment, "/potential_cases/%d/proceedings/%d/assessment", i, j)
+		}
+		for j, ind := range pc.Indicators {
+			add(ind.Argument, "/potential_cases/%d/indicators/%d/argument", i, j)
+			add(ind.Note, "/potential_cases/%d/indicators/%d/note", i, j)
+		}
 	}
 	for i, e := range c.Evidence {
 		add(e.Description, "/evidence/%d/description", i)
@@ -405,6 +513,32 @@ func (v *vctx) dates(c *Case, x *Index) {
 				"check the date of death and the incident's dates; a later death from injuries is possible, so this is a warning")
 		}
 	}
+	period := func(p string, from, to When) {
+		flo, fhi, fp, fok := v.when(p+"/from", from)
+		tlo, thi, tp, tok := v.when(p+"/to", to)
+		if fok && tok && disjointAfter(span{flo, fhi, fp}, span{tlo, thi, tp}) {
+			v.add(finding.DateOrder, p+"/to", fmt.Sprintf("the period ends (%s) before it starts (%s)", to, from),
+				"swap from and to, or correct one of them")
+		}
+	}
+	for i, per := range c.Persons {
+		for j, pos := range per.Positions {
+			period(fmt.Sprintf("/persons/%d/positions/%d", i, j), pos.From, pos.To)
+		}
+	}
+	for i, u := range c.Units {
+		for j, sup := range u.Superiors {
+			period(fmt.Sprintf("/units/%d/superiors/%d", i, j), sup.From, sup.To)
+		}
+	}
+	for i, pc := range c.PotentialCases {
+		for j, s := range pc.Searches {
+			v.when(fmt.Sprintf("/potential_cases/%d/searches/%d/date", i, j), s.Date)
+		}
+		for j, pr := range pc.Proceedings {
+			v.when(fmt.Sprintf("/potential_cases/%d/proceedings/%d/opened", i, j), pr.Opened)
+		}
+	}
 	for i, e := range c.Evidence {
 		p := fmt.Sprintf("/evidence/%d", i)
 		v.when(p+"/content_time", e.ContentTime)
@@ -472,7 +606,18 @@ func (v *vctx) uncited(c *Case) {
 	}
 	for _, per := range c.Persons {
 		mark(per.EvidenceIDs...)
+		for _, pos := range per.Positions {
+			mark(pos.EvidenceIDs...)
+		}
+		for _, l := range per.Liability {
+			mark(l.EvidenceIDs...)
+		}
 		if d := per.Death; d != nil {
+			mark(d.PlaceEvidenceIDs...)
+			mark(d.DateEvidenceIDs...)
+			if a := d.Perpetrators; a != nil {
+				mark(a.EvidenceIDs...)
+			}
 			if d.Autopsy != nil {
 				mark(d.Autopsy.ReportEvidenceID)
 			}
@@ -484,6 +629,25 @@ func (v *vctx) uncited(c *Case) {
 	}
 	for _, u := range c.Units {
 		mark(u.EvidenceIDs...)
+		for _, sup := range u.Superiors {
+			mark(sup.EvidenceIDs...)
+		}
+	}
+	if j := c.Analysis.Jurisdiction; j != nil {
+		for _, ce := range j.Contextual {
+			mark(ce.EvidenceIDs...)
+		}
+	}
+	for _, pc := range c.PotentialCases {
+		for _, s := range pc.Searches {
+			mark(s.EvidenceIDs...)
+		}
+		for _, pr := range pc.Proceedings {
+			mark(pr.EvidenceIDs...)
+		}
+		for _, ind := range pc.Indicators {
+			mark(ind.EvidenceIDs...)
+		}
 	}
 	for i, e := range c.Evidence {
 		if e.ID != "" && !cited[e.ID] {

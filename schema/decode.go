@@ -56,6 +56,8 @@ func (doc *Document) decodeTyped(ctx context.Context) error {
 			dst = &c.Consents
 		case "authorities":
 			dst = &c.Authorities
+		case "potential_cases":
+			dst = &c.PotentialCases
 		default:
 			continue
 		}
@@ -73,6 +75,8 @@ func (doc *Document) decodeTyped(ctx context.Context) error {
 			jobs = itemJobs(jobs, &c.Evidence, key, rs)
 		case "consents":
 			jobs = itemJobs(jobs, &c.Consents, key, rs)
+		case "potential_cases":
+			jobs = itemJobs(jobs, &c.PotentialCases, key, rs)
 		}
 	}
 	found := make([][]badNumber, len(jobs))

@@ -17,17 +17,21 @@ type Case struct {
 	Consents      []Consent  `json:"consents,omitempty"`
 	// Authorities are the legal sources texts cite as [RS art. 7(1)(a)].
 	Authorities []Authority `json:"authorities,omitempty"`
+	// PotentialCases are the persons and conduct the admissibility
+	// assessment is made against.
+	PotentialCases []PotentialCase `json:"potential_cases,omitempty"`
 }
 
 // Authority is a legal source the texts cite: a statute, rules, a policy
 // paper, a decision or a report.
 type Authority struct {
-	ID    string `json:"id"`
-	Kind  string `json:"kind"`
-	Title string `json:"title"`
-	Short string `json:"short,omitempty"`
-	Date  When   `json:"date,omitempty"`
-	URL   string `json:"url,omitempty"`
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Title     string `json:"title"`
+	Short     string `json:"short,omitempty"`
+	Date      When   `json:"date,omitempty"`
+	Reference string `json:"reference,omitempty"`
+	URL       string `json:"url,omitempty"`
 }
 
 // ShortTitle is the form footnotes use: Short, else Title.
@@ -75,6 +79,7 @@ type PublicEdition struct {
 	Relationships          string        `json:"relationships,omitempty"`
 	Accounts               string        `json:"accounts,omitempty"`
 	TextCitingConfidential string        `json:"text_citing_confidential,omitempty"`
+	PersonsOfInterest      string        `json:"persons_of_interest,omitempty"`
 }
 
 // PersonPolicy says what the public edition shows of a kind of person.
@@ -124,6 +129,34 @@ type Jurisdiction struct {
 	Territorial        string `json:"territorial,omitempty"`
 	SubjectMatter      string `json:"subject_matter,omitempty"`
 	ContextualElements string `json:"contextual_elements,omitempty"`
+	// Contextual argues the contextual elements of crimes against
+	// humanity one by one.
+	Contextual []ContextualElement `json:"contextual,omitempty"`
+}
+
+// The contextual elements of crimes against humanity (the schema's
+// contextual_element enum), in the order the narrative and the checklist
+// take them.
+const (
+	ContextAttack     = "attack"
+	ContextWidespread = "widespread"
+	ContextSystematic = "systematic"
+	ContextPolicy     = "policy"
+	ContextNexus      = "nexus"
+	ContextKnowledge  = "knowledge"
+)
+
+// ContextualElements lists the contextual elements in order.
+var ContextualElements = []string{ContextAttack, ContextWidespread, ContextSystematic, ContextPolicy, ContextNexus, ContextKnowledge}
+
+// ContextualElement is one contextual element of crimes against humanity,
+// argued for the whole pattern of conduct.
+type ContextualElement struct {
+	Element     string   `json:"element"`
+	Argument    string   `json:"argument,omitempty"`
+	Assessment  string   `json:"assessment,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+	Note        string   `json:"note,omitempty"`
 }
 
 type Admissibility struct {
@@ -174,7 +207,8 @@ type Element struct {
 	Element     string   `json:"element"`
 	Assessment  string   `json:"assessment,omitempty"`
 	Argument    string   `json:"argument,omitempty"`
-	EvidenceIDs []string `json:"evidence_ids"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+	Note        string   `json:"note,omitempty"`
 }
 
 type Person struct {
@@ -189,9 +223,72 @@ type Person struct {
 	Occupation    string     `json:"occupation,omitempty"`
 	ResidenceArea string     `json:"residence_area,omitempty"`
 	Qualification string     `json:"qualification,omitempty"`
-	ConsentIDs    []string   `json:"consent_ids,omitempty"`
-	EvidenceIDs   []string   `json:"evidence_ids,omitempty"`
-	Death         *Death     `json:"death,omitempty"`
+	// For an alleged perpetrator (a person of interest): how the submission
+	// identifies the person, why the person is of interest and the modes
+	// of liability alleged. Positions may be given for anyone in the chain
+	// of command.
+	Identification string      `json:"identification,omitempty"`
+	Basis          string      `json:"basis,omitempty"`
+	Positions      []Position  `json:"positions,omitempty"`
+	Liability      []Liability `json:"liability,omitempty"`
+	ConsentIDs     []string    `json:"consent_ids,omitempty"`
+	EvidenceIDs    []string    `json:"evidence_ids,omitempty"`
+	Death          *Death      `json:"death,omitempty"`
+}
+
+// RoleAlleged is the role of a person of interest.
+const RoleAlleged = "alleged_perpetrator"
+
+// The status of a fact about a person, a unit or a death (the schema's
+// fact_status enum).
+const (
+	StatusEstablished = "established"
+	StatusReported    = "reported"
+	StatusAssumed     = "assumed"
+)
+
+// Position is a post a person held in a unit.
+type Position struct {
+	UnitID      string   `json:"unit_id"`
+	Title       string   `json:"title,omitempty"`
+	Rank        string   `json:"rank,omitempty"`
+	Commands    bool     `json:"commands,omitempty"`
+	From        When     `json:"from,omitempty"`
+	To          When     `json:"to,omitempty"`
+	Status      string   `json:"status"`
+	Qualifier   string   `json:"qualifier,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+	Note        string   `json:"note,omitempty"`
+}
+
+// Liability is one mode of liability alleged against a person of interest.
+type Liability struct {
+	Mode        string   `json:"mode"`
+	Articles    []string `json:"articles,omitempty"`
+	Facts       string   `json:"facts,omitempty"`
+	Assessment  string   `json:"assessment,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+	Note        string   `json:"note,omitempty"`
+}
+
+// LiabilityArticle is the Rome Statute provision of a mode of liability:
+// "25(3)(a)" … "28(b)"; "" for a mode the schema does not know.
+func LiabilityArticle(mode string) string {
+	switch mode {
+	case "direct_perpetration", "co_perpetration", "indirect_perpetration":
+		return "25(3)(a)"
+	case "ordering", "soliciting_inducing":
+		return "25(3)(b)"
+	case "aiding_abetting":
+		return "25(3)(c)"
+	case "common_purpose":
+		return "25(3)(d)"
+	case "command_responsibility":
+		return "28(a)"
+	case "superior_responsibility":
+		return "28(b)"
+	}
+	return ""
 }
 
 // HasRole reports whether the person has the role r.
@@ -226,6 +323,9 @@ type Death struct {
 	Date               When            `json:"date"`
 	IncidentID         string          `json:"incident_id"`
 	Place              string          `json:"place,omitempty"`
+	PlaceEvidenceIDs   []string        `json:"place_evidence_ids,omitempty"`
+	DateEvidenceIDs    []string        `json:"date_evidence_ids,omitempty"`
+	Perpetrators       *Attribution    `json:"perpetrators,omitempty"`
 	Cause              string          `json:"cause,omitempty"`
 	CauseCertainty     string          `json:"cause_certainty,omitempty"`
 	OfficialCauseClaim string          `json:"official_cause_claim,omitempty"`
@@ -234,6 +334,15 @@ type Death struct {
 	Wounds             []Wound         `json:"wounds,omitempty"`
 	Autopsy            *Autopsy        `json:"autopsy,omitempty"`
 	ForensicReview     *ForensicReview `json:"forensic_review,omitempty"`
+}
+
+// Attribution says who is alleged to have caused a death.
+type Attribution struct {
+	UnitIDs     []string `json:"unit_ids,omitempty"`
+	PersonIDs   []string `json:"person_ids,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	Qualifier   string   `json:"qualifier,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
 }
 
 type Wound struct {
@@ -259,14 +368,93 @@ type ForensicReview struct {
 }
 
 type Unit struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	NameEN      string   `json:"name_en,omitempty"`
-	Acronym     string   `json:"acronym,omitempty"`
-	Type        string   `json:"type"`
-	ParentID    string   `json:"parent_id,omitempty"`
-	Description string   `json:"description,omitempty"`
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	NameEN      string     `json:"name_en,omitempty"`
+	Acronym     string     `json:"acronym,omitempty"`
+	Type        string     `json:"type"`
+	Aliases     []string   `json:"aliases,omitempty"`
+	ParentID    string     `json:"parent_id,omitempty"`
+	Superiors   []Superior `json:"superiors,omitempty"`
+	Description string     `json:"description,omitempty"`
+	EvidenceIDs []string   `json:"evidence_ids,omitempty"`
+}
+
+// Superior is a unit above another one during a period.
+type Superior struct {
+	SuperiorID  string   `json:"superior_id"`
+	Relation    string   `json:"relation,omitempty"` // part_of (default) or under_command
+	From        When     `json:"from,omitempty"`
+	To          When     `json:"to,omitempty"`
+	Status      string   `json:"status"`
+	Qualifier   string   `json:"qualifier,omitempty"`
 	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+}
+
+// PotentialCase is a set of persons and conduct the admissibility
+// assessment looks at (Rome Statute art. 17).
+type PotentialCase struct {
+	ID          string       `json:"id"`
+	Title       string       `json:"title"`
+	PersonIDs   []string     `json:"person_ids,omitempty"`
+	UnitIDs     []string     `json:"unit_ids,omitempty"`
+	IncidentIDs []string     `json:"incident_ids,omitempty"`
+	Articles    []string     `json:"articles,omitempty"`
+	Conduct     string       `json:"conduct"`
+	Searches    []Search     `json:"searches,omitempty"`
+	Proceedings []Proceeding `json:"proceedings,omitempty"`
+	Indicators  []Indicator  `json:"indicators,omitempty"`
+	Assessment  string       `json:"assessment,omitempty"`
+}
+
+// Search is one search for national proceedings.
+type Search struct {
+	Date        When     `json:"date"`
+	By          string   `json:"by,omitempty"`
+	Method      string   `json:"method"`
+	Sources     string   `json:"sources,omitempty"`
+	Result      string   `json:"result"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+}
+
+// Proceeding is a national proceeding found on a potential case.
+type Proceeding struct {
+	Authority   string   `json:"authority"`
+	Reference   string   `json:"reference,omitempty"`
+	Opened      When     `json:"opened,omitempty"`
+	Stage       string   `json:"stage,omitempty"`
+	Persons     string   `json:"persons,omitempty"`
+	Conduct     string   `json:"conduct,omitempty"`
+	SamePerson  string   `json:"same_person,omitempty"`
+	SameConduct string   `json:"same_conduct,omitempty"`
+	Assessment  string   `json:"assessment,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+}
+
+// Indicator is one indicator under Rome Statute art. 17.
+type Indicator struct {
+	Indicator   string   `json:"indicator"`
+	Argument    string   `json:"argument,omitempty"`
+	Assessment  string   `json:"assessment,omitempty"`
+	EvidenceIDs []string `json:"evidence_ids,omitempty"`
+	Note        string   `json:"note,omitempty"`
+}
+
+// IndicatorArticle is the Rome Statute provision of an indicator.
+func IndicatorArticle(ind string) string {
+	switch ind {
+	case "inactivity":
+		return "17(1)(a)"
+	case "shielding":
+		return "17(2)(a)"
+	case "unjustified_delay":
+		return "17(2)(b)"
+	case "lack_of_independence":
+		return "17(2)(c)"
+	case "inability":
+		return "17(3)"
+	}
+	return ""
 }
 
 type Evidence struct {

@@ -186,6 +186,9 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 		p.ages[ps.ID] = strconv.Itoa(*ps.Age)
 		p.bands[ps.ID] = AgeBand(*ps.Age)
 	}
+	if ps.HasRole(schema.RoleAlleged) && p.policy.PersonsOfInterest == Omit {
+		p.personOfInterest(ps, ptr)
+	}
 	rules, class, ok := p.policy.rulesFor(ps)
 	if !ok {
 		return
@@ -219,6 +222,11 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 			t := true
 			ps.Minor = &t // a minor stays counted as one
 		}
+	}
+	if rules.Occupation == Omit && len(ps.Positions) > 0 {
+		// A post is an occupation, and names the person more precisely.
+		ps.Positions = make([]schema.Position, len(ps.Positions))
+		p.note(ptr+"/positions", ps.ID, fmt.Sprintf("posts (%d)", len(ps.Positions)), "withheld", ground("occupation", Omit))
 	}
 	if rules.Occupation == Omit && ps.Occupation != "" {
 		ps.Occupation = ""
@@ -262,6 +270,36 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 			}
 			p.note(ptr+"/death/place", ps.ID, "place of death", action, ground("place_of_death", rules.PlaceOfDeath))
 		}
+	}
+}
+
+// personOfInterest withholds what identifies an alleged perpetrator, or
+// what is alleged against the person, under persons_of_interest = omit:
+// the public edition names the person by pseudonym only. Lists keep their
+// length (as empty entries), so a narrative can put a redaction mark where
+// each entry stood and keep the paragraph numbers of the full edition.
+func (p *Plan) personOfInterest(ps *schema.Person, ptr string) {
+	const ground = "policy: persons_of_interest = omit"
+	drop := func(set bool, field, detail string, clear func()) {
+		if set {
+			clear()
+			p.note(ptr+"/"+field, ps.ID, detail, "withheld", ground)
+		}
+	}
+	drop(ps.Identification != "", "identification", "how the person is identified", func() { ps.Identification = "" })
+	drop(ps.Basis != "", "basis", "why the person is of interest", func() { ps.Basis = "" })
+	n := len(ps.Positions)
+	drop(n > 0, "positions", fmt.Sprintf("posts (%d): unit, title, rank, period", n), func() { ps.Positions = make([]schema.Position, n) })
+	m := len(ps.Liability)
+	drop(m > 0, "liability", fmt.Sprintf("modes of liability (%d) and their facts", m), func() { ps.Liability = make([]schema.Liability, m) })
+	drop(ps.Occupation != "", "occupation", "occupation", func() { ps.Occupation = "" })
+	drop(ps.ResidenceArea != "", "residence_area", "residence area", func() { ps.ResidenceArea = "" })
+	drop(ps.Qualification != "", "qualification", "qualifications", func() { ps.Qualification = "" })
+	if ps.Age != nil || ps.BirthDate != "" {
+		ps.Age, ps.BirthDate = nil, ""
+		delete(p.ages, ps.ID)
+		delete(p.bands, ps.ID)
+		p.note(ptr+"/age", ps.ID, "age", "withheld", ground)
 	}
 }
 

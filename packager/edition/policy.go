@@ -19,6 +19,10 @@ type Policy struct {
 	// TextCitingConfidential "redact": text citing evidence withheld only
 	// because it is classified confidential is redacted too.
 	TextCitingConfidential string
+	// PersonsOfInterest "omit": alleged perpetrators appear by pseudonym
+	// only; how they are identified, the basis, their posts, their modes of
+	// liability and what could single them out are withheld.
+	PersonsOfInterest string
 }
 
 // PersonRules say what the public edition shows of a kind of person.
@@ -46,7 +50,9 @@ const (
 // DefaultPolicy is what a case that says nothing gets: victims keep their
 // sex and residence area, their age becomes a band, their occupation is
 // left out and their death is dated by its incident's period and placed by
-// its area; of witnesses nothing but the pseudonym and roles is shown.
+// its area; of witnesses nothing but the pseudonym and roles is shown; of
+// alleged perpetrators (persons of interest) nothing but the pseudonym,
+// roles and sex.
 func DefaultPolicy() Policy {
 	return Policy{
 		MinGroupSize: 2,
@@ -57,6 +63,7 @@ func DefaultPolicy() Policy {
 		Relationships:          Omit,
 		Accounts:               Omit,
 		TextCitingConfidential: Redact,
+		PersonsOfInterest:      Omit,
 	}
 }
 
@@ -74,6 +81,7 @@ func PolicyOf(c *schema.Case) Policy {
 	set(&p.Relationships, pe.Relationships)
 	set(&p.Accounts, pe.Accounts)
 	set(&p.TextCitingConfidential, pe.TextCitingConfidential)
+	set(&p.PersonsOfInterest, pe.PersonsOfInterest)
 	p.Victims.over(pe.Victims)
 	p.Witnesses.over(pe.Witnesses)
 	return p
@@ -99,7 +107,8 @@ func set(dst *string, v string) {
 
 // rulesFor returns the rules for p and whether p is one of the persons the
 // policy generalises (victims, witnesses, relatives and sources; experts
-// and alleged perpetrators are shown as recorded, protected details aside).
+// are shown as recorded, protected details aside; alleged perpetrators
+// follow PersonsOfInterest).
 func (pol *Policy) rulesFor(p *schema.Person) (PersonRules, string, bool) {
 	switch {
 	case p.HasRole("victim"):

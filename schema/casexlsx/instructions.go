@@ -17,9 +17,9 @@ var instructionText = []struct{ head, body string }{
 		"Check it at any time with: casepack validate FOLDER. Every problem is reported at its sheet and cell, for example Persons!E7 (age), with a hint."},
 	{"Headers and notes", "Row 1 of each sheet holds the field names; hover over a header to read its note: what the field holds and whether it is required. " +
 		"Do not rename the sheets or the headers. Columns may be moved and rows may be sorted. A sheet with another name is ignored (casepack says so)."},
-	{"IDs and references", "Each incident, person, unit, evidence item, consent and request has an ID in a fixed form: INC-01, V-01 (V victim, W witness, S source, R relative, E expert, AP alleged perpetrator), U-FAES, EV-0001, C-01, REQ-01. " +
+	{"IDs and references", "Each incident, person, unit, evidence item, consent, request and potential case has an ID in a fixed form: INC-01, V-01 (V victim, W witness, S source, R relative, E expert, AP alleged perpetrator), U-FAES, EV-0001, C-01, REQ-01, PC-01. " +
 		"Other sheets refer to an item by its ID: pick it from the drop-down or type it. " +
-		"A sheet that details an item of another sheet (Evidence files, Custody, Wounds, Crimes, Elements) names that item in its first columns; Elements also give the crime's number (1, 2, …) within its incident."},
+		"A sheet that details an item of another sheet (Evidence files, Custody, Wounds, Positions, Liability, Superior units, Crimes, Elements, Searches, Proceedings, Art 17 indicators) names that item in its first columns; Elements also give the crime's number (1, 2, …) within its incident."},
 	{"Several values in one cell", "A list of IDs or of fixed words (roles, evidence_ids, scope) is written in one cell separated by commas: V-01, V-02. " +
 		"A list of texts (aliases, contacts) has one value per line in the cell: Alt+Enter starts a new line (Ctrl+Option+Enter on a Mac)."},
 	{"Dates", "Columns of plain dates (date, withdrawn_at) hold real dates: type 2021-01-08. " +
