@@ -141,7 +141,8 @@ func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 // symlinks only while they stay inside.
 func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
 	p := filepath.Join(root, filepath.FromSlash(rel))
-	if _, err := os.Lstat(p); err != nil {
+	fi, err := os.Lstat(p)
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			hint := "put the file in the case folder at that path, or correct the path"
 			if alt := nearbyName(p); alt != "" {
@@ -154,20 +155,32 @@ func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
 		}
 		return "", false
 	}
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q is a link to a file that does not exist", rel), "replace the link with the file itself")
-		return "", false
+	// A file that is not itself a link is where its folder really is: the
+	// folder is resolved once for all its files (resolving every path
+	// from / costs a system call per component, per file).
+	real := ""
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		if dir := v.realDir(filepath.Dir(p)); dir != "" {
+			real = filepath.Join(dir, filepath.Base(p))
+		}
+	}
+	if real == "" {
+		if real, err = filepath.EvalSymlinks(p); err != nil {
+			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q is a link to a file that does not exist", rel), "replace the link with the file itself")
+			return "", false
+		}
+		fi = nil // what the link leads to is yet to be looked at
 	}
 	if r, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(r) {
 		v.add(finding.PathSymlink, ptr, fmt.Sprintf("evidence file %q is a link that leads out of the case folder (to %s)", rel, real),
 			"copy the file itself into the case folder; a package must not depend on files outside it")
 		return "", false
 	}
-	fi, err := os.Stat(real)
-	if err != nil {
-		v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, err), "check the file's permissions")
-		return "", false
+	if fi == nil {
+		if fi, err = os.Stat(real); err != nil {
+			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, err), "check the file's permissions")
+			return "", false
+		}
 	}
 	if !fi.Mode().IsRegular() {
 		what := "not a regular file"
@@ -178,6 +191,23 @@ func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
 		return "", false
 	}
 	return real, true
+}
+
+// realDir is filepath.EvalSymlinks of a folder, remembered; "" when it
+// cannot be resolved.
+func (v *vctx) realDir(dir string) string {
+	if r, ok := v.realDirs[dir]; ok {
+		return r
+	}
+	r, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		r = ""
+	}
+	if v.realDirs == nil {
+		v.realDirs = map[string]string{}
+	}
+	v.realDirs[dir] = r
+	return r
 }
 
 // nearbyName finds a file in the same folder whose name differs only in

@@ -3,6 +3,7 @@ package schema
 import (
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // dropEmptyGroups sets to nil every optional group of fields that holds
@@ -18,6 +19,9 @@ func dropEmptyGroups(c *Case) { encodesEmpty(reflect.ValueOf(c).Elem()) }
 func encodesEmpty(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Slice:
+		if k := v.Type().Elem().Kind(); k != reflect.Struct && k != reflect.Pointer && k != reflect.Slice {
+			return false // strings, numbers: nothing inside to drop
+		}
 		for i := 0; i < v.Len(); i++ {
 			encodesEmpty(v.Index(i))
 		}
@@ -29,11 +33,8 @@ func encodesEmpty(v reflect.Value) bool {
 		return encodesEmpty(v.Elem())
 	case reflect.Struct:
 		empty := true
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
+		for i, omit := range omitEmpty(v.Type()) {
 			f := v.Field(i)
-			_, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			omit := strings.Contains(opts, "omitempty")
 			if f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.Struct && encodesEmpty(f) && omit {
 				f.Set(reflect.Zero(f.Type()))
 			} else if f.Kind() == reflect.Struct || f.Kind() == reflect.Slice {
@@ -46,4 +47,22 @@ func encodesEmpty(v reflect.Value) bool {
 		return empty
 	}
 	return false
+}
+
+// omitEmptyOf remembers, per struct type, which fields are tagged
+// omitempty: a large case has a struct per person, and parsing the tags
+// again for each one showed in validate's profile.
+var omitEmptyOf sync.Map // reflect.Type -> []bool
+
+func omitEmpty(t reflect.Type) []bool {
+	if o, ok := omitEmptyOf.Load(t); ok {
+		return o.([]bool)
+	}
+	o := make([]bool, t.NumField())
+	for i := range o {
+		_, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		o[i] = strings.Contains(opts, "omitempty")
+	}
+	omitEmptyOf.Store(t, o)
+	return o
 }

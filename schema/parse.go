@@ -122,15 +122,21 @@ func readCase(path string) (string, []byte, error) {
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
 		return "", nil, fmt.Errorf("%s is not a file: the case data must be a file named %s", file, CaseFileName)
 	}
-	if fi, err := f.Stat(); err == nil && fi.Size() > int64(maxCaseSize) {
-		// Refuse before reading: nothing that large is case data.
-		return file, nil, errTooBig
+	size := int64(0)
+	if fi, err := f.Stat(); err == nil {
+		if fi.Size() > int64(maxCaseSize) {
+			// Refuse before reading: nothing that large is case data.
+			return file, nil, errTooBig
+		}
+		size = fi.Size()
 	}
-	data, err := io.ReadAll(io.LimitReader(f, int64(maxCaseSize)+1))
-	if err != nil {
+	// One buffer of the file's size: io.ReadAll would grow (copy and
+	// clear) its way there, a third of the read's time for a large case.
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, int64(maxCaseSize)+1)); err != nil {
 		return "", nil, fault.IO(file, err)
 	}
-	return file, data, nil
+	return file, buf.Bytes(), nil
 }
 
 // Parse parses case data. It rejects what encoding/json would let through

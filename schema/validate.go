@@ -117,6 +117,8 @@ type vctx struct {
 	keyPos  []bool
 	subs    []string
 	members []string
+	// realDirs remembers where the evidence folders really are.
+	realDirs map[string]string
 }
 
 func (v *vctx) add(code finding.Code, ptr, msg, hint string) {
