@@ -17,6 +17,9 @@ type SignerOptions struct {
 	P12          string   // a PKCS#12 credential (key and certificate chain)
 	PasswordFile string   // the P12's password, first line of this file
 	PasswordEnv  string   // or this environment variable
+	// Password is the P12's password as typed into a form (the local web
+	// app), used instead of a file or variable; the caller forgets it.
+	Password []byte
 	// Name, Role and Organisation label every signature (signed with it).
 	Name, Role, Organisation string
 	TSA                      string // URL of an RFC 3161 time-stamp authority
@@ -30,7 +33,7 @@ func LoadSigners(opt SignerOptions) ([]*sign.Signer, error) {
 	if opt.Cert != "" && len(opt.Keys) != 1 {
 		return nil, fault.Usagef("--cert needs exactly one --key (the certificate's private key)")
 	}
-	if (opt.PasswordFile != "" || opt.PasswordEnv != "") && opt.P12 == "" {
+	if (opt.PasswordFile != "" || opt.PasswordEnv != "" || opt.Password != nil) && opt.P12 == "" {
 		return nil, fault.Usagef("--password-file and --password-env are for --p12")
 	}
 	var creds []sign.CredentialOptions
@@ -38,13 +41,16 @@ func LoadSigners(opt SignerOptions) ([]*sign.Signer, error) {
 		creds = append(creds, sign.CredentialOptions{KeyFile: k, CertFile: opt.Cert})
 	}
 	if opt.P12 != "" {
-		if opt.PasswordFile == "" && opt.PasswordEnv == "" {
-			return nil, fault.New(fault.Usage, fmt.Errorf("--p12 %s: no password given", opt.P12),
-				"give it with --password-file FILE or --password-env VARIABLE (never on the command line)")
-		}
-		pw, err := sign.ReadPassword(opt.PasswordFile, opt.PasswordEnv)
-		if err != nil {
-			return nil, err
+		pw := opt.Password
+		if pw == nil {
+			if opt.PasswordFile == "" && opt.PasswordEnv == "" {
+				return nil, fault.New(fault.Usage, fmt.Errorf("--p12 %s: no password given", opt.P12),
+					"give it with --password-file FILE or --password-env VARIABLE (never on the command line)")
+			}
+			var err error
+			if pw, err = sign.ReadPassword(opt.PasswordFile, opt.PasswordEnv); err != nil {
+				return nil, err
+			}
 		}
 		creds = append(creds, sign.CredentialOptions{P12File: opt.P12, Password: pw})
 	}

@@ -101,6 +101,18 @@ func (j *job) setPhase(p string) {
 	j.mu.Unlock()
 }
 
+// digestProgress is one progress event of the domain API.
+type digestProgress = digest.Progress
+
+// once moves the job to phase p the first time it is called with it.
+func (j *job) once(p string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.phase != p {
+		j.phase = p
+	}
+}
+
 // report is a digest progress callback for the domain API.
 func (j *job) report(p digest.Progress) {
 	j.mu.Lock()

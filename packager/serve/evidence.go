@@ -1,0 +1,134 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/intake"
+	"github.com/casepack/casepack/schema"
+	"github.com/casepack/casepack/schema/caseform"
+	"github.com/casepack/casepack/schema/shape"
+)
+
+// evidenceData is what the Evidence page shows.
+type evidenceData struct {
+	Name            string
+	Items           []schema.Evidence
+	Unreadable      string // why the case file could not be read, if so
+	Types           []string
+	Classifications []string
+	MaxUpload       int64
+}
+
+func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	dir, err := s.caseDir(name)
+	if err != nil {
+		s.renderError(w, "No such case", err)
+		return
+	}
+	d := evidenceData{Name: name, MaxUpload: s.opt.MaxUpload,
+		Types:           shape.Root().At("evidence", "0", "type").Enum,
+		Classifications: shape.Root().At("evidence", "0", "classification").Enum}
+	doc, fs, err := caseform.Load(dir)
+	switch {
+	case err != nil:
+		d.Unreadable = err.Error()
+	case doc.Case == nil:
+		d.Unreadable = "the case file cannot be read as a case; the Problems page says why"
+		if len(fs) > 0 {
+			d.Unreadable = fs[0].String()
+		}
+	default:
+		d.Items = doc.Case.Evidence
+	}
+	s.render(w, http.StatusOK, "evidence", page{Title: "Evidence of " + name, Nav: "evidence", Case: name, Data: d})
+}
+
+// addEvidence receives files (streamed to disk beside the workspace's
+// cases, so that adding them is a rename) and adds them to the case as
+// `casepack evidence add --move` does, as a job with live progress.
+func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	dir, err := s.caseDir(name)
+	if err != nil {
+		s.renderError(w, "No such case", err)
+		return
+	}
+	tmp, err := s.uploadDir()
+	if err != nil {
+		s.renderError(w, "The upload could not be received", err)
+		return
+	}
+	n := 0
+	f, err := s.readForm(w, r, s.opt.MaxUpload, func(field, fname string) (string, error) {
+		if field != "files" {
+			return "", fmt.Errorf("unexpected file field %q", field)
+		}
+		// One folder per file: two files of one name stay two files, and
+		// intake refuses the second by its own rules.
+		n++
+		sub := filepath.Join(tmp, strconv.Itoa(n))
+		if err := os.Mkdir(sub, 0o700); err != nil {
+			return "", err
+		}
+		return filepath.Join(sub, fname), nil
+	})
+	if err != nil {
+		os.RemoveAll(tmp)
+		if errors.Is(err, errNoToken) {
+			http.Error(w, "casepack: "+err.Error(), http.StatusForbidden)
+			return
+		}
+		s.renderError(w, "The files could not be received", err)
+		return
+	}
+	if len(f.Files) == 0 {
+		os.RemoveAll(tmp)
+		s.renderError(w, "No file was uploaded", fmt.Errorf("choose one or more files to add"))
+		return
+	}
+	opt := packager.AddOptions{
+		Type:           f.Fields["type"],
+		Title:          strings.TrimSpace(f.Fields["title"]),
+		SourceURL:      strings.TrimSpace(f.Fields["source_url"]),
+		CapturedAt:     strings.TrimSpace(f.Fields["captured_at"]),
+		Actor:          strings.TrimSpace(f.Fields["actor"]),
+		Classification: f.Fields["classification"],
+		Move:           true,
+	}
+	paths := make([]string, len(f.Files))
+	for i, u := range f.Files {
+		paths[i] = u.Path
+	}
+	j := s.jobs.start("Adding evidence to "+name, name, "evidence", "added", func(ctx context.Context, j *job) (any, error) {
+		defer os.RemoveAll(tmp)
+		j.setPhase("hashing and adding " + plural(len(paths), "file"))
+		opt.Progress = j.report
+		rep, err := packager.AddEvidence(ctx, dir, paths, opt)
+		if rep != nil {
+			// The report names the upload's temporary paths; the person
+			// chose the files by their names.
+			for i := range rep.Added {
+				rep.Added[i].Source = filepath.Base(rep.Added[i].Source)
+			}
+			for i := range rep.Refused {
+				rep.Refused[i].Reason = strings.ReplaceAll(rep.Refused[i].Reason, filepath.Dir(rep.Refused[i].Source)+string(filepath.Separator), "")
+				rep.Refused[i].Source = filepath.Base(rep.Refused[i].Source)
+			}
+		}
+		if errors.Is(err, intake.ErrRefused) {
+			err = nil // the page lists what was refused, and why
+		}
+		s.logf("evidence added to %s", name)
+		return rep, err
+	})
+	http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
+}
