@@ -24,6 +24,12 @@ require (
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
+require (
+	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/chromedp/chromedp v0.23.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+)
+
 // Test only: the CLI is tested as a user runs it, with testscript.
 require github.com/rogpeppe/go-internal v1.16.0
 

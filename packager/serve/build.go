@@ -72,6 +72,7 @@ type buildResult struct {
 	Report  *packager.BuildReport
 	Package string // its name in packages/
 	HasZip  bool
+	Signed  int // signatures made
 }
 
 // startBuild builds the case's package (packager.Build) as a job: the
@@ -136,7 +137,7 @@ func (s *Server) startBuild(w http.ResponseWriter, r *http.Request) {
 		}
 		opt.Warn = func(msg string) { s.logf("build of %s: %s", name, msg) }
 		rep, err := packager.Build(ctx, dir, opt)
-		res := buildResult{Report: rep}
+		res := buildResult{Report: rep, Signed: len(opt.Signers)}
 		if rep != nil && rep.Package != nil {
 			res.Package = filepath.Base(rep.Package.Dir)
 			res.HasZip = rep.Package.Zip != ""

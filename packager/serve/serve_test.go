@@ -304,6 +304,20 @@ func setCell(t *testing.T, file, sheet, cell string, v any) {
 	x.Close()
 }
 
+func getCell(t *testing.T, file, sheet, cell string) string {
+	t.Helper()
+	x, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	v, err := x.GetCellValue(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func TestProblemsLocatedInTheWorkbook(t *testing.T) {
 	_, c := newServer(t)
 	file := laVegaWorkbook(t, c, "lv")
