@@ -24,6 +24,7 @@ func init() {
 			&cli.BoolFlag{Name: "allow-remote", Usage: "allow an --addr other computers can reach (the printed key is then all that protects your cases)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the app in your browser"},
 			&cli.StringFlag{Name: "workspace", Aliases: []string{"w"}, Value: ".", Usage: "the `DIR` that holds your case folders, packages/ and keys/"},
+			&cli.StringFlag{Name: "archive", Usage: "the archive `ROOT` of the Archive page: a folder or s3://bucket/prefix (default: DIR/archive)"},
 		},
 		Action: runServe,
 	})
@@ -37,6 +38,7 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 		Addr:        cmd.String("addr"),
 		AllowRemote: cmd.Bool("allow-remote"),
 		Workspace:   cmd.String("workspace"),
+		Archive:     cmd.String("archive"),
 		Version:     version,
 		Log:         cmd.Root().ErrWriter,
 	})

@@ -38,6 +38,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /keys/new", s.newKey)
 	m.HandleFunc("GET /verify", s.verifyPage)
 	m.HandleFunc("POST /verify", s.startVerify)
+	m.HandleFunc("GET /archive", s.archivePage)
+	m.HandleFunc("POST /archive/add", s.archiveAdd)
+	m.HandleFunc("POST /archive/audit", s.archiveAudit)
 	m.HandleFunc("GET /jobs/{id}", s.jobPage)
 	m.HandleFunc("GET /jobs/{id}/state", s.jobStateJSON)
 	s.mux = m

@@ -123,6 +123,18 @@ func TestWorkflow(t *testing.T) {
 	if rec := c.upload("/verify", s.csrf, map[string]string{"built": "../" + pkgs[0]}); rec.Code < 400 {
 		t.Errorf("a traversal in built: %d", rec.Code)
 	}
+
+	// The archive: none yet; keep the package (twice: the second time
+	// nothing is written), list it, find an evidence file, audit.
+	mustContain(t, c.get("/archive").Body.String(), "There is no archive yet")
+	mustContain(t, c.follow(c.post("/archive/add", url.Values{"package": {pkgs[0]}})), "Stored, and checked again from the archive")
+	mustContain(t, c.follow(c.post("/archive/add", url.Values{"package": {pkgs[0]}})), "already in the archive")
+	mustContain(t, c.get("/archive").Body.String(), "1 stored package", pkgs[0])
+	mustContain(t, c.get("/archive?find=EV-0001").Body.String(), "1 package with this file", "included")
+	mustContain(t, c.follow(c.post("/archive/audit", url.Values{})), "All 1 package intact")
+	if rec := c.post("/archive/add", url.Values{"package": {"../" + pkgs[0]}}); rec.Code < 400 {
+		t.Errorf("a traversal in the package to archive: %d", rec.Code)
+	}
 }
 
 // tamper rewrites a ZIP with one byte of the entry ending in name changed.

@@ -49,6 +49,10 @@ type Options struct {
 	// Log receives one line per operation (never a token, password or
 	// request address); nil discards it.
 	Log io.Writer
+	// Archive is the archive root the Archive page uses (a folder or
+	// s3://bucket/prefix, reached with the AWS environment); "" is the
+	// workspace's archive/ folder.
+	Archive string
 	// MaxUpload caps one upload (evidence, a package to verify) in bytes;
 	// 0 is 64 GiB.
 	MaxUpload int64

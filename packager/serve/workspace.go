@@ -18,6 +18,7 @@ import (
 const (
 	packagesDir = "packages"
 	keysDir     = "keys"
+	archiveDir  = "archive"
 	// uploadsDir holds uploads while they stream in, on the same file
 	// system as the cases so that adding one is a rename, not a copy.
 	uploadsDir = ".casepack-uploads"
@@ -92,7 +93,7 @@ func (s *Server) cases() ([]caseEntry, error) {
 	}
 	var out []caseEntry
 	for _, e := range ents {
-		if !e.IsDir() || checkName(e.Name()) != nil || e.Name() == packagesDir || e.Name() == keysDir {
+		if !e.IsDir() || checkName(e.Name()) != nil || e.Name() == packagesDir || e.Name() == keysDir || e.Name() == archiveDir {
 			continue
 		}
 		file, form, err := caseform.Find(filepath.Join(s.workspace, e.Name()))
