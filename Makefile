@@ -29,6 +29,7 @@ bench: build
 	@if [ -x scripts/bench-package.sh ]; then ./scripts/bench-package.sh $(BIN); fi
 	./scripts/bench-archive.sh $(BIN)
 	./scripts/bench-forms.sh $(BIN)
+	./scripts/bench-serve.sh $(BIN)
 
 # Short fuzzing of every parser of untrusted input.
 FUZZTIME ?= 20s
