@@ -201,7 +201,7 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 	minor := ps.Minor != nil && *ps.Minor || ps.Age != nil && *ps.Age < 18
 	switch rules.Age {
 	case Band, Omit:
-		if ps.Age == nil && ps.BirthDate == "" {
+		if ps.Age == nil && ps.BirthDate == "" && (rules.Age == Band || ps.Minor == nil) {
 			break
 		}
 		switch {
@@ -218,9 +218,13 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 			p.note(ptr+"/birth_date", ps.ID, "date of birth", "omitted", ground("age", rules.Age))
 		}
 		ps.Age, ps.BirthDate = nil, ""
-		if minor {
+		switch {
+		case rules.Age == Band && minor:
 			t := true
-			ps.Minor = &t // a minor stays counted as one
+			ps.Minor = &t // "minor" is the band
+		case rules.Age == Omit && ps.Minor != nil:
+			ps.Minor = nil // nothing: not even whether a minor
+			p.note(ptr+"/minor", ps.ID, "whether a minor", "omitted", ground("age", Omit))
 		}
 	}
 	if rules.Occupation == Omit && len(ps.Positions) > 0 {

@@ -306,6 +306,9 @@ func TestPolicyFromCase(t *testing.T) {
 	if p.Age("V-01") != "" || p.AgeBand("V-01") != "" || p.Case().Persons[0].Age != nil {
 		t.Error("age: omit shows an age")
 	}
+	if v2, v3 := p.Case().Persons[1], p.Case().Persons[2]; v2.Minor != nil || v3.Minor != nil || v3.BirthDate != "" {
+		t.Errorf("age: omit still tells a minor: %+v %+v", v2, v3)
+	}
 }
 
 func TestTextRedaction(t *testing.T) {
@@ -345,6 +348,7 @@ func laVega(t *testing.T) *schema.Case {
 }
 
 func TestReidentification(t *testing.T) {
+	omitAges := &schema.PersonPolicy{Age: "omit"}
 	for _, tc := range []struct {
 		name     string
 		policy   *schema.PublicEdition
@@ -352,14 +356,13 @@ func TestReidentification(t *testing.T) {
 		smallest int
 		singled  map[string][]string // person → fields named
 	}{
-		{name: "defaults", ok: true, smallest: 2},
-		{name: "k=3 singles out the two minors by age", policy: &schema.PublicEdition{MinGroupSize: 3}, smallest: 2,
-			singled: map[string][]string{"V-05": {"age"}, "V-12": {"age"}}},
-		{name: "k=3 with ages omitted: a minor stays marked as one", policy: &schema.PublicEdition{MinGroupSize: 3, Victims: &schema.PersonPolicy{Age: "omit"}}, smallest: 2,
-			singled: map[string][]string{"V-05": {"age"}, "V-12": {"age"}}},
-		{name: "k=2 with sex omitted", policy: &schema.PublicEdition{Victims: &schema.PersonPolicy{Sex: "omit"}}, ok: true, smallest: 2},
+		{name: "defaults: an age band and an incident single out four victims", policy: &schema.PublicEdition{}, smallest: 1,
+			singled: map[string][]string{"V-01": {"age", "incidents"}, "V-05": {"age", "incidents"}, "V-12": {"age", "incidents"}, "V-13": {"age", "incidents"}}},
+		{name: "ages omitted", policy: &schema.PublicEdition{Victims: omitAges}, ok: true, smallest: 2},
+		{name: "k=3 with ages omitted: two victims share an incident", policy: &schema.PublicEdition{MinGroupSize: 3, Victims: omitAges}, smallest: 2,
+			singled: map[string][]string{"V-12": {"incidents"}, "V-13": {"incidents"}}},
 		{name: "witnesses' sex published singles out the one man",
-			policy: &schema.PublicEdition{Witnesses: &schema.PersonPolicy{Sex: "keep"}}, smallest: 1,
+			policy: &schema.PublicEdition{Victims: omitAges, Witnesses: &schema.PersonPolicy{Sex: "keep"}}, smallest: 1,
 			singled: map[string][]string{"R-03": {"sex"}}},
 		{name: "exact ages single out almost everyone",
 			policy: &schema.PublicEdition{Victims: &schema.PersonPolicy{Age: "exact"}}, smallest: 1},
@@ -398,7 +401,7 @@ func TestReidentification(t *testing.T) {
 			pub, _ := edition.New(c, edition.Public)
 			err = pub.Check()
 			var re *edition.ReidentificationError
-			if tc.ok != (err == nil) || !tc.ok && (!errors.As(err, &re) || !strings.Contains(err.Error(), r.SingledOut[0].Pseudonym) || !strings.Contains(re.Hint(), "public_edition")) {
+			if tc.ok != (err == nil) || !tc.ok && (!errors.As(err, &re) || !strings.Contains(err.Error(), r.SingledOut[0].Pseudonym) || !strings.Contains(re.Hint(), "public_edition") || strings.Contains(re.Hint(), `"incidents"`)) {
 				t.Errorf("Check: %v", err)
 			}
 		})

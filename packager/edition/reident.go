@@ -64,11 +64,13 @@ func (e *ReidentificationError) Error() string {
 // Hint says how to fix it, in the case's terms.
 func (e *ReidentificationError) Hint() string {
 	for _, s := range e.Report.SingledOut {
-		if len(s.Fields) > 0 {
-			return fmt.Sprintf("generalise or omit a detail in submission.public_edition (e.g. \"%s\": {\"%s\": \"omit\"}), or lower min_group_size if publishing it is safe; casepack check-edition shows the groups", s.Class, s.Fields[0])
+		for _, f := range s.Fields {
+			if f != "incidents" { // a victim's incidents are published with the incident
+				return fmt.Sprintf("generalise or omit a detail in submission.public_edition (e.g. \"%s\": {\"%s\": \"omit\"}), or set a lower min_group_size if publishing it is safe; casepack check-edition shows the groups", s.Class, f)
+			}
 		}
 	}
-	return "casepack check-edition shows the groups"
+	return "omit more details in submission.public_edition, or set min_group_size to 1 if the incident identifies the person anyway; casepack check-edition shows the groups"
 }
 
 func plural(n int, one, many string) string {
@@ -80,7 +82,7 @@ func plural(n int, one, many string) string {
 
 // Fields compared for each class, in report order.
 var (
-	victimFields  = []string{"sex", "age", "occupation", "residence", "date_of_death", "place_of_death"}
+	victimFields  = []string{"sex", "age", "occupation", "residence", "date_of_death", "place_of_death", "incidents"}
 	witnessFields = []string{"sex", "age", "occupation", "residence"}
 )
 
@@ -97,6 +99,14 @@ func (p *Plan) Reidentification() (*Reidentification, error) {
 		}
 	}
 	r := &Reidentification{MinGroupSize: pub.policy.MinGroupSize, OK: true}
+	incidents := map[string][]string{}
+	for _, inc := range pub.view.Incidents {
+		for _, v := range inc.VictimIDs {
+			if !slices.Contains(incidents[v], inc.ID) {
+				incidents[v] = append(incidents[v], inc.ID)
+			}
+		}
+	}
 	type rec struct {
 		p    *schema.Person
 		vals []string
@@ -111,14 +121,23 @@ func (p *Plan) Reidentification() (*Reidentification, error) {
 		}
 		var vals []string
 		if class == "victims" {
-			// The incident is the public event the submission is about;
-			// what it tells of a victim is compared as the published date
-			// and place of death, which the policy generalises.
 			dd, dp := "", ""
+			incs := append([]string(nil), incidents[ps.ID]...)
 			if d := ps.Death; d != nil {
 				dd, dp = string(d.Date), d.Place
+				if d.IncidentID != "" && !slices.Contains(incs, d.IncidentID) {
+					incs = append(incs, d.IncidentID)
+				}
 			}
+			slices.Sort(incs)
 			vals = []string{ps.Sex, pub.publishedAge(ps), ps.Occupation, ps.ResidenceArea, dd, dp}
+			if strings.Join(vals, "") == "" {
+				// Of this victim nothing is published but that the
+				// incident, the public event, took their life.
+				persons[class]++
+				continue
+			}
+			vals = append(vals, strings.Join(incs, " "))
 		} else {
 			vals = []string{ps.Sex, pub.publishedAge(ps), ps.Occupation, ps.ResidenceArea}
 		}

@@ -50,6 +50,9 @@ func submission() schema.Submission {
 			"**Consent.** Each relative consented to the recording of the testimony and its sharing with the ICC (C-01 to C-04); none consented to publication.\n\n" +
 			"**Requests.** Confidential treatment under rule 46 of the Rules of Procedure and Evidence [RPE rule 46]; prior consultation before any disclosure; the photographs of the bodies of the two 17-year-old victims [EV-0015] [EV-0022] are classified ex parte.\n\n" +
 			"**Public edition.** A public edition exists; it withholds every item not marked public and all identifying details.",
+		// With their incident, an age band would single out four of the
+		// victims (casepack check-edition): the public edition omits ages.
+		PublicEdition: &schema.PublicEdition{Victims: &schema.PersonPolicy{Age: "omit"}},
 	}
 }
 
