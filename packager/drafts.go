@@ -17,6 +17,7 @@ import (
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/narrative"
+	"github.com/casepack/casepack/packager/submission"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -129,6 +130,11 @@ func writeAnnexes(ctx context.Context, casePath string, opt AnnexesOptions) (*An
 		return rep, err
 	}
 	aopt := annex.Options{Date: opt.Date, Edition: ed, Version: opt.Version, CaseSHA256: digest.SHA256(canonical)}
+	// The redaction log lists the narrative's redactions too, as the
+	// package's does.
+	if aopt.Redactions, err = submission.NarrativeRedactions(doc, submission.Options{Edition: ed, Date: opt.Date, Version: opt.Version}); err != nil {
+		return rep, err
+	}
 	warn := opt.Warn
 	if warn == nil {
 		warn = func(string) {}

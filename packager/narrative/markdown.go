@@ -336,25 +336,40 @@ func (d *Data) withheld(id string) bool { return d.plan.Withheld(id) }
 // Markdown executes the narrative template over the case. tfs may add to or
 // replace the default templates (nil: the defaults alone).
 func Markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byte, error) {
+	md, _, err := markdown(c, ev, tfs, opt)
+	return md, err
+}
+
+// RedactionLog is the narrative's part of the public edition's redaction
+// log: one entry per paragraph, list item or table row replaced by a
+// redaction mark, located by section and paragraph number. It is empty for
+// the confidential edition.
+func RedactionLog(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]edition.Entry, error) {
+	_, log, err := markdown(c, ev, tfs, opt)
+	return log, err
+}
+
+func markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byte, []edition.Entry, error) {
 	if c == nil {
-		return nil, errors.New("no case data")
+		return nil, nil, errors.New("no case data")
 	}
 	if err := checkCaseMarkdown(c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	d, err := newData(c, ev, opt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t, err := loadTemplates(tfs, d.funcMap())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, EntryTemplate, d); err != nil {
-		return nil, &TemplateError{err}
+		return nil, nil, &TemplateError{err}
 	}
-	return tidy(buf.Bytes()), nil
+	// The public edition's text redactions, in place.
+	return redactMarkdown(tidy(buf.Bytes()), d.plan, PDFOptionsFor(c, opt))
 }
 
 // tidy collapses the runs of blank lines that skipped sections leave behind.

@@ -3,6 +3,7 @@ package submission
 import (
 	"context"
 	"encoding/csv"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -227,4 +228,94 @@ func atoi(t *testing.T, s string) int {
 		n = n*10 + int(r-'0')
 	}
 	return n
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files of the La Vega public edition")
+
+// TestPublicGoldenLaVega pins the public edition of La Vega: its redaction
+// log (golden: testdata/golden/la-vega-public-redactions.csv, -update to
+// rewrite after review), its sections and paragraph numbers equal to the
+// confidential edition's, no exact age of a victim, and no text that
+// comes from a relative who did not consent to publication.
+func TestPublicGoldenLaVega(t *testing.T) {
+	conf, pub := laVegaPackages(t)
+	log := pub.read(t, "data/annexes/csv/redactions.csv")
+	golden := filepath.Join("testdata", "golden", "la-vega-public-redactions.csv")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(log), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if log != string(want) {
+		t.Errorf("the redaction log differs from %s (run go test -update and review the diff)", golden)
+	}
+	if c := conf.read(t, "data/annexes/csv/redactions.csv"); strings.Count(c, "\n") != 1 {
+		t.Errorf("the confidential edition's redaction log is not empty:\n%s", c)
+	}
+	// Every redaction names its ground and never a protected value.
+	for _, r := range pub.sheet(t, "redactions.csv") {
+		if r["Ground"] == "" || r["Where"] == "" || r["Detail"] == "" || r["Action"] == "" {
+			t.Errorf("incomplete log entry %v", r)
+		}
+	}
+
+	// The same numbered paragraphs, in the same order, in both editions.
+	nums := regexp.MustCompile(`(?m)^([0-9]+)\.\s`)
+	c, p := nums.FindAllString(conf.narrative, -1), nums.FindAllString(pub.narrative, -1)
+	if len(c) < 50 || strings.Join(c, ",") != strings.Join(p, ",") {
+		t.Errorf("paragraph numbers differ: %d confidential, %d public", len(c), len(p))
+	}
+	// Each paragraph that reports what a relative said in the confidential
+	// edition is a redaction mark, under the same number, in the public one.
+	paras := func(text string) map[string]string {
+		out := map[string]string{}
+		cur := ""
+		for _, ln := range strings.Split(text, "\n") {
+			if m := nums.FindStringSubmatch(ln); m != nil {
+				cur = m[1]
+			} else if strings.TrimSpace(ln) == "" {
+				cur = ""
+			}
+			if cur != "" {
+				out[cur] += " " + strings.TrimSpace(ln)
+			}
+		}
+		return out
+	}
+	cp, pp := paras(conf.narrative), paras(pub.narrative)
+	testimony := 0
+	for n, text := range cp {
+		if !strings.Contains(strings.ToLower(text), "relatives describe") {
+			continue
+		}
+		testimony++
+		if !strings.Contains(pp[n], "[Redacted —") {
+			t.Errorf("paragraph %s: the public edition prints %q", n, pp[n])
+		}
+	}
+	if testimony == 0 {
+		t.Fatal("no paragraph of the confidential narrative reports the relatives' accounts")
+	}
+	if strings.Contains(strings.ToLower(pub.narrative), "relatives describe") {
+		t.Error("the public narrative reports what the relatives said")
+	}
+	// No testimony file reaches the package, and none of its words.
+	for _, rel := range []string{"data/evidence/EV-0026", "data/evidence/EV-0027", "data/evidence/EV-0028", "data/evidence/EV-0029"} {
+		if entries, _ := os.ReadDir(filepath.Join(pub.dir, rel)); len(entries) != 0 {
+			t.Errorf("%s holds %d files in the public edition", rel, len(entries))
+		}
+	}
+	// No exact age of a victim anywhere the victims are listed.
+	for _, r := range conf.sheet(t, "victims.csv") {
+		if strings.Contains(pub.read(t, "data/case/case.json"), `"age": `+r["Age"]) {
+			t.Errorf("case.json publishes the age %s", r["Age"])
+		}
+	}
 }

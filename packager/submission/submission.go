@@ -282,8 +282,17 @@ func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Resu
 			g.annexes[annex.Dir+"/csv/"+name] = b
 			return nopCloser{b}, nil
 		}
+		// The redaction log in the annexes lists the narrative's
+		// redactions too; where they fall does not depend on the annexes'
+		// digests, which the narrative quotes.
+		narrativeLog, err := NarrativeRedactions(g.doc, g.opt)
+		if err != nil {
+			g.annexErr = err
+			return
+		}
 		g.annexErr = annex.Write(ctx, g.doc.Case, g.fileInfos(ev), annex.Options{
 			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
+			Redactions: narrativeLog,
 		}, xlsx, open)
 	})
 	return g.annexErr
@@ -307,10 +316,24 @@ func (g *generator) annexFile(p string) func(context.Context, io.Writer, map[str
 	}
 }
 
-func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
-	if err := g.makeAnnexes(ctx, ev); err != nil {
-		return fmt.Errorf("annexes: %w", err)
+// NarrativeRedactions is the narrative's part of the redaction log of the
+// edition opt.Edition (empty for the confidential one): what the annexes'
+// Redactions sheet lists besides the case data's redactions. Spec's
+// package carries the same; casepack annexes uses it for its own.
+func NarrativeRedactions(doc *schema.Document, opt Options) ([]edition.Entry, error) {
+	if !opt.Edition.IsPublic() {
+		return nil, nil
 	}
+	plan, err := edition.New(doc.Case, opt.Edition)
+	if err != nil {
+		return nil, err
+	}
+	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
+	return narrative.RedactionLog(doc.Case, g.digests(nil), opt.Templates, g.narrativeOptions())
+}
+
+// digests are the evidence files as the narrative lists them.
+func (g *generator) digests(ev map[string]evidence.Result) narrative.EvidenceDigests {
 	digests := narrative.EvidenceDigests{}
 	for _, e := range g.out.Evidence {
 		for _, f := range e.Files {
@@ -319,22 +342,37 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size, MediaType: MediaType(f)})
 		}
 	}
+	return digests
+}
+
+// narrativeOptions are the narrative's options, with the annexes as made so
+// far (with their sizes and digests once makeAnnexes has run).
+func (g *generator) narrativeOptions() narrative.Options {
 	var annexes []narrative.Annex
 	// The annex index numbers the registers A, their CSV twins A.1…; the
 	// narrative numbers the evidence files B.1… after them.
 	add := func(number, name, p, mediaType, desc string) {
-		if b, ok := g.annexes[p]; ok {
+		a := narrative.Annex{Number: number, Name: name, Path: p, Description: desc, MediaType: mediaType}
+		if b, ok := g.annexes[p]; ok && b.Len() > 0 {
 			sum := sha256.Sum256(b.Bytes())
-			annexes = append(annexes, narrative.Annex{Number: number, Name: name, Path: p, Description: desc,
-				MediaType: mediaType, Size: int64(b.Len()), SHA256: hex.EncodeToString(sum[:])})
+			a.Size, a.SHA256 = int64(b.Len()), hex.EncodeToString(sum[:])
 		}
+		annexes = append(annexes, a)
 	}
 	add("A", "Registers (XLSX workbook)", AnnexPath, MediaType(schema.File{Path: AnnexPath}), "Evidence index, incidents, victims, units, chain of custody and crimes, one sheet per register.")
 	for i, name := range annex.CSVNames() {
 		add(fmt.Sprintf("A.%d", i+1), strings.TrimSuffix(name, ".csv")+" register (CSV)", annex.Dir+"/csv/"+name, "text/csv", "Plain-text twin of the sheet, for long-term archiving.")
 	}
-	nopt := narrative.Options{Templates: g.opt.Templates, Paper: g.opt.Paper, Date: g.opt.Date,
+	return narrative.Options{Templates: g.opt.Templates, Paper: g.opt.Paper, Date: g.opt.Date,
 		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes, Fonts: g.opt.Fonts}
+}
+
+func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+	if err := g.makeAnnexes(ctx, ev); err != nil {
+		return fmt.Errorf("annexes: %w", err)
+	}
+	digests := g.digests(ev)
+	nopt := g.narrativeOptions()
 	if g.leaks != nil {
 		md, err := narrative.Markdown(g.doc.Case, digests, g.opt.Templates, nopt)
 		if err != nil {

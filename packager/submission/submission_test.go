@@ -209,7 +209,11 @@ func TestPublicAnnexesAgree(t *testing.T) {
 		ev[f.Path] = evidence.Result{ID: f.ID, Dst: f.Path, Size: f.Size, SHA256: f.SHA256, SHA512: f.SHA512, Withheld: f.Withheld}
 	}
 	csvs := map[string]*bytes.Buffer{}
-	err = annex.Write(context.Background(), doc.Case, files, annex.Options{Edition: edition.Public, Date: date}, io.Discard,
+	log, err := NarrativeRedactions(doc, Options{Edition: edition.Public, Date: date})
+	if err != nil || len(log) == 0 {
+		t.Fatalf("narrative redactions: %d, %v", len(log), err)
+	}
+	err = annex.Write(context.Background(), doc.Case, files, annex.Options{Edition: edition.Public, Date: date, Redactions: log}, io.Discard,
 		func(name string) (io.WriteCloser, error) {
 			csvs[name] = &bytes.Buffer{}
 			return nopCloser{csvs[name]}, nil
