@@ -3,6 +3,7 @@ package narrative
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,7 +28,8 @@ import (
 //	{.keep}                             keep with the next paragraph on one page
 //	{.signature} **Name**\ Role         a signature: space and a line to sign on
 //	{.entry #EV-0001} **EV-0001** …     an index entry: small, unnumbered, a link target
-//	{.redacted} confidential testimony  a redaction mark (see RedactionMark)
+//	{.redacted} confidential testimony  a redaction mark (see RedactionMark);
+//	                                    a list item or quoted paragraph may be one too
 //
 // A cross-reference is an internal link with no text: [](#requests) prints
 // "para. 12", [](#facts) prints "section 6" for a numbered heading, and
@@ -210,6 +212,9 @@ func parseDocument(src []byte, opt PDFOptions) (*document, error) {
 		case *ast.ThematicBreak:
 			continue
 		}
+		if _, ok := n.(*ast.Paragraph); !ok {
+			d.nestedMarks(n)
+		}
 		if cur > 0 {
 			d.noteCitations(n, cur, isAuth)
 		}
@@ -329,6 +334,31 @@ func (d *document) attributes(n ast.Node) *para {
 		c = next
 	}
 	return p
+}
+
+// nestedMarks reads the redaction marks inside a list or quotation (a list
+// item or quoted paragraph that starts with {.redacted}): they are drawn as
+// marks, unnumbered, like the paragraph they belong to. Other attribute
+// blocks are only read on the paragraphs of the body.
+func (d *document) nestedMarks(n ast.Node) {
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || c == n {
+			return ast.WalkContinue, nil
+		}
+		switch c.(type) {
+		case *ast.Paragraph, *ast.TextBlock:
+			if c.Lines().Len() > 0 {
+				first := c.Lines().At(0)
+				if m := attrRe.FindSubmatch(d.src[first.Start:first.Stop]); m != nil && slices.Contains(strings.Fields(string(m[1])), ".redacted") {
+					p := d.attributes(c)
+					p.num, p.keep = 0, false
+					d.paras[c] = p
+				}
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // noteCitations records the IDs cited in block n as cited in paragraph num.

@@ -573,6 +573,13 @@ func (l *layout) words(spans []span, size float64) []word {
 			if cur == nil {
 				cur = &word{}
 			}
+			if n := len(cur.pieces); n > 0 && cur.pieces[n-1].note != nil {
+				// Markers in a row (a redaction mark's) are told apart: ¹,².
+				c := piece{text: ",", face: faceRegular, scale: supScale, rise: size * ptMM * 0.36}
+				c.w = l.measure(c.text, faceRegular, size*supScale)
+				cur.pieces = append(cur.pieces, c)
+				cur.w += c.w
+			}
 			txt := strconv.Itoa(sp.note.num)
 			p := piece{text: txt, face: faceRegular, anchor: sp.anchor, scale: supScale, rise: size * ptMM * 0.36, note: sp.note}
 			p.w = l.measure(txt, faceRegular, size*supScale)
@@ -1050,6 +1057,10 @@ func (l *layout) block(n ast.Node) {
 // text lays out a paragraph of running text that is not numbered (in a
 // list, a quotation, the cover).
 func (l *layout) text(n ast.Node, size float64) {
+	if p := l.doc.paras[n]; p != nil && p.redacted { // a list item or quotation redacted
+		l.redaction(n)
+		return
+	}
 	align := "L"
 	if l.center {
 		align = "C"
@@ -1110,23 +1121,56 @@ func (l *layout) para(n *ast.Paragraph) {
 	l.gap(2.4)
 }
 
-// redaction draws a redaction mark: the reason, in a grey band.
-func (l *layout) redaction(n *ast.Paragraph) {
-	reason := strings.TrimSpace(plainText(n, l.doc.src))
+// redaction draws a redaction mark: the reason, in a grey band, followed
+// by the footnotes of the text it replaces. A public edition's mark keeps
+// that text's citations, one run per line after the reason (redact.go), so
+// that every footnote keeps its number in both editions.
+func (l *layout) redaction(n ast.Node) {
+	var parts [][]span
+	cur := []span{}
+	for _, s := range l.inlines(n, 0, "", "", nil) {
+		if s.brk {
+			parts, cur = append(parts, cur), []span{}
+			continue
+		}
+		cur = append(cur, s)
+	}
+	parts = append(parts, cur)
+	var reason strings.Builder
+	for _, s := range parts[0] {
+		reason.WriteString(s.text)
+	}
 	txt := "[" + l.vocab.Redacted + "]"
-	if reason != "" {
-		txt = "[" + l.vocab.Redacted + " — " + reason + "]"
+	if r := strings.Join(strings.Fields(reason.String()), " "); r != "" {
+		txt = "[" + l.vocab.Redacted + " — " + r + "]"
+	}
+	spans := []span{{text: txt, st: stItalic}}
+	if l.inBody && !l.inlineCites { // elsewhere citations make no footnotes
+		for _, p := range parts[1:] {
+			for _, s := range l.cites(p) {
+				if s.note != nil {
+					if l.prev != nil && !l.prev.anchors[s.anchor] {
+						s.anchor = ""
+					}
+					spans = append(spans, s)
+				}
+			}
+		}
 	}
 	size := bodySize
 	lh := bodyLH(size)
-	lines := l.breakLines(l.words([]span{{text: txt, st: stItalic}}, size), l.w-4, size)
+	lines := l.breakLines(l.words(spans, size), l.w-4, size)
 	h := float64(len(lines))*lh + 2
 	l.ensure(h)
+	if l.fitCount(lines, lh) < len(lines) && !l.atTop() { // its footnotes too
+		l.newPage()
+	}
 	y := l.y()
 	l.pdf.SetFillColor(colRedact[0], colRedact[1], colRedact[2])
 	l.pdf.Rect(l.x0, y, l.w, h, "F")
 	l.pdf.SetY(y + 1)
 	for _, ln := range lines {
+		l.addNotes(ln)
 		l.drawLine(ln, l.x0+2, l.w-4, size, lh, "L")
 	}
 	l.setColor(colText)

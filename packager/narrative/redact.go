@@ -81,6 +81,17 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 			Detail: "narrative text citing withheld evidence", Action: "replaced by a redaction mark", Ground: w.Basis()})
 	}
 	mark := func(w edition.Withholding) string { return escapeInline("[Redacted — " + w.Reason() + "]") }
+	// marked: a list item or quotation the template already redacted.
+	marked := func(n ast.Node) bool {
+		found := false
+		_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+			if p := doc.paras[c]; entering && p != nil && p.redacted {
+				found = true
+			}
+			return ast.WalkContinue, nil
+		})
+		return found
+	}
 	section, para, annex := "", 0, false
 	in := func() string {
 		if section == "" {
@@ -133,7 +144,7 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 			if p != nil && p.unnumbered() {
 				attrs += " .unnumbered"
 			}
-			edits = append(edits, edit{start, end, "{" + attrs + "} " + escapeInline(w.Reason())})
+			edits = append(edits, edit{start, end, "{" + attrs + "} " + escapeInline(w.Reason()) + keptCites(n, md, isAuth, hardBreak)})
 			where := fmt.Sprintf("%s, paragraph %d", in(), para)
 			if p == nil || p.num <= 0 {
 				where = after("an unnumbered paragraph")
@@ -146,10 +157,13 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 				if request.MatchString(strings.TrimSpace(textOf(it, md, true))) {
 					continue
 				}
+				if marked(it) {
+					continue
+				}
 				ids := cited(it)
 				if w, ok := plan.TextRedaction(ids); ok {
 					if start, end := blockRange(it, md); start < end {
-						edits = append(edits, edit{start, end, mark(w)})
+						edits = append(edits, edit{start, end, "{.redacted} " + escapeInline(w.Reason()) + keptCites(it, md, isAuth, hardBreak)})
 						note(after(fmt.Sprintf("list, item %d", k)), ids, w)
 					}
 				}
@@ -179,16 +193,19 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 				if rowNumber.MatchString(first) && len(cells) > 1 {
 					cells[0], at = first, 1
 				}
-				cells[at] = mark(w)
+				cells[at] = mark(w) + keptCites(r, md, isAuth, " ")
 				edits = append(edits, edit{start, end, "| " + strings.Join(cells, " | ") + " |"})
 				note(after(fmt.Sprintf("table, row %d", k)), ids, w)
 			}
 		case *ast.Blockquote:
 			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+				if marked(c) {
+					continue
+				}
 				ids := cited(c)
 				if w, ok := plan.TextRedaction(ids); ok {
 					if start, end := blockRange(c, md); start < end {
-						edits = append(edits, edit{start, end, mark(w)})
+						edits = append(edits, edit{start, end, "{.redacted} " + escapeInline(w.Reason()) + keptCites(c, md, isAuth, hardBreak)})
 						note(after("quotation"), ids, w)
 					}
 				}
@@ -204,6 +221,26 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 		out = append(out[:e.start], append([]byte(e.text), out[e.end:]...)...)
 	}
 	return out, log, nil
+}
+
+// hardBreak ends a line of Markdown without ending its paragraph.
+const hardBreak = "\\\n"
+
+// keptCites is what a redaction mark keeps of the text it replaces: the
+// runs of citations, each after sep. In body text each run is a footnote,
+// so a paragraph, list item or quotation redacted keeps its footnotes and
+// their numbers (each on a line of its own: runs on one line would merge
+// into one footnote); a table row keeps its inline citations. The cited
+// IDs are no secret: the evidence index lists every withheld item, and the
+// redaction log names the items that made the text go.
+func keptCites(n ast.Node, md []byte, isAuth func(string) bool, sep string) string {
+	s := textOf(n, md, false)
+	var b strings.Builder
+	for _, r := range citeRuns(s, isAuth) {
+		b.WriteString(sep)
+		b.WriteString(escapeInline(s[r.start:r.end]))
+	}
+	return b.String()
 }
 
 // blockRange is the source of a block: from its first line to the end of

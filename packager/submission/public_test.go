@@ -272,6 +272,19 @@ func TestPublicGoldenLaVega(t *testing.T) {
 	if len(c) < 50 || strings.Join(c, ",") != strings.Join(p, ",") {
 		t.Errorf("paragraph numbers differ: %d confidential, %d public", len(c), len(p))
 	}
+	// The same footnotes, under the same numbers: a redaction mark keeps
+	// those of the text it replaces.
+	notes := regexp.MustCompile(`(?m)^\s+([0-9]+)\s+((?:EV-[0-9]{4}|Rome Statute|Rules of Procedure|Elements of Crimes|OTP Policy|Berkeley|Minnesota).*)$`)
+	list := func(text string) []string {
+		var out []string
+		for _, m := range notes.FindAllStringSubmatch(text, -1) {
+			out = append(out, m[1]+" "+strings.Join(strings.Fields(m[2]), " "))
+		}
+		return out
+	}
+	if cn, pn := list(conf.narrative), list(pub.narrative); len(cn) < 50 || strings.Join(cn, "\n") != strings.Join(pn, "\n") {
+		t.Errorf("footnotes differ: %d confidential, %d public", len(cn), len(pn))
+	}
 	// Each paragraph that reports what a relative said in the confidential
 	// edition is a redaction mark, under the same number, in the public one.
 	paras := func(text string) map[string]string {
