@@ -7,12 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/intake"
 	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager/submission"
 	"github.com/casepack/casepack/samples"
 	"github.com/casepack/casepack/schema"
 	"github.com/casepack/casepack/schema/caseform"
@@ -137,6 +139,13 @@ func CheckEdition(ctx context.Context, casePath string) (*CheckEditionReport, er
 	if rep.CheckReport, err = plan.CheckReport(); err != nil {
 		return nil, err
 	}
+	// The package's redaction log lists the narrative's redactions too
+	// (as the default templates place them).
+	text, err := submission.NarrativeRedactions(doc, submission.Options{Edition: edition.Public})
+	if err != nil {
+		return nil, err
+	}
+	rep.Redactions = append(slices.Clip(rep.Redactions), text...)
 	if r := rep.Reidentification; !r.OK {
 		err := &edition.ReidentificationError{Report: r}
 		return rep, fault.New(fault.InvalidCase, caseInvalid{err}, err.Hint())
