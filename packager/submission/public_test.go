@@ -285,6 +285,18 @@ func TestPublicGoldenLaVega(t *testing.T) {
 	if cn, pn := list(conf.narrative), list(pub.narrative); len(cn) < 50 || strings.Join(cn, "\n") != strings.Join(pn, "\n") {
 		t.Errorf("footnotes differ: %d confidential, %d public", len(cn), len(pn))
 	}
+	// The same annex numbers: the annex index lists the withheld files too.
+	annexes := regexp.MustCompile(`Annex\s+([AB](?:\.[0-9]+)?)\s+(EV-[0-9]{4})?`)
+	an := func(text string) string {
+		var out []string
+		for _, m := range annexes.FindAllStringSubmatch(text, -1) {
+			out = append(out, m[1]+" "+m[2])
+		}
+		return strings.Join(out, ", ")
+	}
+	if ca, pa := an(conf.narrative), an(pub.narrative); strings.Count(ca, "B.") < 34 || ca != pa {
+		t.Errorf("annex numbers differ:\nconfidential %s\npublic       %s", ca, pa)
+	}
 	// Each paragraph that reports what a relative said in the confidential
 	// edition is a redaction mark, under the same number, in the public one.
 	paras := func(text string) map[string]string {
