@@ -359,3 +359,50 @@ func DurationSeconds(s string) int {
 	}
 	return timeSeconds(s)
 }
+
+// CitationRun is a run of citations a reader takes as one: text[Start:End]
+// holds well-formed citation groups separated by nothing but spaces, or
+// joined into a range by a range word ("[EV-0011] to [EV-0024]"). The
+// narrative makes one footnote of each run.
+type CitationRun struct {
+	Start, End int
+	Items      []CiteItem
+	// Ranges marks the items that open a range: Items[i] to Items[i+1].
+	Ranges map[int]bool
+}
+
+// rangeWords join two single citations into a range.
+var rangeWords = map[string]bool{"to": true, "–": true, "-": true, "through": true}
+
+// CitationRuns finds the runs of well-formed citations in text (malformed
+// groups, which validate reports, are left out).
+func CitationRuns(text string, authority func(string) bool) []CitationRun {
+	var groups []CitationGroup
+	for _, g := range ParseCitations(text, authority) {
+		if g.Err == nil && len(g.Items) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	var runs []CitationRun
+	for k := 0; k < len(groups); {
+		j, items := k, append([]CiteItem(nil), groups[k].Items...)
+		var ranges map[int]bool
+		for j+1 < len(groups) {
+			between := strings.TrimSpace(text[groups[j].End:groups[j+1].Start])
+			if between != "" && !(rangeWords[between] && len(groups[j].Items) == 1 && len(groups[j+1].Items) == 1) {
+				break
+			}
+			if between != "" {
+				if ranges == nil {
+					ranges = map[int]bool{}
+				}
+				ranges[len(items)-1] = true
+			}
+			j++
+			items = append(items, groups[j].Items...)
+		}
+		runs = append(runs, CitationRun{Start: groups[k].Start, End: groups[j].End, Items: items, Ranges: ranges})
+		k = j + 1
+	}
+	return runs
+}

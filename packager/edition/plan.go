@@ -161,6 +161,7 @@ func (p *Plan) redact(c *schema.Case) (*schema.Case, error) {
 	for i := range out.Evidence {
 		p.evidence(&out.Evidence[i], fmt.Sprintf("/evidence/%d", i), pseudonyms)
 	}
+	p.redactTexts(out)
 	return out, nil
 }
 

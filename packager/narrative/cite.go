@@ -31,7 +31,7 @@ func (l *layout) cites(in []span) []span {
 			out = append(out, s)
 			continue
 		}
-		runs := citeRuns(s.text, isAuth)
+		runs := schema.CitationRuns(s.text, isAuth)
 		if len(runs) == 0 {
 			out = append(out, s)
 			continue
@@ -43,21 +43,21 @@ func (l *layout) cites(in []span) []span {
 			}
 		}
 		for _, r := range runs {
-			end := r.end
+			end := r.End
 			if l.inlineCites || !l.inBody {
-				emit(text[pos:r.start])
+				emit(text[pos:r.Start])
 				out = append(out, span{text: "[", st: s.st})
-				out = append(out, l.citeSpans(r.items, r.ranges, s.st, false)...)
+				out = append(out, l.citeSpans(r.Items, r.Ranges, s.st, false)...)
 				out = append(out, span{text: "]", st: s.st})
 			} else {
-				emit(strings.TrimRight(text[pos:r.start], " \u00a0"))
+				emit(strings.TrimRight(text[pos:r.Start], " \u00a0"))
 				if end < len(text) && strings.ContainsRune(".,;:", rune(text[end])) {
 					emit(text[end : end+1])
 					end++
 				}
 				l.noteNum++
-				n := &footnote{num: l.noteNum, spans: l.citeSpans(r.items, r.ranges, 0, true)}
-				out = append(out, span{note: n, anchor: r.items[0].ID})
+				n := &footnote{num: l.noteNum, spans: l.citeSpans(r.Items, r.Ranges, 0, true)}
+				out = append(out, span{note: n, anchor: r.Items[0].ID})
 			}
 			pos = end
 		}
@@ -65,54 +65,6 @@ func (l *layout) cites(in []span) []span {
 	}
 	return out
 }
-
-// citeRun is a run of citations that makes one footnote: text[start:end]
-// holds its citation groups and what joins them.
-type citeRun struct {
-	start, end int
-	items      []schema.CiteItem
-	ranges     map[int]bool // items[i] to items[i+1] is a range
-}
-
-// citeRuns finds the runs of well-formed citations in text: citations
-// separated by nothing but spaces, or joined into a range by a range word
-// ("[EV-0011] to [EV-0024]"), are one run. The public edition's redaction
-// marks keep a redacted paragraph's runs so that its footnotes keep their
-// numbers (redact.go).
-func citeRuns(text string, isAuth func(string) bool) []citeRun {
-	var groups []schema.CitationGroup
-	for _, g := range schema.ParseCitations(text, isAuth) {
-		if g.Err == nil && len(g.Items) > 0 {
-			groups = append(groups, g)
-		}
-	}
-	var runs []citeRun
-	for k := 0; k < len(groups); {
-		j, items := k, append([]schema.CiteItem(nil), groups[k].Items...)
-		var ranges map[int]bool
-		for j+1 < len(groups) {
-			between := strings.TrimSpace(text[groups[j].End:groups[j+1].Start])
-			if between != "" && !(rangeWord[between] && len(groups[j].Items) == 1 && len(groups[j+1].Items) == 1) {
-				break
-			}
-			if between != "" {
-				if ranges == nil {
-					ranges = map[int]bool{}
-				}
-				ranges[len(items)-1] = true
-			}
-			j++
-			items = append(items, groups[j].Items...)
-		}
-		runs = append(runs, citeRun{start: groups[k].Start, end: groups[j].End, items: items, ranges: ranges})
-		k = j + 1
-	}
-	return runs
-}
-
-// rangeWord are the words that join two citations into a range:
-// "[EV-0011] to [EV-0024]".
-var rangeWord = map[string]bool{"to": true, "–": true, "-": true, "through": true}
 
 // citeSpans prints cited items: "EV-0005, at 00:01:12; EV-0011 to EV-0024;
 // Rome Statute, art. 7(1)(a)", each ID linked to its anchor. A footnote

@@ -63,8 +63,9 @@ func certaintyOf(s string) string {
 	return s
 }
 
-// forensicGroups folds the deaths with identical findings.
-func forensicGroups(deaths []*schema.Person) []ForensicGroup {
+// forensicGroups folds the deaths with identical findings, as recorded
+// (recorded gives the death of a person as the case data records it).
+func forensicGroups(deaths []*schema.Person, recorded func(*schema.Person) *schema.Death) []ForensicGroup {
 	var out []ForensicGroup
 	index := map[string]int{}
 	for _, p := range deaths {
@@ -72,7 +73,7 @@ func forensicGroups(deaths []*schema.Person) []ForensicGroup {
 		if d.Cause == "" && len(d.Wounds) == 0 && d.Autopsy == nil && d.ForensicReview == nil && d.Manner == "" {
 			continue
 		}
-		k := findingsKey(d)
+		k := findingsKey(recorded(p))
 		i, ok := index[k]
 		if !ok {
 			i = len(out)

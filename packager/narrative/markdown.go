@@ -178,7 +178,19 @@ func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
 	}
 	sort.SliceStable(d.Crimes, func(i, j int) bool { return articleLess(d.Crimes[i].Article, d.Crimes[j].Article) })
 	d.Stats = stats(c, d)
-	d.ForensicGroups = forensicGroups(d.Deaths)
+	// Deaths are grouped by their findings as recorded: the public
+	// edition's redaction marks must not fold deaths the full edition
+	// reports apart (paragraphs would lose their numbers).
+	recorded := map[string]*schema.Death{}
+	for _, p := range plan.Original().Persons {
+		recorded[p.ID] = p.Death
+	}
+	d.ForensicGroups = forensicGroups(d.Deaths, func(p *schema.Person) *schema.Death {
+		if r := recorded[p.ID]; r != nil {
+			return r
+		}
+		return p.Death
+	})
 	d.ClaimGroups = claimGroups(d.Deaths)
 	d.CauseCertainty = causeHeading(d.ClaimGroups)
 	d.AnnexIndex = annexIndex(c, ev, opt.Annexes, plan.Withheld)

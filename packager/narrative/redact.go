@@ -236,9 +236,9 @@ const hardBreak = "\\\n"
 func keptCites(n ast.Node, md []byte, isAuth func(string) bool, sep string) string {
 	s := textOf(n, md, false)
 	var b strings.Builder
-	for _, r := range citeRuns(s, isAuth) {
+	for _, r := range schema.CitationRuns(s, isAuth) {
 		b.WriteString(sep)
-		b.WriteString(escapeInline(s[r.start:r.end]))
+		b.WriteString(escapeInline(s[r.Start:r.End]))
 	}
 	return b.String()
 }
