@@ -1,0 +1,129 @@
+package edition_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/schema"
+)
+
+// textCase cites, from its texts, EV-0001 (public), EV-0002 (a witness's
+// testimony without consent to publication) and EV-0003 (a forensic report
+// classified confidential).
+func textCase(summary string) *schema.Case {
+	return &schema.Case{
+		Submission: schema.Submission{ID: "T-1", Requests: []schema.Request{{ID: "REQ-01", Text: "Protect the witness of [EV-0002]."}}},
+		Analysis:   schema.Analysis{Summary: summary, Jurisdiction: &schema.Jurisdiction{Temporal: "Since 2000 [RS art. 11]."}},
+		Incidents:  []schema.Incident{{ID: "INC-01", Description: "Shots were fired [EV-0001]. The report finds [EV-0003 p. 2]."}},
+		Persons: []schema.Person{
+			{ID: "W-01", Pseudonym: "Witness 01", Roles: []string{"witness"}, EvidenceIDs: []string{"EV-0002"}},
+			{ID: "V-01", Pseudonym: "Victim 01", Roles: []string{"victim"}, Death: &schema.Death{
+				ForensicReview: &schema.ForensicReview{Findings: "A wound to the head [EV-0003]."}}},
+		},
+		Evidence: []schema.Evidence{
+			{ID: "EV-0001", Type: "video", Classification: "public", Files: []schema.File{{Path: "e/v.mp4", Role: "original"}}},
+			{ID: "EV-0002", Type: "testimony", Classification: "confidential", Files: []schema.File{{Path: "e/t.txt", Role: "transcript"}}},
+			{ID: "EV-0003", Type: "forensic_report", Classification: "confidential", Files: []schema.File{{Path: "e/r.pdf", Role: "original"}}},
+		},
+		Authorities: []schema.Authority{{ID: "RS", Kind: "statute", Title: "Rome Statute"}},
+	}
+}
+
+// TestTextsRedactedInPlace: in the public view each paragraph or list item
+// of a case-data text that cites withheld evidence is a mark that says why
+// and keeps the text's citations (runs kept apart by "; "); the rest, the
+// sender's requests and the confidential edition are untouched; each mark
+// is logged by its JSON pointer, never with the text.
+func TestTextsRedactedInPlace(t *testing.T) {
+	const testimony = "[Redacted — testimony without consent to publication]"
+	const report = "[Redacted — confidential forensic report]"
+	for _, tc := range []struct {
+		name    string
+		summary string
+		policy  *schema.PublicEdition
+		want    string // the public summary
+		log     []string
+	}{
+		{name: "public evidence only", summary: "Shots were fired [EV-0001].", want: "Shots were fired [EV-0001]."},
+		{
+			name:    "paragraphs",
+			summary: "Shots were fired [EV-0001].\n\nThe witness saw the officers shoot [EV-0002] [EV-0001], then [EV-0001] to [EV-0003].\n\nNo one was charged.",
+			want:    "Shots were fired [EV-0001].\n\n" + testimony + " [EV-0002] [EV-0001]; [EV-0001] to [EV-0003]\n\nNo one was charged.",
+			log:     []string{"/analysis/summary: EV-0002, EV-0003: text citing withheld evidence (its part 2 of 3)"},
+		},
+		{
+			name:    "list items keep their markers",
+			summary: "What the evidence shows:\n\n- convoys [EV-0001];\n- the killing, as the witness tells it [EV-0002];\n  seen from a window.\n- the wounds [EV-0003 p. 2].",
+			want:    "What the evidence shows:\n\n- convoys [EV-0001];\n- " + testimony + " [EV-0002]\n- " + report + " [EV-0003 p. 2]",
+			log: []string{"/analysis/summary: EV-0002: text citing withheld evidence (its part 3 of 4)",
+				"/analysis/summary: EV-0003: text citing withheld evidence (its part 4 of 4)"},
+		},
+		{
+			name:    "text citing confidential evidence kept when the policy says so",
+			summary: "The report finds [EV-0003].\n\nThe witness saw it [EV-0002].",
+			policy:  &schema.PublicEdition{TextCitingConfidential: "keep"},
+			want:    "The report finds [EV-0003].\n\n" + testimony + " [EV-0002]",
+			log:     []string{"/analysis/summary: EV-0002: text citing withheld evidence (its part 2 of 2)"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := textCase(tc.summary)
+			c.Submission.PublicEdition = tc.policy
+			conf, err := edition.New(c, edition.Confidential)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if conf.Case().Analysis.Summary != tc.summary {
+				t.Error("the confidential edition changed the text")
+			}
+			p, err := edition.New(c, edition.Public)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := p.Case()
+			if got := v.Analysis.Summary; got != tc.want {
+				t.Errorf("public summary:\n%q\nwant\n%q", got, tc.want)
+			}
+			if c.Analysis.Summary != tc.summary {
+				t.Error("the original case was changed")
+			}
+			// The other texts: the request stays a request; text citing
+			// public evidence or authorities only stays.
+			if v.Submission.Requests[0].Text != "Protect the witness of [EV-0002]." || v.Analysis.Jurisdiction.Temporal != "Since 2000 [RS art. 11]." {
+				t.Errorf("kept texts changed: %q, %q", v.Submission.Requests[0].Text, v.Analysis.Jurisdiction.Temporal)
+			}
+			inc, finding := "Shots were fired [EV-0001]. The report finds [EV-0003 p. 2].", "A wound to the head [EV-0003]."
+			if tc.policy == nil {
+				inc, finding = report+" [EV-0001]; [EV-0003 p. 2]", report+" [EV-0003]"
+			}
+			if v.Incidents[0].Description != inc || v.Persons[1].Death.ForensicReview.Findings != finding {
+				t.Errorf("incident %q, finding %q", v.Incidents[0].Description, v.Persons[1].Death.ForensicReview.Findings)
+			}
+			var log []string
+			for _, e := range p.Log() {
+				if !strings.HasPrefix(e.Detail, "text citing") {
+					continue
+				}
+				if e.Where != "case data" || e.Action != "replaced by a redaction mark" || e.Ground == "" {
+					t.Errorf("log entry %+v", e)
+				}
+				if e.Pointer == "/analysis/summary" {
+					log = append(log, e.Pointer+": "+e.Item+": "+e.Detail)
+				}
+			}
+			if !slices.Equal(log, tc.log) {
+				t.Errorf("log:\n%q\nwant\n%q", log, tc.log)
+			}
+			// Made again from its own public view, the view is the same.
+			again, err := edition.New(v, edition.Public)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Case().Analysis.Summary != v.Analysis.Summary {
+				t.Errorf("redacting twice changes the text: %q", again.Case().Analysis.Summary)
+			}
+		})
+	}
+}
