@@ -219,6 +219,9 @@ func TestLeakCheckPackage(t *testing.T) {
 		{"text that sniffs as text", "data/evidence/EV-0003/notes.dat", "she said: maria fernanda quintero", "data/evidence/EV-0003/notes.dat", "line 1"},
 		{"the manifest", "casepack/manifest.json", `{"evidence": [{"files": [{"path": "data/evidence/EV-0002/María Fernanda Quintero.png"}]}]}`, "casepack/manifest.json", "/evidence/0/files/0/path"},
 		{"a tag manifest", "manifest-sha256.txt", "abc  data/evidence/EV-0002/maria-fernanda-quintero.png\n", "manifest-sha256.txt", "line 1"},
+		{"bag-info", "bag-info.txt", "Source-Organization: Org\nExternal-Description: for  MARIA fernanda Quintero\n", "bag-info.txt", "line 2"},
+		{"a CSV cell", "data/annexes/csv/evidence.csv", "ID,Title\r\nEV-0001,\"Statement of María\u00a0Fernanda Quintero\"\r\n", "data/annexes/csv/evidence.csv", "row 2, column Title"},
+		{"a PDF evidence file reported as text", "data/evidence/EV-0004/statement.md", "%PDF-1.4 María Fernanda Quintero", "data/evidence/EV-0004/statement.md", "line 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := map[string]string{}
@@ -233,7 +236,21 @@ func TestLeakCheckPackage(t *testing.T) {
 			}
 		})
 	}
+	// A workbook that cannot be read is an error, never a pass.
+	bad := map[string]string{}
+	for k, v := range base {
+		bad[k] = v
+	}
+	bad["data/annexes/annexes.xlsx"] = "not a zip María Fernanda Quintero"
 	var le *edition.LeakError
+	if err := l.Package(context.Background(), mk(bad), "ED-001_public", text); err == nil || errors.As(err, &le) || !strings.Contains(err.Error(), "data/annexes/annexes.xlsx") {
+		t.Errorf("an unreadable workbook: %v", err)
+	}
+	// A file reported as text is read as text whatever its name says.
+	bad["data/annexes/annexes.xlsx"] = "not a zip: María Fernanda Quintero"
+	if err := l.Package(context.Background(), mk(bad), "ED-001_public", func(string) bool { return true }); !errors.As(err, &le) || le.File != "data/annexes/annexes.xlsx" {
+		t.Errorf("a text file named .xlsx: %v", err)
+	}
 	if err := l.Package(context.Background(), mk(base), "Quintero-MariaFernanda_public", text); !errors.As(err, &le) || le.Location != "package name" {
 		t.Errorf("the package's name: %v", err)
 	}

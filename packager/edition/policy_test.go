@@ -418,3 +418,49 @@ func TestReidentificationNobody(t *testing.T) {
 		t.Errorf("%+v %v", r, err)
 	}
 }
+
+// TestCheckReport: the report check-edition prints is the public plan's,
+// whichever edition the plan was made for.
+func TestCheckReport(t *testing.T) {
+	c := laVega(t)
+	conf, err := edition.New(c, edition.Confidential)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := edition.New(c, edition.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conf.Original() != c || pub.Original() != c {
+		t.Error("Original is not the case the plans were made from")
+	}
+	a, err := conf.CheckReport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pub.CheckReport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Error("the report differs with the edition of the plan")
+	}
+	grounds := map[edition.Ground]int{}
+	for _, w := range b.Withheld {
+		grounds[w.Ground]++
+		if !pub.Withheld(w.ID) || w.Reason == "" || w.Basis == "" {
+			t.Errorf("withheld item %+v", w)
+		}
+	}
+	if len(b.Withheld) != 25 || grounds[edition.GroundConsent] != 23 || grounds[edition.GroundConfidential] != 2 {
+		t.Errorf("withheld %d: %v", len(b.Withheld), grounds)
+	}
+	if len(b.Redactions) != len(pub.Log()) || len(b.Redactions) < 100 || !b.Reidentification.OK {
+		t.Errorf("%d redactions (log %d), re-identification ok: %v", len(b.Redactions), len(pub.Log()), b.Reidentification.OK)
+	}
+	if r, err := conf.CheckReport(); err != nil || len(r.Withheld) != len(b.Withheld) {
+		t.Errorf("a second report: %v", err)
+	}
+}
