@@ -27,8 +27,8 @@ type Letter struct {
 	Package string    // the package folder's name
 	Date    time.Time // the build date
 	// Annexes is the number of annex files (the registers and their CSV
-	// twins); EvidenceItems, EvidenceFiles and WithheldFiles count the
-	// evidence.
+	// twins); EvidenceItems counts the evidence items, EvidenceFiles all
+	// their files and WithheldFiles those of them the edition withholds.
 	Annexes, EvidenceItems, EvidenceFiles, WithheldFiles int
 	// ManifestSHA256 is the SHA-256 of casepack/manifest.json, the
 	// evidence manifest. A letter inside the package can carry it (the

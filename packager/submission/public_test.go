@@ -210,6 +210,16 @@ func TestPublicLabels(t *testing.T) {
 	if !regexp.MustCompile(`25 of\s+them\s+are\s+withheld\s+from\s+this\s+edition`).MatchString(pub.narrative) {
 		t.Error("the public methodology does not count what is withheld from this edition")
 	}
+	// The covering letter counts the files as the full edition does, and
+	// which of them this edition withholds.
+	out, err := exec.Command(testtool.Need(t, "pdftotext"), filepath.Join(pub.dir, filepath.FromSlash(LetterPath)), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	letter := strings.Join(strings.Fields(string(out)), " ")
+	if !strings.Contains(letter, "34 evidence items in 39 files, of which 29 are withheld from this edition") {
+		t.Errorf("the public covering letter counts: %s", letter)
+	}
 	pe := pub.sheet(t, "evidence.csv")
 	for i, r := range conf.sheet(t, "evidence.csv") {
 		if pe[i]["Verification status"] != r["Verification status"] {

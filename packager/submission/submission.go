@@ -418,10 +418,9 @@ func (g *generator) letter(ctx context.Context, w io.Writer, ev map[string]evide
 	l := g.letterData()
 	l.ManifestSHA256 = hex.EncodeToString(sum[:])
 	for _, e := range g.spec.Evidence {
+		l.EvidenceFiles++
 		if e.Withhold {
 			l.WithheldFiles++
-		} else {
-			l.EvidenceFiles++
 		}
 	}
 	if err := g.checkText(LetterPath, l); err != nil {
@@ -480,7 +479,7 @@ func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *a
 	sum := sha256.Sum256(m)
 	l := g.letterData()
 	l.ManifestSHA256, l.TagManifestSHA256 = hex.EncodeToString(sum[:]), res.TagManifestSHA256
-	l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles, res.WithheldFiles
+	l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles+res.WithheldFiles, res.WithheldFiles
 	path := LetterBesidePath(res.Dir)
 	if err := g.checkText(filepath.Base(path), l); err != nil {
 		return "", err
