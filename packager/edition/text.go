@@ -156,7 +156,7 @@ func (p *Plan) redactText(s, ptr string, isAuth func(string) bool) (string, bool
 			if i > 0 {
 				sep = "; "
 			}
-			mark += sep + text[r.Start:r.End]
+			mark += sep + strings.Join(strings.Fields(text[r.Start:r.End]), " ") // on the mark's line
 		}
 		trail := text[len(strings.TrimRight(text, " \t\r\n")):]
 		if lead+mark+trail == text {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
@@ -126,4 +127,43 @@ func TestTextsRedactedInPlace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzTextRedaction: whatever a text holds, the public view never panics,
+// and no line of it cites the withheld testimony outside a redaction mark.
+func FuzzTextRedaction(f *testing.F) {
+	for _, s := range []string{
+		"Shots [EV-0001].\n\nThe witness [EV-0002].",
+		"- a [EV-0002]\n- b [EV-0001]\n  c [EV-0002]",
+		"1. x [EV-0002 p. 3] to [EV-0003]\r\n\r\n2) y",
+		"[EV-0002",
+		"[Redacted — x] [EV-0002]",
+		"   \n\n[EV-0002]\n\n\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			t.Skip("validation refuses case data that is not UTF-8")
+		}
+		p, err := edition.New(textCase(s), edition.Public)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := p.Case().Analysis.Summary
+		for _, ln := range strings.Split(out, "\n") {
+			cites := false
+			for _, r := range schema.CitationRuns(ln, nil) {
+				for _, it := range r.Items {
+					cites = cites || it.ID == "EV-0002"
+				}
+			}
+			if cites && !strings.Contains(ln, edition.MarkPrefix) {
+				t.Errorf("line %q cites the withheld testimony outside a mark:\n%q", ln, out)
+			}
+		}
+		if !strings.Contains(s, "EV-0002") && !strings.Contains(s, "EV-0003") && out != s {
+			t.Errorf("a text citing nothing withheld changed: %q → %q", s, out)
+		}
+	})
 }
