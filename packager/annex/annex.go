@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -696,6 +697,9 @@ func (m *mapper) redactionRows(yield func([]value) error) error {
 	entries := append(append([]edition.Entry(nil), m.plan.Log()...), m.opt.Redactions...)
 	for i, e := range entries {
 		where := e.Where
+		if w := m.textWhere(e.Pointer); w != "" && (where == "" || where == "case data") {
+			where = w
+		}
 		if where == "" {
 			switch {
 			case evRow[e.Item] > 0:
@@ -716,6 +720,52 @@ func (m *mapper) redactionRows(yield func([]value) error) error {
 		}
 	}
 	return nil
+}
+
+var (
+	incidentText = regexp.MustCompile(`^/incidents/([0-9]+)/(description|official_version)$`)
+	elementText  = regexp.MustCompile(`^/incidents/([0-9]+)/characterisation/([0-9]+)/elements/([0-9]+)/argument$`)
+	unitText     = regexp.MustCompile(`^/units/([0-9]+)/description$`)
+	evidenceText = regexp.MustCompile(`^/evidence/([0-9]+)/(description|notes|verification/(geolocation|chronolocation)/method)$`)
+)
+
+// textWhere is the sheet, row and column that show the case-data text at
+// the JSON pointer ptr (a text the public edition redacted), or "" when no
+// sheet shows it (the analysis, a forensic finding: case.json and the
+// narrative only).
+func (m *mapper) textWhere(ptr string) string {
+	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	if g := incidentText.FindStringSubmatch(ptr); g != nil {
+		col := map[string]string{"description": "Description", "official_version": "Official version"}[g[2]]
+		return fmt.Sprintf("Incidents sheet, row %d, column %s", num(g[1])+2, col)
+	}
+	if g := unitText.FindStringSubmatch(ptr); g != nil {
+		return fmt.Sprintf("Units sheet, row %d, column Description", num(g[1])+2)
+	}
+	if g := evidenceText.FindStringSubmatch(ptr); g != nil {
+		col := map[string]string{"description": "Description", "notes": "Notes",
+			"verification/geolocation/method": "Geolocation method", "verification/chronolocation/method": "Chronolocation method"}[g[2]]
+		return fmt.Sprintf("Evidence sheet, row %d, column %s", num(g[1])+2, col)
+	}
+	if g := elementText.FindStringSubmatch(ptr); g != nil {
+		// The Crimes sheet has a row per element and supporting item.
+		row := 2
+		for i := range m.c.Incidents {
+			for k, ch := range m.c.Incidents[i].Characterisation {
+				for j, el := range ch.Elements {
+					n := max(len(el.EvidenceIDs), 1)
+					if i == num(g[1]) && k == num(g[2]) && j == num(g[3]) {
+						if n == 1 {
+							return fmt.Sprintf("Crimes sheet, row %d, column Argument", row)
+						}
+						return fmt.Sprintf("Crimes sheet, rows %d–%d, column Argument", row, row+n-1)
+					}
+					row += n
+				}
+			}
+		}
+	}
+	return ""
 }
 
 var aboutCols = []column{

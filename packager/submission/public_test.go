@@ -276,6 +276,30 @@ func TestPublicGoldenLaVega(t *testing.T) {
 		}
 	}
 
+	// A case-data text the log places on a sheet is a mark there.
+	at := regexp.MustCompile(`^(\w+) sheet, rows? ([0-9]+)(?:–([0-9]+))?, column (.+)$`)
+	located := 0
+	for _, r := range pub.sheet(t, "redactions.csv") {
+		m := at.FindStringSubmatch(r["Where"])
+		if m == nil || !strings.HasPrefix(r["Detail"], "text citing") {
+			continue
+		}
+		rows := pub.sheet(t, strings.ToLower(m[1])+".csv")
+		first, last := atoi(t, m[2]), atoi(t, m[2])
+		if m[3] != "" {
+			last = atoi(t, m[3])
+		}
+		for n := first; n <= last; n++ {
+			if n-2 >= len(rows) || !strings.Contains(rows[n-2][m[4]], "[Redacted — ") {
+				t.Errorf("%s: no redaction mark there", r["Where"])
+			}
+		}
+		located++
+	}
+	if located < 5 {
+		t.Errorf("only %d case-data redactions located on a sheet", located)
+	}
+
 	// The same numbered paragraphs, in the same order, in both editions.
 	nums := regexp.MustCompile(`(?m)^([0-9]+)\.\s`)
 	c, p := nums.FindAllString(conf.narrative, -1), nums.FindAllString(pub.narrative, -1)
