@@ -21,7 +21,11 @@ import (
 // the case's policy keeps such text) is replaced, in place, by a visible
 // mark that says why. A paragraph keeps its number (RedactionMark), a list
 // its items, a table its rows (a row keeps its number in the first cell),
-// so "§6.3, row 5" means the same in both editions. Parts marked .annex
+// and a mark keeps the citations of what it replaces, so its footnotes keep
+// their numbers (keptCites): "§6.3, row 5" or "fn. 31" means the same in
+// both editions. The texts of the case data arrive here already redacted
+// block by block (packager/edition), and a paragraph that holds such a mark
+// cites what the mark kept, so it becomes a mark too. Parts marked .annex
 // (the evidence index, the annex index) list withheld items and are left
 // as they are, and so are the sender's requests (list items ending in their
 // request ID), which the public edition repeats as requests.
