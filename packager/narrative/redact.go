@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -238,13 +239,68 @@ const hardBreak = "\\\n"
 // IDs are no secret: the evidence index lists every withheld item, and the
 // redaction log names the items that made the text go.
 func keptCites(n ast.Node, md []byte, isAuth func(string) bool, sep string) string {
-	s := textOf(n, md, false)
 	var b strings.Builder
-	for _, r := range schema.CitationRuns(s, isAuth) {
-		b.WriteString(sep)
-		b.WriteString(escapeInline(s[r.Start:r.End]))
+	for _, s := range citeSegments(n, md) {
+		for _, r := range schema.CitationRuns(s, isAuth) {
+			b.WriteString(sep)
+			b.WriteString(escapeInline(s[r.Start:r.End]))
+		}
 	}
 	return b.String()
+}
+
+// citeSegments are the runs of text of n in which the layout looks for
+// citations (cites): text in one style, between line breaks, outside links
+// and code. Citations in two segments never make one footnote, so a mark
+// keeps them apart as the full edition's text did.
+func citeSegments(n ast.Node, src []byte) []string {
+	var segs []string
+	var cur strings.Builder
+	key := ""
+	flush := func() {
+		if cur.Len() > 0 {
+			segs = append(segs, cur.String())
+			cur.Reset()
+		}
+	}
+	add := func(k, t string) {
+		if k != key {
+			flush()
+			key = k
+		}
+		cur.WriteString(t)
+	}
+	var walk func(n ast.Node, style string)
+	walk = func(n ast.Node, style string) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Text:
+				t := string(c.Segment.Value(src))
+				if !c.IsRaw() {
+					t = unescape(t)
+				}
+				add(style, t)
+				if c.HardLineBreak() {
+					flush()
+					key = "\n"
+				} else if c.SoftLineBreak() {
+					add(style, " ")
+				}
+			case *ast.String:
+				add(style, string(c.Value))
+			case *ast.CodeSpan, *ast.Link, *ast.AutoLink, *ast.Image:
+				flush() // no citation there, and none across it
+				key = "\x00"
+			case *ast.Emphasis:
+				walk(c, style+strconv.Itoa(c.Level))
+			default:
+				walk(c, style)
+			}
+		}
+	}
+	walk(n, "")
+	flush()
+	return segs
 }
 
 // blockRange is the source of a block: from its first line to the end of

@@ -19,7 +19,7 @@ import (
 // EV-0003 is public.
 const redactTemplate = `# Facts
 
-{#raid} The raid was filmed [EV-0001].
+{#raid} The raid was filmed [EV-0001] *[EV-0003]*.
 
 The official statement denies it [EV-0003].
 
