@@ -403,6 +403,15 @@ func rejectHTML(root ast.Node, src []byte, source string) error {
 	return &SourceError{Source: source, Line: line, Column: col, Snippet: snippet(src, tags[0].Offset), Err: ErrRawHTML}
 }
 
+// textValue is the text of a text node as a reader sees it: escapes resolved
+// unless the node is raw.
+func textValue(t *ast.Text, src []byte) string {
+	if t.IsRaw() {
+		return string(t.Segment.Value(src))
+	}
+	return unescape(string(t.Segment.Value(src)))
+}
+
 // plainText concatenates the text below n.
 func plainText(n ast.Node, src []byte) string { return strings.TrimSpace(textOf(n, src, true)) }
 

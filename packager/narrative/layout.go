@@ -921,11 +921,7 @@ func (l *layout) inlines(n ast.Node, st style, anchor, url string, out []span) [
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c := c.(type) {
 		case *ast.Text:
-			t := string(c.Segment.Value(src))
-			if !c.IsRaw() {
-				t = unescape(t)
-			}
-			out = append(out, span{text: t, st: st, anchor: anchor, url: url})
+			out = append(out, span{text: textValue(c, src), st: st, anchor: anchor, url: url})
 			if c.HardLineBreak() {
 				out = append(out, span{brk: true})
 			} else if c.SoftLineBreak() {

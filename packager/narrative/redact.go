@@ -275,11 +275,7 @@ func citeSegments(n ast.Node, src []byte) []string {
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch c := c.(type) {
 			case *ast.Text:
-				t := string(c.Segment.Value(src))
-				if !c.IsRaw() {
-					t = unescape(t)
-				}
-				add(style, t)
+				add(style, textValue(c, src))
 				if c.HardLineBreak() {
 					flush()
 					key = "\n"
