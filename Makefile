@@ -13,10 +13,14 @@ build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/casepack
 
 # All tests, including the ones that call sha256sum, openssl, poppler, qpdf
-# and openpyxl (.ci/run installs them; locally they skip when absent).
+# and openpyxl (.ci/run installs them; locally they skip when absent), under
+# the race detector: the evidence pass, verify and the schema's pools share
+# work between goroutines. -race needs cgo (a C compiler); without one,
+# RACE= runs them plainly.
+RACE ?= -race
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test $(RACE) -count=1 -timeout 45m ./...
 
 demo: build
 	./scripts/demo.sh $(BIN) $(DEMO_DATE)

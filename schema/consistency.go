@@ -8,7 +8,8 @@ import (
 )
 
 // The consistency rules: what a schema cannot say about one value because
-// it depends on others (DESIGN §4).
+// it depends on others (their codes and meanings are the case rows of the
+// code table, packager/finding/codes.go, which README.md lists).
 
 func (v *vctx) consistency(c *Case) {
 	x := NewIndex(c)

@@ -290,8 +290,11 @@ func (v *vctx) collect(err error, prefix []string) error {
 	if !ok {
 		return fmt.Errorf("validate: %w", err)
 	}
-	// Walk to the leaves ourselves: v6's BasicOutput mislabels leaves under
-	// a single-cause $ref (research/libs.md §3).
+	// Walk to the leaves ourselves: v6's BasicOutput() reports a leaf under
+	// a single-cause $ref with the $ref's kind ("…/$ref/required validation
+	// failed") instead of the leaf's own ("missing properties …"). Leaves are
+	// the nodes without Causes; each has a typed ErrorKind and its instance
+	// location.
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {

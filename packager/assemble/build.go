@@ -516,7 +516,7 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// bagInfoRank orders bag-info.txt as DESIGN §5 lists it; other labels
+// bagInfoRank orders bag-info.txt as packager/FORMAT.md §3 lists it; other labels
 // follow in the order given.
 var bagInfoRank = []string{
 	"Source-Organization", "Contact-Name", "Contact-Email", "External-Identifier",
