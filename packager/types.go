@@ -83,6 +83,16 @@ type VerifyOptions struct {
 	Progress         func(digest.Progress)
 }
 
+// SignatureRequired says whether a package without a valid signature by a
+// trusted signer fails: when asked to, and whenever trust is given. Whoever
+// names the keys they trust is asking "did one of these people sign it?";
+// a package with no signature, or signed only by some other key, must not
+// answer yes with exit 0 — re-signing a forgery with one's own key under
+// the victim's name costs a forger nothing.
+func (o VerifyOptions) SignatureRequired() bool {
+	return o.RequireSignature || len(o.Trust) > 0
+}
+
 // VerifyReport is the outcome of Verify (`verify --format json`).
 type VerifyReport struct {
 	Intact       bool                   `json:"intact"`

@@ -39,7 +39,7 @@ func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*Verify
 	if err != nil {
 		return nil, err
 	}
-	sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{Trust: opt.Trust, RequireSignature: opt.RequireSignature, PDFs: signedPDFs})
+	sigs, err := sign.VerifyPackage(pkg.FS(), sign.VerifyOptions{Trust: opt.Trust, RequireSignature: opt.SignatureRequired(), PDFs: signedPDFs})
 	if err != nil {
 		return nil, err
 	}

@@ -687,7 +687,7 @@ func archiveTarget(p string) (root, id string, ok bool) {
 // runVerifyArchived is casepack verify for a package inside an archive:
 // the stored copy, checked from the store as audit checks it, reported as
 // verify reports a package.
-func runVerifyArchived(ctx context.Context, cmd *cli.Command, format, root, query string, trust []sign.TrustAnchor) error {
+func runVerifyArchived(ctx context.Context, cmd *cli.Command, format, root, query string, opt packager.VerifyOptions) error {
 	a, err := openArchive(ctx, cmd, root, false)
 	if err != nil {
 		return err
@@ -697,7 +697,7 @@ func runVerifyArchived(ctx context.Context, cmd *cli.Command, format, root, quer
 	if err != nil {
 		return archiveErr(err, root)
 	}
-	copt := archive.CheckOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), Workers: int(cmd.Int("workers"))}
+	copt := archive.CheckOptions{Trust: opt.Trust, RequireSignature: opt.SignatureRequired(), Workers: opt.Workers}
 	bar := archiveBar(cmd, format)
 	if bar != nil {
 		copt.Progress = bar.phase("checking")
@@ -708,7 +708,7 @@ func runVerifyArchived(ctx context.Context, cmd *cli.Command, format, root, quer
 		return archiveErr(err, root)
 	}
 	rep, sigs := c.Integrity, c.Signatures
-	out := &packager.VerifyReport{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid, Trusted: len(trust) > 0}
+	out := &packager.VerifyReport{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid, Trusted: len(opt.Trust) > 0}
 	if out.Signatures == nil {
 		out.Signatures = []sign.SignatureResult{}
 	}

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/casepack/casepack/packager/archive/store/s3test"
+	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/sign/signtest"
 	"github.com/minio/minio-go/v7"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -141,6 +146,17 @@ func TestScripts(t *testing.T) {
 					}
 				}
 			},
+			// "reseal PKG" does what a forger does after changing payload
+			// files of a package folder: every manifest line, Payload-Oxum,
+			// the digests and sizes in casepack/manifest.json and the tag
+			// manifests are recomputed, so that every digest matches again.
+			// Signatures are left alone (they no longer match).
+			"reseal": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: reseal PKG")
+				}
+				ts.Check(reseal(ts.MkAbs(args[0])))
+			},
 			// "needtool NAME…" fails under CI=true when a tool is missing;
 			// elsewhere the script follows it with
 			// "[!exec:NAME] skip 'NAME is not installed'".
@@ -160,4 +176,116 @@ func TestScripts(t *testing.T) {
 		},
 		RequireExplicitExec: false,
 	})
+}
+
+// reseal rewrites a package folder's manifests to match its files (see the
+// "reseal" script command).
+func reseal(dir string) error {
+	sum := func(p string, h hash.Hash) (string, int64, error) {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return "", 0, err
+		}
+		h.Write(b)
+		return hex.EncodeToString(h.Sum(nil)), int64(len(b)), nil
+	}
+	rewrite := func(name, alg string) error {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		m, err := bag.ParseManifest(alg, b)
+		if err != nil {
+			return err
+		}
+		for i, e := range m.Entries {
+			h := hash.Hash(sha256.New())
+			if alg == bag.SHA512 {
+				h = sha512.New()
+			}
+			if m.Entries[i].Digest, _, err = sum(e.Path, h); err != nil {
+				return err
+			}
+		}
+		if b, err = m.Marshal(); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	// casepack/manifest.json: each evidence file's size and digests.
+	cpPath := filepath.Join(dir, filepath.FromSlash(bag.CasepackManifestPath))
+	b, err := os.ReadFile(cpPath)
+	if err != nil {
+		return err
+	}
+	cpm, err := bag.ParseCasepackManifest(b)
+	if err != nil {
+		return err
+	}
+	for i := range cpm.Evidence {
+		for j := range cpm.Evidence[i].Files {
+			f := &cpm.Evidence[i].Files[j]
+			if f.Withheld {
+				continue
+			}
+			if f.SHA256, f.Size, err = sum(f.Path, sha256.New()); err != nil {
+				return err
+			}
+			if f.SHA512, _, err = sum(f.Path, sha512.New()); err != nil {
+				return err
+			}
+		}
+	}
+	if b, err = cpm.Marshal(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(cpPath, b, 0o644); err != nil {
+		return err
+	}
+	// Payload-Oxum.
+	var oxum bag.Oxum
+	err = filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			oxum.Files++
+			oxum.Bytes += fi.Size()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	infoPath := filepath.Join(dir, "bag-info.txt")
+	if b, err = os.ReadFile(infoPath); err != nil {
+		return err
+	}
+	fields, err := bag.ParseBagInfo(b)
+	if err != nil {
+		return err
+	}
+	for i := range fields {
+		if fields[i].Label == bag.LabelPayloadOxum {
+			fields[i].Value = oxum.String()
+		}
+	}
+	if b, err = bag.MarshalBagInfo(fields); err != nil {
+		return err
+	}
+	if err := os.WriteFile(infoPath, b, 0o644); err != nil {
+		return err
+	}
+	for _, alg := range bag.Algorithms {
+		if err := rewrite(bag.ManifestName(alg), alg); err != nil {
+			return err
+		}
+	}
+	for _, alg := range bag.Algorithms {
+		if err := rewrite(bag.TagManifestName(alg), alg); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -25,7 +25,7 @@ func init() {
 			"Exit 0 when the package is intact, 4 when it is not.",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
-			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted"},
+			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted (always so with --trust)"},
 			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			formatFlag(),
@@ -44,10 +44,10 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	if root, id, ok := archiveTarget(path); ok {
-		return runVerifyArchived(ctx, cmd, format, root, id, trust)
-	}
 	opt := packager.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), Workers: cmd.Int("workers")}
+	if root, id, ok := archiveTarget(path); ok {
+		return runVerifyArchived(ctx, cmd, format, root, id, opt)
+	}
 	var bar *progressBar
 	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
 		bar = newProgressBar(cmd.Root().ErrWriter)
@@ -96,7 +96,7 @@ func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool
 		if format == "" {
 			format = "unknown format"
 		}
-		line := fmt.Sprintf("signature %s: %s (%s", s.ID, statusWords(s.Status), format)
+		line := fmt.Sprintf("signature %s: %s (%s", s.ID, statusWords(s.Status, vr.Trusted), format)
 		if len(who) > 0 {
 			line += ", " + strings.Join(who, ", ")
 		}
@@ -122,9 +122,27 @@ func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool
 	if !rep.Intact() {
 		state = "FAILED verification"
 	}
-	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)\n",
+	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)%s\n",
 		rep.Package, state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
-		len(vr.Signatures), trusted)
+		len(vr.Signatures), trusted, originWords(len(vr.Signatures), trusted, vr.Trusted))
+}
+
+// originWords ends the summary line when no trusted signer vouches for the
+// package: intact files prove nothing about who made them, since whoever
+// altered a package can rewrite its manifests too. A reader who stops at
+// the last line must not take "intact" for "authentic".
+func originWords(signatures, trusted int, trustGiven bool) string {
+	switch {
+	case trusted > 0:
+		return ""
+	case signatures == 0 && trustGiven:
+		return "; NOT SIGNED, so not by anyone you trust"
+	case signatures == 0:
+		return "; NOT SIGNED: nothing shows who made it"
+	case trustGiven:
+		return "; NO SIGNATURE BY A TRUSTED SIGNER: none is by a key or certificate given with --trust"
+	}
+	return "; who signed it is NOT VERIFIED: give the signer's public key with --trust"
 }
 
 // timeSourceWords says where a signing time comes from, in words.
@@ -140,11 +158,13 @@ func timeSourceWords(src string) string {
 	return src
 }
 
-func statusWords(s sign.Status) string {
-	switch s {
-	case sign.StatusValidTrusted:
+func statusWords(s sign.Status, trustGiven bool) string {
+	switch {
+	case s == sign.StatusValidTrusted:
 		return "valid, trusted signer"
-	case sign.StatusValidUntrusted:
+	case s == sign.StatusValidUntrusted && trustGiven:
+		return "valid, but NOT by a key or certificate given with --trust"
+	case s == sign.StatusValidUntrusted:
 		return "valid, but the signer is not trusted (use --trust)"
 	}
 	return "INVALID"

@@ -47,10 +47,14 @@ func VerifyInstructions(sigs []PlannedSignature) string {
 	w("Every signature in signatures/ signs the exact bytes of %s. That file", SignedFile)
 	w("lists the SHA-256 of every other tag file, and those list every payload file, so")
 	w("one valid signature covers the whole package once the digests are checked too.")
-	w("Run the commands below in the package folder (OpenSSL 3.0 or later). A signature")
-	w("only tells who signed if you trust the key: compare the key's fingerprint with")
-	w("the one the signer gave you in person or by another channel, or check the")
-	w("certificate against a CA certificate you already trust (CA.pem below).")
+	w("Run the commands below in the package folder (OpenSSL 3.0 or later).")
+	w("")
+	w("A valid signature only tells who signed if you trust the key. Anyone who alters")
+	w("this package can re-sign it with their own key under any name, and rewrite this")
+	w("file too. So get the signer's key fingerprint from the signer, by a channel you")
+	w("already trust (a letter, their website, a phone call), and compare it with the")
+	w("one the commands below compute; never take it from this package. For an X.509")
+	w("certificate, check it against a CA certificate you already trust (CA.pem below).")
 	if len(sigs) == 0 {
 		w("")
 		w("This package was built without a signature.")
@@ -92,7 +96,7 @@ func signatureSection(s PlannedSignature) string {
 		w("  Show the signer's certificates:")
 		w("    openssl pkcs7 -inform DER -in %s%s -print_certs -noout", base, ExtCMS)
 	} else {
-		w("Signature %s: Ed25519 key %s", s.ID, s.KeyFingerprint)
+		w("Signature %s: Ed25519", s.ID)
 		if label != "" {
 			w("  signer label: %s", label)
 		}
@@ -100,7 +104,8 @@ func signatureSection(s PlannedSignature) string {
 		w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s -sigfile %s%s", base, ExtPublicKey, SignedFile, base, ExtEd25519)
 		w("  Check the signer label:")
 		w("    openssl pkeyutl -verify -pubin -inkey %s%s -rawin -in %s%s -sigfile %s%s", base, ExtPublicKey, base, ExtLabel, base, ExtLabelEd25519)
-		w("  Check the key's fingerprint (expect %s):", strings.TrimPrefix(s.KeyFingerprint, "sha256:"))
+		w("  Compute the key's fingerprint and compare it with the one the signer gave")
+		w("  you (not with any fingerprint written in this package):")
 		w("    openssl pkey -pubin -in %s%s -outform DER | sha256sum", base, ExtPublicKey)
 	}
 	if s.Timestamped {
@@ -123,7 +128,13 @@ func LaterSignatureInstructions() string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	w("Signatures added after the build (casepack sign) cannot be listed here, because")
-	w("this file is itself signed. These loops check every signature in the folder:")
+	w("this file is itself signed. These loops check every signature in the folder and")
+	w("print each key's fingerprint. A valid signature only tells who signed if you")
+	w("trust the key: anyone who alters this package can re-sign it under any name.")
+	w("Get each signer's key fingerprint from the signer (a letter, their website, a")
+	w("phone call) and compare; never take it from this package.")
+	w("  for k in %s/*%s; do [ -e \"$k\" ] || continue; echo \"$k\"; openssl pkey -pubin -in \"$k\" -outform DER | sha256sum; done",
+		SignaturesDir, ExtPublicKey)
 	w("  for k in %s/*%s; do [ -e \"$k\" ] || continue; s=\"${k%%%s}%s\"; echo \"$s\"; openssl pkeyutl -verify -pubin -inkey \"$k\" -rawin -in %s -sigfile \"$s\"; done",
 		SignaturesDir, ExtPublicKey, ExtPublicKey, ExtEd25519, SignedFile)
 	w("  for s in %s/*%s; do case \"$s\" in *%s) continue;; esac; [ -e \"$s\" ] || continue; echo \"$s\"; openssl cms -verify -binary -inform DER -in \"$s\" -content %s -CAfile CA.pem -purpose any -out /dev/null; done",

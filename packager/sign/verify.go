@@ -126,12 +126,15 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	}
 	groups, order := groupFiles(r, entries)
 	if len(groups) == 0 {
-		sev := finding.Warning
+		sev, hint := finding.Warning, "sign it: casepack sign --key KEY PACKAGE"
 		if opt.RequireSignature {
 			sev = finding.Error
 		}
-		r.add(finding.SigMissing, sev, SignaturesDir+"/", "the package carries no signature",
-			"sign it: casepack sign --key KEY PACKAGE")
+		if len(opt.Trust) > 0 {
+			// Deleting signatures/ is the cheapest forgery of all.
+			hint = "a signature by a trusted signer was required (--trust); without one nothing shows who made this package, or that it was not altered and its signatures removed"
+		}
+		r.add(finding.SigMissing, sev, SignaturesDir+"/", "the package carries no signature", hint)
 		return r, nil
 	}
 	manifest, err := readCapped(fsys, SignedFile, maxSignedFile)
@@ -153,6 +156,10 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	}
 	if opt.RequireSignature && r.TrustedValid == 0 {
 		hint := "give the signer's public key or CA certificate with --trust FILE"
+		if len(opt.Trust) > 0 {
+			hint = "none is by a key or certificate given with --trust. Anyone can sign a package under any name: " +
+				"if you expected this signer, get their key fingerprint from them (letter, website, phone), never from the package"
+		}
 		r.add(finding.SigNoneTrusted, finding.Error, SignaturesDir+"/", "no signature is both valid and from a trusted signer", hint)
 	}
 	return r, nil
