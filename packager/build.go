@@ -11,6 +11,7 @@ import (
 
 	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/assemble"
+	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/fault"
@@ -31,6 +32,9 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	}
 	paper, err := checkPaper(opt.Paper)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkDate(opt.Date); err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(opt.OutDir); err == nil && !fi.IsDir() {
@@ -234,4 +238,16 @@ func destinationError(err error, force string) error {
 		return fault.New(fault.Operational, err, "choose another name; casepack never overwrites it")
 	}
 	return err
+}
+
+// checkDate refuses a build date a package cannot carry, before anything
+// is read: it is the user's --date (or SOURCE_DATE_EPOCH), not the case.
+func checkDate(date time.Time) error {
+	if date.IsZero() {
+		return nil
+	}
+	if err := bag.CheckDate(date); err != nil {
+		return fault.New(fault.Usage, fmt.Errorf("--date %w", err), "give a date from 1980-01-01 to 2107-12-31, or leave --date out for now")
+	}
+	return nil
 }

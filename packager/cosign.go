@@ -25,6 +25,9 @@ func coSign(ctx context.Context, path string, opt CoSignOptions) (*CoSignReport,
 	}
 	warnSameKey(path, opt.Signers, warn)
 
+	if err := checkDate(opt.Date); err != nil {
+		return nil, err
+	}
 	res, err := sign.CoSign(ctx, path, opt.Signers, sign.CoSignOptions{Date: opt.Date, Warn: warn})
 	if err != nil {
 		switch {

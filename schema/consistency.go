@@ -22,6 +22,7 @@ func (v *vctx) consistency(c *Case) {
 	v.minors(c)
 	v.uncited(c)
 	v.consentScope(c, x)
+	v.nonsense(c)
 }
 
 func (v *vctx) uniqueIDs(c *Case) {

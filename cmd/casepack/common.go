@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 )
@@ -74,9 +75,11 @@ func nonNegative(string) func(int) error {
 	}
 }
 
-// writeJSON prints the one JSON object of --format json.
+// writeJSON prints the one JSON object of --format json, with the exact
+// strings of the report: JSON escapes what it must, and a program reading
+// it must get the names as they are, not as a terminal shows them.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(termsafe.Unwrap(w))
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager"
 	"github.com/urfave/cli/v3"
 )
@@ -30,7 +31,8 @@ func init() {
 				return writeJSON(cmd.Root().Writer, rep)
 			}
 			w := cmd.Root().Writer
-			row := func(k, v string) { fmt.Fprintf(w, "%-22s %s\n", k+":", v) }
+			// Every value is the package's text: one line each.
+			row := func(k, v string) { fmt.Fprintf(w, "%-22s %s\n", termsafe.Line(k)+":", termsafe.Line(v)) }
 			row("package", s.Package+" ("+s.Kind+")")
 			row("submission", s.SubmissionID)
 			row("edition", s.Edition)

@@ -26,6 +26,7 @@ import (
 	"sort"
 	"syscall"
 
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager/fault"
 
 	"github.com/urfave/cli/v3"
@@ -131,8 +132,15 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Every line for people goes through the terminal escaper: names,
+	// titles and messages come from case files and packages, which an
+	// adversary may have written (internal/termsafe).
 	out := &countingWriter{w: stdout}
-	app, unknownCommand := newApp(out, stderr)
+	tout, terr := termsafe.NewWriter(out), termsafe.NewWriter(stderr)
+	defer tout.Flush()
+	defer terr.Flush()
+	stderr = terr
+	app, unknownCommand := newApp(tout, terr)
 	err := app.Run(ctx, args)
 	if err == nil {
 		err = unknownCommand()

@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 )
@@ -18,6 +19,9 @@ type progressBar struct {
 }
 
 func newProgressBar(w io.Writer) *progressBar {
+	// The bar draws with escape sequences of its own, and shows no text
+	// from a case or package: it writes under the terminal escaper.
+	w = termsafe.Unwrap(w)
 	return &progressBar{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(40)), bars: map[string]*mpb.Bar{}}
 }
 

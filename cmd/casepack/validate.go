@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/urfave/cli/v3"
@@ -65,6 +66,7 @@ func printFindings(w io.Writer, findings []finding.Finding, quiet bool, where st
 		if f.Location() == "" {
 			f.Path = where
 		}
+		f = lineSafe(f)
 		fmt.Fprintf(w, "casepack: %s: %s\n", f.Severity, f)
 		if f.Expected != "" || f.Actual != "" {
 			alg := f.Algorithm
@@ -77,6 +79,17 @@ func printFindings(w io.Writer, findings []finding.Finding, quiet bool, where st
 			fmt.Fprintf(w, "casepack: hint: %s\n", f.Hint)
 		}
 	}
+}
+
+// lineSafe escapes every text field of a finding so that it prints as one
+// line: a file name or a value from a case or package may hold a newline,
+// which would otherwise start a line of the attacker's choosing (the
+// output writer escapes every other control character).
+func lineSafe(f finding.Finding) finding.Finding {
+	for _, p := range []*string{&f.File, &f.Sheet, &f.Cell, &f.Field, &f.Pointer, &f.Path, &f.Message, &f.Hint, &f.Expected, &f.Actual, &f.Algorithm} {
+		*p = termsafe.Line(*p)
+	}
+	return f
 }
 
 func summaryLine(file string, nerr, nwarn int) string {

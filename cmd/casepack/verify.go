@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/urfave/cli/v3"
@@ -110,7 +111,7 @@ func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool
 		if s.TrustedBy != "" {
 			line += ", trusted via " + s.TrustedBy
 		}
-		fmt.Fprintln(stdout, line)
+		fmt.Fprintln(stdout, termsafe.Line(line)) // a signer's label is the package's text
 	}
 	trusted := 0
 	for _, s := range vr.Signatures {
@@ -123,7 +124,7 @@ func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool
 		state = "FAILED verification"
 	}
 	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)%s\n",
-		rep.Package, state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
+		termsafe.Line(rep.Package), state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
 		len(vr.Signatures), trusted, originWords(len(vr.Signatures), trusted, vr.Trusted))
 }
 

@@ -159,8 +159,8 @@ func (s *Spec) validate() error {
 	if s.Date.IsZero() {
 		return specErr("no build date (set --date or SOURCE_DATE_EPOCH, or use the current time)")
 	}
-	if y := s.Date.UTC().Year(); y < 1980 || y > 2107 {
-		return specErr("build date %s is outside 1980–2107, which ZIP cannot record", s.Date.UTC().Format(time.RFC3339))
+	if err := bag.CheckDate(s.Date); err != nil {
+		return specErr("build date %v", err)
 	}
 	for _, f := range s.BagInfo {
 		if f.Label == bag.LabelBaggingDate || f.Label == bag.LabelPayloadOxum {

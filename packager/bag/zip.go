@@ -21,6 +21,22 @@ var deflated = map[string]bool{
 	".svg": true, ".yaml": true, ".yml": true,
 }
 
+// A ZIP entry records its time in MS-DOS fields, which hold the years
+// 1980 to 2107 only; every date a package carries must lie between them.
+const (
+	MinYear = 1980
+	MaxYear = 2107
+)
+
+// CheckDate says, in words, why a package cannot carry date; nil when it
+// can.
+func CheckDate(date time.Time) error {
+	if y := date.UTC().Year(); y < MinYear || y > MaxYear {
+		return fmt.Errorf("%s is outside %d–%d, the years a ZIP can record", date.UTC().Format("2006-01-02"), MinYear, MaxYear)
+	}
+	return nil
+}
+
 // IsDeflated reports whether WriteZip compresses a file of this name.
 func IsDeflated(name string) bool { return deflated[strings.ToLower(path.Ext(name))] }
 

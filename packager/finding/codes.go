@@ -60,6 +60,11 @@ const (
 	TextHTML        Code = "CP-TEXT-HTML"
 	TextGlyph       Code = "CP-TEXT-GLYPH"
 	TextRTL         Code = "CP-TEXT-RTL"
+	TextControl     Code = "CP-TEXT-CONTROL"
+	TextBidi        Code = "CP-TEXT-BIDI"
+	TextBlank       Code = "CP-TEXT-BLANK"
+	DateRange       Code = "CP-DATE-RANGE"
+	URLScheme       Code = "CP-URL-SCHEME"
 	DateInvalid     Code = "CP-DATE-INVALID"
 	DateOrder       Code = "CP-DATE-ORDER"
 	CustodyOrder    Code = "CP-CUSTODY-ORDER"
@@ -164,9 +169,14 @@ var Table = []Info{
 	{CiteDangling, Error, "", Case, "", "a citation in text ([EV-…] or [RS …]) of evidence or an authority that does not exist"},
 	{CiteLocator, Error, "", Case, "", "a citation whose pinpoint cannot be read (write [EV-0005 @ 00:01:12], [EV-0025 p. 3], [EV-0026 para. 4])"},
 	{CitePinpoint, Warning, "", Case, "", "a pinpoint that does not fit the item: a time in something that is not a recording, past its duration, or a page past its page count"},
-	{TextHTML, Error, "", Case, "", "raw HTML in a Markdown text of the analysis, which the narrative refuses"},
+	{TextHTML, Error, "", Case, "", "raw HTML in case text: the narrative refuses it in Markdown, and a browser or spreadsheet showing plain text could obey it"},
 	{TextGlyph, Error, "", Case, "", "a character no embedded font can draw (the narrative would lose it): give a font that has it with --font FILE"},
 	{TextRTL, Error, "", Case, "", "right-to-left text (Arabic, Hebrew…), which the narrative cannot lay out and would print reversed"},
+	{TextControl, Error, "", Case, "", "a control character (ESC, BEL, NUL, a lone CR…) in text; only tabs and, in long text, line breaks are text"},
+	{TextBidi, Error, "", Case, "", "an invisible bidirectional control (U+202A–U+202E, U+2066–U+2069) that reorders how a name or text is shown"},
+	{TextBlank, Error, "", Case, "", "text of spaces only"},
+	{DateRange, Error, "", Case, "", "a date outside 1900–2100 (year 0000 or 9999 is a slip or a placeholder)"},
+	{URLScheme, Error, "", Case, "", "a link that is not an http:// or https:// address (javascript:, data:, file:…)"},
 	{DateInvalid, Error, "", Case, "", "a date that does not exist (e.g. 2021-02-30)"},
 	{DateOrder, Error, "", Case, "", "an end before its start"},
 	{CustodyOrder, Error, "", Case, "", "custody events out of time order"},

@@ -96,7 +96,7 @@ func TestExtractedText(t *testing.T) {
 		"9. Interests of justice", "10. Conclusions and requests", "11. Table of authorities", "12. Evidence index", "13. Annex index",
 		"Guzmán Blanco", "O’Higgins", "Nicolás O’Higgins", "Policía Nacional Bolivariana",
 		"8 January 2021, 06:30–09:00 (UTC−04:00)", "CONFIDENTIAL", "Page 1 of", "OGB-LV-2021-001",
-		"Student | *artist* # [x] _y_ `z` <b>",
+		"Student | *artist* # [x] _y_ `z` 1 < 2",
 		"Table of authorities", "Rome Statute, art. 7(1)(a).", "EV-0001, at 00:01:12.",
 		"Done at Caracas, on 18 February 2021", "Director", "Cited at",
 	}
