@@ -72,6 +72,10 @@ func openPackage(path string) (*verify.Package, error) {
 		}
 	}
 	pkg, err := verify.Open(path)
+	if errors.Is(err, verify.ErrDamagedZip) {
+		return nil, fault.New(fault.Verification, fmt.Errorf("%s: a damaged or incomplete ZIP: it starts as one, but the table of contents at its end is missing or unreadable (a copy or download cut short?)", path),
+			"copy the package again from where it came from, compare the sizes, and verify the copy")
+	}
 	if errors.Is(err, verify.ErrNotPackage) {
 		return nil, fault.New(fault.Verification, fmt.Errorf("%s: not a package folder or .zip", path), "a package is a folder holding bagit.txt, or a .zip of one")
 	}

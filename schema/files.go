@@ -144,12 +144,18 @@ func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
 	fi, err := os.Lstat(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
+			msg := fmt.Sprintf("evidence file %q is not in the case folder", rel)
 			hint := "put the file in the case folder at that path, or correct the path"
-			if alt := nearbyName(p); alt != "" {
+			if alt, sameLetters := nearbyName(p); alt != "" {
 				rel2, _ := filepath.Rel(root, alt)
 				hint = fmt.Sprintf("did you mean %q? (names are case-sensitive)", filepath.ToSlash(rel2))
+				if sameLetters {
+					// The two names look identical: say why they differ.
+					msg = fmt.Sprintf("evidence file %q is in the case folder, but its name there is spelt with other Unicode characters for the same letters (one is NFC, the other NFD: é as one character, or as e and an accent)", rel)
+					hint = "rename the file in the folder, or copy its name from the folder into the case file, so that both spell it the same way"
+				}
 			}
-			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q is not in the case folder", rel), hint)
+			v.add(finding.FileMissing, ptr, msg, hint)
 		} else {
 			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, errors.Unwrap(err)), "check the file's permissions")
 		}
@@ -211,19 +217,26 @@ func (v *vctx) realDir(dir string) string {
 }
 
 // nearbyName finds a file in the same folder whose name differs only in
-// letter case, the commonest cause of a "missing" file copied from Windows.
-func nearbyName(p string) string {
+// letter case (the commonest cause of a "missing" file copied from Windows)
+// or in Unicode normalisation (macOS writes names NFD, most else NFC; the
+// two look identical). sameLetters is true for the second.
+func nearbyName(p string) (alt string, sameLetters bool) {
 	dir, base := filepath.Split(p)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return ""
+		return "", false
 	}
 	for _, e := range ents {
-		if strings.EqualFold(e.Name(), base) {
-			return filepath.Join(dir, e.Name())
+		if norm.NFC.String(e.Name()) == norm.NFC.String(base) {
+			return filepath.Join(dir, e.Name()), true
 		}
 	}
-	return ""
+	for _, e := range ents {
+		if strings.EqualFold(norm.NFC.String(e.Name()), norm.NFC.String(base)) {
+			return filepath.Join(dir, e.Name()), false
+		}
+	}
+	return "", false
 }
 
 func (v *vctx) hashAll(ctx context.Context, jobs []hashJob, workers int) error {
@@ -253,7 +266,9 @@ func (v *vctx) hashAll(ctx context.Context, jobs []hashJob, workers int) error {
 				fmt.Sprintf("evidence file %q cannot be read: %s", j.rel, reason), "check the file's permissions")
 			continue
 		}
-		if r.got != j.want {
+		// An upper-case digest of the right file is a matter of form,
+		// which the schema's pattern reports; the file did not change.
+		if !strings.EqualFold(r.got, j.want) {
 			msg, hint := HashMismatchMessage(j.evID, j.rel, r.got, j.want)
 			v.add(finding.HashMismatch, j.ptr, msg, hint)
 		}

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/smallstep/pkcs7"
@@ -73,6 +74,16 @@ type Report struct {
 	Findings   []finding.Finding `json:"findings"`
 	// TrustedValid counts signatures that are valid and trusted.
 	TrustedValid int `json:"trusted_valid"`
+
+	fatal error // a signature file could not be read at all (see cannotRead)
+}
+
+// cannotRead tells an error of the reader (permission denied, an I/O
+// error of the disk) from one of the package (a damaged ZIP entry, a file
+// too large): the first is exit 1, "cannot read", never "invalid".
+func cannotRead(err error) bool {
+	var errno syscall.Errno
+	return errors.Is(err, fs.ErrPermission) || errors.As(err, &errno)
 }
 
 // OK reports whether nothing of error severity was found.
@@ -105,7 +116,9 @@ const (
 // fsys against tagmanifest-sha256.txt, and every time-stamp and label. fsys
 // may be os.DirFS(folder) or, for a ZIP, fs.Sub(zipReader, top). It reads
 // only; every problem is a finding in the report. The error is for failures
-// to read at all.
+// to read at all: signatures/ or one of its files that cannot be read
+// (permission denied, a disk error) is an operational *fault.Error, since
+// nothing is known about that signature.
 func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 	r := &Report{Signatures: []SignatureResult{}, Findings: []finding.Finding{}}
 	if opt.Now.IsZero() {
@@ -153,6 +166,9 @@ func VerifyPackage(fsys fs.FS, opt VerifyOptions) (*Report, error) {
 			r.TrustedValid++
 		}
 		r.Signatures = append(r.Signatures, res)
+	}
+	if r.fatal != nil {
+		return nil, r.fatal
 	}
 	if opt.RequireSignature && r.TrustedValid == 0 {
 		hint := "give the signer's public key or CA certificate with --trust FILE"
@@ -243,7 +259,16 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 	loc := func(ext string) string { return SignaturesDir + "/" + g.id + ext }
 	read := func(ext string) ([]byte, bool) {
 		data, err := readCapped(fsys, loc(ext), maxSigFile)
-		if err != nil {
+		switch {
+		case err != nil && cannotRead(err):
+			// The reader's problem, not the package's: nothing is known
+			// about the signature, so it is neither valid nor invalid.
+			if r.fatal == nil {
+				r.fatal = fault.New(fault.Operational, fmt.Errorf("%s: cannot read: %s", loc(ext), fault.Describe(err)),
+					"check the file's permissions and the disk, then verify again")
+			}
+			return nil, false
+		case err != nil:
 			r.add(finding.SigInvalid, finding.Error, loc(ext), "cannot read: "+fault.Describe(err), "")
 			return nil, false
 		}

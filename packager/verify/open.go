@@ -40,6 +40,11 @@ type Package struct {
 // nor a ZIP file.
 var ErrNotPackage = errors.New("not a package folder or .zip")
 
+// ErrDamagedZip is returned by Open for a file that starts as a ZIP but
+// whose table of contents (at its end) is missing or unreadable: most often
+// a copy or download cut short.
+var ErrDamagedZip = errors.New("a damaged or incomplete ZIP")
+
 // Open opens a package folder or a .zip file for reading. A folder is
 // confined with os.Root, so no path in it can lead outside. A ZIP is read in
 // place: its entries are vetted (see MaxEntrySize and the CP-ZIP-UNSAFE
@@ -95,6 +100,14 @@ func (p *Package) Close() error {
 
 func openZip(r io.ReaderAt, size int64, name string) (*Package, error) {
 	zr, err := zip.NewReader(r, size)
+	if errors.Is(err, zip.ErrFormat) {
+		// A ZIP's table of contents is at its end: a copy cut short
+		// starts like a ZIP and has none.
+		head := make([]byte, 4)
+		if _, rerr := r.ReadAt(head, 0); rerr == nil && string(head) == "PK\x03\x04" {
+			return nil, fmt.Errorf("%s: %w", name, ErrDamagedZip)
+		}
+	}
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		// ErrInsecurePath still returns a usable reader: such names are
 		// vetted below and reported, which says more than refusing all.
