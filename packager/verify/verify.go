@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,15 +62,42 @@ type verifier struct {
 	fsys     fs.FS
 	files    map[string]*fileState // every regular file, by bag path
 	findings []finding.Finding
-	missing  map[string]bool // paths already reported missing
-	modified map[string]bool // paths reported CP-BAG-MODIFIED
+	missing  map[string]bool      // paths already reported missing
+	modified map[string]bool      // paths reported CP-BAG-MODIFIED
+	perCode  map[finding.Code]int // findings listed, by code
+	over     map[finding.Code]int // findings past MaxFindingsPerCode, counted only
 }
+
+// MaxFindingsPerCode is how many findings of one code a verification
+// lists; the rest are counted and summed up in one more finding of that
+// code. A package of millions of bogus lines then costs neither millions
+// of findings in memory nor millions of lines on the terminal.
+const MaxFindingsPerCode = 1000
 
 func (v *verifier) add(f finding.Finding) {
 	if f.Severity == "" {
 		f.Severity = finding.Error
 	}
+	if v.perCode[f.Code] >= MaxFindingsPerCode {
+		v.over[f.Code]++
+		return
+	}
+	v.perCode[f.Code]++
 	v.findings = append(v.findings, f)
+}
+
+// summariseOver adds, for each code that reached MaxFindingsPerCode, the
+// finding that says how many more there were.
+func (v *verifier) summariseOver() {
+	codes := make([]finding.Code, 0, len(v.over))
+	for c := range v.over {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	for _, c := range codes {
+		v.findings = append(v.findings, finding.Finding{Code: c, Severity: finding.SeverityOf(c),
+			Message: fmt.Sprintf("and %d more findings of this kind, not listed (the first %d are)", v.over[c], MaxFindingsPerCode)})
+	}
 }
 
 // Verify checks every part of the package and returns every finding. An
@@ -76,7 +105,8 @@ func (v *verifier) add(f finding.Finding) {
 // cancelled, a Check failed); a damaged package is a Report that is not
 // Intact, never an error.
 func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
-	v := &verifier{opt: opt, pkg: pkg, fsys: pkg.FS(), files: map[string]*fileState{}, missing: map[string]bool{}, modified: map[string]bool{}}
+	v := &verifier{opt: opt, pkg: pkg, fsys: pkg.FS(), files: map[string]*fileState{}, missing: map[string]bool{}, modified: map[string]bool{},
+		perCode: map[finding.Code]int{}, over: map[finding.Code]int{}}
 	v.findings = slices.Clone(pkg.findings)
 	if err := v.walk(); err != nil {
 		return nil, err
@@ -125,6 +155,7 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 		v.checkCasepack(cpm, pay)
 	}
 
+	v.summariseOver()
 	r := &Report{Package: pkg.Path(), Kind: pkg.kind, Findings: v.findings}
 	for _, fst := range v.files {
 		if fst.hashed {
@@ -264,55 +295,146 @@ type side struct {
 	alg     string
 	present bool              // the manifest was found and read
 	entries map[string]string // path -> digest
+	ghosts  int               // entries for files the package does not hold
+	dropped int               // further such lines, counted only
 }
 
 func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 	s := &side{name: name, alg: alg, entries: map[string]string{}}
-	b, ok := v.readSmall(name, maxManifest, finding.BagManifestSyntax)
+	fst, ok := v.files[name]
 	if !ok {
-		if _, exists := v.files[name]; !exists && !v.missing[name] {
+		if !v.missing[name] {
 			v.missing[name] = true
 			v.add(finding.Finding{Code: finding.BagMissing, Path: name, Message: "required manifest is missing"})
 		}
 		return s
 	}
+	if fst.size > maxManifest {
+		v.add(finding.Finding{Code: finding.BagManifestSyntax, Path: name, Message: fmt.Sprintf("is %d bytes, larger than the %d bytes casepack reads for this file", fst.size, maxManifest)})
+		return s
+	}
+	f, err := v.fsys.Open(name)
+	if err != nil {
+		v.unreadable(name, err)
+		return s
+	}
+	defer f.Close()
 	s.present = true
-	entries, errs := bag.ScanManifest(alg, b)
-	for _, le := range errs {
-		code := finding.BagManifestSyntax
-		if errors.Is(le.Err, bag.ErrUnsafePath) {
-			code = finding.BagPathUnsafe
-		}
-		msg := fmt.Sprintf("line %d: %s", le.Line, le.Err.Error())
-		if le.Path != "" {
-			msg = fmt.Sprintf("line %d (%q): %s", le.Line, le.Path, le.Err.Error())
-		}
-		v.add(finding.Finding{Code: code, Path: name, Message: msg})
-	}
-	keys := map[string]string{}
-	for _, e := range entries {
-		if msg := wrongScope(e.Path, isTag); msg != "" {
-			v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
-			continue
-		}
-		k := bag.CollisionKey(e.Path)
-		if first, dup := keys[k]; dup {
-			if first == e.Path {
-				v.add(finding.Finding{Code: finding.BagPathCollision, Path: name, Message: fmt.Sprintf("lists %q twice", e.Path)})
-			} else {
-				v.add(finding.Finding{Code: finding.BagPathCollision, Path: name, Message: fmt.Sprintf("lists %q and %q, the same file on case-insensitive or normalising filesystems", first, e.Path)})
+	// The manifest is read a line at a time and only what the checks need
+	// is kept: the lines for files the package holds (as many as it has
+	// files), and the first maxGhosts lines naming files it does not hold.
+	// Memory stays flat however many lines a manifest has.
+	br := bufio.NewReaderSize(io.LimitReader(f, maxManifest+1), maxManifestLine)
+	var (
+		keys       = map[string]string{}
+		canonical  = true
+		lineErrors = false
+		prev       string
+		n          int
+	)
+	for {
+		line, rerr := br.ReadSlice('\n')
+		if rerr == bufio.ErrBufferFull {
+			n++
+			lineErrors = true
+			v.add(finding.Finding{Code: finding.BagManifestSyntax, Path: name, Message: fmt.Sprintf("line %d: longer than %d bytes", n, maxManifestLine)})
+			for rerr == bufio.ErrBufferFull {
+				_, rerr = br.ReadSlice('\n')
 			}
-			continue
+			if rerr == nil {
+				continue
+			}
 		}
-		keys[k] = e.Path
-		s.entries[e.Path] = e.Digest
+		if rerr != nil && rerr != io.EOF {
+			v.unreadable(name, rerr)
+			return s
+		}
+		if len(line) == 0 {
+			break
+		}
+		n++
+		text, hasNL := bytes.CutSuffix(line, []byte("\n"))
+		e, le := scanLine(alg, text)
+		switch {
+		case le != nil:
+			lineErrors = true
+			code := finding.BagManifestSyntax
+			if errors.Is(le.Err, bag.ErrUnsafePath) {
+				code = finding.BagPathUnsafe
+			}
+			msg := fmt.Sprintf("line %d: %s", n, le.Err.Error())
+			if le.Path != "" {
+				msg = fmt.Sprintf("line %d (%q): %s", n, le.Path, le.Err.Error())
+			}
+			v.add(finding.Finding{Code: code, Path: name, Message: msg})
+		default:
+			// Canonical: "<lower-case hex>  <encoded path>\n", sorted by path bytes.
+			if canonical && (!hasNL || e.Path <= prev && n > 1 || string(text) != e.Digest+"  "+bag.EncodePath(e.Path)) {
+				canonical = false
+			}
+			prev = e.Path
+			v.keepEntry(s, e, isTag, keys)
+		}
+		if rerr == io.EOF {
+			break
+		}
 	}
-	if len(errs) == 0 {
-		if _, err := bag.ParseManifest(alg, b); err != nil {
-			v.add(finding.Finding{Code: finding.BagManifestNoncanonical, Severity: finding.Warning, Path: name, Message: "readable, but not in casepack's canonical form (sorted by path, two spaces, lowercase hex, LF)"})
-		}
+	if s.dropped > 0 {
+		v.add(finding.Finding{Code: finding.BagMissing, Path: name,
+			Message: fmt.Sprintf("and %d more lines name files that are not in the package; they are not listed one by one", s.dropped)})
+	}
+	if !lineErrors && !canonical {
+		v.add(finding.Finding{Code: finding.BagManifestNoncanonical, Severity: finding.Warning, Path: name, Message: "readable, but not in casepack's canonical form (sorted by path, two spaces, lowercase hex, LF)"})
 	}
 	return s
+}
+
+// Bounds on reading a manifest: the longest line, and how many lines
+// naming files the package does not hold are kept to be reported one by
+// one (the rest are counted).
+const (
+	maxManifestLine = 64 << 10
+	maxGhosts       = 10000
+)
+
+// scanLine reads one manifest line (without its LF) as bag.ScanManifest
+// does.
+func scanLine(alg string, text []byte) (bag.Entry, *bag.LineError) {
+	if len(bytes.TrimSpace(text)) == 0 {
+		return bag.Entry{}, &bag.LineError{Err: errors.New("empty line")}
+	}
+	es, errs := bag.ScanManifest(alg, text)
+	if len(errs) > 0 {
+		return bag.Entry{}, errs[0]
+	}
+	return es[0], nil
+}
+
+// keepEntry records one well-formed line of s, reporting lines outside the
+// manifest's scope and paths listed twice.
+func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys map[string]string) {
+	if msg := wrongScope(e.Path, isTag); msg != "" {
+		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: s.name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
+		return
+	}
+	if _, exists := v.files[e.Path]; !exists {
+		if s.ghosts >= maxGhosts {
+			s.dropped++
+			return
+		}
+		s.ghosts++
+	}
+	k := bag.CollisionKey(e.Path)
+	if first, dup := keys[k]; dup {
+		if first == e.Path {
+			v.add(finding.Finding{Code: finding.BagPathCollision, Path: s.name, Message: fmt.Sprintf("lists %q twice", e.Path)})
+		} else {
+			v.add(finding.Finding{Code: finding.BagPathCollision, Path: s.name, Message: fmt.Sprintf("lists %q and %q, the same file on case-insensitive or normalising filesystems", first, e.Path)})
+		}
+		return
+	}
+	keys[k] = e.Path
+	s.entries[e.Path] = e.Digest
 }
 
 // wrongScope says why a path does not belong in a payload (isTag false) or

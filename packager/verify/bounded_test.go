@@ -1,0 +1,138 @@
+package verify
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/packager/finding"
+)
+
+// addBogusLines appends n well-formed lines naming files the package does
+// not hold to its manifest-sha256.txt, as the hardening review's hostile
+// package did (3.3 M lines made verify take 4.1 GB and print 3.27 M lines).
+func addBogusLines(t testing.TB, dir string, n int) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "manifest-sha256.txt"), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	w := bufio.NewWriter(f)
+	for i := range n {
+		fmt.Fprintf(w, "%064x  data/bogus/file-%07d.bin\n", i, i)
+	}
+	must(t, w.Flush())
+	must(t, f.Close())
+}
+
+// Findings are listed up to MaxFindingsPerCode per code; the rest are
+// counted, and one finding says how many.
+func TestVerifyBoundsFindings(t *testing.T) {
+	dir := writeBag(t, bagWith(t, nil))
+	const n = maxGhosts + 2500
+	addBogusLines(t, dir, n)
+	pkg, err := Open(dir)
+	must(t, err)
+	defer pkg.Close()
+	rep, err := Verify(context.Background(), pkg, Options{})
+	must(t, err)
+	if rep.Intact() {
+		t.Fatal("a manifest of bogus lines verified intact")
+	}
+	per := map[finding.Code]int{}
+	var notes []string
+	for _, f := range rep.Findings {
+		per[f.Code]++
+		if strings.Contains(f.Message, "more") {
+			notes = append(notes, f.Message)
+		}
+	}
+	for c, k := range per {
+		if k > MaxFindingsPerCode+2 {
+			t.Errorf("%d findings of %s, more than %d listed", k, c, MaxFindingsPerCode)
+		}
+	}
+	want := []string{
+		"and 2500 more lines name files that are not in the package",
+		fmt.Sprintf("and %d more findings of this kind, not listed (the first %d are)", maxGhosts-MaxFindingsPerCode, MaxFindingsPerCode),
+	}
+	for _, w := range want {
+		found := false
+		for _, m := range notes {
+			found = found || strings.Contains(m, w)
+		}
+		if !found {
+			t.Errorf("no finding says %q; notes: %q", w, notes)
+		}
+	}
+}
+
+// peakHeap samples the heap in use while f runs and returns the highest
+// value seen.
+func peakHeap(f func()) uint64 {
+	runtime.GC()
+	var (
+		mu   sync.Mutex
+		peak uint64
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			mu.Lock()
+			peak = max(peak, ms.HeapInuse)
+			mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	f()
+	close(done)
+	wg.Wait()
+	return peak
+}
+
+// BenchmarkVerifyHugeManifest verifies a package whose manifest-sha256.txt
+// has 1,000,000 lines naming files it does not hold (94 MB). Memory must
+// stay flat: the benchmark fails if the heap in use ever exceeds
+// hugeManifestCeiling, and reports the peak.
+func BenchmarkVerifyHugeManifest(b *testing.B) {
+	const hugeManifestCeiling = 64 << 20
+	dir := writeBag(b, bagWith(b, nil))
+	addBogusLines(b, dir, 1_000_000)
+	var peak uint64
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			pkg, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pkg.Close()
+			rep, err := Verify(context.Background(), pkg, Options{})
+			if err != nil || rep.Intact() {
+				b.Fatalf("%v, intact %v", err, rep != nil && rep.Intact())
+			}
+			if len(rep.Findings) > 10*MaxFindingsPerCode {
+				b.Fatalf("%d findings kept", len(rep.Findings))
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	if peak > hugeManifestCeiling {
+		b.Fatalf("peak heap %d MiB, ceiling %d MiB", peak>>20, hugeManifestCeiling>>20)
+	}
+}
