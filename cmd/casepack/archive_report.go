@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager/archive"
 	"github.com/casepack/casepack/packager/sign"
 )
@@ -67,12 +68,13 @@ func signerLine(s archive.Signer, trustGiven bool) string {
 	if id != "" {
 		desc += ", " + id
 	}
-	return fmt.Sprintf("signature %s (%s): %s", s.ID, desc, state)
+	// A signer's label is the package's text: one line, escaped.
+	return termsafe.Line(fmt.Sprintf("signature %s (%s): %s", s.ID, desc, state))
 }
 
 func entryLine(e *archive.Entry) string {
-	return fmt.Sprintf("%s  %s  %s  version %d  bagged %s  stored %s  %s %s",
-		e.Short(), e.Submission, e.Edition, e.Version, e.BaggingDate, e.StoredAt.Format(stamp), humanBytes(e.Bytes), e.Form)
+	return termsafe.Line(fmt.Sprintf("%s  %s  %s  version %d  bagged %s  stored %s  %s %s",
+		e.Short(), e.Submission, e.Edition, e.Version, e.BaggingDate, e.StoredAt.Format(stamp), humanBytes(e.Bytes), e.Form))
 }
 
 func printCatalogue(w, ew io.Writer, cat *archive.Catalogue, trustGiven bool) {
