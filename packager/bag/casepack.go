@@ -91,21 +91,121 @@ func (m *CasepackManifest) Marshal() ([]byte, error) {
 // ParseCasepackManifest reads casepack/manifest.json. Unknown fields are
 // allowed (a newer casepack may add some); an unknown format is not.
 func ParseCasepackManifest(b []byte) (*CasepackManifest, error) {
+	var items []EvidenceItem
+	m, err := ScanCasepackManifest(bytes.NewReader(b), func(it EvidenceItem) error {
+		items = append(items, it)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.Evidence = items
+	return m, nil
+}
+
+// ScanCasepackManifest reads casepack/manifest.json from r as
+// ParseCasepackManifest does, but hands each evidence item to each as it is
+// read instead of keeping it, so that memory stays flat however many items
+// a manifest lists (a verifier must read one an adversary wrote). The
+// manifest returned has no Evidence. An error from each stops the scan and
+// is returned.
+func ScanCasepackManifest(r io.Reader, each func(EvidenceItem) error) (*CasepackManifest, error) {
+	dec := json.NewDecoder(r)
 	var m CasepackManifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, jsonProblem(err)
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonProblem(err)
+		}
+		key, _ := tok.(string)
+		if !strings.EqualFold(key, "evidence") {
+			// Any other field: decoded into m as json.Unmarshal would.
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, jsonProblem(err)
+			}
+			one, _ := json.Marshal(map[string]json.RawMessage{key: raw})
+			if err := json.Unmarshal(one, &m); err != nil {
+				return nil, jsonProblem(err)
+			}
+			continue
+		}
+		tok, err = dec.Token()
+		if err != nil {
+			return nil, jsonProblem(err)
+		}
+		if tok == nil { // "evidence": null
+			continue
+		}
+		if d, ok := tok.(json.Delim); !ok || d != '[' {
+			return nil, fmt.Errorf("%q holds a %s, which is not the kind of value it must be", "evidence", jsonKind(tok))
+		}
+		for dec.More() {
+			var it EvidenceItem
+			if err := dec.Decode(&it); err != nil {
+				return nil, jsonProblem(err)
+			}
+			for _, f := range it.Files {
+				if err := CheckPath(f.Path); err != nil {
+					return nil, fmt.Errorf("%s: %w", it.ID, err)
+				}
+			}
+			if err := each(it); err != nil {
+				return nil, err
+			}
+		}
+		if err := expectDelim(dec, ']'); err != nil {
+			return nil, err
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not valid JSON (there is data after the end of the object)")
 	}
 	if m.Format != CasepackFormat {
 		return nil, fmt.Errorf("format %q, want %q", m.Format, CasepackFormat)
 	}
-	for _, it := range m.Evidence {
-		for _, f := range it.Files {
-			if err := CheckPath(f.Path); err != nil {
-				return nil, fmt.Errorf("%s: %w", it.ID, err)
-			}
-		}
-	}
 	return &m, nil
+}
+
+// expectDelim reads the next token, which must be the delimiter d.
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonProblem(err)
+	}
+	if got, ok := tok.(json.Delim); !ok || got != d {
+		if d == '{' {
+			return fmt.Errorf("not a JSON object, but a %s", jsonKind(tok))
+		}
+		return fmt.Errorf("not valid JSON (expected %q)", string(d))
+	}
+	return nil
+}
+
+// jsonKind names the kind of a JSON token in words.
+func jsonKind(tok json.Token) string {
+	switch tok.(type) {
+	case string:
+		return "string"
+	case float64, json.Number:
+		return "number"
+	case bool:
+		return "true or false"
+	case nil:
+		return "null"
+	case json.Delim:
+		if tok == json.Delim('{') {
+			return "object"
+		}
+		return "list"
+	}
+	return "value"
 }
 
 // jsonProblem says in plain words why JSON could not be read (Go's own

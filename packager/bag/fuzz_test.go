@@ -1,6 +1,7 @@
 package bag
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -36,6 +37,11 @@ func FuzzCasepackManifest(f *testing.F) {
 		m, err := ParseCasepackManifest(in)
 		if err != nil {
 			return
+		}
+		// It is read a token at a time (ScanCasepackManifest): what it
+		// accepts must be one valid JSON document.
+		if !json.Valid(in) {
+			t.Fatalf("accepted invalid JSON %q", in)
 		}
 		for _, it := range m.Evidence {
 			for _, fl := range it.Files {

@@ -136,3 +136,44 @@ func BenchmarkVerifyHugeManifest(b *testing.B) {
 		b.Fatalf("peak heap %d MiB, ceiling %d MiB", peak>>20, hugeManifestCeiling>>20)
 	}
 }
+
+// BenchmarkVerifyHugeCasepackManifest verifies a package whose
+// casepack/manifest.json lists 300,000 evidence items it does not hold
+// (about 120 MB). It is read an item at a time; the heap must stay under
+// the same ceiling.
+func BenchmarkVerifyHugeCasepackManifest(b *testing.B) {
+	const ceiling = 64 << 20
+	files := bagWith(b, nil)
+	dir := writeBag(b, files)
+	p := filepath.Join(dir, "casepack", "manifest.json")
+	f, err := os.Create(p)
+	must(b, err)
+	w := bufio.NewWriter(f)
+	fmt.Fprint(w, `{"format":"casepack-manifest/1","evidence":[`)
+	for i := range 300_000 {
+		if i > 0 {
+			w.WriteString(",\n")
+		}
+		fmt.Fprintf(w, `{"id":"EV-%06d","files":[{"path":"data/evidence/X/f%07d.bin","size":1,"sha256":"%064d","sha512":"%0128d","withheld":true}]}`, i, i, 0, 0)
+	}
+	fmt.Fprint(w, "]}\n")
+	must(b, w.Flush())
+	must(b, f.Close())
+	var peak uint64
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			pkg, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pkg.Close()
+			if _, err := Verify(context.Background(), pkg, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	if peak > ceiling {
+		b.Fatalf("peak heap %d MiB, ceiling %d MiB", peak>>20, ceiling>>20)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"slices"
@@ -133,16 +134,14 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 			}
 		}
 	}
-	cpm := v.readCasepackManifest()
-	if cpm != nil {
-		for _, it := range cpm.Evidence {
-			for _, f := range it.Files {
-				if _, ok := v.files[f.Path]; ok {
-					want[f.Path] = true
-				}
+	cpmOK := v.scanCasepackManifest(func(it bag.EvidenceItem) error {
+		for _, f := range it.Files {
+			if _, ok := v.files[f.Path]; ok {
+				want[f.Path] = true
 			}
 		}
-	}
+		return nil
+	})
 	if err := v.hashAll(ctx, want); err != nil {
 		return nil, err
 	}
@@ -151,8 +150,8 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	v.checkPair(tag, true)
 	v.checkExtra(pay, tag)
 	v.checkOxum(info)
-	if cpm != nil {
-		v.checkCasepack(cpm, pay)
+	if cpmOK {
+		v.checkCasepack(pay)
 	}
 
 	v.summariseOver()
@@ -454,17 +453,52 @@ func wrongScope(p string, isTag bool) string {
 	return ""
 }
 
-func (v *verifier) readCasepackManifest() *bag.CasepackManifest {
-	b, ok := v.readSmall(bag.CasepackManifestPath, maxCasepackM, finding.CasepackManifest)
+// scanCasepackManifest reads casepack/manifest.json a evidence item at a
+// time, handing each to each; it reports a manifest that cannot be read or
+// parsed, and says whether it could be. It is read twice (for the files to
+// hash, then to check them), never held whole: it may list millions of
+// items.
+func (v *verifier) scanCasepackManifest(each func(bag.EvidenceItem) error) bool {
+	const cp = bag.CasepackManifestPath
+	fst, ok := v.files[cp]
 	if !ok {
-		return nil
+		return false
 	}
-	m, err := bag.ParseCasepackManifest(b)
+	if fst.size > maxCasepackM {
+		v.add(finding.Finding{Code: finding.CasepackManifest, Path: cp, Message: fmt.Sprintf("is %d bytes, larger than the %d bytes casepack reads for this file", fst.size, maxCasepackM)})
+		return false
+	}
+	f, err := v.fsys.Open(cp)
 	if err != nil {
-		v.add(finding.Finding{Code: finding.CasepackManifest, Path: bag.CasepackManifestPath, Message: err.Error()})
-		return nil
+		v.unreadable(cp, err)
+		return false
 	}
-	return m
+	defer f.Close()
+	var readErr error
+	_, err = bag.ScanCasepackManifest(errReader{io.LimitReader(f, maxCasepackM), &readErr}, each)
+	switch {
+	case readErr != nil:
+		v.unreadable(cp, readErr)
+		return false
+	case err != nil:
+		v.add(finding.Finding{Code: finding.CasepackManifest, Path: cp, Message: err.Error()})
+		return false
+	}
+	return true
+}
+
+// errReader remembers a read error, to tell it from a parse error.
+type errReader struct {
+	r   io.Reader
+	err *error
+}
+
+func (e errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		*e.err = err
+	}
+	return n, err
 }
 
 // hashAll hashes the wanted files on the bounded pool, each read once. A
@@ -674,27 +708,36 @@ func (v *verifier) checkOxum(info []bag.Field) {
 // checkCasepack compares casepack/manifest.json with the bag. Where a file
 // still matches the BagIt manifests, a disagreeing casepack entry names
 // casepack/manifest.json; a changed file is already reported.
-func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
+func (v *verifier) checkCasepack(pay [2]*side) {
 	const cp = bag.CasepackManifestPath
 	mismatch := func(msg, alg, want, got string) {
 		v.add(finding.Finding{Code: finding.CasepackMismatch, Path: cp, Message: msg, Algorithm: alg, Expected: want, Actual: got})
 	}
+	// What is remembered is bounded: paths only for files the package
+	// holds or its payload manifests list; IDs as 64-bit hashes.
 	listed := map[string]bool{}
-	ids := map[string]bool{}
-	for _, it := range m.Evidence {
-		if ids[it.ID] {
+	seed := maphash.MakeSeed()
+	ids, paths := map[uint64]bool{}, map[uint64]bool{}
+	v.scanCasepackManifest(func(it bag.EvidenceItem) error {
+		h := maphash.String(seed, it.ID)
+		if ids[h] {
 			mismatch(fmt.Sprintf("evidence %s is listed twice", it.ID), "", "", "")
 		}
-		ids[it.ID] = true
+		ids[h] = true
 		for _, f := range it.Files {
-			if listed[f.Path] {
+			_, exists := v.files[f.Path]
+			known := exists || inAny(pay, f.Path)
+			ph := maphash.String(seed, f.Path)
+			if paths[ph] {
 				mismatch(fmt.Sprintf("evidence %s: %q is listed twice", it.ID, f.Path), "", "", "")
 				continue
 			}
-			listed[f.Path] = true
+			paths[ph] = true
+			if known {
+				listed[f.Path] = true
+			}
 			if f.Withheld {
-				_, exists := v.files[f.Path]
-				if exists || inAny(pay, f.Path) {
+				if known {
 					v.add(finding.Finding{Code: finding.CasepackWithheld, Path: f.Path, Message: fmt.Sprintf("evidence %s: file is marked withheld but is in the package", it.ID)})
 				}
 				if len(f.SHA256) != 64 || len(f.SHA512) != 128 {
@@ -723,7 +766,8 @@ func (v *verifier) checkCasepack(m *bag.CasepackManifest, pay [2]*side) {
 				}
 			}
 		}
-	}
+		return nil
+	})
 	for _, s := range pay {
 		for p := range s.entries {
 			if _, exists := v.files[p]; exists && strings.HasPrefix(p, "data/evidence/") && !listed[p] {
