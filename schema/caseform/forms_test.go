@@ -80,6 +80,9 @@ func TestFixturesInEveryForm(t *testing.T) {
 		}
 		wantCode := code
 		for _, form := range []Form{XLSX, YAML} {
+			if wantCode == string(finding.TextControl) && form == XLSX {
+				continue // a workbook cell cannot hold a control character (CP-XLSX-CELL on writing)
+			}
 			code := wantCode
 			want := want
 			if instead, ok := notInWorkbook[code]; ok && form == XLSX {
