@@ -219,8 +219,10 @@ func (v *verifier) requireFile(p string) {
 	}
 }
 
-// readSmall reads a tag file (bounded). ok is false when it is absent.
-func (v *verifier) readSmall(p string, limit int64, code finding.Code) ([]byte, bool) {
+// openTag opens a tag file no larger than limit; a larger one is a
+// finding of code. ok is false when the file is absent, too large or
+// cannot be opened (each but absence reported).
+func (v *verifier) openTag(p string, limit int64, code finding.Code) (fs.File, bool) {
 	fst, ok := v.files[p]
 	if !ok {
 		return nil, false
@@ -232,6 +234,15 @@ func (v *verifier) readSmall(p string, limit int64, code finding.Code) ([]byte, 
 	f, err := v.fsys.Open(p)
 	if err != nil {
 		v.unreadable(p, err)
+		return nil, false
+	}
+	return f, true
+}
+
+// readSmall reads a tag file (bounded). ok is false when it is absent.
+func (v *verifier) readSmall(p string, limit int64, code finding.Code) ([]byte, bool) {
+	f, ok := v.openTag(p, limit, code)
+	if !ok {
 		return nil, false
 	}
 	defer f.Close()
@@ -300,21 +311,15 @@ type side struct {
 
 func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 	s := &side{name: name, alg: alg, entries: map[string]string{}}
-	fst, ok := v.files[name]
-	if !ok {
+	if _, ok := v.files[name]; !ok {
 		if !v.missing[name] {
 			v.missing[name] = true
 			v.add(finding.Finding{Code: finding.BagMissing, Path: name, Message: "required manifest is missing"})
 		}
 		return s
 	}
-	if fst.size > maxManifest {
-		v.add(finding.Finding{Code: finding.BagManifestSyntax, Path: name, Message: fmt.Sprintf("is %d bytes, larger than the %d bytes casepack reads for this file", fst.size, maxManifest)})
-		return s
-	}
-	f, err := v.fsys.Open(name)
-	if err != nil {
-		v.unreadable(name, err)
+	f, ok := v.openTag(name, maxManifest, finding.BagManifestSyntax)
+	if !ok {
 		return s
 	}
 	defer f.Close()
@@ -460,22 +465,13 @@ func wrongScope(p string, isTag bool) string {
 // items.
 func (v *verifier) scanCasepackManifest(each func(bag.EvidenceItem) error) bool {
 	const cp = bag.CasepackManifestPath
-	fst, ok := v.files[cp]
+	f, ok := v.openTag(cp, maxCasepackM, finding.CasepackManifest)
 	if !ok {
-		return false
-	}
-	if fst.size > maxCasepackM {
-		v.add(finding.Finding{Code: finding.CasepackManifest, Path: cp, Message: fmt.Sprintf("is %d bytes, larger than the %d bytes casepack reads for this file", fst.size, maxCasepackM)})
-		return false
-	}
-	f, err := v.fsys.Open(cp)
-	if err != nil {
-		v.unreadable(cp, err)
 		return false
 	}
 	defer f.Close()
 	var readErr error
-	_, err = bag.ScanCasepackManifest(errReader{io.LimitReader(f, maxCasepackM), &readErr}, each)
+	_, err := bag.ScanCasepackManifest(errReader{io.LimitReader(f, maxCasepackM), &readErr}, each)
 	switch {
 	case readErr != nil:
 		v.unreadable(cp, readErr)
