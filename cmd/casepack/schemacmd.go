@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager"
 	"github.com/urfave/cli/v3"
 )
@@ -15,7 +16,8 @@ func init() {
 			if cmd.NArg() > 0 {
 				return usageErrorf("casepack schema takes no arguments")
 			}
-			_, err := cmd.Root().Writer.Write(packager.Schema())
+			// Machine output: the exact bytes, not the terminal's view.
+			_, err := termsafe.Unwrap(cmd.Root().Writer).Write(packager.Schema())
 			return err
 		},
 	})
