@@ -64,7 +64,7 @@ func init() {
 				}
 				line := fmt.Sprintf("%s (%s; %s; %s)", who, x.Format, id, state)
 				if x.Time != "" {
-					line += ", signed " + x.Time + " (" + timeSourceWords(x.TimeSource) + ")"
+					line += ", signed " + x.Time + " (" + timeSourceWords(x.TimeSource, false) + ")"
 				}
 				row("signer "+x.ID, line)
 			}

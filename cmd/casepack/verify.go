@@ -103,7 +103,7 @@ func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool
 		}
 		line += ", " + id + ")"
 		if !s.Time.IsZero() {
-			line += fmt.Sprintf(", signed %s (%s)", s.Time.UTC().Format("2006-01-02 15:04:05Z"), timeSourceWords(s.TimeSource))
+			line += fmt.Sprintf(", signed %s (%s)", s.Time.UTC().Format("2006-01-02 15:04:05Z"), timeSourceWords(s.TimeSource, vr.Trusted))
 		}
 		if s.Timestamp != nil && s.Timestamp.Status == sign.StatusInvalid {
 			line += ", TIME-STAMP INVALID"
@@ -147,11 +147,14 @@ func originWords(signatures, trusted int, trustGiven bool) string {
 }
 
 // timeSourceWords says where a signing time comes from, in words.
-func timeSourceWords(src string) string {
+func timeSourceWords(src string, trustGiven bool) string {
 	switch src {
 	case "timestamp":
 		return "trusted time-stamp"
 	case "untrusted_timestamp":
+		if trustGiven {
+			return "time-stamp from an authority none of the --trust files vouches for"
+		}
 		return "time-stamp from an authority not trusted (use --trust)"
 	case "claimed":
 		return "the signer's own clock"
