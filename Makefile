@@ -34,6 +34,7 @@ bench: build
 	./scripts/bench-archive.sh $(BIN)
 	./scripts/bench-forms.sh $(BIN)
 	./scripts/bench-serve.sh $(BIN)
+	./scripts/bench-memory.sh $(BIN)
 
 # Short fuzzing of every parser of untrusted input.
 FUZZTIME ?= 20s

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench-package.sh [CASEPACK] — in ONE run, over the SAME generated evidence,
 # time coreutils sha256sum, cp -r, `casepack build` and `casepack verify`,
-# print wall-time ratios against sha256sum, casepack's peak RSS
-# (/usr/bin/time -v) and the build's phase timings (build --timings).
+# print wall-time ratios against sha256sum, CPU time (user+system) and its
+# ratio, casepack's peak RSS (/usr/bin/time -v) and the build's phase
+# timings (build --timings). On a shared machine the wall clock also counts
+# other people's load; the CPU time is the work done.
 #
 # Two evidence sets:
 #  1. the bench set: BIG_COUNT videos of BIG_MIB MiB plus SMALL_COUNT small
@@ -123,10 +125,10 @@ PY
 }
 
 # measure NAME CMD...: run CMD under /usr/bin/time -v, ROUNDS times; keep
-# the best wall time (seconds) and the peak RSS (KiB) of that round in
-# $WALL/$RSS. Before each round, PREP (if set) is evaluated: it removes
+# the best wall time (seconds), the CPU time (user+system seconds) and the
+# peak RSS (KiB) of that round in $WALL/$CPU/$RSS. Before each round, PREP (if set) is evaluated: it removes
 # what the previous round wrote.
-declare -A WALL RSS
+declare -A WALL CPU RSS
 PREP=""
 measure() {
 	local name=$1; shift
@@ -139,6 +141,7 @@ measure() {
 		s=$(echo "$w" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
 		if [ -z "${WALL[$name]:-}" ] || awk -v a="$s" -v b="${WALL[$name]}" 'BEGIN { exit !(a < b) }'; then
 			WALL[$name]=$s
+			CPU[$name]=$(awk -F': ' '/User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { s = $2 } END { print u + s }' time.txt)
 			RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
 			cp cmd.err "best-$(echo "$name" | tr ' /' '__').err"
 		fi
@@ -148,12 +151,14 @@ measure() {
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 
-# table BASE NAME...: wall time, ratio to BASE and peak RSS of each.
+# table BASE NAME...: wall time and its ratio to BASE's, CPU time and its
+# ratio, and peak RSS of each.
 table() {
-	local base=${WALL[$1]} name
-	printf '%-32s %9s %12s %12s\n' "" "wall s" "x $1" "peak RSS"
+	local base=${WALL[$1]} cbase=${CPU[$1]} name
+	printf '%-32s %9s %12s %9s %12s %12s\n' "" "wall s" "x $1" "cpu s" "cpu x" "peak RSS"
 	for name in "$@"; do
-		printf '%-32s %9.2f %12.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$(mib $((RSS[$name] * 1024)))"
+		printf '%-32s %9.2f %12.2f %9.2f %12.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
+			"${CPU[$name]}" "$(awk -v a="${CPU[$name]}" -v b="$cbase" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$(mib $((RSS[$name] * 1024)))"
 	done
 }
 
