@@ -60,7 +60,8 @@ func Open(p string) (*Package, error) {
 		if err != nil {
 			return nil, fault.IO(p, err)
 		}
-		return &Package{path: p, kind: "folder", name: filepath.Base(filepath.Clean(p)), fsys: root.FS(), closer: root}, nil
+		ffs := newFolderFS(root)
+		return &Package{path: p, kind: "folder", name: filepath.Base(filepath.Clean(p)), fsys: ffs, closer: ffs}, nil
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %w", p, ErrNotPackage)
