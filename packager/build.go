@@ -58,6 +58,7 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	if err := destination.Place(opt.OutDir, doc.Dir); err != nil {
 		return nil, destinationError(fmt.Errorf("--out %w", err), "")
 	}
+	raiseBuildLimit(evidenceFiles(doc.Case))
 	rep := &BuildReport{Case: doc.Path, Edition: ed, Findings: findings}
 	if n, _ := finding.Count(findings); n > 0 {
 		// The case is refused anyway; compare the declared digests too, so
