@@ -204,6 +204,17 @@ func TestBrowserWorkflow(t *testing.T) {
 	if err := os.WriteFile(ev, []byte("SYNTHETIC: a witness statement, added through the browser.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A file dropped on the form's drop zone goes into its input.
+	do(t, ctx, "evidence page", chromedp.Navigate(s.origin+"/case/lv/evidence"), chromedp.WaitVisible(chromedp.CSS("[data-drop]")))
+	dropped, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+	  const dt = new DataTransfer();
+	  dt.items.add(new File(["SYNTHETIC: dropped"], "dropped.txt"));
+	  document.querySelector("[data-drop]").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	  return document.querySelector("#ev-files").files[0].name + "|" + document.querySelector(".dropped").textContent;
+	})()`))
+	if err != nil || dropped != "dropped.txt|dropped.txt" {
+		t.Errorf("drop: %q, %v", dropped, err)
+	}
 	do(t, ctx, "add evidence",
 		chromedp.Navigate(s.origin+"/case/lv/evidence"),
 		chromedp.SendKeys(chromedp.CSS("#ev-title"), "Statement of W-7"),

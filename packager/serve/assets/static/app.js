@@ -66,7 +66,23 @@ function uploadWithProgress(form) {
   });
 }
 
+// A drop zone: files dropped on it go into its file input, as if chosen
+// with the button (the input stays for keyboard users).
+function dropZone(zone) {
+  var input = zone.querySelector("input[type=file]"), names = zone.querySelector(".dropped");
+  zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+  zone.addEventListener("drop", function (e) {
+    e.preventDefault();
+    zone.classList.remove("over");
+    if (!e.dataTransfer || !e.dataTransfer.files.length) { return; }
+    input.files = e.dataTransfer.files;
+    names.textContent = Array.prototype.map.call(input.files, function (f) { return f.name; }).join(", ");
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-drop]").forEach(dropZone);
   var el = document.querySelector("[data-stamp-url]");
   if (el) { watchCase(el); }
   el = document.querySelector("[data-job-url]");
