@@ -100,10 +100,6 @@ func (s *Server) uploadCase(w http.ResponseWriter, r *http.Request) {
 		}
 		return filepath.Join(tmp, caseform.FileName(form)), nil
 	})
-	if errors.Is(err, errNoToken) {
-		http.Error(w, "casepack: "+err.Error(), http.StatusForbidden)
-		return
-	}
 	if err != nil {
 		s.renderError(w, "The case file could not be received", err)
 		return

@@ -83,10 +83,6 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		os.RemoveAll(tmp)
-		if errors.Is(err, errNoToken) {
-			http.Error(w, "casepack: "+err.Error(), http.StatusForbidden)
-			return
-		}
 		s.renderError(w, "The files could not be received", err)
 		return
 	}

@@ -93,6 +93,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, _ *http.Request, status int
 func (s *Server) renderError(w http.ResponseWriter, heading string, err error) {
 	status := http.StatusInternalServerError
 	switch {
+	case errors.Is(err, errNoToken):
+		status = http.StatusForbidden
 	case errors.Is(err, errBadName), errors.Is(err, fs.ErrNotExist):
 		status = http.StatusNotFound
 	case fault.ClassOf(err) == fault.Usage:

@@ -55,10 +55,6 @@ func (s *Server) startVerify(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		os.RemoveAll(tmp)
-		if errors.Is(err, errNoToken) {
-			http.Error(w, "casepack: "+err.Error(), http.StatusForbidden)
-			return
-		}
 		s.renderError(w, "The package could not be received", err)
 		return
 	}
