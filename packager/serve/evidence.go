@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/intake"
@@ -106,6 +107,14 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	j := s.jobs.start("Adding evidence to "+name, name, "evidence", "added", func(ctx context.Context, j *job) (any, error) {
 		defer os.RemoveAll(tmp)
+		// Two additions to one case at once would both take the next
+		// evidence ID: the second waits for the first.
+		mu := s.caseLock(dir)
+		if !mu.TryLock() {
+			j.setPhase("waiting for the files added before to be recorded")
+			mu.Lock()
+		}
+		defer mu.Unlock()
 		j.setPhase("hashing and adding " + plural(len(paths), "file"))
 		opt.Progress = j.report
 		rep, err := packager.AddEvidence(ctx, dir, paths, opt)
@@ -127,4 +136,11 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request) {
 		return rep, err
 	})
 	http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
+}
+
+// caseLock is the lock of the case folder dir that additions of evidence
+// hold while they record their files.
+func (s *Server) caseLock(dir string) *sync.Mutex {
+	mu, _ := s.caseLocks.LoadOrStore(dir, &sync.Mutex{})
+	return mu.(*sync.Mutex)
 }

@@ -102,6 +102,19 @@ func TestWorkflow(t *testing.T) {
 		}
 	}
 
+	// The same edition again: refused unless asked to replace it.
+	body = c.follow(c.post("/case/lv/build", url.Values{"edition": {"confidential"}, "key": {"alice.key"}}))
+	mustContain(t, body, "It failed:", "already exists")
+	mustContain(t, c.follow(c.post("/case/lv/build", url.Values{"edition": {"confidential"}, "key": {"alice.key"}, "signer_name": {"Alice"}, "replace": {"1"}})), "was built")
+	// The public edition: built, with what it withholds.
+	mustContain(t, c.follow(c.post("/case/lv/build", url.Values{"edition": {"public"}, "key": {"alice.key"}})),
+		"OCDH-2021-LV-001_public was built", "withheld", "with 1 signature")
+	if rec := c.post("/case/lv/build", url.Values{"edition": {"secret"}}); rec.Code != http.StatusBadRequest {
+		t.Errorf("an unknown edition: %d", rec.Code)
+	}
+	pkgs = pkgs[:1]
+	zipRec = c.get("/packages/" + pkgs[0] + "/zip")
+
 	// Verify the downloaded ZIP with the public key: intact, trusted.
 	pub, err := os.ReadFile(filepath.Join(s.workspace, keysDir, "alice.pub.pem"))
 	if err != nil {
@@ -171,4 +184,19 @@ func tamper(t *testing.T, data []byte, name string) []byte {
 		t.Fatalf("no entry ends in %s", name)
 	}
 	return out.Bytes()
+}
+
+// TestEvidenceAddedAtOnce: two additions to one case started together
+// both land, under two IDs.
+func TestEvidenceAddedAtOnce(t *testing.T) {
+	s, c := newServer(t)
+	laVegaWorkbook(t, c, "lv")
+	a := c.upload("/case/lv/evidence", s.csrf, nil, [3]string{"files", "a.txt", strings.Repeat("a", 1<<20)})
+	b := c.upload("/case/lv/evidence", s.csrf, nil, [3]string{"files", "b.txt", strings.Repeat("b", 1<<20)})
+	pa, pb := c.follow(a), c.follow(b)
+	mustContain(t, pa, "1 file added", "a.txt")
+	mustContain(t, pb, "1 file added", "b.txt")
+	items := c.get("/case/lv/evidence").Body.String()
+	mustContain(t, items, "evidence/a.txt", "evidence/b.txt")
+	mustContain(t, c.get("/case/lv").Body.String(), "The case is valid")
 }

@@ -75,9 +75,10 @@ type Server struct {
 	csrf    string // carried by every state-changing request
 	cookie  string // the session cookie's name (per port: cookies ignore ports)
 
-	jobs  *jobs
-	mux   *http.ServeMux
-	logMu sync.Mutex
+	jobs      *jobs
+	caseLocks sync.Map // case folder → *sync.Mutex (evidence.go)
+	mux       *http.ServeMux
+	logMu     sync.Mutex
 }
 
 // ErrNotLoopback is wrapped by New's error for a non-loopback address
