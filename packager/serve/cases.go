@@ -52,10 +52,14 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, "The workspace cannot be read", err)
 		return
 	}
+	// Started inside a case folder: its cases are its subfolders, so say
+	// where to start instead.
+	_, _, ferr := caseform.Find(s.workspace)
 	s.render(w, http.StatusOK, "cases", page{Title: "Cases", Nav: "cases", Data: struct {
 		Workspace string
 		Cases     []caseEntry
-	}{s.workspace, cs}})
+		IsCase    bool
+	}{s.workspace, cs, ferr == nil}})
 }
 
 // newCase starts a case folder from a bundled sample (packager.Init).

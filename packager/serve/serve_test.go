@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/xuri/excelize/v2"
 )
@@ -373,5 +374,25 @@ func TestUploadCaseFile(t *testing.T) {
 	}
 	if !strings.Contains(c.get("/").Body.String(), "Open uploaded") {
 		t.Error("the Cases page does not list the uploaded case")
+	}
+}
+
+// TestServedInsideACase: started in a case folder, the Cases page says to
+// start it in the folder above.
+func TestServedInsideACase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case")
+	if _, err := packager.Init(dir, packager.InitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Workspace: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.ln.Close()
+	c := &client{t: t, s: s}
+	mustContain(t, c.get("/").Body.String(), "This folder is itself a case folder", "--workspace ..")
+	_, c2 := newServer(t)
+	if strings.Contains(c2.get("/").Body.String(), "itself a case folder") {
+		t.Error("an empty workspace is called a case folder")
 	}
 }
