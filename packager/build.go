@@ -16,8 +16,10 @@ import (
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/casepack/casepack/packager/submission"
+	"github.com/casepack/casepack/packager/translation"
 	"github.com/casepack/casepack/packager/verify"
 	"github.com/casepack/casepack/schema"
 )
@@ -35,6 +37,10 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 		return nil, err
 	}
 	if err := checkDate(opt.Date); err != nil {
+		return nil, err
+	}
+	langs, err := checkLangs(opt.Lang, true)
+	if err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(opt.OutDir); err == nil && !fi.IsDir() {
@@ -71,8 +77,15 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	}
 
 	validated := time.Now()
+	if len(langs) == 0 {
+		langs = []string{locale.DefaultFor(doc.Case.Submission.Languages)}
+	}
+	rep.Langs = langs
+	if rep.Translations, err = translationStatus(doc.Case, langs); err != nil {
+		return nil, buildError(err)
+	}
 	sopt := submission.Options{Edition: ed, Date: opt.Date, Version: opt.Version, Paper: paper,
-		Templates: templates, Signers: opt.Signers, PDFSigner: pdfSigner(opt.Signers), Fonts: fs}
+		Templates: templates, Signers: opt.Signers, PDFSigner: pdfSigner(opt.Signers), Fonts: fs, Langs: langs}
 	if ed.IsPublic() {
 		if rep.EditionCheck, err = submission.EditionCheck(doc); err != nil {
 			return nil, buildError(err)
@@ -90,10 +103,11 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	// A letter left beside no package is not replaced without Force (a
 	// package that exists is refused by the build, with its own message).
 	pkgDir := filepath.Join(opt.OutDir, spec.Name)
-	letterPath := submission.LetterBesidePath(pkgDir)
 	_, pkgErr := os.Lstat(pkgDir)
-	if _, err := os.Lstat(letterPath); err == nil && pkgErr != nil && !opt.Force {
-		return nil, fault.New(fault.Operational, fmt.Errorf("%s: already exists", letterPath), "choose another --out folder, or replace the package and its letter with --force")
+	for _, letterPath := range submission.LetterBesidePaths(doc, sopt, pkgDir) {
+		if _, err := os.Lstat(letterPath); err == nil && pkgErr != nil && !opt.Force {
+			return nil, fault.New(fault.Operational, fmt.Errorf("%s: already exists", letterPath), "choose another --out folder, or replace the package and its letter with --force")
+		}
 	}
 	planned := time.Now()
 	res, err := assemble.Build(ctx, spec, assemble.Options{
@@ -119,10 +133,27 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	}, res.Timings...)
 	// The covering letter beside the package carries the tag manifest's
 	// digest, which no file inside the package can.
-	if rep.Letter, err = submission.LetterBeside(ctx, doc, sopt, res, opt.Force); err != nil {
+	if rep.Letters, err = submission.LetterBeside(ctx, doc, sopt, res, opt.Force); err != nil {
 		return rep, err
 	}
+	rep.Letter = rep.Letters[0]
 	return rep, nil
+}
+
+// translationStatus says, for each language other than the case's own,
+// how much of the case's text the documents show translated.
+func translationStatus(c *schema.Case, langs []string) ([]*translation.Status, error) {
+	var out []*translation.Status
+	for _, l := range langs {
+		_, st, err := translation.For(c, locale.Must(l))
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			out = append(out, st)
+		}
+	}
+	return out, nil
 }
 
 // caseInvalid is a refusal for the case's content that is not a finding
@@ -162,6 +193,31 @@ func checkEdition(e edition.Edition) (edition.Edition, error) {
 		return "", fault.Usagef("--edition %q: must be confidential or public", string(e))
 	}
 	return ed, nil
+}
+
+// checkLangs reads a --lang value: one language (several when several is
+// set, "en,fr"), each one casepack writes; nil for "" (the case decides).
+func checkLangs(s string, several bool) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	list, err := locale.ParseList(s)
+	if err != nil {
+		return nil, fault.Usagef("--lang %q: %v", s, err)
+	}
+	if len(list) > 1 && !several {
+		return nil, fault.Usagef("--lang %q: one language at a time here (only build takes several)", s)
+	}
+	return list, nil
+}
+
+// checkLang is checkLangs for one language: "" when s is empty.
+func checkLang(s string) (string, error) {
+	l, err := checkLangs(s, false)
+	if err != nil || len(l) == 0 {
+		return "", err
+	}
+	return l[0], nil
 }
 
 func checkPaper(p string) (string, error) {

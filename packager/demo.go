@@ -38,7 +38,8 @@ type DemoReport struct {
 }
 
 // Demo copies the La Vega sample case into out, makes a demo key, and runs
-// the commands that validate, build (both editions, zipped and signed) and
+// the commands that validate, build (both editions, in English, French and
+// Spanish, zipped and signed) and
 // verify it, through opt.Run, so that a user sees each command as they
 // would type it. out must be new or empty, or hold exactly what an earlier
 // demo wrote there (listed in out/.casepack-demo.json), which is then
@@ -92,10 +93,10 @@ func Demo(ctx context.Context, out string, opt DemoOptions) (rep *DemoReport, er
 	signer := []string{"--key", keyPath, "--signer-name", "Demo Signer (DEMO KEY)", "--role", "demonstration only", "--org", "casepack demo"}
 	steps := [][]string{
 		{"validate", caseDir},
-		append(append([]string{"build", "--date", date, "--zip", "--no-progress", "-o", out}, signer...), caseDir),
+		append(append([]string{"build", "--date", date, "--lang", DemoLangs, "--zip", "--no-progress", "-o", out}, signer...), caseDir),
 		{"verify", "--trust", pubPath, "--require-signature", rep.Confidential},
 		{"verify", "--trust", pubPath, "--require-signature", rep.Confidential + ".zip"},
-		append(append([]string{"build", "--edition", "public", "--date", date, "--zip", "--no-progress", "-o", out}, signer...), caseDir),
+		append(append([]string{"build", "--edition", "public", "--date", date, "--lang", DemoLangs, "--zip", "--no-progress", "-o", out}, signer...), caseDir),
 		{"verify", "--trust", pubPath, "--require-signature", rep.Public + ".zip"},
 	}
 	for _, s := range steps {
@@ -111,6 +112,10 @@ func Demo(ctx context.Context, out string, opt DemoOptions) (rep *DemoReport, er
 	}
 	return rep, nil
 }
+
+// DemoLangs are the languages the demo builds the sample in: one narrative
+// and covering letter each (the sample translates its analysis).
+const DemoLangs = "en,fr,es"
 
 // DemoRecord lists, inside the demo's folder, every file the demo wrote
 // there with its SHA-256: a rerun replaces exactly those, and refuses a

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/casepack/casepack/packager/locale"
+	"github.com/casepack/casepack/packager/translation"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,6 +35,10 @@ func renderNarrative(ctx context.Context, casePath string, opt NarrativeOptions)
 	if err != nil {
 		return nil, err
 	}
+	lang, err := checkLang(opt.Lang)
+	if err != nil {
+		return nil, err
+	}
 	tfs, err := templatesFS(opt.Templates)
 	if err != nil {
 		return nil, err
@@ -57,11 +63,17 @@ func renderNarrative(ctx context.Context, casePath string, opt NarrativeOptions)
 	if err := destination.New(out, opt.Force); err != nil {
 		return nil, destinationError(fmt.Errorf("-o %w", err), "--force")
 	}
-	rep := &NarrativeReport{Case: doc.Path, Output: out, Edition: ed, Findings: findings}
+	if lang == "" {
+		lang = locale.DefaultFor(doc.Case.Submission.Languages)
+	}
+	rep := &NarrativeReport{Case: doc.Path, Output: out, Edition: ed, Lang: lang, Findings: findings}
 	if nerr, _ := finding.Count(findings); nerr > 0 {
 		return rep, invalidCase("fix the errors above, then run 'casepack narrative' again; 'casepack validate' lists them too")
 	}
-	nopt := narrative.Options{Templates: tfs, Paper: paper, Date: opt.Date, Edition: ed, Version: opt.Version, Fonts: fs}
+	if _, rep.Translation, err = translation.For(doc.Case, locale.Must(lang)); err != nil {
+		return nil, err
+	}
+	nopt := narrative.Options{Templates: tfs, Paper: paper, Date: opt.Date, Edition: ed, Version: opt.Version, Fonts: fs, Lang: lang}
 	// Replace: destination.New allowed it (Force); the commit still never
 	// replaces a file that appears meanwhile without it.
 	err = atomicfs.WriteFile(out, atomicfs.FileOptions{Perm: 0o644, Replace: opt.Force}, func(w io.Writer) error {
@@ -105,6 +117,10 @@ func writeAnnexes(ctx context.Context, casePath string, opt AnnexesOptions) (*An
 	if err != nil {
 		return nil, err
 	}
+	lang, err := checkLang(opt.Lang)
+	if err != nil {
+		return nil, err
+	}
 	// Declared digests are compared while hashing below: one read per file.
 	doc, findings, err := loadCase(ctx, casePath, schema.Options{SkipHashes: true})
 	if err != nil {
@@ -113,7 +129,10 @@ func writeAnnexes(ctx context.Context, casePath string, opt AnnexesOptions) (*An
 	if err := checkAnnexesOut(opt.OutDir, doc.Dir, opt.Force); err != nil {
 		return nil, err
 	}
-	rep := &AnnexesReport{Case: doc.Path, Edition: ed, Date: opt.Date.Format(time.RFC3339), Findings: findings, Files: []WrittenFile{}}
+	if lang == "" {
+		lang = locale.DefaultFor(doc.Case.Submission.Languages)
+	}
+	rep := &AnnexesReport{Case: doc.Path, Edition: ed, Lang: lang, Date: opt.Date.Format(time.RFC3339), Findings: findings, Files: []WrittenFile{}}
 	if nerr, _ := finding.Count(findings); nerr > 0 {
 		return rep, invalidCase("the annexes are written only from valid case data; fix the errors above (casepack validate lists them)")
 	}
@@ -129,10 +148,10 @@ func writeAnnexes(ctx context.Context, casePath string, opt AnnexesOptions) (*An
 	if err != nil {
 		return rep, err
 	}
-	aopt := annex.Options{Date: opt.Date, Edition: ed, Version: opt.Version, CaseSHA256: digest.SHA256(canonical)}
+	aopt := annex.Options{Date: opt.Date, Edition: ed, Version: opt.Version, CaseSHA256: digest.SHA256(canonical), Lang: locale.Must(lang)}
 	// The redaction log lists the narrative's redactions too, as the
 	// package's does.
-	if aopt.Redactions, err = submission.NarrativeRedactions(doc, submission.Options{Edition: ed, Date: opt.Date, Version: opt.Version}); err != nil {
+	if aopt.Redactions, err = submission.NarrativeRedactions(doc, submission.Options{Edition: ed, Date: opt.Date, Version: opt.Version, Langs: []string{lang}}); err != nil {
 		return rep, err
 	}
 	warn := opt.Warn

@@ -9,6 +9,7 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/intake"
 	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager/translation"
 	"github.com/casepack/casepack/packager/verify"
 	"github.com/casepack/casepack/schema/caseform"
 )
@@ -50,6 +51,12 @@ type BuildOptions struct {
 	Signers []*sign.Signer
 	Version string   // the casepack version recorded in the package
 	Fonts   []string // TrueType files for characters the narrative's fonts lack
+	// Lang is the language of the narrative, covering letter and annexes:
+	// en, fr or es, or several separated by commas ("en,fr"), which put a
+	// narrative and a letter per language in the package (the annexes are
+	// in the first). Empty picks the case's main language if casepack
+	// writes it, else en.
+	Lang string
 	// Progress and VerifyProgress receive the copy's and the check's
 	// progress; Warn is told about leftovers of an earlier build.
 	Progress       func(digest.Progress)
@@ -60,11 +67,16 @@ type BuildOptions struct {
 // BuildReport is the outcome of Build (`build --format json`). Package is
 // nil when nothing was built.
 type BuildReport struct {
-	Case     string            `json:"case"`
-	Edition  edition.Edition   `json:"edition"`
-	Package  *assemble.Result  `json:"package,omitempty"`
-	Letter   string            `json:"letter,omitempty"` // the covering letter beside the package
-	Findings []finding.Finding `json:"findings"`
+	Case    string           `json:"case"`
+	Edition edition.Edition  `json:"edition"`
+	Package *assemble.Result `json:"package,omitempty"`
+	Letter  string           `json:"letter,omitempty"`  // the covering letter beside the package (the first language's)
+	Letters []string         `json:"letters,omitempty"` // every covering letter beside the package, one per language
+	Langs   []string         `json:"langs,omitempty"`   // the languages of the narratives, the first also the annexes'
+	// Translations say, for each language other than the case's own, which
+	// of the case's texts the documents show untranslated (and marked).
+	Translations []*translation.Status `json:"translations,omitempty"`
+	Findings     []finding.Finding     `json:"findings"`
 	// EditionCheck is the public edition's re-identification report.
 	EditionCheck *edition.Reidentification `json:"edition_check,omitempty"`
 	Timings      []assemble.Phase          `json:"timings,omitempty"` // wall time of each phase, validation first
@@ -163,6 +175,9 @@ type NarrativeOptions struct {
 	Markdown  bool // write the Markdown the templates produce instead of the PDF
 	Version   string
 	Fonts     []string // TrueType files for characters the narrative's fonts lack
+	// Lang is the narrative's language: en, fr or es; empty picks the
+	// case's main language if casepack writes it, else en.
+	Lang string
 }
 
 // NarrativeReport is the outcome of Narrative.
@@ -170,7 +185,11 @@ type NarrativeReport struct {
 	Case     string            `json:"case"`
 	Output   string            `json:"output"`
 	Edition  edition.Edition   `json:"edition"`
+	Lang     string            `json:"lang"`
 	Findings []finding.Finding `json:"findings"`
+	// Translation says which of the case's texts the narrative shows
+	// untranslated (and marked); nil in the case's own language.
+	Translation *translation.Status `json:"translation,omitempty"`
 }
 
 // AnnexesOptions controls Annexes.
@@ -181,6 +200,10 @@ type AnnexesOptions struct {
 	Date    time.Time
 	Version string
 	Warn    func(string)
+	// Lang is the language of the sheet names, headers and the words the
+	// registers print: en, fr or es; empty picks the case's main language
+	// if casepack writes it, else en.
+	Lang string
 }
 
 // AnnexesReport is the outcome of Annexes (`annexes --format json`): every
@@ -188,6 +211,7 @@ type AnnexesOptions struct {
 type AnnexesReport struct {
 	Case     string            `json:"case"`
 	Edition  edition.Edition   `json:"edition"`
+	Lang     string            `json:"lang"`
 	Date     string            `json:"date"`
 	Files    []WrittenFile     `json:"files"`
 	Findings []finding.Finding `json:"-"`

@@ -17,8 +17,9 @@ import (
 )
 
 // signedPDFs are the payload PDFs whose embedded signatures are checked:
-// the narrative, which build signs with an X.509 credential.
-var signedPDFs = []string{submission.NarrativePath}
+// the narratives (one per language), which build signs with an X.509
+// credential.
+var signedPDFs = submission.SignedPDFs()
 
 func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*VerifyReport, error) {
 	pkg, err := openPackage(path)

@@ -186,8 +186,20 @@ func TestLaVegaFacts(t *testing.T) {
 	if r := c.Submission.Recipient; r.SituationCode != "ICC-02/18" || r.SituationName != "Venezuela I" || r.Stage != "preliminary_examination" {
 		t.Errorf("recipient %+v", r)
 	}
-	if got := strings.Join(c.Submission.Languages, ","); got != "en" {
-		t.Errorf("languages %q: the narrative is written in English only", got)
+	// The languages claimed are the ones the case gives its analysis in.
+	if got := strings.Join(c.Submission.Languages, ","); got != "en,fr,es" {
+		t.Errorf("languages %q, want en,fr,es", got)
+	}
+	for _, lang := range []string{"fr", "es"} {
+		n := 0
+		for _, tr := range c.Translations {
+			if tr.Language == lang && strings.HasPrefix(tr.Pointer, "/analysis/") {
+				n++
+			}
+		}
+		if n != 14 {
+			t.Errorf("%s: %d analysis sections translated, want all 14", lang, n)
+		}
 	}
 	if strings.Contains(strings.ToLower(c.Submission.Sender.Organisation), "amnesty") {
 		t.Errorf("the sample must not present Amnesty International as its sender")

@@ -21,6 +21,7 @@ func (v *vctx) consistency(c *Case) {
 	v.dates(c, x)
 	v.minors(c)
 	v.uncited(c)
+	v.translations(c)
 	v.consentScope(c, x)
 	v.nonsense(c)
 }
@@ -337,6 +338,9 @@ func textFields(c *Case) []textField {
 		for j, cu := range e.Custody {
 			add(cu.Note, "/evidence/%d/custody/%d/note", i, j)
 		}
+	}
+	for i, t := range c.Translations {
+		add(t.Text, "/translations/%d/text", i)
 	}
 	return out
 }

@@ -58,6 +58,8 @@ func (doc *Document) decodeTyped(ctx context.Context) error {
 			dst = &c.Authorities
 		case "potential_cases":
 			dst = &c.PotentialCases
+		case "translations":
+			dst = &c.Translations
 		default:
 			continue
 		}

@@ -50,6 +50,12 @@ func MarkdownFields(c *Case) []Field {
 	}
 	add("/analysis/interests_of_justice", a.InterestsOfJustice)
 	add("/analysis/conclusions", a.Conclusions)
+	// A translation takes its original's place in a narrative.
+	for i, t := range c.Translations {
+		if KindAt(t.Pointer) == Markdown {
+			add(fmt.Sprintf("/translations/%d/text", i), t.Text)
+		}
+	}
 	return out
 }
 

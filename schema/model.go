@@ -20,6 +20,17 @@ type Case struct {
 	// PotentialCases are the persons and conduct the admissibility
 	// assessment is made against.
 	PotentialCases []PotentialCase `json:"potential_cases,omitempty"`
+	// Translations are the case's own texts in other languages
+	// (translations.go).
+	Translations []Translation `json:"translations,omitempty"`
+}
+
+// Translation is one text of the case in another language, naming the
+// text by its JSON pointer.
+type Translation struct {
+	Language string `json:"language"`
+	Pointer  string `json:"pointer"`
+	Text     string `json:"text"`
 }
 
 // Authority is a legal source the texts cite: a statute, rules, a policy

@@ -28,6 +28,7 @@ func init() {
 			&cli.BoolFlag{Name: "force", Usage: "replace the annexes an earlier run wrote in the folder"},
 			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential or public (public lists evidence not classified public as withheld)"},
 			dateFlag(),
+			langFlag(false),
 			formatFlag(),
 			quietFlag(),
 		},
@@ -52,6 +53,7 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 		Date:    date,
 		Version: version,
 		Warn:    func(msg string) { warnf(stderr, "%s", msg) },
+		Lang:    cmd.String("lang"),
 	})
 	if rep == nil {
 		return err
@@ -66,8 +68,8 @@ func runAnnexes(ctx context.Context, cmd *cli.Command) error {
 		return writeJSON(cmd.Root().Writer, rep)
 	}
 	if !cmd.Bool("quiet") {
-		fmt.Fprintf(cmd.Root().Writer, "%s: wrote %s and %d CSV files in %s (%s edition)\n",
-			rep.Case, annex.XLSXName, len(rep.Files)-1, filepath.Join(cmd.String("output"), annex.CSVDir), rep.Edition)
+		fmt.Fprintf(cmd.Root().Writer, "%s: wrote %s and %d CSV files in %s (%s edition, %s)\n",
+			rep.Case, annex.XLSXName, len(rep.Files)-1, filepath.Join(cmd.String("output"), annex.CSVDir), rep.Edition, rep.Lang)
 	}
 	return nil
 }

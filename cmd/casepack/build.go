@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/casepack/casepack/packager"
@@ -36,6 +37,7 @@ func init() {
 			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
 			fontFlag(),
+			langFlag(true),
 			&cli.BoolFlag{Name: "timings", Usage: "print how long each phase took (always in --format json)"},
 			formatFlag(),
 			quietFlag(),
@@ -70,6 +72,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 		Signers:   signers,
 		Version:   version,
 		Fonts:     cmd.StringSlice("font"),
+		Lang:      cmd.String("lang"),
 	}
 	if format == "text" && !cmd.Bool("quiet") {
 		opt.Warn = func(msg string) { warnf(stderr, "%s", msg) }
@@ -113,7 +116,13 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 		if res.Zip != "" {
 			fmt.Fprintf(stdout, "zipped %s\n", res.Zip)
 		}
-		fmt.Fprintf(stdout, "covering letter %s\n", rep.Letter)
+		for _, l := range rep.Letters {
+			fmt.Fprintf(stdout, "covering letter %s\n", l)
+		}
+		fmt.Fprintf(stdout, "  narrative in %s\n", strings.Join(rep.Langs, ", "))
+		for _, st := range rep.Translations {
+			printTranslation(stdout, st)
+		}
 		fmt.Fprintf(stdout, "  %d payload files, %s; %d evidence files copied, %d withheld\n",
 			res.PayloadFiles, humanBytes(res.PayloadBytes), res.EvidenceFiles, res.WithheldFiles)
 		fmt.Fprintf(stdout, "  tag manifest SHA-256 %s\n", res.TagManifestSHA256)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/termsafe"
+	"github.com/casepack/casepack/packager/locale"
+	"github.com/casepack/casepack/packager/translation"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 )
@@ -27,6 +29,14 @@ func quietFlag() cli.Flag {
 
 func dateFlag() cli.Flag {
 	return &cli.StringFlag{Name: "date", Usage: "fix every timestamp to this date (YYYY-MM-DD or RFC 3339) for reproducible output; defaults to SOURCE_DATE_EPOCH, else now"}
+}
+
+// langFlag is --lang: one language, or (build) several separated by commas.
+func langFlag(several bool) cli.Flag {
+	if several {
+		return &cli.StringFlag{Name: "lang", Usage: "write the narrative, covering letter and annexes in `LANG[,LANG…]`: en, fr or es; several (en,fr) put one narrative and letter per language in the package, the annexes in the first (default: the case's main language if casepack writes it, else en)"}
+	}
+	return &cli.StringFlag{Name: "lang", Usage: "write in `LANG`: en, fr or es (default: the case's main language if casepack writes it, else en)"}
 }
 
 func fontFlag() cli.Flag {
@@ -153,4 +163,26 @@ func requiredString(cmd *cli.Command, name string) (string, error) {
 		return "", usageErrorf("missing --%s (required)", name)
 	}
 	return v, nil
+}
+
+// printTranslation says how much of the case's own text a document in
+// another language shows untranslated, and where (--format json lists
+// every text by its pointer).
+func printTranslation(w io.Writer, st *translation.Status) {
+	if st == nil {
+		return
+	}
+	src := locale.English().LanguageName(st.Source)
+	if st.Complete() {
+		fmt.Fprintf(w, "  %s: all %d texts of the case translated\n", st.Lang, st.Translated)
+		return
+	}
+	parts := st.UntranslatedParts()
+	more := ""
+	if len(parts) > 6 {
+		more = fmt.Sprintf(" and %d more", len(parts)-6)
+		parts = parts[:6]
+	}
+	fmt.Fprintf(w, "  %s: %d of %d texts of the case untranslated, printed in %s and marked so: %s%s (--format json lists each)\n",
+		st.Lang, st.Untranslated, st.Untranslated+st.Translated, src, strings.Join(parts, ", "), more)
 }

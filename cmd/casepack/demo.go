@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/submission"
 	"github.com/urfave/cli/v3"
 )
 
@@ -17,9 +19,9 @@ func init() {
 		Usage: "build, sign and verify the bundled La Vega sample (what `make demo` runs)",
 		Description: "Copies the La Vega sample case (synthetic, embedded in casepack) to\n" +
 			"OUT/la-vega, makes a DEMO signing key in OUT/demo-key.*, validates the case,\n" +
-			"builds both editions (zipped and signed), and verifies them trusting the\n" +
-			"demo key. Each step prints the casepack command it runs, so you can repeat\n" +
-			"it on your own case.\n\n" +
+			"builds both editions in English, French and Spanish (zipped and signed),\n" +
+			"and verifies them trusting the demo key. Each step prints the casepack\n" +
+			"command it runs, so you can repeat it on your own case.\n\n" +
 			"OUT must be new or empty, or hold exactly what an earlier demo wrote there\n" +
 			"(listed in OUT/" + packager.DemoRecord + "), which is then replaced. A folder holding\n" +
 			"anything else is refused: the demo never deletes a file it did not write.",
@@ -58,8 +60,12 @@ func runDemo(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	var narratives []string
+	for _, l := range strings.Split(packager.DemoLangs, ",") {
+		narratives = append(narratives, filepath.Join(rep.Confidential, filepath.FromSlash(submission.NarrativePathFor(l, true))))
+	}
 	fmt.Fprintf(stdout, "\nDone. Read %s, or check the package\n"+
-		"without casepack: see %s.\n", filepath.Join(rep.Confidential, "data", "narrative", "submission.pdf"), filepath.Join(rep.Confidential, "VERIFY.txt"))
+		"without casepack: see %s.\n", strings.Join(narratives, ", "), filepath.Join(rep.Confidential, "VERIFY.txt"))
 	return nil
 }
 

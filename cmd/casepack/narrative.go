@@ -30,6 +30,7 @@ func init() {
 			&cli.StringFlag{Name: "edition", Value: string(edition.Confidential), Usage: "confidential (everything) or public (pseudonyms only, confidential evidence marked withheld)"},
 			&cli.BoolFlag{Name: "markdown", Usage: "write the intermediate Markdown instead of the PDF (to debug a template)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace FILE if it exists"},
+			langFlag(false),
 			dateFlag(),
 			fontFlag(),
 			quietFlag(),
@@ -61,6 +62,7 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 		Markdown:  cmd.Bool("markdown"),
 		Version:   version,
 		Fonts:     cmd.StringSlice("font"),
+		Lang:      cmd.String("lang"),
 	})
 	if rep == nil {
 		return err
@@ -70,7 +72,8 @@ func runNarrative(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	if !cmd.Bool("quiet") {
-		fmt.Fprintf(cmd.Root().Writer, "%s: narrative written (%s edition)\n", out, rep.Edition)
+		fmt.Fprintf(cmd.Root().Writer, "%s: narrative written (%s edition, %s)\n", out, rep.Edition, rep.Lang)
+		printTranslation(cmd.Root().Writer, rep.Translation)
 	}
 	return nil
 }

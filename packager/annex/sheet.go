@@ -121,7 +121,8 @@ func (k kind) accepts(v vkind) bool {
 // called twice (once to size columns and index IDs, once to write), so it
 // must yield the same rows each time; it never needs to hold them all.
 type sheet struct {
-	name string // sheet name in the workbook
+	name string // sheet name in the workbook, in its language
+	key  string // the same in every language ("evidence"): names its table
 	file string // CSV twin file name, e.g. "evidence.csv"
 	cols []column
 	rows func(yield func([]value) error) error

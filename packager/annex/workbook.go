@@ -254,7 +254,7 @@ func layoutSheet(f *excelize.File, st *styles, s *sheet, p *plan) error {
 	}
 	if err := sw.AddTable(&excelize.Table{
 		Range:     "A1:" + last,
-		Name:      "tbl" + strings.ReplaceAll(s.name, " ", ""),
+		Name:      tableName(s),
 		StyleName: "TableStyleLight1",
 	}); err != nil {
 		return fmt.Errorf("annex: sheet %s: filter: %w", s.name, err)
@@ -560,4 +560,15 @@ func escapeBstr(s string) string {
 		return s
 	}
 	return bstrEscape.ReplaceAllString(s, "_x005F$0")
+}
+
+// tableName names a sheet's table ("tblEvidence"). Table names are
+// narrower than sheet names (no spaces, no accents in older spreadsheets),
+// so they come from the sheet's key, the same in every language.
+func tableName(s *sheet) string {
+	k := s.key
+	if k == "" {
+		k = strings.ReplaceAll(s.name, " ", "")
+	}
+	return "tbl" + strings.ToUpper(k[:1]) + k[1:]
 }

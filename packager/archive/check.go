@@ -13,7 +13,7 @@ import (
 
 // signedPDFs are the payload PDFs whose embedded signatures are checked,
 // as casepack verify checks them.
-var signedPDFs = []string{submission.NarrativePath}
+var signedPDFs = submission.SignedPDFs()
 
 // CheckOptions tune how packages are checked (add, audit, get, sync).
 type CheckOptions struct {

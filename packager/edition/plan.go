@@ -1,7 +1,6 @@
 package edition
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -144,7 +143,7 @@ func (p *Plan) note(ptr, item, detail, action, ground string) {
 
 // redact returns the public view of c and logs what it changed.
 func (p *Plan) redact(c *schema.Case) (*schema.Case, error) {
-	out, err := deepCopy(c)
+	out, err := schema.Copy(c)
 	if err != nil {
 		return nil, err
 	}
@@ -433,21 +432,6 @@ func RedactPerson(p *schema.Person) {
 	if p.Protected != nil {
 		p.Protected = &schema.Protected{}
 	}
-}
-
-// deepCopy copies a case through its JSON form, the one form every field
-// of the model round-trips through (a number JSON cannot hold, such as a
-// NaN coordinate read from another format, is an error).
-func deepCopy(c *schema.Case) (*schema.Case, error) {
-	var out schema.Case
-	b, err := json.Marshal(c)
-	if err == nil {
-		err = json.Unmarshal(b, &out)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("copy the case data: %w", err)
-	}
-	return &out, nil
 }
 
 // PackagePath is where an evidence file of a case sits in a package:

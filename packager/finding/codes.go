@@ -81,6 +81,13 @@ const (
 	EvidenceUncited Code = "CP-EVIDENCE-UNCITED"
 	ConsentScope    Code = "CP-CONSENT-SCOPE"
 
+	// Translations of the case's texts (translations).
+	TranslationTarget    Code = "CP-TRANSLATION-TARGET"
+	TranslationNotText   Code = "CP-TRANSLATION-NOT-TEXT"
+	TranslationLine      Code = "CP-TRANSLATION-LINE"
+	TranslationDuplicate Code = "CP-TRANSLATION-DUPLICATE"
+	TranslationLanguage  Code = "CP-TRANSLATION-LANGUAGE"
+
 	// The YAML form (case.yaml).
 	YAMLSyntax  Code = "CP-YAML-SYNTAX"
 	YAMLDupKey  Code = "CP-YAML-DUPKEY"
@@ -192,6 +199,11 @@ var Table = []Info{
 	{HashMismatch, Error, "", Case, "", "an evidence file whose SHA-256 differs from the one recorded at acquisition"},
 	{EvidenceUncited, Warning, "", Case, "", "an evidence item cited nowhere"},
 	{ConsentScope, Warning, "", Case, "", "evidence covered by a consent that does not allow sharing with the ICC, or was withdrawn"},
+	{TranslationTarget, Error, "", Case, "", "a translation whose JSON pointer names no text of the case (no such field or item, or an empty one)"},
+	{TranslationNotText, Error, "", Case, "", "a translation of something that is not a text (an ID, date, number or fixed value) or of a person's protected detail"},
+	{TranslationLine, Error, "", Case, "", "a translation with a line break of a one-line text (a title, a name)"},
+	{TranslationDuplicate, Error, "", Case, "", "one text translated twice into one language"},
+	{TranslationLanguage, Warning, "", Case, "", "a translation into the case's main language (the first of submission.languages)"},
 	{YAMLSyntax, Error, "", Case, "", "case.yaml is not valid YAML (indentation, a missing colon, unquoted text with ': '), holds two documents, or nests more than 64 deep"},
 	{YAMLDupKey, Error, "", Case, "", "a field appears twice in one block; YAML readers would silently keep one"},
 	{YAMLUTF8, Error, "", Case, "", "case.yaml is not UTF-8 text"},

@@ -9,9 +9,6 @@ import (
 	"text/template"
 	"time"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"github.com/casepack/casepack/schema"
 )
 
@@ -143,102 +140,6 @@ func demote(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-var months = [...]string{"January", "February", "March", "April", "May", "June", "July",
-	"August", "September", "October", "November", "December"}
-
-// longDate writes a schema.When (or a date string) in long form, as precise
-// as it is known: "8 January 2021", "January 2021", "2021", or
-// "8 January 2021, 07:30 (UTC−04:00)".
-func longDate(v any) string {
-	s := strings.TrimSpace(toString(v))
-	if s == "" {
-		return ""
-	}
-	if t, ok := v.(time.Time); ok {
-		return fmt.Sprintf("%d\u00a0%s %d", t.Day(), months[t.Month()-1], t.Year())
-	}
-	w := schema.When(s)
-	_, _, p, err := w.Range()
-	if err != nil {
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return longMoment(t)
-		}
-		return s
-	}
-	switch p {
-	case schema.PrecisionYear:
-		return s[:4]
-	case schema.PrecisionMonth:
-		t, _ := time.Parse("2006-01", s)
-		return fmt.Sprintf("%s %d", months[t.Month()-1], t.Year())
-	case schema.PrecisionDay:
-		t, _ := time.Parse("2006-01-02", s)
-		return fmt.Sprintf("%d\u00a0%s %d", t.Day(), months[t.Month()-1], t.Year())
-	}
-	layout := "2006-01-02T15:04Z07:00"
-	if len(s) > 16 && s[16] == ':' {
-		layout = time.RFC3339Nano
-	}
-	t, err := time.Parse(layout, s)
-	if err != nil {
-		return s
-	}
-	return longMoment(t)
-}
-
-// onDate writes a date with its preposition, as precise as it is known:
-// "on 8 January 2021", "in January 2021", "in 2021".
-func onDate(v any) string {
-	d := longDate(v)
-	if _, _, p, err := schema.When(toString(v)).Range(); err == nil && (p == schema.PrecisionMonth || p == schema.PrecisionYear) {
-		return "in " + d
-	}
-	return "on " + d
-}
-
-func longMoment(t time.Time) string {
-	_, off := t.Zone()
-	zone := "UTC"
-	if off != 0 {
-		sign := "+"
-		if off < 0 {
-			sign, off = "−", -off
-		}
-		zone = fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
-	}
-	return fmt.Sprintf("%d\u00a0%s %d, %s (%s)", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"), zone)
-}
-
-// dateRange writes "6–9 January 2021", "30 January – 2 February 2021" or
-// the two long dates joined by an en dash.
-func dateRange(a, b any) string {
-	as, bs := toString(a), toString(b)
-	if bs == "" || bs == as {
-		return longDate(a)
-	}
-	// Two moments on one day in one offset: "8 January 2021, 06:30–09:00 (UTC−04:00)".
-	if len(as) > 16 && len(bs) > 16 && as[:10] == bs[:10] {
-		la, lb := longDate(as), longDate(bs)
-		ia, ib := strings.LastIndex(la, " ("), strings.LastIndex(lb, " (")
-		if ia > 0 && ib > 0 && la[ia:] == lb[ib:] {
-			return la[:ia] + "–" + lb[ib-5:ib] + la[ia:]
-		}
-	}
-	if len(as) == 10 && len(bs) == 10 {
-		ta, e1 := time.Parse("2006-01-02", as)
-		tb, e2 := time.Parse("2006-01-02", bs)
-		if e1 == nil && e2 == nil {
-			switch {
-			case ta.Year() == tb.Year() && ta.Month() == tb.Month():
-				return fmt.Sprintf("%d–%d\u00a0%s %d", ta.Day(), tb.Day(), months[ta.Month()-1], ta.Year())
-			case ta.Year() == tb.Year():
-				return fmt.Sprintf("%d\u00a0%s – %d\u00a0%s %d", ta.Day(), months[ta.Month()-1], tb.Day(), months[tb.Month()-1], ta.Year())
-			}
-		}
-	}
-	return longDate(a) + " – " + longDate(b)
-}
-
 // strs turns a slice of anything into strings.
 func strs(v any) []string {
 	switch v := v.(type) {
@@ -265,19 +166,23 @@ func strs(v any) []string {
 	return out
 }
 
-// andList joins "a", "a and b", "a, b and c", escaping each item.
-func andList(v any) MD {
-	items := strs(v)
-	for i := range items {
-		items[i] = string(md(items[i]))
+// andList joins "a", "a and b", "a, b and c" in the document's language.
+// Strings are escaped; MD items (from t, cite…) are kept as they are and
+// left out when empty, so optional parts of a sentence can be listed.
+func (d *Data) andList(v ...any) MD {
+	var items []string
+	for _, x := range v {
+		if m, ok := x.(MD); ok {
+			if m != "" {
+				items = append(items, string(m))
+			}
+			continue
+		}
+		for _, s := range strs(x) {
+			items = append(items, string(md(s)))
+		}
 	}
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return MD(items[0])
-	}
-	return MD(strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1])
+	return MD(d.lang.And(items))
 }
 
 // cite writes a citation of evidence IDs: [EV-0001; EV-0002]. The renderer
@@ -304,7 +209,7 @@ func cite(v ...any) MD {
 // idlist writes IDs as links to their index entries, a run of consecutive
 // evidence IDs as one range: "EV-0001 to EV-0010, EV-0025". Unlike cite,
 // it makes no footnote: for lists that are themselves the point.
-func idlist(v ...any) MD {
+func (d *Data) idlist(v ...any) MD {
 	var items []schema.CiteItem
 	for _, x := range v {
 		for _, id := range strs(x) {
@@ -316,7 +221,7 @@ func idlist(v ...any) MD {
 	link := func(id string) string { return "[" + escapeInline(id) + "](#" + linkDest(id) + ")" }
 	for i := 0; i < len(items); i++ {
 		if j := runEnd(items, i); j-i >= 2 {
-			parts = append(parts, link(items[i].ID)+" "+English.Through+" "+link(items[j].ID))
+			parts = append(parts, d.lang.T("range.through", "from", link(items[i].ID), "to", link(items[j].ID)))
 			i = j
 			continue
 		}
@@ -356,84 +261,6 @@ func entry(id string) MD {
 	return MD("{.entry #" + linkDest(id) + "}")
 }
 
-// country names an ISO 3166 country code in English: VE → Venezuela.
-func country(code string) string {
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	if n := display.English.Regions().Name(r); n != "" {
-		return n
-	}
-	return code
-}
-
-// languageName names a BCP 47 tag in English: es → Spanish.
-func languageName(tag string) string {
-	t, err := language.Parse(tag)
-	if err != nil {
-		return tag
-	}
-	if n := display.English.Tags().Name(t); n != "" {
-		return n
-	}
-	return tag
-}
-
-// size writes a file size: "812 bytes", "45.2 kB", "3.1 MB" (SI units).
-func size(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1000)
-	case n < 1000*1000*1000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
-}
-
-// labels turns the schema's enum values into words.
-var labels = map[string]string{
-	"art15_communication":           "Article 15 communication",
-	"supplementary_information":     "Supplementary information",
-	"information_for_investigation": "Information for an investigation",
-	"response_to_request":           "Response to a request",
-	"public":                        "Public",
-	"confidential":                  "Confidential",
-	"confidential_ex_parte":         "Confidential — ex parte",
-	"preliminary_examination":       "Preliminary examination",
-	"otplink":                       "OTPLink",
-	"in_person":                     "In person",
-	"forensic_report":               "Forensic report",
-	"social_post":                   "Social-media post",
-	"web_capture":                   "Web capture",
-	"official_statement":            "Official statement",
-	"media_report":                  "Media report",
-	"alleged_perpetrator":           "Alleged perpetrator",
-	"partly_verified":               "Partly verified",
-	"partly_supported":              "Partly supported",
-	"partly_confirmed":              "Partly confirmed",
-	"not_confirmed":                 "Not confirmed",
-	"not_attempted":                 "Not attempted",
-	"open_source":                   "Open source",
-	"own_investigation":             "Own investigation",
-	"oral_recorded":                 "Oral, recorded",
-	"oral_witnessed":                "Oral, witnessed",
-	"share_icc":                     "Sharing with the ICC",
-	"share_national":                "Sharing with national authorities",
-	"record":                        "Recording",
-	"publish":                       "Publication",
-	"blunt_force":                   "Blunt force",
-	"working":                       "Working copy",
-	"statute":                       "Statutes and treaties",
-	"elements":                      "Elements of Crimes",
-	"policy":                        "Policy papers",
-	"case_law":                      "Case law",
-	"un_report":                     "United Nations reports",
-	"armed_group":                   "Armed group",
-}
-
 // code writes v as a code span, fenced with more backticks than it holds.
 func code(v any) MD {
 	s := strings.Join(strings.Fields(toString(v)), " ")
@@ -467,19 +294,6 @@ func deref(v any) any {
 		return rv.Elem().Interface()
 	}
 	return v
-}
-
-// label writes an enum value as words: "forensic_report" → "Forensic report".
-func label(v any) string {
-	s := toString(v)
-	if l, ok := labels[s]; ok {
-		return l
-	}
-	s = strings.ReplaceAll(s, "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func plural(n any, one, many string) string {
@@ -535,18 +349,20 @@ func (d *Data) funcMap() template.FuncMap {
 		"text":      func(v any) MD { return MD(escapeBlock(toString(v))) },
 		"markdown":  func(v any) MD { return MD(demote(toString(v))) },
 		"cite":      cite,
-		"date":      longDate,
-		"daterange": dateRange,
+		"date":      func(v any) string { return d.lang.Date(dateString(v)) },
+		"daterange": func(a, b any) string { return d.lang.DateRange(dateString(a), dateString(b)) },
+		"t":         d.t,
+		"spaced":    spaced,
 		"join": func(v any, sep string) string {
 			return strings.Join(strs(v), sep)
 		},
-		"list":  andList,
-		"label": label,
+		"list":  d.andList,
+		"label": func(v any) string { return d.lang.Label(toString(v)) },
 		"labels": func(v any) []string {
 			s := strs(v)
 			out := make([]string, len(s))
 			for i := range s {
-				out[i] = label(s[i])
+				out[i] = d.lang.Label(s[i])
 			}
 			return out
 		},
@@ -597,7 +413,7 @@ func (d *Data) funcMap() template.FuncMap {
 		"first":  func(n int, v any) []string { s := strs(v); return s[:min(n, len(s))] },
 		"code":   code,
 		"deref":  func(v any) any { return deref(v) },
-		"ondate": onDate,
+		"ondate": func(v any) string { return d.lang.OnDate(dateString(v)) },
 		"places": func(incs []*schema.Incident) []string {
 			seen := map[string]bool{}
 			var out []string
@@ -611,7 +427,7 @@ func (d *Data) funcMap() template.FuncMap {
 			}
 			return out
 		},
-		"idlist": idlist,
+		"idlist": d.idlist,
 		"mentions": func(text, id string) bool {
 			for _, c := range schema.Citations(text) {
 				if c.ID == id {
@@ -625,9 +441,9 @@ func (d *Data) funcMap() template.FuncMap {
 		"anchor":   anchor,
 		"entry":    entry,
 		"redacted": RedactionMark,
-		"country":  country,
-		"language": languageName,
-		"size":     size,
+		"country":  d.lang.Country,
+		"language": d.lang.LanguageName,
+		"size":     d.lang.Size,
 		"placeonly": func(v any) string {
 			var l *schema.Location
 			switch v := v.(type) {
@@ -649,28 +465,66 @@ func (d *Data) funcMap() template.FuncMap {
 			for _, inc := range incs {
 				if cc := inc.Location.Country; cc != "" && !seen[cc] {
 					seen[cc] = true
-					out = append(out, country(cc))
+					out = append(out, d.lang.Country(cc))
 				}
 			}
 			return out
 		},
 		"yesno": func(v any) string {
-			switch b := v.(type) {
+			switch b := deref(v).(type) {
 			case bool:
 				if b {
-					return "Yes"
+					return d.lang.T("yes")
 				}
-				return "No"
-			case *bool:
-				if b == nil {
-					return ""
-				}
-				if *b {
-					return "Yes"
-				}
-				return "No"
+				return d.lang.T("no")
 			}
 			return ""
 		},
 	}
+}
+
+// t prints a catalogue message in the document's language: {{ t "key"
+// "name" value … }}. A string value is escaped; an MD value (from cite,
+// list, xref…) is inserted as it is; an int prints as a number.
+func (d *Data) t(key string, args ...any) (MD, error) {
+	if !d.lang.Has(key) {
+		return "", fmt.Errorf("no message %q in the %s catalogue (packager/locale/messages/%s.yaml)", key, d.lang.Code(), d.lang.Code())
+	}
+	if len(args)%2 != 0 {
+		return "", fmt.Errorf("t %q: arguments come in name, value pairs", key)
+	}
+	conv := make([]any, len(args))
+	for i, a := range args {
+		if i%2 == 0 {
+			conv[i] = a
+			continue
+		}
+		switch v := a.(type) {
+		case MD:
+			conv[i] = string(v)
+		case int, int64, int32:
+			conv[i] = v
+		default:
+			conv[i] = string(md(v))
+		}
+	}
+	return MD(d.lang.T(key, conv...)), nil
+}
+
+// spaced puts a space before a non-empty piece of Markdown, for an optional
+// part of a message: "reviewed the material{cites}".
+func spaced(v MD) MD {
+	if v == "" {
+		return ""
+	}
+	return " " + v
+}
+
+// dateString is a date value of the case data (a schema.When, a string or
+// a time.Time) as the locale package reads it.
+func dateString(v any) string {
+	if t, ok := v.(time.Time); ok {
+		return t.Format("2006-01-02")
+	}
+	return toString(v)
 }

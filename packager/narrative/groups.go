@@ -158,7 +158,7 @@ func causeHeading(gs []ClaimGroup) string {
 
 // annexIndex lists the annex files, then every evidence file of the case
 // in case order.
-func annexIndex(c *schema.Case, ev EvidenceDigests, annexes []Annex, withheld func(id string) bool) []AnnexEntry {
+func annexIndex(c *schema.Case, ev EvidenceDigests, annexes, versions []Annex, withheld func(id string) bool) []AnnexEntry {
 	var out []AnnexEntry
 	for _, a := range annexes {
 		out = append(out, AnnexEntry{Number: a.Number, Title: a.Name, Path: a.Path, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256})
@@ -186,6 +186,9 @@ func annexIndex(c *schema.Case, ev EvidenceDigests, annexes []Annex, withheld fu
 			}
 			out = append(out, x)
 		}
+	}
+	for _, a := range versions {
+		out = append(out, AnnexEntry{Number: a.Number, Title: a.Name, Path: a.Path, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"time"
 
 	"github.com/casepack/casepack/packager/edition"
@@ -39,6 +40,18 @@ type Letter struct {
 	// every signature covers; only the letter written beside the package
 	// carries it.
 	TagManifestSHA256 string
+	// Narratives are the narrative PDFs in the package, one per language
+	// ("data/narrative/submission.pdf", or submission.en.pdf,
+	// submission.fr.pdf … when the package holds several languages).
+	Narratives []string
+	// NarrativeDir and NarrativeNames are the same paths as the folder
+	// ("data/narrative/") and the file names in it, which the letter
+	// prints (LetterMarkdown sets them).
+	NarrativeDir   string
+	NarrativeNames []string
+	// Language is the code of the letter's language ("en", "fr", "es");
+	// RenderLetter sets it from LetterOptions.Lang.
+	Language string
 }
 
 // LetterOptions control RenderLetter.
@@ -47,6 +60,9 @@ type LetterOptions struct {
 	Paper     string
 	Version   string
 	Fonts     []Font
+	// Lang is the letter's language; empty picks the case's main
+	// language if casepack writes it, else English.
+	Lang string
 }
 
 // ErrLetterTooLong is returned when the covering letter does not fit on
@@ -59,7 +75,19 @@ func LetterMarkdown(l Letter, opt LetterOptions) ([]byte, error) {
 	if l.Case == nil {
 		return nil, errors.New("narrative: no case")
 	}
-	t, err := loadTemplates(opt.Templates, (&Data{}).funcMap())
+	lang, err := LangFor(l.Case, opt.Lang)
+	if err != nil {
+		return nil, err
+	}
+	l.Language = lang.Code()
+	if len(l.Narratives) == 0 {
+		l.Narratives = []string{"data/narrative/submission.pdf"}
+	}
+	l.NarrativeDir, l.NarrativeNames = path.Dir(l.Narratives[0])+"/", nil
+	for _, p := range l.Narratives {
+		l.NarrativeNames = append(l.NarrativeNames, path.Base(p))
+	}
+	t, err := loadTemplates(opt.Templates, (&Data{lang: lang}).funcMap())
 	if err != nil {
 		return nil, err
 	}
@@ -79,9 +107,13 @@ func RenderLetter(ctx context.Context, w io.Writer, l Letter, opt LetterOptions)
 	if err != nil {
 		return err
 	}
-	po := PDFOptionsFor(l.Case, Options{Paper: opt.Paper, Date: l.Date, Edition: l.Edition, Version: opt.Version, Fonts: opt.Fonts})
+	lang, err := LangFor(l.Case, opt.Lang)
+	if err != nil {
+		return err
+	}
+	po := PDFOptionsFor(l.Case, Options{Paper: opt.Paper, Date: l.Date, Edition: l.Edition, Version: opt.Version, Fonts: opt.Fonts, Lang: lang.Code()})
 	po.Letter = true
-	po.Title = "Covering letter — " + l.Case.Submission.Title
+	po.Title = lang.T("letter.title", "title", l.Case.Submission.Title)
 	po.Source = LetterTemplate
 	var pdf bytes.Buffer
 	rep, err := renderPDF(ctx, &pdf, md, po)

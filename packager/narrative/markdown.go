@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
+	"github.com/casepack/casepack/packager/translation"
 	"github.com/casepack/casepack/schema"
 	"github.com/casepack/casepack/templates"
 )
@@ -60,18 +62,29 @@ type Options struct {
 	Edition   edition.Edition // edition.Confidential (default) or edition.Public
 	Version   string          // casepack version, written as the PDF's creator
 	Annexes   []Annex
+	// Versions are the package's documents in its other languages (the
+	// narrative and covering letter of each), listed in the annex index
+	// after the evidence files with the numbers they carry ("C.1").
+	Versions []Annex
 	// Fonts are fallbacks for characters Liberation Serif lacks (--font).
 	Fonts []Font
+	// Lang is the language the narrative is written in ("en", "fr",
+	// "es"); empty picks the case's main language if casepack writes it,
+	// else English (locale.DefaultFor).
+	Lang string
 }
 
 // Data is what templates see as ".". See templates/README.md.
 type Data struct {
-	Case     *schema.Case
-	Index    *schema.Index
-	Edition  edition.Edition
-	Public   bool
-	Version  string
-	Date     time.Time
+	Case    *schema.Case
+	Index   *schema.Index
+	Edition edition.Edition
+	Public  bool
+	Version string
+	Date    time.Time
+	// Language is the code of the language the document is written in:
+	// "en", "fr" or "es".
+	Language string
 	Evidence EvidenceDigests
 	Annexes  []Annex
 
@@ -100,6 +113,7 @@ type Data struct {
 	Authorities []AuthorityGroup
 
 	plan *edition.Plan
+	lang *locale.Lang
 }
 
 // Crime gathers one Rome Statute article across incidents.
@@ -134,6 +148,15 @@ type TypeCount struct {
 }
 
 func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
+	lang, err := LangFor(c, opt.Lang)
+	if err != nil {
+		return nil, err
+	}
+	// The case's texts in the document's language, where the case gives
+	// them; the others are marked as untranslated.
+	if c, _, err = translation.For(c, lang); err != nil {
+		return nil, err
+	}
 	// The edition's own view of the case: no template, not even a user's,
 	// can print what the edition leaves out.
 	plan, err := edition.New(c, opt.Edition)
@@ -142,8 +165,8 @@ func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
 	}
 	c = plan.Case()
 	d := &Data{Case: c, Index: schema.NewIndex(c), Edition: plan.Edition(), Public: plan.Edition().IsPublic(),
-		Version: opt.Version, Date: opt.Date, Evidence: ev, Annexes: opt.Annexes,
-		VictimIncidents: map[string][]string{}, plan: plan}
+		Version: opt.Version, Date: opt.Date, Language: lang.Code(), Evidence: ev, Annexes: opt.Annexes,
+		VictimIncidents: map[string][]string{}, plan: plan, lang: lang}
 	d.Victims = c.Victims()
 	for i := range c.Persons {
 		p := &c.Persons[i]
@@ -193,7 +216,7 @@ func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
 	})
 	d.ClaimGroups = claimGroups(d.Deaths)
 	d.CauseCertainty = causeHeading(d.ClaimGroups)
-	d.AnnexIndex = annexIndex(c, ev, opt.Annexes, plan.Withheld)
+	d.AnnexIndex = annexIndex(c, ev, opt.Annexes, opt.Versions, plan.Withheld)
 	d.Authorities = authorityGroups(c)
 	return d, nil
 }
@@ -334,10 +357,10 @@ func (d *Data) age(v any) string {
 	minor := p.Minor != nil && *p.Minor
 	a := d.plan.Age(p.ID)
 	switch {
-	case a == "" && minor:
-		return "minor"
+	case a == "" && minor, a == "minor":
+		return d.lang.T("age.minor")
 	case p.Age != nil && minor:
-		return a + " (minor)"
+		return d.lang.T("age.with_minor", "age", a)
 	}
 	return a
 }
@@ -448,7 +471,7 @@ func loadTemplates(user fs.FS, funcs template.FuncMap) (*template.Template, erro
 
 // safeFuncs are the helpers whose result a template prints as is.
 var safeFuncs = map[string]bool{"md": true, "text": true, "markdown": true, "cite": true, "list": true, "code": true,
-	"idlist": true, "xref": true, "cited": true, "anchor": true, "entry": true, "redacted": true}
+	"idlist": true, "xref": true, "cited": true, "anchor": true, "entry": true, "redacted": true, "t": true, "spaced": true}
 
 // autoEscape appends "| md" to every action that prints, so a value inserted
 // by a template is always escaped, as html/template does for HTML.
@@ -557,21 +580,35 @@ func render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests
 	return renderPDF(ctx, w, mdText, PDFOptionsFor(c, opt))
 }
 
-// PDFOptionsFor derives the PDF metadata and page marks from the case.
-func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
-	s := c.Submission
-	banner := label(s.Classification)
-	if opt.Edition.IsPublic() {
-		banner = "Public redacted edition"
+// LangFor is the language a document about c is written in: code when
+// given, else the case's main language if casepack writes it, else English.
+func LangFor(c *schema.Case, code string) (*locale.Lang, error) {
+	if code == "" {
+		code = locale.DefaultFor(c.Submission.Languages)
 	}
-	subject := label(s.Kind)
+	return locale.Get(code)
+}
+
+// PDFOptionsFor derives the PDF metadata and page marks from the case, in
+// the language opt.Lang names.
+func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
+	l, err := LangFor(c, opt.Lang)
+	if err != nil {
+		l = locale.English()
+	}
+	s := c.Submission
+	banner := l.Label(s.Classification)
+	if opt.Edition.IsPublic() {
+		banner = l.T("banner.public")
+	}
+	subject := l.T("pdf.subject", "kind", l.Label(s.Kind))
 	if s.Recipient.Body != "" {
-		subject += " to the " + s.Recipient.Body
+		subject = l.T("pdf.subject_to", "kind", l.Label(s.Kind), "body", s.Recipient.Body)
 	}
 	if s.Recipient.SituationCode != "" || s.Recipient.SituationName != "" {
-		subject += " — Situation " + strings.TrimSpace(s.Recipient.SituationCode+" "+s.Recipient.SituationName)
+		subject = l.T("pdf.subject_situation", "subject", subject, "situation", strings.TrimSpace(s.Recipient.SituationCode+" "+s.Recipient.SituationName))
 	}
-	kw := []string{"International Criminal Court", "Rome Statute"}
+	kw := []string{l.T("pdf.keyword.court"), l.T("pdf.keyword.statute")}
 	if s.Recipient.SituationCode != "" {
 		kw = append(kw, s.Recipient.SituationCode)
 	}
@@ -581,15 +618,11 @@ func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
 	seen := map[string]bool{}
 	for _, inc := range c.Incidents {
 		for _, ch := range inc.Characterisation {
-			if a := "article " + ch.Article; !seen[a] {
+			if a := l.T("pdf.keyword.article", "article", ch.Article); !seen[a] {
 				seen[a] = true
 				kw = append(kw, a)
 			}
 		}
-	}
-	lang := ""
-	if len(s.Languages) > 0 {
-		lang = s.Languages[0]
 	}
 	auth := map[string]string{}
 	for _, a := range c.Authorities {
@@ -609,7 +642,8 @@ func PDFOptionsFor(c *schema.Case, opt Options) PDFOptions {
 		SubmissionID:   s.ID,
 		Date:           opt.Date,
 		Paper:          opt.Paper,
-		Lang:           lang,
+		Lang:           l.Code(),
+		Words:          NewWords(l),
 		Source:         "narrative.md (generated from " + EntryTemplate + ")",
 		Fonts:          opt.Fonts,
 		Authorities:    auth,

@@ -2,8 +2,10 @@ package narrative
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -30,18 +32,29 @@ type Words struct {
 	SignatureLine string
 }
 
-// English is the default.
-var English = Words{
-	Contents: "Contents",
-	PageOf:   func(page int, total string) string { return fmt.Sprintf("Page %d of %s", page, total) },
-	Para:     "para.", Paras: "paras", Section: "section", None: "—",
-	Redacted: "Redacted", Through: "to",
-	Locators: map[schema.LocatorKind][2]string{
-		schema.LocPage: {"p.", "pp."}, schema.LocPara: {"para.", "paras"}, schema.LocFootnote: {"fn.", "fns"},
-		schema.LocArticle: {"art.", "arts"}, schema.LocRule: {"rule", "rules"}, schema.LocSection: {"§", "§§"},
-	},
-	At: "at",
+// NewWords takes the layout's words from a language's catalogue.
+func NewWords(l *locale.Lang) *Words {
+	return &Words{
+		Contents: l.T("layout.contents"),
+		PageOf: func(page int, total string) string {
+			return l.T("page.of", "page", strconv.Itoa(page), "total", total)
+		},
+		Para: l.T("layout.para"), Paras: l.T("layout.paras"), Section: l.T("layout.section"), None: "—",
+		Redacted: l.T("layout.redacted"), Through: strings.TrimSpace(l.T("range.through", "from", "", "to", "")),
+		Locators: map[schema.LocatorKind][2]string{
+			schema.LocPage:     {l.T("locator.page"), l.T("locator.pages")},
+			schema.LocPara:     {l.T("locator.para"), l.T("locator.paras")},
+			schema.LocFootnote: {l.T("locator.footnote"), l.T("locator.footnotes")},
+			schema.LocArticle:  {l.T("locator.article"), l.T("locator.articles")},
+			schema.LocRule:     {l.T("locator.rule"), l.T("locator.rules")},
+			schema.LocSection:  {l.T("locator.section"), l.T("locator.sections")},
+		},
+		At: l.T("layout.at"),
+	}
 }
+
+// English is the default.
+var English = *NewWords(locale.English())
 
 // locator prints a pinpoint: "p. 3", "pp. 3–4", "at 00:01:12", "00:01:12–00:01:30".
 func (w *Words) locator(l *schema.Locator) string {

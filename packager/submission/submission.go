@@ -30,8 +30,10 @@ import (
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/packager/sign"
+	"github.com/casepack/casepack/packager/translation"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -47,6 +49,36 @@ const (
 	AnnexPath  = annex.Dir + "/annexes.xlsx"
 )
 
+// NarrativePathFor is where the narrative in language lang goes: the one
+// narrative of a single-language package at NarrativePath, each of several
+// at data/narrative/submission.<lang>.pdf.
+func NarrativePathFor(lang string, several bool) string {
+	if !several {
+		return NarrativePath
+	}
+	return "data/narrative/submission." + lang + ".pdf"
+}
+
+// LetterPathFor is where the covering letter in language lang goes, as
+// NarrativePathFor.
+func LetterPathFor(lang string, several bool) string {
+	if !several {
+		return LetterPath
+	}
+	return "data/narrative/covering-letter." + lang + ".pdf"
+}
+
+// SignedPDFs are the package paths a narrative may have, in every layout:
+// the PDFs whose embedded signatures verify checks (a path the package
+// does not hold is skipped).
+func SignedPDFs() []string {
+	out := []string{NarrativePath}
+	for _, l := range locale.Supported() {
+		out = append(out, NarrativePathFor(l, true))
+	}
+	return out
+}
+
 // Options are the build parameters of a submission package.
 type Options struct {
 	Edition   edition.Edition  // edition.Confidential (default) or edition.Public
@@ -59,6 +91,12 @@ type Options struct {
 	// PDFSigner, when set, signs the narrative PDF (PAdES) with its X.509
 	// credential before the PDF's digest enters the payload manifest.
 	PDFSigner *sign.Signer
+	// Langs are the languages of the narrative and covering letter, each
+	// a code casepack writes ("en", "fr", "es"); the annexes are in the
+	// first. Empty: the case's main language if casepack writes it, else
+	// English. Several put one narrative and letter per language in the
+	// package (NarrativePathFor).
+	Langs []string
 	// Now is the clock for the PDF signature's time (/M): a signature says
 	// when it was made, whatever date the build fixes for the documents (a
 	// certificate signature is never byte-reproducible anyway). time.Now
@@ -84,9 +122,7 @@ func EditionCheck(doc *schema.Document) (*edition.Reidentification, error) {
 // Spec maps a loaded, validated case to a package specification.
 func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	c := doc.Case
-	if opt.Edition == "" {
-		opt.Edition = edition.Confidential
-	}
+	opt = opt.withDefaults(c)
 	plan, err := edition.New(c, opt.Edition)
 	if err != nil {
 		return assemble.Spec{}, err
@@ -124,6 +160,7 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 				"paper":   paperOr(opt.Paper),
 				"date":    opt.Date.UTC().Format(time.RFC3339),
 				"schema":  schema.ID,
+				"lang":    strings.Join(opt.Langs, ","),
 			},
 		},
 	}
@@ -134,7 +171,7 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	// which they sign; these loops check whatever signatures/ holds.
 	spec.VerifyText = sign.LaterSignatureInstructions()
 	if opt.PDFSigner != nil {
-		spec.VerifyText += pdfInstructions
+		spec.VerifyText += pdfInstructions(opt)
 	}
 	for i, e := range g.out.Evidence {
 		withhold := plan.Withheld(e.ID)
@@ -176,6 +213,20 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	}
 	return spec, nil
 }
+
+// withDefaults fills in the edition and the languages.
+func (o Options) withDefaults(c *schema.Case) Options {
+	if o.Edition == "" {
+		o.Edition = edition.Confidential
+	}
+	if len(o.Langs) == 0 {
+		o.Langs = []string{locale.DefaultFor(c.Submission.Languages)}
+	}
+	return o
+}
+
+// several says whether the package holds a narrative per language.
+func (o Options) several() bool { return len(o.Langs) > 1 }
 
 func paperOr(p string) string {
 	if p == "" {
@@ -219,8 +270,10 @@ func (g *generator) files() []assemble.GeneratedFile {
 		p := annex.Dir + "/csv/" + name
 		files = append(files, assemble.GeneratedFile{Path: p, Generate: g.annexFile(p)})
 	}
-	files = append(files, assemble.GeneratedFile{Path: NarrativePath, Generate: g.narrative},
-		assemble.GeneratedFile{Path: LetterPath, Generate: g.letter})
+	for _, l := range g.opt.Langs {
+		files = append(files, assemble.GeneratedFile{Path: NarrativePathFor(l, g.opt.several()), Generate: g.narrative(l)},
+			assemble.GeneratedFile{Path: LetterPathFor(l, g.opt.several()), Generate: g.letter(l)})
+	}
 	return files
 }
 
@@ -234,7 +287,12 @@ func (g *generator) caseJSONBytes() ([]byte, error) {
 			g.caseBytes, g.caseErr = schema.Canonical(g.doc.Case)
 			return
 		}
-		g.caseBytes, g.caseErr = schema.Canonical(g.out)
+		// The public case data leaves the translations out: a translation
+		// of a text the edition redacts or withholds would carry it
+		// unredacted. The narratives were written from them already.
+		pub := *g.out
+		pub.Translations = nil
+		g.caseBytes, g.caseErr = schema.Canonical(&pub)
 		if g.caseErr == nil {
 			// Checked here as well as in the whole package: first, and
 			// by the JSON pointer of the field the user can correct.
@@ -292,7 +350,7 @@ func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Resu
 		}
 		g.annexErr = annex.Write(ctx, g.doc.Case, g.fileInfos(ev), annex.Options{
 			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
-			Redactions: narrativeLog,
+			Redactions: narrativeLog, Lang: locale.Must(g.opt.Langs[0]),
 		}, xlsx, open)
 	})
 	return g.annexErr
@@ -319,8 +377,11 @@ func (g *generator) annexFile(p string) func(context.Context, io.Writer, map[str
 // NarrativeRedactions is the narrative's part of the redaction log of the
 // edition opt.Edition (empty for the confidential one): what the annexes'
 // Redactions sheet lists besides the case data's redactions. Spec's
-// package carries the same; casepack annexes uses it for its own.
+// package carries the same; casepack annexes uses it for its own. It is
+// the log of the narrative in the annexes' language (the first of
+// opt.Langs).
 func NarrativeRedactions(doc *schema.Document, opt Options) ([]edition.Entry, error) {
+	opt = opt.withDefaults(doc.Case)
 	if !opt.Edition.IsPublic() {
 		return nil, nil
 	}
@@ -329,7 +390,7 @@ func NarrativeRedactions(doc *schema.Document, opt Options) ([]edition.Entry, er
 		return nil, err
 	}
 	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
-	return narrative.RedactionLog(doc.Case, g.digests(nil), opt.Templates, g.narrativeOptions())
+	return narrative.RedactionLog(doc.Case, g.digests(nil), opt.Templates, g.narrativeOptions(opt.Langs[0]))
 }
 
 // digests are the evidence files as the narrative lists them.
@@ -345,12 +406,15 @@ func (g *generator) digests(ev map[string]evidence.Result) narrative.EvidenceDig
 	return digests
 }
 
-// narrativeOptions are the narrative's options, with the annexes as made so
-// far (with their sizes and digests once makeAnnexes has run).
-func (g *generator) narrativeOptions() narrative.Options {
+// narrativeOptions are the options of the narrative in language lang, with
+// the annexes as made so far (with their sizes and digests once
+// makeAnnexes has run).
+func (g *generator) narrativeOptions(lang string) narrative.Options {
+	l := locale.Must(lang)
 	var annexes []narrative.Annex
 	// The annex index numbers the registers A, their CSV twins A.1…; the
-	// narrative numbers the evidence files B.1… after them.
+	// narrative numbers the evidence files B.1… after them, and the
+	// documents in the package's other languages C.1… after those.
 	add := func(number, name, p, mediaType, desc string) {
 		a := narrative.Annex{Number: number, Name: name, Path: p, Description: desc, MediaType: mediaType}
 		if b, ok := g.annexes[p]; ok && b.Len() > 0 {
@@ -359,20 +423,40 @@ func (g *generator) narrativeOptions() narrative.Options {
 		}
 		annexes = append(annexes, a)
 	}
-	add("A", "Registers (XLSX workbook)", AnnexPath, MediaType(schema.File{Path: AnnexPath}), "Evidence index, incidents, victims, units, chain of custody and crimes, one sheet per register.")
+	add("A", l.T("annexes.workbook.name"), AnnexPath, MediaType(schema.File{Path: AnnexPath}), l.T("annexes.workbook.description"))
+	annexLang := locale.Must(g.opt.Langs[0])
 	for i, name := range annex.CSVNames() {
-		add(fmt.Sprintf("A.%d", i+1), strings.TrimSuffix(name, ".csv")+" register (CSV)", annex.Dir+"/csv/"+name, "text/csv", "Plain-text twin of the sheet, for long-term archiving.")
+		add(fmt.Sprintf("A.%d", i+1), l.T("annexes.csv.name", "sheet", annex.SheetName(annexLang, name)), annex.Dir+"/csv/"+name, "text/csv", l.T("annexes.csv.description"))
+	}
+	var versions []narrative.Annex
+	for _, other := range g.opt.Langs {
+		if other == lang {
+			continue
+		}
+		name := l.LanguageName(other)
+		versions = append(versions,
+			narrative.Annex{Number: fmt.Sprintf("C.%d", len(versions)+1), Name: l.T("annexes.version.narrative", "language", name), Path: NarrativePathFor(other, true), MediaType: "application/pdf"},
+			narrative.Annex{Number: fmt.Sprintf("C.%d", len(versions)+2), Name: l.T("annexes.version.letter", "language", name), Path: LetterPathFor(other, true), MediaType: "application/pdf"})
 	}
 	return narrative.Options{Templates: g.opt.Templates, Paper: g.opt.Paper, Date: g.opt.Date,
-		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes, Fonts: g.opt.Fonts}
+		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes, Versions: versions, Fonts: g.opt.Fonts, Lang: lang}
 }
 
-func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+// narrative writes the narrative in language lang.
+func (g *generator) narrative(lang string) func(context.Context, io.Writer, map[string]evidence.Result) error {
+	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+		return g.writeNarrative(ctx, w, ev, lang)
+	}
+}
+
+func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev map[string]evidence.Result, lang string) error {
 	if err := g.makeAnnexes(ctx, ev); err != nil {
 		return fmt.Errorf("annexes: %w", err)
 	}
+	l := locale.Must(lang)
 	digests := g.digests(ev)
-	nopt := g.narrativeOptions()
+	nopt := g.narrativeOptions(lang)
+	path := NarrativePathFor(lang, g.opt.several())
 	if g.leaks != nil {
 		md, err := narrative.Markdown(g.doc.Case, digests, g.opt.Templates, nopt)
 		if err != nil {
@@ -385,7 +469,7 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 			if sec.Heading == "" {
 				where = "cover"
 			}
-			if err := g.leaks.Text(NarrativePath, where, sec.Text); err != nil {
+			if err := g.leaks.Text(path, where, sec.Text); err != nil {
 				return err
 			}
 		}
@@ -403,70 +487,110 @@ func (g *generator) narrative(ctx context.Context, w io.Writer, ev map[string]ev
 		now = g.opt.Now
 	}
 	return sign.SignPDF(bytes.NewReader(pdf.Bytes()), int64(pdf.Len()), w, s.Cred, sign.PDFSignOptions{
-		Name: s.Name, Reason: "Submission to " + g.doc.Case.Submission.Recipient.Body, Date: now().UTC(), TSAURL: s.TSAURL,
+		Name: s.Name, Reason: l.T("pdf.sign_reason", "body", g.doc.Case.Submission.Recipient.Body), Date: now().UTC(), TSAURL: s.TSAURL,
 	})
 }
 
-// letter writes the covering letter the package carries, with the digest
-// of the evidence manifest the build is about to write.
-func (g *generator) letter(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
-	m, err := assemble.CasepackManifest(g.spec, func(i int) evidence.Result { return ev[g.spec.Evidence[i].Dst] })
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(m)
-	l := g.letterData()
-	l.ManifestSHA256 = hex.EncodeToString(sum[:])
-	for _, e := range g.spec.Evidence {
-		l.EvidenceFiles++
-		if e.Withhold {
-			l.WithheldFiles++
+// letter writes the covering letter in language lang that the package
+// carries, with the digest of the evidence manifest the build is about to
+// write.
+func (g *generator) letter(lang string) func(context.Context, io.Writer, map[string]evidence.Result) error {
+	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+		m, err := assemble.CasepackManifest(g.spec, func(i int) evidence.Result { return ev[g.spec.Evidence[i].Dst] })
+		if err != nil {
+			return err
 		}
+		sum := sha256.Sum256(m)
+		l, err := g.letterData(lang)
+		if err != nil {
+			return err
+		}
+		l.ManifestSHA256 = hex.EncodeToString(sum[:])
+		for _, e := range g.spec.Evidence {
+			l.EvidenceFiles++
+			if e.Withhold {
+				l.WithheldFiles++
+			}
+		}
+		if err := g.checkText(LetterPathFor(lang, g.opt.several()), l, lang); err != nil {
+			return err
+		}
+		return narrative.RenderLetter(ctx, w, l, g.letterOptions(lang))
 	}
-	if err := g.checkText(LetterPath, l); err != nil {
-		return err
-	}
-	return narrative.RenderLetter(ctx, w, l, g.letterOptions())
 }
 
 // checkText runs the public edition's leak check on a letter's text before
 // layout (the package check cannot read a PDF's compressed text).
-func (g *generator) checkText(file string, l narrative.Letter) error {
+func (g *generator) checkText(file string, l narrative.Letter, lang string) error {
 	if g.leaks == nil {
 		return nil
 	}
-	md, err := narrative.LetterMarkdown(l, g.letterOptions())
+	md, err := narrative.LetterMarkdown(l, g.letterOptions(lang))
 	if err != nil {
 		return err
 	}
 	return g.leaks.Text(file, "text", narrative.PlainText(md))
 }
 
-func (g *generator) letterData() narrative.Letter {
-	return narrative.Letter{Case: g.out, Edition: g.opt.Edition, Package: Name(g.doc.Case, g.opt.Edition), Date: g.opt.Date,
+// letterData is what the covering letter in language lang says: the
+// edition's view of the case with its texts in that language.
+func (g *generator) letterData(lang string) (narrative.Letter, error) {
+	view := g.out
+	if tc, st, err := translation.For(g.doc.Case, locale.Must(lang)); err != nil {
+		return narrative.Letter{}, err
+	} else if st != nil {
+		// Translated before the edition redacts, as the narrative is.
+		plan, err := edition.New(tc, g.opt.Edition)
+		if err != nil {
+			return narrative.Letter{}, err
+		}
+		view = plan.Case()
+	}
+	l := narrative.Letter{Case: view, Edition: g.opt.Edition, Package: Name(g.doc.Case, g.opt.Edition), Date: g.opt.Date,
 		Annexes: 1 + len(annex.CSVNames()), EvidenceItems: len(g.out.Evidence)}
+	for _, lang := range g.opt.Langs {
+		l.Narratives = append(l.Narratives, NarrativePathFor(lang, g.opt.several()))
+	}
+	return l, nil
 }
 
-func (g *generator) letterOptions() narrative.LetterOptions {
-	return narrative.LetterOptions{Templates: g.opt.Templates, Paper: g.opt.Paper, Version: g.opt.Version, Fonts: g.opt.Fonts}
+func (g *generator) letterOptions(lang string) narrative.LetterOptions {
+	return narrative.LetterOptions{Templates: g.opt.Templates, Paper: g.opt.Paper, Version: g.opt.Version, Fonts: g.opt.Fonts, Lang: lang}
 }
 
 // LetterBesidePath is where LetterBeside writes the covering letter of the
-// package folder pkgDir: next to it (and to its ZIP), named after it.
-func LetterBesidePath(pkgDir string) string { return pkgDir + ".covering-letter.pdf" }
-
-// LetterBeside writes the covering letter beside a package that Build has
-// written and verified, for sending with the upload: the letter inside the
-// package plus the SHA-256 of tagmanifest-sha256.txt, which the package
-// cannot carry about itself. The digests are read from the package as
-// written. An existing letter is replaced only when replace is set.
-func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *assemble.Result, replace bool) (string, error) {
-	if opt.Edition == "" {
-		opt.Edition = edition.Confidential
+// package folder pkgDir: next to it (and to its ZIP), named after it. A
+// package in several languages has one letter per language
+// (<package>.covering-letter.<lang>.pdf); lang is ignored otherwise.
+func LetterBesidePath(pkgDir, lang string, several bool) string {
+	if several {
+		return pkgDir + ".covering-letter." + lang + ".pdf"
 	}
+	return pkgDir + ".covering-letter.pdf"
+}
+
+// LetterBesidePaths are the covering letters LetterBeside writes beside the
+// package folder pkgDir for the languages of opt.
+func LetterBesidePaths(doc *schema.Document, opt Options, pkgDir string) []string {
+	opt = opt.withDefaults(doc.Case)
+	var out []string
+	for _, l := range opt.Langs {
+		out = append(out, LetterBesidePath(pkgDir, l, opt.several()))
+	}
+	return out
+}
+
+// LetterBeside writes the covering letters beside a package that Build has
+// written and verified, for sending with the upload, one per language: the
+// letter inside the package plus the SHA-256 of tagmanifest-sha256.txt,
+// which the package cannot carry about itself. The digests are read from
+// the package as written. An existing letter is replaced only when replace
+// is set.
+func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *assemble.Result, replace bool) ([]string, error) {
+	opt = opt.withDefaults(doc.Case)
 	plan, err := edition.New(doc.Case, opt.Edition)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
 	if opt.Edition == edition.Public {
@@ -474,28 +598,43 @@ func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *a
 	}
 	m, err := os.ReadFile(filepath.Join(res.Dir, filepath.FromSlash(bag.CasepackManifestPath)))
 	if err != nil {
-		return "", fmt.Errorf("covering letter: %w", err)
+		return nil, fmt.Errorf("covering letter: %w", err)
 	}
 	sum := sha256.Sum256(m)
-	l := g.letterData()
-	l.ManifestSHA256, l.TagManifestSHA256 = hex.EncodeToString(sum[:]), res.TagManifestSHA256
-	l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles+res.WithheldFiles, res.WithheldFiles
-	path := LetterBesidePath(res.Dir)
-	if err := g.checkText(filepath.Base(path), l); err != nil {
-		return "", err
+	var written []string
+	for _, lang := range opt.Langs {
+		l, err := g.letterData(lang)
+		if err != nil {
+			return written, err
+		}
+		l.ManifestSHA256, l.TagManifestSHA256 = hex.EncodeToString(sum[:]), res.TagManifestSHA256
+		l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles+res.WithheldFiles, res.WithheldFiles
+		path := LetterBesidePath(res.Dir, lang, opt.several())
+		if err := g.checkText(filepath.Base(path), l, lang); err != nil {
+			return written, err
+		}
+		err = atomicfs.WriteFile(path, atomicfs.FileOptions{Replace: replace, ModTime: opt.Date}, func(w io.Writer) error {
+			return narrative.RenderLetter(ctx, w, l, g.letterOptions(lang))
+		})
+		if err != nil {
+			return written, fmt.Errorf("covering letter: %w", err)
+		}
+		written = append(written, path)
 	}
-	err = atomicfs.WriteFile(path, atomicfs.FileOptions{Replace: replace, ModTime: opt.Date}, func(w io.Writer) error {
-		return narrative.RenderLetter(ctx, w, l, g.letterOptions())
-	})
-	if err != nil {
-		return "", fmt.Errorf("covering letter: %w", err)
-	}
-	return path, nil
+	return written, nil
 }
 
-// pdfInstructions tell how to check the narrative's embedded signature with
+// pdfInstructions tell how to check the narratives' embedded signatures with
 // poppler's pdfsig, trusting the signer's CA in a throw-away NSS database.
-const pdfInstructions = `
+func pdfInstructions(opt Options) string {
+	var cmds []string
+	for _, l := range opt.Langs {
+		cmds = append(cmds, "     pdfsig -nssdir sql:nssdb "+NarrativePathFor(l, opt.several()))
+	}
+	return fmt.Sprintf(pdfInstructionsText, strings.Join(cmds, "\n"))
+}
+
+const pdfInstructionsText = `
 The narrative PDF is signed too (a PDF signature, shown by PDF readers). To
 check it with poppler's pdfsig, trusting the signer's CA certificate
 (CA.pem: the certificate of the authority that issued the signer's
@@ -504,7 +643,7 @@ certificate, obtained from the signer through a channel you trust):
      mkdir nssdb
      certutil -N -d sql:nssdb --empty-password
      certutil -A -n signer-ca -t CT,C,C -i CA.pem -d sql:nssdb
-     pdfsig -nssdir sql:nssdb data/narrative/submission.pdf
+%s
 
    It must say "Signature is Valid", "Total document signed" and
    "Certificate is Trusted".

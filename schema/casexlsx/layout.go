@@ -52,6 +52,7 @@ var (
 		"evidence/*/files":                        "Evidence files",
 		"evidence/*/custody":                      "Custody",
 		"consents":                                "Consents",
+		"translations":                            "Translations",
 	}
 	numbers = map[string]string{
 		"incidents/*/characterisation": "crime",

@@ -131,6 +131,13 @@ def chain(*ms):
 for d in ("valid", "invalid"):
     shutil.rmtree(os.path.join(ROOT, d), ignore_errors=True)
 write_case(os.path.join(ROOT, "valid", "minimal"), BASE)
+TRANSLATED = dict(copy.deepcopy(BASE), translations=[
+    {"language": "fr", "pointer": "/analysis/summary", "text": "Victime 01 a été tuée [EV-0001]."},
+    {"language": "es", "pointer": "/analysis/summary", "text": "La víctima 01 fue asesinada [EV-0001]."},
+    {"language": "fr", "pointer": "/incidents/0/title", "text": "Opération"},
+    {"language": "fr-CA", "pointer": "/incidents/0/description", "text": "Une opération de police [EV-0001]."},
+])
+write_case(os.path.join(ROOT, "valid", "translations"), TRANSLATED)
 
 base_text = (json.dumps(BASE, indent=2, ensure_ascii=False) + "\n").encode()
 # Raw JSON problems: the loader stops at them.
@@ -186,4 +193,24 @@ fixture("CP-HASH-MISMATCH_edited", setp("/evidence/0/files/0/sha256", hashlib.sh
 fixture("CP-EVIDENCE-UNCITED_second-item", lambda d: d["evidence"].append(dict(copy.deepcopy(d["evidence"][0]), id="EV-0002", title="Uncited")),
         "CP-EVIDENCE-UNCITED", "/evidence/1/id")
 fixture("CP-CONSENT-SCOPE_record-only", setp("/consents/0/scope", ["record"]), "CP-CONSENT-SCOPE", "/evidence/0/consent_ids/0")
+def translation(t):
+    def m(doc):
+        doc.setdefault("translations", []).append(t)
+    return m
+fixture("CP-TRANSLATION-TARGET_no-such-item", translation({"language": "fr", "pointer": "/evidence/3/description", "text": "Rien."}),
+        "CP-TRANSLATION-TARGET", "/translations/0/pointer")
+fixture("CP-TRANSLATION-TARGET_no-such-field", translation({"language": "fr", "pointer": "/analysis/sumary", "text": "Rien."}),
+        "CP-TRANSLATION-TARGET", "/translations/0/pointer")
+fixture("CP-TRANSLATION-NOT-TEXT_date", translation({"language": "fr", "pointer": "/incidents/0/start", "text": "6 janvier 2021"}),
+        "CP-TRANSLATION-NOT-TEXT", "/translations/0/pointer")
+fixture("CP-TRANSLATION-NOT-TEXT_protected", chain(setp("/persons/0/protected", {"full_name": "Sample Name"}),
+        translation({"language": "fr", "pointer": "/persons/0/protected/full_name", "text": "Sample Name"})),
+        "CP-TRANSLATION-NOT-TEXT", "/translations/0/pointer")
+fixture("CP-TRANSLATION-LINE_title", translation({"language": "fr", "pointer": "/incidents/0/title", "text": "Opération\nde police"}),
+        "CP-TRANSLATION-LINE", "/translations/0/text")
+fixture("CP-TRANSLATION-DUPLICATE_twice", chain(translation({"language": "fr", "pointer": "/analysis/summary", "text": "Un."}),
+        translation({"language": "fr-FR", "pointer": "/analysis/summary", "text": "Deux."})),
+        "CP-TRANSLATION-DUPLICATE", "/translations/1")
+fixture("CP-TRANSLATION-LANGUAGE_english", translation({"language": "en", "pointer": "/analysis/summary", "text": "Victim 01 died."}),
+        "CP-TRANSLATION-LANGUAGE", "/translations/0/language")
 print("fixtures written")

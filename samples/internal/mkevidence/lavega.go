@@ -230,6 +230,7 @@ func laVega(w *writer) (*schema.Case, error) {
 		SchemaVersion: "1.0",
 		Submission:    submission(),
 		Analysis:      analysis(),
+		Translations:  laVegaTranslations(),
 	}
 	var err error
 	check := func(e error) {

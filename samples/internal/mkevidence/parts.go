@@ -15,9 +15,10 @@ func submission() schema.Submission {
 		Date:           "2021-02-26",
 		Version:        "1",
 		Classification: "confidential",
-		// The narrative is written in English; the Spanish transcripts carry
-		// their own language on their files.
-		Languages: []string{"en"},
+		// Written in English, with the title, requests and analysis in
+		// French and Spanish too (translations.go); the Spanish transcripts
+		// carry their own language on their files.
+		Languages: []string{"en", "fr", "es"},
 		Place:     "Caracas",
 		Signatories: []schema.Signatory{
 			{Name: "Sample Counsel (placeholder)", Role: "Legal representative"},
