@@ -2,7 +2,9 @@ package bag
 
 import (
 	"archive/zip"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"path"
@@ -106,6 +108,9 @@ func WriteZip(w io.Writer, fsys fs.FS, top string, date time.Time) error {
 }
 
 func copyEntry(zw *zip.Writer, h *zip.FileHeader, fsys fs.FS, name string, buf []byte) error {
+	if h.Method == zip.Store {
+		return copyStored(zw, h, fsys, name, buf)
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return err
@@ -117,4 +122,70 @@ func copyEntry(zw *zip.Writer, h *zip.FileHeader, fsys fs.FS, name string, buf [
 	}
 	_, err = io.CopyBuffer(ew, struct{ io.Reader }{f}, buf)
 	return err
+}
+
+// copyStored writes a stored entry with its CRC-32 and size in the local
+// header, read in a first pass over the file. zip.Writer.CreateHeader would
+// put them in a data descriptor after the data instead (flag bit 3), which
+// Java's ZipInputStream, and so the archival systems and e-court platforms
+// that stream ZIPs with it, refuses on a stored entry ("only DEFLATED entries
+// can have EXT descriptor"). The second pass checks the file did not change
+// in between.
+func copyStored(zw *zip.Writer, h *zip.FileHeader, fsys fs.FS, name string, buf []byte) error {
+	crc, size, err := crcOf(fsys, name, buf)
+	if err != nil {
+		return err
+	}
+	ew, err := CreateStored(zw, h, crc, size)
+	if err != nil {
+		return err
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	c := crc32.NewIEEE()
+	n, err := io.CopyBuffer(io.MultiWriter(ew, c), io.LimitReader(f, size+1), buf)
+	if err != nil {
+		return err
+	}
+	if n != size || c.Sum32() != crc {
+		return fmt.Errorf("changed while it was being written to the ZIP")
+	}
+	return nil
+}
+
+// CreateStored adds a stored entry whose CRC-32 and size are known, so they
+// go in the local header and no data descriptor follows the data (see
+// copyStored); the caller writes exactly size bytes. h.Modified is recorded
+// as zip.Writer.CreateHeader records it: MS-DOS date and time plus the
+// extended-timestamp field.
+func CreateStored(zw *zip.Writer, h *zip.FileHeader, crc uint32, size int64) (io.Writer, error) {
+	h.Method = zip.Store
+	h.Flags &^= 0x8
+	h.CRC32, h.CompressedSize64, h.UncompressedSize64 = crc, uint64(size), uint64(size)
+	if !h.Modified.IsZero() {
+		t := h.Modified
+		h.ModifiedDate = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+		h.ModifiedTime = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+		var ext [9]byte // extended timestamp (0x5455): flags 1 = mtime, Unix seconds
+		binary.LittleEndian.PutUint16(ext[0:], 0x5455)
+		binary.LittleEndian.PutUint16(ext[2:], 5)
+		ext[4] = 1
+		binary.LittleEndian.PutUint32(ext[5:], uint32(t.Unix()))
+		h.Extra = append(h.Extra, ext[:]...)
+	}
+	return zw.CreateRaw(h)
+}
+
+func crcOf(fsys fs.FS, name string, buf []byte) (uint32, int64, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	c := crc32.NewIEEE()
+	n, err := io.CopyBuffer(c, struct{ io.Reader }{f}, buf)
+	return c.Sum32(), n, err
 }

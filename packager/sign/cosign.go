@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/casepack/casepack/packager/fault"
+	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/packager/bag"
 )
 
 // ErrNotPackage: the path is neither a package folder nor a package ZIP.
@@ -336,7 +339,15 @@ func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []
 		if ext := path.Ext(e.name); ext == ".json" || ext == ".pem" {
 			h.Method = zip.Deflate
 		}
-		w, err := zw.CreateHeader(h)
+		var w io.Writer
+		var err error
+		if h.Method == zip.Store {
+			// Known CRC and size, no data descriptor: Java's ZipInputStream
+			// refuses a stored entry that has one (see bag.CreateStored).
+			w, err = bag.CreateStored(zw, h, crc32.ChecksumIEEE(e.data), int64(len(e.data)))
+		} else {
+			w, err = zw.CreateHeader(h)
+		}
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/ziptest"
 )
 
 // snapshot maps every file under dir to its bytes.
@@ -256,6 +257,13 @@ func TestCoSignZip(t *testing.T) {
 				if _, old := before[f.Name]; !old && !f.Modified.Equal(date) {
 					t.Errorf("%s: modified %v, want %v", f.Name, f.Modified, date)
 				}
+			}
+			// The stored signature files carry their CRC and size up front,
+			// so Java's ZipInputStream reads the co-signed ZIP.
+			zipBytes, _ := os.ReadFile(zipPath)
+			ziptest.CheckStreamable(t, zipBytes)
+			if out := ziptest.JavaRead(t, zipPath); !strings.Contains(out, "pkg_confidential/signatures/") {
+				t.Errorf("java read:\n%s", out)
 			}
 			sub, _ := fs.Sub(zr, "pkg_confidential")
 			trust := append(trustOf(t, append(signers, bob)...), trustPEM(t, "tsa", tsa.CA.PEM())...)
