@@ -118,6 +118,8 @@ const (
 	BagPathUnsafe           Code = "CP-BAG-PATH-UNSAFE"
 	BagPathCollision        Code = "CP-BAG-PATH-COLLISION"
 	BagUnreadable           Code = "CP-BAG-UNREADABLE"
+	BagFetch                Code = "CP-BAG-FETCH"
+	BagTagUnknown           Code = "CP-BAG-TAG-UNKNOWN"
 	ZipUnsafe               Code = "CP-ZIP-UNSAFE"
 	CasepackManifest        Code = "CP-CASEPACK-MANIFEST"
 	CasepackMismatch        Code = "CP-CASEPACK-MISMATCH"
@@ -228,6 +230,8 @@ var Table = []Info{
 	{BagPathUnsafe, Error, "", Package, "the manifest or the file", "a manifest path that is absolute, has `..`, a backslash, a drive letter…, or is in the wrong manifest; a symbolic link or special file in the package"},
 	{BagPathCollision, Error, "", Package, "the manifest or the file", "a duplicate path, or two paths equal after case folding and NFC"},
 	{BagUnreadable, Error, "", Package, "the file", "a file of a package folder could not be read"},
+	{BagFetch, Error, "", Package, "fetch.txt", "a fetch.txt: files to download from elsewhere (a package is always complete and never has one); paths in it that would land outside the bag are named"},
+	{BagTagUnknown, Warning, "", Package, "the file", "a tag file that neither casepack nor RFC 8493 defines: nothing checks what it says"},
 	{ZipUnsafe, Error, "", Package, "the entry", "a ZIP entry that is a symlink, escapes or lies outside the single top folder, is duplicated or collides, is both file and folder, declares an impossible or absurd size, uses an unknown method, or cannot be read as declared"},
 	{CasepackManifest, Error, "", Package, "casepack/manifest.json", "unreadable, too large, or of an unknown format"},
 	{CasepackMismatch, Error, "", Package, "casepack/manifest.json", "disagrees with the BagIt manifests or the files (size, digest, listing)"},

@@ -149,6 +149,8 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	v.checkPair(pay, false)
 	v.checkPair(tag, true)
 	v.checkExtra(pay, tag)
+	v.checkFetch()
+	v.checkTagNames(tag)
 	v.checkOxum(info)
 	if cpmOK {
 		v.checkCasepack(pay)
@@ -665,6 +667,76 @@ func (v *verifier) checkExtra(pay, tag [2]*side) {
 			v.add(finding.Finding{Code: finding.BagExtra, Path: p, Message: "file is in no tag manifest (added after the package was made?)"})
 		}
 	}
+}
+
+// maxFetch caps how much of a fetch.txt is read to describe it.
+const maxFetch = 1 << 20
+
+// checkFetch refuses a fetch.txt (RFC 8493 §2.2.3): it lists files to
+// download into the bag, so a bag that has one is not complete, and a
+// casepack package never has one. bagit-python refuses a bag whose
+// fetch.txt names a path outside it; that is said too, so nobody runs a
+// fetcher over it.
+func (v *verifier) checkFetch() {
+	const name = "fetch.txt"
+	if _, ok := v.files[name]; !ok {
+		return
+	}
+	msg := "the package has a fetch.txt, a list of files to download from elsewhere: a casepack package is always complete and never has one, so its files did not all come with it"
+	if b, ok := v.readSmall(name, maxFetch, finding.BagFetch); ok {
+		var unsafe []string
+		lines := 0
+		for _, line := range strings.Split(strings.TrimRight(string(b), "\r\n"), "\n") {
+			line = strings.TrimRight(line, "\r")
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			lines++
+			// URL LENGTH FILEPATH; the path may hold spaces.
+			parts := strings.SplitN(line, " ", 3)
+			if len(parts) < 3 {
+				unsafe = append(unsafe, fmt.Sprintf("line %d cannot be read", lines))
+				continue
+			}
+			if err := bag.CheckPath(parts[2]); err != nil || !strings.HasPrefix(parts[2], "data/") {
+				unsafe = append(unsafe, fmt.Sprintf("%q would be written outside the payload", parts[2]))
+			}
+		}
+		msg = fmt.Sprintf("the package has a fetch.txt listing %d file(s) to download from elsewhere: a casepack package is always complete and never has one, so its files did not all come with it", lines)
+		if len(unsafe) > 0 {
+			msg += "; and it is unsafe: " + strings.Join(unsafe, "; ")
+		}
+	}
+	v.add(finding.Finding{Code: finding.BagFetch, Path: name, Message: msg,
+		Hint: "do not fetch anything it lists; ask the sender for the complete package"})
+}
+
+// checkTagNames reports tag files that neither RFC 8493 nor casepack
+// defines. One the tag manifests do not list is already CP-BAG-EXTRA; one
+// they list came with the package, but nothing checks what it says.
+func (v *verifier) checkTagNames(tag [2]*side) {
+	for p := range v.files {
+		if strings.HasPrefix(p, "data/") || strings.HasPrefix(p, "signatures/") || knownTagFile(p) || !inAny(tag, p) {
+			continue
+		}
+		v.add(finding.Finding{Code: finding.BagTagUnknown, Severity: finding.Warning, Path: p,
+			Message: "a tag file that neither casepack nor BagIt defines: it is covered by the tag manifests, but nothing checks what it says"})
+	}
+}
+
+// knownTagFile reports whether p is a tag file RFC 8493 or casepack defines.
+func knownTagFile(p string) bool {
+	switch p {
+	case "bagit.txt", "bag-info.txt", "fetch.txt", bag.CasepackManifestPath, "VERIFY.txt":
+		return true
+	}
+	for _, prefix := range []string{"manifest-", "tagmanifest-"} {
+		if alg, ok := strings.CutPrefix(p, prefix); ok {
+			alg, ok = strings.CutSuffix(alg, ".txt")
+			return ok && slices.Contains([]string{"md5", "sha1", "sha224", "sha256", "sha384", "sha512"}, alg)
+		}
+	}
+	return false
 }
 
 func inAny(pair [2]*side, p string) bool {

@@ -403,3 +403,56 @@ func sortedKeys(m map[string][]byte) []string {
 	slices.Sort(ks)
 	return ks
 }
+
+// withTagFiles is smallBag with extra tag files, listed in both tag
+// manifests as if they had come with the package.
+func withTagFiles(t testing.TB, extra map[string][]byte) map[string][]byte {
+	t.Helper()
+	files := smallBag(t)
+	for p, b := range extra {
+		files[p] = b
+	}
+	tag := [2]bag.Manifest{{Alg: bag.SHA256}, {Alg: bag.SHA512}}
+	for _, p := range sortedKeys(files) {
+		if strings.HasPrefix(p, "data/") || strings.HasPrefix(p, "tagmanifest-") {
+			continue
+		}
+		d := digests(files[p])
+		tag[0].Entries = append(tag[0].Entries, bag.Entry{Path: p, Digest: d.SHA256})
+		tag[1].Entries = append(tag[1].Entries, bag.Entry{Path: p, Digest: d.SHA512})
+	}
+	var err error
+	for i := range tag {
+		files[bag.TagManifestName(tag[i].Alg)], err = tag[i].Marshal()
+		must(t, err)
+	}
+	return files
+}
+
+// TestFetchTxtRefused: a fetch.txt, even one the tag manifests list, makes
+// a package fail (bagit-python refuses one that points outside the bag); an
+// unknown tag file is reported.
+func TestFetchTxtRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, fetch, want string
+	}{
+		{"outside the bag", "https://example.org/x 10 ../../../README.md\n", `"../../../README.md" would be written outside the payload`},
+		{"inside the payload", "https://example.org/x 10 data/evidence/EV-0009/x.mp4\n", "listing 1 file(s)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := run(t, writeBag(t, withTagFiles(t, map[string][]byte{"fetch.txt": []byte(tc.fetch)})))
+			if rep.Intact() || !hasFinding(rep, finding.BagFetch, "fetch.txt") {
+				t.Fatalf("fetch.txt not refused: %+v", rep.Findings)
+			}
+			for _, f := range rep.Findings {
+				if f.Code == finding.BagFetch && !strings.Contains(f.Message, tc.want) {
+					t.Errorf("message %q lacks %q", f.Message, tc.want)
+				}
+			}
+		})
+	}
+	rep := run(t, writeBag(t, withTagFiles(t, map[string][]byte{"README.md": []byte("hello\n"), "manifest-md5.txt": []byte("")})))
+	if !rep.Intact() || !hasFinding(rep, finding.BagTagUnknown, "README.md") || hasFinding(rep, finding.BagTagUnknown, "manifest-md5.txt") {
+		t.Errorf("unknown tag file: intact=%v %+v", rep.Intact(), rep.Findings)
+	}
+}
