@@ -585,36 +585,45 @@ func (b *builder) verifyText() []byte {
 			fmt.Fprintf(&w, "%s%s\n", l.name, v)
 		}
 	}
-	w.WriteString(`
+	w.WriteString(strings.ReplaceAll(`
 This folder is a BagIt bag (RFC 8493). Every file under data/ (the payload)
 is listed with its SHA-256 and SHA-512 digest in manifest-sha256.txt and
 manifest-sha512.txt. Every other file except the signatures is listed in
-tagmanifest-sha256.txt and tagmanifest-sha512.txt. Run these commands in
-this folder (the one holding bagit.txt). On macOS use "shasum -a 256 -c"
-and "shasum -a 512 -c" instead of sha256sum and sha512sum.
+tagmanifest-sha256.txt and tagmanifest-sha512.txt.
+
+Run these commands in bash from the folder that holds this package, with PKG
+set to the package folder's name:
+
+     PKG='NAME'
+
+Keep what you add (CA.pem, TSA-CA.pem, an NSS database for pdfsig) beside the
+package, not inside it, or work on a copy: casepack verify reports every file
+added inside a package as CP-BAG-EXTRA, as it would a planted one. On macOS
+use "shasum -a 256 -c" and "shasum -a 512 -c" instead of sha256sum and
+sha512sum.
 
 1. The metadata and manifests are unchanged:
 
-     sha256sum -c tagmanifest-sha256.txt
-     sha512sum -c tagmanifest-sha512.txt
+     (cd "$PKG" && sha256sum -c tagmanifest-sha256.txt)
+     (cd "$PKG" && sha512sum -c tagmanifest-sha512.txt)
 
 2. Every payload file is unchanged:
 
-     sha256sum -c manifest-sha256.txt
-     sha512sum -c manifest-sha512.txt
+     (cd "$PKG" && sha256sum -c manifest-sha256.txt)
+     (cd "$PKG" && sha512sum -c manifest-sha512.txt)
 
    Every line must end in "OK"; a "FAILED" line names the changed file.
 
-3. No payload file was added (bash; prints nothing when none was):
+3. No payload file was added (prints nothing when none was):
 
-     diff <(find data -type f | LC_ALL=C sort) <(cut -c67- manifest-sha256.txt)
+     (cd "$PKG" && diff <(find data -type f | LC_ALL=C sort) <(cut -c67- manifest-sha256.txt))
 
 Names containing %, CR or LF are written percent-encoded (%25, %0D, %0A) in
 the manifests, as RFC 8493 requires; sha256sum cannot check such a name
 directly. casepack/manifest.json lists every evidence file with both digests,
 including files withheld from this edition ("withheld": true), so a file
 disclosed later can be shown to be the same file with sha256sum.
-`)
+`, "NAME", b.spec.Name))
 	if n := len(b.spec.Signers); n > 0 {
 		fmt.Fprintf(&w, "\n4. Signatures: signatures/ holds %d detached signature(s) over the exact\n   bytes of tagmanifest-sha256.txt; checking one proves steps 1 and 2 cover\n   what the signer signed.\n", n)
 		for i, s := range b.spec.Signers {

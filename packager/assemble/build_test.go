@@ -109,6 +109,50 @@ func TestCoreutilsAccept(t *testing.T) {
 	}
 }
 
+// TestVerifyTxtRuns runs every command VERIFY.txt gives, exactly as
+// written, from the folder that holds the package (bash, as it says), and
+// checks that they pass and leave nothing inside the package.
+func TestVerifyTxtRuns(t *testing.T) {
+	bash := testtool.Need(t, "bash")
+	testtool.Need(t, "sha256sum")
+	c := newCase(t, defaultEvidence)
+	res, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: t.TempDir()})
+	must(t, err)
+	text := string(fileBytes(t, filepath.Join(res.Dir, "VERIFY.txt")))
+	var setup string
+	var cmds []string
+	for _, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(l, "PKG="):
+			setup = l
+		case strings.HasPrefix(l, "(cd "):
+			cmds = append(cmds, l)
+		}
+	}
+	if setup != "PKG='"+filepath.Base(res.Dir)+"'" || len(cmds) != 5 {
+		t.Fatalf("setup %q and %d commands in:\n%s", setup, len(cmds), text)
+	}
+	before := treeDigest(t, res.Dir)
+	for _, c := range cmds {
+		cmd := exec.Command(bash, "-c", setup+"; set -e; "+c)
+		cmd.Dir = filepath.Dir(res.Dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v\n%s", c, err, out)
+		}
+		if strings.Contains(c, "sum -c") && (!strings.Contains(string(out), ": OK") || strings.Contains(string(out), "FAILED")) {
+			t.Errorf("%s:\n%s", c, out)
+		}
+		if strings.Contains(c, "diff") && len(out) != 0 {
+			t.Errorf("%s printed:\n%s", c, out)
+		}
+	}
+	if treeDigest(t, res.Dir) != before {
+		t.Error("the commands changed the package")
+	}
+}
+
 func TestReproducible(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	var trees, zips []string

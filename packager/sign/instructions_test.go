@@ -3,6 +3,7 @@ package sign
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/pem"
 	"flag"
 	"github.com/casepack/casepack/internal/testtool"
 	"os"
@@ -70,8 +71,12 @@ func TestVerifyInstructionsRun(t *testing.T) {
 	if _, err := CoSign(context.Background(), dir, []*Signer{late}, CoSignOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "CA.pem"), ca.PEM(), 0o644)
-	os.WriteFile(filepath.Join(dir, "TSA-CA.pem"), tsa.CA.PEM(), 0o644)
+	// The receiver works beside the package, never inside it. CA.pem is
+	// first the CA that issued the signer's certificate (an intermediate),
+	// then the root: both must work.
+	outside := filepath.Dir(dir)
+	os.WriteFile(filepath.Join(outside, "TSA-CA.pem"), tsa.CA.PEM(), 0o644)
+	t.Setenv("PKG", filepath.Base(dir))
 
 	text := VerifyInstructions(plans)
 	for i, s := range []*Signer{ed, org} {
@@ -90,27 +95,38 @@ func TestVerifyInstructionsRun(t *testing.T) {
 		t.Fatalf("only %d commands in:\n%s", len(cmds), text)
 	}
 	fp, _ := ed.Cred.Fingerprint()
-	for _, c := range cmds {
-		out, ok := run(t, dir, sh, "-c", "set -e; "+c)
-		if !ok {
-			t.Errorf("%s\nfailed: %s", c, out)
-			continue
+	issuer := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cmsCred.Chain[0].Raw})
+	for _, anchor := range [][]byte{issuer, ca.PEM()} {
+		os.WriteFile(filepath.Join(outside, "CA.pem"), anchor, 0o644)
+		for _, c := range cmds {
+			out, ok := run(t, outside, sh, "-c", "set -e; "+c)
+			if !ok {
+				t.Errorf("%s\nfailed: %s", c, out)
+				continue
+			}
+			switch {
+			case strings.Contains(c, "pkeyutl") && !strings.Contains(out, "Signature Verified Successfully"):
+				t.Errorf("%s: %s", c, out)
+			case strings.HasPrefix(c, "openssl cms") && !strings.Contains(out, "Verification successful"):
+				t.Errorf("%s: %s", c, out)
+			case strings.HasPrefix(c, "openssl ts -verify") && !strings.Contains(out, "Verification: OK"):
+				t.Errorf("%s: %s", c, out)
+			case strings.Contains(c, "sha256sum") && strings.Contains(c, "1-alice") && !strings.Contains(out, strings.TrimPrefix(fp, "sha256:")):
+				t.Errorf("%s: %s, want %s", c, out, fp)
+			}
+			switch {
+			case strings.HasPrefix(c, "for k in") && strings.Contains(c, "pkeyutl") && strings.Count(out, "Signature Verified Successfully") != 2:
+				t.Errorf("loop should check 2 Ed25519 signatures: %s", out)
+			case strings.HasPrefix(c, "for k in") && strings.Contains(c, "sha256sum") && (strings.Count(out, "  -") != 2 || !strings.Contains(out, strings.TrimPrefix(fp, "sha256:"))):
+				t.Errorf("loop should print 2 fingerprints, %s among them: %s", fp, out)
+			}
 		}
-		switch {
-		case strings.Contains(c, "pkeyutl") && !strings.Contains(out, "Signature Verified Successfully"):
-			t.Errorf("%s: %s", c, out)
-		case strings.HasPrefix(c, "openssl cms") && !strings.Contains(out, "Verification successful"):
-			t.Errorf("%s: %s", c, out)
-		case strings.HasPrefix(c, "openssl ts -verify") && !strings.Contains(out, "Verification: OK"):
-			t.Errorf("%s: %s", c, out)
-		case strings.Contains(c, "sha256sum") && strings.Contains(c, "1-alice") && !strings.Contains(out, strings.TrimPrefix(fp, "sha256:")):
-			t.Errorf("%s: %s, want %s", c, out, fp)
-		}
-		switch {
-		case strings.HasPrefix(c, "for k in") && strings.Contains(c, "pkeyutl") && strings.Count(out, "Signature Verified Successfully") != 2:
-			t.Errorf("loop should check 2 Ed25519 signatures: %s", out)
-		case strings.HasPrefix(c, "for k in") && strings.Contains(c, "sha256sum") && (strings.Count(out, "  -") != 2 || !strings.Contains(out, strings.TrimPrefix(fp, "sha256:"))):
-			t.Errorf("loop should print 2 fingerprints, %s among them: %s", fp, out)
+	}
+	// Nothing was added to the package.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() == "CA.pem" || e.Name() == "TSA-CA.pem" {
+			t.Errorf("%s inside the package", e.Name())
 		}
 	}
 }

@@ -629,7 +629,7 @@ func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *a
 func pdfInstructions(opt Options) string {
 	var cmds []string
 	for _, l := range opt.Langs {
-		cmds = append(cmds, "     pdfsig -nssdir sql:nssdb "+NarrativePathFor(l, opt.several()))
+		cmds = append(cmds, "     pdfsig -nssdir sql:nssdb \"$PKG/"+NarrativePathFor(l, opt.several())+"\"")
 	}
 	return fmt.Sprintf(pdfInstructionsText, strings.Join(cmds, "\n"))
 }
@@ -638,7 +638,8 @@ const pdfInstructionsText = `
 The narrative PDF is signed too (a PDF signature, shown by PDF readers). To
 check it with poppler's pdfsig, trusting the signer's CA certificate
 (CA.pem: the certificate of the authority that issued the signer's
-certificate, obtained from the signer through a channel you trust):
+certificate, obtained from the signer through a channel you trust), run
+these beside the package, as above (the NSS database stays outside it):
 
      mkdir nssdb
      certutil -N -d sql:nssdb --empty-password
