@@ -41,7 +41,7 @@ func init() {
 			&cli.BoolFlag{Name: "timings", Usage: "print how long each phase took (always in --format json)"},
 			formatFlag(),
 			quietFlag(),
-		}, signerFlags()...),
+		}, signerFlags(true)...),
 		Action: runBuild,
 	})
 }

@@ -23,7 +23,7 @@ func init() {
 			"An Ed25519 --key makes a raw signature; --key with --cert, or --p12, makes a\n" +
 			"CMS signature with the certificate chain inside. --date (or\n" +
 			"SOURCE_DATE_EPOCH) fixes the time of new .zip entries.",
-		Flags: append(append([]cli.Flag{}, signerFlags()...),
+		Flags: append(append([]cli.Flag{}, signerFlags(false)...),
 			dateFlag(),
 			formatFlag(),
 			quietFlag(),

@@ -9,10 +9,18 @@ import (
 // never taken as a flag value: keys come from files (mode 0600), passwords
 // from a file or an environment variable.
 
-func signerFlags() []cli.Flag {
+// signerFlags are the signing flags; signsPDF is true for build, whose
+// --cert also signs the narrative PDF;
+// co-signing (sign) adds signatures beside the package and never changes a
+// byte of it, the PDF included.
+func signerFlags(signsPDF bool) []cli.Flag {
+	cert := "X.509 certificate chain (PEM) for the --key: makes a CMS signature (the narrative PDF is left as it is)"
+	if signsPDF {
+		cert = "X.509 certificate chain (PEM) for the --key: makes a CMS signature and signs the narrative PDF"
+	}
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "key", Usage: "sign with this private key (PEM; repeat for several signers)"},
-		&cli.StringFlag{Name: "cert", Usage: "X.509 certificate chain (PEM) for the --key: makes a CMS signature and signs the narrative PDF"},
+		&cli.StringFlag{Name: "cert", Usage: cert},
 		&cli.StringFlag{Name: "p12", Usage: "sign with a PKCS#12 credential (.p12/.pfx: key and certificate chain)"},
 		&cli.StringFlag{Name: "password-file", Usage: "read the --p12 password from this file"},
 		&cli.StringFlag{Name: "password-env", Usage: "read the --p12 password from this environment variable"},
