@@ -14,6 +14,8 @@ import (
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/fault"
+	"github.com/casepack/casepack/packager/locale"
+	"golang.org/x/text/language/display"
 )
 
 // buildData is what the Build page shows.
@@ -23,6 +25,19 @@ type buildData struct {
 	Check    *packager.CheckEditionReport
 	CheckErr string
 	Packages []string // packages already built, in packages/
+	Langs    []langChoice
+}
+
+// langChoice is a language the narrative can be written in, named in
+// itself ("français"), as a reader looks for their own language.
+type langChoice struct{ Code, Name string }
+
+func langChoices() []langChoice {
+	var out []langChoice
+	for _, code := range locale.Supported() {
+		out = append(out, langChoice{Code: code, Name: display.Self.Name(locale.Must(code).Tag())})
+	}
+	return out
 }
 
 func (s *Server) buildPage(w http.ResponseWriter, r *http.Request) {
@@ -32,7 +47,7 @@ func (s *Server) buildPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, "No such case", err)
 		return
 	}
-	d := buildData{Name: name, Keys: s.keys(), Packages: s.packages()}
+	d := buildData{Name: name, Keys: s.keys(), Packages: s.packages(), Langs: langChoices()}
 	if rep, err := packager.CheckEdition(r.Context(), dir); err != nil {
 		d.CheckErr = err.Error()
 	} else {
@@ -91,6 +106,14 @@ func (s *Server) startBuild(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, "The package could not be built", fault.New(fault.Usage, err, "choose the confidential or the public edition"))
 		return
 	}
+	// None ticked: the case's own languages decide, as without --lang.
+	langs := r.PostForm["lang"]
+	for _, l := range langs {
+		if !slices.Contains(locale.Supported(), l) {
+			s.renderError(w, "The package could not be built", fault.Usagef("casepack does not write %q: choose among %s", l, strings.Join(locale.Supported(), ", ")))
+			return
+		}
+	}
 	sopt := packager.SignerOptions{
 		Name:         strings.TrimSpace(r.PostForm.Get("signer_name")),
 		Role:         strings.TrimSpace(r.PostForm.Get("signer_role")),
@@ -119,6 +142,7 @@ func (s *Server) startBuild(w http.ResponseWriter, r *http.Request) {
 	opt := packager.BuildOptions{
 		OutDir:  filepath.Join(s.workspace, packagesDir),
 		Edition: ed,
+		Lang:    strings.Join(langs, ","),
 		Zip:     true,
 		Force:   r.PostForm.Get("replace") == "1",
 		Date:    time.Now().UTC().Truncate(time.Second),

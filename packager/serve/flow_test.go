@@ -79,7 +79,7 @@ func TestWorkflow(t *testing.T) {
 
 	// A key, then a signed build of the confidential edition.
 	mustContain(t, c.post("/keys/new", url.Values{"name": {"alice"}, "case": {"lv"}}).Body.String(), "Fingerprint", "sha256:")
-	mustContain(t, c.get("/case/lv/build").Body.String(), "alice.key", "The public edition would withhold")
+	mustContain(t, c.get("/case/lv/build").Body.String(), "alice.key", "The public edition would withhold", `value="fr"`, "français", "español")
 	body = c.follow(c.post("/case/lv/build", url.Values{"edition": {"confidential"}, "key": {"alice.key"}, "signer_name": {"Alice"}}))
 	mustContain(t, body, "was built", "Download the ZIP")
 	pkgs := s.packages()
@@ -106,6 +106,12 @@ func TestWorkflow(t *testing.T) {
 	body = c.follow(c.post("/case/lv/build", url.Values{"edition": {"confidential"}, "key": {"alice.key"}}))
 	mustContain(t, body, "It failed:", "already exists")
 	mustContain(t, c.follow(c.post("/case/lv/build", url.Values{"edition": {"confidential"}, "key": {"alice.key"}, "signer_name": {"Alice"}, "replace": {"1"}})), "was built")
+	// A language chosen on the page is the narrative's.
+	mustContain(t, c.follow(c.post("/case/lv/build", url.Values{"edition": {"confidential"}, "key": {"alice.key"}, "signer_name": {"Alice"}, "lang": {"fr"}, "replace": {"1"}})),
+		"was built", "<dt>Languages</dt><dd>fr</dd>")
+	if rec := c.post("/case/lv/build", url.Values{"edition": {"confidential"}, "lang": {"xx"}}); rec.Code != http.StatusBadRequest {
+		t.Errorf("an unknown language: %d", rec.Code)
+	}
 	// The public edition: built, with what it withholds.
 	mustContain(t, c.follow(c.post("/case/lv/build", url.Values{"edition": {"public"}, "key": {"alice.key"}})),
 		"OCDH-2021-LV-001_public was built", "withheld", "with 1 signature")
