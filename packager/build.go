@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/destination"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/edition"
@@ -231,7 +232,8 @@ func checkPaper(p string) (string, error) {
 }
 
 // templatesFS opens a folder of narrative templates; nil for the built-in
-// ones.
+// ones. Its files are opened without blocking and only regular files are
+// read: a FIFO among the templates is an error, not a hang.
 func templatesFS(dir string) (fs.FS, error) {
 	if dir == "" {
 		return nil, nil
@@ -239,7 +241,11 @@ func templatesFS(dir string) (fs.FS, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fault.Usagef("--templates %s: not a folder", dir)
 	}
-	return os.DirFS(dir), nil
+	fsys, err := source.DirFS(dir)
+	if err != nil {
+		return nil, fault.IO(dir, err)
+	}
+	return fsys, nil
 }
 
 // buildError classes the failures of a build and gives each its hint.

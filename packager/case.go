@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/narrative"
@@ -124,12 +125,20 @@ func raiseBuildLimit(files int) {
 	}
 }
 
+// maxFontFile caps a --font file: a TrueType font with every script is a
+// few tens of MiB.
+const maxFontFile = 64 << 20
+
 // fonts reads the TrueType files of a --font option and the check that
 // says whether the narrative can print a text with them.
 func fonts(files []string) ([]narrative.Font, func(string) (rune, finding.Code, string, string), error) {
 	var out []narrative.Font
 	for _, p := range files {
-		b, err := os.ReadFile(p)
+		b, err := source.ReadFile(p, maxFontFile)
+		var notFile *source.NotRegularError
+		if errors.As(err, &notFile) {
+			return nil, nil, fault.New(fault.Usage, fmt.Errorf("--font %w", notFile), "give the TrueType file itself")
+		}
 		if err != nil {
 			return nil, nil, fault.New(fault.Usage, fmt.Errorf("--font %w", fault.IO(p, err)), "")
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
@@ -283,7 +284,7 @@ func prefixed(dir string, names []string) []string {
 }
 
 func fileSHA256(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := source.Open(path)
 	if err != nil {
 		return "", fault.IO(path, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/sign"
@@ -89,6 +90,10 @@ func LoadTrust(files []string) ([]sign.TrustAnchor, error) {
 	var out []sign.TrustAnchor
 	for _, f := range files {
 		a, err := sign.LoadTrustFile(f)
+		var notFile *source.NotRegularError
+		if errors.As(err, &notFile) {
+			return nil, fault.New(fault.Usage, fmt.Errorf("--trust %w", notFile), "give the PEM file itself (a public key or certificate)")
+		}
 		if err != nil {
 			if _, serr := os.Stat(f); serr != nil {
 				return nil, fault.New(fault.Usage, fmt.Errorf("--trust %s: no such file", f), "give the path of a PEM public key or certificate")

@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Evidence file checks: every file exists as a regular file inside the case
@@ -284,7 +284,7 @@ func HashMismatchMessage(evidenceID, file, got, want string) (msg, hint string) 
 }
 
 func hashFile(ctx context.Context, p string) (string, error) {
-	f, err := os.Open(p)
+	f, err := source.Open(p)
 	if err != nil {
 		return "", err
 	}

@@ -6,14 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
-	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/casepack/casepack/internal/source"
+	"github.com/casepack/casepack/packager/fault"
+	"github.com/casepack/casepack/packager/finding"
 )
 
 // Limits of what the loader accepts. A case file is data typed by people, not
@@ -111,7 +113,12 @@ func readCase(path string) (string, []byte, error) {
 	if fi.IsDir() {
 		file = filepath.Join(path, CaseFileName)
 	}
-	f, err := os.Open(file)
+	// Opened without blocking, checked before reading: a FIFO or a device
+	// named case.json is refused rather than waited on.
+	f, err := source.Open(file)
+	if errors.Is(err, source.ErrNotRegular) {
+		return "", nil, fmt.Errorf("%s is not a file: the case data must be a file named %s", file, CaseFileName)
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return "", nil, fmt.Errorf("%s: no %s in this folder: %w", path, CaseFileName, ErrNotFound)
@@ -119,16 +126,10 @@ func readCase(path string) (string, []byte, error) {
 		return "", nil, fault.IO(file, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return "", nil, fmt.Errorf("%s is not a file: the case data must be a file named %s", file, CaseFileName)
-	}
-	size := int64(0)
-	if fi, err := f.Stat(); err == nil {
-		if fi.Size() > int64(maxCaseSize) {
-			// Refuse before reading: nothing that large is case data.
-			return file, nil, errTooBig
-		}
-		size = fi.Size()
+	size := f.Info().Size()
+	if size > int64(maxCaseSize) {
+		// Refuse before reading: nothing that large is case data.
+		return file, nil, errTooBig
 	}
 	// One buffer of the file's size: io.ReadAll would grow (copy and
 	// clear) its way there, a third of the read's time for a large case.

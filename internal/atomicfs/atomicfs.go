@@ -24,7 +24,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"io/fs"
 	"os"
@@ -32,6 +31,9 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/casepack/casepack/internal/source"
+	"github.com/casepack/casepack/packager/fault"
 )
 
 // Op names one step atomicfs takes, for [Options.Fault].
@@ -88,8 +90,9 @@ func (d *Dir) Sub(name string) (*Dir, error) {
 	return newDir(d.Join(name), sub, Options{Fault: d.fault})
 }
 
-// FS reads the folder (confined to it like every other operation).
-func (d *Dir) FS() fs.FS { return d.root.FS() }
+// FS reads the folder (confined to it like every other operation), never
+// waiting on a FIFO or device in it (see internal/source).
+func (d *Dir) FS() fs.FS { return source.RootFS(d.root) }
 
 // Mkdir creates the folder name (mode 0755, exactly) and syncs d, so the
 // new folder survives a crash along with what is later written in it.

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -80,18 +81,15 @@ func DraftFiles(ctx context.Context, dir string, c *schema.Case, e edition.Editi
 }
 
 func hashFile(ctx context.Context, root *os.Root, name string) (FileInfo, error) {
-	f, err := root.Open(filepath.FromSlash(name))
+	// Never waits on a FIFO or device; refuses one before reading.
+	f, err := source.OpenIn(root, filepath.FromSlash(name), name)
+	if errors.Is(err, source.ErrNotRegular) {
+		return FileInfo{}, err
+	}
 	if err != nil {
 		return FileInfo{}, fault.IO(name, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return FileInfo{}, fault.IO(name, err)
-	}
-	if !st.Mode().IsRegular() {
-		return FileInfo{}, fmt.Errorf("%s is not a regular file", name)
-	}
 	// One read through both digests, as the build's evidence pass does.
 	d, err := digest.Read(ctx, f)
 	if err != nil {

@@ -5,14 +5,15 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/sign"
 )
 
@@ -184,7 +185,7 @@ func foreignFile(dir string) (string, error) {
 // listManifest adds every path a manifest lists, reading it line by line
 // (a manifest can list millions of files).
 func listManifest(name, alg string, listed map[string]bool) error {
-	f, err := os.Open(name)
+	f, err := source.Open(name)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
 )
 
 var errInjected = errors.New("injected failure")
@@ -297,6 +299,40 @@ func TestConcurrentBuildRefused(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "another casepack command (process ") {
 		t.Errorf("message %q", err)
+	}
+	if got := listDir(t, out); len(got) != 0 {
+		t.Errorf("left %q", got)
+	}
+}
+
+// TestEvidenceChangedDuringBuild: an evidence file (no declared digest)
+// rewritten while the build copies it would be packaged with a digest that
+// matches neither its old nor its new content, and verify "intact". The
+// build fails naming the file, and leaves nothing.
+func TestEvidenceChangedDuringBuild(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	video := c.files["EV-0001"]
+	changed := false
+	_, err := Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out, Workers: 1,
+		Progress: func(p digest.Progress) {
+			if !changed && p.Path == video && !p.FileDone {
+				changed = true
+				time.Sleep(10 * time.Millisecond) // let the file's times move
+				f, err := os.OpenFile(video, os.O_WRONLY, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				f.WriteAt([]byte("edited"), 0)
+				f.Close()
+			}
+		}})
+	if !changed {
+		t.Fatal("the progress callback never saw the video")
+	}
+	if !errors.Is(err, source.ErrChanged) || !strings.Contains(err.Error(), video) {
+		t.Fatalf("err %v, want the video named as changed while read", err)
 	}
 	if got := listDir(t, out); len(got) != 0 {
 		t.Errorf("left %q", got)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/fault"
 )
 
@@ -133,6 +134,12 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 
 // readErr is a failure to read the evidence file itself, in plain words.
 func (j Job) readErr(err error) error {
+	switch {
+	case errors.Is(err, source.ErrNotRegular):
+		return fault.New(fault.Operational, fmt.Errorf("evidence %s: %w", j.ID, err), "the evidence must be a file; put the file itself in the case folder")
+	case errors.Is(err, source.ErrChanged):
+		return fault.New(fault.Operational, fmt.Errorf("evidence %s: %w", j.ID, err), "wait until whatever is writing the file has finished (or restore the original), then run this again")
+	}
 	return fmt.Errorf("evidence %s: %w", j.ID, fault.IO(j.Src, err))
 }
 
@@ -143,13 +150,15 @@ func (j Job) writeErr(err error) error {
 }
 
 func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (Result, error) {
-	src, err := os.Open(j.Src)
+	// Never blocks (a FIFO swapped in after validation is refused), and
+	// tells below whether the file changed while it was read.
+	src, err := source.Open(j.Src)
 	if err != nil {
 		return Result{}, j.readErr(err)
 	}
 	defer src.Close()
 	if size > digest.BufferSize {
-		digest.Sequential(src)
+		digest.Sequential(src.File)
 	}
 
 	var f *os.File
@@ -164,6 +173,14 @@ func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *di
 		}
 	}
 	d, err := digest.Copy(ctx, dst, meter.Reader(src, j.ID, j.Src, size))
+	// A file rewritten while it was copied would be packaged with a digest
+	// that matches neither its old nor its new content.
+	if err == nil {
+		err = src.Unchanged()
+	}
+	if err == nil && d.Size != src.Info().Size() {
+		err = &source.ChangedError{Path: j.Src, What: fmt.Sprintf("%d bytes were read, %d expected", d.Size, src.Info().Size())}
+	}
 	if err == nil && j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
 		err = &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: d.SHA256}
 	}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/digest"
+	input "github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema"
 	"github.com/casepack/casepack/schema/caseform"
@@ -295,7 +296,7 @@ func (st *state) holder(ctx context.Context, sum digest.Digests) (string, bool) 
 		return id, true
 	}
 	for _, u := range st.unhashed[sum.Size] {
-		f, err := os.Open(u.abs)
+		f, err := input.Open(u.abs)
 		if err != nil {
 			continue
 		}
@@ -416,7 +417,14 @@ func plainErr(err error) string {
 
 // openSource opens a file to add; tests replace it to make a read fail
 // (which permissions cannot do for root, who runs CI).
-var openSource = func(name string) (io.ReadCloser, error) { return os.Open(name) }
+var openSource = func(name string) (io.ReadCloser, error) {
+	// Never waits on a FIFO or device: only regular files are added.
+	f, err := input.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
 
 // placed is a file put under evidence/, and how to undo or finish it.
 type placed struct {
@@ -520,7 +528,7 @@ func (st *state) moveIn(ctx context.Context, d *atomicfs.Dir, s source, rel stri
 	if err := os.Link(s.abs, target); err != nil {
 		return placed{}, false, nil
 	}
-	in, err := os.Open(target)
+	in, err := input.Open(target)
 	if err != nil {
 		os.Remove(target)
 		return placed{}, true, errors.New(plainErr(err))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -18,7 +17,9 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/fault"
 )
 
 // ErrNotPackage: the path is neither a package folder nor a package ZIP.
@@ -254,7 +255,7 @@ func zipTop(zr *zip.Reader) (string, error) {
 }
 
 func coSignZip(ctx context.Context, zipPath string, perm fs.FileMode, signers []*Signer, date time.Time) (*CoSignResult, error) {
-	in, err := os.Open(zipPath)
+	in, err := source.Open(zipPath)
 	if err != nil {
 		return nil, fault.IO(zipPath, err)
 	}

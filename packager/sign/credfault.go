@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/fault"
 )
 
@@ -30,8 +31,11 @@ func credentialFault(err error) error {
 	}
 	var insecure *InsecureFileError
 	var cf *credFileError
+	var notFile *source.NotRegularError
 	isFile := errors.As(err, &cf)
 	switch {
+	case errors.As(err, &notFile):
+		return fault.New(fault.Usage, notFile, "give the key, certificate or PKCS#12 file itself")
 	case errors.As(err, &insecure):
 		return fault.New(fault.Operational, insecure, "make the key readable by you only: chmod 600 "+insecure.Path)
 	case isFile && cf.Read && errors.Is(err, fs.ErrNotExist):

@@ -14,7 +14,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"io/fs"
 	"os"
@@ -23,6 +22,8 @@ import (
 	"strings"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/source"
+	"github.com/casepack/casepack/packager/fault"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -183,18 +184,16 @@ func readSecretFile(path string) ([]byte, error) { return readSecret(path, "") }
 // readSecret reads a file that must be private to its owner; what names it
 // in the error ("password file", …).
 func readSecret(path, what string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Opened without blocking; a FIFO or device is refused before reading.
+	f, err := source.Open(path)
+	if errors.Is(err, source.ErrNotRegular) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fault.IO(path, err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fault.IO(path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
+	fi := f.Info()
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, &InsecureFileError{Path: path, Mode: fi.Mode(), What: what}
 	}
@@ -310,7 +309,7 @@ func loadCredential(opt CredentialOptions) (*Credential, error) {
 		}
 		return cred, nil
 	}
-	certPEM, err := os.ReadFile(opt.CertFile)
+	certPEM, err := source.ReadFile(opt.CertFile, maxCredentialFile)
 	if err != nil {
 		return nil, &credFileError{Path: opt.CertFile, Kind: "certificate chain", Read: true, Err: err}
 	}
@@ -327,10 +326,7 @@ func loadCredential(opt CredentialOptions) (*Credential, error) {
 // isPublicKeyFile reports whether the first PEM block of the file at path
 // is a public key.
 func isPublicKeyFile(path string) bool {
-	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-		return false // never open a FIFO or device: it could block
-	}
-	f, err := os.Open(path)
+	f, err := source.Open(path) // never waits on a FIFO or device
 	if err != nil {
 		return false
 	}

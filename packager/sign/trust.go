@@ -7,8 +7,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/fault"
-	"os"
 )
 
 // TrustAnchor is something the verifier's user vouches for: a bare public
@@ -24,10 +25,16 @@ type TrustAnchor struct {
 	pkix []byte
 }
 
+// maxTrustFile caps a trust file: thousands of keys and certificates fit.
+const maxTrustFile = 16 << 20
+
 // LoadTrustFile reads the anchors in a PEM file: PUBLIC KEY blocks and
 // CERTIFICATE blocks, any number of each.
 func LoadTrustFile(path string) ([]TrustAnchor, error) {
-	data, err := os.ReadFile(path)
+	data, err := source.ReadFile(path, maxTrustFile)
+	if errors.Is(err, source.ErrNotRegular) {
+		return nil, fault.New(fault.Usage, err, "give --trust the PEM file itself (public keys or certificates)")
+	}
 	if err != nil {
 		return nil, fault.IO(path, err)
 	}

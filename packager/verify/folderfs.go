@@ -2,12 +2,15 @@ package verify
 
 import (
 	"container/list"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/casepack/casepack/internal/source"
 )
 
 // folderFS is a package folder as an fs.FS, confined as os.Root confines
@@ -101,12 +104,14 @@ func (f *folderFS) Open(name string) (fs.File, error) {
 	dir, base := path.Split(name)
 	if dir != "" && fs.ValidPath(name) {
 		if r := f.folder(strings.TrimSuffix(dir, "/")); r != nil {
-			if file, err := r.Open(base); err == nil {
+			if file, err := source.RootFS(r).Open(base); err == nil {
 				return file, nil
 			}
 		}
 	}
-	return f.top.Open(name)
+	// Never blocks on a FIFO; anything not a regular file or folder is
+	// refused, named from the package's top.
+	return source.RootFS(f.root).Open(name)
 }
 
 // ReadDir lists a folder from its own Root, sorted by name as
@@ -128,8 +133,15 @@ func (f *folderFS) ReadDir(name string) ([]fs.DirEntry, error) {
 }
 
 // Stat, ReadFile, ReadLink and Lstat are the Root's own.
-func (f *folderFS) Stat(name string) (fs.FileInfo, error)  { return fs.Stat(f.top, name) }
-func (f *folderFS) ReadFile(name string) ([]byte, error)   { return fs.ReadFile(f.top, name) }
+func (f *folderFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(f.top, name) }
+func (f *folderFS) ReadFile(name string) ([]byte, error) {
+	file, err := f.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return io.ReadAll(file)
+}
 func (f *folderFS) ReadLink(name string) (string, error)   { return fs.ReadLink(f.top, name) }
 func (f *folderFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(f.top, name) }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/internal/treefs"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/fault"
@@ -60,17 +61,22 @@ func Open(p string) (*Package, error) {
 		if err != nil {
 			return nil, fault.IO(p, err)
 		}
+		// Files are opened without blocking and only regular ones are
+		// read: a FIFO listed in a manifest is a finding, not a hang.
 		ffs := newFolderFS(root)
 		return &Package{path: p, kind: "folder", name: filepath.Base(filepath.Clean(p)), fsys: ffs, closer: ffs}, nil
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %w", p, ErrNotPackage)
 	}
-	f, err := os.Open(p)
+	f, err := source.Open(p)
+	if errors.Is(err, source.ErrNotRegular) {
+		return nil, fmt.Errorf("%s: %w", p, ErrNotPackage)
+	}
 	if err != nil {
 		return nil, fault.IO(p, err)
 	}
-	pkg, err := openZip(f, fi.Size(), p)
+	pkg, err := openZip(f, f.Info().Size(), p)
 	if err != nil {
 		f.Close()
 		return nil, err

@@ -14,11 +14,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema"
 	"github.com/casepack/casepack/schema/casexlsx"
@@ -198,18 +200,16 @@ var maxSize int64 = schema.MaxCaseSize
 func loadOther(file string, form Form) (*schema.Document, []finding.Finding, error) {
 	dir := filepath.Dir(file)
 	empty := &schema.Document{Path: file, Dir: dir}
-	f, err := os.Open(file)
+	// Opened without blocking and checked before reading: a FIFO is refused.
+	f, err := source.Open(file)
+	if errors.Is(err, source.ErrNotRegular) {
+		return nil, nil, fmt.Errorf("%s is not a file: the case data must be a file", file)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("open case: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("open case: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s is not a file: the case data must be a file", file)
-	}
+	fi := f.Info()
 	if fi.Size() > maxSize {
 		code := finding.YAMLTooBig
 		if form == XLSX {
@@ -226,7 +226,7 @@ func loadOther(file string, form Form) (*schema.Document, []finding.Finding, err
 	)
 	switch form {
 	case YAML:
-		data, err := os.ReadFile(file)
+		data, err := io.ReadAll(f)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read %s: %w", file, err)
 		}

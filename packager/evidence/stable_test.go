@@ -1,0 +1,87 @@
+//go:build unix
+
+package evidence
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
+)
+
+// TestCopyRefusesAFIFO: an evidence file swapped for a FIFO after the case
+// was validated is refused at once, not waited on for ever.
+func TestCopyRefusesAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "video.mp4")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		// Copy's own check happens before; the swap comes after it, as
+		// a swap after validation would.
+		_, err := copyOne(context.Background(), Job{ID: "EV-0001", Src: fifo, Dst: filepath.Join(dir, "out")}, 0, 0o644, digest.NewMeter(nil, 1, 0), &Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, source.ErrNotRegular) || !strings.Contains(err.Error(), "EV-0001") || !strings.Contains(err.Error(), "named pipe") {
+			t.Errorf("err %v, want the FIFO refused, naming the evidence", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("copying a FIFO blocked")
+	}
+}
+
+// TestCopyFileChangedWhileRead: an evidence file rewritten while it is
+// copied (no declared digest to catch it) would be packaged with a digest
+// matching neither its old nor its new content; Copy fails naming it.
+func TestCopyFileChangedWhileRead(t *testing.T) {
+	for _, how := range []string{"appended", "rewritten in place", "replaced"} {
+		src, dst := t.TempDir(), t.TempDir()
+		p, _ := writeRandom(t, src, "video.mp4", 4*digest.BufferSize, 1)
+		var once sync.Once
+		_, err := Copy(context.Background(), []Job{{ID: "EV-0001", Src: p, Dst: filepath.Join(dst, "video.mp4")}}, Options{
+			Progress: func(digest.Progress) {
+				once.Do(func() { change(t, p, how) })
+			}})
+		var ce *source.ChangedError
+		if !errors.As(err, &ce) || ce.Path != p || !strings.Contains(err.Error(), "evidence EV-0001") {
+			t.Errorf("%s: err %v, want a ChangedError naming the evidence file", how, err)
+		}
+	}
+}
+
+func change(t *testing.T, p, how string) {
+	time.Sleep(10 * time.Millisecond) // let the status-change time move
+	switch how {
+	case "appended":
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		f.WriteString("more")
+		f.Close()
+	case "rewritten in place":
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		f.WriteAt([]byte("XXXX"), int64(3*digest.BufferSize))
+		f.Close()
+	case "replaced":
+		os.WriteFile(p+".new", []byte("another file"), 0o644)
+		os.Rename(p+".new", p)
+	}
+}
