@@ -443,8 +443,10 @@ func (e *duplicateError) Error() string {
 	return fmt.Sprintf("the same file (SHA-256 %s) is already in the case as %s", e.sha[:16]+"…", e.id)
 }
 
-// place puts one file in the case and hashes it in the same read.
-func (st *state) place(ctx context.Context, caseDir string, s source, move bool, meter *digest.Meter) (placed, error) {
+// place puts one file in the case and hashes it in the same read. The
+// folders it makes under evidence/ go again with the file, when it is
+// refused or undone, so a failed add leaves the case folder as it was.
+func (st *state) place(ctx context.Context, caseDir string, s source, move bool, meter *digest.Meter) (p placed, err error) {
 	if s.in {
 		return st.inPlace(ctx, caseDir, s, meter)
 	}
@@ -453,9 +455,23 @@ func (st *state) place(ctx context.Context, caseDir string, s source, move bool,
 		return placed{}, err
 	}
 	dirRel := path.Dir(rel)
-	if _, err := atomicfs.MkdirAll(filepath.Join(caseDir, filepath.FromSlash(dirRel)), 0o755); err != nil {
+	made, err := atomicfs.MkdirAll(filepath.Join(caseDir, filepath.FromSlash(dirRel)), 0o755)
+	if err != nil {
 		return placed{}, fmt.Errorf("create %s: %w", dirRel, err)
 	}
+	defer func() {
+		if err != nil {
+			made.Remove()
+			return
+		}
+		undo := p.undo
+		p.undo = func() { undo(); made.Remove() }
+	}()
+	return st.placeIn(ctx, caseDir, dirRel, rel, s, move, meter)
+}
+
+// placeIn copies (or moves) the file to rel, in the existing folder dirRel.
+func (st *state) placeIn(ctx context.Context, caseDir, dirRel, rel string, s source, move bool, meter *digest.Meter) (placed, error) {
 	d, err := atomicfs.OpenDir(filepath.Join(caseDir, filepath.FromSlash(dirRel)), atomicfs.Options{})
 	if err != nil {
 		return placed{}, err

@@ -208,6 +208,38 @@ func TestAddDuplicate(t *testing.T) {
 	load(t, dir)
 }
 
+// A file that is refused takes the folders made for it under evidence/
+// with it (they were left empty in the case folder); folders that hold
+// another added file stay.
+func TestRefusedLeavesNoFolder(t *testing.T) {
+	dir := newCase(t, caseform.JSON)
+	orig, err := os.ReadFile(filepath.Join(dir, "evidence", "note.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "from-partner")
+	write(t, filepath.Join(in, "dup", "deeper", "copy-of-note.txt"), string(orig))
+	write(t, filepath.Join(in, "kept", "dup.txt"), string(orig))
+	write(t, filepath.Join(in, "kept", "new.txt"), "new")
+	rep, err := Add(context.Background(), dir, []string{in}, Options{Now: func() time.Time { return fixed }, Actor: "A"})
+	if !errors.Is(err, ErrRefused) || len(rep.Refused) != 2 || len(rep.Added) != 1 {
+		t.Fatalf("err = %v, report %+v; want two refused, one added", err, rep)
+	}
+	var dirs []string
+	filepath.WalkDir(filepath.Join(dir, "evidence"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			dirs = append(dirs, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	want := "evidence evidence/from-partner evidence/from-partner/kept"
+	if strings.Join(dirs, " ") != want {
+		t.Errorf("folders %q, want %q", dirs, want)
+	}
+	load(t, dir)
+}
+
 func TestAddUnreadable(t *testing.T) {
 	dir := newCase(t, caseform.YAML)
 	tmp := t.TempDir()
