@@ -237,6 +237,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		return nil, err
 	}
 	defer func() { out.close(err) }()
+	defer func() { err = out.notReplaced(err) }()
 	tmp, err := out.mkdirTemp(spec.Name)
 	if err != nil {
 		return nil, err
@@ -246,10 +247,11 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	// once, when complete, before it is verified and renamed into place.
 	tree, err := atomicfs.OpenTree(tmp, atomicfs.TreeOptions{Fault: opt.fault, PerFile: opt.perFileSync})
 	if err != nil {
-		return nil, fault.IO(out.d.Join(spec.Name), err)
+		return nil, fault.IO(out.errPath(spec.Name), err)
 	}
 	defer tree.Close()
-	b := &builder{spec: &spec, opt: &opt, dir: tmp, target: out.d.Join(spec.Name), clock: newClock(), tree: tree}
+	b := &builder{spec: &spec, opt: &opt, dir: tmp, clock: newClock(), tree: tree,
+		name: func(rel string) string { return out.errPath(path.Join(spec.Name, rel)) }}
 	res, err = b.write(ctx)
 	if err != nil {
 		return nil, err
@@ -267,7 +269,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		b.clock.mark("caller's check")
 	}
 	if err := tree.Sync(); err != nil {
-		return nil, fault.IO(b.target, err)
+		return nil, fault.IO(b.name(""), err)
 	}
 	b.clock.mark("sync to disk")
 	if err := checkWritten(ctx, tmp, opt); err != nil {
@@ -322,10 +324,11 @@ type builder struct {
 	spec *Spec
 	opt  *Options
 	dir  string
-	// target is where dir will be renamed to: errors name it, not dir.
-	target string
-	clock  *clock
-	tree   *atomicfs.Tree
+	// name is how errors name rel, a file of the package (see
+	// outFolder.errPath); never by its place in dir, a temporary folder.
+	name  func(rel string) string
+	clock *clock
+	tree  *atomicfs.Tree
 	// written lists every file written, relative to dir (finish dates
 	// their folders).
 	written []string
@@ -641,9 +644,9 @@ disclosed later can be shown to be the same file with sha256sum.
 }
 
 // ioErr describes a failure to write rel, a file of the package, naming it
-// where the package will be (the temporary folder is no name for a user).
+// as outFolder.errPath does (the temporary folder is no name for a user).
 func (b *builder) ioErr(rel string, err error) error {
-	return fault.IO(filepath.Join(b.target, filepath.FromSlash(rel)), err)
+	return fault.IO(b.name(rel), err)
 }
 
 // create starts the package file rel.
@@ -702,7 +705,7 @@ func (b *builder) finish() error {
 	date := b.spec.Date
 	for _, d := range append(dirs, ".") {
 		if err := os.Chtimes(filepath.Join(b.dir, filepath.FromSlash(d)), date, date); err != nil {
-			return fault.IO(b.target, err)
+			return fault.IO(b.name(""), err)
 		}
 	}
 	return nil
@@ -732,7 +735,7 @@ func checkWritten(ctx context.Context, p string, opt Options) error {
 // temporary name, verifies it, and returns that name.
 func (o *outFolder) writeZip(ctx context.Context, dir string, spec *Spec, opt Options) (string, error) {
 	// Errors name the ZIP the user asked for, not the temporary file.
-	zipName := o.d.Join(spec.Name + ".zip")
+	zipName := o.errPath(spec.Name + ".zip")
 	f, err := o.d.Create(spec.Name+".zip", atomicfs.FileOptions{Perm: 0o644, Replace: true, ModTime: spec.Date})
 	if err != nil {
 		return "", fault.IO(zipName, err)

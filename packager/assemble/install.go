@@ -3,12 +3,14 @@ package assemble
 import (
 	"archive/zip"
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/source"
@@ -30,12 +32,17 @@ const BusyHint = "wait for the other command to finish, then run this one again"
 
 // outFolder is the folder a build writes into, held for the build.
 type outFolder struct {
-	d       *atomicfs.Dir
-	unit    *atomicfs.Unit
-	unlock  func()
-	created atomicfs.Created
-	temps   []string // temporary entries to remove if the build fails
-	keep    bool     // a failed publish holds old entries in temps: keep them
+	d    *atomicfs.Dir
+	unit *atomicfs.Unit
+	name string // the package's name: its folder, and its ZIP with .zip
+	// replacing: an earlier package (folder or ZIP) is there, to be
+	// replaced (--force). Until the new one is in place, that path names
+	// the earlier package's files, which a failure leaves intact.
+	replacing bool
+	unlock    func()
+	created   atomicfs.Created
+	temps     []string // temporary entries to remove if the build fails
+	keep      bool     // a failed publish holds old entries in temps: keep them
 }
 
 // openOut creates the output folder (recording which folders it made),
@@ -49,7 +56,7 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 			return nil, err
 		}
 	}
-	o = &outFolder{}
+	o = &outFolder{name: spec.Name}
 	if o.created, err = atomicfs.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fault.IO(outDir, err)
 	}
@@ -78,7 +85,62 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 	if err := checkTargets(outDir, spec.Name, opt); err != nil {
 		return o, err
 	}
+	for _, t := range []string{spec.Name, spec.Name + ".zip"} {
+		if _, err := o.d.Lstat(t); err == nil {
+			o.replacing = true
+		}
+	}
 	return o, nil
+}
+
+// errPath is how an error names name, an entry of the output folder being
+// written ("PKG/data/x.pdf", "PKG.zip"): by its path, unless the build is
+// replacing a package. That path then holds the earlier package's file,
+// which is intact: naming it would tell the user it is the one that failed
+// (a full disk during --force named the old package's submission.pdf), so
+// the error names the file within the new version ("data/x.pdf") and
+// notReplaced names the package and says the earlier one is unchanged.
+func (o *outFolder) errPath(name string) string {
+	if !o.replacing {
+		return o.d.Join(name)
+	}
+	if name == o.name {
+		return ""
+	}
+	return filepath.FromSlash(strings.TrimPrefix(name, o.name+"/"))
+}
+
+// NotReplacedError is a --force build that failed while writing the new
+// version of a package: the earlier package is still there, unchanged.
+type NotReplacedError struct {
+	Target string // the package folder
+	Err    error
+}
+
+func (e *NotReplacedError) Error() string {
+	return fmt.Sprintf("%s: the new version could not be written (%v); the package already there is unchanged", e.Target, e.Err)
+}
+
+func (e *NotReplacedError) Unwrap() error { return e.Err }
+
+// notReplacedFullHint is what to do when the disk filled up during --force.
+const notReplacedFullHint = "the disk is full: --force keeps the package already there until the new one is complete, so it needs room for both; free some space or build into another folder. Nothing was left behind."
+
+// notReplaced says, of a failure to read or write while replacing a
+// package, that the earlier one is unchanged. Findings (an evidence file
+// that is not the declared one), a failed check of what was written and an
+// interruption keep their own words; an undo that failed
+// (atomicfs.IncompleteError) says itself where the earlier package is.
+func (o *outFolder) notReplaced(err error) error {
+	var ioe *fault.IOError
+	if err == nil || !o.replacing || o.keep || errors.Is(err, context.Canceled) || !errors.As(err, &ioe) {
+		return err
+	}
+	nr := &NotReplacedError{Target: o.d.Join(o.name), Err: err}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fault.New(fault.Operational, nr, notReplacedFullHint)
+	}
+	return nr
 }
 
 // checkTargets refuses what the build may not replace: without Force, any
@@ -277,6 +339,9 @@ func (o *outFolder) publish(name, tmp, tmpZip string, force bool) error {
 		return fmt.Errorf("%s: %w (it appeared during the build; use --force to replace it)", o.d.Join(name), ErrTargetExists)
 	}
 	if err != nil {
+		if o.replacing { // undone: notReplaced names the package
+			return fault.IO("", err)
+		}
 		return fault.IO(o.d.Join(name), err)
 	}
 	return nil

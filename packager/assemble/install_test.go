@@ -10,12 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/internal/source"
+	"github.com/casepack/casepack/packager/fault"
 )
 
 var errInjected = errors.New("injected failure")
@@ -336,5 +338,49 @@ func TestEvidenceChangedDuringBuild(t *testing.T) {
 	}
 	if got := listDir(t, out); len(got) != 0 {
 		t.Errorf("left %q", got)
+	}
+}
+
+// TestForceFailureNamesNoOldFile: a --force build whose disk fills up while
+// it writes the new version (here the new ZIP) must not name a file of the
+// earlier package, which is intact: the error names the package, says it
+// is unchanged, names the file within the new version, and the hint says
+// that --force needs room for both versions. The earlier package is as it
+// was. Without --force replacing anything, the error names the ZIP where
+// it was to be.
+func TestForceFailureNamesNoOldFile(t *testing.T) {
+	full := func(op atomicfs.Op, from, to string) error {
+		if op == atomicfs.OpWrite && strings.Contains(from, ".zip.tmp-") {
+			return syscall.ENOSPC
+		}
+		return nil
+	}
+	c, out, spec, old := builtPackage(t)
+	_, err := Build(context.Background(), newerSpec(c), Options{OutDir: out, Zip: true, Force: true, fault: full})
+	var nr *NotReplacedError
+	if !errors.As(err, &nr) || nr.Target != filepath.Join(out, spec.Name) {
+		t.Fatalf("err = %v, want a NotReplacedError naming %s", err, filepath.Join(out, spec.Name))
+	}
+	msg := err.Error()
+	want := filepath.Join(out, spec.Name) + ": the new version could not be written (" + spec.Name + ".zip: the disk is full); the package already there is unchanged"
+	if msg != want {
+		t.Errorf("message\n%s\nwant\n%s", msg, want)
+	}
+	if h := fault.HintOf(err); !strings.Contains(h, "needs room for both") {
+		t.Errorf("hint %q does not say --force needs room for both versions", h)
+	}
+	if fault.ClassOf(err) != fault.Operational {
+		t.Errorf("class %v, want operational", fault.ClassOf(err))
+	}
+	if got := readPair(t, out, spec.Name); got != old {
+		t.Error("the earlier package changed")
+	}
+
+	// A first build: nothing is replaced, the ZIP is named where it goes.
+	c = newCase(t, defaultEvidence)
+	out = t.TempDir()
+	_, err = Build(context.Background(), c.spec(defaultEvidence), Options{OutDir: out, Zip: true, fault: full})
+	if errors.As(err, &nr) || err == nil || err.Error() != filepath.Join(out, spec.Name+".zip")+": the disk is full" {
+		t.Errorf("first build: err = %v, want %s: the disk is full", err, filepath.Join(out, spec.Name+".zip"))
 	}
 }
