@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/archive/store"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/finding"
@@ -197,15 +197,13 @@ func (a *Archive) discard(rec *Record) {
 }
 
 func (a *Archive) uploadZip(ctx context.Context, path string, rec *Record, put store.PutOptions) error {
-	f, err := os.Open(path)
+	// Never blocks on a FIFO put there since the check.
+	f, err := source.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
+	fi := f.Info()
 	h := sha256.New()
 	key := rec.Name + ".zip"
 	if err := a.st.Put(ctx, rec.objectPrefix()+key, io.TeeReader(f, h), fi.Size(), put); err != nil {

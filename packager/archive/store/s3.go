@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/source"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -205,7 +206,7 @@ func transport(caBundle string) (http.RoundTripper, error) {
 	if caBundle == "" {
 		return tr, nil
 	}
-	pem, err := os.ReadFile(caBundle)
+	pem, err := source.ReadFile(caBundle, 16<<20) // never blocks on a FIFO
 	if err != nil {
 		return nil, fmt.Errorf("AWS_CA_BUNDLE: %w", err)
 	}
