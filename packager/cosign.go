@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,7 +64,23 @@ func coSign(ctx context.Context, path string, opt CoSignOptions) (*CoSignReport,
 		rep.Added = append(rep.Added, SignatureAdded{ID: id, Format: r.Format, KeyFingerprint: r.KeyFingerprint,
 			CertificateSubject: r.CertificateSubject, Timestamped: r.Timestamp != nil})
 	}
+	warnTwin(path, warn)
 	return rep, nil
+}
+
+// warnTwin says when the package has a twin the co-sign did not touch: a
+// build with --zip writes the folder and its ZIP as one package, and a
+// signature added to one of them is missing from the other, which a user
+// may send instead.
+func warnTwin(path string, warn func(string)) {
+	clean := filepath.Clean(path)
+	twin, isZip := strings.CutSuffix(clean, ".zip")
+	if !isZip {
+		twin = clean + ".zip"
+	}
+	if _, err := os.Lstat(twin); err == nil {
+		warn(fmt.Sprintf("%s beside it does not carry the new signature: sign it too (casepack sign … %s), or send only the one you signed", twin, twin))
+	}
 }
 
 func findResult(r *sign.Report, id string) (sign.SignatureResult, bool) {

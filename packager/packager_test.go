@@ -119,9 +119,19 @@ func TestCoSignAndInspect(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{pkg, pkg + ".zip"} {
-		rep, err := packager.CoSign(ctx, p, packager.CoSignOptions{Signers: signers, Date: date})
+		var warned []string
+		rep, err := packager.CoSign(ctx, p, packager.CoSignOptions{Signers: signers, Date: date, Warn: func(m string) { warned = append(warned, m) }})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The folder and its ZIP are one package: the other one lacks
+		// the signature until it is signed too.
+		twin := pkg + ".zip"
+		if p == twin {
+			twin = pkg
+		}
+		if len(warned) != 1 || !strings.HasPrefix(warned[0], twin+" beside it does not carry the new signature") {
+			t.Errorf("%s: warnings %q", p, warned)
 		}
 		if len(rep.Added) != 1 || rep.Signatures != 2 || rep.Added[0].KeyFingerprint != bob.Fingerprint {
 			t.Errorf("%s: %+v", p, rep)
