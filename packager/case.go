@@ -47,7 +47,7 @@ func validate(ctx context.Context, casePath string, opt ValidateOptions) (*Valid
 	if err != nil {
 		return nil, err
 	}
-	doc, findings, err := loadCase(ctx, casePath, schema.Options{SkipHashes: opt.SkipHashes, Workers: opt.Workers, Printable: printable})
+	doc, findings, err := loadCase(ctx, casePath, schema.Options{SkipHashes: opt.SkipHashes, Workers: opt.Workers, Printable: printable, Checklist: true})
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +56,9 @@ func validate(ctx context.Context, casePath string, opt ValidateOptions) (*Valid
 		findings = []finding.Finding{}
 	}
 	rep := &ValidateReport{File: doc.Path, Valid: nerr == 0, Errors: nerr, Warnings: nwarn, Findings: findings}
+	if opt.Checklist && doc.Case != nil {
+		rep.Checklist = schema.NewChecklist(doc.Case)
+	}
 	if nerr > 0 {
 		return rep, invalidCase("")
 	}

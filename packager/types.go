@@ -11,6 +11,7 @@ import (
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/casepack/casepack/packager/translation"
 	"github.com/casepack/casepack/packager/verify"
+	"github.com/casepack/casepack/schema"
 	"github.com/casepack/casepack/schema/caseform"
 )
 
@@ -24,6 +25,9 @@ type ValidateOptions struct {
 	// Fonts are TrueType files the narrative may use beyond its own: text
 	// none of the fonts can print is a finding.
 	Fonts []string
+	// Checklist also returns the whole checklist of the art. 53(1) test
+	// and of each crime's elements (its unmet lines are always findings).
+	Checklist bool
 }
 
 // ValidateReport is the outcome of Validate (`validate --format json`).
@@ -33,6 +37,9 @@ type ValidateReport struct {
 	Errors   int               `json:"errors"`
 	Warnings int               `json:"warnings"`
 	Findings []finding.Finding `json:"findings"`
+	// Checklist is there when asked for (ValidateOptions.Checklist) and
+	// the case could be read.
+	Checklist *schema.Checklist `json:"checklist,omitempty"`
 }
 
 // BuildOptions controls Build.

@@ -178,7 +178,7 @@ func TestLaVegaFacts(t *testing.T) {
 	for _, u := range c.Units {
 		units[u.ID] = true
 	}
-	for _, id := range []string{"U-FAES", "U-PNB", "U-CPNB", "U-UOTE"} {
+	for _, id := range []string{"U-FAES", "U-PNB", "U-UOTE"} {
 		if !units[id] {
 			t.Errorf("unit %s missing", id)
 		}

@@ -35,6 +35,10 @@ type Options struct {
 	// The narrative package provides it (narrative.Printable), with the
 	// user's fonts.
 	Printable func(s string) (bad rune, code finding.Code, msg, hint string)
+	// Checklist adds a warning for every unmet line of the checklist
+	// (NewChecklist) to a case without errors: what validate tells a
+	// lawyer before filing. Other readers of a case leave it out.
+	Checklist bool
 }
 
 // Validate checks a loaded case against the schema and the consistency
@@ -78,6 +82,11 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 		if err := v.files(ctx, doc.Case, opt); err != nil {
 			return nil, err
 		}
+	}
+	// What is left to argue matters once the case is sound: until then
+	// its errors come first, alone.
+	if opt.Checklist && !finding.HasErrors(v.out) {
+		v.checklist(doc.Case)
 	}
 	doc.locate(v.out, v.keyPos, v.subs, v.members)
 	finding.Sort(v.out)

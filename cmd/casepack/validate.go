@@ -20,11 +20,17 @@ func init() {
 			"Every problem is reported where it is (file:line:column and the JSON\n" +
 			"pointer; in a workbook, sheet and cell: case.xlsx: Persons!E7 (age)) with a\n" +
 			"finding code. Exit 0 when the case is valid (warnings may be printed),\n" +
-			"3 when it is not.",
+			"3 when it is not.\n\n" +
+			"Every element of the art. 53(1) test, of the contextual elements and of\n" +
+			"each charged crime that is not argued, cites no evidence or only\n" +
+			"unverified evidence is a warning (CP-CHECK-…); --checklist prints the\n" +
+			"whole list, met or not, as a table (or, with --format json, as\n" +
+			"\"checklist\" in the report): the view a supervising lawyer signs off.",
 		Flags: []cli.Flag{
 			formatFlag(),
 			quietFlag(),
 			&cli.BoolFlag{Name: "skip-hashes", Usage: "do not re-read evidence files to compare declared SHA-256 digests"},
+			&cli.BoolFlag{Name: "checklist", Usage: "print the art. 53(1) checklist: each element of the test and of each crime, met (✔) or not (✘), with its evidence and the sender's notes"},
 			fontFlag(),
 		},
 		Action: runValidate,
@@ -37,7 +43,7 @@ func runValidate(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	packager.SetMemoryLimit(path, packager.Validating)
-	rep, err := packager.Validate(ctx, path, packager.ValidateOptions{SkipHashes: cmd.Bool("skip-hashes"), Fonts: cmd.StringSlice("font")})
+	rep, err := packager.Validate(ctx, path, packager.ValidateOptions{SkipHashes: cmd.Bool("skip-hashes"), Fonts: cmd.StringSlice("font"), Checklist: cmd.Bool("checklist")})
 	if rep == nil {
 		return err
 	}
@@ -46,7 +52,13 @@ func runValidate(ctx context.Context, cmd *cli.Command) error {
 			return jerr
 		}
 	} else {
-		printFindings(cmd.Root().ErrWriter, rep.Findings, cmd.Bool("quiet"), rep.File)
+		findings := rep.Findings
+		if rep.Checklist != nil {
+			// The table says it all; each unmet line is not said twice.
+			findings = withoutChecklist(findings)
+			printChecklist(cmd.Root().Writer, rep.File, rep.Checklist)
+		}
+		printFindings(cmd.Root().ErrWriter, findings, cmd.Bool("quiet"), rep.File)
 		if !cmd.Bool("quiet") || rep.Errors > 0 {
 			fmt.Fprintln(cmd.Root().Writer, summaryLine(rep.File, rep.Errors, rep.Warnings))
 		}

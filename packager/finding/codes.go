@@ -87,6 +87,14 @@ const (
 	TranslationLine      Code = "CP-TRANSLATION-LINE"
 	TranslationDuplicate Code = "CP-TRANSLATION-DUPLICATE"
 	TranslationLanguage  Code = "CP-TRANSLATION-LANGUAGE"
+	// The checklist of the art. 53(1) test and the elements of each crime
+	// (schema/checklist.go): warnings that say what is not yet argued or
+	// proved.
+	CheckUnargued    Code = "CP-CHECK-UNARGUED"
+	CheckUnsupported Code = "CP-CHECK-UNSUPPORTED"
+	CheckUnverified  Code = "CP-CHECK-UNVERIFIED"
+	CheckLiability   Code = "CP-CHECK-LIABILITY"
+	CheckDeath       Code = "CP-CHECK-DEATH"
 
 	// The YAML form (case.yaml).
 	YAMLSyntax  Code = "CP-YAML-SYNTAX"
@@ -206,6 +214,11 @@ var Table = []Info{
 	{TranslationLine, Error, "", Case, "", "a translation with a line break of a one-line text (a title, a name)"},
 	{TranslationDuplicate, Error, "", Case, "", "one text translated twice into one language"},
 	{TranslationLanguage, Warning, "", Case, "", "a translation into the case's main language (the first of submission.languages)"},
+	{CheckUnargued, Warning, "", Case, "", "checklist: an element of the art. 53(1) test, a contextual element of crimes against humanity, an element of a charged crime, a search or an art. 17 indicator that is not argued, or no potential case"},
+	{CheckUnsupported, Warning, "", Case, "", "checklist: an element whose argument cites no evidence, or that the sender assesses unsupported"},
+	{CheckUnverified, Warning, "", Case, "", "checklist: an element whose argument cites only evidence that is not verified or partly verified"},
+	{CheckLiability, Warning, "", Case, "", "checklist: a person of interest (alleged perpetrator) with no mode of liability"},
+	{CheckDeath, Warning, "", Case, "", "checklist: a victim's death with no evidence of its place, its time or the unit that caused it"},
 	{YAMLSyntax, Error, "", Case, "", "case.yaml is not valid YAML (indentation, a missing colon, unquoted text with ': '), holds two documents, or nests more than 64 deep"},
 	{YAMLDupKey, Error, "", Case, "", "a field appears twice in one block; YAML readers would silently keep one"},
 	{YAMLUTF8, Error, "", Case, "", "case.yaml is not UTF-8 text"},

@@ -213,4 +213,16 @@ fixture("CP-TRANSLATION-DUPLICATE_twice", chain(translation({"language": "fr", "
         "CP-TRANSLATION-DUPLICATE", "/translations/1")
 fixture("CP-TRANSLATION-LANGUAGE_english", translation({"language": "en", "pointer": "/analysis/summary", "text": "Victim 01 died."}),
         "CP-TRANSLATION-LANGUAGE", "/translations/0/language")
+# The checklist (validate reports it; the fixture test asks for it on CP-CHECK- folders).
+def crime(el):
+    return setp("/incidents/0/characterisation", [{"article": "7(1)(a)", "label": "Murder as a crime against humanity", "elements": [el]}])
+fixture("CP-CHECK-UNARGUED_element", crime({"element": "The perpetrator killed one or more persons."}),
+        "CP-CHECK-UNARGUED", "/incidents/0/characterisation/0/elements/0")
+fixture("CP-CHECK-UNSUPPORTED_no-citation", crime({"element": "The perpetrator killed one or more persons.", "argument": "Police shot him."}),
+        "CP-CHECK-UNSUPPORTED", "/incidents/0/characterisation/0/elements/0")
+fixture("CP-CHECK-UNVERIFIED_testimony-only", crime({"element": "The perpetrator killed one or more persons.", "argument": "Police shot him [EV-0001]."}),
+        "CP-CHECK-UNVERIFIED", "/incidents/0/characterisation/0/elements/0")
+fixture("CP-CHECK-LIABILITY_none", lambda d: d["persons"].append({"id": "AP-01", "pseudonym": "Person of interest 01", "roles": ["alleged_perpetrator"], "identification": "by_role"}),
+        "CP-CHECK-LIABILITY", "/persons/2")
+fixture("CP-CHECK-DEATH_no-evidence", lambda d: None, "CP-CHECK-DEATH", "/persons/0/death")
 print("fixtures written")

@@ -503,7 +503,8 @@ func laVega(w *writer) (*schema.Case, error) {
 	}
 
 	c.Incidents = incidents()
-	c.Persons = persons()
+	c.Persons = append(persons(), personsOfInterest()...)
+	c.PotentialCases = potentialCases()
 	c.Units = units()
 	c.Consents = consents()
 	c.Authorities = authorities()

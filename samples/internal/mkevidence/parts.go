@@ -42,8 +42,8 @@ func submission() schema.Submission {
 			Channel:       "otplink",
 		},
 		Requests: []schema.Request{
-			{ID: "REQ-01", Text: "Include the killings of at least 14 men in La Vega parish, Caracas, between 6 and 9 January 2021 in the preliminary examination of the situation in Venezuela I, as murder as a crime against humanity under article 7(1)(a) of the Rome Statute committed as part of the attack on the civilian population already identified by the Office [EV-0025] [EV-0034]."},
-			{ID: "REQ-02", Text: "Examine the responsibility of the commanders of the Fuerzas de Acciones Especiales (FAES) and of the other units of the Policía Nacional Bolivariana deployed in the operation, including the UOTE and CPNB-marked personnel [EV-0004] [EV-0006] [EV-0031]."},
+			{ID: "REQ-01", Text: "Include the killings of at least 14 men in La Vega parish, Caracas, between 6 and 9 January 2021 in the preliminary examination of the situation in Venezuela I, as murder as a crime against humanity under article 7(1)(a) of the Rome Statute, committed as part of an attack directed against young men of poor neighbourhoods that is distinct from the attack on political opponents already identified by the Office [EV-0025] [EV-0032] [EV-0034]."},
+			{ID: "REQ-02", Text: "Examine the responsibility of the commanders of the Fuerzas de Acciones Especiales (FAES) and of the other units of the Policía Nacional Bolivariana deployed in the operation, including the UOTE and personnel bearing CPNB insignia, and in particular of the commander of the FAES who presented the operation's results (AP-01) [EV-0004] [EV-0006] [EV-0031]."},
 			{ID: "REQ-03", Text: "Treat this communication and its annexes as confidential under rule 46 of the Rules of Procedure and Evidence [RPE rule 46], and do not disclose the identity of the relatives who gave testimony (R-01 to R-04) or of the persons who filmed the videos without their prior consent [EV-0026] [EV-0027] [EV-0028] [EV-0029]."},
 			{ID: "REQ-04", Text: "Take into account, in the admissibility assessment, that no domestic authority has announced an investigation into these deaths [EV-0030]."},
 		},
@@ -62,7 +62,7 @@ func analysis() schema.Analysis {
 		Summary: "Between 6 and 9 January 2021, during an operation in which as many as 650 agents of the Venezuelan security forces were deployed in La Vega parish, Libertador municipality, Caracas, at least 14 men were killed [EV-0034]. Two of them were 17 years old [EV-0027] [EV-0034]. " +
 			"Nine verified videos show police convoys entering La Vega on the morning of 8 January [EV-0001] [EV-0002], police at its border on Av. Guzmán Blanco [EV-0003], officers with UOTE badges at the Gimnasio Vertical [EV-0004], gunfire in Calle los Bloques [EV-0005] and Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008], and a police pick-up truck leaving La Vega along Calle Zulia with what appear to be bodies [EV-0009].\n\n" +
 			"The authorities presented the deaths as the result of confrontations: \"resistance to authority\" [EV-0031]. The evidence contradicts that version. An external forensic pathologist who reviewed photographs of the 14 bodies found gunshot wounds over the heart on seven, single gunshot wounds immediately above the heart on two and single gunshot wounds to the head on two [EV-0025]. No member of the security forces was reported killed or injured [EV-0031]. Relatives describe officers entering homes without a warrant and shooting young men who offered no resistance [EV-0026] [EV-0027] [EV-0028] [EV-0029].\n\n" +
-			"We submit that these are murders under article 7(1)(a) of the Rome Statute, committed as part of the attack on the civilian population that the Office has already found in Venezuela, and that no domestic investigation has been announced [EV-0030]. We ask the Office to include these facts in its preliminary examination (REQ-01 to REQ-04).",
+			"We submit that these are murders under article 7(1)(a) of the Rome Statute, committed as part of a systematic attack directed against young men of poor neighbourhoods that UN bodies have documented since 2014 [EV-0032] — an attack distinct from the one against political opponents that the Office has already found in Venezuela — and that no domestic investigation has been announced [EV-0030]. We ask the Office to include these facts in its preliminary examination (REQ-01 to REQ-04).",
 		Methodology: "**Open-source material.** Videos and posts were found by systematic searches of social-media platforms for place names in La Vega between 6 and 12 January 2021. Each item was captured with its page, hashed with SHA-256 at once and stored in a write-once store; every later step is recorded in its chain of custody. Verification followed the Berkeley Protocol on Digital Open Source Investigations [BP]: source analysis (who posted it first, and where from), technical analysis (signs of editing, metadata) and content analysis, with geolocation against satellite and street-level imagery and chronolocation from posting times, shadows and the sequence between videos. Nine videos were verified [EV-0001] [EV-0002] [EV-0003] [EV-0004] [EV-0005] [EV-0006] [EV-0007] [EV-0008] [EV-0009], as was a photograph taken from the vantage point of one of them [EV-0010].\n\n" +
 			"**Forensic review.** Photographs of the 14 bodies, obtained through a local partner organisation [EV-0011] to [EV-0024], were reviewed by an independent forensic pathologist (E-01), who reported on the location and kind of wounds and on the limits of a review from photographs, following the Minnesota Protocol as far as photographs allow [EV-0025] [MN]. No autopsy report was available. The expert's findings are assessments from photographs; the narrative words them so, and does not present them as established causes of death.\n\n" +
 			"**Testimonies.** Local organisations interviewed relatives of the victims after explaining the purpose, the risks and the right to withdraw; consent was recorded (C-01 to C-04). Transcripts and translations are annexed [EV-0026] [EV-0027] [EV-0028] [EV-0029].\n\n" +
@@ -71,13 +71,11 @@ func analysis() schema.Analysis {
 			"United Nations bodies have documented a pattern of killings by security forces in poor neighbourhoods presented as confrontations. The independent international Fact-Finding Mission found in September 2020 that the extrajudicial executions by the FAES and the CICPC were not isolated acts and that between 2014 and 2020 there was a policy to combat crime, including by eliminating individuals perceived as \"criminals\" through extrajudicial execution [EV-0032]. The UN High Commissioner for Human Rights recommended the dissolution of the FAES [EV-0033].\n\n" +
 			"The units deployed in La Vega belong to the Policía Nacional Bolivariana: the FAES, the UOTE [EV-0004] and personnel bearing CPNB insignia [EV-0006]. The La Vega operation follows the documented pattern: a large deployment, young men killed at home or nearby with shots to the chest or head, the deaths reported as \"resistance to authority\" [EV-0031] [EV-0034].",
 		Jurisdiction: &schema.Jurisdiction{
-			Temporal:      "Venezuela ratified the Rome Statute on 7 June 2000; the Court has jurisdiction over crimes committed on its territory since 1 July 2002 [RS arts. 11, 126]. The killings took place between 6 and 9 January 2021 [EV-0034], within the period of the referral (since 12 February 2014) and of the Office's examination (since at least April 2017).",
-			Territorial:   "The killings took place in La Vega parish, Libertador municipality, Distrito Capital (Caracas), on the territory of a State Party [RS art. 12(2)(a)]. The places are established by verified videos: Avenida O'Higgins [EV-0001] [EV-0002], Av. Guzmán Blanco [EV-0003], the Gimnasio Vertical [EV-0004], Calle los Bloques [EV-0005] [EV-0010], Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008] and Calle Zulia [EV-0009].",
-			SubjectMatter: "The killings are murder as a crime against humanity under article 7(1)(a) [RS art. 7(1)(a); EoC art. 7(1)(a)]: state agents caused the death of at least 14 men [EV-0025] [EV-0034]. The elements are set out for the operation as a whole (INC-01). Arrests reported by the FAES commander [EV-0031] may amount to imprisonment under article 7(1)(e) [RS art. 7(1)(e)]; they are not characterised here for lack of verified detail.",
-			ContextualElements: "**Attack against a civilian population.** The killings form part of a course of conduct involving the multiple commission of acts under article 7(1) [RS art. 7(2)(a)] against residents of poor neighbourhoods, documented from 2014 to 2020 [EV-0032] and continuing in La Vega [EV-0034]. The victims were residents, most of them young men; nothing indicates that they were taking part in hostilities, and no security-force casualty was reported [EV-0031].\n\n" +
-				"**Widespread or systematic.** The attack is systematic: the same modus operandi recurs — entry without a warrant, a shot to a vital area, alteration of the scene or removal of the body, and a report of \"resistance to authority\" [EV-0026] [EV-0027] [EV-0028] [EV-0029] [EV-0032]. The deployment of some 650 agents with convoys of vehicles shows planning [EV-0001] [EV-0002] [EV-0003] [EV-0034].\n\n" +
-				"**Policy.** The Fact-Finding Mission found a State policy of eliminating individuals perceived as criminals [EV-0032]; the commander's public presentation of the deaths as results endorses it [EV-0031].\n\n" +
-				"**Nexus and knowledge.** The killings were committed by organised police units in uniform during an official operation [EV-0004] [EV-0006]; units so often named for the same practice [EV-0032] [EV-0033] knew their conduct formed part of the attack.",
+			Temporal:           "Venezuela ratified the Rome Statute on 7 June 2000; the Court has jurisdiction over crimes committed on its territory since 1 July 2002 [RS arts. 11, 126]. The killings took place between 6 and 9 January 2021 [EV-0034], within the period of the referral (since 12 February 2014) and of the Office's examination (since at least April 2017).",
+			Territorial:        "The killings took place in La Vega parish, Libertador municipality, Distrito Capital (Caracas), on the territory of a State Party [RS art. 12(2)(a)]. The places are established by verified videos: Avenida O'Higgins [EV-0001] [EV-0002], Av. Guzmán Blanco [EV-0003], the Gimnasio Vertical [EV-0004], Calle los Bloques [EV-0005] [EV-0010], Calle 1 de Mayo [EV-0006] [EV-0007] [EV-0008] and Calle Zulia [EV-0009].",
+			SubjectMatter:      "The killings are murder as a crime against humanity under article 7(1)(a) [RS art. 7(1)(a); EoC art. 7(1)(a)]: state agents caused the death of at least 14 men [EV-0025] [EV-0034]. The elements are set out for the operation as a whole (INC-01). Arrests reported by the FAES commander [EV-0031] may amount to imprisonment under article 7(1)(e) [RS art. 7(1)(e)]; they are not characterised here for lack of verified detail.",
+			ContextualElements: "The Office's finding of December 2020 concerns an attack on political opponents: imprisonment, torture, sexual violence and persecution. The killings of La Vega belong to another course of conduct, against young men of poor neighbourhoods, which this submission pleads as a separate attack, element by element. What the public reporting cannot show is said so.",
+			Contextual:         contextualElements(),
 		},
 		Admissibility: &schema.Admissibility{
 			Complementarity: "As of 20 February 2021 neither the Attorney General's Office (Ministerio Público) nor the Ombudsman's Office (Defensoría del Pueblo) had made any public statement on opening an independent, prompt and impartial investigation into the La Vega deaths [EV-0030] [EV-0034]. Inactivity makes a case admissible [RS art. 17(1)(a)]. Were an investigation opened, its genuineness would be in doubt: international bodies have for years reported a lack of independence and impartiality in the Venezuelan justice system and impunity for killings by the FAES [EV-0032] [EV-0033].",
@@ -89,7 +87,7 @@ func analysis() schema.Analysis {
 			},
 		},
 		InterestsOfJustice: "The relatives who gave testimony want the deaths investigated and those responsible held to account, and consented to share their accounts with the Court [EV-0026] [EV-0027] [EV-0028] [EV-0029]. There is a presumption in favour of proceeding; we know of no substantial reason to believe that an investigation would not serve the interests of justice.",
-		Conclusions:        "There is a reasonable basis to believe that at least 14 men were murdered in La Vega between 6 and 9 January 2021 [EV-0025] [EV-0034], as part of the attack on the civilian population already identified in the situation Venezuela I [EV-0032], and that no domestic investigation has been announced [EV-0030]. We ask the Office to include these facts in its examination (REQ-01), to examine the responsibility of the units involved (REQ-02), to protect the persons who provided information (REQ-03) and to take the absence of domestic proceedings into account (REQ-04).",
+		Conclusions:        "There is a reasonable basis to believe that at least 14 men were murdered in La Vega between 6 and 9 January 2021 [EV-0025] [EV-0034], as part of a systematic attack directed against young men of poor neighbourhoods [EV-0032], and that no domestic investigation has been announced [EV-0030]. We ask the Office to include these facts in its examination (REQ-01), to examine the responsibility of the units involved (REQ-02), to protect the persons who provided information (REQ-03) and to take the absence of domestic proceedings into account (REQ-04).",
 	}
 }
 
@@ -132,14 +130,15 @@ func incidents() []schema.Incident {
 					},
 					{
 						Element:     "The perpetrator knew that the conduct was part of or intended the conduct to be part of a widespread or systematic attack directed against a civilian population.",
-						Assessment:  "partly_supported",
+						Assessment:  "unsupported",
+						Note:        "The officers who fired are not identified; their knowledge is inferred from public reports and the commander's statement, not shown (see the contextual element of knowledge).",
 						Argument:    "The officers acted in organised units under command, in uniform and with insignia [EV-0004] [EV-0006]; their units have long been publicly named for the same practice [EV-0032] [EV-0033]; their commander presented the deaths as results [EV-0031]. Knowledge of individual officers is inferred, not shown directly.",
 						EvidenceIDs: []string{"EV-0004", "EV-0006", "EV-0031", "EV-0032", "EV-0033"},
 					},
 				},
 			}},
 			VictimIDs:   victimsOf("INC-01"),
-			UnitIDs:     []string{"U-PNB", "U-CPNB", "U-FAES", "U-UOTE"},
+			UnitIDs:     []string{"U-PNB", "U-FAES", "U-UOTE"},
 			EvidenceIDs: cat([]string{"EV-0001", "EV-0002", "EV-0003", "EV-0004", "EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0009", "EV-0010"}, photos, []string{"EV-0025"}, testimonies, []string{"EV-0030", "EV-0031", "EV-0034"}),
 		},
 		{
@@ -156,7 +155,7 @@ func incidents() []schema.Incident {
 			Location:    *caracas("La Vega", "Calle los Bloques and Calle 1 de Mayo"),
 			Description: "Gunshots are heard at Calle los Bloques, near the centre of La Vega, where a photograph from the same vantage point shows police trucks and a heavy police presence [EV-0005] [EV-0010]. Deep in La Vega, around Calle 1 de Mayo, a gunshot is heard at about 20 seconds and an officer ducks [EV-0006 @ 0:20]; at about 30 seconds he aims his gun from cover where other police wait [EV-0006 @ 0:30]; CPNB and Policía Nacional Bolivariana insignia are visible [EV-0006]. Other videos show the same street as gunshots ring out [EV-0007] and armed police patrolling [EV-0008].",
 			VictimIDs:   victimsOf("INC-03"),
-			UnitIDs:     []string{"U-PNB", "U-CPNB"},
+			UnitIDs:     []string{"U-PNB"},
 			EvidenceIDs: cat([]string{"EV-0005", "EV-0006", "EV-0007", "EV-0008", "EV-0010"}, photosOf("INC-03")),
 		},
 		{
@@ -211,6 +210,7 @@ func persons() []schema.Person {
 			review.Findings = "The wounds could not be determined from the images available [EV-0025]."
 		}
 		d.ForensicReview = review
+		attribute(d, id)
 		p := schema.Person{
 			ID: id, Pseudonym: fmt.Sprintf("Victim %02d", n), Roles: []string{"victim"},
 			Sex: "male", Age: ptr(v.age), Minor: ptr(v.age < 18),
@@ -281,6 +281,9 @@ func authorities() []schema.Authority {
 		{ID: "EoC", Kind: "elements", Title: "Elements of Crimes of the International Criminal Court (2011)", Short: "Elements of Crimes", Date: "2011"},
 		{ID: "OTP-PE", Kind: "policy", Title: "Office of the Prosecutor, Policy Paper on Preliminary Examinations, November 2013", Short: "OTP Policy Paper on Preliminary Examinations", Date: "2013-11"},
 		{ID: "BP", Kind: "other", Title: "Berkeley Protocol on Digital Open Source Investigations, OHCHR and Human Rights Center, UC Berkeley School of Law, HR/PUB/20/2 (2020)", Short: "Berkeley Protocol", Date: "2020"},
+		{ID: "OTP-CS", Kind: "policy", Title: "Office of the Prosecutor, Policy Paper on Case Selection and Prioritisation, 15 September 2016", Short: "OTP Policy Paper on Case Selection", Date: "2016-09-15"},
+		{ID: "Kenya-15", Kind: "case_law", Title: "Situation in the Republic of Kenya, Decision Pursuant to Article 15 of the Rome Statute on the Authorization of an Investigation into the Situation in the Republic of Kenya, Pre-Trial Chamber II, 31 March 2010", Short: "Kenya article 15 decision", Date: "2010-03-31", Reference: "ICC-01/09-19-Corr"},
+		{ID: "Katanga-TJ", Kind: "case_law", Title: "The Prosecutor v. Germain Katanga, Judgment pursuant to article 74 of the Statute, Trial Chamber II, 7 March 2014", Short: "Katanga trial judgment", Date: "2014-03-07", Reference: "ICC-01/04-01/07-3436-tENG"},
 		{ID: "MN", Kind: "other", Title: "The Minnesota Protocol on the Investigation of Potentially Unlawful Death (2016), OHCHR, HR/PUB/17/4 (2017)", Short: "Minnesota Protocol", Date: "2017"},
 	}
 }
@@ -289,22 +292,30 @@ func units() []schema.Unit {
 	return []schema.Unit{
 		{
 			ID: "U-PNB", Name: "Policía Nacional Bolivariana", NameEN: "Bolivarian National Police", Acronym: "PNB", Type: "police",
-			Description: "The national police force. Its vehicles and officers are seen throughout the operation [EV-0001] [EV-0006] [EV-0010].",
+			// CPNB is the corps' formal name, seen on insignia beside PNB in
+			// the same footage: one force, not two.
+			Aliases:     []string{"CPNB", "Cuerpo de Policía Nacional Bolivariana"},
+			Description: "The national police force, also named Cuerpo de Policía Nacional Bolivariana (CPNB), whose insignia are seen beside PNB insignia on the same uniforms [EV-0006]. Its vehicles and officers are seen throughout the operation [EV-0001] [EV-0006] [EV-0010].",
 			EvidenceIDs: []string{"EV-0001", "EV-0002", "EV-0006", "EV-0009", "EV-0010"},
 		},
 		{
-			ID: "U-CPNB", Name: "Cuerpo de Policía Nacional Bolivariana", NameEN: "Bolivarian National Police Corps", Acronym: "CPNB", Type: "police", ParentID: "U-PNB",
-			Description: "CPNB insignia are visible on uniforms in Calle 1 de Mayo [EV-0006]. CPNB is the corps' formal name; it is recorded apart from U-PNB only because the footage shows both insignia.",
-			EvidenceIDs: []string{"EV-0006"},
-		},
-		{
-			ID: "U-FAES", Name: "Fuerzas de Acciones Especiales", NameEN: "Special Action Forces", Acronym: "FAES", Type: "police", ParentID: "U-PNB",
+			ID: "U-FAES", Name: "Fuerzas de Acciones Especiales", NameEN: "Special Action Forces", Acronym: "FAES", Type: "police",
+			Superiors: []schema.Superior{{
+				SuperiorID: "U-PNB", Relation: "part_of", To: "2021-01-09", Status: schema.StatusReported,
+				Qualifier:   "as UN bodies describe it",
+				EvidenceIDs: []string{"EV-0032", "EV-0033"},
+			}},
 			Description: "Special unit of the Policía Nacional Bolivariana. The UN Fact-Finding Mission found its extrajudicial executions were not isolated acts [EV-0032]; the UN High Commissioner recommended its dissolution [EV-0033]. Its commander presented the results of the La Vega operation [EV-0031].",
 			EvidenceIDs: []string{"EV-0002", "EV-0031", "EV-0032", "EV-0033"},
 		},
 		{
-			ID: "U-UOTE", Name: "Unidad de Operaciones Tácticas Especiales", NameEN: "Special Tactics Operational Unit", Acronym: "UOTE", Type: "police", ParentID: "U-PNB",
-			Description: "UOTE badges are visible on officers near the Gimnasio Vertical [EV-0004]. Its place under the Policía Nacional Bolivariana is the sender's working assumption.",
+			ID: "U-UOTE", Name: "Unidad de Operaciones Tácticas Especiales", NameEN: "Special Tactics Operational Unit", Acronym: "UOTE", Type: "police",
+			Superiors: []schema.Superior{{
+				SuperiorID: "U-PNB", Relation: "part_of", Status: schema.StatusAssumed,
+				Qualifier:   "working assumption of the sender, from the UOTE badges seen beside PNB vehicles in EV-0004",
+				EvidenceIDs: []string{"EV-0004"},
+			}},
+			Description: "UOTE badges are visible on officers near the Gimnasio Vertical [EV-0004].",
 			EvidenceIDs: []string{"EV-0004"},
 		},
 	}
