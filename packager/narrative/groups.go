@@ -98,11 +98,13 @@ func forensicGroups(deaths []*schema.Person, recorded func(*schema.Person) *sche
 
 // findingsKey is what two deaths must share to be reported together: all
 // the findings, but not the date, incident, place, official claim (the
-// victims table and the official-version table give those) or the
-// material reviewed (cited for the group).
+// victims table and the official-version table give those), who caused
+// the death and the evidence of its place and date (the per-victim matrix
+// gives those) or the material reviewed (cited for the group).
 func findingsKey(d *schema.Death) string {
 	c := *d
 	c.Date, c.IncidentID, c.Place, c.OfficialCauseClaim = "", "", "", ""
+	c.PlaceEvidenceIDs, c.DateEvidenceIDs, c.Perpetrators = nil, nil, nil
 	if c.ForensicReview != nil {
 		r := *c.ForensicReview
 		r.Materials = nil
