@@ -304,17 +304,8 @@ func (k *checker) deaths(c *Case) {
 		}
 		ptr := fmt.Sprintf("/persons/%d/death", i)
 		it := CheckItem{Part: PartDeaths, Element: fmt.Sprintf("%s (%s): place, time and unit of the death", p.ID, p.Pseudonym), Pointer: ptr}
-		var lacks []string
-		if len(d.PlaceEvidenceIDs) == 0 {
-			lacks = append(lacks, "place")
-		}
-		if len(d.DateEvidenceIDs) == 0 {
-			lacks = append(lacks, "time")
-		}
+		lacks := DeathGaps(d)
 		a := d.Perpetrators
-		if a == nil || len(a.UnitIDs)+len(a.PersonIDs) == 0 || len(a.EvidenceIDs) == 0 {
-			lacks = append(lacks, "perpetrator unit")
-		}
 		ev := append(slices.Clone(d.PlaceEvidenceIDs), d.DateEvidenceIDs...)
 		if a != nil {
 			ev = append(ev, a.EvidenceIDs...)
@@ -405,6 +396,31 @@ func (k *checker) justice(c *Case) {
 	if c.Analysis.InterestsOfJustice == "" {
 		it.at("/analysis", "interests_of_justice")
 	}
+}
+
+// The gaps DeathGaps names.
+const (
+	GapPlace = "place"
+	GapTime  = "time"
+	GapUnit  = "perpetrator unit"
+)
+
+// DeathGaps lists what no evidence ties a death to: its place, its time,
+// the unit (or person) that caused it. An attribution without evidence,
+// however firmly stated, is a gap. The checklist, the per-victim matrix of
+// the annexes and the narrative all use it.
+func DeathGaps(d *Death) []string {
+	var out []string
+	if len(d.PlaceEvidenceIDs) == 0 {
+		out = append(out, GapPlace)
+	}
+	if len(d.DateEvidenceIDs) == 0 {
+		out = append(out, GapTime)
+	}
+	if a := d.Perpetrators; a == nil || len(a.UnitIDs)+len(a.PersonIDs) == 0 || len(a.EvidenceIDs) == 0 {
+		out = append(out, GapUnit)
+	}
+	return out
 }
 
 // joinAnd joins words as a sentence does: "a", "a and b", "a, b and c".

@@ -56,7 +56,7 @@ func buildCase(t *testing.T, dir string, ed edition.Edition) string {
 
 const fixture = "testdata/case"
 
-var wantSheets = []string{"Evidence", "Files", "Incidents", "Victims", "Units", "Custody", "Crimes", "About", "Redactions"}
+var wantSheets = []string{"Evidence", "Files", "Incidents", "Victims", "Units", "Custody", "Crimes", "Persons of interest", "Chain of command", "Victim matrix", "About", "Redactions"}
 
 const laVega = "../../samples/la-vega"
 
@@ -302,7 +302,7 @@ func atoi(t *testing.T, s string) int {
 func checkTwins(t *testing.T, d *dump) {
 	t.Helper()
 	for _, s := range d.Sheets {
-		rows, ok := d.CSV[strings.ToLower(s.Name)+".csv"]
+		rows, ok := d.CSV[strings.ReplaceAll(strings.ToLower(s.Name), " ", "_")+".csv"]
 		if !ok {
 			t.Errorf("no CSV twin for %s", s.Name)
 			continue

@@ -62,6 +62,9 @@ func ExampleWrite() {
 	// data/annexes/csv/units.csv true
 	// data/annexes/csv/custody.csv true
 	// data/annexes/csv/crimes.csv true
+	// data/annexes/csv/persons_of_interest.csv true
+	// data/annexes/csv/chain_of_command.csv true
+	// data/annexes/csv/victim_matrix.csv true
 	// data/annexes/csv/about.csv true
 	// data/annexes/csv/redactions.csv true
 	// EV-0001,Video,video,"'=HYPERLINK(""http://x"",""y"")"

@@ -21,9 +21,9 @@ func TestWorkbookInEveryLanguage(t *testing.T) {
 		header, withheld string
 		about            string
 	}{
-		"fr": {[]string{"Éléments de preuve", "Fichiers", "Incidents", "Victimes", "Unités", "Conservation", "Crimes", "À propos", "Expurgations"},
+		"fr": {[]string{"Éléments de preuve", "Fichiers", "Incidents", "Victimes", "Unités", "Conservation", "Crimes", "Personnes d’intérêt", "Chaîne de commandement", "Tableau par victime", "À propos", "Expurgations"},
 			"ID de la preuve", "non divulgué", "Langue du présent classeur"},
-		"es": {[]string{"Pruebas", "Archivos", "Incidentes", "Víctimas", "Unidades", "Custodia", "Crímenes", "Acerca de", "Supresiones"},
+		"es": {[]string{"Pruebas", "Archivos", "Incidentes", "Víctimas", "Unidades", "Custodia", "Crímenes", "Personas de interés", "Cadena de mando", "Matriz por víctima", "Acerca de", "Supresiones"},
 			"ID de la prueba", "no divulgado", "Idioma de este libro"},
 	}
 	for code, w := range want {
