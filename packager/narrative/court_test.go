@@ -71,7 +71,7 @@ func TestNumberedParagraphsAndFootnotes(t *testing.T) {
 		t.Errorf("pdftotext shows %d paragraph numbers, the layout numbered %d", len(nums), rep.Paragraphs)
 	}
 	// Each footnote is printed once, at the foot of a page, with its number.
-	notes := regexp.MustCompile(`(?m)^\s+([0-9]+)\s+(EV-[0-9]{4}|Rome Statute|Rules of Procedure|Elements of Crimes|OTP Policy|Berkeley|Minnesota)`).FindAllStringSubmatch(text, -1)
+	notes := regexp.MustCompile(`(?m)^\s+([0-9]+)\s+(EV-[0-9]{4}|Rome Statute|Rules of Procedure|Elements of Crimes|OTP Policy|Berkeley|Minnesota|Kenya|Katanga)`).FindAllStringSubmatch(text, -1)
 	if len(notes) != rep.Footnotes || rep.Footnotes < 50 {
 		t.Fatalf("%d footnotes printed, the layout made %d", len(notes), rep.Footnotes)
 	}

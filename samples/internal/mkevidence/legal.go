@@ -60,7 +60,7 @@ func personsOfInterest() []schema.Person {
 	return []schema.Person{{
 		ID: "AP-01", Pseudonym: "Person of interest 01", Roles: []string{schema.RoleAlleged},
 		Identification: "by_role",
-		Basis:          "The commander of the FAES at the time of the operation, who on 8 January 2021 publicly presented its results as alleged criminals killed in confrontations [EV-0031]. Known to the sender only by post; the submission gives no name.",
+		Basis:          "The commander of the FAES at the time of the operation, who on 8 January 2021 publicly presented its results as alleged criminals killed in confrontations [EV-0031].",
 		Positions: []schema.Position{{
 			UnitID: "U-FAES", Title: "Commander", Commands: true, From: "2021-01-08", To: "2021-01-08",
 			Status:      schema.StatusReported,

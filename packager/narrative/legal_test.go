@@ -1,0 +1,99 @@
+package narrative
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/schema"
+)
+
+// legalHeadings are the headings of the legal sections.
+var legalHeadings = []string{
+	"Alleged perpetrators and modes of liability", "Persons of interest", "Chain of command",
+	"Per-victim matrix", "Potential case PC-01", "Contextual elements of crimes against humanity",
+}
+
+// pdfText renders c in edition ed and returns pdftotext's text of it,
+// whitespace squashed.
+func pdfText(t *testing.T, c *schema.Case, ed edition.Edition) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Render(context.Background(), &buf, c, nil, Options{Date: testDate, Edition: ed, Version: "1.2.3"}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "n.pdf")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return squash(run(t, "pdftotext", path, "-"))
+}
+
+// TestLegalSectionsLaVega: the La Vega narrative, as pdftotext reads it,
+// says who is alleged to be responsible and how, argues the contextual
+// elements one by one, gives the potential case and the per-victim matrix,
+// and prints each assumed fact as an assumption with what it rests on. The
+// public edition names the person of interest by pseudonym only.
+func TestLegalSectionsLaVega(t *testing.T) {
+	c := laVega(t)
+	full := pdfText(t, c, edition.Confidential)
+	for _, want := range append(legalHeadings,
+		"Known only as the holder of a post; the submission gives no name.",
+		"Command responsibility (art. 28(a)). The evidence supports this mode of liability in part.",
+		"Not shown: Effective control over the officers who fired is inferred from the post",
+		"Commander, Fuerzas de Acciones Especiales (FAES), 8 January 2021 — reported: as the media reported",
+		// The UOTE's place under the PNB is the sender's assumption.
+		"assumption: working assumption of the sender, from the UOTE badges seen beside PNB vehicles in EV-0004",
+		"Widespread. Not argued: the attack need be widespread or systematic, and it is argued to be the other.",
+		"Knowledge of the attack. The evidence does not yet support this element.",
+		"Search of 20 February 2021 by the sender.",
+		"Inactivity (art. 17(1)(a)). The evidence supports this indicator in part.",
+		"Lack of independence (art. 17(2)(c))",
+		"Situation in the Republic of Kenya, Decision Pursuant to Article 15",
+		"also CPNB, Cuerpo de Policía Nacional Bolivariana",
+	) {
+		if !strings.Contains(full, want) {
+			t.Errorf("confidential edition lacks %q", want)
+		}
+	}
+	// The matrix: a death a testimony ties has no gap; one nothing ties
+	// has all three, and its attribution is printed as the assumption it is.
+	if !strings.Contains(full, "EV-0006, EV-0026 Photo, Video, Testimony, Forensic report none") {
+		t.Error("the matrix row of Victim 02 (tied by testimony) is not as expected")
+	}
+	if !strings.Contains(full, "(assumption: working assumption of the sender: the death occurred during the PNB operation; no evidence ties it to a unit) — Photo, Forensic report place, time, perpetrator unit") {
+		t.Error("the matrix row of Victim 01 does not show its assumption and gaps")
+	}
+
+	public := pdfText(t, c, edition.Public)
+	for _, want := range []string{"Persons of interest", "The submission names 1 person of interest: Person of interest 01.",
+		"Redacted — withheld from the public edition: how each person of interest is identified"} {
+		if !strings.Contains(public, want) {
+			t.Errorf("public edition lacks %q", want)
+		}
+	}
+	for _, leak := range []string{"Command responsibility", "Known only as the holder of a post", "Person of interest 01, Commander"} {
+		if strings.Contains(public, leak) {
+			t.Errorf("public edition shows %q", leak)
+		}
+	}
+}
+
+// TestNoLegalSectionsForMinimal: a case without a legal model gets none of
+// the legal sections.
+func TestNoLegalSectionsForMinimal(t *testing.T) {
+	doc, _, err := schema.LoadAndValidate(context.Background(), filepath.Join("..", "..", "samples", "minimal"), schema.Options{SkipHashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, doc.Case, edition.Confidential)
+	for _, h := range legalHeadings {
+		if strings.Contains(text, h) {
+			t.Errorf("the minimal case's narrative has %q", h)
+		}
+	}
+}
