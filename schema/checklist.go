@@ -423,6 +423,30 @@ func DeathGaps(d *Death) []string {
 	return out
 }
 
+// DeathEvidence lists, in order and with repeats, every evidence item that
+// concerns a victim's death: the victim's own, the evidence of the place,
+// the time and the perpetrators, the forensic review's material and report
+// and the autopsy report. The per-victim matrix takes the kinds of
+// evidence from it.
+func DeathEvidence(p *Person) []string {
+	ids := slices.Clone(p.EvidenceIDs)
+	d := p.Death
+	if d == nil {
+		return ids
+	}
+	ids = append(append(ids, d.PlaceEvidenceIDs...), d.DateEvidenceIDs...)
+	if a := d.Perpetrators; a != nil {
+		ids = append(ids, a.EvidenceIDs...)
+	}
+	if r := d.ForensicReview; r != nil {
+		ids = append(append(ids, r.Materials...), r.ReportEvidenceID)
+	}
+	if a := d.Autopsy; a != nil && a.ReportEvidenceID != "" {
+		ids = append(ids, a.ReportEvidenceID)
+	}
+	return ids
+}
+
 // joinAnd joins words as a sentence does: "a", "a and b", "a, b and c".
 func joinAnd(w []string) string {
 	if len(w) < 2 {

@@ -237,22 +237,14 @@ func (m *mapper) matrixRows(yield func([]value) error) error {
 		row[5] = text(d.Place)
 		row[6] = refs(d.PlaceEvidenceIDs...)
 		row[7] = refs(d.DateEvidenceIDs...)
-		ids := append(append(append([]string(nil), p.EvidenceIDs...), d.PlaceEvidenceIDs...), d.DateEvidenceIDs...)
 		if a := d.Perpetrators; a != nil {
 			row[8] = refs(a.UnitIDs...)
 			row[9] = text(m.pseudonyms(a.PersonIDs))
 			row[10] = text(a.Status)
 			row[11] = text(a.Qualifier)
 			row[12] = refs(a.EvidenceIDs...)
-			ids = append(ids, a.EvidenceIDs...)
 		}
-		if a := d.Autopsy; a != nil && a.ReportEvidenceID != "" {
-			ids = append(ids, a.ReportEvidenceID)
-		}
-		if r := d.ForensicReview; r != nil {
-			ids = append(append(ids, r.Materials...), r.ReportEvidenceID)
-		}
-		row[13] = text(m.evidenceTypes(ids))
+		row[13] = text(m.evidenceTypes(schema.DeathEvidence(p)))
 		row[14] = text(strings.Join(m.gapWords(schema.DeathGaps(d)), refSeparator))
 		if err := yield(row); err != nil {
 			return err

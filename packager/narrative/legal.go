@@ -182,22 +182,14 @@ func (d *Data) Matrix() []MatrixRow {
 	for _, p := range d.Deaths {
 		dd := p.Death
 		r := MatrixRow{Victim: p, Death: dd, Gaps: schema.DeathGaps(dd)}
-		ids := append(append(append([]string(nil), p.EvidenceIDs...), dd.PlaceEvidenceIDs...), dd.DateEvidenceIDs...)
 		r.Evidence = append(append([]string(nil), dd.PlaceEvidenceIDs...), dd.DateEvidenceIDs...)
 		if a := dd.Perpetrators; a != nil {
 			r.Units, r.Persons, r.Status = a.UnitIDs, a.PersonIDs, a.Status
-			ids = append(ids, a.EvidenceIDs...)
 			r.Evidence = append(r.Evidence, a.EvidenceIDs...)
-		}
-		if fr := dd.ForensicReview; fr != nil {
-			ids = append(append(ids, fr.Materials...), fr.ReportEvidenceID)
-		}
-		if au := dd.Autopsy; au != nil && au.ReportEvidenceID != "" {
-			ids = append(ids, au.ReportEvidenceID)
 		}
 		r.Evidence = uniqueSorted(r.Evidence)
 		seen := map[string]bool{}
-		for _, id := range ids {
+		for _, id := range schema.DeathEvidence(p) {
 			if e := d.Index.Evidence[id]; e != nil && !seen[e.Type] {
 				seen[e.Type] = true
 				r.Types = append(r.Types, e.Type)
