@@ -74,7 +74,9 @@ func TestFixturesInEveryForm(t *testing.T) {
 		if strings.HasPrefix(code, "CP-JSON-") {
 			continue // problems of JSON text, which the other forms cannot hold
 		}
-		_, want, err := schema.LoadAndValidate(ctx, dir, schema.Options{})
+		// The checklist's warnings are asked for, as validate does.
+		opt := schema.Options{Checklist: strings.HasPrefix(code, "CP-CHECK-")}
+		_, want, err := schema.LoadAndValidate(ctx, dir, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +104,7 @@ func TestFixturesInEveryForm(t *testing.T) {
 				if err := os.Remove(src); err != nil {
 					t.Fatal(err)
 				}
-				_, got, err := LoadAndValidate(ctx, tmp, schema.Options{})
+				_, got, err := LoadAndValidate(ctx, tmp, opt)
 				if err != nil {
 					t.Fatal(err)
 				}
