@@ -126,6 +126,14 @@ func TestChecklistRules(t *testing.T) {
 				Perpetrators: &schema.Attribution{UnitIDs: []string{"U-1"}, Status: schema.StatusAssumed}}}}
 		}, "V-01", schema.CheckUnmet, finding.CheckDeath},
 		{"no potential case", func(*schema.Case) {}, "Potential case", schema.CheckUnmet, finding.CheckUnargued},
+		{"proceeding without the same-conduct test", func(c *schema.Case) {
+			c.PotentialCases = []schema.PotentialCase{{ID: "PC-01", Title: "T", UnitIDs: []string{"U-1"},
+				Proceedings: []schema.Proceeding{{Authority: "Prosecutor 5", SamePerson: "yes", Assessment: "Low-level officers only [EV-0001]."}}}}
+		}, "PC-01 (T): proceeding before Prosecutor 5", schema.CheckUnmet, finding.CheckUnargued},
+		{"proceeding assessed", func(c *schema.Case) {
+			c.PotentialCases = []schema.PotentialCase{{ID: "PC-01", Title: "T", UnitIDs: []string{"U-1"},
+				Proceedings: []schema.Proceeding{{Authority: "Prosecutor 5", SamePerson: "no", SameConduct: "partly", Assessment: "Low-level officers only [EV-0001]."}}}}
+		}, "PC-01 (T): proceeding before Prosecutor 5", schema.CheckMet, ""},
 		{"potential case without search", func(c *schema.Case) {
 			c.PotentialCases = []schema.PotentialCase{{ID: "PC-01", Title: "T", UnitIDs: []string{"U-1"}}}
 		}, "PC-01 (T): search", schema.CheckUnmet, finding.CheckUnargued},

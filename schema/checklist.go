@@ -353,6 +353,18 @@ func (k *checker) admissibility(c *Case) {
 			k.judge(PartAdmissible, fmt.Sprintf("%s: search for national proceedings of %s", who, s.Date), fmt.Sprintf("%s/searches/%d", ptr, j),
 				argued{text: s.Result, evidence: s.EvidenceIDs})
 		}
+		for j, pr := range pc.Proceedings {
+			name := fmt.Sprintf("%s: proceeding before %s, same person and same conduct", who, pr.Authority)
+			q := fmt.Sprintf("%s/proceedings/%d", ptr, j)
+			switch {
+			case pr.SamePerson == "":
+				k.missing(PartAdmissible, name, q, finding.CheckUnargued, "does not say whether it concerns the same person").at(q, "same_person")
+			case pr.SameConduct == "":
+				k.missing(PartAdmissible, name, q, finding.CheckUnargued, "does not say whether it concerns substantially the same conduct").at(q, "same_conduct")
+			default:
+				k.judge(PartAdmissible, name, q, argued{text: pr.Assessment, evidence: pr.EvidenceIDs})
+			}
+		}
 		if len(pc.Indicators) == 0 {
 			k.missing(PartAdmissible, who+": art. 17 indicators", ptr+"/indicators", finding.CheckUnargued,
 				"no indicator of inactivity, unwillingness or inability").at(ptr, "indicators")
