@@ -214,7 +214,7 @@ var Table = []Info{
 	{TranslationLine, Error, "", Case, "", "a translation with a line break of a one-line text (a title, a name)"},
 	{TranslationDuplicate, Error, "", Case, "", "one text translated twice into one language"},
 	{TranslationLanguage, Warning, "", Case, "", "a translation into the case's main language (the first of submission.languages)"},
-	{CheckUnargued, Warning, "", Case, "", "checklist: an element of the art. 53(1) test, a contextual element of crimes against humanity, an element of a charged crime, a search or an art. 17 indicator that is not argued, or no potential case"},
+	{CheckUnargued, Warning, "", Case, "", "checklist: an element of the art. 53(1) test, a contextual element of crimes against humanity, an element of a charged crime, a search or an art. 17 indicator that is not argued, a national proceeding that does not say whether it concerns the same person and conduct, or no potential case"},
 	{CheckUnsupported, Warning, "", Case, "", "checklist: an element whose argument cites no evidence, or that the sender assesses unsupported"},
 	{CheckUnverified, Warning, "", Case, "", "checklist: an element whose argument cites only evidence that is not verified or partly verified"},
 	{CheckLiability, Warning, "", Case, "", "checklist: a person of interest (alleged perpetrator) with no mode of liability"},
