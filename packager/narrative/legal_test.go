@@ -20,10 +20,14 @@ var legalHeadings = []string{
 
 // pdfText renders c in edition ed and returns pdftotext's text of it,
 // whitespace squashed.
-func pdfText(t *testing.T, c *schema.Case, ed edition.Edition) string {
+func pdfText(t *testing.T, c *schema.Case, ed edition.Edition, lang ...string) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Render(context.Background(), &buf, c, nil, Options{Date: testDate, Edition: ed, Version: "1.2.3"}); err != nil {
+	opt := Options{Date: testDate, Edition: ed, Version: "1.2.3"}
+	if len(lang) > 0 {
+		opt.Lang = lang[0]
+	}
+	if err := Render(context.Background(), &buf, c, nil, opt); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "n.pdf")
@@ -52,7 +56,7 @@ func TestLegalSectionsLaVega(t *testing.T) {
 		"Knowledge of the attack. The evidence does not yet support this element.",
 		"Search of 20 February 2021 by the sender.",
 		"Inactivity (art. 17(1)(a)). The evidence supports this indicator in part.",
-		"Lack of independence (art. 17(2)(c))",
+		"Lack of independence or impartiality (art. 17(2)(c))",
 		"Situation in the Republic of Kenya, Decision Pursuant to Article 15",
 		"also CPNB, Cuerpo de Policía Nacional Bolivariana",
 	) {
@@ -79,6 +83,32 @@ func TestLegalSectionsLaVega(t *testing.T) {
 	for _, leak := range []string{"Command responsibility", "Known only as the holder of a post", "Person of interest 01, Commander"} {
 		if strings.Contains(public, leak) {
 			t.Errorf("public edition shows %q", leak)
+		}
+	}
+}
+
+// TestLegalSectionsInFrenchAndSpanish: the words the legal sections
+// generate come from the catalogue; the case's own text stays as written.
+func TestLegalSectionsInFrenchAndSpanish(t *testing.T) {
+	c := laVega(t)
+	for lang, want := range map[string][]string{
+		"fr": {"Auteurs présumés et modes de responsabilité", "Chaîne de commandement", "Tableau par victime",
+			"Responsabilité", "hypothèse : working assumption of the sender, from the UOTE badges", "Affaire potentielle PC-01 :",
+			"Connue seulement comme titulaire d’une fonction", "lieu, date, unité des auteurs"},
+		"es": {"Presuntos autores y formas de responsabilidad", "Cadena de mando", "Matriz por víctima",
+			"hipótesis: working assumption of the sender, from the UOTE badges", "Caso potencial PC-01:",
+			"Conocida solo como titular de un cargo", "lugar, fecha, unidad autora"},
+	} {
+		text := pdfText(t, c, edition.Confidential, lang)
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the narrative lacks %q", lang, w)
+			}
+		}
+		for _, english := range []string{"Alleged perpetrators and modes of liability", "Per-victim matrix", "assumption: working"} {
+			if strings.Contains(text, english) {
+				t.Errorf("%s: the narrative prints the English %q", lang, english)
+			}
 		}
 	}
 }
