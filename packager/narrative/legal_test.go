@@ -74,8 +74,9 @@ func TestLegalSectionsLaVega(t *testing.T) {
 	}
 
 	public := pdfText(t, c, edition.Public)
-	for _, want := range []string{"Persons of interest", "The submission names 1 person of interest: Person of interest 01.",
-		"Redacted — withheld from the public edition: how each person of interest is identified"} {
+	for _, want := range []string{"Persons of interest", "AP-01 — Person of interest 01",
+		"Redacted — withheld from the public edition: how the person of interest is identified, the basis and the posts held",
+		"Redacted — withheld from the public edition: a mode of liability alleged and its facts"} {
 		if !strings.Contains(public, want) {
 			t.Errorf("public edition lacks %q", want)
 		}
