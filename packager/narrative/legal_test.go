@@ -73,6 +73,9 @@ func TestLegalSectionsLaVega(t *testing.T) {
 		t.Error("the matrix row of Victim 01 does not show its assumption and gaps")
 	}
 
+	// The sample keeps its person of interest in the public edition (a
+	// public post); by default the public edition withholds it.
+	c.Submission.PublicEdition.PersonsOfInterest = "omit"
 	public := pdfText(t, c, edition.Public)
 	for _, want := range []string{"Persons of interest", "AP-01 — Person of interest 01",
 		"Redacted — withheld from the public edition: how the person of interest is identified, the basis and the posts held",

@@ -53,7 +53,10 @@ func submission() schema.Submission {
 			"**Public edition.** A public edition exists; it withholds every item not marked public and all identifying details.",
 		// With their incident, an age band would single out four of the
 		// victims (casepack check-edition): the public edition omits ages.
-		PublicEdition: &schema.PublicEdition{Victims: &schema.PersonPolicy{Age: "omit"}},
+		// The person of interest is known only by the post whose holder
+		// made a public statement: the public edition may show what is
+		// alleged against the post.
+		PublicEdition: &schema.PublicEdition{Victims: &schema.PersonPolicy{Age: "omit"}, PersonsOfInterest: "keep"},
 	}
 }
 
