@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/casepack/casepack/internal/destination"
@@ -101,15 +100,10 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 		}
 		return nil, buildError(err)
 	}
-	// A letter left beside no package is not replaced without Force (a
-	// package that exists is refused by the build, with its own message).
-	pkgDir := filepath.Join(opt.OutDir, spec.Name)
-	_, pkgErr := os.Lstat(pkgDir)
-	for _, letterPath := range submission.LetterBesidePaths(doc, sopt, pkgDir) {
-		if _, err := os.Lstat(letterPath); err == nil && pkgErr != nil && !opt.Force {
-			return nil, fault.New(fault.Operational, fmt.Errorf("%s: already exists", letterPath), "choose another --out folder, or replace the package and its letter with --force")
-		}
-	}
+	// The covering letters beside the package carry the tag manifest's
+	// digest, which no file inside the package can; they are put in place
+	// with the package, as one unit.
+	spec.Beside = append(spec.Beside, submission.LetterBeside(doc, sopt)...)
 	planned := time.Now()
 	res, err := assemble.Build(ctx, spec, assemble.Options{
 		OutDir:         opt.OutDir,
@@ -132,11 +126,7 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 		{Name: "validate", Seconds: validated.Sub(started).Seconds()},
 		{Name: "plan", Seconds: planned.Sub(validated).Seconds()},
 	}, res.Timings...)
-	// The covering letter beside the package carries the tag manifest's
-	// digest, which no file inside the package can.
-	if rep.Letters, err = submission.LetterBeside(ctx, doc, sopt, res, opt.Force); err != nil {
-		return rep, err
-	}
+	rep.Letters = res.Beside
 	rep.Letter = rep.Letters[0]
 	return rep, nil
 }

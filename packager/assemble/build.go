@@ -60,6 +60,21 @@ type VerifyInstructor interface {
 	VerifyInstructions(seq int) string
 }
 
+// Beside is a file that goes beside the package folder, named after it
+// (the covering letter): written once the package is written and
+// verified, so it can describe it (its tag manifest's digest), and put in
+// place with the folder and the ZIP as one unit, so that neither a crash
+// nor a failure leaves it beside another version of the package.
+type Beside struct {
+	// Suffix follows the package's name in the file's name
+	// (".covering-letter.pdf").
+	Suffix string
+	// Write writes the file's bytes to w. pkg is the package folder as
+	// written (not yet in place) and res describes it; its Dir and Zip are
+	// not set yet.
+	Write func(ctx context.Context, w io.Writer, pkg string, res *Result) error
+}
+
 // Spec is everything Build needs to know about one package.
 type Spec struct {
 	Name       string               // package folder name, a single safe path element
@@ -74,6 +89,19 @@ type Spec struct {
 	// everything written.
 	Check   func(ctx context.Context, dir string) error
 	Signers []Signer
+	// Beside lists the files that go beside the package folder.
+	Beside []Beside
+}
+
+// targets are the entries of the output folder a build of the package
+// puts in place: the folder, the ZIP (a ZIP left beside a new folder would
+// disagree with it, so it counts even without Zip), the files beside.
+func (s *Spec) targets() []string {
+	t := []string{s.Name, s.Name + ".zip"}
+	for _, b := range s.Beside {
+		t = append(t, s.Name+b.Suffix)
+	}
+	return t
 }
 
 // Options tune Build.
@@ -107,7 +135,8 @@ type Result struct {
 	EvidenceFiles     int               `json:"evidence_files"` // copied into the package
 	WithheldFiles     int               `json:"withheld_files"` // hashed, listed, not copied
 	TagManifestSHA256 string            `json:"tag_manifest_sha256"`
-	Evidence          []evidence.Result `json:"evidence"` // in Spec.Evidence order; Dst is the bag path
+	Evidence          []evidence.Result `json:"evidence"`         // in Spec.Evidence order; Dst is the bag path
+	Beside            []string          `json:"beside,omitempty"` // the Spec.Beside files, in order
 	// Timings is the wall time of each phase, in order.
 	Timings []Phase `json:"-"`
 }
@@ -161,6 +190,11 @@ func (s *Spec) validate() error {
 	}
 	if err := bag.CheckDate(s.Date); err != nil {
 		return specErr("build date %v", err)
+	}
+	for _, b := range s.Beside {
+		if n := s.Name + b.Suffix; b.Suffix == "" || b.Suffix == ".zip" || bag.CheckName(n) != nil || b.Write == nil {
+			return specErr("file beside the package %q: not a name of its own, or no Write function", n)
+		}
 	}
 	for _, f := range s.BagInfo {
 		if f.Label == bag.LabelBaggingDate || f.Label == bag.LabelPayloadOxum {
@@ -283,16 +317,30 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		}
 		b.clock.mark("zip, written and verified")
 	}
+	var beside []atomicfs.Change
+	for _, bs := range spec.Beside {
+		t, err := out.writeBeside(ctx, tmp, &spec, bs, res)
+		if err != nil {
+			return nil, err
+		}
+		beside = append(beside, atomicfs.Change{New: t, Target: spec.Name + bs.Suffix, Replace: opt.Force})
+	}
+	if len(beside) > 0 {
+		b.clock.mark("files beside")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := out.publish(spec.Name, tmp, tmpZip, opt.Force); err != nil {
+	if err := out.publish(spec.Name, tmp, tmpZip, opt.Force, beside...); err != nil {
 		return nil, err
 	}
 	b.clock.mark("publish")
 	res.Dir = out.d.Join(spec.Name)
 	if opt.Zip {
 		res.Zip = out.d.Join(spec.Name + ".zip")
+	}
+	for _, c := range beside {
+		res.Beside = append(res.Beside, out.d.Join(c.Target))
 	}
 	res.Timings = b.clock.phases
 	return res, nil
@@ -760,6 +808,25 @@ func (o *outFolder) writeZip(ctx context.Context, dir string, spec *Spec, opt Op
 	}
 	if err := checkWritten(ctx, f.Name(), opt); err != nil {
 		return "", err
+	}
+	return f.TempName(), nil
+}
+
+// writeBeside writes a file beside the package under a temporary name, for
+// publish.
+func (o *outFolder) writeBeside(ctx context.Context, dir string, spec *Spec, bs Beside, res *Result) (string, error) {
+	name := spec.Name + bs.Suffix
+	f, err := o.d.Create(name, atomicfs.FileOptions{Perm: 0o644, Replace: true, ModTime: spec.Date})
+	if err != nil {
+		return "", fault.IO(o.errPath(name), err)
+	}
+	o.temps = append(o.temps, f.TempName())
+	if err := bs.Write(ctx, f, dir, res); err != nil {
+		f.Abort()
+		return "", err
+	}
+	if err := f.Seal(); err != nil {
+		return "", fault.IO(o.errPath(name), err)
 	}
 	return f.TempName(), nil
 }

@@ -52,7 +52,7 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 	// Refuse early, before touching the folder at all; again below, once
 	// the package is locked and put right.
 	if !atomicfs.Pending(outDir, spec.Name) {
-		if err := checkTargets(outDir, spec.Name, opt); err != nil {
+		if err := checkTargets(outDir, spec, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -82,10 +82,10 @@ func openOut(outDir string, spec *Spec, opt *Options) (o *outFolder, err error) 
 	if opt.Warn != nil {
 		warnLeftovers(o.unit, spec.Name, opt.Warn)
 	}
-	if err := checkTargets(outDir, spec.Name, opt); err != nil {
+	if err := checkTargets(outDir, spec, opt); err != nil {
 		return o, err
 	}
-	for _, t := range []string{spec.Name, spec.Name + ".zip"} {
+	for _, t := range spec.targets() {
 		if _, err := o.d.Lstat(t); err == nil {
 			o.replacing = true
 		}
@@ -144,11 +144,11 @@ func (o *outFolder) notReplaced(err error) error {
 }
 
 // checkTargets refuses what the build may not replace: without Force, any
-// existing package folder or ZIP of that name (a ZIP left beside a new
-// folder would disagree with it, so it counts even without Zip); with
-// Force, anything that is not a package.
-func checkTargets(outDir, name string, opt *Options) error {
-	for _, t := range []string{name, name + ".zip"} {
+// existing target (Spec.targets); with Force, anything that is not a
+// package, its ZIP or a file beside it.
+func checkTargets(outDir string, spec *Spec, opt *Options) error {
+	name := spec.Name
+	for _, t := range spec.targets() {
 		p := filepath.Join(outDir, t)
 		fi, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -163,8 +163,13 @@ func checkTargets(outDir, name string, opt *Options) error {
 		// --force replaces a package, never anything else that happens to
 		// have its name: a folder without bagit.txt, or a folder where the
 		// ZIP goes, may be someone's work.
-		if err := replaceable(p, fi, t != name); err != nil {
-			return err
+		switch {
+		case t == name || t == name+".zip":
+			if err := replaceable(p, fi, t != name); err != nil {
+				return err
+			}
+		case !fi.Mode().IsRegular():
+			return fmt.Errorf("%s: %w (it is not a file)", p, ErrNotReplaceable)
 		}
 	}
 	return nil
@@ -319,14 +324,14 @@ func (o *outFolder) mkdirTemp(name string) (string, error) {
 	return o.d.Join(t), nil
 }
 
-// publish puts the verified folder (and ZIP) in place as one unit; without
-// a new ZIP, the earlier package's ZIP goes with it, since it would no
-// longer match the folder.
-func (o *outFolder) publish(name, tmp, tmpZip string, force bool) error {
-	changes := []atomicfs.Change{
+// publish puts the verified folder (and ZIP, and the files beside) in
+// place as one unit; without a new ZIP, the earlier package's ZIP goes with
+// it, since it would no longer match the folder.
+func (o *outFolder) publish(name, tmp, tmpZip string, force bool, beside ...atomicfs.Change) error {
+	changes := append([]atomicfs.Change{
 		{New: filepath.Base(tmp), Target: name, Replace: force},
 		{New: tmpZip, Target: name + ".zip", Replace: force},
-	}
+	}, beside...)
 	err := o.unit.Publish(changes...)
 	var ie *atomicfs.IncompleteError
 	if errors.As(err, &ie) {

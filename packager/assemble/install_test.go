@@ -384,3 +384,115 @@ func TestForceFailureNamesNoOldFile(t *testing.T) {
 		t.Errorf("first build: err = %v, want %s: the disk is full", err, filepath.Join(out, spec.Name+".zip"))
 	}
 }
+
+// letterSpec is spec with a file beside the package that names the digest
+// of its tag manifest, as the covering letter does.
+func letterSpec(spec Spec) Spec {
+	spec.Beside = []Beside{{Suffix: ".letter.txt", Write: func(ctx context.Context, w io.Writer, pkg string, res *Result) error {
+		_, err := io.WriteString(w, "tag manifest SHA-256 "+res.TagManifestSHA256+"\n")
+		return err
+	}}}
+	return spec
+}
+
+// trio is a package's folder, ZIP and the file beside them.
+type trio struct {
+	pair
+	letter string
+}
+
+func readTrio(t *testing.T, out, name string) trio {
+	b, _ := os.ReadFile(filepath.Join(out, name+".letter.txt"))
+	return trio{readPair(t, out, name), string(b)}
+}
+
+// TestBesideWithThePackage: the file beside a package (the covering letter,
+// which names the package's tag manifest digest) is put in place with the
+// folder and the ZIP as one unit. It was written after them, outside the
+// unit: a crash or a failure in between left the earlier letter beside
+// the new package, naming a digest the package no longer has.
+func TestBesideWithThePackage(t *testing.T) {
+	if out := os.Getenv("CASEPACK_TEST_BESIDE_OUT"); out != "" {
+		spec := letterSpec(newerSpec(newCase(t, defaultEvidence)))
+		Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true,
+			fault: func(op atomicfs.Op, from, to string) error {
+				if isRename(op) && to == spec.Name+".letter.txt" && strings.Contains(from, ".tmp-") {
+					os.Exit(7) // killed once the folder and ZIP are in, before the letter
+				}
+				return nil
+			}})
+		t.Fatal("the build was not stopped")
+	}
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	spec := letterSpec(c.spec(defaultEvidence))
+	res, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Beside) != 1 || res.Beside[0] != filepath.Join(out, spec.Name+".letter.txt") {
+		t.Fatalf("Result.Beside = %q", res.Beside)
+	}
+	old := readTrio(t, out, spec.Name)
+	if !strings.Contains(old.letter, res.TagManifestSHA256) {
+		t.Fatalf("the letter %q does not name the package's digest %s", old.letter, res.TagManifestSHA256)
+	}
+
+	// The letter cannot go in: the folder and ZIP go back too.
+	newer := letterSpec(newerSpec(c))
+	_, err = Build(context.Background(), newer, Options{OutDir: out, Zip: true, Force: true,
+		fault: func(op atomicfs.Op, from, to string) error {
+			if isRename(op) && to == spec.Name+".letter.txt" && strings.Contains(from, ".tmp-") {
+				return errInjected
+			}
+			return nil
+		}})
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("err = %v, want the injected failure", err)
+	}
+	if got := readTrio(t, out, spec.Name); got != old {
+		t.Errorf("after a failed letter the package changed (folder same: %v, zip same: %v, letter same: %v)", got.folder == old.folder, got.zip == old.zip, got.letter == old.letter)
+	}
+
+	// Killed at that instant: the next command puts the earlier trio back.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBesideWithThePackage$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "CASEPACK_TEST_BESIDE_OUT="+out)
+	outb, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+		t.Fatalf("the child was not stopped where intended: %v\n%s", err, outb)
+	}
+	var warned []string
+	if _, err := Build(context.Background(), spec, Options{OutDir: out, Zip: true, Warn: func(m string) { warned = append(warned, m) }}); !errors.Is(err, ErrTargetExists) {
+		t.Errorf("a build without --force: %v, want ErrTargetExists", err)
+	}
+	if len(warned) == 0 || !strings.Contains(warned[0], "the previous version was put back") {
+		t.Errorf("warnings %q", warned)
+	}
+	if got := readTrio(t, out, spec.Name); got != old {
+		t.Errorf("after recovery the package is not the earlier one (folder same: %v, zip same: %v, letter same: %v)", got.folder == old.folder, got.zip == old.zip, got.letter == old.letter)
+	}
+
+	// Replaced: the letter names the new package.
+	res, err = Build(context.Background(), newer, Options{OutDir: out, Zip: true, Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readTrio(t, out, spec.Name); !strings.Contains(got.letter, res.TagManifestSHA256) || got.letter == old.letter {
+		t.Errorf("after --force the letter %q does not name the new package (%s)", got.letter, res.TagManifestSHA256)
+	}
+	if got := listDir(t, out); len(got) != 3 {
+		t.Errorf("left %q", got)
+	}
+
+	// A letter alone is not replaced without --force.
+	must(t, os.RemoveAll(filepath.Join(out, spec.Name)))
+	must(t, os.Remove(filepath.Join(out, spec.Name+".zip")))
+	before := readTrio(t, out, spec.Name)
+	if _, err := Build(context.Background(), spec, Options{OutDir: out}); !errors.Is(err, ErrTargetExists) {
+		t.Errorf("beside a letter alone: err %v, want ErrTargetExists", err)
+	}
+	if got := readTrio(t, out, spec.Name); got != before {
+		t.Error("the letter changed")
+	}
+}

@@ -23,7 +23,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/bag"
@@ -558,70 +557,62 @@ func (g *generator) letterOptions(lang string) narrative.LetterOptions {
 	return narrative.LetterOptions{Templates: g.opt.Templates, Paper: g.opt.Paper, Version: g.opt.Version, Fonts: g.opt.Fonts, Lang: lang}
 }
 
-// LetterBesidePath is where LetterBeside writes the covering letter of the
-// package folder pkgDir: next to it (and to its ZIP), named after it. A
-// package in several languages has one letter per language
-// (<package>.covering-letter.<lang>.pdf); lang is ignored otherwise.
-func LetterBesidePath(pkgDir, lang string, several bool) string {
+// LetterSuffix follows the package's name in the name of the covering
+// letter beside it, in language lang: <package>.covering-letter.pdf, or,
+// for a package in several languages, one letter per language
+// (<package>.covering-letter.<lang>.pdf).
+func LetterSuffix(lang string, several bool) string {
 	if several {
-		return pkgDir + ".covering-letter." + lang + ".pdf"
+		return ".covering-letter." + lang + ".pdf"
 	}
-	return pkgDir + ".covering-letter.pdf"
+	return ".covering-letter.pdf"
 }
 
-// LetterBesidePaths are the covering letters LetterBeside writes beside the
-// package folder pkgDir for the languages of opt.
-func LetterBesidePaths(doc *schema.Document, opt Options, pkgDir string) []string {
+// LetterBeside is the covering letters beside a package, one per language,
+// for sending with the upload: the letter inside the package plus the
+// SHA-256 of tagmanifest-sha256.txt, which the package cannot carry about
+// itself. Build writes them once the package is written and verified, and
+// puts them in place with the package as one unit (assemble.Beside); the
+// digests are read from the package as written.
+func LetterBeside(doc *schema.Document, opt Options) []assemble.Beside {
 	opt = opt.withDefaults(doc.Case)
-	var out []string
-	for _, l := range opt.Langs {
-		out = append(out, LetterBesidePath(pkgDir, l, opt.several()))
+	var out []assemble.Beside
+	for _, lang := range opt.Langs {
+		suffix := LetterSuffix(lang, opt.several())
+		out = append(out, assemble.Beside{Suffix: suffix, Write: func(ctx context.Context, w io.Writer, pkg string, res *assemble.Result) error {
+			return writeLetterBeside(ctx, w, doc, opt, lang, suffix, pkg, res)
+		}})
 	}
 	return out
 }
 
-// LetterBeside writes the covering letters beside a package that Build has
-// written and verified, for sending with the upload, one per language: the
-// letter inside the package plus the SHA-256 of tagmanifest-sha256.txt,
-// which the package cannot carry about itself. The digests are read from
-// the package as written. An existing letter is replaced only when replace
-// is set.
-func LetterBeside(ctx context.Context, doc *schema.Document, opt Options, res *assemble.Result, replace bool) ([]string, error) {
-	opt = opt.withDefaults(doc.Case)
+func writeLetterBeside(ctx context.Context, w io.Writer, doc *schema.Document, opt Options, lang, suffix, pkg string, res *assemble.Result) error {
 	plan, err := edition.New(doc.Case, opt.Edition)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
 	if opt.Edition == edition.Public {
 		g.leaks = edition.NewLeakCheck(doc.Case)
 	}
-	m, err := os.ReadFile(filepath.Join(res.Dir, filepath.FromSlash(bag.CasepackManifestPath)))
+	m, err := os.ReadFile(filepath.Join(pkg, filepath.FromSlash(bag.CasepackManifestPath)))
 	if err != nil {
-		return nil, fmt.Errorf("covering letter: %w", err)
+		return fmt.Errorf("covering letter: %w", err)
 	}
 	sum := sha256.Sum256(m)
-	var written []string
-	for _, lang := range opt.Langs {
-		l, err := g.letterData(lang)
-		if err != nil {
-			return written, err
-		}
-		l.ManifestSHA256, l.TagManifestSHA256 = hex.EncodeToString(sum[:]), res.TagManifestSHA256
-		l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles+res.WithheldFiles, res.WithheldFiles
-		path := LetterBesidePath(res.Dir, lang, opt.several())
-		if err := g.checkText(filepath.Base(path), l, lang); err != nil {
-			return written, err
-		}
-		err = atomicfs.WriteFile(path, atomicfs.FileOptions{Replace: replace, ModTime: opt.Date}, func(w io.Writer) error {
-			return narrative.RenderLetter(ctx, w, l, g.letterOptions(lang))
-		})
-		if err != nil {
-			return written, fmt.Errorf("covering letter: %w", err)
-		}
-		written = append(written, path)
+	l, err := g.letterData(lang)
+	if err != nil {
+		return err
 	}
-	return written, nil
+	l.ManifestSHA256, l.TagManifestSHA256 = hex.EncodeToString(sum[:]), res.TagManifestSHA256
+	l.EvidenceFiles, l.WithheldFiles = res.EvidenceFiles+res.WithheldFiles, res.WithheldFiles
+	if err := g.checkText(l.Package+suffix, l, lang); err != nil {
+		return err
+	}
+	if err := narrative.RenderLetter(ctx, w, l, g.letterOptions(lang)); err != nil {
+		return fmt.Errorf("covering letter: %w", err)
+	}
+	return nil
 }
 
 // pdfInstructions tell how to check the narratives' embedded signatures with
