@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -823,6 +824,9 @@ func (o *outFolder) writeBeside(ctx context.Context, dir string, spec *Spec, bs 
 	o.temps = append(o.temps, f.TempName())
 	if err := bs.Write(ctx, f, dir, res); err != nil {
 		f.Abort()
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			return "", fault.IO(o.errPath(name), err) // not the temporary name
+		}
 		return "", err
 	}
 	if err := f.Seal(); err != nil {

@@ -485,10 +485,27 @@ func TestBesideWithThePackage(t *testing.T) {
 		t.Errorf("left %q", got)
 	}
 
+	// The disk fills up while the letter is written: the message names
+	// the letter within the new version, never its temporary name.
+	before := readTrio(t, out, spec.Name)
+	_, err = Build(context.Background(), letterSpec(c.spec(defaultEvidence)), Options{OutDir: out, Zip: true, Force: true,
+		fault: func(op atomicfs.Op, from, to string) error {
+			if op == atomicfs.OpWrite && strings.HasPrefix(from, "."+spec.Name+".letter.txt.tmp-") {
+				return syscall.ENOSPC
+			}
+			return nil
+		}})
+	if want := filepath.Join(out, spec.Name) + ": the new version could not be written (" + spec.Name + ".letter.txt: the disk is full); the package already there is unchanged"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	if got := readTrio(t, out, spec.Name); got != before {
+		t.Error("the package changed")
+	}
+
 	// A letter alone is not replaced without --force.
 	must(t, os.RemoveAll(filepath.Join(out, spec.Name)))
 	must(t, os.Remove(filepath.Join(out, spec.Name+".zip")))
-	before := readTrio(t, out, spec.Name)
+	before = readTrio(t, out, spec.Name)
 	if _, err := Build(context.Background(), spec, Options{OutDir: out}); !errors.Is(err, ErrTargetExists) {
 		t.Errorf("beside a letter alone: err %v, want ErrTargetExists", err)
 	}
