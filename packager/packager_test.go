@@ -210,3 +210,50 @@ func TestNarrativeAndAnnexes(t *testing.T) {
 		t.Errorf("annexes %+v", ann.Files)
 	}
 }
+
+// TestVerifyPackageAside: where folders cannot be exchanged in one step, a
+// build killed between its two renames leaves the package folder missing,
+// the earlier version aside and a journal (packager/FORMAT.md §11). Verify
+// says so and how to put it back, rather than "no such package"; the same
+// build without --force puts it back, and it verifies again.
+func TestVerifyPackageAside(t *testing.T) {
+	pkg, _ := fixture(t)
+	out, name := filepath.Dir(pkg), filepath.Base(pkg)
+	// The state the build left: the earlier version in the hold folder, the
+	// new one (here a copy) under its temporary name, the journal.
+	hold, tmp := "."+name+".old-0123456789ab", "."+name+".tmp-0123456789ab"
+	if err := os.Mkdir(filepath.Join(out, hold), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(pkg, filepath.Join(out, hold, name)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(out, tmp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	journal := `{"format": "casepack-publish/1", "hold": "` + hold + `", "changes": [{"new": "` + tmp + `", "target": "` + name + `", "had_old": true}]}`
+	if err := os.WriteFile(filepath.Join(out, "."+name+".publish"), []byte(journal), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := packager.Verify(context.Background(), pkg, packager.VerifyOptions{})
+	if err == nil || !strings.Contains(err.Error(), "a build was stopped while replacing it") || !strings.Contains(fault.HintOf(err), "without --force: it first puts the previous version back") {
+		t.Fatalf("err = %v, hint %q", err, fault.HintOf(err))
+	}
+	var warned []string
+	_, err = packager.Build(context.Background(), minimal, packager.BuildOptions{OutDir: out, Date: date, Warn: func(m string) { warned = append(warned, m) }})
+	if !errors.Is(err, assemble.ErrTargetExists) || len(warned) == 0 || !strings.Contains(warned[0], "the previous version was put back") {
+		t.Fatalf("build: err %v, warnings %q", err, warned)
+	}
+	rep, err := packager.Verify(context.Background(), pkg, packager.VerifyOptions{})
+	if err != nil || !rep.Intact {
+		t.Errorf("after the build put it back: err %v, report %+v", err, rep)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 3 { // the folder, its ZIP and letter
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("left %q", names)
+	}
+}

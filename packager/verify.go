@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
@@ -61,6 +62,14 @@ func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*Verify
 func openPackage(path string) (*verify.Package, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		clean := filepath.Clean(path)
+		if atomicfs.Pending(filepath.Dir(clean), strings.TrimSuffix(filepath.Base(clean), ".zip")) {
+			// Where folders cannot be exchanged in one step, a build
+			// stopped between its two renames leaves the package aside,
+			// with a journal saying how to put it back (packager/FORMAT.md §11).
+			return nil, fault.New(fault.Operational, fmt.Errorf("%s: missing: a build was stopped while replacing it, and the previous version waits beside it to be put back", path),
+				"run the same 'casepack build' into that folder again, without --force: it first puts the previous version back (then stops, since the package exists)")
+		}
 		return nil, fault.New(fault.Operational, fmt.Errorf("%s: no such package folder or .zip", path), "give the package folder (out/<submission>_<edition>) or its .zip")
 	}
 	if err == nil && fi.IsDir() {

@@ -158,6 +158,11 @@ func checkTargets(outDir string, spec *Spec, opt *Options) error {
 			return fault.IO(p, err)
 		}
 		if !opt.Force {
+			if t != name && t != name+".zip" {
+				// A letter left beside no package (or beside the
+				// earlier version a stopped build moved aside).
+				return &existsError{p}
+			}
 			return fmt.Errorf("%s: %w (use --force to replace it)", p, ErrTargetExists)
 		}
 		// --force replaces a package, never anything else that happens to
@@ -174,6 +179,12 @@ func checkTargets(outDir string, spec *Spec, opt *Options) error {
 	}
 	return nil
 }
+
+// existsError is ErrTargetExists for a file beside the package.
+type existsError struct{ path string }
+
+func (e *existsError) Error() string        { return e.path + ": already exists (use --force to replace it)" }
+func (e *existsError) Is(target error) bool { return target == ErrTargetExists }
 
 // replaceable says whether an existing target may be replaced: a package
 // folder holding nothing but what its manifests list (and signatures), or
