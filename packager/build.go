@@ -104,6 +104,7 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	// digest, which no file inside the package can; they are put in place
 	// with the package, as one unit.
 	spec.Beside = append(spec.Beside, submission.LetterBeside(doc, sopt)...)
+	spec.BesideEarlier = append(spec.BesideEarlier, submission.LetterSuffixes()...)
 	planned := time.Now()
 	res, err := assemble.Build(ctx, spec, assemble.Options{
 		OutDir:         opt.OutDir,

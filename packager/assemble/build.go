@@ -92,6 +92,13 @@ type Spec struct {
 	Signers []Signer
 	// Beside lists the files that go beside the package folder.
 	Beside []Beside
+	// BesideEarlier lists the suffixes of files an earlier build of the
+	// package may have put beside it that this one need not write (a
+	// covering letter in a language no longer asked for). Left there they
+	// would describe another package than the new folder, so they count as
+	// the package's, like its ZIP: refused without Force, removed with it,
+	// in the same unit.
+	BesideEarlier []string
 }
 
 // targets are the entries of the output folder a build of the package
@@ -101,6 +108,11 @@ func (s *Spec) targets() []string {
 	t := []string{s.Name, s.Name + ".zip"}
 	for _, b := range s.Beside {
 		t = append(t, s.Name+b.Suffix)
+	}
+	for _, suffix := range s.BesideEarlier {
+		if !slices.Contains(t, s.Name+suffix) {
+			t = append(t, s.Name+suffix)
+		}
 	}
 	return t
 }
@@ -195,6 +207,11 @@ func (s *Spec) validate() error {
 	for _, b := range s.Beside {
 		if n := s.Name + b.Suffix; b.Suffix == "" || b.Suffix == ".zip" || bag.CheckName(n) != nil || b.Write == nil {
 			return specErr("file beside the package %q: not a name of its own, or no Write function", n)
+		}
+	}
+	for _, suffix := range s.BesideEarlier {
+		if n := s.Name + suffix; suffix == "" || suffix == ".zip" || bag.CheckName(n) != nil {
+			return specErr("file beside the package %q: not a name of its own", n)
 		}
 	}
 	for _, f := range s.BagInfo {
@@ -326,7 +343,13 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		}
 		beside = append(beside, atomicfs.Change{New: t, Target: spec.Name + bs.Suffix, Replace: opt.Force})
 	}
-	if len(beside) > 0 {
+	written := len(beside)
+	for _, t := range spec.targets()[2:] {
+		if !slices.ContainsFunc(beside, func(c atomicfs.Change) bool { return c.Target == t }) {
+			beside = append(beside, atomicfs.Change{Target: t, Replace: opt.Force}) // an earlier one: removed
+		}
+	}
+	if written > 0 {
 		b.clock.mark("files beside")
 	}
 	if err := ctx.Err(); err != nil {
@@ -340,7 +363,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	if opt.Zip {
 		res.Zip = out.d.Join(spec.Name + ".zip")
 	}
-	for _, c := range beside {
+	for _, c := range beside[:written] {
 		res.Beside = append(res.Beside, out.d.Join(c.Target))
 	}
 	res.Timings = b.clock.phases

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -511,5 +512,79 @@ func TestBesideWithThePackage(t *testing.T) {
 	}
 	if got := readTrio(t, out, spec.Name); got != before {
 		t.Error("the letter changed")
+	}
+}
+
+// besideIn is letterSpec with one file beside the package per language,
+// named as a package in several languages names its covering letters.
+func besideIn(spec Spec, langs ...string) Spec {
+	spec.Beside = nil
+	for _, l := range langs {
+		spec.Beside = append(spec.Beside, Beside{Suffix: ".letter." + l + ".txt", Write: func(ctx context.Context, w io.Writer, pkg string, res *Result) error {
+			_, err := io.WriteString(w, l+": tag manifest SHA-256 "+res.TagManifestSHA256+"\n")
+			return err
+		}})
+	}
+	spec.BesideEarlier = []string{".letter.en.txt", ".letter.fr.txt", ".letter.txt"}
+	return spec
+}
+
+// TestForceRemovesEarlierBeside: files an earlier build put beside the
+// package that the new one does not write (a letter in a language no
+// longer asked for) describe the package being replaced: --force removes
+// them with it, in the same unit (a failure puts them back with the rest);
+// without --force they are refused like a ZIP.
+func TestForceRemovesEarlierBeside(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	two := besideIn(c.spec(defaultEvidence), "en", "fr")
+	if _, err := Build(context.Background(), two, Options{OutDir: out, Zip: true}); err != nil {
+		t.Fatal(err)
+	}
+	before := listDir(t, out)
+	if len(before) != 4 {
+		t.Fatalf("the first build left %q", before)
+	}
+	enLetter, _ := os.ReadFile(filepath.Join(out, two.Name+".letter.en.txt"))
+
+	// The earlier French letter cannot be moved aside: nothing changes.
+	one := besideIn(newerSpec(c), "en")
+	_, err := Build(context.Background(), one, Options{OutDir: out, Zip: true, Force: true,
+		fault: func(op atomicfs.Op, from, to string) error {
+			if isRename(op) && from == two.Name+".letter.fr.txt" {
+				return errInjected
+			}
+			return nil
+		}})
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("err = %v, want the injected failure", err)
+	}
+	if got := listDir(t, out); !slices.Equal(got, before) {
+		t.Errorf("after a failure the folder holds %q, want %q", got, before)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, two.Name+".letter.en.txt")); !bytes.Equal(b, enLetter) {
+		t.Error("after a failure the English letter changed")
+	}
+
+	res, err := Build(context.Background(), one, Options{OutDir: out, Zip: true, Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{one.Name, one.Name + ".letter.en.txt", one.Name + ".zip"}
+	if got := listDir(t, out); !slices.Equal(got, want) {
+		t.Errorf("after --force the folder holds %q, want %q", got, want)
+	}
+	if len(res.Beside) != 1 || res.Beside[0] != filepath.Join(out, one.Name+".letter.en.txt") {
+		t.Errorf("Result.Beside = %q: only the files written", res.Beside)
+	}
+
+	// A letter of an earlier build alone is refused without --force.
+	must(t, os.RemoveAll(filepath.Join(out, one.Name)))
+	must(t, os.Remove(filepath.Join(out, one.Name+".zip")))
+	if _, err := Build(context.Background(), besideIn(c.spec(defaultEvidence), "fr"), Options{OutDir: out}); !errors.Is(err, ErrTargetExists) || !strings.Contains(err.Error(), ".letter.en.txt: already exists") {
+		t.Errorf("beside an earlier letter alone: err %v, want it refused by name", err)
+	}
+	if got := listDir(t, out); len(got) != 1 {
+		t.Errorf("left %q", got)
 	}
 }

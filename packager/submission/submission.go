@@ -568,6 +568,18 @@ func LetterSuffix(lang string, several bool) string {
 	return ".covering-letter.pdf"
 }
 
+// LetterSuffixes are every suffix a covering letter beside a package may
+// have, in whatever languages an earlier build wrote it: a build puts its
+// own in place and removes the others with the package they describe
+// (assemble.Spec.BesideEarlier).
+func LetterSuffixes() []string {
+	out := []string{LetterSuffix("", false)}
+	for _, l := range locale.Supported() {
+		out = append(out, LetterSuffix(l, true))
+	}
+	return out
+}
+
 // LetterBeside is the covering letters beside a package, one per language,
 // for sending with the upload: the letter inside the package plus the
 // SHA-256 of tagmanifest-sha256.txt, which the package cannot carry about
