@@ -18,6 +18,18 @@
 //	CoSign(ctx, pkgPath, CoSignOptions)             add signatures; verify before and after
 //	Inspect(ctx, pkgPath)                           what a package says about itself, unchecked
 //
+// Archives (a folder or s3://bucket/prefix keeping every package; archive.go):
+//
+//	ArchiveAdd(ctx, root, pkgs, ArchiveAddOptions)  store packages, verified before and after
+//	ArchiveList(ctx, root, ArchiveOptions)          the catalogue: packages, versions, signers
+//	ArchiveShow(ctx, root, id, ArchiveOptions)      one stored package
+//	ArchiveFind(ctx, root, query, ArchiveOptions)   which packages included or withheld a file
+//	ArchiveAudit(ctx, root, ArchiveAuditOptions)    re-hash stored packages, append a fixity record
+//	ArchiveGet(ctx, root, id, ArchiveGetOptions)    write a stored package back, verified
+//	ArchiveSync(ctx, src, dst, ArchiveSyncOptions)  copy what dst lacks, verified in dst
+//	ArchiveReindex(ctx, root, ArchiveOptions)       rebuild the catalogue
+//	Verify(ctx, "ROOT/ID", VerifyOptions)           a stored package, checked from the archive
+//
 // Drafts and keys:
 //
 //	Narrative(ctx, casePath, NarrativeOptions)      the narrative PDF (or its Markdown) alone
@@ -75,8 +87,10 @@ func Build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	return build(ctx, casePath, opt)
 }
 
-// Verify checks a package folder or .zip: every file re-hashed against
-// every manifest, and every signature checked (against opt.Trust). The
+// Verify checks a package folder or .zip, or a package inside an archive
+// (ROOT/ID or s3://bucket/prefix/ID, checked from the archive): every file
+// re-hashed against every manifest, and every signature checked (against
+// opt.Trust). The
 // error wraps ErrVerifyFailed when the package is not intact or, with
 // trust or RequireSignature, has no valid signature by a trusted signer.
 func Verify(ctx context.Context, pkgPath string, opt VerifyOptions) (*VerifyReport, error) {

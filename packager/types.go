@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/packager/archive/store"
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/finding"
@@ -100,6 +101,9 @@ type VerifyOptions struct {
 	RequireSignature bool
 	Workers          int
 	Progress         func(digest.Progress)
+	// S3 reaches the archive of a package named inside an s3:// archive
+	// root (s3://bucket/prefix/ID; see ArchiveOptions.S3).
+	S3 store.S3Config
 }
 
 // SignatureRequired says whether a package without a valid signature by a

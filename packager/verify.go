@@ -24,6 +24,9 @@ import (
 var signedPDFs = submission.SignedPDFs()
 
 func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*VerifyReport, error) {
+	if root, id, ok := archiveTarget(path); ok {
+		return verifyArchived(ctx, root, id, opt)
+	}
 	pkg, err := openPackage(path)
 	if err != nil {
 		if fault.ClassOf(err) == fault.Verification {
@@ -47,6 +50,13 @@ func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*Verify
 		return nil, err
 	}
 	rep.Add(sigs.Findings...)
+	return verifyReport(rep, sigs, opt)
+}
+
+// verifyReport is Verify's report on a package checked (its integrity
+// report holding the signature findings too): ErrVerifyFailed unless it
+// is intact.
+func verifyReport(rep *verify.Report, sigs *sign.Report, opt VerifyOptions) (*VerifyReport, error) {
 	out := &VerifyReport{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid, Trusted: len(opt.Trust) > 0}
 	if out.Signatures == nil {
 		out.Signatures = []sign.SignatureResult{}

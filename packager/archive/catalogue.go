@@ -334,6 +334,7 @@ func (a *Archive) Show(ctx context.Context, query string, opt ListOptions) (*Sho
 
 // ReindexReport says what Reindex did.
 type ReindexReport struct {
+	Root     string   `json:"-"`              // the root reindexed
 	Packages int      `json:"packages"`       // stored packages catalogued
 	Removed  []string `json:"removed"`        // entries with no stored package behind them
 	Failed   []string `json:"failed"`         // packages that could not be catalogued, with why
@@ -348,7 +349,7 @@ func (a *Archive) Reindex(ctx context.Context, opt ListOptions) (*ReindexReport,
 	if err != nil {
 		return nil, err
 	}
-	rep := &ReindexReport{Removed: []string{}, Failed: []string{}}
+	rep := &ReindexReport{Root: a.Root(), Removed: []string{}, Failed: []string{}}
 	keep := map[string]bool{}
 	for _, s := range stored {
 		keep[s.ID.entryKey()] = true
