@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/archive"
 )
 
@@ -22,8 +23,10 @@ func (s *Server) archiveRoot() string {
 	return filepath.Join(s.workspace, archiveDir)
 }
 
-func (s *Server) openArchive(ctx context.Context, create bool) (*archive.Archive, error) {
-	return archive.Open(ctx, s.archiveRoot(), create, archive.Options{Version: s.opt.Version})
+// archiveOptions reach the app's archive (a folder, or an s3:// root with
+// the standard AWS environment).
+func (s *Server) archiveOptions() packager.ArchiveOptions {
+	return packager.ArchiveOptions{Version: s.opt.Version}
 }
 
 // archiveData is what the Archive page shows.
@@ -42,27 +45,23 @@ type archiveData struct {
 // and `archive find` do.
 func (s *Server) archivePage(w http.ResponseWriter, r *http.Request) {
 	d := archiveData{Root: s.archiveRoot(), Query: strings.TrimSpace(r.URL.Query().Get("find")), Packages: s.packages()}
-	a, err := s.openArchive(r.Context(), false)
-	if errors.Is(err, archive.ErrNotArchive) {
+	var err error
+	d.Cat, err = packager.ArchiveList(r.Context(), d.Root, s.archiveOptions())
+	switch {
+	case errors.Is(err, archive.ErrNotArchive):
 		d.Missing = true
 		s.render(w, http.StatusOK, "archive", page{Title: "Archive", Nav: "archive", Data: d})
 		return
-	}
-	if err != nil {
-		s.renderError(w, "The archive cannot be opened", err)
-		return
-	}
-	defer a.Close()
-	if d.Cat, err = a.List(r.Context(), archive.ListOptions{}); err != nil {
+	case err != nil:
 		s.renderError(w, "The archive cannot be listed", err)
 		return
 	}
 	if d.Query != "" {
 		q := archive.FindQuery{Evidence: d.Query}
-		if len(d.Query) == 64 && strings.Trim(strings.ToLower(d.Query), "0123456789abcdef") == "" {
+		if packager.IsSHA256(d.Query) {
 			q = archive.FindQuery{SHA256: d.Query}
 		}
-		if d.Found, err = a.Find(r.Context(), q); err != nil {
+		if d.Found, err = packager.ArchiveFind(r.Context(), d.Root, q, s.archiveOptions()); err != nil {
 			d.FindErr = err.Error()
 		}
 	}
@@ -79,16 +78,19 @@ func (s *Server) archiveAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	path := filepath.Join(s.workspace, packagesDir, pkg)
 	j := s.jobs.start("Keeping "+pkg+" in the archive", "", "archive", "archived", func(ctx context.Context, j *job) (any, error) {
-		a, err := s.openArchive(ctx, true)
+		rep, err := packager.ArchiveAdd(ctx, s.archiveRoot(), []string{path}, packager.ArchiveAddOptions{
+			ArchiveOptions: s.archiveOptions(),
+			Stage:          func(_, stage string) { j.setPhase(stage) },
+			Progress:       j.report,
+		})
 		if err != nil {
+			if rep != nil && len(rep.Packages) == 1 {
+				err = rep.Packages[0].Err // the package's own error, not the summary's
+			}
 			return nil, err
 		}
-		defer a.Close()
-		res, err := a.Add(ctx, path, archive.AddOptions{Stage: j.setPhase})
-		if err == nil {
-			s.logf("%s kept in the archive", pkg)
-		}
-		return res, err
+		s.logf("%s kept in the archive", pkg)
+		return rep.Packages[0], nil
 	})
 	http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
 }
@@ -97,15 +99,14 @@ func (s *Server) archiveAdd(w http.ResponseWriter, r *http.Request) {
 // as a job, and appends its fixity record to the archive.
 func (s *Server) archiveAudit(w http.ResponseWriter, r *http.Request) {
 	j := s.jobs.start("Audit of the archive", "", "archive", "audited", func(ctx context.Context, j *job) (any, error) {
-		a, err := s.openArchive(ctx, false)
-		if err != nil {
-			return nil, err
-		}
-		defer a.Close()
 		j.setPhase("re-hashing every stored package")
-		return a.Audit(ctx, archive.AuditOptions{Progress: func(p archive.AuditProgress) {
+		fx, err := packager.ArchiveAudit(ctx, s.archiveRoot(), packager.ArchiveAuditOptions{ArchiveOptions: s.archiveOptions(), Progress: func(p archive.AuditProgress) {
 			j.report(digest.Progress{Path: p.Package, TotalDone: p.Done, Total: p.Total, FilesDone: p.PackagesDone, FilesTotal: p.PackagesTotal})
 		}})
+		if errors.Is(err, packager.ErrVerifyFailed) || errors.Is(err, packager.ErrArchivePartial) {
+			err = nil // the page names each damaged or unchecked package
+		}
+		return fx, err
 	})
 	http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
 }
