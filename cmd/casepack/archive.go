@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,13 +12,12 @@ import (
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/archive"
 	"github.com/casepack/casepack/packager/archive/store"
-	"github.com/casepack/casepack/packager/sign"
 	"github.com/urfave/cli/v3"
 )
 
-// casepack archive: the second front end on the domain API, for keeping
-// packages (packager/archive). This file parses flags, opens roots and maps
-// errors; archive_report.go prints.
+// casepack archive: keeping packages, one call each to the archive
+// operations of the domain API (packager/archive.go). This file parses
+// flags; archive_report.go prints.
 
 const archiveRootHelp = "ROOT is a folder (made on the first add) or s3://bucket/prefix. For S3,\n" +
 	"credentials come from the standard AWS environment (AWS_ACCESS_KEY_ID and\n" +
@@ -72,62 +68,52 @@ func workersFlag() cli.Flag {
 	return &cli.IntFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"}
 }
 
-// openArchive opens ROOT with the S3 flags.
-func openArchive(ctx context.Context, cmd *cli.Command, root string, create bool) (*archive.Archive, error) {
-	opt := archive.Options{Version: version, S3: store.S3Config{
-		Endpoint: cmd.String("endpoint"), Region: cmd.String("region"),
-		Profile: cmd.String("profile"), CredentialsFile: cmd.String("credentials-file"),
-	}}
-	a, err := archive.Open(ctx, root, create, opt)
-	var ue *store.URLError
-	switch {
-	case err == nil:
-		return a, nil
-	case errors.Is(err, archive.ErrNotArchive):
-		return nil, withHint(exitOperational, err, "an archive root is a folder or s3://bucket/prefix that casepack archive add made; check the path")
-	case errors.Is(err, store.ErrNoCredentials):
-		return nil, withHint(exitOperational, err, "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the shell; never put a secret on the command line")
-	case errors.As(err, &ue):
-		return nil, withHint(exitUsage, err, "an S3 root is s3://bucket/prefix; the service comes from --endpoint or AWS_ENDPOINT_URL")
-	}
-	return nil, err
-}
-
-// archiveErr maps the archive's errors to exit codes and hints.
-func archiveErr(err error, root string) error {
-	var amb *archive.AmbiguousError
-	var ni *archive.NotIntactError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &amb):
-		return withHint(exitUsage, err, "give more of the ID: casepack archive list "+root+" shows them")
-	case errors.Is(err, archive.ErrNoPackage):
-		return withHint(exitOperational, err, "casepack archive list "+root+" shows the packages and their IDs (give at least 6 hex digits of one)")
-	case errors.Is(err, store.ErrRetentionUnsupported):
-		return withHint(exitUsage, err, "--retain-until needs an S3 bucket created with Object Lock; leave it out for this root")
-	case errors.As(err, &ni):
-		return withHint(exitVerifyFail, err, "")
-	}
-	return err
-}
-
 // archiveArgs reads what every archive subcommand starts with: --format,
-// between min and max positional arguments (max < 0: any number), and the
-// check flags (--trust, --require-signature, --workers) where it has them.
-func archiveArgs(cmd *cli.Command, min, max int, usage string) (format string, args []string, copt archive.CheckOptions, err error) {
+// between min and max positional arguments (max < 0: any number), the S3
+// flags and the check flags (--trust, --require-signature, --workers)
+// where it has them.
+func archiveArgs(cmd *cli.Command, min, max int, usage string) (format string, args []string, opt packager.ArchiveOptions, err error) {
 	if format, err = outputFormat(cmd); err != nil {
-		return "", nil, copt, err
+		return "", nil, opt, err
 	}
 	if n := cmd.NArg(); n < min || (max >= 0 && n > max) {
-		return "", nil, copt, usageErrorf("casepack archive %s takes %s, got %s", cmd.Name, usage, plural(n, "argument"))
+		return "", nil, opt, usageErrorf("casepack archive %s takes %s, got %s", cmd.Name, usage, plural(n, "argument"))
 	}
 	tr, err := packager.LoadTrust(cmd.StringSlice("trust"))
 	if err != nil {
-		return "", nil, copt, err
+		return "", nil, opt, err
 	}
-	copt = archive.CheckOptions{Trust: tr, RequireSignature: cmd.Bool("require-signature"), Workers: int(cmd.Int("workers"))}
-	return format, cmd.Args().Slice(), copt, nil
+	opt = packager.ArchiveOptions{S3: s3Config(cmd), Version: version, Trust: tr, RequireSignature: cmd.Bool("require-signature"), Workers: int(cmd.Int("workers"))}
+	return format, cmd.Args().Slice(), opt, nil
+}
+
+// s3Config reads the S3 flags.
+func s3Config(cmd *cli.Command) store.S3Config {
+	return store.S3Config{Endpoint: cmd.String("endpoint"), Region: cmd.String("region"),
+		Profile: cmd.String("profile"), CredentialsFile: cmd.String("credentials-file")}
+}
+
+// archiveAction is the action of a subcommand that runs one operation and
+// prints its report: as JSON, or as text.
+func archiveAction[T any](min, max int, usage string, op func(ctx context.Context, cmd *cli.Command, args []string, opt packager.ArchiveOptions) (T, error),
+	text func(cmd *cli.Command, w, ew io.Writer, rep T, opt packager.ArchiveOptions)) cli.ActionFunc {
+	return func(ctx context.Context, cmd *cli.Command) error {
+		format, args, opt, err := archiveArgs(cmd, min, max, usage)
+		if err != nil {
+			return err
+		}
+		rep, err := op(ctx, cmd, args, opt)
+		if err != nil {
+			return err
+		}
+		return emit(cmd, format, rep, func(w, ew io.Writer) { text(cmd, w, ew, rep, opt) })
+	}
+}
+
+// told says whether err is one the report just printed explains (a
+// damaged package, packages not dealt with): nothing more is printed.
+func told(err error) bool {
+	return errors.Is(err, packager.ErrVerifyFailed) || errors.Is(err, packager.ErrArchivePartial)
 }
 
 // emit prints v as the one JSON object of --format json, or calls text.
@@ -202,118 +188,53 @@ func archiveAddCmd() *cli.Command {
 	}
 }
 
-// addOutput is one package of `archive add --format json`.
-type addOutput struct {
-	Package string         `json:"package"`
-	ID      string         `json:"id,omitempty"`
-	Stored  bool           `json:"stored"`
-	Already bool           `json:"already_stored"`
-	Name    string         `json:"name,omitempty"`
-	Form    archive.Form   `json:"form,omitempty"`
-	Bytes   int64          `json:"bytes,omitempty"`
-	Version int            `json:"version,omitempty"`
-	Check   *archive.Check `json:"check,omitempty"`
-	Error   string         `json:"error,omitempty"`
-}
-
 func runArchiveAdd(ctx context.Context, cmd *cli.Command) error {
-	format, args, copt, err := archiveArgs(cmd, 2, -1, "ROOT and at least one PKG")
+	format, args, aopt, err := archiveArgs(cmd, 2, -1, "ROOT and at least one PKG")
 	if err != nil {
 		return err
 	}
-	root, pkgs := args[0], args[1:]
-	ret, err := retention(cmd, time.Now())
-	if err != nil {
+	opt := packager.ArchiveAddOptions{ArchiveOptions: aopt}
+	if opt.Retention, err = retention(cmd, time.Now()); err != nil {
 		return err
 	}
-	for _, p := range pkgs {
-		if _, err := os.Stat(p); err != nil {
-			return withHint(exitOperational, fmt.Errorf("%s: no such package folder or .zip", p), "give the package folder (out/<submission>_<edition>) or its .zip")
-		}
-	}
-	a, err := openArchive(ctx, cmd, root, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
-	var outs []addOutput
-	code := exitOK
-	for _, p := range pkgs {
-		bar := archiveBar(cmd, format)
-		opt := archive.AddOptions{Check: copt, Retention: ret}
-		phase := "checking"
-		opt.Stage = func(s string) {
-			phase = map[string]string{"checking": "checking", "storing": "storing", "checking the stored copy": "re-checking"}[s]
+	var bar *progressBar
+	phase := "checking"
+	opt.Stage = func(_, s string) {
+		if bar == nil {
+			bar = archiveBar(cmd, format)
 		}
+		phase = map[string]string{"checking": "checking", "storing": "storing", "checking the stored copy": "re-checking"}[s]
+	}
+	opt.Progress = func(ev digest.Progress) {
 		if bar != nil {
-			opt.Check.Progress = func(ev digest.Progress) { bar.update(phase, ev) }
+			bar.update(phase, ev)
 		}
-		res, err := a.Add(ctx, p, opt)
-		bar.finish(err == nil)
-		out := addOutput{Package: p}
-		if err != nil {
-			err = archiveErr(err, root)
-			out.Error = message(err)
-			var ni *archive.NotIntactError
-			if errors.As(err, &ni) {
-				out.ID, out.Check = ni.Check.ID.String(), ni.Check
-				if ni.Check.ID.Root == "" {
-					out.ID = ""
-				}
-				if format == "text" {
-					printFindings(stderr, ni.Check.Integrity.Findings, cmd.Bool("quiet"), p)
-				}
+	}
+	opt.Done = func(p *packager.ArchivedPackage) {
+		bar.finish(p.Err == nil)
+		bar = nil
+		switch {
+		case format != "text":
+		case p.Err != nil:
+			if p.Check != nil {
+				printFindings(stderr, p.Check.Integrity.Findings, cmd.Bool("quiet"), p.Package)
 			}
-			if format == "text" {
-				printError(stderr, err)
-			}
-			code = max(code, exitCode(err))
-			if errors.Is(err, context.Canceled) {
-				break
-			}
-			outs = append(outs, out)
-			continue
+			printError(stderr, p.Err)
+		case !cmd.Bool("quiet"):
+			printAdd(stdout, p.Result, p.Version)
 		}
-		out.ID, out.Already, out.Stored, out.Check = res.ID, res.Already, !res.Already, res.Check
-		out.Name, out.Form, out.Bytes = res.Record.Name, res.Record.Form, res.Record.Bytes
-		if res.Entry != nil {
-			out.Version = versionOf(ctx, a, res.Entry)
-		}
-		outs = append(outs, out)
-		if format == "text" && !cmd.Bool("quiet") {
-			printAdd(stdout, res, out.Version)
-		}
+	}
+	rep, err := packager.ArchiveAdd(ctx, args[0], args[1:], opt)
+	if rep == nil {
+		return err
 	}
 	if format == "json" {
-		if outs == nil {
-			outs = []addOutput{}
-		}
-		if err := writeJSON(stdout, struct {
-			Root     string      `json:"root"`
-			Packages []addOutput `json:"packages"`
-		}{a.Root(), outs}); err != nil {
-			return err
+		if werr := writeJSON(stdout, rep); werr != nil {
+			return werr
 		}
 	}
-	if code != exitOK {
-		return silentExit(code)
-	}
-	return nil
-}
-
-// versionOf numbers a just-stored package among its submission's.
-func versionOf(ctx context.Context, a *archive.Archive, e *archive.Entry) int {
-	cat, err := a.List(ctx, archive.ListOptions{})
-	if err != nil {
-		return 0
-	}
-	for _, o := range cat.Entries {
-		if o.ID == e.ID {
-			return o.Version
-		}
-	}
-	return 0
+	return reported(err)
 }
 
 func archiveListCmd() *cli.Command {
@@ -324,22 +245,11 @@ func archiveListCmd() *cli.Command {
 		Description: "Signers are shown as valid or invalid; give --trust to re-check each\n" +
 			"package's signatures from the archive against your trusted keys.\n\n" + archiveRootHelp,
 		Flags: append([]cli.Flag{formatFlag()}, trustFlags()...),
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			format, args, copt, err := archiveArgs(cmd, 1, 1, "ROOT")
-			if err != nil {
-				return err
-			}
-			a, err := openArchive(ctx, cmd, args[0], false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			cat, err := a.List(ctx, archive.ListOptions{Trust: copt.Trust})
-			if err != nil {
-				return archiveErr(err, args[0])
-			}
-			return emit(cmd, format, cat, func(w, ew io.Writer) { printCatalogue(w, ew, cat, copt.Trust != nil) })
-		},
+		Action: archiveAction(1, 1, "ROOT", func(ctx context.Context, _ *cli.Command, args []string, opt packager.ArchiveOptions) (*archive.Catalogue, error) {
+			return packager.ArchiveList(ctx, args[0], opt)
+		}, func(_ *cli.Command, w, ew io.Writer, cat *archive.Catalogue, opt packager.ArchiveOptions) {
+			printCatalogue(w, ew, cat, opt.Trust != nil)
+		}),
 	}
 }
 
@@ -350,22 +260,11 @@ func archiveShowCmd() *cli.Command {
 		ArgsUsage:   "ROOT ID",
 		Description: "ID is a package ID from archive list (any unique prefix of at least 6 hex\ndigits) or a package name such as LV-2021-001_confidential.\n\n" + archiveRootHelp,
 		Flags:       append([]cli.Flag{formatFlag()}, trustFlags()...),
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			format, args, copt, err := archiveArgs(cmd, 2, 2, "ROOT and ID")
-			if err != nil {
-				return err
-			}
-			a, err := openArchive(ctx, cmd, args[0], false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			sh, err := a.Show(ctx, args[1], archive.ListOptions{Trust: copt.Trust})
-			if err != nil {
-				return archiveErr(err, args[0])
-			}
-			return emit(cmd, format, sh, func(w, _ io.Writer) { printShow(w, sh, copt.Trust != nil) })
-		},
+		Action: archiveAction(2, 2, "ROOT and ID", func(ctx context.Context, _ *cli.Command, args []string, opt packager.ArchiveOptions) (*archive.Shown, error) {
+			return packager.ArchiveShow(ctx, args[0], args[1], opt)
+		}, func(_ *cli.Command, w, _ io.Writer, sh *archive.Shown, opt packager.ArchiveOptions) {
+			printShow(w, sh, opt.Trust != nil)
+		}),
 	}
 }
 
@@ -383,30 +282,11 @@ func archiveFindCmd() *cli.Command {
 			&cli.StringFlag{Name: "sha256", Usage: "SHA-256 of the file (64 hex digits)"},
 			formatFlag(),
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			format, args, _, err := archiveArgs(cmd, 1, 1, "ROOT")
-			if err != nil {
-				return err
-			}
-			root := args[0]
-			q := archive.FindQuery{Evidence: cmd.String("evidence"), SHA256: cmd.String("sha256")}
-			if (q.Evidence == "") == (q.SHA256 == "") {
-				return usageErrorf("give exactly one of --evidence ID or --sha256 HEX")
-			}
-			if h := strings.ToLower(q.SHA256); h != "" && (len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "") {
-				return usageErrorf("--sha256 %q: must be 64 hex digits (sha256sum prints them)", q.SHA256)
-			}
-			a, err := openArchive(ctx, cmd, root, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			found, err := a.Find(ctx, q)
-			if err != nil {
-				return archiveErr(err, root)
-			}
-			return emit(cmd, format, found, func(w, ew io.Writer) { printFound(w, ew, found) })
-		},
+		Action: archiveAction(1, 1, "ROOT", func(ctx context.Context, cmd *cli.Command, args []string, opt packager.ArchiveOptions) (*archive.Found, error) {
+			return packager.ArchiveFind(ctx, args[0], archive.FindQuery{Evidence: cmd.String("evidence"), SHA256: cmd.String("sha256")}, opt)
+		}, func(_ *cli.Command, w, ew io.Writer, found *archive.Found, _ packager.ArchiveOptions) {
+			printFound(w, ew, found)
+		}),
 	}
 }
 
@@ -431,12 +311,11 @@ func archiveAuditCmd() *cli.Command {
 }
 
 func runArchiveAudit(ctx context.Context, cmd *cli.Command) error {
-	format, args, copt, err := archiveArgs(cmd, 1, -1, "ROOT and any IDs")
+	format, args, aopt, err := archiveArgs(cmd, 1, -1, "ROOT and any IDs")
 	if err != nil {
 		return err
 	}
-	root := args[0]
-	opt := archive.AuditOptions{Check: copt, Budget: cmd.Duration("budget")}
+	opt := packager.ArchiveAuditOptions{ArchiveOptions: aopt, IDs: args[1:], Budget: cmd.Duration("budget")}
 	if s := cmd.String("sample"); s != "" {
 		var p float64
 		if _, err := fmt.Sscanf(strings.TrimSuffix(s, "%"), "%g", &p); err != nil || p <= 0 || p > 100 {
@@ -444,20 +323,8 @@ func runArchiveAudit(ctx context.Context, cmd *cli.Command) error {
 		}
 		opt.Sample = p
 	}
-	if cmd.Duration("budget") < 0 {
-		return usageErrorf("--budget %s: must be positive", cmd.Duration("budget"))
-	}
-	a, err := openArchive(ctx, cmd, root, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	for _, q := range args[1:] {
-		id, err := a.Resolve(ctx, q)
-		if err != nil {
-			return archiveErr(err, root)
-		}
-		opt.IDs = append(opt.IDs, id)
+	if opt.Budget < 0 {
+		return usageErrorf("--budget %s: must be positive", opt.Budget)
 	}
 	bar := archiveBar(cmd, format)
 	if bar != nil {
@@ -466,31 +333,22 @@ func runArchiveAudit(ctx context.Context, cmd *cli.Command) error {
 		}
 	}
 	start := time.Now()
-	fx, err := a.Audit(ctx, opt)
+	fx, err := packager.ArchiveAudit(ctx, args[0], opt)
 	bar.finish(err == nil)
 	if fx == nil {
-		return archiveErr(err, root)
+		return err
 	}
 	if format == "json" {
 		if werr := writeJSON(cmd.Root().Writer, fx); werr != nil {
 			return werr
 		}
-	} else {
-		printAudit(cmd.Root().Writer, cmd.Root().ErrWriter, fx, time.Since(start), cmd.Bool("quiet"))
+		return reported(err)
 	}
-	if err != nil {
-		if format == "json" {
-			return silentExit(exitCode(err))
-		}
-		return err
+	printAudit(cmd.Root().Writer, cmd.Root().ErrWriter, fx, time.Since(start), cmd.Bool("quiet"))
+	if told(err) {
+		return reported(err)
 	}
-	switch {
-	case fx.Damaged > 0:
-		return silentExit(exitVerifyFail)
-	case fx.Errors > 0:
-		return silentExit(exitOperational)
-	}
-	return nil
+	return err
 }
 
 func archiveGetCmd() *cli.Command {
@@ -507,50 +365,7 @@ func archiveGetCmd() *cli.Command {
 			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted"},
 			workersFlag(), formatFlag(), quietFlag(),
 		}, trustFlags()...),
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			format, args, copt, err := archiveArgs(cmd, 2, 2, "ROOT and ID")
-			if err != nil {
-				return err
-			}
-			root, query, out := args[0], args[1], cmd.String("out")
-			if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
-				return usageErrorf("-o %s: is a file, not a folder", out)
-			}
-			a, err := openArchive(ctx, cmd, root, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			id, err := a.Resolve(ctx, query)
-			if err != nil {
-				return archiveErr(err, root)
-			}
-			res, err := a.Get(ctx, id, out, copt)
-			var ni *archive.NotIntactError
-			switch {
-			case errors.As(err, &ni):
-				if format == "json" {
-					writeJSON(cmd.Root().Writer, struct {
-						ID    string         `json:"id"`
-						Check *archive.Check `json:"check"`
-						Error string         `json:"error"`
-					}{id.String(), ni.Check, message(err)})
-					return silentExit(exitVerifyFail)
-				}
-				printFindings(cmd.Root().ErrWriter, ni.Check.Integrity.Findings, cmd.Bool("quiet"), ni.Package)
-				return withHint(exitVerifyFail, fmt.Errorf("%s: the stored package is damaged; nothing was written", ni.Package),
-					"run casepack archive audit "+root+" "+id.Short()+", and get the package from another copy of the archive")
-			case errors.Is(err, fs.ErrExist):
-				return withHint(exitOperational, err, "choose another -o folder, or move the existing package away; get never replaces anything")
-			case err != nil:
-				return archiveErr(err, root)
-			}
-			return emit(cmd, format, res, func(w, _ io.Writer) {
-				if !cmd.Bool("quiet") {
-					printGet(w, res)
-				}
-			})
-		},
+		Action: runArchiveGet,
 	}
 }
 
@@ -564,57 +379,8 @@ func archiveSyncCmd() *cli.Command {
 			"copy is checked from DST before it is committed there; a package damaged in\n" +
 			"SRC is reported (exit 4) and not copied. The same --endpoint and AWS\n" +
 			"credentials serve both roots when both are s3://.\n\n" + archiveRootHelp,
-		Flags: append(append([]cli.Flag{workersFlag(), formatFlag(), quietFlag()}, trustFlags()...), retentionFlags()...),
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			format, args, copt, err := archiveArgs(cmd, 2, 2, "SRC and DST")
-			if err != nil {
-				return err
-			}
-			srcRoot, dstRoot := args[0], args[1]
-			ret, err := retention(cmd, time.Now())
-			if err != nil {
-				return err
-			}
-			src, err := openArchive(ctx, cmd, srcRoot, false)
-			if err != nil {
-				return err
-			}
-			defer src.Close()
-			dst, err := openArchive(ctx, cmd, dstRoot, true)
-			if err != nil {
-				return err
-			}
-			defer dst.Close()
-			opt := archive.SyncOptions{Check: copt, Retention: ret}
-			if format == "text" && !cmd.Bool("quiet") {
-				opt.Package = func(id archive.ID, name string, bytes int64) {
-					fmt.Fprintf(cmd.Root().ErrWriter, "casepack: copying %s %s (%s)\n", id.Short(), name, humanBytes(bytes))
-				}
-			}
-			rep, err := archive.Sync(ctx, src, dst, opt)
-			if rep == nil {
-				return archiveErr(err, srcRoot)
-			}
-			if format == "json" {
-				if werr := writeJSON(cmd.Root().Writer, rep); werr != nil {
-					return werr
-				}
-			} else {
-				printSync(cmd.Root().Writer, cmd.Root().ErrWriter, rep, cmd.Bool("quiet"))
-			}
-			if err != nil {
-				return err
-			}
-			for _, f := range rep.Failed {
-				if f.Check != nil {
-					return silentExit(exitVerifyFail)
-				}
-			}
-			if len(rep.Failed) > 0 {
-				return silentExit(exitOperational)
-			}
-			return nil
-		},
+		Flags:  append(append([]cli.Flag{workersFlag(), formatFlag(), quietFlag()}, trustFlags()...), retentionFlags()...),
+		Action: runArchiveSync,
 	}
 }
 
@@ -626,101 +392,85 @@ func archiveReindexCmd() *cli.Command {
 		Description: "The catalogue (catalogue/ in the root) is derived: this rebuilds every\n" +
 			"entry from its package, removes entries with no package behind them and\n" +
 			"recomputes when each package was last audited from the fixity records.\n\n" + archiveRootHelp,
-		Flags: []cli.Flag{formatFlag()},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			format, args, _, err := archiveArgs(cmd, 1, 1, "ROOT")
-			if err != nil {
-				return err
-			}
-			root := args[0]
-			a, err := openArchive(ctx, cmd, root, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			rep, err := a.Reindex(ctx, archive.ListOptions{})
-			if err != nil {
-				return archiveErr(err, root)
-			}
-			if format == "json" {
-				return writeJSON(cmd.Root().Writer, rep)
-			}
-			for _, f := range rep.Failed {
-				fmt.Fprintf(cmd.Root().ErrWriter, "casepack: error: %s\n", f)
-			}
-			entries := "entries"
-			if len(rep.Removed) == 1 {
-				entries = "entry"
-			}
-			fmt.Fprintf(cmd.Root().Writer, "catalogued %s in %s; removed %d %s without a package; last-checked index rebuilt from %s\n",
-				plural(rep.Packages, "package"), a.Root(), len(rep.Removed), entries, plural(rep.Fixity, "fixity record"))
-			if len(rep.Failed) > 0 {
-				fmt.Fprintf(cmd.Root().ErrWriter, "casepack: hint: run casepack archive audit %s to see what is damaged\n", root)
-				return silentExit(exitOperational)
-			}
-			return nil
-		},
+		Flags:  []cli.Flag{formatFlag()},
+		Action: runArchiveReindex,
 	}
 }
 
-// archiveTarget splits a verify argument that names a package inside an
-// archive root, ROOT/ID (a folder root) or s3://bucket/prefix/ID, when it
-// is not a package on disk itself.
-func archiveTarget(p string) (root, id string, ok bool) {
-	if store.IsS3URL(p) {
-		i := strings.LastIndex(strings.TrimSuffix(p, "/"), "/")
-		if i < len("s3://") {
-			return "", "", false
-		}
-		return p[:i], strings.TrimSuffix(p[i+1:], "/"), true
-	}
-	if _, err := os.Stat(p); err == nil {
-		return "", "", false
-	}
-	dir := filepath.Dir(filepath.Clean(p))
-	if _, err := os.Stat(filepath.Join(dir, archive.MarkerKey)); err != nil {
-		return "", "", false
-	}
-	return dir, filepath.Base(p), true
-}
-
-// runVerifyArchived is casepack verify for a package inside an archive:
-// the stored copy, checked from the store as audit checks it, reported as
-// verify reports a package.
-func runVerifyArchived(ctx context.Context, cmd *cli.Command, format, root, query string, opt packager.VerifyOptions) error {
-	a, err := openArchive(ctx, cmd, root, false)
+func runArchiveGet(ctx context.Context, cmd *cli.Command) error {
+	format, args, aopt, err := archiveArgs(cmd, 2, 2, "ROOT and ID")
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	id, err := a.Resolve(ctx, query)
+	res, err := packager.ArchiveGet(ctx, args[0], args[1], packager.ArchiveGetOptions{ArchiveOptions: aopt, OutDir: cmd.String("out")})
+	var damaged *packager.ArchiveDamagedError
+	switch {
+	case errors.As(err, &damaged) && format == "json":
+		writeJSON(cmd.Root().Writer, struct {
+			ID    string         `json:"id"`
+			Check *archive.Check `json:"check"`
+			Error string         `json:"error"`
+		}{damaged.ID, damaged.Check, message(err)})
+		return reported(err)
+	case errors.As(err, &damaged):
+		printFindings(cmd.Root().ErrWriter, damaged.Check.Integrity.Findings, cmd.Bool("quiet"), damaged.Package)
+		return err
+	case err != nil:
+		return err
+	}
+	return emit(cmd, format, res, func(w, _ io.Writer) {
+		if !cmd.Bool("quiet") {
+			printGet(w, res)
+		}
+	})
+}
+
+func runArchiveSync(ctx context.Context, cmd *cli.Command) error {
+	format, args, aopt, err := archiveArgs(cmd, 2, 2, "SRC and DST")
 	if err != nil {
-		return archiveErr(err, root)
+		return err
 	}
-	copt := archive.CheckOptions{Trust: opt.Trust, RequireSignature: opt.SignatureRequired(), Workers: opt.Workers}
-	bar := archiveBar(cmd, format)
-	if bar != nil {
-		copt.Progress = bar.phase("checking")
+	opt := packager.ArchiveSyncOptions{ArchiveOptions: aopt}
+	if opt.Retention, err = retention(cmd, time.Now()); err != nil {
+		return err
 	}
-	c, err := a.Verify(ctx, id, copt)
-	bar.finish(err == nil)
-	if err != nil {
-		return archiveErr(err, root)
+	if format == "text" && !cmd.Bool("quiet") {
+		opt.Package = func(id archive.ID, name string, bytes int64) {
+			fmt.Fprintf(cmd.Root().ErrWriter, "casepack: copying %s %s (%s)\n", id.Short(), name, humanBytes(bytes))
+		}
 	}
-	rep, sigs := c.Integrity, c.Signatures
-	out := &packager.VerifyReport{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid, Trusted: len(opt.Trust) > 0}
-	if out.Signatures == nil {
-		out.Signatures = []sign.SignatureResult{}
+	rep, err := packager.ArchiveSync(ctx, args[0], args[1], opt)
+	if rep == nil {
+		return err
 	}
 	if format == "json" {
-		if err := writeJSON(cmd.Root().Writer, out); err != nil {
-			return err
+		if werr := writeJSON(cmd.Root().Writer, rep); werr != nil {
+			return werr
 		}
 	} else {
-		printVerify(cmd.Root().Writer, cmd.Root().ErrWriter, out, cmd.Bool("quiet"))
+		printSync(cmd.Root().Writer, cmd.Root().ErrWriter, rep, cmd.Bool("quiet"))
 	}
-	if !rep.Intact() {
-		return silentExit(exitVerifyFail)
+	if told(err) {
+		return reported(err)
 	}
-	return nil
+	return err
+}
+
+func runArchiveReindex(ctx context.Context, cmd *cli.Command) error {
+	format, args, opt, err := archiveArgs(cmd, 1, 1, "ROOT")
+	if err != nil {
+		return err
+	}
+	rep, err := packager.ArchiveReindex(ctx, args[0], opt)
+	switch {
+	case rep == nil:
+		return err
+	case format == "json":
+		if werr := writeJSON(cmd.Root().Writer, rep); werr != nil {
+			return werr
+		}
+		return reported(err)
+	}
+	printReindex(cmd.Root().Writer, cmd.Root().ErrWriter, rep, err)
+	return reported(err)
 }

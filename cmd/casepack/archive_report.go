@@ -260,3 +260,18 @@ func printSync(w, ew io.Writer, rep *archive.SyncReport, quiet bool) {
 	}
 	fmt.Fprintf(w, "sync %s -> %s: %d copied, %d already there, %d failed\n", rep.Source, rep.Destination, len(rep.Copied), rep.Present, len(rep.Failed))
 }
+
+func printReindex(w, ew io.Writer, rep *archive.ReindexReport, err error) {
+	for _, f := range rep.Failed {
+		fmt.Fprintf(ew, "casepack: error: %s\n", f)
+	}
+	entries := "entries"
+	if len(rep.Removed) == 1 {
+		entries = "entry"
+	}
+	fmt.Fprintf(w, "catalogued %s in %s; removed %d %s without a package; last-checked index rebuilt from %s\n",
+		plural(rep.Packages, "package"), rep.Root, len(rep.Removed), entries, plural(rep.Fixity, "fixity record"))
+	if h := hint(err); h != "" {
+		fmt.Fprintf(ew, "casepack: hint: %s\n", h)
+	}
+}

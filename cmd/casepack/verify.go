@@ -45,10 +45,7 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	opt := packager.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), Workers: cmd.Int("workers")}
-	if root, id, ok := archiveTarget(path); ok {
-		return runVerifyArchived(ctx, cmd, format, root, id, opt)
-	}
+	opt := packager.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), Workers: cmd.Int("workers"), S3: s3Config(cmd)}
 	var bar *progressBar
 	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
 		bar = newProgressBar(cmd.Root().ErrWriter)
