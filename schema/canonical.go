@@ -59,11 +59,21 @@ func Canonical(c *Case) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode the case: %w", err)
 	}
-	size := 4
-	for _, m := range members {
-		size += len(m.name) + len(m.raw) + 8
-		for _, it := range m.items {
-			size += len(it) + 6
+	// The exact size, so that the buffer is allocated once: a buffer a
+	// few bytes short would double (a second copy of a large case).
+	size := len("{") + len("}\n")
+	if len(members) > 0 {
+		size += len("\n")
+	}
+	keys := make([][]byte, len(members))
+	for i, m := range members {
+		keys[i], _ = json.Marshal(m.name)
+		size += len(",\n  ") + len(keys[i]) + len(": ") + len(m.raw)
+		if m.items != nil {
+			size += len("[") + len("\n  ]")
+			for _, it := range m.items {
+				size += len(",\n    ") + len(it)
+			}
 		}
 	}
 	b := bytes.NewBuffer(make([]byte, 0, size))
@@ -73,8 +83,7 @@ func Canonical(c *Case) ([]byte, error) {
 			b.WriteByte(',')
 		}
 		b.WriteString("\n  ")
-		key, _ := json.Marshal(m.name)
-		b.Write(key)
+		b.Write(keys[i])
 		b.WriteString(": ")
 		if m.items == nil {
 			b.Write(m.raw)

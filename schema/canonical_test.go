@@ -54,6 +54,11 @@ func TestCanonical(t *testing.T) {
 		if !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("case %d: Canonical differs from the Encoder's bytes:\n%.300s\n---\n%.300s", i, got, want.Bytes())
 		}
+		// Allocated once at its size: a buffer that had to grow would hold
+		// twice the case (about 80 MB more for 100,000 persons).
+		if cap(got) > len(got)+len(got)/8+64 {
+			t.Errorf("case %d: Canonical's %d bytes sit in a buffer of %d: it grew instead of being sized", i, len(got), cap(got))
+		}
 	}
 	doc, _ := schema.Parse("case.json", []byte(`{"evidence": [{"sensitivity": {}, "location": {}, "verification": {"status": "verified"}}]}`))
 	if ev := doc.Case.Evidence[0]; ev.Sensitivity != nil || ev.Location != nil || ev.Verification == nil {
