@@ -285,7 +285,7 @@ func (interrupted) Is(target error) bool { return target == context.Canceled }
 func destinationError(err error, force string) error {
 	switch {
 	case errors.Is(err, destination.ErrInsideCase), errors.Is(err, destination.ErrInsidePackage):
-		return fault.New(fault.Usage, err, "write somewhere else, outside the case folder and outside any package")
+		return fault.New(fault.Usage, err, destination.PlaceHint)
 	case errors.Is(err, destination.ErrExists) && force != "":
 		return fault.New(fault.Operational, err, "choose another name, or replace it with "+force)
 	case errors.Is(err, destination.ErrExists):

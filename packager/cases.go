@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
@@ -23,6 +24,11 @@ import (
 func keygen(name string) (*KeygenReport, error) {
 	if name == "" {
 		return nil, fault.Usagef("missing --out (required)")
+	}
+	// A private key inside a case folder travels with the case (shared,
+	// synced, archived); inside a package it would change a signed bag.
+	if err := destination.Place(name, ""); err != nil {
+		return nil, destinationError(fmt.Errorf("-o %w", err), "")
 	}
 	priv, err := sign.GenerateKey(nil)
 	if err != nil {
@@ -59,6 +65,9 @@ func initCase(dir string, opt InitOptions) (*InitReport, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fault.IO(dir, err)
 	}
+	if err := destination.Place(dir, ""); err != nil {
+		return nil, destinationError(err, "")
+	}
 	file, err := caseform.Init(dir, src, form)
 	if err != nil {
 		return nil, fault.IO(dir, err)
@@ -69,6 +78,11 @@ func initCase(dir string, opt InitOptions) (*InitReport, error) {
 func convert(ctx context.Context, src, dst string, opt ConvertOptions) (*ConvertReport, error) {
 	if dst == "" {
 		return nil, fault.Usagef("missing -o DST: casepack convert SRC -o case.xlsx (or case.yaml, case.json)")
+	}
+	// A case file goes at the top of a case folder or in a folder of its
+	// own, never over an evidence file or into a package.
+	if err := destination.PlaceCaseFile(dst); err != nil {
+		return nil, destinationError(fmt.Errorf("-o %w", err), "")
 	}
 	cr, err := caseform.Convert(ctx, src, dst, opt)
 	var rep *ConvertReport

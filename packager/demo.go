@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/sign"
@@ -53,6 +54,9 @@ func Demo(ctx context.Context, out string, opt DemoOptions) (rep *DemoReport, er
 	date := opt.Date
 	if date == "" {
 		date = "2021-02-26T12:00:00Z" // the sample's submission day, after every event it records
+	}
+	if err := destination.Place(out, ""); err != nil {
+		return nil, destinationError(fmt.Errorf("-o %w", err), "")
 	}
 	made, err := claimDemoFolder(ctx, out)
 	if err != nil {

@@ -1,8 +1,11 @@
 // Package destination decides where a casepack command may write: never
-// inside the case folder it reads, never inside a package (its manifests
-// and signatures would stop matching), and never over an existing file or
-// folder unless the user said --force. Every command that writes checks its
-// output paths here before it reads or writes anything else.
+// inside the case folder it reads nor inside any other case folder (a
+// folder holding a case file: its evidence is there), never inside a
+// package (its manifests and signatures would stop matching), and never
+// over an existing file or folder unless the user said --force. Every
+// command that writes checks its output paths here before it reads or
+// writes anything else; only the commands whose job is to change a case
+// (evidence add) or a package (sign) write into one.
 package destination
 
 import (
@@ -11,6 +14,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"github.com/casepack/casepack/schema/caseform"
 )
 
 // Reasons a destination is refused; an *Error wraps one of them.
@@ -19,6 +25,10 @@ var (
 	ErrInsidePackage = errors.New("destination: inside a package")
 	ErrExists        = errors.New("destination: already exists")
 )
+
+// PlaceHint is what to do about a destination inside a case folder or a
+// package.
+const PlaceHint = "write somewhere else, outside the case folder and outside any package"
 
 // Error says why casepack will not write to Path.
 type Error struct {
@@ -40,15 +50,38 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Place refuses a destination inside caseDir (when caseDir is not "") or
-// inside a package folder (a folder holding bagit.txt, the destination
-// itself included).
+// Place refuses a destination inside caseDir (when caseDir is not ""),
+// inside a package folder (a folder holding bagit.txt) or inside any case
+// folder (a folder holding a case file), the destination itself included.
 func Place(dst, caseDir string) error {
 	if caseDir != "" && Inside(dst, caseDir) {
 		return &Error{Path: dst, Folder: caseDir, Err: ErrInsideCase}
 	}
+	// A package first: it holds the case data too (data/case/case.json).
 	if pkg := PackageOf(dst); pkg != "" {
 		return &Error{Path: dst, Folder: pkg, Err: ErrInsidePackage}
+	}
+	if c := CaseOf(dst); c != "" {
+		return &Error{Path: dst, Folder: c, Err: ErrInsideCase}
+	}
+	return nil
+}
+
+// PlaceCaseFile is Place for a case file being written (convert -o): it
+// may go at the top of a case folder, where a case file belongs (a case
+// converted into its own folder), and nowhere else inside one (over an
+// evidence file that happens to be JSON, say), nor inside a package.
+func PlaceCaseFile(dst string) error {
+	if pkg := PackageOf(dst); pkg != "" {
+		return &Error{Path: dst, Folder: pkg, Err: ErrInsidePackage}
+	}
+	dir := filepath.Dir(dst)
+	if !isCaseFileName(filepath.Base(dst)) || !isCaseFolder(resolve(dir)) {
+		return Place(dst, "")
+	}
+	// The folder is a case folder; it must not sit inside another.
+	if c := CaseOf(filepath.Dir(resolve(dir))); c != "" {
+		return &Error{Path: dst, Folder: c, Err: ErrInsideCase}
 	}
 	return nil
 }
@@ -90,6 +123,40 @@ func PackageOf(p string) string {
 			return ""
 		}
 	}
+}
+
+// CaseOf returns the case folder p is in (p itself or its nearest
+// ancestor holding a case file: case.json, case.yaml, case.yml or
+// case.xlsx), or "".
+func CaseOf(p string) string {
+	for cur := resolve(p); ; cur = filepath.Dir(cur) {
+		if isCaseFolder(cur) {
+			return cur
+		}
+		if cur == filepath.Dir(cur) {
+			return ""
+		}
+	}
+}
+
+func isCaseFolder(dir string) bool {
+	for _, names := range caseform.FileNames {
+		for _, n := range names {
+			if fi, err := os.Stat(filepath.Join(dir, n)); err == nil && fi.Mode().IsRegular() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isCaseFileName(name string) bool {
+	for _, names := range caseform.FileNames {
+		if slices.Contains(names, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolve makes p absolute and resolves symbolic links in its longest

@@ -62,3 +62,74 @@ func TestPlaceAndNew(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaceAnyCaseFolder: a command that reads no case (keygen, init, demo,
+// convert) still never writes inside a case folder, whatever form its case
+// file has, nor inside a package (which holds a case.json of its own); a
+// case file (PlaceCaseFile) may go at the top of a case folder, and nowhere
+// else inside one.
+func TestPlaceAnyCaseFolder(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"json/case.json":              "{}",
+		"json/evidence/data.json":     "[]",
+		"yaml/case.yaml":              "x: 1",
+		"yml/case.yml":                "x: 1",
+		"xlsx/case.xlsx":              "PK",
+		"xlsx/nested/case.json":       "{}",
+		"out/PKG/bagit.txt":           "BagIt-Version: 1.0\n",
+		"out/PKG/data/case/case.json": "{}",
+		"elsewhere/notes.txt":         "mine",
+		"caseless/case.json.bak":      "{}",
+	}
+	for name, data := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(root, "folder-named"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "folder-named", "case.json"), 0o755); err != nil {
+		t.Fatal(err) // a folder named case.json is not a case file
+	}
+	tests := []struct {
+		dst             string
+		place, caseFile error // Place(dst, ""), PlaceCaseFile(dst)
+	}{
+		{"json/alice", ErrInsideCase, ErrInsideCase},
+		{"json/evidence/data.json", ErrInsideCase, ErrInsideCase},
+		{"json/evidence/case.json", ErrInsideCase, ErrInsideCase}, // a case file's name, not at the top
+		{"json/case.yaml", ErrInsideCase, nil},                    // converted into its own folder
+		{"json", ErrInsideCase, ErrInsideCase},
+		{"yaml/k", ErrInsideCase, ErrInsideCase},
+		{"yml/new/k", ErrInsideCase, ErrInsideCase},
+		{"xlsx/k", ErrInsideCase, ErrInsideCase},
+		{"xlsx/nested/case.yaml", ErrInsideCase, ErrInsideCase}, // a case folder inside another
+		{"out/PKG/data/case/case.yaml", ErrInsidePackage, ErrInsidePackage},
+		{"out/PKG/k", ErrInsidePackage, ErrInsidePackage},
+		{"out/k", nil, nil},
+		{"elsewhere/k", nil, nil},
+		{"elsewhere/case.json", nil, nil}, // a new case folder
+		{"caseless/k", nil, nil},
+		{"folder-named/k", nil, nil},
+	}
+	for _, tt := range tests {
+		dst := filepath.Join(root, filepath.FromSlash(tt.dst))
+		if err := Place(dst, ""); !errors.Is(err, tt.place) || (tt.place == nil) != (err == nil) {
+			t.Errorf("Place(%s): %v, want %v", tt.dst, err, tt.place)
+		}
+		err := PlaceCaseFile(dst)
+		if !errors.Is(err, tt.caseFile) || (tt.caseFile == nil) != (err == nil) {
+			t.Errorf("PlaceCaseFile(%s): %v, want %v", tt.dst, err, tt.caseFile)
+		}
+		var de *Error
+		if err != nil && (!errors.As(err, &de) || de.Path != dst) {
+			t.Errorf("%s: the error does not name the path: %v", tt.dst, err)
+		}
+	}
+}

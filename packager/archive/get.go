@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/archive/store"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/verify"
 )
@@ -32,6 +34,10 @@ type GetResult struct {
 // only then put in place; it never replaces anything already there. A copy
 // that fails the check is removed and returned as a *NotIntactError.
 func (a *Archive) Get(ctx context.Context, id ID, outDir string, opt CheckOptions) (*GetResult, error) {
+	// Never into a case folder or a package (a usage error).
+	if err := destination.Place(outDir, ""); err != nil {
+		return nil, fault.New(fault.Usage, fmt.Errorf("-o %w", err), destination.PlaceHint)
+	}
 	rec, err := a.readRecord(ctx, id)
 	if err != nil {
 		return nil, err
