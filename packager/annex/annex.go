@@ -126,6 +126,7 @@ func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, x
 		description: l.T("annex.props.description"),
 		keywords:    strings.Join(nonEmpty(c.Submission.Recipient.SituationCode, c.Submission.Recipient.SituationName, l.T("annex.props.keyword")), "; "),
 		language:    l.Code(),
+		pageOf:      footerCodes(l.T("page.of", "page", "\x00P", "total", "\x00N")),
 		identifier:  c.Submission.ID,
 		date:        opt.Date,
 	}
@@ -244,6 +245,16 @@ func (m *mapper) sheets() []*sheet {
 // out.
 func (m *mapper) withheld() value { return text(m.opt.Lang.T("annex.withheld")) }
 
+// yesNo shows a yes/no fact as the language's word ("Yes", "Oui", "Sí"):
+// what a reader of the printed annex understands, where TRUE/FALSE or 0/1
+// is what a spreadsheet shows of a boolean cell.
+func (m *mapper) yesNo(b bool) value {
+	if b {
+		return text(m.opt.Lang.T("yes"))
+	}
+	return text(m.opt.Lang.T("no"))
+}
+
 var evidenceCols = []column{
 	{header: "evidence_id", kind: kindID},
 	{header: "title", kind: kindText},
@@ -268,8 +279,8 @@ var evidenceCols = []column{
 	{header: "file_path_in_package", kind: kindText},
 	{header: "media_type", kind: kindText},
 	{header: "size_bytes", kind: kindInt},
-	{header: "sha_256", kind: kindText},
-	{header: "sha_512", kind: kindText},
+	{header: "sha_256", kind: kindText, digest: true},
+	{header: "sha_512", kind: kindText, digest: true},
 	{header: "verification_status", kind: kindText},
 	{header: "confidence", kind: kindText},
 	{header: "verified_by", kind: kindText},
@@ -441,8 +452,8 @@ var fileCols = []column{
 	{header: "media_type", kind: kindText},
 	{header: "language", kind: kindText},
 	{header: "size_bytes", kind: kindInt},
-	{header: "sha_256", kind: kindText},
-	{header: "sha_512", kind: kindText},
+	{header: "sha_256", kind: kindText, digest: true},
+	{header: "sha_512", kind: kindText, digest: true},
 	{header: "disclosure", kind: kindText},
 }
 
@@ -532,7 +543,7 @@ var victimCols = []column{
 	{header: "sex", kind: kindText},
 	{header: "age", kind: kindInt},
 	{header: "age_band", kind: kindText},
-	{header: "minor", kind: kindBool},
+	{header: "minor", kind: kindText}, // yes/no, in the workbook's language
 	{header: "incident", kind: kindRef, target: "incidents"},
 	{header: "date_of_death", kind: kindDate},
 	{header: "time_of_death", kind: kindText},
@@ -564,7 +575,7 @@ func (m *mapper) victimRows(yield func([]value) error) error {
 		}
 		row[4] = text(m.plan.AgeBand(p.ID))
 		if p.Minor != nil {
-			row[5] = boolean(*p.Minor)
+			row[5] = m.yesNo(*p.Minor)
 		}
 		if d := p.Death; d != nil {
 			row[6] = refs(nonEmpty(d.IncidentID)...)
@@ -650,7 +661,7 @@ var custodyCols = []column{
 	{header: "actor", kind: kindText},
 	{header: "action", kind: kindText},
 	{header: "location", kind: kindText},
-	{header: "sha_256_at_this_step", kind: kindText},
+	{header: "sha_256_at_this_step", kind: kindText, digest: true},
 	{header: "note", kind: kindText},
 }
 

@@ -33,7 +33,7 @@ func escapeCSVFormula(s string) string {
 
 // UnescapeCSVField returns the value a CSV twin field stands for: it removes
 // the single quote that the writer put in front of a field a spreadsheet
-// would evaluate as a formula. Fields of number, date and boolean columns
+// would evaluate as a formula. Fields of number and date columns
 // are never escaped; calling it on them returns them unchanged.
 func UnescapeCSVField(s string) string {
 	i := 0

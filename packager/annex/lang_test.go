@@ -69,7 +69,7 @@ func TestWorkbookInEveryLanguage(t *testing.T) {
 					if cell.Py == "datetime" {
 						dates++
 					}
-					if cell.T == "f" && strings.Contains(cell.V.(string), "#'"+l.T("annex.sheet.incidents")+"'!") {
+					if strings.HasPrefix(deref(cell.Link), "'"+l.T("annex.sheet.incidents")+"'!") {
 						links++
 					}
 					if cell.V == w.withheld {
@@ -80,6 +80,7 @@ func TestWorkbookInEveryLanguage(t *testing.T) {
 			if dates == 0 || links == 0 || withheld == 0 {
 				t.Errorf("evidence sheet: %d typed dates, %d links to the incidents, %d %q cells; want some of each", dates, links, withheld, w.withheld)
 			}
+			checkPrintable(t, d, l)
 			// No word is missing from the catalogue.
 			for _, sh := range d.Sheets {
 				for _, row := range sh.Rows {

@@ -2,7 +2,6 @@ package annex
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +19,6 @@ const (
 	kindDate                 // calendar date with a precision (day, month, year)
 	kindDateTime             // instant, shown in UTC
 	kindInt                  // whole number
-	kindBool                 // yes/no
 )
 
 // column describes one column of a sheet. Headers are unique within a sheet:
@@ -29,6 +27,10 @@ type column struct {
 	header string
 	kind   kind
 	target string // kindRef: the sheet whose kindID column defines the IDs
+	// digest: hexadecimal digests, shown whole in a monospace font (a
+	// SHA-256 on one line, a SHA-512 on two) so a printed annex can be
+	// compared character by character.
+	digest bool
 }
 
 // Precision says how much of a date is known. Witnesses often know only the
@@ -49,7 +51,6 @@ type value struct {
 	t    time.Time
 	prec Precision
 	n    int64
-	b    bool
 }
 
 type vkind uint8
@@ -61,7 +62,6 @@ const (
 	vDate
 	vTime
 	vInt
-	vBool
 )
 
 func text(s string) value {
@@ -94,8 +94,6 @@ func instant(t time.Time) value {
 
 func integer(n int64) value { return value{k: vInt, n: n} }
 
-func boolean(b bool) value { return value{k: vBool, b: b} }
-
 // accepts reports whether a value of kind v may be stored in a column of kind k.
 func (k kind) accepts(v vkind) bool {
 	switch v {
@@ -111,8 +109,6 @@ func (k kind) accepts(v vkind) bool {
 		return k == kindDateTime
 	case vInt:
 		return k == kindInt
-	case vBool:
-		return k == kindBool
 	}
 	return false
 }
@@ -130,11 +126,6 @@ type sheet struct {
 
 // refSeparator joins several IDs in one cell.
 const refSeparator = "; "
-
-// linkableID is what an ID must look like before it is placed inside a
-// HYPERLINK formula. Schema IDs are narrower (EV-0001, INC-01); this only
-// has to keep quotes, parentheses and separators out of a formula.
-var linkableID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
 
 // cleanText replaces characters that XML 1.0 cannot carry (C0 controls other
 // than tab, LF and CR; U+FFFE, U+FFFF; invalid UTF-8) with U+FFFD, so the
@@ -227,11 +218,6 @@ func csvText(v value) string {
 		return v.t.UTC().Format("2006-01-02T15:04:05Z")
 	case vInt:
 		return strconv.FormatInt(v.n, 10)
-	case vBool:
-		if v.b {
-			return "true"
-		}
-		return "false"
 	}
 	return ""
 }
@@ -267,8 +253,6 @@ func displayWidth(v value) int {
 		return len("2006-01-02 15:04:05")
 	case vInt:
 		return len(strconv.FormatInt(v.n, 10))
-	case vBool:
-		return len("FALSE")
 	}
 	return 0
 }

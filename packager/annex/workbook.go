@@ -12,20 +12,36 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// docProps are the workbook's document properties (docProps/core.xml).
+// docProps are what the workbook says about itself: its document
+// properties (docProps/core.xml) and, on every printed page, the footer's
+// page numbering.
 type docProps struct {
 	title, subject, creator, description, keywords, language, identifier string
 	date                                                                 time.Time
+	// pageOf is the page numbering in the footer's codes ("Page &P of
+	// &N"; see footerCodes); "" prints English.
+	pageOf string
 }
+
+// bodyFont is the font excelize gives a new workbook's cells; digestFont is
+// the monospace one the digest columns print in.
+const (
+	bodyFont   = "Calibri"
+	digestFont = "Courier New"
+)
 
 // Column widths, in characters.
 const (
 	minWidth = 8
-	maxWidth = 60
+	maxWidth = 30
+	// digestWidth holds a SHA-256 (64 characters) of the monospace digest
+	// font on one line; a SHA-512 wraps onto two.
+	digestWidth = 70
 	// filterPad leaves room for the filter button beside the header text.
 	filterPad = 4
 )
@@ -51,7 +67,7 @@ func planSheet(ctx context.Context, s *sheet) (*plan, error) {
 	}
 	p := &plan{widths: make([]int, len(s.cols)), keyCol: -1}
 	for i, c := range s.cols {
-		p.widths[i] = len([]rune(c.header)) + filterPad
+		p.widths[i] = headerWidth(c.header)
 		if c.kind == kindID {
 			p.keyCol = i
 			p.rowOf = make(map[string]int)
@@ -91,32 +107,59 @@ func planSheet(ctx context.Context, s *sheet) (*plan, error) {
 	}
 	for i, w := range p.widths {
 		p.widths[i] = min(max(w, minWidth), maxWidth)
+		if s.cols[i].digest {
+			p.widths[i] = digestWidth
+		}
 	}
 	return p, nil
 }
 
-// styles are the cell styles the sheets share.
+// headerWidth is what a header needs: its longest word and the filter
+// button beside it. A longer header wraps onto more lines rather than
+// widening its column, and so the printed page.
+func headerWidth(h string) int {
+	w := 0
+	for _, word := range strings.Fields(h) {
+		w = max(w, utf8.RuneCountInString(word))
+	}
+	return w + filterPad
+}
+
+// styles are the cell styles the sheets share. Every one has thin borders,
+// so a printed annex shows its grid (excelize has no API for the
+// printOptions gridLines flag, so the lines are borders), and wraps its
+// text at the top of the cell: a column is at most maxWidth wide, and a
+// longer text takes more lines rather than widening the printed page.
 type styles struct {
-	header, link, datetime int
-	wrap                   int    // text with line breaks
-	date                   [3]int // by Precision
+	plain, header, link, datetime int
+	digest                        int    // monospace
+	date                          [3]int // by Precision
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
 	var st styles
 	var err error
+	border := []excelize.Border{
+		{Type: "left", Color: "808080", Style: 1}, {Type: "right", Color: "808080", Style: 1},
+		{Type: "top", Color: "808080", Style: 1}, {Type: "bottom", Color: "808080", Style: 1},
+	}
 	mk := func(s *excelize.Style) int {
 		if err != nil {
 			return 0
 		}
+		s.Border = border
+		s.Alignment = &excelize.Alignment{WrapText: true, Vertical: "top"}
 		var id int
 		id, err = f.NewStyle(s)
 		return id
 	}
 	fmtStr := func(s string) *string { return &s }
-	st.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	st.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	st.link = mk(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}})
+	st.plain = mk(&excelize.Style{})
+	// A font without a family prints in a fallback (a serif in
+	// LibreOffice); the header and links keep the workbook's own.
+	st.header = mk(&excelize.Style{Font: &excelize.Font{Family: bodyFont, Bold: true}})
+	st.link = mk(&excelize.Style{Font: &excelize.Font{Family: bodyFont, Color: "0563C1", Underline: "single"}})
+	st.digest = mk(&excelize.Style{Font: &excelize.Font{Family: digestFont, Size: 9}})
 	st.date[PrecisionDay] = mk(&excelize.Style{CustomNumFmt: fmtStr("yyyy-mm-dd")})
 	st.date[PrecisionMonth] = mk(&excelize.Style{CustomNumFmt: fmtStr("yyyy-mm")})
 	st.date[PrecisionYear] = mk(&excelize.Style{CustomNumFmt: fmtStr("yyyy")})
@@ -183,7 +226,7 @@ func writeWorkbook(ctx context.Context, sheets []*sheet, props docProps, tmpDir 
 		}
 	}
 	for _, s := range sheets {
-		if err := layoutSheet(f, st, s, plans[s.name]); err != nil {
+		if err := layoutSheet(ctx, f, st, s, plans, props.pageOf); err != nil {
 			return err
 		}
 	}
@@ -223,46 +266,166 @@ func setProps(f *excelize.File, p docProps) error {
 	return nil
 }
 
-// layoutSheet streams a sheet's frame: widths, frozen bold header, table.
-func layoutSheet(f *excelize.File, st *styles, s *sheet, p *plan) error {
+// Print setup of every sheet: A4 landscape, all columns on one page wide,
+// the header row on every page, the sheet name and page numbers in the
+// footer.
+var (
+	paperA4     = 9
+	landscape   = "landscape"
+	onePageWide = 1
+	pagesNeeded = 0 // as many pages tall as the rows need
+	fitToPage   = true
+)
+
+// footer is a sheet's printed footer: the sheet's name on the left, the
+// page numbering (pageOf, in footer codes) on the right.
+func footer(pageOf string) string {
+	if pageOf == "" {
+		pageOf = "Page &P of &N"
+	}
+	return "&L&A&R" + pageOf
+}
+
+// footerCodes turns a sentence holding the page number as "\x00P" and the
+// page count as "\x00N" into a footer's codes: its own "&" doubled (a
+// footer reads "&" as the start of a code), the markers as &P and &N.
+func footerCodes(s string) string {
+	s = strings.ReplaceAll(s, "&", "&&")
+	return strings.ReplaceAll(s, "\x00", "&")
+}
+
+// maxLinks caps the cell hyperlinks of one sheet. Excel holds at most
+// 65,530 per sheet, and excelize's SetCellHyperLink looks through the
+// sheet's links on every call, so tens of thousands cost seconds. Past
+// the cap a cell shows its IDs as plain text; the filter on the target
+// sheet's ID column finds the row.
+const maxLinks = 10000
+
+// linker decides, cell by cell in row order, which reference cells link to
+// the row that defines their first ID. layoutSheet (which records the
+// links) and fill (which styles the cells) each walk the rows with a fresh
+// one and so decide the same.
+type linker struct {
+	plans map[string]*plan
+	n     int
+}
+
+// next returns the location ("'Incidents'!A5") cell value v of column c
+// links to, or "" when it shows plain text.
+func (l *linker) next(c column, v value) string {
+	if v.k != vRefs || len(v.ids) == 0 || l.n >= maxLinks {
+		return ""
+	}
+	t := l.plans[c.target]
+	r, ok := t.rowOf[v.ids[0]]
+	if !ok {
+		return ""
+	}
+	l.n++
+	col, _ := excelize.ColumnNumberToName(t.keyCol + 1)
+	return quoteSheet(c.target) + "!" + col + strconv.Itoa(r)
+}
+
+// quoteSheet quotes a sheet name for a reference ('Persons of interest'),
+// doubling its apostrophes.
+func quoteSheet(name string) string {
+	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+}
+
+// layoutSheet streams a sheet's frame: print setup, widths, frozen bold
+// header, table, and the cell hyperlinks of the rows fill will write.
+func layoutSheet(ctx context.Context, f *excelize.File, st *styles, s *sheet, plans map[string]*plan, pageOf string) error {
+	p := plans[s.name]
+	fail := func(what string, err error) error { return fmt.Errorf("annex: sheet %s: %s: %w", s.name, what, err) }
+	// Before the StreamWriter, which writes the sheet properties as it starts.
+	if err := f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
+		return fail("print setup", err)
+	}
 	sw, err := f.NewStreamWriter(s.name)
 	if err != nil {
-		return fmt.Errorf("annex: sheet %s: %w", s.name, err)
+		return fail("stream", err)
 	}
 	// excelize writes <cols> in reverse call order; Excel wants them sorted.
 	for i := len(s.cols) - 1; i >= 0; i-- {
 		if err := sw.SetColWidth(i+1, i+1, float64(p.widths[i])); err != nil {
-			return fmt.Errorf("annex: sheet %s: %w", s.name, err)
+			return fail("column width", err)
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("annex: sheet %s: freeze header: %w", s.name, err)
+		return fail("freeze header", err)
 	}
 	cells := make([]any, len(s.cols))
 	for i, c := range s.cols {
 		cells[i] = excelize.Cell{StyleID: st.header, Value: c.header}
 	}
 	if err := sw.SetRow("A1", cells); err != nil {
-		return fmt.Errorf("annex: sheet %s: header: %w", s.name, err)
+		return fail("header", err)
 	}
 	// A table gives every sheet its filter buttons: f.AutoFilter has no
 	// effect on a streamed sheet. A table needs a data row, so an empty
 	// sheet's table covers one blank row.
 	last, err := excelize.CoordinatesToCellName(len(s.cols), max(p.rows+1, 2))
 	if err != nil {
-		return fmt.Errorf("annex: sheet %s: %w", s.name, err)
+		return fail("size", err)
 	}
 	if err := sw.AddTable(&excelize.Table{
 		Range:     "A1:" + last,
 		Name:      tableName(s),
 		StyleName: "TableStyleLight1",
 	}); err != nil {
-		return fmt.Errorf("annex: sheet %s: filter: %w", s.name, err)
+		return fail("filter", err)
+	}
+	// Page setup, footer and hyperlinks are written by Flush, after the
+	// rows (where fill inserts them), in the order SpreadsheetML wants.
+	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &paperA4, Orientation: &landscape, FitToWidth: &onePageWide, FitToHeight: &pagesNeeded}); err != nil {
+		return fail("print setup", err)
+	}
+	if err := f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{OddFooter: footer(pageOf)}); err != nil {
+		return fail("footer", err)
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(s.name) + "!$1:$1", Scope: s.name}); err != nil {
+		return fail("print titles", err)
+	}
+	if err := addLinks(ctx, f, s, plans); err != nil {
+		return err
 	}
 	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("annex: sheet %s: %w", s.name, err)
+		return fail("write", err)
 	}
 	return nil
+}
+
+// addLinks records a cell hyperlink (a location inside the workbook, no
+// formula) for every reference cell that links.
+func addLinks(ctx context.Context, f *excelize.File, s *sheet, plans map[string]*plan) error {
+	hasRefs := false
+	for _, c := range s.cols {
+		hasRefs = hasRefs || c.kind == kindRef
+	}
+	if !hasRefs {
+		return nil
+	}
+	l := &linker{plans: plans}
+	rowNum := 1
+	return s.rows(func(row []value) error {
+		rowNum++
+		if rowNum%checkRow == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		for i, v := range row {
+			loc := l.next(s.cols[i], v)
+			if loc == "" {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(i+1, rowNum)
+			if err := f.SetCellHyperLink(s.name, cell, loc, "Location"); err != nil {
+				return fmt.Errorf("annex: sheet %s: link in %s: %w", s.name, cell, err)
+			}
+		}
+		return nil
+	})
 }
 
 // assembler writes the final workbook: excelize's parts in name order, each
@@ -367,6 +530,7 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	}
 	rowNum := 1
 	var num []byte
+	links := &linker{plans: a.plans}
 	err = s.rows(func(row []value) error {
 		rowNum++
 		if rowNum%checkRow == 0 {
@@ -379,7 +543,7 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 		xw.Write(num)
 		xw.WriteString(`">`)
 		for i, v := range row {
-			a.cell(xw, refs[i], num, s.cols[i], v)
+			a.cell(xw, refs[i], num, s.cols[i], v, links.next(s.cols[i], v) != "")
 			fields[i] = csvText(v)
 		}
 		xw.WriteString(`</row>`)
@@ -406,9 +570,9 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 
 // cell writes one cell as SpreadsheetML. Text from the case is always an
 // inline string: a spreadsheet never evaluates it, whatever it starts with.
-// The one formula is a HYPERLINK that this code builds from a sheet name it
-// chose and an ID that matched linkableID.
-func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v value) {
+// No cell is a formula; a reference cell that links (linked) gets the link
+// style, its link being a cell hyperlink layoutSheet recorded.
+func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v value, linked bool) {
 	open := func(style int, typ string) {
 		w.WriteString(`<c r="`)
 		w.WriteString(col)
@@ -426,12 +590,8 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		}
 		w.WriteByte('>')
 	}
-	inline := func(s string) {
+	inlineStyled := func(s string, style int) {
 		s = fitCell(cleanText(s))
-		style := 0
-		if strings.ContainsAny(s, "\n\r") {
-			style = a.st.wrap
-		}
 		open(style, "inlineStr")
 		if s != strings.TrimSpace(s) {
 			w.WriteString(`<is><t xml:space="preserve">`)
@@ -440,6 +600,13 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		}
 		xmlText(w, escapeBstr(s))
 		w.WriteString(`</t></is></c>`)
+	}
+	inline := func(s string) {
+		if c.digest {
+			inlineStyled(s, a.st.digest)
+			return
+		}
+		inlineStyled(s, a.st.plain)
 	}
 	number := func(style int, n string) {
 		open(style, "")
@@ -452,36 +619,13 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		inline(v.s)
 	case vRefs:
 		// A cell links to the row defining its first ID and shows all of
-		// them, so "INC-01; INC-02" jumps to INC-01. The label is a string
-		// literal inside the formula, which spreadsheets cap at 255
-		// characters; a longer list stays plain text.
+		// them, so "INC-01; INC-02" jumps to INC-01.
 		label := strings.Join(v.ids, refSeparator)
-		linkable := len(v.ids) > 0 && len(label) <= 255
-		for _, id := range v.ids {
-			linkable = linkable && linkableID.MatchString(id)
-		}
-		if !linkable {
-			inline(label)
+		if linked {
+			inlineStyled(label, a.st.link)
 			return
 		}
-		t := a.plans[c.target]
-		r, ok := t.rowOf[v.ids[0]]
-		if !ok {
-			inline(label)
-			return
-		}
-		tcol, _ := excelize.ColumnNumberToName(t.keyCol + 1)
-		open(a.st.link, "str")
-		w.WriteString(`<f>HYPERLINK("#'`)
-		xmlText(w, c.target)
-		w.WriteString(`'!`)
-		w.WriteString(tcol)
-		w.WriteString(strconv.Itoa(r))
-		w.WriteString(`","`)
-		w.WriteString(label)
-		w.WriteString(`")</f><v>`)
-		w.WriteString(label)
-		w.WriteString(`</v></c>`)
+		inline(label)
 	case vDate:
 		y, m, d := v.t.Date()
 		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -498,14 +642,7 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		}
 		number(a.st.datetime, serial(u))
 	case vInt:
-		number(0, strconv.FormatInt(v.n, 10))
-	case vBool:
-		open(0, "b")
-		if v.b {
-			w.WriteString(`<v>1</v></c>`)
-		} else {
-			w.WriteString(`<v>0</v></c>`)
-		}
+		number(a.st.plain, strconv.FormatInt(v.n, 10))
 	}
 }
 

@@ -34,7 +34,16 @@ type dump struct {
 			Autofilter *string
 		}
 		Widths map[string]float64
-		Rows   [][]dumpCell
+		Print  struct {
+			Orientation string
+			Paper       any
+			FitWidth    any     `json:"fit_width"`
+			FitHeight   any     `json:"fit_height"`
+			FitToPage   bool    `json:"fit_to_page"`
+			TitleRows   *string `json:"title_rows"`
+			Footer      string
+		}
+		Rows [][]dumpCell
 	}
 	Props map[string]*string
 	CSV   map[string][][]string
@@ -47,6 +56,8 @@ type dumpCell struct {
 	Py     string
 	Bold   bool
 	Cached any
+	Font   *string
+	Link   *string // the cell hyperlink's location inside the workbook
 }
 
 func (d *dump) sheet(t *testing.T, name string) int {
@@ -129,12 +140,12 @@ func fixtureSheets() []*sheet {
 			{header: "Born", kind: kindDate},
 			{header: "Seen (UTC)", kind: kindDateTime},
 			{header: "Count", kind: kindInt},
-			{header: "Minor", kind: kindBool},
+			{header: "Minor", kind: kindText},
 		},
 		rows: func(yield func([]value) error) error {
 			rows := [][]value{
-				{text("007"), text("Zoë"), date(born, PrecisionDay), instant(time.Date(2021, 1, 7, 9, 30, 0, 0, time.FixedZone("VET", -4*3600))), integer(12), boolean(false)},
-				{text("P-2"), text("Ana"), date(born, PrecisionMonth), value{}, integer(-3), boolean(true)},
+				{text("007"), text("Zoë"), date(born, PrecisionDay), instant(time.Date(2021, 1, 7, 9, 30, 0, 0, time.FixedZone("VET", -4*3600))), integer(12), text("no")},
+				{text("P-2"), text("Ana"), date(born, PrecisionMonth), value{}, integer(-3), text("yes")},
 				{text("1E5"), text(""), date(born, PrecisionYear), value{}, value{}, value{}},
 			}
 			for _, r := range rows {
@@ -252,9 +263,6 @@ func TestWorkbookReadByOpenpyxl(t *testing.T) {
 	if c := people[2][4]; c.Py != "int" || c.V != float64(-3) {
 		t.Errorf("Count = %v (%s), want int -3", c.V, c.Py)
 	}
-	if c := people[2][5]; c.Py != "bool" || c.V != true {
-		t.Errorf("Minor = %v (%s), want bool true", c.V, c.Py)
-	}
 
 	things := d.Sheets[d.sheet(t, "Things")].Rows
 	for i, s := range injections {
@@ -264,31 +272,29 @@ func TestWorkbookReadByOpenpyxl(t *testing.T) {
 		}
 	}
 	// Owner links: P-2 is on People row 3, 007 on row 2, 1E5 on row 4; NOPE
-	// is defined nowhere and stays text.
-	wantLinks := []string{
-		`=HYPERLINK("#'People'!A3","P-2")`,
-		`=HYPERLINK("#'People'!A2","007")`,
-		`=HYPERLINK("#'People'!A4","1E5")`,
-		"",
-	}
+	// is defined nowhere and stays text. A link is a cell hyperlink to a
+	// place in the workbook, never a formula.
+	wantLinks := []string{`'People'!A3`, `'People'!A2`, `'People'!A4`, ""}
+	wantIDs := []string{"P-2", "007", "1E5", "NOPE"}
 	for i := range injections {
 		c := things[i+1][1]
 		want := wantLinks[i%4]
-		if want == "" {
-			if c.T != "s" || c.V != "NOPE" {
-				t.Errorf("Owner row %d = %v (%s), want plain text NOPE", i+2, c.V, c.T)
-			}
-			continue
+		if c.T != "s" || c.V != wantIDs[i%4] {
+			t.Errorf("Owner row %d = %v (%s), want text %s", i+2, c.V, c.T, wantIDs[i%4])
 		}
-		if c.T != "f" || c.V != want {
-			t.Errorf("Owner row %d = %v (%s), want formula %s", i+2, c.V, c.T, want)
-		}
-		if id := want[strings.LastIndex(want, `,"`)+2 : len(want)-2]; c.Cached != id {
-			t.Errorf("Owner row %d cached value = %v, want %s", i+2, c.Cached, id)
+		if got := deref(c.Link); got != want && !(want == "" && c.Link == nil) {
+			t.Errorf("Owner row %d links to %q, want %q", i+2, got, want)
 		}
 		// Several IDs: one link, to the first, showing them all.
-		if c2 := things[i+1][2]; c2.T != "f" || c2.Cached != "007; P-2" || !strings.Contains(fmt.Sprint(c2.V), `"007; P-2")`) {
-			t.Errorf("Owners row %d = %v (%s, cached %v), want a link showing '007; P-2'", i+2, c2.V, c2.T, c2.Cached)
+		if c2 := things[i+1][2]; c2.T != "s" || c2.V != "007; P-2" || deref(c2.Link) != `'People'!A2` {
+			t.Errorf("Owners row %d = %v (%s, link %q), want a link to 007's row showing '007; P-2'", i+2, c2.V, c2.T, deref(c2.Link))
+		}
+	}
+	for _, sh := range d.Sheets {
+		pr := sh.Print
+		if pr.Orientation != "landscape" || fmt.Sprint(pr.FitWidth) != "1" || fmt.Sprint(pr.FitHeight) != "0" || !pr.FitToPage ||
+			deref(pr.TitleRows) != "$1:$1" || !strings.Contains(pr.Footer, "&P") || !strings.Contains(pr.Footer, "&N") {
+			t.Errorf("%s: print setup %+v (title rows %q)", sh.Name, pr, deref(pr.TitleRows))
 		}
 	}
 
@@ -361,8 +367,9 @@ func sheetAsCSV(c dumpCell) string {
 	return fmt.Sprint(c.V)
 }
 
-// TestWorkbookXML looks at the stored XML itself: data is inline text and
-// the only formulas are the HYPERLINKs this package builds.
+// TestWorkbookXML looks at the stored XML itself: data is inline text, no
+// cell is a formula, and links are cell hyperlinks to a place in the
+// workbook.
 func TestWorkbookXML(t *testing.T) {
 	var buf bytes.Buffer
 	if err := writeWorkbook(context.Background(), fixtureSheets(), fixtureProps, t.TempDir(), &buf, memOut{}.open); err != nil {
@@ -373,8 +380,9 @@ func TestWorkbookXML(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	formula := regexp.MustCompile(`<f>(.*?)</f>`)
-	ourLink := regexp.MustCompile(`^HYPERLINK\("#'People'!A[0-9]+","[A-Za-z0-9-]+(; [A-Za-z0-9-]+)*"\)$`)
+	hyperlink := regexp.MustCompile(`<hyperlink [^>]*>`)
+	ourLink := regexp.MustCompile(`^<hyperlink ref="[A-Z]+[0-9]+" location="(?:'|&#39;)People(?:'|&#39;)!A[0-9]+"`)
+	links := 0
 	colMin := regexp.MustCompile(`<col min="([0-9]+)"`)
 	for _, zf := range zr.File {
 		names = append(names, zf.Name)
@@ -390,9 +398,13 @@ func TestWorkbookXML(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range formula.FindAllSubmatch(x, -1) {
-			if !ourLink.Match(m[1]) {
-				t.Errorf("%s: formula %s is not one of ours", zf.Name, m[1])
+		if bytes.Contains(x, []byte("<f>")) || bytes.Contains(x, []byte("<f ")) {
+			t.Errorf("%s: holds a formula", zf.Name)
+		}
+		for _, m := range hyperlink.FindAll(x, -1) {
+			links++
+			if !ourLink.Match(m) || bytes.Contains(m, []byte("r:id=")) {
+				t.Errorf("%s: %s is not a link to a row of People", zf.Name, m)
 			}
 		}
 		if bytes.Contains(x, []byte(`HYPERLINK("http`)) && !bytes.Contains(x, []byte(`t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t>`)) {
@@ -409,6 +421,11 @@ func TestWorkbookXML(t *testing.T) {
 	}
 	if !slices.IsSorted(names) {
 		t.Errorf("zip entries not sorted: %v", names)
+	}
+	// Things links Owner and Owners to People: 3 of every 4 Owner cells
+	// (NOPE is defined nowhere) and every Owners cell.
+	if want := len(injections) - len(injections)/4 + len(injections); links != want {
+		t.Errorf("%d cell hyperlinks, want %d", links, want)
 	}
 }
 
@@ -485,43 +502,39 @@ func TestWorkbookCancelled(t *testing.T) {
 
 // TestCellXML pins the SpreadsheetML of each kind of cell.
 func TestCellXML(t *testing.T) {
-	st := &styles{header: 1, link: 3, wrap: 2, datetime: 7, date: [3]int{4, 5, 6}}
-	a := &assembler{st: st, plans: map[string]*plan{
-		"People": {keyCol: 0, rowOf: map[string]int{"P-2": 3}},
-	}}
+	st := &styles{plain: 1, header: 2, link: 4, digest: 5, date: [3]int{6, 7, 8}, datetime: 9}
+	a := &assembler{st: st}
 	ref := column{header: "R", kind: kindRef, target: "People"}
 	txt := column{header: "T"}
 	tests := []struct {
-		name string
-		c    column
-		v    value
-		want string
+		name   string
+		c      column
+		v      value
+		linked bool
+		want   string
 	}{
-		{"text", txt, text("a & b < c > d"), `<c r="B7" t="inlineStr"><is><t>a &amp; b &lt; c &gt; d</t></is></c>`},
-		{"formula-like text", txt, text(`=HYPERLINK("http://x","y")`), `<c r="B7" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>`},
-		{"edge spaces", txt, text(" padded "), `<c r="B7" t="inlineStr"><is><t xml:space="preserve"> padded </t></is></c>`},
-		{"line breaks", txt, text("a\r\nb"), `<c r="B7" s="2" t="inlineStr"><is><t>a&#xD;` + "\n" + `b</t></is></c>`},
-		{"control character", txt, text("bell\x07"), `<c r="B7" t="inlineStr"><is><t>bell` + "\uFFFD" + `</t></is></c>`},
-		{"literal escape code", txt, text("_x0041_"), `<c r="B7" t="inlineStr"><is><t>_x005F_x0041_</t></is></c>`},
-		{"link", ref, refs("P-2"), `<c r="B7" s="3" t="str"><f>HYPERLINK("#'People'!A3","P-2")</f><v>P-2</v></c>`},
-		{"unknown ID", ref, refs("P-9"), `<c r="B7" t="inlineStr"><is><t>P-9</t></is></c>`},
-		{"unlinkable ID", ref, refs(`P"2`), `<c r="B7" t="inlineStr"><is><t>P"2</t></is></c>`},
-		{"several IDs", ref, refs("P-2", "P-3"), `<c r="B7" s="3" t="str"><f>HYPERLINK("#'People'!A3","P-2; P-3")</f><v>P-2; P-3</v></c>`},
-		{"several IDs, first unknown", ref, refs("P-9", "P-2"), `<c r="B7" t="inlineStr"><is><t>P-9; P-2</t></is></c>`},
-		{"too many IDs for a formula", ref, refs("P-2", strings.Repeat("X", 250)), `<c r="B7" t="inlineStr"><is><t>P-2; ` + strings.Repeat("X", 250) + `</t></is></c>`},
-		{"day", column{kind: kindDate}, date(time.Date(2021, 1, 8, 0, 0, 0, 0, time.UTC), PrecisionDay), `<c r="B7" s="4"><v>44204</v></c>`},
-		{"month", column{kind: kindDate}, date(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), `<c r="B7" s="5"><v>44197</v></c>`},
-		{"before 1900-03-01", column{kind: kindDate}, date(time.Date(1899, 5, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), `<c r="B7" t="inlineStr"><is><t>1899-05</t></is></c>`},
-		{"instant", column{kind: kindDateTime}, instant(time.Date(2021, 1, 8, 7, 30, 0, 0, time.FixedZone("", -4*3600))), `<c r="B7" s="7"><v>44204.479166666664</v></c>`},
-		{"integer", column{kind: kindInt}, integer(-3), `<c r="B7"><v>-3</v></c>`},
-		{"bool", column{kind: kindBool}, boolean(true), `<c r="B7" t="b"><v>1</v></c>`},
-		{"empty", txt, value{}, ``},
+		{"text", txt, text("a & b < c > d"), false, `<c r="B7" s="1" t="inlineStr"><is><t>a &amp; b &lt; c &gt; d</t></is></c>`},
+		{"formula-like text", txt, text(`=HYPERLINK("http://x","y")`), false, `<c r="B7" s="1" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>`},
+		{"edge spaces", txt, text(" padded "), false, `<c r="B7" s="1" t="inlineStr"><is><t xml:space="preserve"> padded </t></is></c>`},
+		{"line breaks", txt, text("a\r\nb"), false, `<c r="B7" s="1" t="inlineStr"><is><t>a&#xD;` + "\n" + `b</t></is></c>`},
+		{"control character", txt, text("bell\x07"), false, `<c r="B7" s="1" t="inlineStr"><is><t>bell` + "\uFFFD" + `</t></is></c>`},
+		{"literal escape code", txt, text("_x0041_"), false, `<c r="B7" s="1" t="inlineStr"><is><t>_x005F_x0041_</t></is></c>`},
+		{"digest", column{header: "SHA-256", digest: true}, text(strings.Repeat("ab", 32)), false, `<c r="B7" s="5" t="inlineStr"><is><t>` + strings.Repeat("ab", 32) + `</t></is></c>`},
+		{"link", ref, refs("P-2"), true, `<c r="B7" s="4" t="inlineStr"><is><t>P-2</t></is></c>`},
+		{"several IDs, linked", ref, refs("P-2", "P-3"), true, `<c r="B7" s="4" t="inlineStr"><is><t>P-2; P-3</t></is></c>`},
+		{"not linked", ref, refs("P-9"), false, `<c r="B7" s="1" t="inlineStr"><is><t>P-9</t></is></c>`},
+		{"day", column{kind: kindDate}, date(time.Date(2021, 1, 8, 0, 0, 0, 0, time.UTC), PrecisionDay), false, `<c r="B7" s="6"><v>44204</v></c>`},
+		{"month", column{kind: kindDate}, date(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), false, `<c r="B7" s="7"><v>44197</v></c>`},
+		{"before 1900-03-01", column{kind: kindDate}, date(time.Date(1899, 5, 1, 0, 0, 0, 0, time.UTC), PrecisionMonth), false, `<c r="B7" s="1" t="inlineStr"><is><t>1899-05</t></is></c>`},
+		{"instant", column{kind: kindDateTime}, instant(time.Date(2021, 1, 8, 7, 30, 0, 0, time.FixedZone("", -4*3600))), false, `<c r="B7" s="9"><v>44204.479166666664</v></c>`},
+		{"integer", column{kind: kindInt}, integer(-3), false, `<c r="B7" s="1"><v>-3</v></c>`},
+		{"empty", txt, value{}, false, ``},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			w := bufio.NewWriter(&buf)
-			a.cell(w, "B", []byte("7"), tt.c, tt.v)
+			a.cell(w, "B", []byte("7"), tt.c, tt.v, tt.linked)
 			w.Flush()
 			if buf.String() != tt.want {
 				t.Errorf("got  %s\nwant %s", buf.String(), tt.want)

@@ -31,6 +31,8 @@ def cell(c):
         out["v"] = str(v)
         out["py"] = type(v).__name__
     out["bold"] = bool(c.font and c.font.b)
+    out["font"] = c.font.name if c.font else None
+    out["link"] = c.hyperlink.location if c.hyperlink is not None else None
     return out
 
 
@@ -69,11 +71,23 @@ def main(path, csvdir):
                 "autofilter": t.autoFilter.ref if t.autoFilter is not None else None,
             })
         widths = {k: v.width for k, v in ws.column_dimensions.items()}
+        ps = ws.page_setup
+        spr = ws.sheet_properties.pageSetUpPr
+        printing = {
+            "orientation": ps.orientation,
+            "paper": ps.paperSize,
+            "fit_width": ps.fitToWidth,
+            "fit_height": ps.fitToHeight,
+            "fit_to_page": bool(spr is not None and spr.fitToPage),
+            "title_rows": ws.print_title_rows,
+            "footer": (ws.oddFooter.left.text or "") + "|" + (ws.oddFooter.center.text or "") + "|" + (ws.oddFooter.right.text or ""),
+        }
         doc["sheets"].append({
             "name": ws.title,
             "freeze": ws.freeze_panes,
             "tables": tables,
             "widths": widths,
+            "print": printing,
             "rows": rows,
         })
     twins = {}

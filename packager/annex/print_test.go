@@ -1,0 +1,218 @@
+package annex
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
+	"github.com/xuri/excelize/v2"
+)
+
+// checkPrintable checks what openpyxl reads of a workbook written in
+// language l: every sheet (the legal registers included) is set up for
+// print, no cell is a formula and every link lands on its row, the digest
+// columns are whole in the monospace font, and yes/no facts are the
+// language's words.
+func checkPrintable(t *testing.T, d *dump, l *locale.Lang) {
+	t.Helper()
+	if len(d.Sheets) != len(sheetFiles) {
+		t.Fatalf("%d sheets, want %d", len(d.Sheets), len(sheetFiles))
+	}
+	pageOf := footerCodes(l.T("page.of", "page", "\x00P", "total", "\x00N"))
+	for _, sh := range d.Sheets {
+		pr := sh.Print
+		if pr.Orientation != "landscape" || fmt.Sprint(pr.Paper) != "9" || fmt.Sprint(pr.FitWidth) != "1" || fmt.Sprint(pr.FitHeight) != "0" || !pr.FitToPage {
+			t.Errorf("%s: print setup %+v, want A4 (9) landscape, one page wide, fit to page", sh.Name, pr)
+		}
+		if got := deref(pr.TitleRows); got != "$1:$1" {
+			t.Errorf("%s: rows repeated on every page = %s, want the header row $1:$1", sh.Name, got)
+		}
+		if want := "&A||" + pageOf; pr.Footer != want {
+			t.Errorf("%s: footer %q, want %q (sheet name, then the page numbering)", sh.Name, pr.Footer, want)
+		}
+	}
+	checkLinks(t, d)
+	yesNo := map[any]bool{l.T("yes"): true, l.T("no"): true, nil: true}
+	for _, s := range (&mapper{opt: Options{Lang: l}}).sheets() {
+		sh := d.Sheets[sheetIndex(d, s.name)]
+		for i, c := range s.cols {
+			colName, _ := excelize.ColumnNumberToName(i + 1)
+			if c.digest {
+				if w := sh.Widths[colName]; w != digestWidth {
+					t.Errorf("%s: digest column %s is %v wide, want %d", s.name, c.header, w, digestWidth)
+				}
+			}
+			for r, row := range sh.Rows[1:] {
+				cell := row[i]
+				if c.digest && cell.V != nil && deref(cell.Font) != digestFont {
+					t.Errorf("%s %s%d: digest in font %s, want %s", s.name, colName, r+2, deref(cell.Font), digestFont)
+				}
+				if s.key == "victims" && c.header == l.T("annex.col.minor") && !yesNo[cell.V] {
+					t.Errorf("%s %s%d: Minor = %v, want %q or %q", s.name, colName, r+2, cell.V, l.T("yes"), l.T("no"))
+				}
+			}
+		}
+	}
+}
+
+// TestPrintSetupInEveryLanguage writes the La Vega annexes (confidential:
+// every register has rows, the legal ones included) in every language
+// casepack writes and reads them back with openpyxl.
+func TestPrintSetupInEveryLanguage(t *testing.T) {
+	c := loadCase(t, laVega)
+	files, err := DraftFiles(context.Background(), laVega, c, edition.Confidential)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range locale.Supported() {
+		t.Run(code, func(t *testing.T) {
+			l := locale.Must(code)
+			out := t.TempDir()
+			opt := Options{Date: testDate, Edition: edition.Confidential, Version: "test", CaseSHA256: strings.Repeat("ab", 32), Lang: l}
+			if err := WriteDir(context.Background(), c, files, opt, out); err != nil {
+				t.Fatal(err)
+			}
+			d := readBack(t, filepath.Join(out, XLSXName), filepath.Join(out, CSVDir))
+			checkPrintable(t, d, l)
+			// The legal registers link too: to the evidence, the units
+			// and the incidents they name.
+			for _, key := range []string{"persons_of_interest", "chain_of_command", "victim_matrix"} {
+				sh := d.Sheets[sheetIndex(d, l.T("annex.sheet."+key))]
+				n := 0
+				for _, row := range sh.Rows[1:] {
+					for _, cell := range row {
+						if cell.Link != nil {
+							n++
+						}
+					}
+				}
+				if n == 0 {
+					t.Errorf("%s: no cell hyperlinks", sh.Name)
+				}
+			}
+		})
+	}
+}
+
+// TestPrintedAnnexes prints the La Vega workbook in every language as
+// LibreOffice does (soffice --headless --convert-to pdf, one run for all)
+// and reads the PDFs back with poppler: every page is A4 landscape and
+// carries its sheet's name and "Page N of M" in the language; every sheet
+// is printed; every page shows its sheet's first and last column headers
+// (the header row repeats and all columns fit one page wide); and every
+// file's SHA-256 appears whole.
+func TestPrintedAnnexes(t *testing.T) {
+	soffice := testtool.Need(t, "soffice")
+	pdftotext := testtool.Need(t, "pdftotext")
+	pdfinfo := testtool.Need(t, "pdfinfo")
+	c := loadCase(t, laVega)
+	files, err := DraftFiles(context.Background(), laVega, c, edition.Confidential)
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	codes := locale.Supported()
+	var inputs []string
+	for _, code := range codes {
+		out := t.TempDir()
+		opt := Options{Date: testDate, Edition: edition.Confidential, Version: "test", CaseSHA256: strings.Repeat("ab", 32), Lang: locale.Must(code)}
+		if err := WriteDir(context.Background(), c, files, opt, out); err != nil {
+			t.Fatal(err)
+		}
+		in := filepath.Join(work, "annexes-"+code+".xlsx")
+		if err := os.Rename(filepath.Join(out, XLSXName), in); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, in)
+	}
+	args := append([]string{"-env:UserInstallation=file://" + filepath.Join(work, "profile"),
+		"--headless", "--convert-to", "pdf", "--outdir", work}, inputs...)
+	cmd := exec.Command(soffice, args...)
+	cmd.Env = append(os.Environ(), "HOME="+work)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, b)
+	}
+	pageSize := regexp.MustCompile(`(?m)^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)`)
+	for _, code := range codes {
+		t.Run(code, func(t *testing.T) {
+			l := locale.Must(code)
+			pdf := filepath.Join(work, "annexes-"+code+".pdf")
+			run := func(name string, args ...string) string {
+				b, err := exec.Command(name, args...).Output()
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+				}
+				return string(b)
+			}
+			info := run(pdfinfo, "-f", "1", "-l", "9999", pdf)
+			sizes := pageSize.FindAllStringSubmatch(info, -1)
+			if len(sizes) == 0 {
+				t.Fatalf("pdfinfo lists no pages:\n%s", info)
+			}
+			pages := len(sizes)
+			for _, s := range sizes {
+				w, _ := strconv.ParseFloat(s[2], 64)
+				h, _ := strconv.ParseFloat(s[3], 64)
+				if w < 841 || w > 842 || h < 595 || h > 596 {
+					t.Errorf("page %s is %s x %s pt, want A4 landscape (841.9 x 595.3)", s[1], s[2], s[3])
+				}
+			}
+			text := run(pdftotext, "-layout", pdf, "-")
+			for _, f := range files {
+				if !strings.Contains(text, f.SHA256) {
+					t.Errorf("%s: its SHA-256 %s is not whole in the printed annexes", f.Path, f.SHA256)
+				}
+			}
+			sheets := (&mapper{opt: Options{Lang: l}}).sheets()
+			printed := map[string]int{}
+			for p := 1; p <= pages; p++ {
+				n := strconv.Itoa(p)
+				layout := run(pdftotext, "-layout", "-f", n, "-l", n, pdf, "-")
+				foot := lastLine(layout)
+				want := l.T("page.of", "page", p, "total", pages)
+				name, ok := strings.CutSuffix(foot, want)
+				name = strings.TrimSpace(name)
+				var s *sheet
+				for _, x := range sheets {
+					if x.name == name {
+						s = x
+					}
+				}
+				if !ok || s == nil {
+					t.Errorf("page %d: footer %q, want a sheet's name and %q", p, foot, want)
+					continue
+				}
+				printed[s.name]++
+				// Without -layout, pdftotext reads a column's cells
+				// together, so a header that wraps reads whole.
+				flat := strings.Join(strings.Fields(run(pdftotext, "-f", n, "-l", n, pdf, "-")), " ")
+				for _, h := range []string{s.cols[0].header, s.cols[len(s.cols)-1].header} {
+					if !strings.Contains(flat, h) {
+						t.Errorf("page %d (%s): header %q is not printed on it", p, s.name, h)
+					}
+				}
+			}
+			for _, s := range sheets {
+				if printed[s.name] == 0 {
+					t.Errorf("sheet %s is not printed (no page has its footer)", s.name)
+				}
+			}
+			t.Logf("%s: %d A4 landscape pages: %v", code, pages, printed)
+		})
+	}
+}
+
+// lastLine is the last line of s that is not blank, its spaces trimmed.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, " \n\f"), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
