@@ -40,13 +40,7 @@ func langChoices() []langChoice {
 	return out
 }
 
-func (s *Server) buildPage(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	dir, err := s.caseDir(name)
-	if err != nil {
-		s.renderError(w, "No such case", err)
-		return
-	}
+func (s *Server) buildPage(w http.ResponseWriter, r *http.Request, name, dir string) {
 	d := buildData{Name: name, Keys: s.keys(), Packages: s.packages(), Langs: langChoices()}
 	if rep, err := packager.CheckEdition(r.Context(), dir); err != nil {
 		d.CheckErr = err.Error()
@@ -94,13 +88,7 @@ type buildResult struct {
 // edition chosen, signed with the chosen key or PKCS#12 file (whose
 // password comes from the form and is dropped when the credential is
 // loaded), a ZIP beside the folder.
-func (s *Server) startBuild(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	dir, err := s.caseDir(name)
-	if err != nil {
-		s.renderError(w, "No such case", err)
-		return
-	}
+func (s *Server) startBuild(w http.ResponseWriter, r *http.Request, name, dir string) {
 	ed, err := edition.Parse(r.PostForm.Get("edition"))
 	if err != nil {
 		s.renderError(w, "The package could not be built", fault.New(fault.Usage, err, "choose the confidential or the public edition"))

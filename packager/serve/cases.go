@@ -28,12 +28,12 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /{$}", s.casesPage)
 	m.HandleFunc("POST /cases/new", s.newCase)
 	m.HandleFunc("POST /cases/upload", s.uploadCase)
-	m.HandleFunc("GET /case/{name}", s.problemsPage)
+	m.HandleFunc("GET /case/{name}", s.inCase(s.problemsPage))
 	m.HandleFunc("GET /case/{name}/stamp", s.stamp)
-	m.HandleFunc("GET /case/{name}/evidence", s.evidencePage)
-	m.HandleFunc("POST /case/{name}/evidence", s.addEvidence)
-	m.HandleFunc("GET /case/{name}/build", s.buildPage)
-	m.HandleFunc("POST /case/{name}/build", s.startBuild)
+	m.HandleFunc("GET /case/{name}/evidence", s.inCase(s.evidencePage))
+	m.HandleFunc("POST /case/{name}/evidence", s.inCase(s.addEvidence))
+	m.HandleFunc("GET /case/{name}/build", s.inCase(s.buildPage))
+	m.HandleFunc("POST /case/{name}/build", s.inCase(s.startBuild))
 	m.HandleFunc("GET /packages/{pkg}/{what}", s.download)
 	m.HandleFunc("POST /keys/new", s.newKey)
 	m.HandleFunc("GET /verify", s.verifyPage)
@@ -86,14 +86,8 @@ func (s *Server) newCase(w http.ResponseWriter, r *http.Request) {
 
 // uploadCase makes a new case folder from an uploaded case file.
 func (s *Server) uploadCase(w http.ResponseWriter, r *http.Request) {
-	tmp, err := s.uploadDir()
-	if err != nil {
-		s.renderError(w, "The upload could not be received", err)
-		return
-	}
-	defer os.RemoveAll(tmp)
 	var form caseform.Form
-	f, err := s.readForm(w, r, maxCaseFile+maxField*4, func(field, name string) (string, error) {
+	tmp, f, ok := s.receive(w, r, maxCaseFile+maxField*4, "case file", func(tmp, field, name string) (string, error) {
 		if field != "file" {
 			return "", fmt.Errorf("unexpected file field %q", field)
 		}
@@ -104,10 +98,10 @@ func (s *Server) uploadCase(w http.ResponseWriter, r *http.Request) {
 		}
 		return filepath.Join(tmp, caseform.FileName(form)), nil
 	})
-	if err != nil {
-		s.renderError(w, "The case file could not be received", err)
+	if !ok {
 		return
 	}
+	defer os.RemoveAll(tmp)
 	if len(f.Files) != 1 {
 		s.renderError(w, "No case file was uploaded", fault.Usagef("choose a workbook, case.yaml or case.json to upload"))
 		return
@@ -152,13 +146,7 @@ type problemsData struct {
 
 // problemsPage validates the case (packager.Validate) and lists every
 // finding, filtered by severity and text.
-func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	dir, err := s.caseDir(name)
-	if err != nil {
-		s.renderError(w, "No such case", err)
-		return
-	}
+func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request, name, dir string) {
 	q := r.URL.Query()
 	d := problemsData{Name: name, Severity: q.Get("severity"), Query: strings.TrimSpace(q.Get("q")), Hashes: q.Get("hashes") == "1"}
 	d.Stamp = s.caseStamp(dir)

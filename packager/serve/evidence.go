@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -28,13 +27,7 @@ type evidenceData struct {
 	MaxUpload       int64
 }
 
-func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	dir, err := s.caseDir(name)
-	if err != nil {
-		s.renderError(w, "No such case", err)
-		return
-	}
+func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request, name, dir string) {
 	d := evidenceData{Name: name, MaxUpload: s.opt.MaxUpload,
 		Types:           shape.Root().At("evidence", "0", "type").Enum,
 		Classifications: shape.Root().At("evidence", "0", "classification").Enum}
@@ -56,35 +49,17 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
 // addEvidence receives files (streamed to disk beside the workspace's
 // cases, so that adding them is a rename) and adds them to the case as
 // `casepack evidence add --move` does, as a job with live progress.
-func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	dir, err := s.caseDir(name)
-	if err != nil {
-		s.renderError(w, "No such case", err)
-		return
-	}
-	tmp, err := s.uploadDir()
-	if err != nil {
-		s.renderError(w, "The upload could not be received", err)
-		return
-	}
+func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, name, dir string) {
 	n := 0
-	f, err := s.readForm(w, r, s.opt.MaxUpload, func(field, fname string) (string, error) {
+	tmp, f, ok := s.receive(w, r, s.opt.MaxUpload, "files", func(tmp, field, fname string) (string, error) {
 		if field != "files" {
 			return "", fmt.Errorf("unexpected file field %q", field)
 		}
-		// One folder per file: two files of one name stay two files, and
-		// intake refuses the second by its own rules.
-		n++
-		sub := filepath.Join(tmp, strconv.Itoa(n))
-		if err := os.Mkdir(sub, 0o700); err != nil {
-			return "", err
-		}
-		return filepath.Join(sub, fname), nil
+		// One folder per file: intake refuses the second of one name by
+		// its own rules.
+		return inOwnFolder(tmp, "", &n, fname)
 	})
-	if err != nil {
-		os.RemoveAll(tmp)
-		s.renderError(w, "The files could not be received", err)
+	if !ok {
 		return
 	}
 	if len(f.Files) == 0 {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/casepack/casepack/internal/atomicfs"
 )
@@ -112,6 +113,25 @@ func (s *Server) savePart(f *form, part *multipart.Part, place func(field, name 
 	return nil
 }
 
+// receive streams a multipart upload (readForm) into a fresh private
+// folder, where place(dir, field, name) puts each file. When it fails, the
+// page says what could not be received (what: "files", "package", …) and
+// the folder is gone; otherwise the caller removes it.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, limit int64, what string, place func(dir, field, name string) (string, error)) (dir string, f *form, ok bool) {
+	dir, err := s.uploadDir()
+	if err != nil {
+		s.renderError(w, "The upload could not be received", err)
+		return "", nil, false
+	}
+	f, err = s.readForm(w, r, limit, func(field, name string) (string, error) { return place(dir, field, name) })
+	if err != nil {
+		os.RemoveAll(dir)
+		s.renderError(w, "The "+what+" could not be received", err)
+		return "", nil, false
+	}
+	return dir, f, true
+}
+
 // uploadDir makes a fresh private folder for one request's uploads, on
 // the workspace's file system; the caller removes it.
 func (s *Server) uploadDir() (string, error) {
@@ -120,4 +140,16 @@ func (s *Server) uploadDir() (string, error) {
 		return "", err
 	}
 	return os.MkdirTemp(base, "up-")
+}
+
+// inOwnFolder returns where an uploaded file named name goes: a new folder
+// of its own under dir (the n-th, prefix-n), so that two files of one name
+// stay two files.
+func inOwnFolder(dir, prefix string, n *int, name string) (string, error) {
+	*n++
+	sub := filepath.Join(dir, prefix+strconv.Itoa(*n))
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		return "", err
+	}
+	return filepath.Join(sub, name), nil
 }

@@ -30,13 +30,8 @@ type verifyResult struct {
 // ZIP, or one built in the workspace, against the uploaded trusted keys
 // and certificates.
 func (s *Server) startVerify(w http.ResponseWriter, r *http.Request) {
-	tmp, err := s.uploadDir()
-	if err != nil {
-		s.renderError(w, "The upload could not be received", err)
-		return
-	}
 	n := 0
-	f, err := s.readForm(w, r, s.opt.MaxUpload, func(field, name string) (string, error) {
+	tmp, f, ok := s.receive(w, r, s.opt.MaxUpload, "package", func(tmp, field, name string) (string, error) {
 		switch field {
 		case "package":
 			if !strings.EqualFold(filepath.Ext(name), ".zip") {
@@ -44,18 +39,11 @@ func (s *Server) startVerify(w http.ResponseWriter, r *http.Request) {
 			}
 			return filepath.Join(tmp, name), nil
 		case "trust":
-			n++
-			sub := filepath.Join(tmp, fmt.Sprintf("trust-%d", n))
-			if err := os.Mkdir(sub, 0o700); err != nil {
-				return "", err
-			}
-			return filepath.Join(sub, name), nil
+			return inOwnFolder(tmp, "trust-", &n, name)
 		}
 		return "", fmt.Errorf("unexpected file field %q", field)
 	})
-	if err != nil {
-		os.RemoveAll(tmp)
-		s.renderError(w, "The package could not be received", err)
+	if !ok {
 		return
 	}
 	var pkg, shown string

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -75,6 +76,20 @@ func (s *Server) caseDir(name string) (string, error) {
 		return "", fmt.Errorf("%q: %w (not a folder)", name, errBadName)
 	}
 	return p, nil
+}
+
+// inCase is the handler of a page about one case, /case/{name}/…: h gets
+// the case's name and folder, or the page says there is no such case.
+func (s *Server) inCase(h func(w http.ResponseWriter, r *http.Request, name, dir string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		dir, err := s.caseDir(name)
+		if err != nil {
+			s.renderError(w, "No such case", err)
+			return
+		}
+		h(w, r, name, dir)
+	}
 }
 
 // caseEntry is one case folder of the workspace, as the Cases page lists it.
