@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/casepack/casepack/packager/locale"
-	"github.com/casepack/casepack/packager/translation"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,12 +15,36 @@ import (
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/packager/submission"
+	"github.com/casepack/casepack/packager/translation"
 	"github.com/casepack/casepack/schema"
 )
+
+// draftChoices checks the edition and the one language asked of a draft
+// (the narrative or the annexes alone); "" leaves the language to the
+// case (draftLang).
+func draftChoices(e edition.Edition, lang string) (edition.Edition, string, error) {
+	ed, err := checkEdition(e)
+	if err != nil {
+		return "", "", err
+	}
+	l, err := checkLang(lang)
+	return ed, l, err
+}
+
+// draftLang is the language of a draft of c: the one asked for, else the
+// case's main language if casepack writes it.
+func draftLang(lang string, c *schema.Case) string {
+	if lang == "" {
+		return locale.DefaultFor(c.Submission.Languages)
+	}
+	return lang
+}
 
 func renderNarrative(ctx context.Context, casePath string, opt NarrativeOptions) (*NarrativeReport, error) {
 	if opt.Output == "" {
@@ -32,11 +54,7 @@ func renderNarrative(ctx context.Context, casePath string, opt NarrativeOptions)
 	if err != nil {
 		return nil, err
 	}
-	ed, err := checkEdition(opt.Edition)
-	if err != nil {
-		return nil, err
-	}
-	lang, err := checkLang(opt.Lang)
+	ed, lang, err := draftChoices(opt.Edition, opt.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -64,9 +82,7 @@ func renderNarrative(ctx context.Context, casePath string, opt NarrativeOptions)
 	if err := destination.New(out, opt.Force); err != nil {
 		return nil, destinationError(fmt.Errorf("-o %w", err), "--force")
 	}
-	if lang == "" {
-		lang = locale.DefaultFor(doc.Case.Submission.Languages)
-	}
+	lang = draftLang(lang, doc.Case)
 	rep := &NarrativeReport{Case: doc.Path, Output: out, Edition: ed, Lang: lang, Findings: findings}
 	if nerr, _ := finding.Count(findings); nerr > 0 {
 		return rep, invalidCase("fix the errors above, then run 'casepack narrative' again; 'casepack validate' lists them too")
@@ -114,11 +130,7 @@ func writeAnnexes(ctx context.Context, casePath string, opt AnnexesOptions) (*An
 	if opt.OutDir == "" {
 		return nil, fault.Usagef("missing -o DIR: casepack annexes CASE -o DIR")
 	}
-	ed, err := checkEdition(opt.Edition)
-	if err != nil {
-		return nil, err
-	}
-	lang, err := checkLang(opt.Lang)
+	ed, lang, err := draftChoices(opt.Edition, opt.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -130,9 +142,7 @@ func writeAnnexes(ctx context.Context, casePath string, opt AnnexesOptions) (*An
 	if err := checkAnnexesOut(opt.OutDir, doc.Dir, opt.Force); err != nil {
 		return nil, err
 	}
-	if lang == "" {
-		lang = locale.DefaultFor(doc.Case.Submission.Languages)
-	}
+	lang = draftLang(lang, doc.Case)
 	rep := &AnnexesReport{Case: doc.Path, Edition: ed, Lang: lang, Date: opt.Date.Format(time.RFC3339), Findings: findings, Files: []WrittenFile{}}
 	if nerr, _ := finding.Count(findings); nerr > 0 {
 		return rep, invalidCase("the annexes are written only from valid case data; fix the errors above (casepack validate lists them)")
