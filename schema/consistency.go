@@ -42,21 +42,9 @@ func (v *vctx) uniqueIDs(c *Case) {
 			first[id] = i
 		}
 	}
-	ids := func(n int, f func(int) string) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = f(i)
-		}
-		return out
+	for _, list := range idLists {
+		check(list, c.IDs(list))
 	}
-	check("incidents", ids(len(c.Incidents), func(i int) string { return c.Incidents[i].ID }))
-	check("persons", ids(len(c.Persons), func(i int) string { return c.Persons[i].ID }))
-	check("units", ids(len(c.Units), func(i int) string { return c.Units[i].ID }))
-	check("evidence", ids(len(c.Evidence), func(i int) string { return c.Evidence[i].ID }))
-	check("consents", ids(len(c.Consents), func(i int) string { return c.Consents[i].ID }))
-	check("authorities", ids(len(c.Authorities), func(i int) string { return c.Authorities[i].ID }))
-	check("submission/requests", ids(len(c.Submission.Requests), func(i int) string { return c.Submission.Requests[i].ID }))
-	check("potential_cases", ids(len(c.PotentialCases), func(i int) string { return c.PotentialCases[i].ID }))
 	if j := c.Analysis.Jurisdiction; j != nil {
 		first := map[string]int{}
 		for i, ce := range j.Contextual {

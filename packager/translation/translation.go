@@ -174,31 +174,8 @@ func partOf(c *schema.Case, ptr string) string {
 }
 
 func itemID(c *schema.Case, list string, i int) string {
-	switch list {
-	case "incidents":
-		if i < len(c.Incidents) {
-			return c.Incidents[i].ID
-		}
-	case "persons":
-		if i < len(c.Persons) {
-			return c.Persons[i].ID
-		}
-	case "units":
-		if i < len(c.Units) {
-			return c.Units[i].ID
-		}
-	case "evidence":
-		if i < len(c.Evidence) {
-			return c.Evidence[i].ID
-		}
-	case "consents":
-		if i < len(c.Consents) {
-			return c.Consents[i].ID
-		}
-	case "authorities":
-		if i < len(c.Authorities) {
-			return c.Authorities[i].ID
-		}
+	if ids := c.IDs(list); i < len(ids) {
+		return ids[i]
 	}
 	return ""
 }
