@@ -1,5 +1,6 @@
-// Command casepack turns a case folder (case.json and evidence files) into a
-// signed submission package for a prosecutor's preliminary examination, and
+// Command casepack turns a case folder (the case data, as a workbook
+// case.xlsx, case.yaml or case.json, plus the evidence files) into a signed
+// submission package for a prosecutor's preliminary examination, and
 // verifies such packages.
 //
 // This file holds the wiring shared by every subcommand: the command list,
@@ -64,8 +65,9 @@ func newApp(stdout, stderr io.Writer) (*cli.Command, func() error) {
 		Name:    "casepack",
 		Usage:   "validate case data and build, sign and verify evidence submission packages",
 		Version: version,
-		Description: "casepack turns a case folder (case.json plus evidence files) into a signed\n" +
-			"submission package (a BagIt bag) and verifies such packages years later.\n\n" +
+		Description: "casepack turns a case folder (the case data, as a workbook case.xlsx, a\n" +
+			"case.yaml or a case.json, plus the evidence files) into a signed submission\n" +
+			"package (a BagIt bag) and verifies such packages years later.\n\n" +
 			exitCodeHelp,
 		Writer:                stdout,
 		ErrWriter:             stderr,

@@ -21,7 +21,7 @@ func init() {
 			"then the narrative is rendered from the default templates or from the\n" +
 			"templates in --templates DIR: a DIR may hold its own narrative.md.tmpl, or\n" +
 			"only files that redefine single sections ({{define \"facts\"}}…{{end}}).\n" +
-			"The evidence index shows the SHA-256 digests declared in case.json;\n" +
+			"The evidence index shows the SHA-256 digests declared in the case file;\n" +
 			"'casepack build' shows the digests it computes.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the PDF to `FILE` (required)"},

@@ -11,7 +11,7 @@ import (
 func init() {
 	register(&cli.Command{
 		Name:  "schema",
-		Usage: "print the JSON Schema (draft 2020-12) that case.json must follow",
+		Usage: "print the JSON Schema (draft 2020-12) the case data follows, whether in case.json, case.yaml or case.xlsx",
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			if cmd.NArg() > 0 {
 				return usageErrorf("casepack schema takes no arguments")
