@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/destination"
@@ -36,6 +37,9 @@ type DemoOptions struct {
 type DemoReport struct {
 	Case, Key, PublicKey string
 	Confidential, Public string // the package folders
+	// Narratives are the confidential package's narrative PDFs, one per
+	// language of DemoLangs.
+	Narratives []string
 }
 
 // Demo copies the La Vega sample case into out, makes a demo key, and runs
@@ -94,6 +98,9 @@ func Demo(ctx context.Context, out string, opt DemoOptions) (rep *DemoReport, er
 	rep = &DemoReport{Case: caseDir, Key: keyPath, PublicKey: pubPath,
 		Confidential: filepath.Join(out, submission.Name(doc.Case, edition.Confidential)),
 		Public:       filepath.Join(out, submission.Name(doc.Case, edition.Public))}
+	for _, l := range strings.Split(DemoLangs, ",") {
+		rep.Narratives = append(rep.Narratives, filepath.Join(rep.Confidential, filepath.FromSlash(submission.NarrativePathFor(l, true))))
+	}
 	signer := []string{"--key", keyPath, "--signer-name", "Demo Signer (DEMO KEY)", "--role", "demonstration only", "--org", "casepack demo"}
 	steps := [][]string{
 		{"validate", caseDir},

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/packager"
-	"github.com/casepack/casepack/packager/submission"
 	"github.com/urfave/cli/v3"
 )
 
@@ -60,12 +59,8 @@ func runDemo(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	var narratives []string
-	for _, l := range strings.Split(packager.DemoLangs, ",") {
-		narratives = append(narratives, filepath.Join(rep.Confidential, filepath.FromSlash(submission.NarrativePathFor(l, true))))
-	}
 	fmt.Fprintf(stdout, "\nDone. Read %s, or check the package\n"+
-		"without casepack: see %s.\n", strings.Join(narratives, ", "), filepath.Join(rep.Confidential, "VERIFY.txt"))
+		"without casepack: see %s.\n", strings.Join(rep.Narratives, ", "), filepath.Join(rep.Confidential, "VERIFY.txt"))
 	return nil
 }
 
