@@ -54,17 +54,40 @@ func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*Verify
 }
 
 // verifyReport is Verify's report on a package checked (its integrity
-// report holding the signature findings too): ErrVerifyFailed unless it
-// is intact.
+// report holding the signature findings too), with its verdict.
 func verifyReport(rep *verify.Report, sigs *sign.Report, opt VerifyOptions) (*VerifyReport, error) {
 	out := &VerifyReport{Intact: rep.Intact(), Integrity: rep, Signatures: sigs.Signatures, TrustedValid: sigs.TrustedValid, Trusted: len(opt.Trust) > 0}
 	if out.Signatures == nil {
 		out.Signatures = []sign.SignatureResult{}
 	}
-	if !out.Intact {
-		return out, fault.New(fault.Verification, ErrVerifyFailed, "")
+	return out, verdict(out)
+}
+
+// verdict is what a verification's report comes to: nil when the package
+// is intact; "cannot read" (operational, exit 1) when the only errors are
+// files the reader could not read, since nothing is known about them;
+// otherwise ErrVerifyFailed (exit 4).
+func verdict(out *VerifyReport) error {
+	if out.Intact {
+		return nil
 	}
-	return out, nil
+	if unread := verify.CannotRead(out.Integrity); len(unread) > 0 {
+		return fault.New(fault.Operational, notVerified(out.Integrity.Package, unread), "check the files' permissions and the disk, then verify again")
+	}
+	return fault.New(fault.Verification, ErrVerifyFailed, "")
+}
+
+// notVerified says that files of the package could not be read, and that
+// nothing else was found wrong: the package is not shown damaged, but it
+// is not verified either.
+func notVerified(path string, unread []finding.Finding) error {
+	first := unread[0]
+	more := ""
+	if n := len(unread) - 1; n > 0 {
+		more = fmt.Sprintf(" (and %d more)", n)
+	}
+	return fmt.Errorf("%s: %s %s%s; nothing else was found wrong, but the package is not verified until every file can be read",
+		path, first.Path, first.Message, more)
 }
 
 // openPackage opens a package folder or .zip, saying plainly when the path

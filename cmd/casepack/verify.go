@@ -23,7 +23,8 @@ func init() {
 			"Every file is re-hashed with SHA-256 and SHA-512; every missing, added or\n" +
 			"modified file is named, with the expected and actual digest. Signatures\n" +
 			"are reported as valid and trusted, valid but untrusted, or invalid.\n" +
-			"Exit 0 when the package is intact, 4 when it is not.",
+			"Exit 0 when the package is intact, 4 when it is not, 1 when a file of it\n" +
+			"cannot be read (permission denied, a disk error) and nothing else is wrong.",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
 			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted (always so with --trust)"},

@@ -157,6 +157,28 @@ func (e *IOError) Error() string {
 
 func (e *IOError) Unwrap() error { return e.Err }
 
+// CannotRead reports whether err, from opening or reading a file, is the
+// reader's problem (permission denied, an I/O error of the disk, too many
+// files open) rather than something about the file itself. A command that
+// checks a package says "cannot read" (exit 1) for it, never that the
+// package is damaged: nothing is known about the file. A file that is
+// missing, or is a link or a folder where a file should be, is the
+// package's problem, not the reader's.
+func CannotRead(err error) bool {
+	if errors.Is(err, fs.ErrPermission) {
+		return true
+	}
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	switch errno {
+	case syscall.ENOENT, syscall.ENOTDIR, syscall.ELOOP, syscall.EISDIR:
+		return false
+	}
+	return true
+}
+
 // Describe says in plain words what an operating-system error means,
 // without the system call or the file names it carries (the caller names
 // the file): the deepest system error in err's chain decides. Other errors

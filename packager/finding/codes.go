@@ -242,7 +242,7 @@ var Table = []Info{
 	{BagManifestNoncanonical, Warning, "", Package, "the manifest", "readable but not in the canonical form of §4.1"},
 	{BagPathUnsafe, Error, "", Package, "the manifest or the file", "a manifest path that is absolute, has `..`, a backslash, a drive letter…, or is in the wrong manifest; a symbolic link or special file in the package"},
 	{BagPathCollision, Error, "", Package, "the manifest or the file", "a duplicate path, or two paths equal after case folding and NFC"},
-	{BagUnreadable, Error, "", Package, "the file", "a file of a package folder could not be read"},
+	{BagUnreadable, Error, "", Package, "the file", "a file of the package could not be read (permission denied, a disk error): the reader's problem, not the package's; alone, verify exits 1, not 4"},
 	{BagFetch, Error, "", Package, "fetch.txt", "a fetch.txt: files to download from elsewhere (a package is always complete and never has one); paths in it that would land outside the bag are named"},
 	{BagTagUnknown, Warning, "", Package, "the file", "a tag file that neither casepack nor RFC 8493 defines: nothing checks what it says"},
 	{ZipUnsafe, Error, "", Package, "the entry", "a ZIP entry that is a symlink, escapes or lies outside the single top folder, is duplicated or collides, is both file and folder, declares an impossible or absurd size, uses an unknown method, or cannot be read as declared"},

@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/smallstep/pkcs7"
@@ -75,15 +74,7 @@ type Report struct {
 	// TrustedValid counts signatures that are valid and trusted.
 	TrustedValid int `json:"trusted_valid"`
 
-	fatal error // a signature file could not be read at all (see cannotRead)
-}
-
-// cannotRead tells an error of the reader (permission denied, an I/O
-// error of the disk) from one of the package (a damaged ZIP entry, a file
-// too large): the first is exit 1, "cannot read", never "invalid".
-func cannotRead(err error) bool {
-	var errno syscall.Errno
-	return errors.Is(err, fs.ErrPermission) || errors.As(err, &errno)
+	fatal error // a signature file could not be read at all (see fault.CannotRead)
 }
 
 // OK reports whether nothing of error severity was found.
@@ -260,7 +251,7 @@ func verifyGroup(r *Report, fsys fs.FS, g *group, manifest []byte, opt VerifyOpt
 	read := func(ext string) ([]byte, bool) {
 		data, err := readCapped(fsys, loc(ext), maxSigFile)
 		switch {
-		case err != nil && cannotRead(err):
+		case err != nil && fault.CannotRead(err):
 			// The reader's problem, not the package's: nothing is known
 			// about the signature, so it is neither valid nor invalid.
 			if r.fatal == nil {

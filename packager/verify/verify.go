@@ -182,7 +182,7 @@ func (v *verifier) walk() error {
 	keys := map[string]string{}
 	return fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be listed: " + fault.Describe(err)})
+			v.add(folderUnreadable(p, "cannot be listed: ", err))
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -201,7 +201,7 @@ func (v *verifier) walk() error {
 		case d.Type().IsRegular():
 			info, err := d.Info()
 			if err != nil {
-				v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be read: " + fault.Describe(err)})
+				v.add(folderUnreadable(p, "cannot be read: ", err))
 				return nil
 			}
 			v.files[p] = &fileState{size: info.Size()}
@@ -267,11 +267,42 @@ func (v *verifier) unreadable(p string, err error) {
 		}
 		fst.unreadable = true
 	}
-	if v.pkg.IsZip() {
+	if v.pkg.IsZip() && !fault.CannotRead(err) {
 		v.add(finding.Finding{Code: finding.ZipUnsafe, Path: p, Message: "entry cannot be read as declared: " + fault.Describe(err)})
 		return
 	}
-	v.add(finding.Finding{Code: finding.BagUnreadable, Path: p, Message: "cannot be read: " + fault.Describe(err)})
+	v.add(folderUnreadable(p, "cannot be read: ", err))
+}
+
+// folderUnreadable is the finding for a file or folder of a package folder
+// (or a ZIP the reader cannot read) that could not be read. Only the reader's problem (fault.CannotRead:
+// permission denied, an I/O error of the disk) is CP-BAG-UNREADABLE, which
+// says nothing about the package (see CannotRead); a file gone since it
+// was listed is missing, and one that is no longer a regular file is
+// unsafe: both are the package's.
+func folderUnreadable(p, what string, err error) finding.Finding {
+	switch {
+	case fault.CannotRead(err):
+		return finding.Finding{Code: finding.BagUnreadable, Path: p, Message: what + fault.Describe(err)}
+	case errors.Is(err, fs.ErrNotExist):
+		return finding.Finding{Code: finding.BagMissing, Path: p, Message: "was removed while the package was being verified"}
+	}
+	return finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: what + fault.Describe(err)}
+}
+
+// CannotRead reports whether the only errors in r are files the reader
+// could not read (CP-BAG-UNREADABLE): then nothing is known about those
+// files, so the package is neither intact nor shown damaged, and the
+// verification did not complete (exit 1, "cannot read"), rather than
+// failed (exit 4). It returns those findings.
+func CannotRead(r *Report) []finding.Finding {
+	errs := r.Errors()
+	for _, f := range errs {
+		if f.Code != finding.BagUnreadable {
+			return nil
+		}
+	}
+	return errs
 }
 
 func (v *verifier) checkBagit() {

@@ -1,0 +1,79 @@
+package verify
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"syscall"
+	"testing"
+
+	"github.com/casepack/casepack/packager/fault"
+	"github.com/casepack/casepack/packager/finding"
+)
+
+// failFS fails every open of one file with err, as the system would for a
+// file the reader may not read or a disk that fails.
+type failFS struct {
+	fs.FS
+	name string
+	err  error
+}
+
+func (f failFS) Open(name string) (fs.File, error) {
+	if name == f.name {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: f.err}
+	}
+	return f.FS.Open(name)
+}
+
+// TestUnreadableIsNotDamage: a file of a package folder the verifier
+// cannot read (permission denied, an I/O error) says nothing about the
+// package: CP-BAG-UNREADABLE, which CannotRead reports so that verify
+// says "cannot read" (exit 1) rather than that the package failed (exit 4,
+// as it did). A file gone since it was listed, or no longer a regular
+// file, is the package's problem; and damage found elsewhere still fails
+// the package.
+func TestUnreadableIsNotDamage(t *testing.T) {
+	const payload = "data/evidence/EV-0001/a.txt"
+	tests := []struct {
+		name     string
+		err      error
+		tamper   bool
+		code     finding.Code
+		onlyRead bool // CannotRead(report) lists the file
+	}{
+		{"permission denied", syscall.EACCES, false, finding.BagUnreadable, true},
+		{"disk error", syscall.EIO, false, finding.BagUnreadable, true},
+		{"removed while verifying", syscall.ENOENT, false, finding.BagMissing, false},
+		{"a link swapped in", syscall.ELOOP, false, finding.BagPathUnsafe, false},
+		{"permission denied, and a file changed", syscall.EACCES, true, finding.BagUnreadable, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := smallBag(t)
+			if tt.tamper {
+				b := files["data/evidence/EV-0002/b.bin"]
+				b[0] ^= 0xff
+			}
+			dir := writeBag(t, files)
+			pkg := &Package{path: dir, kind: "folder", name: "PKG", fsys: failFS{os.DirFS(dir), payload, tt.err}}
+			rep, err := Verify(context.Background(), pkg, Options{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hasFinding(rep, tt.code, payload) {
+				t.Errorf("findings %+v, want %s on %s", rep.Findings, tt.code, payload)
+			}
+			if rep.Intact() {
+				t.Error("the report says intact")
+			}
+			got := CannotRead(rep)
+			if tt.onlyRead != (len(got) > 0) {
+				t.Errorf("CannotRead = %+v, want it to list the file: %v", got, tt.onlyRead)
+			}
+			if len(got) > 0 && (got[0].Path != payload || got[0].Message != "cannot be read: "+fault.Describe(tt.err)) {
+				t.Errorf("CannotRead = %+v", got)
+			}
+		})
+	}
+}
