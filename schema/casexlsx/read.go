@@ -362,7 +362,11 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 	index := len(list)
 	ptr := parentPtr + pointerOf(listPath) + "/" + strconv.Itoa(index)
 
-	item := make(map[string]any, len(cells))
+	// Sized for at most 8 fields: Go keeps a map of up to 8 in one small
+	// group, and a larger hint (a row's cells include its flattened nested
+	// fields and keys) makes a full table, about twice the memory, for
+	// every one of 100,000 rows.
+	item := make(map[string]any, min(len(cells), 8))
 	for _, c := range cells {
 		if c.col >= len(cols) || (cols[c.col] == nil && extra[c.col] == nil) {
 			if !noHeader[c.col] {
