@@ -135,81 +135,17 @@ func isEmptyValue(v reflect.Value) bool {
 // JSON (see Form): value is its generic tree, of the kinds a JSON parser
 // gives (map[string]any, []any, string, json.Number, bool, nil). The typed
 // model is decoded from it as far as the data allows, and Data is the case
-// in its Canonical form.
+// in its Canonical form. (A Document{Value, Form} without a Case has both
+// built by Validate, which lets the tree go as it decodes it.)
 func NewDocument(path, dir string, value any, form Form) (*Document, error) {
-	data, err := marshalTree(value)
-	if err != nil {
+	doc := &Document{Path: path, Dir: dir, Value: value, Form: form}
+	// Nothing to interrupt: decoding is a fraction of reading the form.
+	if err := doc.decodeTree(context.Background(), value, false); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	doc := &Document{Path: path, Dir: dir, Data: data, Value: value, Form: form}
-	// Nothing to interrupt: decoding is a fraction of reading the form.
-	if err := doc.decodeTyped(context.Background()); err != nil {
-		return nil, err
-	}
+	var err error
 	if doc.Data, err = Canonical(doc.Case); err != nil {
 		return nil, err
 	}
 	return doc, nil
-}
-
-// marshalTree encodes a generic tree as compact JSON, the items of the top
-// lists on every core (for decodeTyped, which reads them back the same way).
-func marshalTree(value any) ([]byte, error) {
-	root, ok := value.(map[string]any)
-	if !ok {
-		return json.Marshal(value)
-	}
-	keys := make([]string, 0, len(root))
-	for k := range root {
-		keys = append(keys, k)
-	}
-	type part struct {
-		raw   []byte
-		items [][]byte
-	}
-	parts := make([]part, len(keys))
-	var jobs []func() error
-	for i, k := range keys {
-		if list, ok := root[k].([]any); ok && len(list) > 0 {
-			parts[i].items = make([][]byte, len(list))
-			for j := range list {
-				jobs = append(jobs, func() (err error) {
-					parts[i].items[j], err = json.Marshal(list[j])
-					return err
-				})
-			}
-			continue
-		}
-		jobs = append(jobs, func() (err error) {
-			parts[i].raw, err = json.Marshal(root[k])
-			return err
-		})
-	}
-	if err := digest.Each(context.Background(), len(jobs), 0, func(_ context.Context, i int) error { return jobs[i]() }); err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		key, _ := json.Marshal(k)
-		b.Write(key)
-		b.WriteByte(':')
-		if parts[i].items == nil {
-			b.Write(parts[i].raw)
-			continue
-		}
-		b.WriteByte('[')
-		for j, it := range parts[i].items {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.Write(it)
-		}
-		b.WriteByte(']')
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
 }

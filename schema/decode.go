@@ -26,86 +26,152 @@ import (
 // Validate to report where it stands.
 func (doc *Document) decodeTyped(ctx context.Context) error {
 	var c Case
-	doc.Case = &c
-	doc.numbers = nil
 	var jobs []decodeJob
 	top, items, ok := topLevelRanges(doc.Data)
 	if !ok {
-		jobs = append(jobs, decodeJob{&c, [2]int{0, len(doc.Data)}, ""})
+		jobs = append(jobs, decodeJob{dst: &c, r: [2]int{0, len(doc.Data)}})
 	}
 	for key, r := range top {
-		var dst any
-		switch key {
-		case "$schema":
-			dst = &c.Schema
-		case "schema_version":
-			dst = &c.SchemaVersion
-		case "submission":
-			dst = &c.Submission
-		case "analysis":
-			dst = &c.Analysis
-		case "incidents":
-			dst = &c.Incidents
-		case "persons":
-			dst = &c.Persons
-		case "units":
-			dst = &c.Units
-		case "evidence":
-			dst = &c.Evidence
-		case "consents":
-			dst = &c.Consents
-		case "authorities":
-			dst = &c.Authorities
-		case "potential_cases":
-			dst = &c.PotentialCases
-		case "translations":
-			dst = &c.Translations
-		default:
-			continue
+		if dst := c.member(key); dst != nil {
+			jobs = append(jobs, decodeJob{dst: dst, r: r, ptr: "/" + escapeToken(key)})
 		}
-		jobs = append(jobs, decodeJob{dst, r, "/" + escapeToken(key)})
 	}
 	for key, rs := range items {
-		switch key {
-		case "incidents":
-			jobs = itemJobs(jobs, &c.Incidents, key, rs)
-		case "persons":
-			jobs = itemJobs(jobs, &c.Persons, key, rs)
-		case "units":
-			jobs = itemJobs(jobs, &c.Units, key, rs)
-		case "evidence":
-			jobs = itemJobs(jobs, &c.Evidence, key, rs)
-		case "consents":
-			jobs = itemJobs(jobs, &c.Consents, key, rs)
-		case "potential_cases":
-			jobs = itemJobs(jobs, &c.PotentialCases, key, rs)
+		jobs = c.itemJobs(jobs, key, len(rs), func(i int) decodeJob { return decodeJob{r: rs[i]} })
+	}
+	return doc.runDecode(ctx, &c, jobs)
+}
+
+// decodeTree fills doc.Case from the generic tree of a case read from
+// another form: each top-level member, and each item of the collections,
+// is encoded as JSON on its own and decoded as decodeTyped decodes its
+// bytes, on every core. With release, the tree is taken apart as it is
+// decoded (its caller has let it go): each item is garbage once decoded, so
+// a large case never holds its whole tree and its whole typed model at
+// once.
+func (doc *Document) decodeTree(ctx context.Context, tree any, release bool) error {
+	var c Case
+	var jobs []decodeJob
+	root, ok := tree.(map[string]any)
+	if !ok {
+		jobs = append(jobs, decodeJob{dst: &c, fromTree: true, tree: tree})
+	}
+	for key, v := range root {
+		if list, isList := v.([]any); isList && collectionKeys[key] {
+			jobs = c.itemJobs(jobs, key, len(list), func(i int) decodeJob {
+				j := decodeJob{fromTree: true, tree: list[i]}
+				if release {
+					list[i] = nil
+				}
+				return j
+			})
+			continue
+		}
+		if dst := c.member(key); dst != nil {
+			jobs = append(jobs, decodeJob{dst: dst, fromTree: true, tree: v, ptr: "/" + escapeToken(key)})
+			if release {
+				root[key] = nil
+			}
 		}
 	}
+	return doc.runDecode(ctx, &c, jobs)
+}
+
+// member returns where the top-level member key of a case goes, or nil for
+// a member the model does not have (the schema reports it).
+func (c *Case) member(key string) any {
+	switch key {
+	case "$schema":
+		return &c.Schema
+	case "schema_version":
+		return &c.SchemaVersion
+	case "submission":
+		return &c.Submission
+	case "analysis":
+		return &c.Analysis
+	case "incidents":
+		return &c.Incidents
+	case "persons":
+		return &c.Persons
+	case "units":
+		return &c.Units
+	case "evidence":
+		return &c.Evidence
+	case "consents":
+		return &c.Consents
+	case "authorities":
+		return &c.Authorities
+	case "potential_cases":
+		return &c.PotentialCases
+	case "translations":
+		return &c.Translations
+	}
+	return nil
+}
+
+// itemJobs adds a job for each of the n items of the collection key (one
+// of collectionKeys), job(i) giving the item's source.
+func (c *Case) itemJobs(jobs []decodeJob, key string, n int, job func(i int) decodeJob) []decodeJob {
+	switch key {
+	case "incidents":
+		return itemJobs(jobs, &c.Incidents, key, n, job)
+	case "persons":
+		return itemJobs(jobs, &c.Persons, key, n, job)
+	case "units":
+		return itemJobs(jobs, &c.Units, key, n, job)
+	case "evidence":
+		return itemJobs(jobs, &c.Evidence, key, n, job)
+	case "consents":
+		return itemJobs(jobs, &c.Consents, key, n, job)
+	}
+	return jobs
+}
+
+// runDecode runs the jobs on every core and makes c the document's case.
+func (doc *Document) runDecode(ctx context.Context, c *Case, jobs []decodeJob) error {
+	doc.Case = c
+	doc.numbers = nil
 	found := make([][]badNumber, len(jobs))
 	err := digest.Each(ctx, len(jobs), 0, func(_ context.Context, i int) error {
-		j := jobs[i]
-		found[i] = decodeValue(doc.Data[j.r[0]:j.r[1]], j.dst, j.ptr)
+		j := &jobs[i]
+		var data []byte
+		if j.fromTree {
+			b, err := json.Marshal(j.tree)
+			if err != nil {
+				return fmt.Errorf("encode %s: %w", j.ptr, err)
+			}
+			data, j.tree = b, nil // the item's tree is garbage now
+		} else {
+			data = doc.Data[j.r[0]:j.r[1]]
+		}
+		found[i] = decodeValue(data, j.dst, j.ptr)
 		return nil
 	})
 	for _, f := range found {
 		doc.numbers = append(doc.numbers, f...)
 	}
-	dropEmptyGroups(&c)
+	dropEmptyGroups(c)
 	return err
 }
 
-// decodeJob is one value to decode from its bytes.
+// decodeJob is one value to decode: from its bytes in doc.Data (r), or
+// from its generic tree (a case read from another form).
 type decodeJob struct {
 	dst any
 	r   [2]int
 	ptr string // where the value is, e.g. /persons/3
+	// fromTree: the value is tree, not bytes.
+	fromTree bool
+	tree     any
 }
 
-// itemJobs sizes a collection for its items and adds a job for each.
-func itemJobs[T any](jobs []decodeJob, dst *[]T, key string, rs [][2]int) []decodeJob {
-	*dst = make([]T, len(rs))
-	for i, r := range rs {
-		jobs = append(jobs, decodeJob{&(*dst)[i], r, "/" + key + "/" + strconv.Itoa(i)})
+// itemJobs sizes a collection for its n items and adds a job for each.
+func itemJobs[T any](jobs []decodeJob, dst *[]T, key string, n int, job func(i int) decodeJob) []decodeJob {
+	*dst = make([]T, n)
+	for i := range n {
+		j := job(i)
+		j.dst, j.ptr = &(*dst)[i], "/"+key+"/"+strconv.Itoa(i)
+		jobs = append(jobs, j)
 	}
 	return jobs
 }

@@ -38,9 +38,11 @@ const CaseFileName = "case.json"
 // Document is a loaded case file: its bytes, the generic value the schema
 // validator reads, and the typed Case (decoded as far as the data allows).
 type Document struct {
-	Path  string // the case file's path as the user gave it (messages use it)
-	Dir   string // the case folder: evidence paths are relative to it
-	Data  []byte // the case as JSON: the file's bytes, or Canonical for another form
+	Path string // the case file's path as the user gave it (messages use it)
+	Dir  string // the case folder: evidence paths are relative to it
+	Data []byte // the case as JSON: the file's bytes, or Canonical for another form
+	// Value is the generic tree; Validate lets it go as it builds Case,
+	// unless Options.KeepTree.
 	Value any
 	Case  *Case
 	// Form is the form other than JSON the case was read from (YAML, a

@@ -35,6 +35,11 @@ type Options struct {
 	// The narrative package provides it (narrative.Printable), with the
 	// user's fonts.
 	Printable func(s string) (bad rune, code finding.Code, msg, hint string)
+	// KeepTree leaves the generic tree in the Document's Value when
+	// Validate builds the typed model (Case nil); by default the tree, the
+	// largest thing in memory, is let go (convert keeps it to write
+	// another form from it).
+	KeepTree bool
 	// Checklist adds a warning for every unmet line of the checklist
 	// (NewChecklist) to a case without errors: what validate tells a
 	// lawyer before filing. Other readers of a case leave it out.
@@ -59,9 +64,21 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 	}
 	if doc.Case == nil {
 		// The generic tree is the largest thing in memory; let it go
-		// before the typed model is built (LoadAndValidate).
-		doc.Value = nil
-		if err := doc.decodeTyped(ctx); err != nil {
+		// as the typed model is built (LoadAndValidate), unless asked.
+		tree := doc.Value
+		if !opt.KeepTree {
+			doc.Value = nil
+		}
+		var err error
+		if doc.Form != nil {
+			err = doc.decodeTree(ctx, tree, !opt.KeepTree)
+			if err == nil {
+				doc.Data, err = Canonical(doc.Case)
+			}
+		} else {
+			err = doc.decodeTyped(ctx)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

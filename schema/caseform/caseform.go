@@ -165,7 +165,7 @@ func Load(path string) (*schema.Document, []finding.Finding, error) {
 	if form == JSON {
 		return schema.Load(file)
 	}
-	return loadOther(file, form)
+	return loadOther(file, form, true)
 }
 
 // LoadAndValidate is Load followed by schema.Validate: what every command
@@ -179,7 +179,9 @@ func LoadAndValidate(ctx context.Context, path string, opt schema.Options) (*sch
 	if form == JSON {
 		return schema.LoadAndValidate(ctx, file, opt)
 	}
-	doc, fs, err := loadOther(file, form)
+	// The typed model is left to Validate, which builds it as it lets the
+	// generic tree go.
+	doc, fs, err := loadOther(file, form, false)
 	if err != nil || doc.Value == nil {
 		finding.Sort(fs)
 		return doc, fs, err
@@ -196,8 +198,9 @@ func LoadAndValidate(ctx context.Context, path string, opt schema.Options) (*sch
 // maxSize is schema.MaxCaseSize, lowered by tests.
 var maxSize int64 = schema.MaxCaseSize
 
-// loadOther reads a YAML or workbook case file.
-func loadOther(file string, form Form) (*schema.Document, []finding.Finding, error) {
+// loadOther reads a YAML or workbook case file; with typed, into a
+// Document with its typed model, else into one with its generic tree only.
+func loadOther(file string, form Form, typed bool) (*schema.Document, []finding.Finding, error) {
 	dir := filepath.Dir(file)
 	empty := &schema.Document{Path: file, Dir: dir}
 	// Opened without blocking and checked before reading: a FIFO is refused.
@@ -233,16 +236,21 @@ func loadOther(file string, form Form) (*schema.Document, []finding.Finding, err
 		var y *caseyaml.Doc
 		y, fs = caseyaml.Read(data)
 		value, place = y.Value, y
+		y.Value = nil // the Document holds the one reference to the tree
 	case XLSX:
 		var x *casexlsx.Doc
 		x, fs = casexlsx.Read(f, fi.Size())
 		value, place = x.Value, x
+		x.Value = nil // the Document holds the one reference to the tree
 	}
 	for i := range fs {
 		fs[i].File = file
 	}
 	if value == nil {
 		return empty, fs, nil
+	}
+	if !typed {
+		return &schema.Document{Path: file, Dir: dir, Value: value, Form: place}, fs, nil
 	}
 	doc, err := schema.NewDocument(file, dir, value, place)
 	if err != nil {

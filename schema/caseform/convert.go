@@ -67,7 +67,9 @@ func Convert(ctx context.Context, src, dst string, opt ConvertOptions) (*Convert
 			return rep, fmt.Errorf("%s: %w", dst, os.ErrExist)
 		}
 	}
-	doc, fs, err := LoadAndValidate(ctx, file, schema.Options{SkipFiles: true})
+	// Another form is written from the generic tree: keep it. case.json
+	// is written from the typed model unless the case does not fit it.
+	doc, fs, err := LoadAndValidate(ctx, file, schema.Options{SkipFiles: true, KeepTree: to != JSON})
 	if err != nil {
 		return rep, err
 	}
@@ -75,13 +77,21 @@ func Convert(ctx context.Context, src, dst string, opt ConvertOptions) (*Convert
 	if doc.Value == nil && doc.Case == nil {
 		return rep, ErrNotConverted
 	}
-	tree := doc.Value
-	if tree == nil {
-		// schema.LoadAndValidate let the generic tree go; read it again.
-		back, _ := schema.Parse(file, doc.Data)
-		tree = back.Value
-	}
 	exact := !hasStructural(fs)
+	tree := doc.Value
+	if tree == nil && !(to == JSON && exact) {
+		// Validation let the generic tree go; read it again.
+		if from == JSON {
+			back, _ := schema.Parse(file, doc.Data)
+			tree = back.Value
+		} else {
+			back, _, err := Load(file)
+			if err != nil {
+				return rep, err
+			}
+			tree = back.Value
+		}
+	}
 	var want []byte // the source's Canonical bytes, when exact
 	if exact {
 		if want = doc.Data; doc.Form == nil {

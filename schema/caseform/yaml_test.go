@@ -72,7 +72,7 @@ func TestYAMLTraps(t *testing.T) {
 	for _, tt := range valid {
 		t.Run(tt.fixture, func(t *testing.T) {
 			dir, _ := yamlCase(t, tt.fixture)
-			doc, fs, err := LoadAndValidate(context.Background(), dir, schema.Options{})
+			doc, fs, err := LoadAndValidate(context.Background(), dir, schema.Options{KeepTree: true})
 			if err != nil {
 				t.Fatal(err)
 			}
