@@ -134,6 +134,9 @@ type Options struct {
 
 	// fault injects failures into the file-system steps (tests only).
 	fault func(op atomicfs.Op, from, to string) error
+	// afterEvidence is called with the package folder once the evidence
+	// is copied, before it is re-read (tests only).
+	afterEvidence func(dir string)
 	// perFileSync syncs the package file by file even where one syncfs
 	// would do (tests only: both ways must keep the same order).
 	perFileSync bool
@@ -304,6 +307,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	defer tree.Close()
 	b := &builder{spec: &spec, opt: &opt, dir: tmp, clock: newClock(), tree: tree,
 		name: func(rel string) string { return out.errPath(path.Join(spec.Name, rel)) }}
+	defer func() { b.reread.stop() }()
 	res, err = b.write(ctx)
 	if err != nil {
 		return nil, err
@@ -324,7 +328,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		return nil, fault.IO(b.name(""), err)
 	}
 	b.clock.mark("sync to disk")
-	if err := checkWritten(ctx, tmp, opt); err != nil {
+	if err := checkWritten(ctx, tmp, opt, b.reread.wait()); err != nil {
 		return nil, err
 	}
 	b.clock.mark("verify after write")
@@ -401,6 +405,8 @@ type builder struct {
 	name  func(rel string) string
 	clock *clock
 	tree  *atomicfs.Tree
+	// reread re-reads the evidence copies while the rest is generated.
+	reread *reread
 	// written lists every file written, relative to dir (finish dates
 	// their folders).
 	written []string
@@ -440,11 +446,17 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	copies := make([]string, 0, len(spec.Evidence))
 	for _, e := range spec.Evidence {
 		if !e.Withhold {
-			b.written = append(b.written, e.Dst)
+			copies = append(copies, e.Dst)
 		}
 	}
+	b.written = append(b.written, copies...)
+	if b.opt.afterEvidence != nil {
+		b.opt.afterEvidence(b.dir)
+	}
+	b.reread = startReread(ctx, b.dir, copies)
 	b.clock.mark("evidence")
 	res := &Result{Evidence: results}
 	byPath := make(map[string]evidence.Result, len(results))
@@ -787,13 +799,13 @@ func (b *builder) finish() error {
 // hashed with both algorithms as they were written; re-reading them with
 // SHA-256 proves the stored bytes are those bytes, so SHA-512 is not
 // recomputed (it would double the cost for no extra assurance here).
-func checkWritten(ctx context.Context, p string, opt Options) error {
+func checkWritten(ctx context.Context, p string, opt Options, hashed map[string]digest.Digests) error {
 	pkg, err := verify.Open(p)
 	if err != nil {
 		return fmt.Errorf("checking the package after writing it: %w", err)
 	}
 	defer pkg.Close()
-	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, PayloadSHA256Only: true, Checks: opt.Checks, Progress: opt.VerifyProgress})
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, PayloadSHA256Only: true, Hashed: hashed, Checks: opt.Checks, Progress: opt.VerifyProgress})
 	if err != nil {
 		return fmt.Errorf("checking the package after writing it: %w", err)
 	}
@@ -830,7 +842,7 @@ func (o *outFolder) writeZip(ctx context.Context, dir string, spec *Spec, opt Op
 	if err := f.Seal(); err != nil {
 		return "", fault.IO(zipName, err)
 	}
-	if err := checkWritten(ctx, f.Name(), opt); err != nil {
+	if err := checkWritten(ctx, f.Name(), opt, nil); err != nil {
 		return "", err
 	}
 	return f.TempName(), nil

@@ -290,3 +290,35 @@ func listTree(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestCopyChangedAfterHashingFails: evidence copies are re-read while the
+// rest of the package is generated; a copy whose bytes are not those
+// hashed as it was written still fails the verify-after-write, by name,
+// and leaves nothing behind.
+func TestCopyChangedAfterHashingFails(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	spec := c.spec(defaultEvidence)
+	out := t.TempDir()
+	changed := spec.Evidence[1].Dst
+	_, err := Build(context.Background(), spec, Options{OutDir: out, afterEvidence: func(dir string) {
+		p := filepath.Join(dir, filepath.FromSlash(changed))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[0] ^= 1
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	var ve *VerifyError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want a *VerifyError", err)
+	}
+	if !strings.Contains(err.Error(), changed) {
+		t.Errorf("error does not name %s: %v", changed, err)
+	}
+	if got := listDir(t, out); len(got) != 0 {
+		t.Errorf("left behind %q", got)
+	}
+}

@@ -456,3 +456,39 @@ func TestFetchTxtRefused(t *testing.T) {
 		t.Errorf("unknown tag file: intact=%v %+v", rep.Intact(), rep.Findings)
 	}
 }
+
+// TestHashedNotReadAgain: a payload file Options.Hashed knows at its size
+// is judged by that digest, not read again; one it knows at another size,
+// or without PayloadSHA256Only, is read.
+func TestHashedNotReadAgain(t *testing.T) {
+	files := smallBag(t)
+	const p = "data/evidence/EV-0001/a.txt"
+	dir := writeBag(t, files)
+	wrong := digest.Digests{Size: int64(len(files[p])), SHA256: strings.Repeat("0", 64)}
+	tests := []struct {
+		name       string
+		hashed     digest.Digests
+		sha256Only bool
+		intact     bool
+	}{
+		{"known digest, right", digest.Digests{Size: int64(len(files[p])), SHA256: digests(files[p]).SHA256}, true, true},
+		{"known digest, wrong: a changed file", wrong, true, false},
+		{"known at another size: read again", digest.Digests{Size: 1, SHA256: wrong.SHA256}, true, true},
+		{"full verification: read again", wrong, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkg, err := Open(dir)
+			must(t, err)
+			defer pkg.Close()
+			rep, err := Verify(context.Background(), pkg, Options{PayloadSHA256Only: tt.sha256Only, Hashed: map[string]digest.Digests{p: tt.hashed}})
+			must(t, err)
+			if rep.Intact() != tt.intact {
+				t.Fatalf("intact = %v, want %v: %+v", rep.Intact(), tt.intact, rep.Findings)
+			}
+			if !tt.intact && !hasFinding(rep, finding.BagModified, p) {
+				t.Errorf("no finding names %s: %+v", p, rep.Findings)
+			}
+		})
+	}
+}
