@@ -64,3 +64,59 @@ func Each(ctx context.Context, n, workers int, fn func(ctx context.Context, i in
 	}
 	return nil
 }
+
+// Feed is Each for items that arrive one at a time — the files a walk
+// finds while it goes on listing folders — so the workers start on the
+// first while the rest are still being found. Errors and cancellation are
+// as in Each. Add every item, then Wait.
+type Feed[T any] struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	items  chan T
+	once   sync.Once
+	first  error
+	wg     sync.WaitGroup
+}
+
+// feedQueue is how many items a Feed holds waiting for a worker before
+// Add waits too: enough that a walk runs well ahead of the workers.
+const feedQueue = 1024
+
+// NewFeed starts Workers(workers) goroutines calling fn for each item
+// added.
+func NewFeed[T any](ctx context.Context, workers int, fn func(ctx context.Context, item T) error) *Feed[T] {
+	ctx, cancel := context.WithCancelCause(ctx)
+	f := &Feed[T]{ctx: ctx, cancel: cancel, items: make(chan T, feedQueue)}
+	for range Workers(workers) {
+		f.wg.Go(func() {
+			for item := range f.items {
+				if ctx.Err() != nil {
+					continue // drain: Add never blocks on a pool that stopped
+				}
+				if err := fn(ctx, item); err != nil {
+					f.once.Do(func() { f.first = err; cancel(err) })
+				}
+			}
+		})
+	}
+	return f
+}
+
+// Add queues item; it waits while the queue is full.
+func (f *Feed[T]) Add(item T) { f.items <- item }
+
+// Wait, after the last Add, waits for every item and returns as Each
+// does: the first error fn returned, or the context's cause when it was
+// done before every item was taken.
+func (f *Feed[T]) Wait() error {
+	close(f.items)
+	f.wg.Wait()
+	defer f.cancel(nil)
+	if f.first != nil {
+		return f.first
+	}
+	if f.ctx.Err() != nil {
+		return context.Cause(f.ctx)
+	}
+	return nil
+}

@@ -180,3 +180,70 @@ func TestMeter(t *testing.T) {
 		t.Fatalf("last event %+v, %d files done; want %d bytes and %d files", last, filesDone, total, len(sizes))
 	}
 }
+
+// TestFeed: every item added runs once, on at most the workers asked for,
+// the workers start before the last item is added, and the first error or
+// a done context is what Wait returns.
+func TestFeed(t *testing.T) {
+	const n = 5000
+	seen := make([]atomic.Int32, n)
+	var running, peak atomic.Int32
+	first := make(chan struct{})
+	var firstOnce sync.Once
+	f := NewFeed(context.Background(), 2, func(_ context.Context, i int) error {
+		firstOnce.Do(func() { close(first) })
+		r := running.Add(1)
+		for p := peak.Load(); r > p && !peak.CompareAndSwap(p, r); p = peak.Load() {
+		}
+		seen[i].Add(1)
+		running.Add(-1)
+		return nil
+	})
+	f.Add(0)
+	select {
+	case <-first: // a worker took the first item while more are to come
+	case <-time.After(10 * time.Second):
+		t.Fatal("no worker started before the last item was added")
+	}
+	for i := 1; i < n; i++ {
+		f.Add(i)
+	}
+	if err := f.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range seen {
+		if c := seen[i].Load(); c != 1 {
+			t.Fatalf("item %d ran %d times", i, c)
+		}
+	}
+	if p := peak.Load(); p > 2 || p < 1 {
+		t.Errorf("%d ran at once, want 1 or 2", p)
+	}
+
+	boom := errors.New("boom")
+	var ran atomic.Int32
+	f = NewFeed(context.Background(), 2, func(_ context.Context, i int) error {
+		ran.Add(1)
+		if i == 3 {
+			return boom
+		}
+		return nil
+	})
+	for i := range 10 * feedQueue { // never blocks on a pool that stopped
+		f.Add(i)
+	}
+	if err := f.Wait(); !errors.Is(err, boom) {
+		t.Errorf("Wait = %v, want boom", err)
+	}
+	if r := ran.Load(); r == 10*feedQueue {
+		t.Errorf("every item ran after the error")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f = NewFeed(ctx, 1, func(context.Context, int) error { t.Error("ran after cancel"); return nil })
+	f.Add(1)
+	if err := f.Wait(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait = %v, want context.Canceled", err)
+	}
+}

@@ -40,6 +40,18 @@ func NewMeter(fn func(Progress), files int, total int64) *Meter {
 	return &Meter{fn: fn, files: files, total: total}
 }
 
+// Grow adds files files holding bytes bytes to the pass: for a pass whose
+// files are found while it runs (Feed).
+func (m *Meter) Grow(files int, bytes int64) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files += files
+	m.total += bytes
+}
+
 // Reader counts the bytes read from r as progress of one file.
 func (m *Meter) Reader(r io.Reader, id, path string, size int64) io.Reader {
 	if m == nil {

@@ -62,6 +62,7 @@ type fileState struct {
 	hashed     bool
 	unreadable bool
 	d          digest.Digests
+	err        error // reading it for its digest failed
 }
 
 type verifier struct {
@@ -72,6 +73,7 @@ type verifier struct {
 	findings []finding.Finding
 	missing  map[string]bool      // paths already reported missing
 	modified map[string]bool      // paths reported CP-BAG-MODIFIED
+	meter    *digest.Meter        // progress of the hashing
 	perCode  map[finding.Code]int // findings listed, by code
 	over     map[finding.Code]int // findings past MaxFindingsPerCode, counted only
 }
@@ -116,8 +118,42 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	v := &verifier{opt: opt, pkg: pkg, fsys: pkg.FS(), files: map[string]*fileState{}, missing: map[string]bool{}, modified: map[string]bool{},
 		perCode: map[finding.Code]int{}, over: map[finding.Code]int{}}
 	v.findings = slices.Clone(pkg.findings)
-	if err := v.walk(); err != nil {
+	// Payload files are hashed as the walk finds them, so every core is
+	// busy while folders are still being listed (a package of many small
+	// files spends as long listing as hashing); the manifests say
+	// afterwards which of them count (a file no manifest lists is
+	// reported as extra, its digest unused).
+	v.meter = digest.NewMeter(opt.Progress, 0, 0)
+	type found struct {
+		p   string
+		fst *fileState
+	}
+	payload := digest.NewFeed(ctx, opt.Workers, func(ctx context.Context, f found) error {
+		p, fst := f.p, f.fst
+		fst.d, fst.err = v.hashFile(ctx, p, fst.size)
+		fst.hashed = fst.err == nil
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		v.meter.FileDone("", p, fst.size)
+		return nil
+	})
+	werr := v.walk(func(p string, fst *fileState) {
+		if !strings.HasPrefix(p, "data/") {
+			return
+		}
+		if d, ok := opt.Hashed[p]; ok && opt.PayloadSHA256Only && d.Size == fst.size {
+			fst.d, fst.hashed = d, true
+			return
+		}
+		v.meter.Grow(1, fst.size)
+		payload.Add(found{p, fst})
+	})
+	if err := payload.Wait(); err != nil {
 		return nil, err
+	}
+	if werr != nil {
+		return nil, werr
 	}
 
 	v.checkBagit()
@@ -132,11 +168,12 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 		v.requireFile(req)
 	}
 
-	// Hash every file a manifest lists, each read once.
+	// Every file a manifest lists is hashed, each read once: the payload
+	// was as the walk found it; the tag files are now.
 	want := map[string]bool{}
 	for _, s := range append(pay[:], tag[:]...) {
 		for p := range s.entries {
-			if fst, ok := v.files[p]; ok && !fst.hashed {
+			if _, ok := v.files[p]; ok {
 				want[p] = true
 			}
 		}
@@ -149,9 +186,14 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 		}
 		return nil
 	})
-	for p := range want {
-		if d, ok := opt.Hashed[p]; ok && opt.PayloadSHA256Only && strings.HasPrefix(p, "data/") && d.Size == v.files[p].size {
-			v.files[p].d, v.files[p].hashed = d, true
+	for p, fst := range v.files {
+		switch {
+		case !want[p]:
+			fst.hashed = false // listed nowhere: extra, its digest unused
+		case fst.hashed:
+			delete(want, p)
+		case fst.err != nil:
+			v.unreadable(p, fst.err)
 			delete(want, p)
 		}
 	}
@@ -191,7 +233,7 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 // walk lists every regular file; anything else (symlinks, devices) is a
 // finding and is never opened. Names that collide on case-insensitive or
 // normalising filesystems are findings too.
-func (v *verifier) walk() error {
+func (v *verifier) walk(found func(p string, fst *fileState)) error {
 	keys := map[string]string{}
 	return fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -217,7 +259,9 @@ func (v *verifier) walk() error {
 				v.add(folderUnreadable(p, "cannot be read: ", err))
 				return nil
 			}
-			v.files[p] = &fileState{size: info.Size()}
+			fst := &fileState{size: info.Size()}
+			v.files[p] = fst
+			found(p, fst)
 		case d.Type()&fs.ModeSymlink != 0:
 			v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: "is a symbolic link; a package holds only regular files, and links are not followed"})
 		default:
@@ -553,14 +597,14 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 		total += v.files[p].size
 	}
 	slices.Sort(paths)
-	meter := digest.NewMeter(v.opt.Progress, len(paths), total)
+	v.meter.Grow(len(paths), total)
 	errs := make([]error, len(paths))
 	err := digest.Each(ctx, len(paths), v.opt.Workers, func(ctx context.Context, i int) error {
 		p := paths[i]
 		fst := v.files[p]
-		fst.d, errs[i] = v.hashFile(ctx, p, meter)
+		fst.d, errs[i] = v.hashFile(ctx, p, fst.size)
 		fst.hashed = errs[i] == nil
-		meter.FileDone("", p, fst.size)
+		v.meter.FileDone("", p, fst.size)
 		return nil
 	})
 	if err != nil {
@@ -574,13 +618,13 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 	return nil
 }
 
-func (v *verifier) hashFile(ctx context.Context, p string, meter *digest.Meter) (digest.Digests, error) {
+func (v *verifier) hashFile(ctx context.Context, p string, size int64) (digest.Digests, error) {
 	f, err := v.fsys.Open(p)
 	if err != nil {
 		return digest.Digests{}, err
 	}
 	defer f.Close()
-	r := meter.Reader(f, "", p, v.files[p].size)
+	r := v.meter.Reader(f, "", p, size)
 	if v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/") {
 		return digest.ReadSHA256(ctx, r)
 	}
