@@ -2,8 +2,12 @@ package schema
 
 import (
 	"bytes"
-	"github.com/casepack/casepack/packager/finding"
+	"cmp"
+	"slices"
 	"strconv"
+	"unicode/utf8"
+
+	"github.com/casepack/casepack/packager/finding"
 )
 
 // Locating findings: the validator works on values, users work on lines. We
@@ -51,6 +55,7 @@ func (d *Document) locate(fs []finding.Finding, keyPos []bool, subs, members []s
 	w := walker{data: d.Data}
 	w.ws()
 	w.walk(root)
+	offs := make([]int, len(fs))
 	for i := range fs {
 		n := root
 		for _, tok := range splitPointer(fs[i].Pointer) {
@@ -68,7 +73,33 @@ func (d *Document) locate(fs []finding.Finding, keyPos []bool, subs, members []s
 				}
 			}
 		}
-		fs[i].Line, fs[i].Column = d.position(off)
+		offs[i] = off
+	}
+	d.positions(offs, func(i, line, col int) { fs[i].Line, fs[i].Column = line, col })
+}
+
+// positions is position for many offsets at once: one pass over the data
+// in order of offset, counting lines as it goes, with no table of line
+// starts (for a 100,000-person case that table alone is millions of
+// entries, and building it cost more than the validation it served).
+// set is called once for each offset, with its index.
+func (d *Document) positions(offs []int, set func(i, line, col int)) {
+	order := make([]int, len(offs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(offs[a], offs[b]) })
+	line, lineStart, at := 1, 0, 0
+	for _, i := range order {
+		off := min(max(offs[i], 0), len(d.Data))
+		if seg := d.Data[at:off]; len(seg) > 0 {
+			if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+				line += n
+				lineStart = at + bytes.LastIndexByte(seg, '\n') + 1
+			}
+			at = off
+		}
+		set(i, line, utf8.RuneCount(d.Data[lineStart:off])+1)
 	}
 }
 
