@@ -91,10 +91,24 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 			v.flagged[n.ptr] = true
 		}
 	}
+	// Whether the narrative can print every text is a pass of its own over
+	// the model, independent of the consistency rules: it runs beside
+	// them, on the other core, and its findings follow theirs as before.
+	var pv vctx
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		if opt.Printable != nil {
+			pv.doc = doc
+			pv.printable(doc.Case, opt.Printable)
+		}
+	}()
 	v.consistency(doc.Case)
-	if opt.Printable != nil {
-		v.printable(doc.Case, opt.Printable)
-	}
+	<-printed
+	v.out = append(v.out, pv.out...)
+	v.keyPos = append(v.keyPos, pv.keyPos...)
+	v.subs = append(v.subs, pv.subs...)
+	v.members = append(v.members, pv.members...)
 	if !opt.SkipFiles {
 		if err := v.files(ctx, doc.Case, opt); err != nil {
 			return nil, err
