@@ -128,7 +128,7 @@ PY
 # the best wall time (seconds), the CPU time (user+system seconds) and the
 # peak RSS (KiB) of that round in $WALL/$CPU/$RSS. Before each round, PREP (if set) is evaluated: it removes
 # what the previous round wrote.
-declare -A WALL CPU RSS
+declare -A WALL CPU RSS CASEBYTES
 PREP=""
 measure() {
 	local name=$1; shift
@@ -160,6 +160,26 @@ table() {
 		printf '%-32s %9.2f %12.2f %9.2f %12.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
 			"${CPU[$name]}" "$(awk -v a="${CPU[$name]}" -v b="$cbase" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$(mib $((RSS[$name] * 1024)))"
 	done
+}
+
+# goal NAME BASE LIMIT: one line saying whether NAME's ratio to BASE is
+# within LIMIT, on the wall clock and on CPU time; both are given because
+# on a shared machine the wall clock also counts other people's load.
+# Appended to GOALS, printed at the end.
+GOALS=""
+goal() {
+	local w c
+	w=$(awk -v a="${WALL[$1]}" -v b="${WALL[$2]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	c=$(awk -v a="${CPU[$1]}" -v b="${CPU[$2]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	GOALS+=$(printf '%-28s <= %-5s x %-18s wall %5sx %-8s cpu %5sx %s' "$1" "$3" "$2" "$w" \
+		"$(awk -v r="$w" -v l="$3" 'BEGIN { print (r <= l ? "met" : "not met") }')" "$c" \
+		"$(awk -v r="$c" -v l="$3" 'BEGIN { print (r <= l ? "met" : "not met") }')")$'\n'
+}
+
+# rssgoal NAME LIMIT_MIB: whether NAME's peak RSS is within LIMIT_MIB.
+rssgoal() {
+	GOALS+=$(printf '%-28s peak RSS %s (goal <= %s MiB): %s' "$1" "$(mib $((RSS[$1] * 1024)))" "$2" \
+		"$(awk -v r="${RSS[$1]}" -v l="$2" 'BEGIN { print (r <= l * 1024 ? "met" : "not met") }')")$'\n'
 }
 
 # timings NAME: the phase breakdown the build printed (build --timings).
@@ -209,6 +229,10 @@ if [[ " $SETS " == *" bench "* ]]; then
 	echo "(the ${SCALE}x build is over $(awk -v a="$BYTES3" -v b="$BYTES" 'BEGIN { printf "%.1f", a / b }')x the bytes: compare its RSS, not its ratio)"
 	echo "build phases (1x):"
 	timings "casepack build"
+	goal "casepack build" sha256sum 0.65
+	goal "casepack verify" sha256sum 0.40
+	rssgoal "casepack build" 64
+	rssgoal "casepack build ${SCALE}x" 64
 	[ "${KEEP:-}" = 1 ] || rm -rf bench bench3
 fi
 
@@ -231,6 +255,22 @@ if [[ " $SETS " == *" small "* ]]; then
 		echo "goals: build <= 1.0x, verify <= 0.5x, peak RSS <= 64 MiB at 20,000 files, growing no faster than the case data beyond"
 		echo "build phases:"
 		timings "casepack build $n"
+		goal "casepack build $n" "sha256sum $n" 1.0
+		goal "casepack verify $n" "sha256sum $n" 0.5
+		CASEBYTES[$n]=$(stat -c %s "$d/case.json")
+		if [ "$n" = 20000 ]; then
+			rssgoal "casepack build $n" 64
+		elif [ -n "${first:-}" ]; then
+			rn=${RSS["casepack build $n"]} rf=${RSS["casepack build $first"]}
+			GOALS+=$(printf '%-28s peak RSS %s, %.2fx that at %s files; case.json %.2fx (goal: RSS grows no faster than the case data)' "casepack build $n" \
+				"$(mib $((rn * 1024)))" "$(awk -v a="$rn" -v b="$rf" 'BEGIN { print a / b }')" "$first" \
+				"$(awk -v a="${CASEBYTES[$n]}" -v b="${CASEBYTES[$first]}" 'BEGIN { print a / b }')")$'\n'
+		fi
+		first=${first:-$n}
 		[ "${KEEP:-}" = 1 ] || rm -rf "$d"
 	done
 fi
+
+echo
+echo "== goals ($(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%s' "$GOALS"
