@@ -23,8 +23,8 @@
 # e.g. BIG_MIB=12 SMALL_COUNT=200 SMALL_SETS=2000 scripts/bench-package.sh bin/casepack
 #
 # Files are measured warm (in the page cache, as just generated): the
-# comparison is of the work per byte and per file, not of the disk. Each
-# tool runs ROUNDS times in turn; the table shows each tool's best round.
+# comparison is of the work per byte and per file, not of the disk. The
+# tools run in turn, ROUNDS times over; the table shows each tool's best.
 set -euo pipefail
 
 CASEPACK=${1:-${CASEPACK:-./bin/casepack}}
@@ -124,28 +124,28 @@ json.dump(case, open(d + "/case.json", "w"), indent=1)
 PY
 }
 
-# measure NAME CMD...: run CMD under /usr/bin/time -v, ROUNDS times; keep
-# the best wall time (seconds), the CPU time (user+system seconds) and the
-# peak RSS (KiB) of that round in $WALL/$CPU/$RSS. Before each round, PREP (if set) is evaluated: it removes
-# what the previous round wrote.
+# measure NAME CMD...: run CMD once under /usr/bin/time -v; keep the best
+# wall time (seconds) over the calls for NAME, with the CPU time
+# (user+system seconds) and the peak RSS (KiB) of that call, in
+# $WALL/$CPU/$RSS. PREP (if set) is evaluated first: it removes what the
+# previous call wrote. The callers run the tools in turn, ROUNDS times
+# (sha256sum, build, verify, sha256sum, build, verify, ...), so a burst of
+# other people's load falls on every tool alike.
 declare -A WALL CPU RSS CASEBYTES
 PREP=""
 measure() {
 	local name=$1; shift
-	local r
-	for r in $(seq "$ROUNDS"); do
-		[ -z "$PREP" ] || eval "$PREP"
-		"$TIME" -v -o time.txt "$@" >cmd.out 2>cmd.err || { cat cmd.out cmd.err time.txt >&2; die "$name failed"; }
-		local w s
-		w=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' time.txt)
-		s=$(echo "$w" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-		if [ -z "${WALL[$name]:-}" ] || awk -v a="$s" -v b="${WALL[$name]}" 'BEGIN { exit !(a < b) }'; then
-			WALL[$name]=$s
-			CPU[$name]=$(awk -F': ' '/User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { s = $2 } END { print u + s }' time.txt)
-			RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
-			cp cmd.err "best-$(echo "$name" | tr ' /' '__').err"
-		fi
-	done
+	[ -z "$PREP" ] || eval "$PREP"
+	"$TIME" -v -o time.txt "$@" >cmd.out 2>cmd.err || { cat cmd.out cmd.err time.txt >&2; die "$name failed"; }
+	local w s
+	w=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' time.txt)
+	s=$(echo "$w" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+	if [ -z "${WALL[$name]:-}" ] || awk -v a="$s" -v b="${WALL[$name]}" 'BEGIN { exit !(a < b) }'; then
+		WALL[$name]=$s
+		CPU[$name]=$(awk -F': ' '/User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { s = $2 } END { print u + s }' time.txt)
+		RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
+		cp cmd.err "best-$(echo "$name" | tr ' /' '__').err"
+	fi
 	PREP=""
 }
 
@@ -204,14 +204,16 @@ if [[ " $SETS " == *" bench "* ]]; then
 	FILES=$(find bench/evidence -type f | wc -l)
 	find bench/evidence -type f -print0 | xargs -0 cat >/dev/null # same warm page cache for every tool
 
-	measure sha256sum sh -c 'find bench/evidence -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum >/dev/null'
-	PREP='rm -rf cpcopy'
-	measure "cp -r" cp -r bench/evidence cpcopy
-	rm -rf cpcopy
-	build "casepack build" bench
-	PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
-	measure "casepack verify" "$CASEPACK" verify "$PKG" --quiet
-	rm -rf out
+	for r in $(seq "$ROUNDS"); do
+		measure sha256sum sh -c 'find bench/evidence -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum >/dev/null'
+		PREP='rm -rf cpcopy'
+		measure "cp -r" cp -r bench/evidence cpcopy
+		rm -rf cpcopy
+		build "casepack build" bench
+		PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
+		measure "casepack verify" "$CASEPACK" verify "$PKG" --quiet
+		rm -rf out
+	done
 
 	echo "generating $SCALE x the big files ($((BIG_COUNT * SCALE)) x $BIG_MIB MiB)" >&2
 	[ -d bench3/evidence ] || { mkdir -p bench3 && cp -al bench/evidence bench3/evidence; }
@@ -244,11 +246,13 @@ if [[ " $SETS " == *" small "* ]]; then
 		write_case "$d" 0 "$n"
 		BYTES=$(du -sb "$d/evidence" | cut -f1)
 		find "$d/evidence" -type f -print0 | xargs -0 cat >/dev/null
-		measure "sha256sum $n" sh -c "find $d/evidence -type f -print0 | xargs -0 sha256sum >/dev/null"
-		build "casepack build $n" "$d"
-		PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
-		measure "casepack verify $n" "$CASEPACK" verify "$PKG" --quiet
-		rm -rf out
+		for r in $(seq "$ROUNDS"); do
+			measure "sha256sum $n" sh -c "find $d/evidence -type f -print0 | xargs -0 sha256sum >/dev/null"
+			build "casepack build $n" "$d"
+			PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
+			measure "casepack verify $n" "$CASEPACK" verify "$PKG" --quiet
+			rm -rf out
+		done
 		echo
 		echo "== $n small files, $(mib "$BYTES"), case.json $(mib "$(stat -c %s "$d/case.json")")"
 		table "sha256sum $n" "casepack build $n" "casepack verify $n"
