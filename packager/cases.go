@@ -11,6 +11,7 @@ import (
 
 	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/intake"
@@ -159,7 +160,10 @@ func CheckEdition(ctx context.Context, casePath string) (*CheckEditionReport, er
 	if err != nil {
 		return nil, err
 	}
-	rep.Redactions = append(slices.Clip(rep.Redactions), text...)
+	rep.Redactions = slices.Clip(rep.Redactions)
+	for _, e := range text {
+		rep.Redactions = append(rep.Redactions, e.In(locale.English()))
+	}
 	if r := rep.Reidentification; !r.OK {
 		err := &edition.ReidentificationError{Report: r}
 		return rep, fault.New(fault.InvalidCase, caseInvalid{err}, err.Hint())

@@ -573,7 +573,11 @@ func (m *mapper) victimRows(yield func([]value) error) error {
 		if p.Age != nil {
 			row[3] = integer(int64(*p.Age))
 		}
-		row[4] = text(m.plan.AgeBand(p.ID))
+		band := m.plan.AgeBand(p.ID)
+		if band == "minor" {
+			band = m.opt.Lang.T("age.minor")
+		}
+		row[4] = text(band)
 		if p.Minor != nil {
 			row[5] = m.yesNo(*p.Minor)
 		}
@@ -758,8 +762,9 @@ func (m *mapper) redactionRows(yield func([]value) error) error {
 	l := m.opt.Lang
 	entries := append(append([]edition.Entry(nil), m.plan.Log()...), m.opt.Redactions...)
 	for i, e := range entries {
-		where := e.Where
-		if w := m.textWhere(e.Pointer); w != "" && (where == "" || where == "case data") {
+		ln := e.In(l)
+		where := ln.Where
+		if w := m.textWhere(e.Pointer); w != "" && (e.Where.IsZero() || e.Where.Key == edition.WhereCaseData.Key) {
 			where = w
 		}
 		if where == "" {
@@ -769,14 +774,14 @@ func (m *mapper) redactionRows(yield func([]value) error) error {
 			case victimRow[e.Item] > 0:
 				where = l.T("annex.where.row", "sheet", l.T("annex.sheet.victims"), "row", strconv.Itoa(victimRow[e.Item]))
 			default:
-				where = l.T("annex.where.case_data")
+				where = l.Text(edition.WhereCaseData)
 			}
 		}
 		ptr := ""
 		if e.Pointer != "" {
 			ptr = "case.json " + e.Pointer
 		}
-		row := []value{integer(int64(i + 1)), text(where), text(e.Item), text(ptr), text(e.Detail), text(e.Action), text(e.Ground)}
+		row := []value{integer(int64(i + 1)), text(where), text(e.Item), text(ptr), text(ln.Detail), text(ln.Action), text(ln.Ground)}
 		if err := yield(row); err != nil {
 			return err
 		}
@@ -796,18 +801,21 @@ var (
 // sheet shows it (the analysis, a forensic finding: case.json and the
 // narrative only).
 func (m *mapper) textWhere(ptr string) string {
+	l := m.opt.Lang
 	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	cell := func(sheet string, row int, col string) string {
+		return l.T("annex.where.cell", "sheet", l.T("annex.sheet."+sheet), "row", strconv.Itoa(row), "column", l.T("annex.col."+col))
+	}
 	if g := incidentText.FindStringSubmatch(ptr); g != nil {
-		col := map[string]string{"description": "Description", "official_version": "Official version"}[g[2]]
-		return fmt.Sprintf("Incidents sheet, row %d, column %s", num(g[1])+2, col)
+		return cell("incidents", num(g[1])+2, g[2]) // description, official_version
 	}
 	if g := unitText.FindStringSubmatch(ptr); g != nil {
-		return fmt.Sprintf("Units sheet, row %d, column Description", num(g[1])+2)
+		return cell("units", num(g[1])+2, "description")
 	}
 	if g := evidenceText.FindStringSubmatch(ptr); g != nil {
-		col := map[string]string{"description": "Description", "notes": "Notes",
-			"verification/geolocation/method": "Geolocation method", "verification/chronolocation/method": "Chronolocation method"}[g[2]]
-		return fmt.Sprintf("Evidence sheet, row %d, column %s", num(g[1])+2, col)
+		col := map[string]string{"description": "description", "notes": "notes",
+			"verification/geolocation/method": "geolocation_method", "verification/chronolocation/method": "chronolocation_method"}[g[2]]
+		return cell("evidence", num(g[1])+2, col)
 	}
 	if g := elementText.FindStringSubmatch(ptr); g != nil {
 		// The Crimes sheet has a row per element and supporting item.
@@ -818,9 +826,10 @@ func (m *mapper) textWhere(ptr string) string {
 					n := max(len(el.EvidenceIDs), 1)
 					if i == num(g[1]) && k == num(g[2]) && j == num(g[3]) {
 						if n == 1 {
-							return fmt.Sprintf("Crimes sheet, row %d, column Argument", row)
+							return cell("crimes", row, "argument")
 						}
-						return fmt.Sprintf("Crimes sheet, rows %d–%d, column Argument", row, row+n-1)
+						return l.T("annex.where.cells", "sheet", l.T("annex.sheet.crimes"), "from", strconv.Itoa(row),
+							"to", strconv.Itoa(row+n-1), "column", l.T("annex.col.argument"))
 					}
 					row += n
 				}

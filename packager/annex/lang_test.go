@@ -91,6 +91,29 @@ func TestWorkbookInEveryLanguage(t *testing.T) {
 					}
 				}
 			}
+			// The redaction log speaks the workbook's language: no cell of
+			// the Redactions sheet is the English of its entry.
+			plan, err := edition.New(c, edition.Public)
+			if err != nil {
+				t.Fatal(err)
+			}
+			red := d.Sheets[sheetIndex(d, l.T("annex.sheet.redactions"))]
+			if len(red.Rows)-1 != len(plan.Log()) || len(plan.Log()) == 0 {
+				t.Fatalf("Redactions sheet: %d rows for %d log entries", len(red.Rows)-1, len(plan.Log()))
+			}
+			en := locale.English()
+			for i, e := range plan.Log() {
+				row, eng := red.Rows[i+1], e.In(en)
+				for k, f := range map[int]string{1: eng.Where, 4: eng.Detail, 5: eng.Action, 6: eng.Ground} {
+					v, _ := row[k].V.(string)
+					if v == "" || strings.Contains(v, "⟦") || v == f && (k != 4 || l.Text(e.Detail) != en.Text(e.Detail)) {
+						t.Errorf("Redactions row %d column %d: %q (English %q)", i+2, k+1, v, f)
+					}
+				}
+				if got := row[3].V; got != "case.json "+e.Pointer {
+					t.Errorf("Redactions row %d: pointer %v, want case.json %s in every language", i+2, got, e.Pointer)
+				}
+			}
 			about := d.Sheets[sheetIndex(d, l.T("annex.sheet.about"))]
 			found := false
 			for _, row := range about.Rows {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -68,7 +69,8 @@ func TestPersonsOfInterest(t *testing.T) {
 			for _, e := range plan.Log() {
 				if e.Item == "AP-01" {
 					logged[e.Pointer] = true
-					if e.Ground != "policy: persons_of_interest = omit" || e.Action != "withheld" {
+					if ln := e.In(locale.English()); ln.Ground != "policy: persons_of_interest = omit" || ln.Action != "withheld" ||
+						ln.GroundCode != "policy" || ln.Rule != "persons_of_interest = omit" || ln.ActionCode != "withheld" {
 						t.Errorf("log entry %+v", e)
 					}
 				}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -27,26 +28,88 @@ type Plan struct {
 	ages     map[string]string   // person ID → the age as published ("" none)
 	bands    map[string]string   // person ID → the age band as published ("" none)
 	log      []Entry
+	// lang writes what the public view generates in the case's texts: an
+	// evidence title made of its type and pseudonyms, a redaction mark.
+	lang *locale.Lang
 }
 
 // Entry is one line of the redaction log: where a detail was left out or
 // generalised, what kind of detail, how and on what ground, never the
-// detail itself.
+// detail itself. Its words are catalogue messages (packager/locale), so
+// each document writes the log in its own language (Entry.In); the
+// pointer and the IDs are the same in every language.
 type Entry struct {
 	// Where is the place in the package, filled in by the file that shows
-	// it: "section 6.2.1, paragraph 14", "Victims sheet, row 6".
-	Where string `json:"where,omitempty"`
+	// it: "section 6.2.1, paragraph 14", "Victims sheet, row 6"; zero when
+	// the file that lists the entry places it.
+	Where locale.Msg
 	// Pointer is the JSON pointer of the detail in case.json ("/persons/4/age").
-	Pointer string `json:"pointer,omitempty"`
-	Item    string `json:"item"`   // the ID concerned: V-05, EV-0026
-	Detail  string `json:"detail"` // what kind of detail: "exact age", "files (2)"
-	Action  string `json:"action"` // what the edition did: "withheld", "generalised to an age band"
-	Ground  string `json:"ground"` // why: "protected person", "classification: confidential"
+	Pointer string
+	Item    string     // the ID concerned: V-05, EV-0026
+	Detail  locale.Msg // what kind of detail: "exact age", "2 testimony files"
+	Action  locale.Msg // what the edition did: "withheld", "generalised to an age band"
+	Ground  locale.Msg // why: "protected person", "classification: confidential"
 }
+
+// Line is an entry of the redaction log written in one language: a row of
+// the Redactions sheet, an item of check-edition's report. The codes are
+// the same in every language: the kind of detail, the action and the
+// ground as the catalogue names them ("exact_age", "band", "policy"), and
+// for a ground in submission.public_edition the rule ("victims.age = omit").
+type Line struct {
+	Where      string `json:"where,omitempty"`
+	Pointer    string `json:"pointer,omitempty"`
+	Item       string `json:"item"`
+	Detail     string `json:"detail"`
+	Action     string `json:"action"`
+	Ground     string `json:"ground"`
+	DetailCode string `json:"detail_code"`
+	ActionCode string `json:"action_code"`
+	GroundCode string `json:"ground_code"`
+	Rule       string `json:"rule,omitempty"`
+}
+
+// In writes the entry in language l.
+func (e Entry) In(l *locale.Lang) Line {
+	code := func(m locale.Msg, prefix string) string { return strings.TrimPrefix(m.Key, prefix) }
+	ln := Line{Where: l.Text(e.Where), Pointer: e.Pointer, Item: e.Item,
+		Detail: l.Text(e.Detail), Action: l.Text(e.Action), Ground: l.Text(e.Ground),
+		DetailCode: code(e.Detail, "redaction.detail."), ActionCode: code(e.Action, "redaction.action."),
+		GroundCode: code(e.Ground, "redaction.ground.")}
+	for i := 0; i+1 < len(e.Ground.Args); i += 2 {
+		if e.Ground.Args[i] == "rule" {
+			ln.Rule, _ = e.Ground.Args[i+1].(string)
+		}
+	}
+	return ln
+}
+
+// Detail, action and ground messages of the log (packager/locale's
+// catalogue, keys redaction.*).
+func detail(kind string, args ...any) locale.Msg { return locale.M("redaction.detail."+kind, args...) }
+func action(kind string) locale.Msg               { return locale.M("redaction.action." + kind) }
+
+// rule is the ground of a redaction the case's submission.public_edition
+// asks for: the rule as the case data writes it.
+func rule(r string) locale.Msg { return locale.M("redaction.ground.policy", "rule", r) }
+
+var groundProtected = locale.M("redaction.ground.protected")
 
 // New decides what edition e of c contains. c is not changed; the plan's
 // Case is a copy for the public edition and c itself for the confidential.
+// What the public view writes into the case's texts (a redaction mark, an
+// evidence title made of its type and pseudonyms) is in the case's
+// language (its first of submission.languages casepack writes).
 func New(c *schema.Case, e Edition) (*Plan, error) {
+	if c == nil {
+		return nil, errors.New("no case data")
+	}
+	return NewIn(c, e, locale.Must(locale.DefaultFor(c.Submission.Languages)))
+}
+
+// NewIn is New for a case whose texts are in language l: the case as a
+// document in l shows it (packager/translation), its texts translated.
+func NewIn(c *schema.Case, e Edition, l *locale.Lang) (*Plan, error) {
 	if c == nil {
 		return nil, errors.New("no case data")
 	}
@@ -56,7 +119,7 @@ func New(c *schema.Case, e Edition) (*Plan, error) {
 	if e != Confidential && e != Public {
 		return nil, fmt.Errorf("%w, not %q", ErrUnknown, string(e))
 	}
-	p := &Plan{edition: e, policy: PolicyOf(c), orig: c, view: c, withheld: map[string]Withholding{}, ages: map[string]string{}, bands: map[string]string{}}
+	p := &Plan{edition: e, policy: PolicyOf(c), orig: c, view: c, withheld: map[string]Withholding{}, ages: map[string]string{}, bands: map[string]string{}, lang: l}
 	if e == Confidential {
 		for _, ps := range c.Persons {
 			if ps.Age != nil {
@@ -137,7 +200,7 @@ func (p *Plan) TextRedaction(ids []string) (Withholding, bool) {
 	return best, found
 }
 
-func (p *Plan) note(ptr, item, detail, action, ground string) {
+func (p *Plan) note(ptr, item string, detail, action, ground locale.Msg) {
 	p.log = append(p.log, Entry{Pointer: ptr, Item: item, Detail: detail, Action: action, Ground: ground})
 }
 
@@ -160,26 +223,55 @@ func (p *Plan) redact(c *schema.Case) (*schema.Case, error) {
 	for i := range out.Evidence {
 		p.evidence(&out.Evidence[i], fmt.Sprintf("/evidence/%d", i), pseudonyms)
 	}
+	p.staleTranslations(c, out)
 	p.redactTexts(out)
 	return out, nil
+}
+
+// staleTranslations drops from the public view every translation of a
+// text the edition left out or replaced (the description of a withheld
+// item, the basis of a person of interest under persons_of_interest =
+// omit …): the translation would publish what the edition withholds. A
+// text the edition redacts block by block (redactTexts) keeps its
+// translations, which are redacted the same way.
+func (p *Plan) staleTranslations(orig, out *schema.Case) {
+	kept := make([]schema.Translation, 0, len(out.Translations))
+	for i, t := range out.Translations {
+		was, now := schema.TextAt(orig, t.Pointer), schema.TextAt(out, t.Pointer)
+		if was == nil || now != nil && *now == *was {
+			kept = append(kept, t)
+			continue
+		}
+		item, ground := "", groundProtected
+		best := -1
+		for _, e := range p.log { // the redaction of the text itself, or of what holds it
+			if (e.Pointer == t.Pointer || strings.HasPrefix(t.Pointer, e.Pointer+"/")) && len(e.Pointer) > best {
+				item, ground, best = e.Item, e.Ground, len(e.Pointer)
+			}
+		}
+		p.note(fmt.Sprintf("/translations/%d", i), item, detail("translation", "language", t.Language), action("withheld"), ground)
+	}
+	if len(kept) < len(out.Translations) {
+		out.Translations = kept
+	}
 }
 
 // person redacts one person in place.
 func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schema.Incident) {
 	if pr := ps.Protected; pr != nil {
-		var kinds []string
+		var kinds []locale.Msg
 		for _, k := range []struct {
 			name string
 			set  bool
-		}{{"full name", pr.FullName != ""}, {"aliases", len(pr.Aliases) > 0}, {"address", pr.Address != ""},
-			{"contacts", len(pr.Contacts) > 0}, {"identity documents", len(pr.IDDocuments) > 0}, {"notes", pr.Notes != ""}} {
+		}{{"full_name", pr.FullName != ""}, {"aliases", len(pr.Aliases) > 0}, {"address", pr.Address != ""},
+			{"contacts", len(pr.Contacts) > 0}, {"id_documents", len(pr.IDDocuments) > 0}, {"notes", pr.Notes != ""}} {
 			if k.set {
-				kinds = append(kinds, k.name)
+				kinds = append(kinds, locale.M("redaction.protected."+k.name))
 			}
 		}
 		RedactPerson(ps)
 		if len(kinds) > 0 {
-			p.note(ptr+"/protected", ps.ID, "identifying details: "+strings.Join(kinds, ", "), "removed", "protected person")
+			p.note(ptr+"/protected", ps.ID, detail("identifying", "kinds", kinds), action("removed"), groundProtected)
 		}
 	}
 	if ps.Age != nil {
@@ -193,10 +285,10 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 	if !ok {
 		return
 	}
-	ground := func(field, value string) string { return "policy: " + class + "." + field + " = " + value }
+	ground := func(field, value string) locale.Msg { return rule(class + "." + field + " = " + value) }
 	if rules.Sex == Omit && ps.Sex != "" {
 		ps.Sex = ""
-		p.note(ptr+"/sex", ps.ID, "sex", "omitted", ground("sex", Omit))
+		p.note(ptr+"/sex", ps.ID, detail("sex"), action("omitted"), ground("sex", Omit))
 	}
 	minor := ps.Minor != nil && *ps.Minor || ps.Age != nil && *ps.Age < 18
 	switch rules.Age {
@@ -208,14 +300,14 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 		case ps.Age == nil:
 		case rules.Age == Band:
 			p.ages[ps.ID] = p.bands[ps.ID]
-			p.note(ptr+"/age", ps.ID, "exact age", "generalised to an age band", ground("age", Band))
+			p.note(ptr+"/age", ps.ID, detail("exact_age"), action("band"), ground("age", Band))
 		default:
 			delete(p.ages, ps.ID)
 			delete(p.bands, ps.ID)
-			p.note(ptr+"/age", ps.ID, "age", "omitted", ground("age", Omit))
+			p.note(ptr+"/age", ps.ID, detail("age"), action("omitted"), ground("age", Omit))
 		}
 		if ps.BirthDate != "" {
-			p.note(ptr+"/birth_date", ps.ID, "date of birth", "omitted", ground("age", rules.Age))
+			p.note(ptr+"/birth_date", ps.ID, detail("birth_date"), action("omitted"), ground("age", rules.Age))
 		}
 		ps.Age, ps.BirthDate = nil, ""
 		switch {
@@ -224,21 +316,21 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 			ps.Minor = &t // "minor" is the band
 		case rules.Age == Omit && ps.Minor != nil:
 			ps.Minor = nil // nothing: not even whether a minor
-			p.note(ptr+"/minor", ps.ID, "whether a minor", "omitted", ground("age", Omit))
+			p.note(ptr+"/minor", ps.ID, detail("minor"), action("omitted"), ground("age", Omit))
 		}
 	}
 	if rules.Occupation == Omit && len(ps.Positions) > 0 {
 		// A post is an occupation, and names the person more precisely.
 		ps.Positions = make([]schema.Position, len(ps.Positions))
-		p.note(ptr+"/positions", ps.ID, fmt.Sprintf("posts (%d)", len(ps.Positions)), "withheld", ground("occupation", Omit))
+		p.note(ptr+"/positions", ps.ID, detail("posts", "n", len(ps.Positions)), action("withheld"), ground("occupation", Omit))
 	}
 	if rules.Occupation == Omit && ps.Occupation != "" {
 		ps.Occupation = ""
-		p.note(ptr+"/occupation", ps.ID, "occupation", "omitted", ground("occupation", Omit))
+		p.note(ptr+"/occupation", ps.ID, detail("occupation"), action("omitted"), ground("occupation", Omit))
 	}
 	if rules.Residence == Omit && ps.ResidenceArea != "" {
 		ps.ResidenceArea = ""
-		p.note(ptr+"/residence_area", ps.ID, "residence area", "omitted", ground("residence", Omit))
+		p.note(ptr+"/residence_area", ps.ID, detail("residence"), action("omitted"), ground("residence", Omit))
 	}
 	d := ps.Death
 	if d == nil {
@@ -247,13 +339,13 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 	inc := incidents[d.IncidentID]
 	switch rules.DateOfDeath {
 	case Period, Year:
-		w, what := period(d.Date, inc), "the month or year of its incident"
+		w, what := period(d.Date, inc), action("period")
 		if rules.DateOfDeath == Year {
-			w, what = period(d.Date, nil), "the year"
+			w, what = period(d.Date, nil), action("year")
 		}
 		if w != d.Date {
 			d.Date = w
-			p.note(ptr+"/death/date", ps.ID, "date of death", "generalised to "+what, ground("date_of_death", rules.DateOfDeath))
+			p.note(ptr+"/death/date", ps.ID, detail("death_date"), what, ground("date_of_death", rules.DateOfDeath))
 		}
 	}
 	switch rules.PlaceOfDeath {
@@ -268,11 +360,11 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 		}
 		if area != d.Place {
 			d.Place = area
-			action := "generalised to the incident's area"
+			act := action("area")
 			if area == "" {
-				action = "omitted"
+				act = action("omitted")
 			}
-			p.note(ptr+"/death/place", ps.ID, "place of death", action, ground("place_of_death", rules.PlaceOfDeath))
+			p.note(ptr+"/death/place", ps.ID, detail("death_place"), act, ground("place_of_death", rules.PlaceOfDeath))
 		}
 	}
 }
@@ -283,27 +375,27 @@ func (p *Plan) person(ps *schema.Person, ptr string, incidents map[string]*schem
 // length (as empty entries), so a narrative can put a redaction mark where
 // each entry stood and keep the paragraph numbers of the full edition.
 func (p *Plan) personOfInterest(ps *schema.Person, ptr string) {
-	const ground = "policy: persons_of_interest = omit"
-	drop := func(set bool, field, detail string, clear func()) {
+	ground := rule("persons_of_interest = omit")
+	drop := func(set bool, field string, what locale.Msg, clear func()) {
 		if set {
 			clear()
-			p.note(ptr+"/"+field, ps.ID, detail, "withheld", ground)
+			p.note(ptr+"/"+field, ps.ID, what, action("withheld"), ground)
 		}
 	}
-	drop(ps.Identification != "", "identification", "how the person is identified", func() { ps.Identification = "" })
-	drop(ps.Basis != "", "basis", "why the person is of interest", func() { ps.Basis = "" })
+	drop(ps.Identification != "", "identification", detail("identification"), func() { ps.Identification = "" })
+	drop(ps.Basis != "", "basis", detail("basis"), func() { ps.Basis = "" })
 	n := len(ps.Positions)
-	drop(n > 0, "positions", fmt.Sprintf("posts (%d): unit, title, rank, period", n), func() { ps.Positions = make([]schema.Position, n) })
+	drop(n > 0, "positions", detail("interest_posts", "n", n), func() { ps.Positions = make([]schema.Position, n) })
 	m := len(ps.Liability)
-	drop(m > 0, "liability", fmt.Sprintf("modes of liability (%d) and their facts", m), func() { ps.Liability = make([]schema.Liability, m) })
-	drop(ps.Occupation != "", "occupation", "occupation", func() { ps.Occupation = "" })
-	drop(ps.ResidenceArea != "", "residence_area", "residence area", func() { ps.ResidenceArea = "" })
-	drop(ps.Qualification != "", "qualification", "qualifications", func() { ps.Qualification = "" })
+	drop(m > 0, "liability", detail("liability", "n", m), func() { ps.Liability = make([]schema.Liability, m) })
+	drop(ps.Occupation != "", "occupation", detail("occupation"), func() { ps.Occupation = "" })
+	drop(ps.ResidenceArea != "", "residence_area", detail("residence"), func() { ps.ResidenceArea = "" })
+	drop(ps.Qualification != "", "qualification", detail("qualification"), func() { ps.Qualification = "" })
 	if ps.Age != nil || ps.BirthDate != "" {
 		ps.Age, ps.BirthDate = nil, ""
 		delete(p.ages, ps.ID)
 		delete(p.bands, ps.ID)
-		p.note(ptr+"/age", ps.ID, "age", "withheld", ground)
+		p.note(ptr+"/age", ps.ID, detail("age"), action("withheld"), ground)
 	}
 }
 
@@ -318,23 +410,23 @@ func (p *Plan) evidence(e *schema.Evidence, ptr string, pseudonyms map[string]st
 				names = append(names, n)
 			}
 		}
-		title := typeLabel(e.Type) + " of " + strings.Join(names, ", ")
+		title := p.lang.T("redaction.title", "type", typeLabel(p.lang, e.Type), "persons", p.lang.And(names))
 		if len(names) == 0 {
-			title = typeLabel(e.Type)
+			title = typeLabel(p.lang, e.Type)
 		}
 		if title != e.Title {
 			e.Title = title
-			p.note(ptr+"/title", e.ID, "title", "replaced by its type and the pseudonyms of the persons it comes from", "policy: relationships = omit")
+			p.note(ptr+"/title", e.ID, detail("title"), action("title"), rule("relationships = omit"))
 		}
 		if e.Description != "" && !withheld {
 			e.Description = ""
-			p.note(ptr+"/description", e.ID, "description", "omitted", "policy: relationships = omit")
+			p.note(ptr+"/description", e.ID, detail("description"), action("omitted"), rule("relationships = omit"))
 		}
 	}
 	if pv := e.Provenance; pv != nil && !withheld && p.policy.Accounts == Omit && identifying(e) &&
 		(pv.Account != "" || pv.URL != "" || pv.ArchivedURL != "" || pv.CapturedBy != "") {
 		pv.Account, pv.URL, pv.ArchivedURL, pv.CapturedBy = "", "", "", ""
-		p.note(ptr+"/provenance", e.ID, "account, address and capturer of the item", "omitted", "policy: accounts = omit (the item shows identifiable persons)")
+		p.note(ptr+"/provenance", e.ID, detail("provenance"), action("omitted"), locale.M("redaction.ground.accounts", "rule", "accounts = omit"))
 	}
 	if !withheld {
 		return
@@ -349,9 +441,9 @@ func (p *Plan) evidence(e *schema.Evidence, ptr string, pseudonyms map[string]st
 		// editions give the same verification figures.
 		v = &schema.Verification{Status: e.Verification.Status, Confidence: e.Verification.Confidence, Date: e.Verification.Date}
 	}
-	p.note(ptr+"/files", e.ID, fmt.Sprintf("%s files (%d)", e.Type, len(e.Files)), "withheld: hashed and listed, not copied; file names replaced by neutral ones", w.Basis())
+	p.note(ptr+"/files", e.ID, detail("files", "n", len(e.Files), "type", typeWord(e.Type)), action("files"), w.Basis())
 	if e.Description != "" || e.Location != nil || e.Provenance != nil || len(e.Custody) > 0 || e.Notes != "" || e.Sensitivity != nil || len(e.ConsentIDs) > 0 {
-		p.note(ptr, e.ID, "description, location, provenance, custody, notes", "withheld", w.Basis())
+		p.note(ptr, e.ID, detail("evidence_record"), action("withheld"), w.Basis())
 	}
 	*e = schema.Evidence{ID: e.ID, Title: e.Title, Type: e.Type, Files: files, ContentTime: e.ContentTime,
 		Verification: v, Classification: e.Classification}
@@ -375,17 +467,26 @@ func neutralPath(id string, i int, orig string) string {
 	return fmt.Sprintf("withheld/%s/file-%d%s", id, i+1, ext)
 }
 
-// typeLabel writes an evidence type as words: forensic_report → Forensic report.
-func typeLabel(t string) string {
-	t = strings.ReplaceAll(t, "_", " ")
+// typeLabel writes an evidence type as words: forensic_report → Forensic
+// report, Rapport médico-légal.
+func typeLabel(l *locale.Lang, t string) string {
 	if t == "" {
-		return "Evidence"
+		return l.T("redaction.evidence")
 	}
-	return strings.ToUpper(t[:1]) + t[1:]
+	return l.Label(t)
+}
+
+// typeWord is an evidence type as a word inside a sentence: "testimony",
+// "témoignage".
+func typeWord(t string) locale.Msg {
+	if t == "" {
+		return locale.Msg{Key: "redaction.evidence_word"}
+	}
+	return locale.Word(t)
 }
 
 // AgeBand is the band an age falls in: minor, 18–24, 25–34, 35–44, 45–54,
-// 55–64, 65 and over.
+// 55–64, 65+ (a band is written the same in every language but "minor").
 func AgeBand(age int) string {
 	switch {
 	case age < 18:
@@ -393,7 +494,7 @@ func AgeBand(age int) string {
 	case age < 25:
 		return "18–24"
 	case age >= 65:
-		return "65 and over"
+		return "65+"
 	}
 	lo := (age-25)/10*10 + 25
 	return fmt.Sprintf("%d–%d", lo, lo+9)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -131,14 +132,15 @@ func TestWithholdingWords(t *testing.T) {
 		{edition.Withholding{Ground: edition.GroundConsent, Type: "testimony"},
 			"testimony without consent to publication", "consent: no person's consent to publication is recorded"},
 		{edition.Withholding{Ground: edition.GroundExParte, Type: "forensic_report"},
-			"forensic report for the Prosecutor only (ex parte)", "classification: confidential_ex_parte"},
+			"forensic report for the Prosecutor only (ex parte)", "classification: confidential — ex parte"},
 		{edition.Withholding{Ground: edition.GroundConfidential, Type: "video"}, "confidential video", "classification: confidential"},
 		{edition.Withholding{Ground: edition.GroundConfidential}, "confidential evidence", "classification: confidential"},
 	} {
-		if got := tc.w.Reason(); got != tc.reason {
+		en := locale.English()
+		if got := en.Text(tc.w.Reason()); got != tc.reason {
 			t.Errorf("Reason %+v = %q, want %q", tc.w, got, tc.reason)
 		}
-		if got := tc.w.Basis(); got != tc.basis {
+		if got := en.Text(tc.w.Basis()); got != tc.basis {
 			t.Errorf("Basis %+v = %q, want %q", tc.w, got, tc.basis)
 		}
 	}
@@ -146,7 +148,7 @@ func TestWithholdingWords(t *testing.T) {
 
 func TestAgeBand(t *testing.T) {
 	for age, want := range map[int]string{0: "minor", 17: "minor", 18: "18–24", 24: "18–24", 25: "25–34", 34: "25–34",
-		35: "35–44", 44: "35–44", 45: "45–54", 55: "55–64", 64: "55–64", 65: "65 and over", 90: "65 and over"} {
+		35: "35–44", 44: "35–44", 45: "45–54", 55: "55–64", 64: "55–64", 65: "65+", 90: "65+"} {
 		if got := edition.AgeBand(age); got != want {
 			t.Errorf("AgeBand(%d) = %q, want %q", age, got, want)
 		}
@@ -260,7 +262,8 @@ func TestGeneralisationDefaults(t *testing.T) {
 		"/persons/2/birth_date", "/persons/3/sex", "/evidence/0/title", "/evidence/0/description", "/evidence/1/provenance", "/evidence/3/files"} {
 		found := false
 		for _, e := range p.Log() {
-			found = found || e.Pointer == want && e.Detail != "" && e.Action != "" && e.Ground != ""
+			ln := e.In(locale.English())
+			found = found || e.Pointer == want && ln.Detail != "" && ln.Action != "" && ln.Ground != "" && !strings.Contains(ln.Detail+ln.Action+ln.Ground, "⟦")
 		}
 		if !found {
 			t.Errorf("no log entry for %s", want)

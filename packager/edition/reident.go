@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -94,7 +95,7 @@ func (p *Plan) Reidentification() (*Reidentification, error) {
 	pub := p
 	if p.edition != Public {
 		var err error
-		if pub, err = New(p.orig, Public); err != nil {
+		if pub, err = NewIn(p.orig, Public, p.lang); err != nil {
 			return nil, err
 		}
 	}
@@ -247,7 +248,9 @@ func (p *Plan) Check() error {
 // check-edition).
 type CheckReport struct {
 	Withheld         []WithheldItem    `json:"withheld"`
-	Redactions       []Entry           `json:"redactions"`
+	// Redactions is the redaction log, written in English (the language
+	// of casepack's command line), with its language-neutral codes.
+	Redactions       []Line            `json:"redactions"`
 	Reidentification *Reidentification `json:"reidentification"`
 }
 
@@ -264,7 +267,7 @@ func (p *Plan) CheckReport() (*CheckReport, error) {
 	pub := p
 	if p.edition != Public {
 		var err error
-		if pub, err = New(p.orig, Public); err != nil {
+		if pub, err = NewIn(p.orig, Public, p.lang); err != nil {
 			return nil, err
 		}
 	}
@@ -272,13 +275,14 @@ func (p *Plan) CheckReport() (*CheckReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &CheckReport{Reidentification: r, Redactions: pub.log, Withheld: []WithheldItem{}}
-	if out.Redactions == nil {
-		out.Redactions = []Entry{}
+	out := &CheckReport{Reidentification: r, Redactions: []Line{}, Withheld: []WithheldItem{}}
+	for _, e := range pub.log {
+		out.Redactions = append(out.Redactions, e.In(locale.English()))
 	}
 	for _, e := range pub.orig.Evidence {
 		if w, ok := pub.withheld[e.ID]; ok {
-			out.Withheld = append(out.Withheld, WithheldItem{ID: e.ID, Ground: w.Ground, Reason: w.Reason(), Basis: w.Basis()})
+			en := locale.English()
+			out.Withheld = append(out.Withheld, WithheldItem{ID: e.ID, Ground: w.Ground, Reason: en.Text(w.Reason()), Basis: en.Text(w.Basis())})
 		}
 	}
 	return out, nil

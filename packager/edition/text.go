@@ -3,12 +3,18 @@ package edition
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
+
+// WhereCaseData places a log entry in case.json (its pointer says where)
+// rather than in a sheet or the narrative.
+var WhereCaseData = locale.M("redaction.where.case_data")
 
 // The texts of the case data (the summary, an incident's description, a
 // forensic finding …) are published in case.json and the annexes, and the
@@ -16,20 +22,20 @@ import (
 // paragraph or list item of such a text that cites evidence the edition
 // withholds (as TextRedaction decides) by a mark that says why and keeps
 // the citations: "[Redacted — testimony without consent to publication]
-// [EV-0026] [EV-0027]". So case.json and the annexes publish no more than
+// [EV-0026] [EV-0027]", in the language of the text (a translation's own,
+// else the plan's: Withholding.Mark). So case.json and the annexes publish no more than
 // the narrative, whose paragraphs from these texts become marks too, with
 // the same footnotes (one per run of citations; runs are kept apart by
 // "; "). The sender's requests (submission.requests) are repeated as
 // requests, whatever they cite.
 
-// MarkPrefix opens every redaction mark the public edition writes into a
-// text of the case data.
-const MarkPrefix = "[Redacted — "
-
 // textSkip are the texts left as they are (JSON pointers, * for any index).
 var textSkip = []string{"/submission/requests/*/text"}
 
-var listItem = regexp.MustCompile(`^\s{0,3}([-*+]|[0-9]{1,9}[.)])\s`)
+var (
+	listItem        = regexp.MustCompile(`^\s{0,3}([-*+]|[0-9]{1,9}[.)])\s`)
+	translationText = regexp.MustCompile(`^/translations/([0-9]+)/text$`)
+)
 
 // redactTexts applies the text redactions to every text of out (the public
 // view, whose withheld evidence is already reduced) and logs each.
@@ -39,6 +45,14 @@ func (p *Plan) redactTexts(out *schema.Case) {
 		auth[a.ID] = true
 	}
 	isAuth := func(id string) bool { return auth[id] }
+	langOf := func(ptr string) *locale.Lang {
+		if m := translationText.FindStringSubmatch(ptr); m != nil {
+			if i, _ := strconv.Atoi(m[1]); i < len(out.Translations) && locale.IsSupported(out.Translations[i].Language) {
+				return locale.Must(out.Translations[i].Language)
+			}
+		}
+		return p.lang
+	}
 	var walk func(v reflect.Value, ptr string)
 	walk = func(v reflect.Value, ptr string) {
 		switch v.Kind() {
@@ -72,7 +86,7 @@ func (p *Plan) redactTexts(out *schema.Case) {
 			if !strings.Contains(s, "[") || skipText(ptr) || !v.CanSet() {
 				return
 			}
-			if r, ok := p.redactText(s, ptr, isAuth); ok {
+			if r, ok := p.redactText(s, ptr, isAuth, langOf(ptr)); ok {
 				v.SetString(r)
 			}
 		}
@@ -103,7 +117,7 @@ func skipText(ptr string) bool {
 
 // redactText redacts one text: its blocks are its paragraphs (separated by
 // blank lines) and the items of its lists.
-func (p *Plan) redactText(s, ptr string, isAuth func(string) bool) (string, bool) {
+func (p *Plan) redactText(s, ptr string, isAuth func(string) bool, l *locale.Lang) (string, bool) {
 	lines := strings.SplitAfter(s, "\n")
 	// Block boundaries: a blank line ends a block, a list item starts one.
 	type block struct{ start, end int } // line indexes [start, end)
@@ -150,7 +164,7 @@ func (p *Plan) redactText(s, ptr string, isAuth func(string) bool) (string, bool
 		} else {
 			lead = lines[b.start][:len(lines[b.start])-len(strings.TrimLeft(lines[b.start], " \t"))]
 		}
-		mark := MarkPrefix + w.Reason() + "]"
+		mark := w.Mark(l)
 		for i, r := range runs {
 			sep := " "
 			if i > 0 {
@@ -173,13 +187,13 @@ func (p *Plan) redactText(s, ptr string, isAuth func(string) bool) (string, bool
 				held = append(held, id)
 			}
 		}
-		detail := "text citing withheld evidence"
+		what := detail("text")
 		if len(blocks) > 1 {
-			detail += fmt.Sprintf(" (its part %d of %d)", k+1, len(blocks))
+			what = detail("text_part", "part", k+1, "parts", len(blocks))
 		}
 		// Where: the pointer says which text; an item's row would mislead.
-		p.log = append(p.log, Entry{Where: "case data", Pointer: ptr, Item: strings.Join(held, ", "), Detail: detail,
-			Action: "replaced by a redaction mark", Ground: w.Basis()})
+		p.log = append(p.log, Entry{Where: WhereCaseData, Pointer: ptr, Item: strings.Join(held, ", "), Detail: what,
+			Action: action("mark"), Ground: w.Basis()})
 	}
 	if !changed {
 		return s, false

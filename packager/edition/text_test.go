@@ -1,12 +1,14 @@
 package edition_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -104,14 +106,15 @@ func TestTextsRedactedInPlace(t *testing.T) {
 			}
 			var log []string
 			for _, e := range p.Log() {
-				if !strings.HasPrefix(e.Detail, "text citing") {
+				ln := e.In(locale.English())
+				if !strings.HasPrefix(ln.Detail, "text citing") {
 					continue
 				}
-				if e.Where != "case data" || e.Action != "replaced by a redaction mark" || e.Ground == "" {
-					t.Errorf("log entry %+v", e)
+				if ln.Where != "case data" || ln.Action != "replaced by a redaction mark" || ln.Ground == "" || ln.ActionCode != "mark" {
+					t.Errorf("log entry %+v", ln)
 				}
 				if e.Pointer == "/analysis/summary" {
-					log = append(log, e.Pointer+": "+e.Item+": "+e.Detail)
+					log = append(log, e.Pointer+": "+e.Item+": "+ln.Detail)
 				}
 			}
 			if !slices.Equal(log, tc.log) {
@@ -158,7 +161,7 @@ func FuzzTextRedaction(f *testing.F) {
 					cites = cites || it.ID == "EV-0002"
 				}
 			}
-			if cites && !strings.Contains(ln, edition.MarkPrefix) {
+			if cites && !strings.Contains(ln, "[Redacted — ") {
 				t.Errorf("line %q cites the withheld testimony outside a mark:\n%q", ln, out)
 			}
 		}
@@ -166,4 +169,60 @@ func FuzzTextRedaction(f *testing.F) {
 			t.Errorf("a text citing nothing withheld changed: %q → %q", s, out)
 		}
 	})
+}
+
+// TestTranslationsInThePublicEdition: a translation keeps the redaction the
+// text it translates gets, written in its own language, and a translation
+// of a text the edition leaves out (the description of a withheld item)
+// leaves with it, logged, so the public case.json cannot publish in French
+// what it withholds in English. A plan made for a document in French
+// writes its marks in French.
+func TestTranslationsInThePublicEdition(t *testing.T) {
+	c := textCase("Shots were fired [EV-0001].\n\nThe witness saw them [EV-0002].")
+	c.Evidence[1].Description = "Secret account of the witness."
+	c.Translations = []schema.Translation{
+		{Language: "fr", Pointer: "/analysis/summary", Text: "Des coups de feu [EV-0001].\n\nLe témoin les a vus [EV-0002]."},
+		{Language: "es", Pointer: "/evidence/1/description", Text: "Relato secreto del testigo."},
+		{Language: "es", Pointer: "/incidents/0/description", Text: "Hubo disparos [EV-0001]."},
+	}
+	p, err := edition.New(c, edition.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := p.Case()
+	if len(v.Translations) != 2 || v.Translations[1].Pointer != "/incidents/0/description" {
+		t.Fatalf("translations in the public view: %+v", v.Translations)
+	}
+	if want := "Des coups de feu [EV-0001].\n\n[Expurgé — témoignage sans consentement à la publication] [EV-0002]"; v.Translations[0].Text != want {
+		t.Errorf("French translation %q, want %q", v.Translations[0].Text, want)
+	}
+	if !strings.HasPrefix(v.Analysis.Summary, "Shots were fired [EV-0001].\n\n[Redacted — testimony without consent") {
+		t.Errorf("English summary %q", v.Analysis.Summary)
+	}
+	b, _ := json.Marshal(v)
+	if strings.Contains(string(b), "secreto") || strings.Contains(string(b), "Secret account") {
+		t.Errorf("the public view publishes the withheld description: %s", b)
+	}
+	found := false
+	for _, e := range p.Log() {
+		if e.Pointer == "/translations/1" {
+			ln := e.In(locale.Must("es"))
+			found = e.Item == "EV-0002" && ln.Detail == "traducción (es) del texto" && ln.Action == "no divulgación" &&
+				ln.Ground == "consentimiento: sin consentimiento para su publicación de W-01"
+			if !found {
+				t.Errorf("log entry %+v", ln)
+			}
+		}
+	}
+	if !found {
+		t.Error("the withheld translation is not logged")
+	}
+	// Made for a document in French (its texts translated), the marks are French.
+	fr, err := edition.NewIn(textCase("Le témoin [EV-0002]."), edition.Public, locale.Must("fr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fr.Case().Analysis.Summary; !strings.HasPrefix(got, "[Expurgé — témoignage sans consentement") {
+		t.Errorf("French plan's mark: %q", got)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -32,32 +33,37 @@ type Withholding struct {
 
 // Reason is the withholding in words, as a redaction mark prints it:
 // "testimony without consent to publication", "confidential video".
-func (w Withholding) Reason() string {
-	t := strings.ReplaceAll(w.Type, "_", " ")
-	if t == "" {
-		t = "evidence"
-	}
+func (w Withholding) Reason() locale.Msg {
+	t := typeWord(w.Type)
 	switch w.Ground {
 	case GroundConsent:
-		return t + " without consent to publication"
+		return locale.M("redaction.reason.consent", "type", t)
 	case GroundExParte:
-		return t + " for the Prosecutor only (ex parte)"
+		return locale.M("redaction.reason.ex_parte", "type", t)
 	}
-	return "confidential " + t
+	return locale.M("redaction.reason.confidential", "type", t)
 }
 
-// Basis is the ground as the redaction log states it.
-func (w Withholding) Basis() string {
+// Basis is the ground as the redaction log states it: "consent: no
+// consent to publication from R-01", "classification: confidential".
+func (w Withholding) Basis() locale.Msg {
 	switch w.Ground {
 	case GroundConsent:
 		if len(w.Persons) == 0 {
-			return "consent: no person's consent to publication is recorded"
+			return locale.M("redaction.ground.consent_none")
 		}
-		return "consent: no consent to publication from " + strings.Join(w.Persons, ", ")
+		return locale.M("redaction.ground.consent", "persons", strings.Join(w.Persons, ", "))
 	case GroundExParte:
-		return "classification: confidential_ex_parte"
+		return locale.M("redaction.ground.ex_parte")
 	}
-	return "classification: confidential"
+	return locale.M("redaction.ground.confidential")
+}
+
+// Mark is the redaction mark for w in language l, as the public edition
+// writes it into a text: "[Redacted — testimony without consent to
+// publication]".
+func (w Withholding) Mark(l *locale.Lang) string {
+	return l.T("redaction.mark", "reason", w.Reason())
 }
 
 // consentRoles are the roles whose content reaches the public edition only

@@ -142,6 +142,18 @@ func (m *msg) format(l *Lang, args []any) string {
 			b.WriteString("{" + s.arg + "}")
 			continue
 		}
+		switch v := v.(type) {
+		case Msg:
+			b.WriteString(l.Text(v))
+			continue
+		case []Msg:
+			items := make([]string, len(v))
+			for i, m := range v {
+				items[i] = l.Text(m)
+			}
+			b.WriteString(l.And(items))
+			continue
+		}
 		if n, ok := toInt(v); ok {
 			b.WriteString(l.Int(n))
 			continue

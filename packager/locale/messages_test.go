@@ -103,7 +103,9 @@ func TestEveryEnumHasALabel(t *testing.T) {
 // would print ⟦key⟧.
 func TestUsedKeysExist(t *testing.T) {
 	root := filepath.Join("..", "..")
-	callRe := regexp.MustCompile(`\.T\("([a-z][a-z0-9_.]*)"`)
+	callRe := regexp.MustCompile(`(?:\.T|\bM)\("([a-z][a-z0-9_.]*)"`)
+	// packager/edition names the redaction log's messages by kind.
+	editionRe := regexp.MustCompile(`\b(detail|action)\("([a-z][a-z0-9_]*)"`)
 	tmplRe := regexp.MustCompile(`\bt "([a-z][a-z0-9_.]*)"`)
 	commentRe := regexp.MustCompile(`(?s)\{\{-? */\*.*?\*/ *-?\}\}`)
 	en := English()
@@ -129,6 +131,14 @@ func TestUsedKeysExist(t *testing.T) {
 			return err
 		}
 		src := commentRe.ReplaceAllString(string(b), "")
+		if re == callRe && filepath.Base(filepath.Dir(p)) == "edition" {
+			for _, m := range editionRe.FindAllStringSubmatch(src, -1) {
+				used++
+				if k := "redaction." + m[1] + "." + m[2]; !en.Has(k) {
+					t.Errorf("%s asks for %q, which en.yaml lacks", p, k)
+				}
+			}
+		}
 		for _, m := range re.FindAllStringSubmatch(src, -1) {
 			used++
 			if strings.HasSuffix(m[1], ".") {

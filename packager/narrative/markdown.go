@@ -159,7 +159,7 @@ func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
 	}
 	// The edition's own view of the case: no template, not even a user's,
 	// can print what the edition leaves out.
-	plan, err := edition.New(c, opt.Edition)
+	plan, err := edition.NewIn(c, opt.Edition, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +404,7 @@ func markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byt
 		return nil, nil, &TemplateError{err}
 	}
 	// The public edition's text redactions, in place.
-	return redactMarkdown(tidy(buf.Bytes()), d.plan, PDFOptionsFor(c, opt))
+	return redactMarkdown(tidy(buf.Bytes()), d.plan, d.lang, PDFOptionsFor(c, opt))
 }
 
 // tidy collapses the runs of blank lines that skipped sections leave behind.

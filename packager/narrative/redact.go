@@ -2,7 +2,6 @@ package narrative
 
 import (
 	"bytes"
-	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -47,7 +47,7 @@ var (
 
 // redactMarkdown applies the edition's text redactions to the Markdown of a
 // narrative and returns the new Markdown and one log entry per mark.
-func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []edition.Entry, error) {
+func redactMarkdown(md []byte, plan *edition.Plan, l *locale.Lang, opt PDFOptions) ([]byte, []edition.Entry, error) {
 	if !plan.Edition().IsPublic() {
 		return md, nil, nil
 	}
@@ -73,7 +73,7 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 	}
 	var edits []edit
 	var log []edition.Entry
-	note := func(where string, ids []string, w edition.Withholding) {
+	note := func(where locale.Msg, ids []string, w edition.Withholding) {
 		// The log names the withheld items that made the text go, not
 		// every item the text cites.
 		var held []string
@@ -83,9 +83,10 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 			}
 		}
 		log = append(log, edition.Entry{Where: where, Item: strings.Join(held, ", "),
-			Detail: "narrative text citing withheld evidence", Action: "replaced by a redaction mark", Ground: w.Basis()})
+			Detail: locale.M("redaction.detail.narrative_text"), Action: locale.M("redaction.action.mark"), Ground: w.Basis()})
 	}
-	mark := func(w edition.Withholding) string { return escapeInline("[Redacted — " + w.Reason() + "]") }
+	mark := func(w edition.Withholding) string { return escapeInline(w.Mark(l)) }
+	reason := func(w edition.Withholding) string { return escapeInline(l.Text(w.Reason())) }
 	// marked: a list item or quotation the template already redacted.
 	marked := func(n ast.Node) bool {
 		found := false
@@ -98,17 +99,19 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 		return found
 	}
 	section, para, annex := "", 0, false
-	in := func() string {
+	// Where a mark stands: "section 6.2, paragraph 14", "section 4, table,
+	// row 3 after paragraph 9".
+	in := func() locale.Msg {
 		if section == "" {
-			return "the narrative"
+			return locale.M("redaction.where.narrative")
 		}
-		return "section " + strings.TrimSuffix(section, ".")
+		return locale.M("redaction.where.section", "section", strings.TrimSuffix(section, "."))
 	}
-	after := func(what string) string {
+	after := func(what locale.Msg) locale.Msg {
 		if para == 0 {
-			return in() + ", " + what
+			return locale.M("redaction.where.at", "in", in(), "what", what)
 		}
-		return fmt.Sprintf("%s, %s after paragraph %d", in(), what, para)
+		return locale.M("redaction.where.after", "in", in(), "what", what, "para", strconv.Itoa(para))
 	}
 	for _, n := range doc.body {
 		switch n := n.(type) {
@@ -149,10 +152,10 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 			if p != nil && p.unnumbered() {
 				attrs += " .unnumbered"
 			}
-			edits = append(edits, edit{start, end, "{" + attrs + "} " + escapeInline(w.Reason()) + keptCites(n, md, isAuth, hardBreak)})
-			where := fmt.Sprintf("%s, paragraph %d", in(), para)
+			edits = append(edits, edit{start, end, "{" + attrs + "} " + reason(w) + keptCites(n, md, isAuth, hardBreak)})
+			where := locale.M("redaction.where.paragraph", "in", in(), "para", strconv.Itoa(para))
 			if p == nil || p.num <= 0 {
-				where = after("an unnumbered paragraph")
+				where = after(locale.M("redaction.where.unnumbered"))
 			}
 			note(where, ids, w)
 		case *ast.List:
@@ -168,8 +171,8 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 				ids := cited(it)
 				if w, ok := plan.TextRedaction(ids); ok {
 					if start, end := blockRange(it, md); start < end {
-						edits = append(edits, edit{start, end, "{.redacted} " + escapeInline(w.Reason()) + keptCites(it, md, isAuth, hardBreak)})
-						note(after(fmt.Sprintf("list, item %d", k)), ids, w)
+						edits = append(edits, edit{start, end, "{.redacted} " + reason(w) + keptCites(it, md, isAuth, hardBreak)})
+						note(after(locale.M("redaction.where.list_item", "item", strconv.Itoa(k))), ids, w)
 					}
 				}
 			}
@@ -200,7 +203,7 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 				}
 				cells[at] = mark(w) + keptCites(r, md, isAuth, " ")
 				edits = append(edits, edit{start, end, "| " + strings.Join(cells, " | ") + " |"})
-				note(after(fmt.Sprintf("table, row %d", k)), ids, w)
+				note(after(locale.M("redaction.where.table_row", "row", strconv.Itoa(k))), ids, w)
 			}
 		case *ast.Blockquote:
 			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
@@ -210,8 +213,8 @@ func redactMarkdown(md []byte, plan *edition.Plan, opt PDFOptions) ([]byte, []ed
 				ids := cited(c)
 				if w, ok := plan.TextRedaction(ids); ok {
 					if start, end := blockRange(c, md); start < end {
-						edits = append(edits, edit{start, end, "{.redacted} " + escapeInline(w.Reason()) + keptCites(c, md, isAuth, hardBreak)})
-						note(after("quotation"), ids, w)
+						edits = append(edits, edit{start, end, "{.redacted} " + reason(w) + keptCites(c, md, isAuth, hardBreak)})
+						note(after(locale.M("redaction.where.quotation")), ids, w)
 					}
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
 )
 
 // redactTemplate cites the fixture's evidence from every kind of block:
@@ -128,8 +129,9 @@ func TestRedactionInPlace(t *testing.T) {
 	}
 	var where []string
 	for _, e := range log {
-		where = append(where, e.Where+": "+e.Item)
-		if e.Ground == "" || e.Action != "replaced by a redaction mark" {
+		ln := e.In(locale.English())
+		where = append(where, ln.Where+": "+e.Item)
+		if ln.Ground == "" || ln.Action != "replaced by a redaction mark" {
 			t.Errorf("log entry %+v", e)
 		}
 	}

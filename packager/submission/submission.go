@@ -539,7 +539,7 @@ func (g *generator) letterData(lang string) (narrative.Letter, error) {
 		return narrative.Letter{}, err
 	} else if st != nil {
 		// Translated before the edition redacts, as the narrative is.
-		plan, err := edition.New(tc, g.opt.Edition)
+		plan, err := edition.NewIn(tc, g.opt.Edition, locale.Must(lang))
 		if err != nil {
 			return narrative.Letter{}, err
 		}
