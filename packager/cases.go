@@ -11,10 +11,10 @@ import (
 
 	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager/edition"
-	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/intake"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/packager/sign"
 	"github.com/casepack/casepack/packager/submission"
 	"github.com/casepack/casepack/samples"

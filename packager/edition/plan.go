@@ -87,7 +87,7 @@ func (e Entry) In(l *locale.Lang) Line {
 // Detail, action and ground messages of the log (packager/locale's
 // catalogue, keys redaction.*).
 func detail(kind string, args ...any) locale.Msg { return locale.M("redaction.detail."+kind, args...) }
-func action(kind string) locale.Msg               { return locale.M("redaction.action." + kind) }
+func action(kind string) locale.Msg              { return locale.M("redaction.action." + kind) }
 
 // rule is the ground of a redaction the case's submission.public_edition
 // asks for: the rule as the case data writes it.

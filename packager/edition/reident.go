@@ -247,7 +247,7 @@ func (p *Plan) Check() error {
 // redacts, and whether its published details single someone out (casepack
 // check-edition).
 type CheckReport struct {
-	Withheld         []WithheldItem    `json:"withheld"`
+	Withheld []WithheldItem `json:"withheld"`
 	// Redactions is the redaction log, written in English (the language
 	// of casepack's command line), with its language-neutral codes.
 	Redactions       []Line            `json:"redactions"`

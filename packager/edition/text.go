@@ -3,9 +3,9 @@ package edition
 import (
 	"fmt"
 	"reflect"
-	"strconv"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/casepack/casepack/packager/locale"
