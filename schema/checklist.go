@@ -69,6 +69,11 @@ type CheckItem struct {
 	// Where validate puts the warning: the object at parent lacks member
 	// (an element not argued at all), or the value at Pointer.
 	parent, member string
+	// test: a line of the art. 53(1) test every case has (jurisdiction,
+	// complementarity, potential case, gravity, interests of justice), as
+	// opposed to the lines the case's own data add (a crime's elements, a
+	// person of interest, a death).
+	test bool
 }
 
 // NewChecklist builds the checklist of c.
@@ -167,6 +172,7 @@ func (k *checker) jurisdiction(c *Case) {
 		{"Subject-matter jurisdiction (art. 5)", "subject_matter", j.SubjectMatter},
 	} {
 		it := k.judge(PartJurisdiction, f.name, "/analysis/jurisdiction/"+f.member, argued{text: f.text})
+		it.test = true
 		if f.text == "" {
 			atAnalysis(c, it, "jurisdiction", f.member)
 		}
@@ -331,12 +337,15 @@ func (k *checker) admissibility(c *Case) {
 		adm = &Admissibility{}
 	}
 	it := k.judge(PartAdmissible, "Complementarity (art. 17(1))", "/analysis/admissibility/complementarity", argued{text: adm.Complementarity})
+	it.test = true
 	if adm.Complementarity == "" {
 		atAnalysis(c, it, "admissibility", "complementarity")
 	}
 	if len(c.PotentialCases) == 0 {
-		k.missing(PartAdmissible, "Potential case: the persons and conduct complementarity is assessed against", "/potential_cases",
-			finding.CheckUnargued, "no potential case").at("", "potential_cases")
+		it := k.missing(PartAdmissible, "Potential case: the persons and conduct complementarity is assessed against", "/potential_cases",
+			finding.CheckUnargued, "no potential case")
+		it.at("", "potential_cases")
+		it.test = true
 	}
 	for i, pc := range c.PotentialCases {
 		ptr := fmt.Sprintf("/potential_cases/%d", i)
@@ -392,6 +401,7 @@ func (k *checker) admissibility(c *Case) {
 		{"Gravity: impact", "impact", g.Impact},
 	} {
 		it := k.judge(PartAdmissible, f.name, "/analysis/admissibility/gravity/"+f.member, argued{text: f.text})
+		it.test = true
 		if f.text == "" {
 			switch {
 			case adm.Gravity != nil:
@@ -405,6 +415,7 @@ func (k *checker) admissibility(c *Case) {
 
 func (k *checker) justice(c *Case) {
 	it := k.judge(PartJustice, "Interests of justice (art. 53(1)(c))", "/analysis/interests_of_justice", argued{text: c.Analysis.InterestsOfJustice})
+	it.test = true
 	if c.Analysis.InterestsOfJustice == "" {
 		it.at("/analysis", "interests_of_justice")
 	}
@@ -467,9 +478,35 @@ func joinAnd(w []string) string {
 	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }
 
-// checklist reports every unmet line as a warning.
+// checklist reports every unmet line as a warning. While the case argues
+// no line of the art. 53(1) test at all (a case just begun: casepack
+// init's, the minimal sample), those lines are one warning that says the
+// analysis is not begun and where the list is: the team entering the facts
+// is not at the argument yet, and ten warnings would bury the findings that
+// matter. What the case's own data leave open (a crime's element, a person
+// of interest, a death) is reported line by line whatever the stage.
 func (v *vctx) checklist(c *Case) {
-	for _, it := range NewChecklist(c).Items {
+	items := NewChecklist(c).Items
+	open, begun := 0, false
+	for _, it := range items {
+		if it.test {
+			if it.Status == CheckUnmet && it.Code == finding.CheckUnargued {
+				open++
+			} else {
+				begun = true
+			}
+		}
+	}
+	fold := !begun && open > 0
+	if fold {
+		v.add(finding.CheckUnargued, "/analysis",
+			fmt.Sprintf("checklist: the art. 53(1) analysis is not begun: none of its %d elements (jurisdiction, complementarity and a potential case, gravity, interests of justice) is argued", open),
+			"argue them in analysis (jurisdiction, admissibility, interests_of_justice) and describe the potential case in potential_cases; casepack validate --checklist lists every element")
+	}
+	for _, it := range items {
+		if fold && it.test {
+			continue
+		}
 		if it.Status != CheckUnmet {
 			continue
 		}
