@@ -33,6 +33,66 @@ func (d *Data) InterestWithheld() bool {
 	return d.Public && d.plan != nil && d.plan.Policy().PersonsOfInterest == edition.Omit
 }
 
+// KeptCitations is what the public edition keeps of a person of interest
+// it withholds (InterestWithheld): the citations of what the full edition
+// prints, so that each redaction mark keeps the footnotes, and every later
+// footnote its number, of the text it replaces. Who holds the citations of
+// the basis and of each post; Liability those of each mode of liability
+// (its facts, the evidence listed beside them, its note). Each run of
+// citations is on a line of its own, one footnote each, as in a mark the
+// public edition puts in place of a paragraph (redact.go). The IDs are no
+// secret: the evidence index lists every withheld item.
+type KeptCitations struct {
+	Who       MD
+	Liability []MD
+}
+
+// Kept is KeptCitations for the person of interest id, read from the case
+// the edition was made from.
+func (d *Data) Kept(id string) KeptCitations {
+	var k KeptCitations
+	if d.plan == nil {
+		return k
+	}
+	orig := d.plan.Original()
+	var p *schema.Person
+	for i := range orig.Persons {
+		if orig.Persons[i].ID == id {
+			p = &orig.Persons[i]
+		}
+	}
+	if p == nil {
+		return k
+	}
+	isAuth := func(id string) bool { _, ok := d.Index.Authorities[id]; return ok }
+	var b strings.Builder
+	runs := func(s string) {
+		for _, r := range schema.CitationRuns(s, isAuth) {
+			b.WriteString(hardBreak + escapeInline(s[r.Start:r.End]))
+		}
+	}
+	ids := func(v []string) {
+		if c := cite(v); c != "" {
+			b.WriteString(hardBreak + string(c))
+		}
+	}
+	runs(p.Basis)
+	for _, pos := range p.Positions {
+		if pos.UnitID != "" { // the template lists a post with its unit
+			ids(pos.EvidenceIDs)
+		}
+	}
+	k.Who = MD(b.String())
+	for _, l := range p.Liability {
+		b.Reset()
+		runs(l.Facts)
+		ids(d.Uncited(l.Facts, l.EvidenceIDs))
+		runs(l.Note)
+		k.Liability = append(k.Liability, MD(b.String()))
+	}
+	return k
+}
+
 // Status words the status of a fact for printing beside it: "" for an
 // established one (or one whose status is not given), "reported: …" or
 // "assumption: …" with what it rests on, in the document's language.

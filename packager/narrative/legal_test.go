@@ -1,6 +1,8 @@
 package narrative
 
 import (
+	"regexp"
+	"slices"
 	"bytes"
 	"context"
 	"os"
@@ -129,5 +131,85 @@ func TestNoLegalSectionsForMinimal(t *testing.T) {
 		if strings.Contains(text, h) {
 			t.Errorf("the minimal case's narrative has %q", h)
 		}
+	}
+}
+
+// TestPersonsOfInterestWithheldKeepsNumbers: under the default policy
+// (persons_of_interest: omit) the public edition withholds who a person of
+// interest is, the basis, the posts and each mode of liability with its
+// facts; it keeps every heading, every paragraph number and every
+// footnote number of the confidential edition (a mark keeps the footnotes
+// of the text it replaces), and prints no name the confidential record
+// holds: neither the protected full name nor the post that identifies the
+// person.
+func TestPersonsOfInterestWithheldKeepsNumbers(t *testing.T) {
+	c := laVega(t)
+	c.Submission.PublicEdition.PersonsOfInterest = "" // the default: omit
+	for i := range c.Persons {
+		if c.Persons[i].ID == "AP-01" {
+			c.Persons[i].Identification = "named"
+			c.Persons[i].Protected = &schema.Protected{FullName: "Aurelio Ficticio Mendoza"}
+		}
+	}
+	type out struct {
+		text     string
+		headings []string
+		notes    []string
+		rep      *layoutReport
+	}
+	heading := regexp.MustCompile(`(?m)^\s*([0-9]+(?:\.[0-9]+)*)\.? +(\S.*)$`)
+	note := regexp.MustCompile(`(?m)^\s+([0-9]+)\s+((?:EV-[0-9]{4}|Rome Statute|Rules of|Elements of|Office of|Situation|Berkeley|Minnesota).*)$`)
+	ed := map[edition.Edition]*out{}
+	for _, e := range []edition.Edition{edition.Confidential, edition.Public} {
+		var buf bytes.Buffer
+		rep, err := render(context.Background(), &buf, c, nil, Options{Date: testDate, Edition: e, Version: "1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := filepath.Join(t.TempDir(), "n.pdf")
+		if err := os.WriteFile(pdf, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		text := run(t, "pdftotext", "-layout", "-enc", "UTF-8", pdf, "-")
+		o := &out{text: squash(text), rep: rep}
+		// The table of contents lists every heading with its number.
+		toc, _, _ := strings.Cut(text, "\f\f")
+		for _, m := range heading.FindAllStringSubmatch(toc, -1) {
+			if strings.Contains(m[2], " . . .") {
+				o.headings = append(o.headings, m[1]+" "+strings.TrimSpace(strings.Split(m[2], " . .")[0]))
+			}
+		}
+		for _, m := range note.FindAllStringSubmatch(text, -1) {
+			o.notes = append(o.notes, m[1]+" "+strings.Join(strings.Fields(m[2]), " "))
+		}
+		ed[e] = o
+	}
+	conf, pub := ed[edition.Confidential], ed[edition.Public]
+	if !strings.Contains(conf.text, "Command responsibility (art. 28(a))") {
+		t.Fatal("the confidential edition lacks the mode of liability; the test would prove nothing")
+	}
+	if len(conf.headings) < 20 || !slices.Equal(conf.headings, pub.headings) {
+		t.Errorf("headings differ:\nconfidential %q\npublic       %q", conf.headings, pub.headings)
+	}
+	if conf.rep.Paragraphs != pub.rep.Paragraphs || conf.rep.Footnotes != pub.rep.Footnotes || conf.rep.Footnotes < 30 {
+		t.Errorf("paragraphs %d/%d, footnotes %d/%d (confidential/public)", conf.rep.Paragraphs, pub.rep.Paragraphs, conf.rep.Footnotes, pub.rep.Footnotes)
+	}
+	if !slices.Equal(conf.notes, pub.notes) || len(conf.notes) < 30 {
+		t.Errorf("footnotes differ (%d confidential, %d public):\nconfidential %q\npublic       %q", len(conf.notes), len(pub.notes), conf.notes, pub.notes)
+	}
+	for _, want := range []string{"AP-01 — Person of interest 01", "Redacted — withheld from the public edition: how the person of interest is identified",
+		"Redacted — withheld from the public edition: a mode of liability alleged and its facts"} {
+		if !strings.Contains(pub.text, want) {
+			t.Errorf("public edition lacks %q", want)
+		}
+	}
+	for _, leak := range []string{"Aurelio", "Ficticio", "Mendoza", "Command responsibility", "Named to the Office", "publicly presented its results",
+		"Person of interest 01, Commander", "Effective control over the officers"} {
+		if strings.Contains(pub.text, leak) {
+			t.Errorf("public edition shows %q", leak)
+		}
+	}
+	if strings.Contains(conf.text, "Aurelio") {
+		t.Error("the narrative prints a protected name even in the confidential edition")
 	}
 }
