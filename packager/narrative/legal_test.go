@@ -1,12 +1,12 @@
 package narrative
 
 import (
-	"regexp"
-	"slices"
 	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
