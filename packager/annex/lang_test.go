@@ -20,11 +20,14 @@ func TestWorkbookInEveryLanguage(t *testing.T) {
 		sheets           []string
 		header, withheld string
 		about            string
+		legal            []string
 	}{
 		"fr": {[]string{"Éléments de preuve", "Fichiers", "Incidents", "Victimes", "Unités", "Conservation", "Crimes", "Personnes d’intérêt", "Chaîne de commandement", "Tableau par victime", "À propos", "Expurgations"},
-			"ID de la preuve", "non divulgué", "Langue du présent classeur"},
+			"ID de la preuve", "non divulgué", "Langue du présent classeur",
+			[]string{"responsabilité du chef militaire", "janvier 2021, rapporté : as the media reported", "supposé"}},
 		"es": {[]string{"Pruebas", "Archivos", "Incidentes", "Víctimas", "Unidades", "Custodia", "Crímenes", "Personas de interés", "Cadena de mando", "Matriz por víctima", "Acerca de", "Supresiones"},
-			"ID de la prueba", "no divulgado", "Idioma de este libro"},
+			"ID de la prueba", "no divulgado", "Idioma de este libro",
+			[]string{"responsabilidad del jefe militar", "enero de 2021, según informes: as the media reported", "supuesto"}},
 	}
 	for code, w := range want {
 		t.Run(code, func(t *testing.T) {
@@ -112,6 +115,32 @@ func TestWorkbookInEveryLanguage(t *testing.T) {
 				}
 				if got := row[3].V; got != "case.json "+e.Pointer {
 					t.Errorf("Redactions row %d: pointer %v, want case.json %s in every language", i+2, got, e.Pointer)
+				}
+			}
+			// The legal registers word modes of liability, posts and the
+			// status of facts in the language.
+			legal := map[string]string{}
+			for _, name := range []string{"persons_of_interest", "chain_of_command", "victim_matrix"} {
+				for _, row := range d.Sheets[sheetIndex(d, l.T("annex.sheet."+name))].Rows[1:] {
+					for _, cell := range row {
+						if v, ok := cell.V.(string); ok {
+							legal[v] = name
+						}
+					}
+				}
+			}
+			joined := ""
+			for v := range legal {
+				joined += v + "\n"
+			}
+			for _, want := range w.legal {
+				if !strings.Contains(joined, want) {
+					t.Errorf("the legal sheets lack %q", want)
+				}
+			}
+			for _, english := range []string{"command responsibility", "2021-01-08 to", "reported: ", "assumed"} {
+				if strings.Contains(joined, english) {
+					t.Errorf("the legal sheets print the English %q", english)
 				}
 			}
 			about := d.Sheets[sheetIndex(d, l.T("annex.sheet.about"))]

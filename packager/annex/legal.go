@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -55,7 +56,7 @@ func (m *mapper) interestRows(yield func([]value) error) error {
 				row[2] = text(p.Identification)
 				row[3] = text(p.Basis)
 				row[4] = text(m.posts(p.Positions))
-				row[5] = text(strings.ReplaceAll(l.Mode, "_", " "))
+				row[5] = text(m.opt.Lang.Text(locale.Word(l.Mode)))
 				row[6] = text(schema.LiabilityArticle(l.Mode))
 				row[7] = text(strings.Join(l.Articles, refSeparator))
 				row[8] = text(l.Facts)
@@ -71,22 +72,52 @@ func (m *mapper) interestRows(yield func([]value) error) error {
 	return nil
 }
 
-// posts prints a person's posts: "Commander, FAES (U-FAES), 2021-01-08 to
-// 2021-01-08, reported: as the media reported…".
+// posts prints a person's posts in the workbook's language: "Commander,
+// FAES (U-FAES), 8 January 2021, reported: as the media reported…".
 func (m *mapper) posts(ps []schema.Position) string {
+	l := m.opt.Lang
 	var out []string
 	for _, p := range ps {
 		if p.UnitID == "" {
 			continue
 		}
 		s := strings.Join(nonEmpty(p.Title, p.Rank, m.unitName(p.UnitID)), ", ")
-		if span := period(p.From, p.To); span != "" {
-			s += ", " + span
+		switch {
+		case p.From != "" && p.To != "":
+			s += ", " + l.DateRange(string(p.From), string(p.To))
+		case p.From != "":
+			s += ", " + l.T("legal.post.from", "date", l.Date(string(p.From)))
+		case p.To != "":
+			s += ", " + l.T("legal.post.until", "date", l.Date(string(p.To)))
 		}
-		s += ", " + strings.Join(nonEmpty(p.Status, p.Qualifier), ": ")
+		if st := m.status(p.Status, p.Qualifier); st != "" {
+			s += ", " + st
+		}
 		out = append(out, s)
 	}
 	return strings.Join(out, refSeparator)
+}
+
+// statusWord is the status of a fact (established, reported, assumed) as a
+// word of the workbook's language.
+func (m *mapper) statusWord(status string) string {
+	if status == "" {
+		return ""
+	}
+	return m.opt.Lang.Text(locale.Word(status))
+}
+
+// status is a status with what it rests on, as the narrative words it:
+// "reported: as the media reported…", "hypothèse : …".
+func (m *mapper) status(status, qualifier string) string {
+	l := m.opt.Lang
+	switch {
+	case qualifier != "" && l.Has("legal.status."+status+"_on"):
+		return l.T("legal.status."+status+"_on", "qualifier", qualifier)
+	case qualifier != "":
+		return strings.Join(nonEmpty(m.statusWord(status), qualifier), ", ")
+	}
+	return m.statusWord(status)
 }
 
 // unitName is a unit's acronym (or name) with its ID.
@@ -100,20 +131,6 @@ func (m *mapper) unitName(id string) string {
 		n = u.Name
 	}
 	return n + " (" + id + ")"
-}
-
-// period prints from–to as known: "2021-01 to 2021-03", "from 2021-01",
-// "until 2021-03", or "".
-func period(from, to schema.When) string {
-	switch {
-	case from != "" && to != "":
-		return string(from) + " to " + string(to)
-	case from != "":
-		return "from " + string(from)
-	case to != "":
-		return "until " + string(to)
-	}
-	return ""
 }
 
 var chainCols = []column{
@@ -161,7 +178,7 @@ func (m *mapper) chainRows(yield func([]value) error) error {
 			row[2] = refs(s.SuperiorID)
 			row[7], _ = whenCells(s.From)
 			row[8], _ = whenCells(s.To)
-			row[9] = text(s.Status)
+			row[9] = text(m.statusWord(s.Status))
 			row[10] = text(s.Qualifier)
 			row[11] = refs(s.EvidenceIDs...)
 			if err := yield(row); err != nil {
@@ -187,7 +204,7 @@ func (m *mapper) chainRows(yield func([]value) error) error {
 					row[6] = text(pos.Rank)
 					row[7], _ = whenCells(pos.From)
 					row[8], _ = whenCells(pos.To)
-					row[9] = text(pos.Status)
+					row[9] = text(m.statusWord(pos.Status))
 					row[10] = text(pos.Qualifier)
 					row[11] = refs(pos.EvidenceIDs...)
 					if err := yield(row); err != nil {
@@ -240,7 +257,7 @@ func (m *mapper) matrixRows(yield func([]value) error) error {
 		if a := d.Perpetrators; a != nil {
 			row[8] = refs(a.UnitIDs...)
 			row[9] = text(m.pseudonyms(a.PersonIDs))
-			row[10] = text(a.Status)
+			row[10] = text(m.statusWord(a.Status))
 			row[11] = text(a.Qualifier)
 			row[12] = refs(a.EvidenceIDs...)
 		}

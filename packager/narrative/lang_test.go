@@ -107,6 +107,11 @@ func TestRedactionsInTheDocumentLanguage(t *testing.T) {
 		if marks == 0 {
 			t.Errorf("%s: no redaction mark gives its reason in the language", code)
 		}
+		// A date of death the edition generalises to its month reads as
+		// one: "en janvier 2021", not "le janvier 2021".
+		if want := map[string]string{"fr": "Tué(e) en janvier 2021", "es": "Muerto/a en enero de 2021"}[code]; !strings.Contains(string(md), want) {
+			t.Errorf("%s: the victims table lacks %q", code, want)
+		}
 		log, err := RedactionLog(c, nil, nil, Options{Date: testDate, Lang: code, Edition: edition.Public})
 		if err != nil {
 			t.Fatal(err)
