@@ -141,6 +141,8 @@ type layoutReport struct {
 	Footnotes int
 	// Paragraphs is the number of numbered paragraphs.
 	Paragraphs int
+	// Diagrams says what became of each chain-of-command diagram.
+	Diagrams []diagramReport
 }
 
 type split struct {
@@ -1034,6 +1036,10 @@ func (l *layout) block(n ast.Node) {
 	case *ast.Blockquote:
 		l.quote(n)
 	case *ast.FencedCodeBlock:
+		if string(n.Language(l.doc.src)) == "chain-diagram" {
+			l.chainDiagram(n)
+			return
+		}
 		l.code(n)
 	case *ast.CodeBlock:
 		l.code(n)

@@ -183,6 +183,58 @@ func (d *Data) ChainOfCommand() []ChainLink {
 	return out
 }
 
+// ChainDiagram is the chain of command as a diagram the layout draws
+// (layout.chainDiagram): a fenced block "chain-diagram" with a line per
+// unit ("unit", ID, name), one per link to a superior ("link", unit,
+// superior, line style, the status in words) and the legend. The layout
+// leaves it out when it would not stay legible; the table beside it says
+// the same. Empty when no unit has a superior.
+func (d *Data) ChainDiagram() MD {
+	var lines []string
+	field := func(s string) string { // one field of a tab-separated line
+		return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, s)), " ")
+	}
+	seen := map[string]bool{}
+	links := 0
+	for _, c := range d.ChainOfCommand() {
+		if !seen[c.Unit.ID] {
+			seen[c.Unit.ID] = true
+			lines = append(lines, "unit\t"+field(c.Unit.ID)+"\t"+field(d.unit(c.Unit.ID)))
+		}
+	}
+	for _, c := range d.ChainOfCommand() {
+		if c.Superior == "" || !seen[c.Superior] {
+			continue
+		}
+		style, word := "dotted", d.lang.T("legal.status.not_stated")
+		switch c.Status {
+		case schema.StatusEstablished:
+			style, word = "solid", d.lang.T("legal.status.established")
+		case schema.StatusReported:
+			style, word = "dashed", d.lang.T("legal.status.reported")
+		case schema.StatusAssumed:
+			word = d.lang.T("legal.status.assumed")
+		}
+		links++
+		lines = append(lines, "link\t"+field(c.Unit.ID)+"\t"+field(c.Superior)+"\t"+style+"\t"+field(word))
+	}
+	if links == 0 {
+		return ""
+	}
+	lines = append(lines, "legend\t"+field(d.lang.T("legal.chain.legend")))
+	body := strings.Join(lines, "\n")
+	fence := "```"
+	for strings.Contains(body, fence) {
+		fence += "`"
+	}
+	return MD("\n" + fence + "chain-diagram\n" + body + "\n" + fence + "\n")
+}
+
 // Contextual is one contextual element of crimes against humanity as the
 // narrative argues it: the element (schema.ContextAttack …) and the case's
 // argument (nil when the case does not argue it).

@@ -3,6 +3,7 @@ package narrative
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -211,5 +212,81 @@ func TestPersonsOfInterestWithheldKeepsNumbers(t *testing.T) {
 	}
 	if strings.Contains(conf.text, "Aurelio") {
 		t.Error("the narrative prints a protected name even in the confidential edition")
+	}
+}
+
+// TestChainDiagram: the La Vega narrative draws its chain of command as a
+// diagram (three units, two links, the legend in the document's language);
+// a chain too wide to stay legible, or a cycle of superiors, is left to
+// the table; the minimal case has neither.
+func TestChainDiagram(t *testing.T) {
+	c := laVega(t)
+	var buf bytes.Buffer
+	rep, err := render(context.Background(), &buf, c, nil, Options{Date: testDate, Lang: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Diagrams) != 1 || rep.Diagrams[0] != (diagramReport{Units: 3, Links: 2, Drawn: true}) {
+		t.Errorf("La Vega diagrams: %+v, want one of 3 units and 2 links, drawn", rep.Diagrams)
+	}
+	pdf := filepath.Join(t.TempDir(), "n.pdf")
+	if err := os.WriteFile(pdf, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if text := squash(run(t, "pdftotext", pdf, "-")); !strings.Contains(text, "Trait plein : établi ; tirets : rapporté ; pointillés : hypothèse, ou non précisé.") {
+		t.Error("the French narrative lacks the diagram's legend")
+	}
+
+	// Six units under the PNB do not fit side by side: the table alone.
+	wide := laVega(t)
+	for i := range 6 {
+		id := fmt.Sprintf("U-X%d", i)
+		wide.Units = append(wide.Units, schema.Unit{ID: id, Name: "Unit " + id, Type: "police",
+			Superiors: []schema.Superior{{SuperiorID: "U-PNB", Status: schema.StatusReported}}})
+	}
+	rep, err = render(context.Background(), &bytes.Buffer{}, wide, nil, Options{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Diagrams) != 1 || rep.Diagrams[0].Drawn || rep.Diagrams[0].Units != 9 {
+		t.Errorf("a chain of 9 units, 8 under one: %+v, want it left out", rep.Diagrams)
+	}
+
+	doc, _, err := schema.LoadAndValidate(context.Background(), filepath.Join("..", "..", "samples", "minimal"), schema.Options{SkipHashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = render(context.Background(), &bytes.Buffer{}, doc.Case, nil, Options{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Diagrams) != 0 {
+		t.Errorf("the minimal case has a diagram: %+v", rep.Diagrams)
+	}
+}
+
+// TestDiagramLevels: each unit one level below its lowest superior; a
+// cycle or a chain deeper than five levels is refused.
+func TestDiagramLevels(t *testing.T) {
+	units, links, legend := parseDiagram("unit\tA\tTop\nunit\tB\tMiddle\nunit\tC\tBottom\nlink\tB\tA\tsolid\tx\nlink\tC\tB\tdashed\ty\nlink\tC\tA\tdotted\tz\nlink\tC\tNOPE\tsolid\tq\nlegend\tL")
+	if len(units) != 3 || len(links) != 3 || legend != "L" || !diagramLevels(units) {
+		t.Fatalf("parse: %d units, %d links, legend %q", len(units), len(links), legend)
+	}
+	if units[0].level != 0 || units[1].level != 1 || units[2].level != 2 {
+		t.Errorf("levels %d %d %d, want 0 1 2", units[0].level, units[1].level, units[2].level)
+	}
+	cyc, _, _ := parseDiagram("unit\tA\ta\nunit\tB\tb\nlink\tA\tB\tsolid\tx\nlink\tB\tA\tsolid\tx")
+	if diagramLevels(cyc) {
+		t.Error("a cycle was accepted")
+	}
+	var deep strings.Builder
+	for i := range 7 {
+		fmt.Fprintf(&deep, "unit\tU%d\tu\n", i)
+		if i > 0 {
+			fmt.Fprintf(&deep, "link\tU%d\tU%d\tsolid\tx\n", i, i-1)
+		}
+	}
+	if u, _, _ := parseDiagram(deep.String()); diagramLevels(u) {
+		t.Error("seven levels were accepted")
 	}
 }
