@@ -104,7 +104,14 @@ func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, x
 	if c == nil {
 		return errors.New("no case data")
 	}
-	plan, err := edition.New(c, opt.Edition)
+	// What the public view writes into the case (an evidence title made of
+	// its type and pseudonyms, a redaction mark) is in the workbook's
+	// language, as every other generated word of it.
+	lang := opt.Lang
+	if lang == nil {
+		lang = locale.English()
+	}
+	plan, err := edition.NewIn(c, opt.Edition, lang)
 	if err != nil {
 		return fmt.Errorf("annex: %w", err)
 	}
