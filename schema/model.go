@@ -36,11 +36,13 @@ type Translation struct {
 // Authority is a legal source the texts cite: a statute, rules, a policy
 // paper, a decision or a report.
 type Authority struct {
-	ID        string `json:"id"`
-	Kind      string `json:"kind"`
-	Title     string `json:"title"`
-	Short     string `json:"short,omitempty"`
-	Date      When   `json:"date,omitempty"`
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	Short string `json:"short,omitempty"`
+	// A legal instrument can be centuries old (the Hague Convention of
+	// 1899, the Lieber Code of 1863): its date may be from the year 1000.
+	Date      When   `json:"date,omitempty" years:"1000-2100"`
 	Reference string `json:"reference,omitempty"`
 	URL       string `json:"url,omitempty"`
 }

@@ -21,11 +21,32 @@ import (
 // addresses, raw HTML in plain text, and citations in the wrong case.
 // Each was accepted once and printed into a package a prosecutor reads.
 
-// MinYear and MaxYear bound every date of a case.
+// MinYear and MaxYear bound every date of a case, unless its field says
+// otherwise with a struct tag `years:"MIN-MAX"` in the model (an
+// authority's date: a convention of 1899 is still cited).
 const (
 	MinYear = 1900
 	MaxYear = 2100
 )
+
+// years is the range of years a date field allows.
+type years struct{ min, max int }
+
+// fieldYears reads a field's `years:"MIN-MAX"` tag; ok is false without one.
+func fieldYears(f reflect.StructField) (y years, ok bool) {
+	tag := f.Tag.Get("years")
+	if tag == "" {
+		return years{}, false
+	}
+	lo, hi, _ := strings.Cut(tag, "-")
+	var err1, err2 error
+	y.min, err1 = strconv.Atoi(lo)
+	y.max, err2 = strconv.Atoi(hi)
+	if err1 != nil || err2 != nil || y.min > y.max {
+		panic("schema: field " + f.Name + ": bad years tag " + strconv.Quote(tag))
+	}
+	return y, true
+}
 
 // bidiControl reports the bidirectional formatting characters: embeddings,
 // overrides and isolates (and their pops). Right-to-left text needs none
@@ -66,12 +87,12 @@ func (v *vctx) nonsense(c *Case) {
 		return b.String()
 	}
 	whenType := reflect.TypeOf(When(""))
-	var walk func(rv reflect.Value, name string)
-	walk = func(rv reflect.Value, name string) {
+	var walk func(rv reflect.Value, name string, yr years)
+	walk = func(rv reflect.Value, name string, yr years) {
 		switch rv.Kind() {
 		case reflect.Pointer:
 			if !rv.IsNil() {
-				walk(rv.Elem(), name)
+				walk(rv.Elem(), name, yr)
 			}
 		case reflect.String:
 			s := rv.String()
@@ -80,7 +101,7 @@ func (v *vctx) nonsense(c *Case) {
 			}
 			v.nonsenseText(s, ptr, markdown)
 			if rv.Type() == whenType || isDateField(name) {
-				v.dateRange(s, ptr)
+				v.dateRange(s, ptr, yr)
 			}
 			if name == "url" || strings.HasSuffix(name, "_url") {
 				v.webAddress(s, ptr)
@@ -88,7 +109,7 @@ func (v *vctx) nonsense(c *Case) {
 		case reflect.Slice:
 			for i := 0; i < rv.Len(); i++ {
 				path = append(path, i)
-				walk(rv.Index(i), name)
+				walk(rv.Index(i), name, yr)
 				path = path[:len(path)-1]
 			}
 		case reflect.Struct:
@@ -98,13 +119,17 @@ func (v *vctx) nonsense(c *Case) {
 				if n == "" || n == "-" || n == "$schema" {
 					continue
 				}
+				fy := years{MinYear, MaxYear}
+				if own, ok := fieldYears(t.Field(i)); ok {
+					fy = own
+				}
 				path = append(path, n)
-				walk(rv.Field(i), n)
+				walk(rv.Field(i), n, fy)
 				path = path[:len(path)-1]
 			}
 		}
 	}
-	walk(reflect.ValueOf(c).Elem(), "")
+	walk(reflect.ValueOf(c).Elem(), "", years{MinYear, MaxYear})
 }
 
 func isDateField(name string) bool {
@@ -180,9 +205,10 @@ func controlName(r rune) string {
 	return fmt.Sprintf("U+%04X", r)
 }
 
-// dateRange refuses a date (or When) whose year is outside 1900–2100: a
-// year 0000 or 9999 is a typing slip or a placeholder, never a fact.
-func (v *vctx) dateRange(s string, ptr func() string) {
+// dateRange refuses a date (or When) whose year is outside the field's
+// range, 1900–2100 unless it says otherwise: a year 0000 or 9999 is a
+// typing slip or a placeholder, never a fact.
+func (v *vctx) dateRange(s string, ptr func() string, yr years) {
 	if len(s) < 4 {
 		return
 	}
@@ -190,9 +216,9 @@ func (v *vctx) dateRange(s string, ptr func() string) {
 	if err != nil {
 		return // not a date at all: the schema says so
 	}
-	if y < MinYear || y > MaxYear {
+	if y < yr.min || y > yr.max {
 		v.addAt(finding.DateRange, ptr(), false, s,
-			fmt.Sprintf("the year %04d is outside %d–%d", y, MinYear, MaxYear),
+			fmt.Sprintf("the year %04d is outside %d–%d", y, yr.min, yr.max),
 			"correct the date; if it is unknown, leave it out or give only what is known (e.g. 2021 or 2021-01)")
 	}
 }

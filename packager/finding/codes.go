@@ -192,7 +192,7 @@ var Table = []Info{
 	{TextControl, Error, "", Case, "", "a control character (ESC, BEL, NUL, a lone CR…) in text; only tabs and, in long text, line breaks are text"},
 	{TextBidi, Error, "", Case, "", "an invisible bidirectional control (U+202A–U+202E, U+2066–U+2069) that reorders how a name or text is shown"},
 	{TextBlank, Error, "", Case, "", "text of spaces only"},
-	{DateRange, Error, "", Case, "", "a date outside 1900–2100 (year 0000 or 9999 is a slip or a placeholder)"},
+	{DateRange, Error, "", Case, "", "a date outside 1900–2100, or the range its field allows (an authority's date: 1000–2100); year 0000 or 9999 is a slip or a placeholder"},
 	{URLScheme, Error, "", Case, "", "a link that is not an http:// or https:// address (javascript:, data:, file:…)"},
 	{DateInvalid, Error, "", Case, "", "a date that does not exist (e.g. 2021-02-30)"},
 	{DateOrder, Error, "", Case, "", "an end before its start"},
