@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/casepack/casepack/internal/destination"
+	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
@@ -128,6 +129,8 @@ func addEvidence(ctx context.Context, casePath string, files []string, opt AddOp
 		return rep, fault.New(fault.InvalidCase, err, "correct the problems above (casepack validate lists them), then add the files again")
 	case errors.Is(err, intake.ErrRefused):
 		return rep, fault.New(fault.Operational, err, "")
+	case errors.Is(err, assemble.ErrBusy):
+		return nil, fault.New(fault.Operational, err, assemble.BusyHint)
 	}
 	return rep, caseError(casePath, err)
 }

@@ -11,6 +11,11 @@
 // workbook) through schema/caseform, which keeps everything else in it as
 // it was and writes atomically; evidence files are committed before it and
 // removed again if it cannot be written.
+//
+// One add runs at a time per case: Add holds the case file's lock
+// (.NAME.lock, internal/atomicfs, the lock a build holds on a package) from
+// reading the case to recording the new items, and a second add fails at
+// once with an error matching atomicfs.ErrBusy.
 package intake
 
 import (
@@ -99,6 +104,14 @@ func Add(ctx context.Context, casePath string, files []string, opt Options) (*Re
 	if err != nil {
 		return nil, err
 	}
+	// One add at a time: from reading the case (its next free ID) to
+	// recording the new items in it. Two at once would give two files the
+	// same ID, or one would write over the other's items.
+	unlock, err := lockCase(file)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	doc, fs, err := caseform.Load(file)
 	if err != nil {
 		return nil, err
@@ -173,6 +186,29 @@ func Add(ctx context.Context, casePath string, files []string, opt Options) (*Re
 		return rep, ErrRefused
 	}
 	return rep, nil
+}
+
+// lockCase takes the case file's lock (.NAME.lock beside it, the lock
+// builds take on a package: internal/atomicfs Unit.Lock), without waiting:
+// a second command adding evidence to the same case gets an error
+// matching atomicfs.ErrBusy at once, naming the process that holds it.
+func lockCase(file string) (unlock func(), err error) {
+	d, err := atomicfs.OpenDir(filepath.Dir(file), atomicfs.Options{})
+	if err != nil {
+		return nil, err
+	}
+	u, err := d.Unit(filepath.Base(file))
+	if err == nil {
+		var l *atomicfs.Lock
+		if l, err = u.Lock(); err == nil {
+			return func() { l.Unlock(); d.Close() }, nil
+		}
+	}
+	d.Close()
+	if errors.Is(err, atomicfs.ErrBusy) {
+		return nil, fmt.Errorf("%w; nothing was added", err)
+	}
+	return nil, err
 }
 
 // UnreadableCaseError: the case file cannot be read, so it cannot be
