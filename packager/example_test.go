@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/archive"
 	"github.com/casepack/casepack/packager/fault"
 )
 
@@ -69,4 +70,42 @@ func ExampleBuild() {
 	// Output:
 	// built FIX-001_confidential with 1 evidence file
 	// intact: true trusted signatures: 1
+}
+
+// Keep a package in an archive (a folder here; s3://bucket/prefix works
+// the same), find where its evidence went, and audit the archive.
+func ExampleArchiveAdd() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "casepack-example-")
+	defer os.RemoveAll(dir)
+	built, err := packager.Build(ctx, minimal, packager.BuildOptions{OutDir: filepath.Join(dir, "out"), Date: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	root := filepath.Join(dir, "archive")
+	added, err := packager.ArchiveAdd(ctx, root, []string{built.Package.Dir}, packager.ArchiveAddOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := added.Packages[0]
+	fmt.Println("stored:", p.Stored, p.Name, "version", p.Version)
+
+	found, _ := packager.ArchiveFind(ctx, root, archive.FindQuery{Evidence: "EV-0001"}, packager.ArchiveOptions{})
+	for _, d := range found.Disclosures {
+		fmt.Println(d.File.Evidence, "included in", d.Name+":", d.Included)
+	}
+
+	fx, err := packager.ArchiveAudit(ctx, root, packager.ArchiveAuditOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("audited:", fx.Checked, "damaged:", fx.Damaged)
+	// Output:
+	// stored: true FIX-001_confidential version 1
+	// EV-0001 included in FIX-001_confidential: true
+	// audited: 1 damaged: 0
 }
