@@ -36,6 +36,7 @@
 //	Annexes(ctx, casePath, AnnexesOptions)          the XLSX workbook and its CSV twins alone
 //	Keygen(name)                                    an Ed25519 key pair for signing
 //	LoadSigners(SignerOptions), LoadTrust(files)    credentials for Build, CoSign and Verify
+//	Demo(ctx, out, DemoOptions)                     the La Vega sample validated, built both ways, verified
 //
 // # Reports and errors
 //
@@ -51,7 +52,8 @@
 // schema (the case format), packager/edition (what a public edition
 // holds), packager/assemble (writing a package), packager/verify and
 // packager/sign (checking one), packager/finding (the one finding model),
-// packager/fault (failure classes).
+// packager/fault (failure classes). The local web app (packager/serve) is
+// a front end on these same calls, like cmd/casepack.
 package packager
 
 import (
