@@ -54,20 +54,6 @@ func s3Flags() []cli.Flag {
 	}
 }
 
-func trustFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
-	}
-}
-
-func progressFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"}
-}
-
-func workersFlag() cli.Flag {
-	return &cli.IntFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"}
-}
-
 // archiveArgs reads what every archive subcommand starts with: --format,
 // between min and max positional arguments (max < 0: any number), the S3
 // flags and the check flags (--trust, --require-signature, --workers)
@@ -161,14 +147,6 @@ func retentionFlags() []cli.Flag {
 	}
 }
 
-// bar returns a progress bar when the command may draw one.
-func archiveBar(cmd *cli.Command, format string) *progressBar {
-	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
-		return newProgressBar(cmd.Root().ErrWriter)
-	}
-	return nil
-}
-
 func archiveAddCmd() *cli.Command {
 	return &cli.Command{
 		Name:      "add",
@@ -202,7 +180,7 @@ func runArchiveAdd(ctx context.Context, cmd *cli.Command) error {
 	phase := "checking"
 	opt.Stage = func(_, s string) {
 		if bar == nil {
-			bar = archiveBar(cmd, format)
+			bar = progressFor(cmd, format)
 		}
 		phase = map[string]string{"checking": "checking", "storing": "storing", "checking the stored copy": "re-checking"}[s]
 	}
@@ -326,7 +304,7 @@ func runArchiveAudit(ctx context.Context, cmd *cli.Command) error {
 	if opt.Budget < 0 {
 		return usageErrorf("--budget %s: must be positive", opt.Budget)
 	}
-	bar := archiveBar(cmd, format)
+	bar := progressFor(cmd, format)
 	if bar != nil {
 		opt.Progress = func(p archive.AuditProgress) {
 			bar.update("auditing", digest.Progress{TotalDone: p.Done, Total: p.Total})

@@ -35,7 +35,7 @@ func init() {
 			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "narrative paper size: a4 or letter"},
 			&cli.StringFlag{Name: "templates", Usage: "folder of narrative templates to use instead of the built-in ones"},
 			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
-			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
+			progressFlag(),
 			fontFlag(),
 			langFlag(true),
 			&cli.BoolFlag{Name: "timings", Usage: "print how long each phase took (always in --format json)"},
@@ -77,12 +77,9 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 	if format == "text" && !cmd.Bool("quiet") {
 		opt.Warn = func(msg string) { warnf(stderr, "%s", msg) }
 	}
-	var bar *progressBar
-	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
-		bar = newProgressBar(stderr)
-		opt.Progress = bar.phase("copying")
-		opt.VerifyProgress = bar.phase("checking")
-	}
+	bar := progressFor(cmd, format)
+	opt.Progress = bar.phase("copying")
+	opt.VerifyProgress = bar.phase("checking")
 	packager.SetMemoryLimit(casePath, packager.Building)
 	rep, err := packager.Build(ctx, casePath, opt)
 	bar.finish(err == nil)

@@ -186,3 +186,15 @@ func printTranslation(w io.Writer, st *translation.Status) {
 	fmt.Fprintf(w, "  %s: %d of %d texts of the case untranslated, printed in %s and marked so: %s%s (--format json lists each)\n",
 		st.Lang, st.Untranslated, st.Untranslated+st.Translated, src, strings.Join(parts, ", "), more)
 }
+
+// trustFlags is --trust, for the commands that check signatures.
+func trustFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
+	}
+}
+
+// workersFlag is --workers, for the commands that hash files.
+func workersFlag() cli.Flag {
+	return &countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"}
+}

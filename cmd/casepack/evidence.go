@@ -36,7 +36,7 @@ func init() {
 				&cli.StringFlag{Name: "actor", Usage: "who adds it, for the chain of custody (a pseudonymous collector ID is enough); the computer account's name when left out"},
 				&cli.StringFlag{Name: "classification", Usage: "public, confidential or confidential_ex_parte (default confidential)"},
 				&cli.BoolFlag{Name: "move", Usage: "move the files into the case folder instead of copying them"},
-				&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
+				progressFlag(),
 				formatFlag(),
 				quietFlag(),
 			},
@@ -64,11 +64,8 @@ func runEvidenceAdd(ctx context.Context, cmd *cli.Command) error {
 		Move:           cmd.Bool("move"),
 	}
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
-	var bar *progressBar
-	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
-		bar = newProgressBar(stderr)
-		opt.Progress = bar.phase("hashing")
-	}
+	bar := progressFor(cmd, format)
+	opt.Progress = bar.phase("hashing")
 	rep, err := packager.AddEvidence(ctx, args[0], args[1:], opt)
 	bar.finish(err == nil || errors.Is(err, intake.ErrRefused))
 	var unreadable *intake.UnreadableCaseError

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/urfave/cli/v3"
 	"io"
 
 	"github.com/casepack/casepack/internal/digest"
@@ -60,4 +61,19 @@ func (b *progressBar) finish(ok bool) {
 		}
 	}
 	b.p.Wait()
+}
+
+// progressFlag is --no-progress.
+func progressFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"}
+}
+
+// progressFor returns a progress bar when the command may draw one: text
+// output, neither --quiet nor --no-progress, and a terminal on stderr.
+// Otherwise nil, which draws nothing.
+func progressFor(cmd *cli.Command, format string) *progressBar {
+	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
+		return newProgressBar(cmd.Root().ErrWriter)
+	}
+	return nil
 }

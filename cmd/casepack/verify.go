@@ -25,14 +25,10 @@ func init() {
 			"are reported as valid and trusted, valid but untrusted, or invalid.\n" +
 			"Exit 0 when the package is intact, 4 when it is not, 1 when a file of it\n" +
 			"cannot be read (permission denied, a disk error) and nothing else is wrong.",
-		Flags: append([]cli.Flag{
-			&cli.StringSliceFlag{Name: "trust", Usage: "trust signatures by this public key, certificate or CA certificate (PEM; repeatable)"},
+		Flags: append(append(trustFlags(),
 			&cli.BoolFlag{Name: "require-signature", Usage: "fail unless at least one signature is valid and trusted (always so with --trust)"},
-			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "files hashed at once (default: number of CPUs)"},
-			&cli.BoolFlag{Name: "no-progress", Usage: "do not draw a progress bar"},
-			formatFlag(),
-			quietFlag(),
-		}, s3Flags()...), // for a package inside an s3:// archive
+			workersFlag(), progressFlag(), formatFlag(), quietFlag(),
+		), s3Flags()...), // for a package inside an s3:// archive
 		Action: runVerify,
 	})
 }
@@ -47,11 +43,8 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	opt := packager.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), Workers: cmd.Int("workers"), S3: s3Config(cmd)}
-	var bar *progressBar
-	if format == "text" && !cmd.Bool("no-progress") && !cmd.Bool("quiet") && stderrIsTerminal() {
-		bar = newProgressBar(cmd.Root().ErrWriter)
-		opt.Progress = bar.phase("checking")
-	}
+	bar := progressFor(cmd, format)
+	opt.Progress = bar.phase("checking")
 	rep, err := packager.Verify(ctx, path, opt)
 	bar.finish(err == nil)
 	switch {
