@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/archive"
 	"github.com/casepack/casepack/packager/archive/store"
@@ -63,7 +64,7 @@ func archiveArgs(cmd *cli.Command, min, max int, usage string) (format string, a
 		return "", nil, opt, err
 	}
 	if n := cmd.NArg(); n < min || (max >= 0 && n > max) {
-		return "", nil, opt, usageErrorf("casepack archive %s takes %s, got %s", cmd.Name, usage, plural(n, "argument"))
+		return "", nil, opt, usageErrorf("casepack archive %s takes %s, got %s", cmd.Name, usage, humanize.Count(n, "argument"))
 	}
 	tr, err := packager.LoadTrust(cmd.StringSlice("trust"))
 	if err != nil {
@@ -414,7 +415,7 @@ func runArchiveSync(ctx context.Context, cmd *cli.Command) error {
 	}
 	if format == "text" && !cmd.Bool("quiet") {
 		opt.Package = func(id archive.ID, name string, bytes int64) {
-			fmt.Fprintf(cmd.Root().ErrWriter, "casepack: copying %s %s (%s)\n", id.Short(), name, humanBytes(bytes))
+			fmt.Fprintf(cmd.Root().ErrWriter, "casepack: copying %s %s (%s)\n", id.Short(), name, humanize.Bytes(bytes))
 		}
 	}
 	rep, err := packager.ArchiveSync(ctx, args[0], args[1], opt)

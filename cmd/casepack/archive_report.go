@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager/archive"
 	"github.com/casepack/casepack/packager/sign"
@@ -24,13 +25,13 @@ func printAdd(w io.Writer, res *archive.AddResult, version int) {
 		return
 	}
 	fmt.Fprintf(w, "stored %s as %s (%s, %s, %s; verified before and after storing)\n",
-		res.Package, id.Short(), rec.Form, plural(len(rec.Objects), "file"), humanBytes(rec.Bytes))
+		res.Package, id.Short(), rec.Form, humanize.Count(len(rec.Objects), "file"), humanize.Bytes(rec.Bytes))
 	if e := res.Entry; e != nil {
 		line := fmt.Sprintf("  %s %s", e.Submission, e.Edition)
 		if version > 0 {
 			line += fmt.Sprintf(", version %d", version)
 		}
-		fmt.Fprintln(w, line+", "+plural(len(e.Signers), "signature"))
+		fmt.Fprintln(w, line+", "+humanize.Count(len(e.Signers), "signature"))
 	}
 	if rec.Retention != nil {
 		fmt.Fprintf(w, "  locked (%s) until %s\n", strings.ToLower(string(rec.Retention.Mode)), rec.Retention.Until.Format(stamp))
@@ -74,11 +75,11 @@ func signerLine(s archive.Signer, trustGiven bool) string {
 
 func entryLine(e *archive.Entry) string {
 	return termsafe.Line(fmt.Sprintf("%s  %s  %s  version %d  bagged %s  stored %s  %s %s",
-		e.Short(), e.Submission, e.Edition, e.Version, e.BaggingDate, e.StoredAt.Format(stamp), humanBytes(e.Bytes), e.Form))
+		e.Short(), e.Submission, e.Edition, e.Version, e.BaggingDate, e.StoredAt.Format(stamp), humanize.Bytes(e.Bytes), e.Form))
 }
 
 func printCatalogue(w, ew io.Writer, cat *archive.Catalogue, trustGiven bool) {
-	fmt.Fprintf(w, "%s: %s\n", cat.Root, plural(len(cat.Entries), "package"))
+	fmt.Fprintf(w, "%s: %s\n", cat.Root, humanize.Count(len(cat.Entries), "package"))
 	for _, e := range cat.Entries {
 		fmt.Fprintln(w, entryLine(e))
 		fmt.Fprintf(w, "  root digest %s\n", e.RootDigest)
@@ -117,7 +118,7 @@ func printShow(w io.Writer, sh *archive.Shown, trustGiven bool) {
 	if rec.CopiedAt != nil {
 		row("copied here", rec.CopiedAt.Format(stamp))
 	}
-	row("size", fmt.Sprintf("%s in %s (payload %s, %s)", humanBytes(rec.Bytes), plural(len(rec.Objects), "object"), plural(e.PayloadFiles, "file"), humanBytes(e.PayloadBytes)))
+	row("size", fmt.Sprintf("%s in %s (payload %s, %s)", humanize.Bytes(rec.Bytes), humanize.Count(len(rec.Objects), "object"), humanize.Count(e.PayloadFiles, "file"), humanize.Bytes(e.PayloadBytes)))
 	row("root digest", e.RootDigest)
 	row("signature set", e.SignatureSet)
 	if rec.Retention != nil {
@@ -131,7 +132,7 @@ func printShow(w io.Writer, sh *archive.Shown, trustGiven bool) {
 			included++
 		}
 	}
-	row("evidence", fmt.Sprintf("%s included, %d withheld from this edition", plural(included, "file"), withheld))
+	row("evidence", fmt.Sprintf("%s included, %d withheld from this edition", humanize.Count(included, "file"), withheld))
 	if c := sh.LastChecked; c != nil {
 		row("last audit", fmt.Sprintf("%s: %s", c.At.Format(stamp), c.Result))
 	} else {
@@ -150,7 +151,7 @@ func printShow(w io.Writer, sh *archive.Shown, trustGiven bool) {
 		if v.ID == e.ID {
 			mark = "*"
 		}
-		fmt.Fprintf(w, " %s version %d  %s  stored %s  %s\n", mark, v.Version, v.Short(), v.StoredAt.Format(stamp), plural(len(v.Signers), "signature"))
+		fmt.Fprintf(w, " %s version %d  %s  stored %s  %s\n", mark, v.Version, v.Short(), v.StoredAt.Format(stamp), humanize.Count(len(v.Signers), "signature"))
 	}
 }
 
@@ -177,7 +178,7 @@ func printFound(w, ew io.Writer, found *archive.Found) {
 	for _, k := range order {
 		ds := byFile[k]
 		f := ds[0].File
-		fmt.Fprintf(w, "%s %s (%s, sha256 %s)\n", f.Evidence, f.Path, humanBytes(f.Size), f.SHA256)
+		fmt.Fprintf(w, "%s %s (%s, sha256 %s)\n", f.Evidence, f.Path, humanize.Bytes(f.Size), f.SHA256)
 		for _, d := range ds {
 			state := "DISCLOSED (included)"
 			if !d.Included {
@@ -202,7 +203,7 @@ func printAudit(w, ew io.Writer, fx *archive.Fixity, took time.Duration, quiet b
 		id, _ := archive.ParseID(p.ID)
 		switch p.Result {
 		case archive.ResultDamaged:
-			fmt.Fprintf(ew, "casepack: error: %s %s: DAMAGED (%s)\n", id.Short(), p.Name, plural(len(p.Findings), "problem"))
+			fmt.Fprintf(ew, "casepack: error: %s %s: DAMAGED (%s)\n", id.Short(), p.Name, humanize.Count(len(p.Findings), "problem"))
 			printFindings(ew, p.Findings, quiet, p.Name)
 		case archive.ResultError:
 			fmt.Fprintf(ew, "casepack: error: %s %s: could not be checked: %s\n", id.Short(), p.Name, p.Error)
@@ -210,7 +211,7 @@ func printAudit(w, ew io.Writer, fx *archive.Fixity, took time.Duration, quiet b
 	}
 	for _, u := range fx.Unfinished {
 		if !quiet {
-			fmt.Fprintf(ew, "casepack: warning: %s: an unfinished upload (an add that was interrupted; %s in %s) holds nothing stored and can be deleted\n", u.Prefix, humanBytes(u.Bytes), plural(u.Files, "object"))
+			fmt.Fprintf(ew, "casepack: warning: %s: an unfinished upload (an add that was interrupted; %s in %s) holds nothing stored and can be deleted\n", u.Prefix, humanize.Bytes(u.Bytes), humanize.Count(u.Files, "object"))
 		}
 	}
 	notDone := 0
@@ -224,7 +225,7 @@ func printAudit(w, ew io.Writer, fx *archive.Fixity, took time.Duration, quiet b
 		state = fmt.Sprintf("%d DAMAGED", fx.Damaged)
 	}
 	fmt.Fprintf(w, "audit of %s: %d of %s checked (%s, %s) in %s; %s\n",
-		fx.Root, fx.Checked, plural(fx.Stored, "package"), plural(fx.Files, "file"), humanBytes(fx.Bytes), took.Round(time.Millisecond), state)
+		fx.Root, fx.Checked, humanize.Count(fx.Stored, "package"), humanize.Count(fx.Files, "file"), humanize.Bytes(fx.Bytes), took.Round(time.Millisecond), state)
 	if fx.Errors > 0 {
 		fmt.Fprintf(w, "  %d could not be checked\n", fx.Errors)
 	}
@@ -241,7 +242,7 @@ func printGet(w io.Writer, res *archive.GetResult) {
 		what = "byte for byte"
 	}
 	fmt.Fprintf(w, "wrote %s (as stored, %s; verified: %s, %s, %d valid and trusted)\n",
-		res.Path, what, plural(c.Integrity.Files, "file"), plural(len(c.Signatures.Signatures), "signature"), c.Signatures.TrustedValid)
+		res.Path, what, humanize.Count(c.Integrity.Files, "file"), humanize.Count(len(c.Signatures.Signatures), "signature"), c.Signatures.TrustedValid)
 }
 
 func printSync(w, ew io.Writer, rep *archive.SyncReport, quiet bool) {
@@ -255,7 +256,7 @@ func printSync(w, ew io.Writer, rep *archive.SyncReport, quiet bool) {
 	if !quiet {
 		for _, c := range rep.Copied {
 			id, _ := archive.ParseID(c.ID)
-			fmt.Fprintf(w, "copied %s %s (%s, verified in %s)\n", id.Short(), c.Name, humanBytes(c.Bytes), rep.Destination)
+			fmt.Fprintf(w, "copied %s %s (%s, verified in %s)\n", id.Short(), c.Name, humanize.Bytes(c.Bytes), rep.Destination)
 		}
 	}
 	fmt.Fprintf(w, "sync %s -> %s: %d copied, %d already there, %d failed\n", rep.Source, rep.Destination, len(rep.Copied), rep.Present, len(rep.Failed))
@@ -270,7 +271,7 @@ func printReindex(w, ew io.Writer, rep *archive.ReindexReport, err error) {
 		entries = "entry"
 	}
 	fmt.Fprintf(w, "catalogued %s in %s; removed %d %s without a package; last-checked index rebuilt from %s\n",
-		plural(rep.Packages, "package"), rep.Root, len(rep.Removed), entries, plural(rep.Fixity, "fixity record"))
+		humanize.Count(rep.Packages, "package"), rep.Root, len(rep.Removed), entries, humanize.Count(rep.Fixity, "fixity record"))
 	if h := hint(err); h != "" {
 		fmt.Fprintf(ew, "casepack: hint: %s\n", h)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/finding"
@@ -121,7 +122,7 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 			printTranslation(stdout, st)
 		}
 		fmt.Fprintf(stdout, "  %d payload files, %s; %d evidence files copied, %d withheld\n",
-			res.PayloadFiles, humanBytes(res.PayloadBytes), res.EvidenceFiles, res.WithheldFiles)
+			res.PayloadFiles, humanize.Bytes(res.PayloadBytes), res.EvidenceFiles, res.WithheldFiles)
 		fmt.Fprintf(stdout, "  tag manifest SHA-256 %s\n", res.TagManifestSHA256)
 		if len(signers) > 0 {
 			fmt.Fprintf(stdout, "  signed by %d signer(s)\n", len(signers))
@@ -139,17 +140,4 @@ func printTimings(w io.Writer, phases []assemble.Phase) {
 		total += p.Seconds
 	}
 	fmt.Fprintf(w, "  %-40s %8.3f\n", "total", total)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema/caseform"
@@ -61,7 +62,7 @@ func runConvert(ctx context.Context, cmd *cli.Command) error {
 		nerr, nwarn := finding.Count(rep.Findings)
 		state := "valid"
 		if nerr > 0 {
-			state = fmt.Sprintf("%s, %s to correct", plural(nerr, "error"), plural(nwarn, "warning"))
+			state = fmt.Sprintf("%s, %s to correct", humanize.Count(nerr, "error"), humanize.Count(nwarn, "warning"))
 		}
 		fmt.Fprintf(cmd.Root().Writer, "%s: wrote %s (%s) from %s (%s)\n", dst, rep.TargetForm, state, rep.Source, rep.SourceForm)
 		if len(rep.CaseFiles) > 1 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/intake"
 	"github.com/urfave/cli/v3"
@@ -83,7 +84,7 @@ func runEvidenceAdd(ctx context.Context, cmd *cli.Command) error {
 	} else {
 		if !cmd.Bool("quiet") {
 			for _, a := range rep.Added {
-				fmt.Fprintf(stdout, "%s  %s  %s, %s  sha256 %s\n", a.ID, a.Path, a.MediaType, humanBytes(a.Size), a.SHA256)
+				fmt.Fprintf(stdout, "%s  %s  %s, %s  sha256 %s\n", a.ID, a.Path, a.MediaType, humanize.Bytes(a.Size), a.SHA256)
 			}
 			for _, s := range rep.Skipped {
 				warnf(stderr, "%s: skipped (a hidden file or a link inside a folder)", s)
@@ -96,7 +97,7 @@ func runEvidenceAdd(ctx context.Context, cmd *cli.Command) error {
 			}
 		}
 		if !cmd.Bool("quiet") || len(rep.Refused) > 0 {
-			fmt.Fprintf(stdout, "%s: added %s", rep.Case, plural(len(rep.Added), "file"))
+			fmt.Fprintf(stdout, "%s: added %s", rep.Case, humanize.Count(len(rep.Added), "file"))
 			if len(rep.Refused) > 0 {
 				fmt.Fprintf(stdout, ", %d not added", len(rep.Refused))
 			}

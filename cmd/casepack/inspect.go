@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager"
 	"github.com/urfave/cli/v3"
@@ -39,7 +40,7 @@ func init() {
 			row("bagging date", s.BaggingDate)
 			row("sender", s.SourceOrganization)
 			row("casepack version", s.CasepackVersion)
-			row("payload", fmt.Sprintf("%d files, %s (Payload-Oxum %s)", s.PayloadFiles, humanBytes(s.PayloadBytes), s.PayloadOxum))
+			row("payload", fmt.Sprintf("%d files, %s (Payload-Oxum %s)", s.PayloadFiles, humanize.Bytes(s.PayloadBytes), s.PayloadOxum))
 			row("evidence", fmt.Sprintf("%d items, %d files in the package, %d withheld", s.EvidenceItems, s.EvidenceFiles, s.WithheldFiles))
 			row("tag files", fmt.Sprint(s.TagFiles))
 			row("tag manifest SHA-256", s.TagManifestSHA256)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/finding"
@@ -109,12 +110,5 @@ func summaryLine(file string, nerr, nwarn int) string {
 	if nerr > 0 {
 		state = "INVALID"
 	}
-	return fmt.Sprintf("%s: %s (%s, %s)", file, state, plural(nerr, "error"), plural(nwarn, "warning"))
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%s: %s (%s, %s)", file, state, humanize.Count(nerr, "error"), humanize.Count(nwarn, "warning"))
 }

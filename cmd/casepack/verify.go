@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/sign"
@@ -115,7 +116,7 @@ func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool
 		state = "FAILED verification"
 	}
 	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)%s\n",
-		termsafe.Line(rep.Package), state, rep.Files, humanBytes(rep.Bytes), plural(len(rep.Errors()), "error"), plural(len(rep.Warnings()), "warning"),
+		termsafe.Line(rep.Package), state, rep.Files, humanize.Bytes(rep.Bytes), humanize.Count(len(rep.Errors()), "error"), humanize.Count(len(rep.Warnings()), "warning"),
 		len(vr.Signatures), trusted, originWords(len(vr.Signatures), trusted, vr.Trusted))
 }
 

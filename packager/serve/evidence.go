@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/intake"
 	"github.com/casepack/casepack/schema"
@@ -90,7 +91,7 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, name, dir s
 			mu.Lock()
 		}
 		defer mu.Unlock()
-		j.setPhase("hashing and adding " + plural(len(paths), "file"))
+		j.setPhase("hashing and adding " + humanize.Count(len(paths), "file"))
 		opt.Progress = j.report
 		rep, err := packager.AddEvidence(ctx, dir, paths, opt)
 		if rep != nil {

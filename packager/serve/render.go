@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 )
@@ -32,10 +33,10 @@ var static = func() fs.FS {
 
 var funcs = template.FuncMap{
 	"where":  where,
-	"bytes":  humanBytes,
+	"bytes":  humanize.Bytes,
 	"lower":  strings.ToLower,
 	"base":   filepath.Base,
-	"plural": plural,
+	"plural": humanize.Count,
 }
 
 // pages are parsed once: each page template with the layout.
@@ -140,26 +141,6 @@ func where(f finding.Finding) string {
 		}
 	}
 	return strings.Join(parts, ": ")
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // hintOf is the hint an error of the domain API carries, if any.

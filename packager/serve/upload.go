@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/humanize"
 )
 
 // maxField caps a form field that is not a file: names, labels, a
@@ -105,7 +106,7 @@ func (s *Server) savePart(f *form, part *multipart.Part, place func(field, name 
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return fmt.Errorf("%s is larger than this app accepts (%s): %w", name, humanBytes(tooBig.Limit), err)
+			return fmt.Errorf("%s is larger than this app accepts (%s): %w", name, humanize.Bytes(tooBig.Limit), err)
 		}
 		return fmt.Errorf("%s could not be received: %w", name, err)
 	}
