@@ -325,24 +325,19 @@ type ArchiveAuditOptions struct {
 // ErrArchivePartial when one could not be checked; any other error with a
 // report means the audit stopped or its record could not be written.
 func ArchiveAudit(ctx context.Context, root string, opt ArchiveAuditOptions) (*archive.Fixity, error) {
-	a, err := openArchive(ctx, root, false, opt.ArchiveOptions)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
-	aopt := archive.AuditOptions{Check: opt.check(), Sample: opt.Sample, Budget: opt.Budget, Progress: opt.Progress}
-	for _, q := range opt.IDs {
-		id, err := a.Resolve(ctx, q)
-		if err != nil {
-			return nil, archiveError(err, root)
+	fx, err := withArchive(ctx, root, false, opt.ArchiveOptions, func(a *archive.Archive) (*archive.Fixity, error) {
+		aopt := archive.AuditOptions{Check: opt.check(), Sample: opt.Sample, Budget: opt.Budget, Progress: opt.Progress}
+		for _, q := range opt.IDs {
+			id, err := a.Resolve(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			aopt.IDs = append(aopt.IDs, id)
 		}
-		aopt.IDs = append(aopt.IDs, id)
-	}
-	fx, err := a.Audit(ctx, aopt)
+		return a.Audit(ctx, aopt)
+	})
 	switch {
-	case fx == nil:
-		return nil, archiveError(err, root)
-	case err != nil:
+	case fx == nil || err != nil:
 		return fx, err
 	case fx.Damaged > 0:
 		return fx, fault.New(fault.Verification, summary(ErrVerifyFailed, "audit of %s: packages damaged: %d of %d checked", fx.Root, fx.Damaged, fx.Checked), "")
@@ -385,27 +380,22 @@ func ArchiveGet(ctx context.Context, root, id string, opt ArchiveGetOptions) (*a
 	if fi, err := os.Stat(opt.OutDir); err == nil && !fi.IsDir() {
 		return nil, fault.Usagef("-o %s: is a file, not a folder", opt.OutDir)
 	}
-	a, err := openArchive(ctx, root, false, opt.ArchiveOptions)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
-	pid, err := a.Resolve(ctx, id)
-	if err != nil {
-		return nil, archiveError(err, root)
-	}
-	res, err := a.Get(ctx, pid, opt.OutDir, opt.check())
-	var ni *archive.NotIntactError
-	switch {
-	case errors.As(err, &ni):
-		return nil, fault.New(fault.Verification, &ArchiveDamagedError{ID: pid.String(), Package: ni.Package, Check: ni.Check},
-			"run casepack archive audit "+root+" "+pid.Short()+", and get the package from another copy of the archive")
-	case errors.Is(err, fs.ErrExist):
-		return nil, fault.New(fault.Operational, err, "choose another -o folder, or move the existing package away; get never replaces anything")
-	case err != nil:
-		return nil, archiveError(err, root)
-	}
-	return res, nil
+	return withArchive(ctx, root, false, opt.ArchiveOptions, func(a *archive.Archive) (*archive.GetResult, error) {
+		pid, err := a.Resolve(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		res, err := a.Get(ctx, pid, opt.OutDir, opt.check())
+		var ni *archive.NotIntactError
+		switch {
+		case errors.As(err, &ni):
+			return nil, fault.New(fault.Verification, &ArchiveDamagedError{ID: pid.String(), Package: ni.Package, Check: ni.Check},
+				"run casepack archive audit "+root+" "+pid.Short()+", and get the package from another copy of the archive")
+		case errors.Is(err, fs.ErrExist):
+			return nil, fault.New(fault.Operational, err, "choose another -o folder, or move the existing package away; get never replaces anything")
+		}
+		return res, err
+	})
 }
 
 // ArchiveSyncOptions controls ArchiveSync.
@@ -477,20 +467,17 @@ func archiveTarget(p string) (root, id string, ok bool) {
 // reports a package.
 func verifyArchived(ctx context.Context, root, query string, opt VerifyOptions) (*VerifyReport, error) {
 	aopt := ArchiveOptions{S3: opt.S3, Trust: opt.Trust, RequireSignature: opt.SignatureRequired(), Workers: opt.Workers}
-	a, err := openArchive(ctx, root, false, aopt)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
-	id, err := a.Resolve(ctx, query)
-	if err != nil {
-		return nil, archiveError(err, root)
-	}
-	copt := aopt.check()
-	copt.Progress = opt.Progress
-	c, err := a.Verify(ctx, id, copt)
-	if err != nil {
-		return nil, archiveError(err, root)
-	}
-	return verifyReport(c.Integrity, c.Signatures, opt)
+	return withArchive(ctx, root, false, aopt, func(a *archive.Archive) (*VerifyReport, error) {
+		id, err := a.Resolve(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		copt := aopt.check()
+		copt.Progress = opt.Progress
+		c, err := a.Verify(ctx, id, copt)
+		if err != nil {
+			return nil, err
+		}
+		return verifyReport(c.Integrity, c.Signatures, opt)
+	})
 }
