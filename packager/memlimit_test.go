@@ -10,7 +10,8 @@ import (
 
 // TestBuildMemoryLimit: a build's limit is 32 MiB plus 20 bytes per byte
 // of case.json, raised by perEvidenceFile for each evidence file once the
-// case is read; a limit set for validation, or none, is never raised.
+// case is read; a limit set for validation, or none, is never raised; a
+// workbook counts six times its size (zipped XML).
 func TestBuildMemoryLimit(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "") // SetMemoryLimit steps aside when it is set
 	os.Unsetenv("GOMEMLIMIT")
@@ -22,6 +23,10 @@ func TestBuildMemoryLimit(t *testing.T) {
 	if err := os.WriteFile(caseFile, make([]byte, 1000), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	book := filepath.Join(t.TempDir(), "case.xlsx") // only its size is read
+	if err := os.WriteFile(book, make([]byte, 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		set   func()
@@ -31,6 +36,7 @@ func TestBuildMemoryLimit(t *testing.T) {
 		{"build", func() { SetMemoryLimit(dir, Building) }, 20000, 32<<20 + 20*1000 + 20000*perEvidenceFile},
 		{"build, no evidence", func() { SetMemoryLimit(dir, Building) }, 0, 32<<20 + 20*1000},
 		{"validation", func() { SetMemoryLimit(dir, Validating) }, 20000, 32<<20 + 7*1000},
+		{"validation of a workbook", func() { SetMemoryLimit(book, Validating) }, 20000, 32<<20 + 6*7*1000},
 		{"no limit set", func() { debug.SetMemoryLimit(math.MaxInt64) }, 20000, math.MaxInt64},
 	}
 	for _, tt := range tests {
