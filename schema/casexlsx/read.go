@@ -217,7 +217,7 @@ func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
 		if value == nil {
 			return nil
 		}
-		v, ok := rd.value(s, row, 1, label, ptr, c, f, *value)
+		v, ok := rd.value(s, row, 1, label, ptr, nil, c, f, *value)
 		if !ok {
 			return nil
 		}
@@ -389,7 +389,7 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 		} else {
 			path, header = extra[c.col], strings.Join(extra[c.col], ".")
 		}
-		v, ok := rd.value(s, row, c.col, header, ptr+pointerOf(path), col, f, c)
+		v, ok := rd.value(s, row, c.col, header, ptr, path, col, f, c)
 		if ok {
 			set(item, path, v)
 		}
@@ -499,9 +499,11 @@ var numberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+
 // value converts a cell into the value of its field: text stays text,
 // numbers and true/false are taken where the schema expects them, a date
 // typed into a cell (a day count shown as a date) becomes the date it shows.
-func (rd *reader) value(s *Sheet, row, col int, header, ptr string, c *Column, f *shape.Field, x cell) (any, bool) {
+// The value's pointer is ptr followed by path, joined only for a finding:
+// a large workbook has millions of cells and few errors.
+func (rd *reader) value(s *Sheet, row, col int, header, ptr string, path []string, c *Column, f *shape.Field, x cell) (any, bool) {
 	if x.kind == cellError {
-		rd.add(finding.Finding{Code: finding.XLSXCell, Sheet: s.Name, Cell: cellName(col, row), Field: header, Pointer: ptr,
+		rd.add(finding.Finding{Code: finding.XLSXCell, Sheet: s.Name, Cell: cellName(col, row), Field: header, Pointer: ptr + pointerOf(path),
 			Message: fmt.Sprintf("the cell shows the error %s, not a value", x.text),
 			Hint:    "correct the formula, or type the value itself"})
 		return nil, false
