@@ -40,6 +40,22 @@ func pdfText(t *testing.T, c *schema.Case, ed edition.Edition, lang ...string) s
 	return squash(run(t, "pdftotext", path, "-"))
 }
 
+// renderText renders c and returns the layout's report and the text
+// pdftotext -layout reads from the PDF.
+func renderText(t *testing.T, c *schema.Case, ev EvidenceDigests, opt Options) (*layoutReport, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	rep, err := render(context.Background(), &buf, c, ev, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "n.pdf")
+	if err := os.WriteFile(pdf, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rep, run(t, "pdftotext", "-layout", "-enc", "UTF-8", pdf, "-")
+}
+
 // TestLegalSectionsLaVega: the La Vega narrative, as pdftotext reads it,
 // says who is alleged to be responsible and how, argues the contextual
 // elements one by one, gives the potential case and the per-victim matrix,
@@ -162,16 +178,7 @@ func TestPersonsOfInterestWithheldKeepsNumbers(t *testing.T) {
 	note := regexp.MustCompile(`(?m)^\s+([0-9]+)\s+((?:EV-[0-9]{4}|Rome Statute|Rules of|Elements of|Office of|Situation|Berkeley|Minnesota).*)$`)
 	ed := map[edition.Edition]*out{}
 	for _, e := range []edition.Edition{edition.Confidential, edition.Public} {
-		var buf bytes.Buffer
-		rep, err := render(context.Background(), &buf, c, nil, Options{Date: testDate, Edition: e, Version: "1"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pdf := filepath.Join(t.TempDir(), "n.pdf")
-		if err := os.WriteFile(pdf, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		text := run(t, "pdftotext", "-layout", "-enc", "UTF-8", pdf, "-")
+		rep, text := renderText(t, c, nil, Options{Date: testDate, Edition: e, Version: "1"})
 		o := &out{text: squash(text), rep: rep}
 		// The table of contents lists every heading with its number.
 		toc, _, _ := strings.Cut(text, "\f\f")
@@ -221,19 +228,11 @@ func TestPersonsOfInterestWithheldKeepsNumbers(t *testing.T) {
 // the table; the minimal case has neither.
 func TestChainDiagram(t *testing.T) {
 	c := laVega(t)
-	var buf bytes.Buffer
-	rep, err := render(context.Background(), &buf, c, nil, Options{Date: testDate, Lang: "fr"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, text := renderText(t, c, nil, Options{Date: testDate, Lang: "fr"})
 	if len(rep.Diagrams) != 1 || rep.Diagrams[0] != (diagramReport{Units: 3, Links: 2, Drawn: true}) {
 		t.Errorf("La Vega diagrams: %+v, want one of 3 units and 2 links, drawn", rep.Diagrams)
 	}
-	pdf := filepath.Join(t.TempDir(), "n.pdf")
-	if err := os.WriteFile(pdf, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if text := squash(run(t, "pdftotext", pdf, "-")); !strings.Contains(text, "Trait plein : établi ; tirets : rapporté ; pointillés : hypothèse, ou non précisé.") {
+	if !strings.Contains(squash(text), "Trait plein : établi ; tirets : rapporté ; pointillés : hypothèse, ou non précisé.") {
 		t.Error("the French narrative lacks the diagram's legend")
 	}
 
@@ -244,7 +243,7 @@ func TestChainDiagram(t *testing.T) {
 		wide.Units = append(wide.Units, schema.Unit{ID: id, Name: "Unit " + id, Type: "police",
 			Superiors: []schema.Superior{{SuperiorID: "U-PNB", Status: schema.StatusReported}}})
 	}
-	rep, err = render(context.Background(), &bytes.Buffer{}, wide, nil, Options{Date: testDate})
+	rep, err := render(context.Background(), &bytes.Buffer{}, wide, nil, Options{Date: testDate})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,6 @@
 package narrative
 
 import (
-	"bytes"
-	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -64,16 +60,7 @@ func TestRedactionInPlace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var buf bytes.Buffer
-		rep, err := render(context.Background(), &buf, c, ev, opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pdf := filepath.Join(t.TempDir(), "n.pdf")
-		if err := os.WriteFile(pdf, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		text := run(t, "pdftotext", "-layout", "-enc", "UTF-8", pdf, "-")
+		rep, text := renderText(t, c, ev, opt)
 		var notes []string
 		for _, m := range regexp.MustCompile(`(?m)^\s+([0-9]+)\s+(EV-[0-9]{4}.*)$`).FindAllStringSubmatch(text, -1) {
 			notes = append(notes, m[1]+" "+strings.TrimSpace(m[2]))
