@@ -9,8 +9,8 @@ import (
 )
 
 // TestBuildMemoryLimit: a build's limit is 32 MiB plus 20 bytes per byte
-// of case.json, raised by perEvidenceFile for each evidence file once the
-// case is read; a limit set for validation, or none, is never raised; a
+// of case.json, raised by perEvidenceFile for each evidence file beyond
+// the first roomyEvidenceFiles once the case is read; a limit set for validation, or none, is never raised; a
 // workbook counts six times its size (zipped XML).
 func TestBuildMemoryLimit(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "") // SetMemoryLimit steps aside when it is set
@@ -33,7 +33,9 @@ func TestBuildMemoryLimit(t *testing.T) {
 		files int
 		want  int64
 	}{
-		{"build", func() { SetMemoryLimit(dir, Building) }, 20000, 32<<20 + 20*1000 + 20000*perEvidenceFile},
+		{"build", func() { SetMemoryLimit(dir, Building) }, 20000, 32<<20 + 20*1000 + (20000-roomyEvidenceFiles)*perEvidenceFile},
+		{"build, a few thousand files", func() { SetMemoryLimit(dir, Building) }, roomyEvidenceFiles, 32<<20 + 20*1000},
+		{"build, one more", func() { SetMemoryLimit(dir, Building) }, roomyEvidenceFiles + 1, 32<<20 + 20*1000 + perEvidenceFile},
 		{"build, no evidence", func() { SetMemoryLimit(dir, Building) }, 0, 32<<20 + 20*1000},
 		{"validation", func() { SetMemoryLimit(dir, Validating) }, 20000, 32<<20 + 7*1000},
 		{"validation of a workbook", func() { SetMemoryLimit(book, Validating) }, 20000, 32<<20 + 6*7*1000},
