@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casepack/casepack/internal/failfs"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/sign/signtest"
 )
@@ -443,28 +444,13 @@ func TestParseTrust(t *testing.T) {
 	}
 }
 
-// unreadableFS fails to open one file with a system error, as a file
-// without read permission or on a failing disk does.
-type unreadableFS struct {
-	fs.FS
-	name string
-	err  error
-}
-
-func (u unreadableFS) Open(name string) (fs.File, error) {
-	if name == u.name {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: u.err}
-	}
-	return u.FS.Open(name)
-}
-
 // A signature file the verifier cannot read is "cannot read" (exit 1),
 // never "INVALID" (exit 4): nothing is known about it.
 func TestVerifyPackageUnreadableSignature(t *testing.T) {
 	dir := newBag(t)
 	signInto(t, dir, mustSigner(t, edCred(t), "Alice"), 1)
 	for _, errno := range []error{syscall.EACCES, syscall.EIO} {
-		_, err := VerifyPackage(unreadableFS{os.DirFS(dir), "signatures/1-alice.sig", errno}, VerifyOptions{})
+		_, err := VerifyPackage(failfs.FS{FS: os.DirFS(dir), Name: "signatures/1-alice.sig", Err: errno}, VerifyOptions{})
 		if fault.ClassOf(err) != fault.Operational {
 			t.Fatalf("%v: error %v (class %v), want an operational error", errno, err, fault.ClassOf(err))
 		}

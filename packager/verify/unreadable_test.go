@@ -2,29 +2,14 @@ package verify
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"syscall"
 	"testing"
 
+	"github.com/casepack/casepack/internal/failfs"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 )
-
-// failFS fails every open of one file with err, as the system would for a
-// file the reader may not read or a disk that fails.
-type failFS struct {
-	fs.FS
-	name string
-	err  error
-}
-
-func (f failFS) Open(name string) (fs.File, error) {
-	if name == f.name {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: f.err}
-	}
-	return f.FS.Open(name)
-}
 
 // TestUnreadableIsNotDamage: a file of a package folder the verifier
 // cannot read (permission denied, an I/O error) says nothing about the
@@ -56,7 +41,7 @@ func TestUnreadableIsNotDamage(t *testing.T) {
 				b[0] ^= 0xff
 			}
 			dir := writeBag(t, files)
-			pkg := &Package{path: dir, kind: "folder", name: "PKG", fsys: failFS{os.DirFS(dir), payload, tt.err}}
+			pkg := &Package{path: dir, kind: "folder", name: "PKG", fsys: failfs.FS{FS: os.DirFS(dir), Name: payload, Err: tt.err}}
 			rep, err := Verify(context.Background(), pkg, Options{Workers: 2})
 			if err != nil {
 				t.Fatal(err)
