@@ -126,6 +126,17 @@ func openPackage(path string) (*verify.Package, error) {
 	return pkg, err
 }
 
+// TrustFileError is a trust file LoadTrust cannot use: the file as given
+// and what is wrong with it, so that a front end that names files its own
+// way (the web app names an upload by the name it was uploaded as) can say
+// it in its own words.
+type TrustFileError struct {
+	File    string
+	Problem string
+}
+
+func (e *TrustFileError) Error() string { return "--trust " + e.File + ": " + e.Problem }
+
 // LoadTrust reads the public keys and certificates in PEM files, for
 // VerifyOptions.Trust. A missing or unreadable file is a usage error.
 func LoadTrust(files []string) ([]sign.TrustAnchor, error) {
@@ -138,9 +149,9 @@ func LoadTrust(files []string) ([]sign.TrustAnchor, error) {
 		}
 		if err != nil {
 			if _, serr := os.Stat(f); serr != nil {
-				return nil, fault.New(fault.Usage, fmt.Errorf("--trust %s: no such file", f), "give the path of a PEM public key or certificate")
+				return nil, fault.New(fault.Usage, &TrustFileError{File: f, Problem: "no such file"}, "give the path of a PEM public key or certificate")
 			}
-			return nil, fault.New(fault.Usage, fmt.Errorf("--trust %s: not a public key or certificate casepack can read", f),
+			return nil, fault.New(fault.Usage, &TrustFileError{File: f, Problem: "not a public key or certificate casepack can read"},
 				"give a PEM public key (NAME.pub.pem from casepack keygen), a certificate or a CA certificate")
 		}
 		out = append(out, a...)

@@ -136,6 +136,15 @@ func TestWorkflow(t *testing.T) {
 	body = c.follow(c.upload("/verify", s.csrf, nil, [3]string{"package", "pkg.zip", string(tamper(t, zipBytes, "wall.jpg"))}))
 	mustContain(t, body, "NOT INTACT", "wall.jpg", "CP-BAG-MODIFIED")
 
+	// A trusted key that is not one: named as it was uploaded (never by the
+	// folder it waited in), with what to give instead.
+	rec := c.upload("/verify", s.csrf, nil, [3]string{"package", "pkg.zip", string(zipBytes)}, [3]string{"trust", "junk.pem", "not a key"})
+	body = rec.Body.String()
+	mustContain(t, body, "A trusted key cannot be read", "junk.pem: not a public key or certificate casepack can read", "give a PEM public key")
+	if strings.Contains(body, uploadsDir) || strings.Contains(body, "trust-1") || strings.Contains(body, "--trust") {
+		t.Errorf("the page names the upload folder:\n%s", body)
+	}
+
 	// A package built here, by name.
 	body = c.follow(c.upload("/verify", s.csrf, map[string]string{"built": pkgs[0]}))
 	mustContain(t, body, "INTACT", "valid, but the signer is not among the trusted keys")

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/casepack/casepack/packager"
+	"github.com/casepack/casepack/packager/fault"
 )
 
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +72,11 @@ func (s *Server) startVerify(w http.ResponseWriter, r *http.Request) {
 	anchors, err := packager.LoadTrust(trust)
 	if err != nil {
 		os.RemoveAll(tmp)
-		s.renderError(w, "A trusted key cannot be read", errors.New(strings.ReplaceAll(err.Error(), tmp+string(filepath.Separator), "")))
+		var tf *packager.TrustFileError
+		if errors.As(err, &tf) { // named as it was uploaded, not by where it waited
+			err = fault.New(fault.Usage, fmt.Errorf("%s: %s", filepath.Base(tf.File), tf.Problem), fault.HintOf(err))
+		}
+		s.renderError(w, "A trusted key cannot be read", err)
 		return
 	}
 	opt := packager.VerifyOptions{Trust: anchors, RequireSignature: f.Fields["require"] == "1"}
