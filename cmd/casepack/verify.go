@@ -24,6 +24,8 @@ func init() {
 			"Every file is re-hashed with SHA-256 and SHA-512; every missing, added or\n" +
 			"modified file is named, with the expected and actual digest. Signatures\n" +
 			"are reported as valid and trusted, valid but untrusted, or invalid.\n" +
+			"A bag another tool made (BagIt 1.0, 0.97) is checked by RFC 8493's rules\n" +
+			"and reported as a valid BagIt bag, not a casepack package.\n" +
 			"Exit 0 when the package is intact, 4 when it is not, 1 when a file of it\n" +
 			"cannot be read (permission denied, a disk error) and nothing else is wrong.",
 		Flags: append(append(trustFlags(),
@@ -112,12 +114,21 @@ func printVerify(stdout, stderr io.Writer, vr *packager.VerifyReport, quiet bool
 		}
 	}
 	state := "intact"
-	if !rep.Intact() {
+	switch {
+	case rep.PlainBag() && rep.Intact():
+		state = "valid BagIt bag, not a casepack package"
+	case rep.PlainBag():
+		state = "FAILED verification as a BagIt bag (not a casepack package)"
+	case !rep.Intact():
 		state = "FAILED verification"
 	}
-	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s; %d signature(s), %d valid and trusted)%s\n",
+	sigs := fmt.Sprintf("; %d signature(s), %d valid and trusted", len(vr.Signatures), trusted)
+	if rep.PlainBag() {
+		sigs = "" // another tool's bag carries no casepack signatures
+	}
+	fmt.Fprintf(stdout, "%s: %s (%d files, %s checked; %s, %s%s)%s\n",
 		termsafe.Line(rep.Package), state, rep.Files, humanize.Bytes(rep.Bytes), humanize.Count(len(rep.Errors()), "error"), humanize.Count(len(rep.Warnings()), "warning"),
-		len(vr.Signatures), trusted, originWords(len(vr.Signatures), trusted, vr.Trusted))
+		sigs, originWords(len(vr.Signatures), trusted, vr.Trusted))
 }
 
 // originWords ends the summary line when no trusted signer vouches for the

@@ -15,6 +15,7 @@ import (
 	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/archive/store"
 	"github.com/casepack/casepack/packager/bag"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/verify"
 )
@@ -87,6 +88,12 @@ func (a *Archive) Add(ctx context.Context, path string, opt AddOptions) (*AddRes
 	in, err := checkPackage(ctx, pkg, opt.Check)
 	if err != nil {
 		return nil, err
+	}
+	if in.Integrity.PlainBag() {
+		// verify accepts any BagIt bag; the archive catalogues packages by
+		// their casepack/manifest.json and tracks what each disclosed.
+		return nil, fault.New(fault.Usage, fmt.Errorf("%s: a BagIt bag, not a casepack package; the archive keeps casepack packages", path),
+			"casepack verify checks it; build a casepack package from the case to archive it")
 	}
 	if !in.Intact() {
 		return nil, &NotIntactError{Package: path, Check: in}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzBagInfo: ParseBagInfo never panics, and what it returns marshals
@@ -61,6 +62,40 @@ func FuzzCasepackManifest(f *testing.F) {
 		out2, err := m2.Marshal()
 		if err != nil || string(out2) != string(out) {
 			t.Fatalf("marshal not stable: %v\n%s\n---\n%s", err, out, out2)
+		}
+	})
+}
+
+// FuzzForeignManifest: reading another tool's manifest never panics, and
+// every path it returns (and every literal spelling) is a safe bag path.
+func FuzzForeignManifest(f *testing.F) {
+	f.Add([]byte("b1946ac92492d2347c6235b4d2611184 *data/hello.txt\r\n\n"))
+	f.Add([]byte("b1946ac92492d2347c6235b4d2611184  ./data/50%25 %7E.txt\n"))
+	f.Add([]byte("b1946ac92492d2347c6235b4d2611184  ../../../README.md\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		entries, _ := ScanForeignManifest("md5", in)
+		for _, e := range entries {
+			if CheckPath(e.Path) != nil || e.Literal != "" && CheckPath(e.Literal) != nil || len(e.Digest) != 32 {
+				t.Fatalf("unsafe entry %+v from %q", e, in)
+			}
+		}
+	})
+}
+
+// FuzzBagitTxt: bagit.txt and tag files in a declared encoding never
+// panic; what decodes is UTF-8.
+func FuzzBagitTxt(f *testing.F) {
+	f.Add([]byte("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-16\n"), []byte("\xff\xfeB\x00a\x00"))
+	f.Add([]byte("BagIt-Version: 1.0\r\nTag-File-Character-Encoding: ISO-8859-1"), []byte("Comisi\xf3n"))
+	f.Add([]byte("\xef\xbb\xbfBagIt-Version : 1.0\n"), []byte{})
+	f.Fuzz(func(t *testing.T, bagit, tag []byte) {
+		d, err := ReadBagitTxt(bagit)
+		if err != nil {
+			return
+		}
+		text, _, err := d.DecodeTagFile(tag)
+		if err == nil && !utf8.Valid(text) {
+			t.Fatalf("%s decoded %q to invalid UTF-8", d.Encoding, tag)
 		}
 	})
 }

@@ -18,17 +18,31 @@ const (
 // Algorithms lists the digest algorithms of every casepack manifest pair.
 var Algorithms = []string{SHA256, SHA512}
 
-// HexLen returns the length of a lowercase hex digest for alg, or 0 for an
-// algorithm casepack does not know.
+// HexLen returns the length of a hex digest for alg, or 0 for an algorithm
+// casepack does not know. casepack writes SHA-256 and SHA-512; it reads the
+// others RFC 8493 §2.4 and its implementations use in bags other tools made.
 func HexLen(alg string) int {
 	switch alg {
+	case "md5":
+		return 32
+	case "sha1":
+		return 40
+	case "sha224":
+		return 56
 	case SHA256:
 		return 64
+	case "sha384":
+		return 96
 	case SHA512:
 		return 128
 	}
 	return 0
 }
+
+// Weak reports whether alg's digests can be forged: two different files
+// with one MD5 or SHA-1 digest can be made, so a manifest of those digests
+// cannot prove a file was not swapped.
+func Weak(alg string) bool { return alg == "md5" || alg == "sha1" }
 
 // ManifestName returns "manifest-<alg>.txt"; TagManifestName "tagmanifest-<alg>.txt".
 func ManifestName(alg string) string    { return "manifest-" + alg + ".txt" }
@@ -45,6 +59,15 @@ type Entry struct {
 	Digest string
 }
 
+// ForeignEntry is a line of a manifest another tool made.
+type ForeignEntry struct {
+	Entry
+	// Literal is the path exactly as the line wrote it, when that differs
+	// from Path: a tool that did not percent-encode "%" (bagit-python,
+	// BagIt 0.97 tools) meant "%25" literally.
+	Literal string
+}
+
 // Manifest is a payload or tag manifest for one algorithm.
 type Manifest struct {
 	Alg     string
@@ -57,6 +80,10 @@ type LineError struct {
 	Line int
 	Path string
 	Err  error
+	// Read is true when the line was still read as an entry: the error
+	// only says it is not written as RFC 8493 writes it
+	// (ScanForeignManifest only).
+	Read bool
 }
 
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
@@ -205,6 +232,78 @@ func ScanManifest(alg string, b []byte) ([]Entry, []*LineError) {
 			continue
 		}
 		entries = append(entries, Entry{Path: p, Digest: strings.ToLower(digest)})
+	}
+	return entries, errs
+}
+
+// ScanForeignManifest reads a manifest of a bag another tool made (text
+// already decoded to UTF-8) as those tools write them: what ScanManifest
+// accepts, and also blank lines (skipped), md5sum's binary-mode marker
+// ("<digest> *path"), a leading "./", and a "%" that is not RFC 8493's
+// percent-encoding (kept literally: bagit-python and BagIt 0.97 tools do not
+// encode "%"). Each of those is a LineError with Read set, beside the
+// entry it still gives. Unsafe paths, bad digests and unreadable lines are
+// errors as in ScanManifest.
+func ScanForeignManifest(alg string, b []byte) ([]ForeignEntry, []*LineError) {
+	var (
+		entries []ForeignEntry
+		errs    []*LineError
+	)
+	s := strings.ReplaceAll(string(b), "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for i, line := range lines {
+		n := i + 1
+		line = strings.TrimSuffix(line, "\r")
+		if strings.TrimSpace(line) == "" {
+			errs = append(errs, &LineError{Line: n, Err: errors.New("blank line (skipped)"), Read: true})
+			continue
+		}
+		sep := strings.IndexAny(line, " \t")
+		if sep < 0 {
+			errs = append(errs, &LineError{Line: n, Err: errors.New(`expected "<digest>  <path>"`)})
+			continue
+		}
+		digest := line[:sep]
+		enc := strings.TrimLeft(line[sep:], " \t")
+		var notes []string
+		if rest, ok := strings.CutPrefix(enc, "*"); ok {
+			enc = rest
+			notes = append(notes, `"*" before the path (md5sum's binary mode) ignored`)
+		}
+		if rest, ok := strings.CutPrefix(enc, "./"); ok {
+			enc = rest
+			notes = append(notes, `leading "./" ignored`)
+		}
+		if enc == "" {
+			errs = append(errs, &LineError{Line: n, Err: errors.New("no path after the digest")})
+			continue
+		}
+		p, err := DecodePath(enc)
+		literal := ""
+		if err != nil {
+			p = enc
+			notes = append(notes, `"%" that is not percent-encoding read literally`)
+		} else if p != enc {
+			literal = enc
+		}
+		if err := checkDigest(alg, digest); err != nil {
+			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
+			continue
+		}
+		if err := CheckPath(p); err != nil {
+			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
+			continue
+		}
+		if literal != "" && CheckPath(literal) != nil {
+			literal = ""
+		}
+		for _, note := range notes {
+			errs = append(errs, &LineError{Line: n, Path: p, Err: errors.New(note), Read: true})
+		}
+		entries = append(entries, ForeignEntry{Entry{Path: p, Digest: strings.ToLower(digest)}, literal})
 	}
 	return entries, errs
 }

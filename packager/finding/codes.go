@@ -128,6 +128,8 @@ const (
 	BagUnreadable           Code = "CP-BAG-UNREADABLE"
 	BagFetch                Code = "CP-BAG-FETCH"
 	BagTagUnknown           Code = "CP-BAG-TAG-UNKNOWN"
+	BagAlgorithm            Code = "CP-BAG-ALGORITHM"
+	BagSystemFile           Code = "CP-BAG-SYSTEM-FILE"
 	ZipUnsafe               Code = "CP-ZIP-UNSAFE"
 	CasepackManifest        Code = "CP-CASEPACK-MANIFEST"
 	CasepackMismatch        Code = "CP-CASEPACK-MISMATCH"
@@ -231,20 +233,22 @@ var Table = []Info{
 	{XLSXRow, Error, "", Case, "", "a row that cannot be placed: it names no parent item, one not on its sheet, or repeats a number"},
 	{XLSXCell, Error, "", Case, "", "a cell that shows an error (#N/A) instead of a value; on writing, a text over 32,767 characters or with a control character, which a cell cannot hold"},
 
-	{BagBagit, Error, "", Package, "bagit.txt", "bagit.txt missing, unreadable, or not BagIt 1.0 / 0.97 with UTF-8 tag files"},
-	{BagInfo, Error, Warning, Package, "bag-info.txt", "bag-info.txt unreadable or too large (error); no Payload-Oxum (warning)"},
+	{BagBagit, Error, "", Package, "bagit.txt", "bagit.txt missing, unreadable, with a byte-order mark or white space around a label, or of a version casepack does not read (a package: 1.0 or 0.97 with UTF-8 tag files; another tool's bag: 1.0, 0.97 or 0.96, tag files in any registered encoding)"},
+	{BagInfo, Error, Warning, Package, "bag-info.txt", "bag-info.txt unreadable or too large (error); a package's without Payload-Oxum, or lines read although BagIt writes them otherwise: white space before a colon, blank lines, a byte-order mark (warning)"},
 	{BagOxum, Error, "", Package, "bag-info.txt", "Payload-Oxum disagrees with the payload present (expected/actual `bytes.files`)"},
-	{BagMissing, Error, "", Package, "the file", "a file listed by both manifests of a pair, or a required file, is absent"},
-	{BagExtra, Error, "", Package, "the file", "a file no manifest lists (outside signatures/)"},
+	{BagMissing, Error, "", Package, "the file", "a file listed by both manifests of a pair (another tool's bag: by every manifest that lists it), or a required file (bagit.txt, data/, a payload manifest; a package's bag-info.txt, casepack/manifest.json), is absent"},
+	{BagExtra, Error, Warning, Package, "the file", "a file no manifest lists (outside signatures/); in another tool's bag, a tag file no tag manifest lists is a warning (RFC 8493 allows it, but nothing shows it came with the bag)"},
 	{BagModified, Error, "", Package, "the file", "the file's digest matches no manifest that lists it"},
-	{BagManifestModified, Error, "", Package, "the manifest", "a manifest line disagrees with the file while the other algorithm's manifest agrees; or one manifest of a pair lacks a line the other has, or lists an absent file the other does not"},
+	{BagManifestModified, Error, Warning, Package, "the manifest", "a manifest line disagrees with the file while another algorithm's manifest agrees; or one manifest lacks a line another has, or lists an absent file another does not (a warning in a BagIt 0.97 bag, where manifests need not list every file)"},
 	{BagManifestSyntax, Error, "", Package, "the manifest", "a line that cannot be read; a manifest over the size limit"},
-	{BagManifestNoncanonical, Warning, "", Package, "the manifest", "readable but not in the canonical form of §4.1"},
+	{BagManifestNoncanonical, Warning, "", Package, "the manifest", "readable but not in the canonical form of §4.1; in another tool's bag, lines read although RFC 8493 writes them otherwise (md5sum's `*`, a leading `./`, a `%` not percent-encoded, blank lines, a byte-order mark), and paths matched to a file in another Unicode normalisation"},
 	{BagPathUnsafe, Error, "", Package, "the manifest or the file", "a manifest path that is absolute, has `..`, a backslash, a drive letter…, or is in the wrong manifest; a symbolic link or special file in the package"},
-	{BagPathCollision, Error, "", Package, "the manifest or the file", "a duplicate path, or two paths equal after case folding and NFC"},
+	{BagPathCollision, Error, Warning, Package, "the manifest or the file", "a duplicate path, or two paths equal after case folding and NFC; in another tool's bag, a path listed twice with the same digest (BagIt 0.97) or two spellings of one name with the same digest are a warning"},
 	{BagUnreadable, Error, "", Package, "the file", "a file of the package could not be read (permission denied, a disk error): the reader's problem, not the package's; alone, verify exits 1, not 4"},
-	{BagFetch, Error, "", Package, "fetch.txt", "a fetch.txt: files to download from elsewhere (a package is always complete and never has one); paths in it that would land outside the bag are named"},
+	{BagFetch, Error, Warning, Package, "fetch.txt", "a fetch.txt: files to download from elsewhere (a package is always complete and never has one); paths in it that would land outside the bag are named. In another tool's bag it is unsupported remote content: a warning when every line is well formed and safe (casepack downloads nothing; a listed file that is absent is CP-BAG-MISSING), an error otherwise"},
 	{BagTagUnknown, Warning, "", Package, "the file", "a tag file that neither casepack nor RFC 8493 defines: nothing checks what it says"},
+	{BagAlgorithm, Warning, "", Package, "the manifest", "another tool's bag: a manifest of MD5 or SHA-1, digests that can be forged (checked, but a swapped file could match), or of an algorithm casepack cannot compute (not checked)"},
+	{BagSystemFile, Warning, "", Package, "the file", "another tool's bag: an operating system's own file in the payload (.DS_Store, Thumbs.db, desktop.ini…), most likely bagged by accident"},
 	{ZipUnsafe, Error, "", Package, "the entry", "a ZIP entry that is a symlink, escapes or lies outside the single top folder, is duplicated or collides, is both file and folder, declares an impossible or absurd size, uses an unknown method, or cannot be read as declared"},
 	{CasepackManifest, Error, "", Package, "casepack/manifest.json", "unreadable, too large, or of an unknown format"},
 	{CasepackMismatch, Error, "", Package, "casepack/manifest.json", "disagrees with the BagIt manifests or the files (size, digest, listing)"},

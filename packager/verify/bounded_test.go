@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -172,4 +173,71 @@ func verifyUnderCeiling(b *testing.B, dir string, check func(*Report)) {
 	if peak > hugeCeiling {
 		b.Fatalf("peak heap %d MiB, ceiling %d MiB", peak>>20, hugeCeiling>>20)
 	}
+}
+
+// addBogusPlainLines appends n md5sum-style lines ("<md5> *path", each a
+// deviation noted by line) naming files a plain bag does not hold to its
+// manifest-md5.txt.
+func addBogusPlainLines(t testing.TB, dir string, n int) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "manifest-md5.txt"), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	w := bufio.NewWriter(f)
+	for i := range n {
+		fmt.Fprintf(w, "%032x *data/bogus/file-%07d.bin\n", i, i)
+	}
+	must(t, w.Flush())
+	must(t, f.Close())
+}
+
+// A bag another tool made is read as a package is: a line at a time, the
+// lines naming absent files kept up to maxGhosts, the deviations counted
+// rather than listed line by line.
+func TestVerifyBoundsPlainFindings(t *testing.T) {
+	dir := writeBag(t, plainBag{version: "0.97", payload: plainPayload, algs: []string{"md5"}}.files())
+	const n = maxGhosts + 2500
+	addBogusPlainLines(t, dir, n)
+	pkg, err := Open(dir)
+	must(t, err)
+	defer pkg.Close()
+	rep, err := Verify(context.Background(), pkg, Options{})
+	must(t, err)
+	if rep.Intact() || !rep.PlainBag() {
+		t.Fatalf("a plain bag's manifest of bogus lines: intact %v, plain %v", rep.Intact(), rep.PlainBag())
+	}
+	per := map[finding.Code]int{}
+	var msgs []string
+	for _, f := range rep.Findings {
+		per[f.Code]++
+		msgs = append(msgs, f.Message)
+	}
+	for c, k := range per {
+		if k > MaxFindingsPerCode+2 {
+			t.Errorf("%d findings of %s, more than %d listed", k, c, MaxFindingsPerCode)
+		}
+	}
+	for _, w := range []string{
+		"and 2500 more lines name files that are not in the bag",
+		fmt.Sprintf(`"*" before the path (md5sum's binary mode) ignored (lines 3, 4, 5, 6, 7 and %d more)`, n-5),
+	} {
+		if !slices.ContainsFunc(msgs, func(m string) bool { return strings.Contains(m, w) }) {
+			t.Errorf("no finding says %q", w)
+		}
+	}
+}
+
+// BenchmarkVerifyHugePlainManifest verifies a bag another tool made whose
+// manifest-md5.txt has 1,000,000 md5sum-style lines naming files it does
+// not hold; the heap must stay under the same ceiling as a package's.
+func BenchmarkVerifyHugePlainManifest(b *testing.B) {
+	dir := writeBag(b, plainBag{version: "0.97", payload: plainPayload, algs: []string{"md5"}}.files())
+	addBogusPlainLines(b, dir, 1_000_000)
+	verifyUnderCeiling(b, dir, func(rep *Report) {
+		if rep.Intact() || !rep.PlainBag() {
+			b.Fatal("a plain bag's manifest of bogus lines verified intact")
+		}
+		if len(rep.Findings) > 10*MaxFindingsPerCode {
+			b.Fatalf("%d findings kept", len(rep.Findings))
+		}
+	})
 }

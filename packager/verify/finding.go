@@ -9,15 +9,29 @@ import (
 // Report is the outcome of Verify. Its findings use the one model and code
 // table of packager/finding. It marshals to JSON as
 //
-//	{"package": …, "kind": "folder"|"zip", "intact": bool,
+//	{"package": …, "kind": "folder"|"zip", "format": "casepack"|"bagit",
+//	 "bagit_version": "1.0" (another tool's bag only), "intact": bool,
 //	 "files_checked": n, "bytes_checked": n, "findings": [Finding…]}
 type Report struct {
-	Package  string            `json:"package"`
-	Kind     string            `json:"kind"`
-	Files    int               `json:"files_checked"`
-	Bytes    int64             `json:"bytes_checked"`
-	Findings []finding.Finding `json:"findings"`
+	Package string `json:"package"`
+	Kind    string `json:"kind"`
+	// Format says what was verified: a casepack package, or a bag another
+	// tool made (FormatBagIt), checked by RFC 8493's rules only.
+	Format       string            `json:"format"`
+	BagItVersion string            `json:"bagit_version,omitempty"`
+	Files        int               `json:"files_checked"`
+	Bytes        int64             `json:"bytes_checked"`
+	Findings     []finding.Finding `json:"findings"`
 }
+
+// The formats of Report.Format.
+const (
+	FormatCasepack = "casepack"
+	FormatBagIt    = "bagit"
+)
+
+// PlainBag reports whether the bag verified is not a casepack package.
+func (r *Report) PlainBag() bool { return r.Format == FormatBagIt }
 
 // Intact reports whether the package passed: no finding is an error.
 func (r *Report) Intact() bool { return !finding.HasErrors(r.Findings) }

@@ -62,7 +62,8 @@ type fileState struct {
 	hashed     bool
 	unreadable bool
 	d          digest.Digests
-	err        error // reading it for its digest failed
+	err        error             // reading it for its digest failed
+	other      map[string]string // digests of other algorithms (another tool's bag)
 }
 
 type verifier struct {
@@ -76,6 +77,18 @@ type verifier struct {
 	meter    *digest.Meter        // progress of the hashing
 	perCode  map[finding.Code]int // findings listed, by code
 	over     map[finding.Code]int // findings past MaxFindingsPerCode, counted only
+
+	// plain is true for a bag casepack did not make (see isCasepack): it is
+	// checked by RFC 8493's rules, with whatever manifests it has.
+	plain bool
+	decl  bag.Declaration // what bagit.txt declares (Version "" when unreadable)
+	algs  []string        // algorithms to compute for a plain bag
+	// hashAlgs are the algorithms hashFile computes with digest.ReadNamed;
+	// nil computes a package's SHA-256 and SHA-512. Set before the walk
+	// from the bag's top folder (see guessPlain), corrected once the bag
+	// is known.
+	hashAlgs []string
+	nfc      map[string]string // NFC form of each file's path -> the path (built when first needed)
 }
 
 // MaxFindingsPerCode is how many findings of one code a verification
@@ -124,13 +137,14 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	// afterwards which of them count (a file no manifest lists is
 	// reported as extra, its digest unused).
 	v.meter = digest.NewMeter(opt.Progress, 0, 0)
+	v.hashAlgs = v.guessPlain()
 	type found struct {
 		p   string
 		fst *fileState
 	}
 	payload := digest.NewFeed(ctx, opt.Workers, func(ctx context.Context, f found) error {
 		p, fst := f.p, f.fst
-		fst.d, fst.err = v.hashFile(ctx, p, fst.size)
+		fst.err = v.hashFile(ctx, p, fst)
 		fst.hashed = fst.err == nil
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
@@ -158,20 +172,47 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 
 	v.checkBagit()
 	info := v.readBagInfo()
-
-	var pay, tag [2]*side
-	for i, alg := range bag.Algorithms {
-		pay[i] = v.readManifest(bag.ManifestName(alg), alg, false)
-		tag[i] = v.readManifest(bag.TagManifestName(alg), alg, true)
+	v.plain = !v.isCasepack(info)
+	v.checkVersion()
+	if !v.plain && v.hashAlgs != nil {
+		// The top folder looked like another tool's bag, but bag-info.txt
+		// claims a casepack package (one whose casepack/ and signatures/
+		// are gone): its files are hashed again, as a package's.
+		v.hashAlgs = nil
+		for _, fst := range v.files {
+			fst.hashed, fst.err = false, nil
+		}
 	}
-	for _, req := range []string{"bagit.txt", "bag-info.txt", bag.CasepackManifestPath} {
-		v.requireFile(req)
+
+	var pay, tag []*side
+	if v.plain {
+		pay, tag = v.readForeignManifests()
+		v.requireData()
+		if want := slices.Sorted(slices.Values(v.algs)); !slices.Equal(want, v.hashAlgs) {
+			// guessPlain could not tell (an unlistable top folder): the
+			// files are hashed again, with the manifests' algorithms.
+			v.hashAlgs = want
+			if len(want) == 0 {
+				v.hashAlgs = nil
+			}
+			for _, fst := range v.files {
+				fst.hashed, fst.err = false, nil
+			}
+		}
+	} else {
+		for _, alg := range bag.Algorithms {
+			pay = append(pay, v.readManifest(bag.ManifestName(alg), alg, false))
+			tag = append(tag, v.readManifest(bag.TagManifestName(alg), alg, true))
+		}
+		for _, req := range []string{"bagit.txt", "bag-info.txt", bag.CasepackManifestPath} {
+			v.requireFile(req)
+		}
 	}
 
 	// Every file a manifest lists is hashed, each read once: the payload
 	// was as the walk found it; the tag files are now.
 	want := map[string]bool{}
-	for _, s := range append(pay[:], tag[:]...) {
+	for _, s := range append(slices.Clone(pay), tag...) {
 		for p := range s.entries {
 			if _, ok := v.files[p]; ok {
 				want[p] = true
@@ -201,8 +242,8 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 		return nil, err
 	}
 
-	v.checkPair(pay, false)
-	v.checkPair(tag, true)
+	v.checkSet(pay, false)
+	v.checkSet(tag, true)
 	v.checkExtra(pay, tag)
 	v.checkFetch()
 	v.checkTagNames(tag)
@@ -210,9 +251,15 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	if cpmOK {
 		v.checkCasepack(pay)
 	}
+	if v.plain {
+		v.checkSystemFiles()
+	}
 
 	v.summariseOver()
-	r := &Report{Package: pkg.Path(), Kind: pkg.kind, Findings: v.findings}
+	r := &Report{Package: pkg.Path(), Kind: pkg.kind, Format: FormatCasepack, Findings: v.findings}
+	if v.plain {
+		r.Format, r.BagItVersion = FormatBagIt, v.decl.Version
+	}
 	for _, fst := range v.files {
 		if fst.hashed {
 			r.Files++
@@ -371,25 +418,84 @@ func (v *verifier) checkBagit() {
 		}
 		return
 	}
-	if _, err := bag.ParseBagitTxt(b); err != nil {
+	d, err := bag.ReadBagitTxt(b)
+	if err != nil {
 		v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: err.Error()})
+		return
+	}
+	v.decl = d
+}
+
+// checkVersion holds the declaration to what casepack reads: its own
+// packages are BagIt 1.0 (0.97 also read) with UTF-8 tag files; another
+// tool's bag may be 1.0, 0.97 or 0.96 (which 0.97 only clarified), with
+// tag files in any encoding bag.Declaration can decode.
+func (v *verifier) checkVersion() {
+	d := v.decl
+	if d.Version == "" {
+		return
+	}
+	switch {
+	case !v.plain && d.Version != "1.0" && d.Version != "0.97":
+		v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: fmt.Sprintf("BagIt-Version %q not supported (want 1.0)", d.Version)})
+	case !v.plain && !d.IsUTF8():
+		v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: fmt.Sprintf("Tag-File-Character-Encoding %q not supported (want UTF-8)", d.Encoding)})
+	case v.plain && !slices.Contains([]string{"1.0", "0.97", "0.96"}, d.Version):
+		v.add(finding.Finding{Code: finding.BagBagit, Path: "bagit.txt", Message: fmt.Sprintf("BagIt-Version %q: casepack verifies bags of BagIt 1.0 (RFC 8493), 0.97 and 0.96", d.Version)})
 	}
 }
 
+// tagText reads a small tag file other than bagit.txt and decodes it from
+// the declared encoding (UTF-8 when bagit.txt could not be read). ok is
+// false when it is absent or was reported unreadable.
+func (v *verifier) tagText(p string, limit int64, code finding.Code) ([]byte, bool) {
+	b, ok := v.readSmall(p, limit, code)
+	if !ok {
+		return nil, false
+	}
+	text, bom, err := v.declared().DecodeTagFile(b)
+	if err != nil {
+		v.add(finding.Finding{Code: code, Path: p, Message: fmt.Sprintf("%s %s, the encoding bagit.txt declares", p, err.Error())})
+		return nil, false
+	}
+	if bom {
+		c := finding.BagManifestNoncanonical
+		if code == finding.BagInfo {
+			c = finding.BagInfo
+		}
+		v.add(finding.Finding{Code: c, Severity: finding.Warning, Path: p, Message: "starts with a UTF-8 byte-order mark, which BagIt does not write (ignored)"})
+	}
+	return text, true
+}
+
+// declared is what bagit.txt declares, UTF-8 when it could not be read.
+func (v *verifier) declared() bag.Declaration {
+	d := v.decl
+	if d.Encoding == "" {
+		d.Encoding = "UTF-8"
+	}
+	return d
+}
+
 func (v *verifier) readBagInfo() []bag.Field {
-	b, ok := v.readSmall("bag-info.txt", maxBagInfo, finding.BagInfo)
+	b, ok := v.tagText("bag-info.txt", maxBagInfo, finding.BagInfo)
 	if !ok {
 		return nil
 	}
-	fields, err := bag.ParseBagInfo(b)
+	fields, notes, err := bag.ReadBagInfo(b)
 	if err != nil {
 		v.add(finding.Finding{Code: finding.BagInfo, Path: "bag-info.txt", Message: err.Error()})
 		return nil
 	}
+	if len(notes) > 0 {
+		v.add(finding.Finding{Code: finding.BagInfo, Severity: finding.Warning, Path: "bag-info.txt",
+			Message: "read, although BagIt writes it otherwise: " + strings.Join(notes, "; ")})
+	}
 	return fields
 }
 
-// side is one manifest of a pair (sha256 or sha512).
+// side is one manifest: of a package's pairs (sha256 and sha512), or any
+// of another tool's bag.
 type side struct {
 	name    string
 	alg     string
@@ -397,6 +503,69 @@ type side struct {
 	entries map[string]string // path -> digest
 	ghosts  int               // entries for files the package does not hold
 	dropped int               // further such lines, counted only
+
+	longLines int // lines over maxManifestLine, each reported
+}
+
+// eachLine opens manifest s and hands each of its lines (without the LF)
+// to fn, reading a line at a time: only what fn keeps stays in memory,
+// however many lines the manifest has. A line longer than maxManifestLine
+// is reported and skipped. decode, when set, turns the bytes into UTF-8
+// text (a tag file in the encoding bagit.txt declares). ok is false when
+// the manifest could not be opened or read (reported).
+func (v *verifier) eachLine(s *side, decode func(io.Reader) io.Reader, fn func(n int, text []byte, hasNL bool)) (ok bool) {
+	f, ok := v.openTag(s.name, maxManifest, finding.BagManifestSyntax)
+	if !ok {
+		return false
+	}
+	defer f.Close()
+	s.present = true
+	var r io.Reader = io.LimitReader(f, maxManifest+1)
+	if decode != nil {
+		r = decode(r)
+	}
+	br := bufio.NewReaderSize(r, maxManifestLine)
+	n := 0
+	for {
+		line, rerr := br.ReadSlice('\n')
+		if rerr == bufio.ErrBufferFull {
+			n++
+			s.longLines++
+			v.add(finding.Finding{Code: finding.BagManifestSyntax, Path: s.name, Message: fmt.Sprintf("line %d: longer than %d bytes", n, maxManifestLine)})
+			for rerr == bufio.ErrBufferFull {
+				_, rerr = br.ReadSlice('\n')
+			}
+			if rerr == nil {
+				continue
+			}
+		}
+		if rerr != nil && rerr != io.EOF {
+			v.unreadable(s.name, rerr)
+			return false
+		}
+		if len(line) == 0 {
+			return true
+		}
+		n++
+		text, hasNL := bytes.CutSuffix(line, []byte("\n"))
+		fn(n, text, hasNL)
+		if rerr == io.EOF {
+			return true
+		}
+	}
+}
+
+// lineError reports a manifest line that cannot be read.
+func (v *verifier) lineError(name string, n int, le *bag.LineError) {
+	code := finding.BagManifestSyntax
+	if errors.Is(le.Err, bag.ErrUnsafePath) {
+		code = finding.BagPathUnsafe
+	}
+	msg := fmt.Sprintf("line %d: %s", n, le.Err.Error())
+	if le.Path != "" {
+		msg = fmt.Sprintf("line %d (%q): %s", n, le.Path, le.Err.Error())
+	}
+	v.add(finding.Finding{Code: code, Path: name, Message: msg})
 }
 
 func (v *verifier) readManifest(name, alg string, isTag bool) *side {
@@ -408,59 +577,18 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 		}
 		return s
 	}
-	f, ok := v.openTag(name, maxManifest, finding.BagManifestSyntax)
-	if !ok {
-		return s
-	}
-	defer f.Close()
-	s.present = true
-	// The manifest is read a line at a time and only what the checks need
-	// is kept: the lines for files the package holds (as many as it has
-	// files), and the first maxGhosts lines naming files it does not hold.
-	// Memory stays flat however many lines a manifest has.
-	br := bufio.NewReaderSize(io.LimitReader(f, maxManifest+1), maxManifestLine)
 	var (
 		keys       = map[string]string{}
 		canonical  = true
 		lineErrors = false
 		prev       string
-		n          int
 	)
-	for {
-		line, rerr := br.ReadSlice('\n')
-		if rerr == bufio.ErrBufferFull {
-			n++
-			lineErrors = true
-			v.add(finding.Finding{Code: finding.BagManifestSyntax, Path: name, Message: fmt.Sprintf("line %d: longer than %d bytes", n, maxManifestLine)})
-			for rerr == bufio.ErrBufferFull {
-				_, rerr = br.ReadSlice('\n')
-			}
-			if rerr == nil {
-				continue
-			}
-		}
-		if rerr != nil && rerr != io.EOF {
-			v.unreadable(name, rerr)
-			return s
-		}
-		if len(line) == 0 {
-			break
-		}
-		n++
-		text, hasNL := bytes.CutSuffix(line, []byte("\n"))
+	ok := v.eachLine(s, nil, func(n int, text []byte, hasNL bool) {
 		e, le := scanLine(alg, text)
 		switch {
 		case le != nil:
 			lineErrors = true
-			code := finding.BagManifestSyntax
-			if errors.Is(le.Err, bag.ErrUnsafePath) {
-				code = finding.BagPathUnsafe
-			}
-			msg := fmt.Sprintf("line %d: %s", n, le.Err.Error())
-			if le.Path != "" {
-				msg = fmt.Sprintf("line %d (%q): %s", n, le.Path, le.Err.Error())
-			}
-			v.add(finding.Finding{Code: code, Path: name, Message: msg})
+			v.lineError(name, n, le)
 		default:
 			// Canonical: "<lower-case hex>  <encoded path>\n", sorted by path bytes.
 			if canonical && (!hasNL || e.Path <= prev && n > 1 || string(text) != e.Digest+"  "+bag.EncodePath(e.Path)) {
@@ -469,10 +597,11 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 			prev = e.Path
 			v.keepEntry(s, e, isTag, keys)
 		}
-		if rerr == io.EOF {
-			break
-		}
+	})
+	if !ok {
+		return s
 	}
+	lineErrors = lineErrors || s.longLines > 0
 	if s.dropped > 0 {
 		v.add(finding.Finding{Code: finding.BagMissing, Path: name,
 			Message: fmt.Sprintf("and %d more lines name files that are not in the package; they are not listed one by one", s.dropped)})
@@ -507,7 +636,7 @@ func scanLine(alg string, text []byte) (bag.Entry, *bag.LineError) {
 // keepEntry records one well-formed line of s, reporting lines outside the
 // manifest's scope and paths listed twice.
 func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys map[string]string) {
-	if msg := wrongScope(e.Path, isTag); msg != "" {
+	if msg := wrongScope(e.Path, isTag, false); msg != "" {
 		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: s.name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
 		return
 	}
@@ -533,14 +662,14 @@ func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys map[string]s
 
 // wrongScope says why a path does not belong in a payload (isTag false) or
 // tag manifest, or "".
-func wrongScope(p string, isTag bool) string {
+func wrongScope(p string, isTag, plain bool) string {
 	inData := strings.HasPrefix(p, "data/")
 	switch {
 	case !isTag && !inData:
 		return "which is outside data/ (a payload manifest lists only payload files)"
 	case isTag && inData:
 		return "which is a payload file (a tag manifest lists only tag files)"
-	case isTag && strings.HasPrefix(p, "signatures/"):
+	case isTag && !plain && strings.HasPrefix(p, "signatures/"):
 		return "which is a signature (signatures sign the tag manifest and are not listed in it)"
 	case isTag && strings.HasPrefix(p, "tagmanifest-"):
 		return "which is a tag manifest (a tag manifest cannot list itself or its twin)"
@@ -602,7 +731,7 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 	err := digest.Each(ctx, len(paths), v.opt.Workers, func(ctx context.Context, i int) error {
 		p := paths[i]
 		fst := v.files[p]
-		fst.d, errs[i] = v.hashFile(ctx, p, fst.size)
+		errs[i] = v.hashFile(ctx, p, fst)
 		fst.hashed = errs[i] == nil
 		v.meter.FileDone("", p, fst.size)
 		return nil
@@ -618,32 +747,49 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 	return nil
 }
 
-func (v *verifier) hashFile(ctx context.Context, p string, size int64) (digest.Digests, error) {
+// hashFile reads file p once and records its digests in fst: SHA-256 and
+// SHA-512 (a package; only SHA-256 of a payload file with
+// PayloadSHA256Only), or every algorithm of hashAlgs (another tool's bag).
+// It touches no state but fst, so the walk may go on while it runs.
+func (v *verifier) hashFile(ctx context.Context, p string, fst *fileState) error {
 	f, err := v.fsys.Open(p)
 	if err != nil {
-		return digest.Digests{}, err
+		return err
 	}
 	defer f.Close()
-	r := v.meter.Reader(f, "", p, size)
-	if v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/") {
-		return digest.ReadSHA256(ctx, r)
+	r := v.meter.Reader(f, "", p, fst.size)
+	switch {
+	case v.hashAlgs != nil:
+		n, sums, err := digest.ReadNamed(ctx, r, v.hashAlgs)
+		if err != nil {
+			return err
+		}
+		fst.d, fst.other = digest.Digests{Size: n, SHA256: sums[bag.SHA256], SHA512: sums[bag.SHA512]}, sums
+	case v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/"):
+		fst.d, err = digest.ReadSHA256(ctx, r)
+	default:
+		fst.d, err = digest.Read(ctx, r)
 	}
-	return digest.Read(ctx, r)
+	return err
 }
 
 func (fst *fileState) digest(alg string) string {
-	if alg == bag.SHA256 {
+	switch alg {
+	case bag.SHA256:
 		return fst.d.SHA256
+	case bag.SHA512:
+		return fst.d.SHA512
 	}
-	return fst.d.SHA512
+	return fst.other[alg]
 }
 
-// checkPair compares a manifest pair (sha256, sha512) with the files. When
-// at least one manifest agrees with a file, a disagreeing line names its
-// manifest as modified, not the file; when none agrees the file changed.
-func (v *verifier) checkPair(pair [2]*side, isTag bool) {
+// checkSet compares a set of manifests (a package's sha256 and sha512
+// pair, or whatever another tool's bag has) with the files. When at least
+// one manifest agrees with a file, a disagreeing line names its manifest
+// as modified, not the file; when none agrees the file changed.
+func (v *verifier) checkSet(set []*side, isTag bool) {
 	union := map[string]bool{}
-	for _, s := range pair {
+	for _, s := range set {
 		for p := range s.entries {
 			union[p] = true
 		}
@@ -653,43 +799,52 @@ func (v *verifier) checkPair(pair [2]*side, isTag bool) {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	bothPresent := pair[0].present && pair[1].present
+	var present []*side
+	for _, s := range set {
+		if s.present {
+			present = append(present, s)
+		}
+	}
 	for _, p := range paths {
 		fst, exists := v.files[p]
-		var in [2]bool
-		for i, s := range pair {
-			_, in[i] = s.entries[p]
+		var listing, silent []*side
+		for _, s := range present {
+			if _, ok := s.entries[p]; ok {
+				listing = append(listing, s)
+			} else {
+				silent = append(silent, s)
+			}
 		}
 		if !exists {
-			if bothPresent && in[0] != in[1] {
-				s := pair[0]
-				if in[1] {
-					s = pair[1]
+			if len(present) > 1 && len(silent) > 0 {
+				for _, s := range listing {
+					v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Message: fmt.Sprintf("lists %q, which is neither in the package nor in %s", p, names(silent))})
 				}
-				v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Message: fmt.Sprintf("lists %q, which is neither in the package nor in %s", p, otherName(pair, s))})
 				continue
 			}
 			if !v.missing[p] {
 				v.missing[p] = true
-				v.add(finding.Finding{Code: finding.BagMissing, Path: p, Message: fmt.Sprintf("listed in %s but not in the package", listers(pair, in))})
+				v.add(finding.Finding{Code: finding.BagMissing, Path: p, Message: fmt.Sprintf("listed in %s but not in the package", names(listing))})
 			}
 			continue
 		}
-		for i, s := range pair {
-			if s.present && !in[i] {
-				v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Message: fmt.Sprintf("has no line for %q, which %s lists", p, pair[1-i].name)})
+		for _, s := range silent {
+			f := finding.Finding{Code: finding.BagManifestModified, Path: s.name, Message: fmt.Sprintf("has no line for %q, which %s lists", p, names(listing))}
+			if v.plain && !isTag && v.decl.Version != "1.0" {
+				// Before RFC 8493, a payload file had to be in one
+				// payload manifest, not in each.
+				f.Severity = finding.Warning
+				f.Message += " (BagIt " + v.decl.Version + " allows it; 1.0 requires every payload manifest to list every payload file)"
 			}
+			v.add(f)
 		}
 		if fst.unreadable || !fst.hashed {
 			continue
 		}
 		var agree, disagree []*side
-		for i, s := range pair {
-			if !in[i] {
-				continue
-			}
+		for _, s := range listing {
 			act := fst.digest(s.alg)
-			if act == "" { // not recomputed (PayloadSHA256Only)
+			if act == "" { // not recomputed (PayloadSHA256Only, or an unknown algorithm)
 				continue
 			}
 			if s.entries[p] == act {
@@ -715,46 +870,63 @@ func (v *verifier) checkPair(pair [2]*side, isTag bool) {
 	}
 }
 
-func otherName(pair [2]*side, s *side) string {
-	if pair[0] == s {
-		return pair[1].name
+// names lists manifests' names: "a", "a and b", "a, b and c".
+func names(ss []*side) string {
+	var n []string
+	for _, s := range ss {
+		n = append(n, s.name)
 	}
-	return pair[0].name
-}
-
-func listers(pair [2]*side, in [2]bool) string {
-	var names []string
-	for i, s := range pair {
-		if in[i] {
-			names = append(names, s.name)
-		}
+	if len(n) <= 1 {
+		return strings.Join(n, "")
 	}
-	return strings.Join(names, " and ")
+	return strings.Join(n[:len(n)-1], ", ") + " and " + n[len(n)-1]
 }
 
 // checkExtra reports files no manifest covers. Signatures are verified by
 // the signature checks; the tag manifests are covered by the signatures.
-func (v *verifier) checkExtra(pay, tag [2]*side) {
-	payKnown := pay[0].present || pay[1].present
-	tagKnown := tag[0].present || tag[1].present
+func (v *verifier) checkExtra(pay, tag []*side) {
+	payKnown, tagKnown := anyPresent(pay), anyPresent(tag)
 	for p := range v.files {
 		switch {
-		case strings.HasPrefix(p, "signatures/"):
+		case !v.plain && strings.HasPrefix(p, "signatures/"):
 			continue
-		case p == bag.TagManifestName(bag.SHA256) || p == bag.TagManifestName(bag.SHA512):
+		case !v.plain && (p == bag.TagManifestName(bag.SHA256) || p == bag.TagManifestName(bag.SHA512)):
+			continue
+		case v.plain && isTagManifestName(p):
 			continue
 		case strings.HasPrefix(p, "data/"):
 			if !payKnown || inAny(pay, p) {
 				continue
 			}
-			v.add(finding.Finding{Code: finding.BagExtra, Path: p, Message: "payload file is in no payload manifest (added after the package was made?)"})
+			v.add(finding.Finding{Code: finding.BagExtra, Path: p, Message: fmt.Sprintf("payload file is in no payload manifest (added after the %s was made?)", v.noun())})
 		default:
 			if !tagKnown || inAny(tag, p) {
+				continue
+			}
+			if v.plain {
+				v.add(finding.Finding{Code: finding.BagExtra, Severity: finding.Warning, Path: p, Message: "tag file is in no tag manifest: BagIt allows it, but nothing shows it came with the bag"})
 				continue
 			}
 			v.add(finding.Finding{Code: finding.BagExtra, Path: p, Message: "file is in no tag manifest (added after the package was made?)"})
 		}
 	}
+}
+
+// noun is what the verified thing is called in messages.
+func (v *verifier) noun() string {
+	if v.plain {
+		return "bag"
+	}
+	return "package"
+}
+
+func anyPresent(set []*side) bool {
+	for _, s := range set {
+		if s.present {
+			return true
+		}
+	}
+	return false
 }
 
 // maxFetch caps how much of a fetch.txt is read to describe it.
@@ -768,6 +940,10 @@ const maxFetch = 1 << 20
 func (v *verifier) checkFetch() {
 	const name = "fetch.txt"
 	if _, ok := v.files[name]; !ok {
+		return
+	}
+	if v.plain {
+		v.checkForeignFetch()
 		return
 	}
 	msg := "the package has a fetch.txt, a list of files to download from elsewhere: a casepack package is always complete and never has one, so its files did not all come with it"
@@ -802,9 +978,9 @@ func (v *verifier) checkFetch() {
 // checkTagNames reports tag files that neither RFC 8493 nor casepack
 // defines. One the tag manifests do not list is already CP-BAG-EXTRA; one
 // they list came with the package, but nothing checks what it says.
-func (v *verifier) checkTagNames(tag [2]*side) {
+func (v *verifier) checkTagNames(tag []*side) {
 	for p := range v.files {
-		if strings.HasPrefix(p, "data/") || strings.HasPrefix(p, "signatures/") || knownTagFile(p) || !inAny(tag, p) {
+		if strings.HasPrefix(p, "data/") || strings.HasPrefix(p, "signatures/") || knownTagFile(p, v.plain) || !inAny(tag, p) {
 			continue
 		}
 		v.add(finding.Finding{Code: finding.BagTagUnknown, Severity: finding.Warning, Path: p,
@@ -812,8 +988,12 @@ func (v *verifier) checkTagNames(tag [2]*side) {
 	}
 }
 
-// knownTagFile reports whether p is a tag file RFC 8493 or casepack defines.
-func knownTagFile(p string) bool {
+// knownTagFile reports whether p is a tag file RFC 8493 or casepack
+// defines. In another tool's bag a manifest of any algorithm is one.
+func knownTagFile(p string, plain bool) bool {
+	if plain && !strings.Contains(p, "/") && strings.HasSuffix(p, ".txt") && (strings.HasPrefix(p, "manifest-") || strings.HasPrefix(p, "tagmanifest-")) {
+		return true
+	}
 	switch p {
 	case "bagit.txt", "bag-info.txt", "fetch.txt", bag.CasepackManifestPath, "VERIFY.txt":
 		return true
@@ -827,10 +1007,13 @@ func knownTagFile(p string) bool {
 	return false
 }
 
-func inAny(pair [2]*side, p string) bool {
-	_, a := pair[0].entries[p]
-	_, b := pair[1].entries[p]
-	return a || b
+func inAny(set []*side, p string) bool {
+	for _, s := range set {
+		if _, ok := s.entries[p]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *verifier) checkOxum(info []bag.Field) {
@@ -838,6 +1021,9 @@ func (v *verifier) checkOxum(info []bag.Field) {
 		return
 	}
 	val, ok := bag.Lookup(info, bag.LabelPayloadOxum)
+	if !ok && v.plain {
+		return // optional in BagIt; only casepack always writes it
+	}
 	if !ok {
 		v.add(finding.Finding{Code: finding.BagInfo, Severity: finding.Warning, Path: "bag-info.txt", Message: "has no Payload-Oxum"})
 		return
@@ -864,7 +1050,7 @@ func (v *verifier) checkOxum(info []bag.Field) {
 // checkCasepack compares casepack/manifest.json with the bag. Where a file
 // still matches the BagIt manifests, a disagreeing casepack entry names
 // casepack/manifest.json; a changed file is already reported.
-func (v *verifier) checkCasepack(pay [2]*side) {
+func (v *verifier) checkCasepack(pay []*side) {
 	const cp = bag.CasepackManifestPath
 	mismatch := func(msg, alg, want, got string) {
 		v.add(finding.Finding{Code: finding.CasepackMismatch, Path: cp, Message: msg, Algorithm: alg, Expected: want, Actual: got})
@@ -901,7 +1087,7 @@ func (v *verifier) checkCasepack(pay [2]*side) {
 				}
 				continue
 			}
-			if (pay[0].present || pay[1].present) && !inAny(pay, f.Path) {
+			if anyPresent(pay) && !inAny(pay, f.Path) {
 				mismatch(fmt.Sprintf("evidence %s: %q is not in the payload manifests", it.ID, f.Path), "", "", "")
 				continue
 			}
