@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/casepack/casepack/internal/destination"
@@ -65,6 +66,11 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 		return nil, destinationError(fmt.Errorf("--out %w", err), "")
 	}
 	raiseBuildLimit(evidenceFiles(doc.Case))
+	if opt.RenameUnsafe {
+		// The files are stored under plain names, so what the warning
+		// says (sha256sum -c cannot check them) no longer holds.
+		findings = slices.DeleteFunc(findings, func(f finding.Finding) bool { return f.Code == finding.PathPercent })
+	}
 	rep := &BuildReport{Case: doc.Path, Edition: ed, Findings: findings}
 	if n, _ := finding.Count(findings); n > 0 {
 		// The case is refused anyway; compare the declared digests too, so
@@ -85,7 +91,8 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 		return nil, buildError(err)
 	}
 	sopt := submission.Options{Edition: ed, Date: opt.Date, Version: opt.Version, Paper: paper,
-		Templates: templates, Signers: opt.Signers, PDFSigner: pdfSigner(opt.Signers), Fonts: fs, Langs: langs}
+		Templates: templates, Signers: opt.Signers, PDFSigner: pdfSigner(opt.Signers), Fonts: fs, Langs: langs,
+		RenameUnsafe: opt.RenameUnsafe}
 	if ed.IsPublic() {
 		if rep.EditionCheck, err = submission.EditionCheck(doc); err != nil {
 			return nil, buildError(err)

@@ -65,6 +65,10 @@ type BuildOptions struct {
 	// in the first). Empty picks the case's main language if casepack
 	// writes it, else en.
 	Lang string
+	// RenameUnsafe stores evidence files whose names have '%' under a plain
+	// name ('_' for '%'); casepack/manifest.json and the annexes keep the
+	// original. Off, every file keeps its name.
+	RenameUnsafe bool
 	// Progress and VerifyProgress receive the copy's and the check's
 	// progress; Warn is told about leftovers of an earlier build.
 	Progress       func(digest.Progress)

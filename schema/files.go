@@ -117,8 +117,8 @@ func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 				}
 			}
 			if strings.Contains(path.Base(f.Path), "%") {
-				v.add(finding.PathPercent, ptr, fmt.Sprintf("evidence file %q has '%%' in its name; the package's manifests write it as %%25 (RFC 8493), so `sha256sum -c` cannot check this file by hand (casepack verify can)", f.Path),
-					"rename the file without '%' (e.g. \"100 percent\") if the package must be checkable with standard tools alone")
+				v.add(finding.PathPercent, ptr, fmt.Sprintf("evidence file %q has '%%' in its name: the package's manifests must write it as %%25 (RFC 8493), so `sha256sum -c` cannot check this file and bagit-python reports it missing, although it is there (casepack verify checks it)", f.Path),
+					"build with --rename-unsafe to store it with '_' for '%' (case.json, casepack/manifest.json and the annexes keep this name), or rename the file and its path here")
 			}
 			// Two files of one item land side by side in the package.
 			key := strings.ToLower(norm.NFC.String(path.Base(f.Path)))

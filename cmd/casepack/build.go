@@ -34,6 +34,7 @@ func init() {
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing package (atomically)"},
 			dateFlag(),
 			&cli.StringFlag{Name: "paper", Value: "a4", Usage: "narrative paper size: a4 or letter"},
+			&cli.BoolFlag{Name: "rename-unsafe", Usage: "store evidence files whose names have '%' with '_' instead, so sha256sum -c and bagit-python check them; casepack/manifest.json and the annexes keep the original name"},
 			&cli.StringFlag{Name: "templates", Usage: "folder of narrative templates to use instead of the built-in ones"},
 			&countFlag{Name: "workers", Validator: nonNegative("--workers"), Usage: "evidence files hashed at once (default: number of CPUs)"},
 			progressFlag(),
@@ -62,18 +63,19 @@ func runBuild(ctx context.Context, cmd *cli.Command) error {
 	}
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
 	opt := packager.BuildOptions{
-		OutDir:    cmd.String("out"),
-		Edition:   edition.Edition(cmd.String("edition")),
-		Zip:       cmd.Bool("zip"),
-		Force:     cmd.Bool("force"),
-		Date:      date,
-		Paper:     cmd.String("paper"),
-		Templates: cmd.String("templates"),
-		Workers:   cmd.Int("workers"),
-		Signers:   signers,
-		Version:   version,
-		Fonts:     cmd.StringSlice("font"),
-		Lang:      cmd.String("lang"),
+		OutDir:       cmd.String("out"),
+		Edition:      edition.Edition(cmd.String("edition")),
+		Zip:          cmd.Bool("zip"),
+		Force:        cmd.Bool("force"),
+		Date:         date,
+		Paper:        cmd.String("paper"),
+		Templates:    cmd.String("templates"),
+		Workers:      cmd.Int("workers"),
+		Signers:      signers,
+		Version:      version,
+		Fonts:        cmd.StringSlice("font"),
+		Lang:         cmd.String("lang"),
+		RenameUnsafe: cmd.Bool("rename-unsafe"),
 	}
 	if format == "text" && !cmd.Bool("quiet") {
 		opt.Warn = func(msg string) { warnf(stderr, "%s", msg) }

@@ -7,6 +7,7 @@ import (
 	"github.com/casepack/casepack/packager/fault"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -462,6 +463,9 @@ var fileCols = []column{
 	{header: "sha_256", kind: kindText, digest: true},
 	{header: "sha_512", kind: kindText, digest: true},
 	{header: "disclosure", kind: kindText},
+	// The file's name in the case, when the package stores it under
+	// another (build --rename-unsafe); empty otherwise.
+	{header: "original_file_name", kind: kindText},
 }
 
 func (m *mapper) fileRows(yield func([]value) error) error {
@@ -485,6 +489,9 @@ func (m *mapper) fileRows(yield func([]value) error) error {
 			} else {
 				row[2] = text(fi.Path)
 				row[8] = text(m.opt.Lang.T("annex.included"))
+				if orig := path.Base(fi.Source); fi.Source != "" && orig != path.Base(fi.Path) {
+					row[9] = text(orig)
+				}
 			}
 			if err := yield(row); err != nil {
 				return err

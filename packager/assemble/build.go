@@ -34,6 +34,9 @@ type EvidenceFile struct {
 	DeclaredSHA256 string // digest declared at acquisition (hex); "" = none
 	MediaType      string // e.g. "video/mp4"; recorded in casepack/manifest.json
 	Withhold       bool   // public edition: hash it, list it as withheld, do not copy it
+	// OriginalName is the file's name in the case when Dst gives it another
+	// (build --rename-unsafe); recorded in casepack/manifest.json.
+	OriginalName string
 }
 
 // GeneratedFile is a file produced after the evidence is hashed: the
@@ -653,7 +656,7 @@ func CasepackManifest(spec Spec, result func(i int) evidence.Result) ([]byte, er
 		}
 		r := result(i)
 		m.Evidence[j].Files = append(m.Evidence[j].Files, bag.ManifestFile{
-			Path: e.Dst, Size: r.Size, MediaType: e.MediaType, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: e.Withhold,
+			Path: e.Dst, OriginalName: e.OriginalName, Size: r.Size, MediaType: e.MediaType, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: e.Withhold,
 		})
 	}
 	return m.Marshal()

@@ -39,14 +39,17 @@ type EvidenceItem struct {
 }
 
 // ManifestFile is one evidence file. Path is the bag path the file has (or
-// would have had, when withheld).
+// would have had, when withheld). OriginalName is the file's name in the
+// case when the package stores it under another (PlainName, for
+// `build --rename-unsafe`), and empty otherwise.
 type ManifestFile struct {
-	Path      string `json:"path"`
-	Size      int64  `json:"size"`
-	MediaType string `json:"media_type,omitempty"`
-	SHA256    string `json:"sha256"`
-	SHA512    string `json:"sha512"`
-	Withheld  bool   `json:"withheld,omitempty"`
+	Path         string `json:"path"`
+	OriginalName string `json:"original_name,omitempty"`
+	Size         int64  `json:"size"`
+	MediaType    string `json:"media_type,omitempty"`
+	SHA256       string `json:"sha256"`
+	SHA512       string `json:"sha512"`
+	Withheld     bool   `json:"withheld,omitempty"`
 }
 
 // Marshal writes the manifest as indented JSON with a final newline, items

@@ -89,9 +89,30 @@ type LineError struct {
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 func (e *LineError) Unwrap() error { return e.Err }
 
+// NeedsEncoding reports whether EncodePath changes name. A manifest line
+// for such a file is right by RFC 8493 but unreadable to `sha256sum -c`,
+// and bagit-python reports the file missing.
+func NeedsEncoding(name string) bool { return strings.ContainsAny(name, "%\r\n") }
+
+// PlainName is name with every character EncodePath would encode replaced
+// by "_": a name every manifest reader takes literally. It is how
+// `build --rename-unsafe` stores such a file; casepack/manifest.json keeps
+// the original (ManifestFile.OriginalName).
+func PlainName(name string) string {
+	if !NeedsEncoding(name) {
+		return name
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '%' || r == '\r' || r == '\n' {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
 // EncodePath percent-encodes "%", CR and LF and nothing else (RFC 8493 §2.1.3).
 func EncodePath(p string) string {
-	if !strings.ContainsAny(p, "%\r\n") {
+	if !NeedsEncoding(p) {
 		return p
 	}
 	var b strings.Builder

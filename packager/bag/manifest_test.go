@@ -185,3 +185,26 @@ func FuzzManifestRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainName: a plain name needs no percent-encoding, so every manifest
+// reader takes it literally, and a name that needs none is left alone.
+func TestPlainName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"clip.mp4", "clip.mp4"},
+		{"100% sure.txt", "100_ sure.txt"},
+		{"%25.txt", "_25.txt"},
+		{"a\rb\nc%", "a_b_c_"},
+		{"Núñez 50%.pdf", "Núñez 50_.pdf"},
+	} {
+		got := PlainName(tc.in)
+		if got != tc.want {
+			t.Errorf("PlainName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if NeedsEncoding(got) || EncodePath(got) != got {
+			t.Errorf("PlainName(%q) = %q still needs percent-encoding", tc.in, got)
+		}
+		if NeedsEncoding(tc.in) != (tc.in != tc.want) {
+			t.Errorf("NeedsEncoding(%q) = %v", tc.in, NeedsEncoding(tc.in))
+		}
+	}
+}

@@ -207,7 +207,7 @@ var Table = []Info{
 	{PathSymlink, Error, "", Case, "", "an evidence path through a symbolic link that leads out of the case folder"},
 	{PathNonportable, Error, "", Case, "", "a file name Windows or macOS cannot hold"},
 	{FileClash, Error, "", Case, "", "two files of one item whose names would collide in the package"},
-	{PathPercent, Warning, "", Case, "", "a file name with '%', which the manifests must write as %25, so sha256sum -c cannot check it by hand"},
+	{PathPercent, Warning, "", Case, "", "a file name with '%', which the manifests must write as %25, so sha256sum -c cannot check it and bagit-python reports it missing; build --rename-unsafe stores it with '_' for '%'"},
 	{HashMismatch, Error, "", Case, "", "an evidence file whose SHA-256 differs from the one recorded at acquisition"},
 	{EvidenceUncited, Warning, "", Case, "", "an evidence item cited nowhere"},
 	{ConsentScope, Warning, "", Case, "", "evidence covered by a consent that does not allow sharing with the ICC, or was withdrawn"},

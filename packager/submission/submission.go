@@ -28,6 +28,7 @@ import (
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/locale"
 	"github.com/casepack/casepack/packager/narrative"
@@ -101,6 +102,11 @@ type Options struct {
 	// certificate signature is never byte-reproducible anyway). time.Now
 	// when nil.
 	Now func() time.Time
+	// RenameUnsafe stores an evidence file whose name the manifests must
+	// percent-encode ("%", RFC 8493) under bag.PlainName, so sha256sum -c
+	// and bagit-python can check it; casepack/manifest.json, case.json and
+	// the annexes keep the original name. Off, the package is faithful.
+	RenameUnsafe bool
 }
 
 // Name is the package folder name: the submission ID and the edition.
@@ -174,18 +180,28 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	}
 	for i, e := range g.out.Evidence {
 		withhold := plan.Withheld(e.ID)
+		taken := map[string]string{} // collision key of a bag path -> the case path stored there
 		for j, f := range e.Files {
 			// The file is read where the case keeps it; the edition may
 			// record it under a neutral name (f.Path).
 			src := c.Evidence[i].Files[j].Path
-			spec.Evidence = append(spec.Evidence, assemble.EvidenceFile{
+			dst := g.dst(e.ID, f.Path)
+			if other, ok := taken[bag.CollisionKey(dst)]; ok {
+				return assemble.Spec{}, renameClash(e.ID, other, f.Path, dst)
+			}
+			taken[bag.CollisionKey(dst)] = f.Path
+			ef := assemble.EvidenceFile{
 				ID:             e.ID,
 				Src:            filepath.Join(doc.Dir, filepath.FromSlash(src)),
-				Dst:            edition.PackagePath(e.ID, f.Path),
+				Dst:            dst,
 				DeclaredSHA256: f.SHA256,
 				MediaType:      MediaType(f),
 				Withhold:       withhold,
-			})
+			}
+			if dst != edition.PackagePath(e.ID, f.Path) {
+				ef.OriginalName = path.Base(f.Path)
+			}
+			spec.Evidence = append(spec.Evidence, ef)
 		}
 		item := bag.EvidenceItem{ID: e.ID, Title: e.Title}
 		if len(e.Custody) > 0 {
@@ -256,6 +272,25 @@ type generator struct {
 	annexErr  error
 }
 
+// dst is where an evidence file goes in the package: edition.PackagePath,
+// under a plain name when the build renames unsafe names.
+func (g *generator) dst(evidenceID, casePath string) string {
+	p := edition.PackagePath(evidenceID, casePath)
+	if !g.opt.RenameUnsafe {
+		return p
+	}
+	dir, name := path.Split(p)
+	return dir + bag.PlainName(name)
+}
+
+// renameClash is the error for two files of one item that --rename-unsafe
+// would store under one name.
+func renameClash(id, a, b, dst string) error {
+	return fault.New(fault.InvalidCase,
+		fmt.Errorf("%s: %q and %q would both be stored as %q (--rename-unsafe replaces '%%' with '_')", id, a, b, dst),
+		"rename one of the files in the case folder (and its path in the case data), or build without --rename-unsafe")
+}
+
 func (g *generator) files() []assemble.GeneratedFile {
 	files := []assemble.GeneratedFile{
 		{Path: CasePath, Generate: g.caseJSON},
@@ -315,7 +350,7 @@ func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
 	for _, e := range g.out.Evidence {
 		withhold := g.plan.Withheld(e.ID)
 		for _, f := range e.Files {
-			dst := edition.PackagePath(e.ID, f.Path)
+			dst := g.dst(e.ID, f.Path)
 			r := ev[dst]
 			out = append(out, annex.FileInfo{ID: e.ID, Source: f.Path, Path: dst, MediaType: MediaType(f),
 				Size: r.Size, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: withhold})
@@ -397,7 +432,7 @@ func (g *generator) digests(ev map[string]evidence.Result) narrative.EvidenceDig
 	digests := narrative.EvidenceDigests{}
 	for _, e := range g.out.Evidence {
 		for _, f := range e.Files {
-			dst := edition.PackagePath(e.ID, f.Path)
+			dst := g.dst(e.ID, f.Path)
 			r := ev[dst]
 			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size, MediaType: MediaType(f)})
 		}
