@@ -41,6 +41,19 @@ func checkPrintable(t *testing.T, d *dump, l *locale.Lang) {
 		}
 	}
 	checkLinks(t, d)
+	// The header row is tall enough for its longest wrapped header: a
+	// spreadsheet sizes data rows to their text, not a frozen header.
+	for _, s := range (&mapper{opt: Options{Lang: l}}).sheets() {
+		sh := d.Sheets[sheetIndex(d, s.name)]
+		lines := 1
+		for i, c := range s.cols {
+			colName, _ := excelize.ColumnNumberToName(i + 1)
+			lines = max(lines, headerLines(c.header, int(sh.Widths[colName])-filterPad))
+		}
+		if sh.HeaderHeight < float64(lines*lineHeight) {
+			t.Errorf("%s: header row %v pt high, want at least %d (%d lines)", s.name, sh.HeaderHeight, lines*lineHeight, lines)
+		}
+	}
 	yesNo := map[any]bool{l.T("yes"): true, l.T("no"): true, nil: true}
 	for _, s := range (&mapper{opt: Options{Lang: l}}).sheets() {
 		sh := d.Sheets[sheetIndex(d, s.name)]

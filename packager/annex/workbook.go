@@ -125,6 +125,28 @@ func headerWidth(h string) int {
 	return w + filterPad
 }
 
+// lineHeight is the height, in points, of a line of the body font.
+const lineHeight = 15
+
+// headerLines is how many lines header takes when wrapped at width
+// characters: words stay whole, a word wider than width takes a line.
+func headerLines(header string, width int) int {
+	lines, used := 1, 0
+	for _, w := range strings.Fields(header) {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case used == 0:
+			used = n
+		case used+1+n <= width:
+			used += 1 + n
+		default:
+			lines++
+			used = n
+		}
+	}
+	return lines
+}
+
 // styles are the cell styles the sheets share. Every one has thin borders,
 // so a printed annex shows its grid (excelize has no API for the
 // printOptions gridLines flag, so the lines are borders), and wraps its
@@ -358,7 +380,13 @@ func layoutSheet(ctx context.Context, f *excelize.File, st *styles, s *sheet, pl
 	for i, c := range s.cols {
 		cells[i] = excelize.Cell{StyleID: st.header, Value: c.header}
 	}
-	if err := sw.SetRow("A1", cells); err != nil {
+	// A wrapped header needs a taller row: a spreadsheet sizes rows to
+	// their text when it opens the workbook, but not the frozen header.
+	lines := 1
+	for i, c := range s.cols {
+		lines = max(lines, headerLines(c.header, p.widths[i]-filterPad))
+	}
+	if err := sw.SetRow("A1", cells, excelize.RowOpts{Height: lineHeight * float64(lines)}); err != nil {
 		return fail("header", err)
 	}
 	// A table gives every sheet its filter buttons: f.AutoFilter has no

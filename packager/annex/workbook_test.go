@@ -34,7 +34,9 @@ type dump struct {
 			Autofilter *string
 		}
 		Widths map[string]float64
-		Print  struct {
+		// HeaderHeight is row 1's height in points (0: not set).
+		HeaderHeight float64 `json:"header_height"`
+		Print        struct {
 			Orientation string
 			Paper       any
 			FitWidth    any     `json:"fit_width"`

@@ -87,6 +87,7 @@ def main(path, csvdir):
             "freeze": ws.freeze_panes,
             "tables": tables,
             "widths": widths,
+            "header_height": ws.row_dimensions[1].height or 0,
             "print": printing,
             "rows": rows,
         })
