@@ -456,6 +456,16 @@ func addLinks(ctx context.Context, f *excelize.File, s *sheet, plans map[string]
 	})
 }
 
+// What fill relies on in the worksheet part excelize's StreamWriter writes
+// for a sheet holding only its header row (pinned by TestExcelizeFrame).
+const (
+	frameDimension = `<dimension ref="A1"></dimension>` // replaced by the sheet's real range
+	frameEnd       = "</sheetData>"                     // the data rows go before it
+	// frameMax bounds the frame read into memory: the header, the sheet's
+	// settings and up to maxLinks hyperlinks (about 100 bytes each).
+	frameMax = 8 << 20
+)
+
 // assembler writes the final workbook: excelize's parts in name order, each
 // sheet's data rows spliced into its worksheet part.
 type assembler struct {
@@ -510,22 +520,28 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	if err != nil {
 		return fmt.Errorf("annex: reread sheet %s: %w", s.name, err)
 	}
-	frame, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	frame, err := io.ReadAll(io.LimitReader(rc, frameMax+1))
 	rc.Close()
 	if err != nil {
 		return fmt.Errorf("annex: reread sheet %s: %w", s.name, err)
 	}
-	end := bytes.LastIndex(frame, []byte("</sheetData>"))
+	if len(frame) > frameMax {
+		// Cut short, the part would lose its end: refuse, never truncate.
+		return fmt.Errorf("annex: sheet %s: %s is larger than the %d bytes a sheet's layout may take", s.name, zf.Name, frameMax)
+	}
+	end := bytes.LastIndex(frame, []byte(frameEnd))
 	var firstHeader bytes.Buffer
 	xmlText(&firstHeader, s.cols[0].header)
-	if end < 0 || bytes.Contains(frame, []byte(`<row r="2"`)) ||
+	// The markers this splice relies on (see the package doc); an excelize
+	// that writes the frame otherwise fails here, never silently.
+	if end < 0 || bytes.Count(frame, []byte(frameDimension)) != 1 || bytes.Contains(frame, []byte(`<row r="2"`)) ||
 		!bytes.Contains(frame, []byte("<t>"+firstHeader.String()+"</t>")) {
-		return fmt.Errorf("annex: sheet %s: unexpected layout in %s", s.name, zf.Name)
+		return fmt.Errorf("annex: sheet %s: unexpected layout in %s (excelize writes streamed sheets otherwise than this package expects)", s.name, zf.Name)
 	}
 	p := a.plans[s.name]
 	last, _ := excelize.CoordinatesToCellName(len(s.cols), p.rows+1)
-	frame = bytes.Replace(frame, []byte(`<dimension ref="A1"></dimension>`), []byte(`<dimension ref="A1:`+last+`"></dimension>`), 1)
-	end = bytes.LastIndex(frame, []byte("</sheetData>"))
+	frame = bytes.Replace(frame, []byte(frameDimension), []byte(`<dimension ref="A1:`+last+`"></dimension>`), 1)
+	end = bytes.LastIndex(frame, []byte(frameEnd))
 
 	part, err := zw.CreateHeader(&zip.FileHeader{Name: zf.Name, Method: zip.Deflate})
 	if err != nil {
