@@ -386,20 +386,13 @@ func TestWorkbookXML(t *testing.T) {
 	ourLink := regexp.MustCompile(`^<hyperlink ref="[A-Z]+[0-9]+" location="(?:'|&#39;)People(?:'|&#39;)!A[0-9]+"`)
 	links := 0
 	colMin := regexp.MustCompile(`<col min="([0-9]+)"`)
+	parts := readParts(t, buf.Bytes())
 	for _, zf := range zr.File {
 		names = append(names, zf.Name)
 		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
 			continue
 		}
-		rc, err := zf.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		x, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		x := []byte(parts[zf.Name])
 		if bytes.Contains(x, []byte("<f>")) || bytes.Contains(x, []byte("<f ")) {
 			t.Errorf("%s: holds a formula", zf.Name)
 		}

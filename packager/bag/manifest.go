@@ -110,6 +110,16 @@ func PlainName(name string) string {
 	}, name)
 }
 
+// splitLine splits a manifest line at the first run of spaces or tabs:
+// the digest before it, the (encoded) path after it.
+func splitLine(line string) (digest, enc string, ok bool) {
+	sep := strings.IndexAny(line, " \t")
+	if sep < 0 {
+		return "", "", false
+	}
+	return line[:sep], strings.TrimLeft(line[sep:], " \t"), true
+}
+
 // EncodePath percent-encodes "%", CR and LF and nothing else (RFC 8493 §2.1.3).
 func EncodePath(p string) string {
 	if !NeedsEncoding(p) {
@@ -228,13 +238,11 @@ func ScanManifest(alg string, b []byte) ([]Entry, []*LineError) {
 			errs = append(errs, &LineError{Line: n, Err: errors.New("empty line")})
 			continue
 		}
-		sep := strings.IndexAny(line, " \t")
-		if sep < 0 {
+		digest, enc, ok := splitLine(line)
+		if !ok {
 			errs = append(errs, &LineError{Line: n, Err: errors.New(`expected "<digest>  <path>"`)})
 			continue
 		}
-		digest := line[:sep]
-		enc := strings.TrimLeft(line[sep:], " \t")
 		p, err := DecodePath(enc)
 		if err != nil {
 			errs = append(errs, &LineError{Line: n, Path: enc, Err: err})
@@ -282,13 +290,11 @@ func ScanForeignManifest(alg string, b []byte) ([]ForeignEntry, []*LineError) {
 			errs = append(errs, &LineError{Line: n, Err: errors.New("blank line (skipped)"), Read: true})
 			continue
 		}
-		sep := strings.IndexAny(line, " \t")
-		if sep < 0 {
+		digest, enc, ok := splitLine(line)
+		if !ok {
 			errs = append(errs, &LineError{Line: n, Err: errors.New(`expected "<digest>  <path>"`)})
 			continue
 		}
-		digest := line[:sep]
-		enc := strings.TrimLeft(line[sep:], " \t")
 		var notes []string
 		if rest, ok := strings.CutPrefix(enc, "*"); ok {
 			enc = rest

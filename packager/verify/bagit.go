@@ -392,7 +392,7 @@ func (v *verifier) checkForeignFetch() {
 			bad = append(bad, fmt.Sprintf("line %d is not \"URL LENGTH PATH\"", i+1))
 			continue
 		}
-		if length != "-" && !isDigits(length) {
+		if _, err := strconv.ParseUint(length, 10, 63); length != "-" && err != nil {
 			bad = append(bad, fmt.Sprintf("line %d: length %q is neither a number nor \"-\"", i+1, length))
 		}
 		if u, err := url.Parse(rawURL); err != nil || u.Scheme == "" || u.Host == "" && u.Scheme != "file" {
@@ -425,16 +425,4 @@ func (v *verifier) checkForeignFetch() {
 		f.Hint = "do not fetch anything it lists; ask the sender for the complete bag"
 	}
 	v.add(f)
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -21,11 +21,18 @@ import (
 // package did (3.3 M lines made verify take 4.1 GB and print 3.27 M lines).
 func addBogusLines(t testing.TB, dir string, n int) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(dir, "manifest-sha256.txt"), os.O_APPEND|os.O_WRONLY, 0)
+	appendLines(t, filepath.Join(dir, "manifest-sha256.txt"), "%064x  data/bogus/file-%07d.bin\n", n)
+}
+
+// appendLines appends n lines to file, line i being format applied to i
+// and i.
+func appendLines(t testing.TB, file, format string, n int) {
+	t.Helper()
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
 	must(t, err)
 	w := bufio.NewWriter(f)
 	for i := range n {
-		fmt.Fprintf(w, "%064x  data/bogus/file-%07d.bin\n", i, i)
+		fmt.Fprintf(w, format, i, i)
 	}
 	must(t, w.Flush())
 	must(t, f.Close())
@@ -180,14 +187,7 @@ func verifyUnderCeiling(b *testing.B, dir string, check func(*Report)) {
 // manifest-md5.txt.
 func addBogusPlainLines(t testing.TB, dir string, n int) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(dir, "manifest-md5.txt"), os.O_APPEND|os.O_WRONLY, 0)
-	must(t, err)
-	w := bufio.NewWriter(f)
-	for i := range n {
-		fmt.Fprintf(w, "%032x *data/bogus/file-%07d.bin\n", i, i)
-	}
-	must(t, w.Flush())
-	must(t, f.Close())
+	appendLines(t, filepath.Join(dir, "manifest-md5.txt"), "%032x *data/bogus/file-%07d.bin\n", n)
 }
 
 // A bag another tool made is read as a package is: a line at a time, the
