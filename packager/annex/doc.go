@@ -5,8 +5,9 @@
 // 100,000 rows stays within a bounded amount of memory. The workbook is
 // built for analysts (typed cells, frozen bold header, filters, cell
 // hyperlinks from an ID to the row that defines it), for print (A4
-// landscape, one page wide, header row on every page, page numbers, digests
-// whole in a monospace font) and for hostile input: no cell is a formula,
+// landscape, one page wide unless that would shrink the text below about
+// half size, header row on every page, page numbers, digests whole in a
+// monospace font) and for hostile input: no cell is a formula,
 // and the CSV twins escape values a spreadsheet would evaluate (see
 // FORMAT-annex.md). Two builds from the same input and options give
 // byte-identical files.

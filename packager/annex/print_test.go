@@ -28,13 +28,29 @@ func checkPrintable(t *testing.T, d *dump, l *locale.Lang) {
 		t.Fatalf("%d sheets, want %d", len(d.Sheets), len(sheetFiles))
 	}
 	pageOf := footerCodes(l.T("page.of", "page", "\x00P", "total", "\x00N"))
-	for _, sh := range d.Sheets {
+	for _, s := range (&mapper{opt: Options{Lang: l}}).sheets() {
+		sh := d.Sheets[sheetIndex(d, s.name)]
 		pr := sh.Print
-		if pr.Orientation != "landscape" || fmt.Sprint(pr.Paper) != "9" || fmt.Sprint(pr.FitWidth) != "1" || fmt.Sprint(pr.FitHeight) != "0" || !pr.FitToPage {
-			t.Errorf("%s: print setup %+v, want A4 (9) landscape, one page wide, fit to page", sh.Name, pr)
+		widths := make([]int, len(s.cols))
+		total := 0
+		for i := range s.cols {
+			colName, _ := excelize.ColumnNumberToName(i + 1)
+			widths[i] = int(sh.Widths[colName])
+			total += widths[i]
+		}
+		wide := pagesWide(widths)
+		if pr.Orientation != "landscape" || fmt.Sprint(pr.Paper) != "9" || fmt.Sprint(pr.FitWidth) != strconv.Itoa(wide) || fmt.Sprint(pr.FitHeight) != "0" || !pr.FitToPage {
+			t.Errorf("%s: print setup %+v, want A4 (9) landscape, %d page(s) wide for %d characters of columns, fit to page", sh.Name, pr, wide, total)
 		}
 		if got := deref(pr.TitleRows); got != "$1:$1" {
 			t.Errorf("%s: rows repeated on every page = %s, want the header row $1:$1", sh.Name, got)
+		}
+		if wide > 1 && deref(pr.TitleCols) != "$A:$A" || wide == 1 && pr.TitleCols != nil {
+			t.Errorf("%s (%d pages wide): columns repeated on every page = %s, want the ID column $A:$A only when wider than a page", sh.Name, wide, deref(pr.TitleCols))
+		}
+		t.Logf("%s: %d characters of columns, %d page(s) wide", sh.Name, total, wide)
+		if s.key == "evidence" && wide < 2 {
+			t.Errorf("%s: %d characters of columns printed one page wide: too small to read", sh.Name, total)
 		}
 		if want := "&A||" + pageOf; pr.Footer != want {
 			t.Errorf("%s: footer %q, want %q (sheet name, then the page numbering)", sh.Name, pr.Footer, want)
@@ -120,8 +136,9 @@ func TestPrintSetupInEveryLanguage(t *testing.T) {
 // LibreOffice does (soffice --headless --convert-to pdf, one run for all)
 // and reads the PDFs back with poppler: every page is A4 landscape and
 // carries its sheet's name and "Page N of M" in the language; every sheet
-// is printed; every page shows its sheet's first and last column headers
-// (the header row repeats and all columns fit one page wide); and every
+// is printed; every page shows its sheet's first column header (the header
+// row repeats, and so does the ID column of a sheet printed several pages
+// wide), every column is printed on one of its sheet's pages; and every
 // file's SHA-256 appears whole.
 func TestPrintedAnnexes(t *testing.T) {
 	soffice := testtool.Need(t, "soffice")
@@ -187,6 +204,7 @@ func TestPrintedAnnexes(t *testing.T) {
 			}
 			sheets := (&mapper{opt: Options{Lang: l}}).sheets()
 			printed := map[string]int{}
+			seen := map[string]string{}
 			for p := 1; p <= pages; p++ {
 				n := strconv.Itoa(p)
 				layout := run(pdftotext, "-layout", "-f", n, "-l", n, pdf, "-")
@@ -208,15 +226,27 @@ func TestPrintedAnnexes(t *testing.T) {
 				// Without -layout, pdftotext reads a column's cells
 				// together, so a header that wraps reads whole.
 				flat := strings.Join(strings.Fields(run(pdftotext, "-f", n, "-l", n, pdf, "-")), " ")
-				for _, h := range []string{s.cols[0].header, s.cols[len(s.cols)-1].header} {
-					if !strings.Contains(flat, h) {
-						t.Errorf("page %d (%s): header %q is not printed on it", p, s.name, h)
-					}
+				seen[s.name] += flat + "\n"
+				// The first column's header is on every page: the header
+				// row repeats, and a sheet printed several pages wide
+				// repeats its ID column too.
+				if h := s.cols[0].header; !strings.Contains(flat, h) {
+					t.Errorf("page %d (%s): header %q is not printed on it", p, s.name, h)
 				}
 			}
 			for _, s := range sheets {
 				if printed[s.name] == 0 {
 					t.Errorf("sheet %s is not printed (no page has its footer)", s.name)
+				}
+				// Every column is printed on one of the sheet's pages
+				// (word by word: pdftotext interleaves the lines of
+				// neighbouring wrapped headers).
+				for _, c := range s.cols {
+					for _, w := range strings.Fields(c.header) {
+						if !strings.Contains(seen[s.name], w) {
+							t.Errorf("sheet %s: column %q (%q) is on none of its printed pages", s.name, c.header, w)
+						}
+					}
 				}
 			}
 			t.Logf("%s: %d A4 landscape pages: %v", code, pages, printed)
@@ -228,4 +258,29 @@ func TestPrintedAnnexes(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, " \n\f"), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// TestPagesWide: a sheet is printed one page wide while its columns fit
+// legibly, else across as many pages as keep them legible with its ID
+// column repeated on each.
+func TestPagesWide(t *testing.T) {
+	for _, tc := range []struct {
+		widths []int
+		want   int
+	}{
+		{nil, 1},
+		{[]int{10, 30, 70}, 1},
+		{[]int{legibleWidth}, 1},
+		{[]int{10, legibleWidth - 10}, 1},
+		{[]int{10, legibleWidth - 9}, 2},
+		{[]int{10, 2 * (legibleWidth - 10)}, 2},
+		{[]int{10, 2*(legibleWidth-10) + 1}, 3},
+	} {
+		if got := pagesWide(tc.widths); got != tc.want {
+			t.Errorf("pagesWide(%v) = %d, want %d", tc.widths, got, tc.want)
+		}
+	}
+	if got, want := printTitles("Evidence", 3), "'Evidence'!$A:$A,'Evidence'!$1:$1"; got != want {
+		t.Errorf("printTitles = %q, want %q", got, want)
+	}
 }

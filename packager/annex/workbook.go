@@ -288,16 +288,49 @@ func setProps(f *excelize.File, p docProps) error {
 	return nil
 }
 
-// Print setup of every sheet: A4 landscape, all columns on one page wide,
-// the header row on every page, the sheet name and page numbers in the
-// footer.
+// Print setup of every sheet: A4 landscape, all columns on one page wide
+// where that stays legible (pagesWide), the header row on every page, the
+// sheet name and page numbers in the footer.
 var (
 	paperA4     = 9
 	landscape   = "landscape"
-	onePageWide = 1
 	pagesNeeded = 0 // as many pages tall as the rows need
 	fitToPage   = true
 )
+
+// legibleWidth is how many characters of column width one A4 landscape
+// page may carry before fitting them to the page shrinks the text below
+// about half its size (some 140 characters of the default font fit at full
+// size). A register wider than that (the Evidence register has 39
+// columns) is printed across as many pages side by side as keep it
+// legible, with its ID column repeated at the left of each: fitted to one
+// page it printed at a seventh of its size, which no reader can use.
+const legibleWidth = 260
+
+// pagesWide is how many pages side by side a sheet whose columns have these
+// widths is printed across: one when it fits legibly, else as many as
+// needed, counting the ID column repeated on each page.
+func pagesWide(widths []int) int {
+	total := 0
+	for _, w := range widths {
+		total += w
+	}
+	if total <= legibleWidth || len(widths) == 0 {
+		return 1
+	}
+	rest := total - widths[0]
+	per := legibleWidth - widths[0]
+	return (rest + per - 1) / per
+}
+
+// printTitles is what a sheet repeats on every printed page: its header
+// row, and its first (ID) column when it is printed several pages wide.
+func printTitles(name string, wide int) string {
+	if wide > 1 {
+		return quoteSheet(name) + "!$A:$A," + quoteSheet(name) + "!$1:$1"
+	}
+	return quoteSheet(name) + "!$1:$1"
+}
 
 // footer is a sheet's printed footer: the sheet's name on the left, the
 // page numbering (pageOf, in footer codes) on the right.
@@ -405,13 +438,14 @@ func layoutSheet(ctx context.Context, f *excelize.File, st *styles, s *sheet, pl
 	}
 	// Page setup, footer and hyperlinks are written by Flush, after the
 	// rows (where fill inserts them), in the order SpreadsheetML wants.
-	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &paperA4, Orientation: &landscape, FitToWidth: &onePageWide, FitToHeight: &pagesNeeded}); err != nil {
+	wide := pagesWide(p.widths)
+	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &paperA4, Orientation: &landscape, FitToWidth: &wide, FitToHeight: &pagesNeeded}); err != nil {
 		return fail("print setup", err)
 	}
 	if err := f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{OddFooter: footer(pageOf)}); err != nil {
 		return fail("footer", err)
 	}
-	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(s.name) + "!$1:$1", Scope: s.name}); err != nil {
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: printTitles(s.name, wide), Scope: s.name}); err != nil {
 		return fail("print titles", err)
 	}
 	if err := addLinks(ctx, f, s, plans); err != nil {

@@ -43,6 +43,7 @@ type dump struct {
 			FitHeight   any     `json:"fit_height"`
 			FitToPage   bool    `json:"fit_to_page"`
 			TitleRows   *string `json:"title_rows"`
+			TitleCols   *string `json:"title_cols"`
 			Footer      string
 		}
 		Rows [][]dumpCell

@@ -80,6 +80,7 @@ def main(path, csvdir):
             "fit_height": ps.fitToHeight,
             "fit_to_page": bool(spr is not None and spr.fitToPage),
             "title_rows": ws.print_title_rows,
+            "title_cols": ws.print_title_cols,
             "footer": (ws.oddFooter.left.text or "") + "|" + (ws.oddFooter.center.text or "") + "|" + (ws.oddFooter.right.text or ""),
         }
         doc["sheets"].append({
