@@ -275,6 +275,9 @@ func TestPagesWide(t *testing.T) {
 		{[]int{10, legibleWidth - 9}, 2},
 		{[]int{10, 2 * (legibleWidth - 10)}, 2},
 		{[]int{10, 2*(legibleWidth-10) + 1}, 3},
+		// An ID column as wide as a page still leaves half a page to
+		// the others (no division by zero).
+		{[]int{legibleWidth, legibleWidth/2 + 1}, 2},
 	} {
 		if got := pagesWide(tc.widths); got != tc.want {
 			t.Errorf("pagesWide(%v) = %d, want %d", tc.widths, got, tc.want)

@@ -319,7 +319,10 @@ func pagesWide(widths []int) int {
 		return 1
 	}
 	rest := total - widths[0]
-	per := legibleWidth - widths[0]
+	// The repeated ID column takes its width from every page (at most
+	// digestWidth, well under legibleWidth; the floor keeps a page for
+	// the rest whatever it is).
+	per := max(legibleWidth-widths[0], legibleWidth/2)
 	return (rest + per - 1) / per
 }
 
