@@ -44,6 +44,10 @@ type Document struct {
 	// Value is the generic tree; Validate lets it go as it builds Case,
 	// unless Options.KeepTree.
 	Value any
+	// Parts, set instead of Value, holds the tree of a case read from
+	// another form in pieces, for Validate to check and decode one item at
+	// a time (parts.go); Validate lets it go.
+	Parts Parts
 	Case  *Case
 	// Form is the form other than JSON the case was read from (YAML, a
 	// workbook), which places its findings; nil for case.json, whose

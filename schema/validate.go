@@ -50,12 +50,17 @@ type Options struct {
 // rules, and its evidence files against the case folder. It returns every
 // finding, sorted by position in case.json.
 func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Finding, error) {
-	if doc.Value == nil {
+	if doc.Value == nil && doc.Parts == nil {
 		return nil, fmt.Errorf("validate %s: the case could not be parsed", doc.Path)
 	}
 	var v vctx
 	v.doc = doc
-	if err := v.schema(ctx); err != nil {
+	if doc.Parts != nil {
+		// Checked and decoded item by item (parts.go).
+		if err := v.parts(ctx); err != nil {
+			return nil, err
+		}
+	} else if err := v.schema(ctx); err != nil {
 		return nil, err
 	}
 	v.flagged = map[string]bool{}
@@ -159,6 +164,9 @@ type vctx struct {
 	members []string
 	// realDirs remembers where the evidence folders really are.
 	realDirs map[string]string
+	// lookup, when set, finds the value at a location instead of the
+	// document's tree (an item of Parts, checked on its own).
+	lookup func(loc []string) any
 }
 
 func (v *vctx) add(code finding.Code, ptr, msg, hint string) {
@@ -434,7 +442,12 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 }
 
 // valueAt returns the instance value at a location (for messages).
-func (v *vctx) valueAt(loc []string) any { return walkValue(v.doc.Value, loc) }
+func (v *vctx) valueAt(loc []string) any {
+	if v.lookup != nil {
+		return v.lookup(loc)
+	}
+	return walkValue(v.doc.Value, loc)
+}
 
 // walkValue follows unescaped pointer tokens through a generic JSON value.
 func walkValue(cur any, tokens []string) any {
