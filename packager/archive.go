@@ -473,7 +473,7 @@ func verifyArchived(ctx context.Context, root, query string, opt VerifyOptions) 
 			return nil, err
 		}
 		copt := aopt.check()
-		copt.Progress = opt.Progress
+		copt.Progress, copt.EveryDigest = opt.Progress, opt.EveryDigest
 		c, err := a.Verify(ctx, id, copt)
 		if err != nil {
 			return nil, err

@@ -103,8 +103,11 @@ type VerifyOptions struct {
 	// RequireSignature fails a package without a valid trusted signature
 	// even when no trust is given.
 	RequireSignature bool
-	Workers          int
-	Progress         func(digest.Progress)
+	// EveryDigest recomputes every payload file's SHA-512 as well as its
+	// SHA-256 (verify.Options.EveryDigest).
+	EveryDigest bool
+	Workers     int
+	Progress    func(digest.Progress)
 	// S3 reaches the archive of a package named inside an s3:// archive
 	// root (s3://bucket/prefix/ID; see ArchiveOptions.S3).
 	S3 store.S3Config

@@ -41,7 +41,7 @@ func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*Verify
 		return nil, err
 	}
 	defer pkg.Close()
-	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, Progress: opt.Progress})
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, EveryDigest: opt.EveryDigest, Progress: opt.Progress})
 	if err != nil {
 		return nil, err
 	}

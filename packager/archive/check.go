@@ -23,12 +23,16 @@ type CheckOptions struct {
 	RequireSignature bool
 	// Workers is how many files are hashed at once (default: CPUs).
 	Workers int
+	// EveryDigest recomputes every payload file's SHA-512 too
+	// (verify.Options.EveryDigest).
+	EveryDigest bool
 	// Progress receives hashing progress (see verify.Options.Progress).
 	Progress func(digest.Progress)
 }
 
-// Check is the outcome of checking one package: every file re-hashed with
-// both algorithms, every signature verified, its identity recomputed.
+// Check is the outcome of checking one package: every file re-hashed as
+// casepack verify re-hashes it, every signature verified, its identity
+// recomputed.
 type Check struct {
 	Integrity  *verify.Report `json:"integrity"`
 	Signatures *sign.Report   `json:"signatures"`
@@ -43,7 +47,7 @@ func (c *Check) Intact() bool { return c.Integrity.Intact() }
 // checkPackage verifies pkg the way casepack verify does and recomputes
 // its ID. Findings from the signature check are merged into Integrity.
 func checkPackage(ctx context.Context, pkg *verify.Package, opt CheckOptions) (*Check, error) {
-	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, Progress: opt.Progress})
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, EveryDigest: opt.EveryDigest, Progress: opt.Progress})
 	if err != nil {
 		return nil, err
 	}

@@ -808,7 +808,7 @@ func checkWritten(ctx context.Context, p string, opt Options, hashed map[string]
 		return fmt.Errorf("checking the package after writing it: %w", err)
 	}
 	defer pkg.Close()
-	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, PayloadSHA256Only: true, Hashed: hashed, Checks: opt.Checks, Progress: opt.VerifyProgress})
+	rep, err := verify.Verify(ctx, pkg, verify.Options{Workers: opt.Workers, Hashed: hashed, Checks: opt.Checks, Progress: opt.VerifyProgress})
 	if err != nil {
 		return fmt.Errorf("checking the package after writing it: %w", err)
 	}

@@ -35,18 +35,27 @@ type Check func(ctx context.Context, fsys fs.FS) ([]finding.Finding, error)
 type Options struct {
 	Workers int // files hashed at once; default one per core
 
-	// PayloadSHA256Only re-hashes payload files with SHA-256 only; their
-	// SHA-512 lines are checked for coverage and syntax but not recomputed.
-	// Build uses it to verify what it has just written (both digests were
-	// computed from the bytes as they were written); `casepack verify`
-	// must leave it false.
-	PayloadSHA256Only bool
+	// EveryDigest recomputes every digest of every payload file of a
+	// package, SHA-512 too (RFC 8493's full validation). Without it a
+	// payload file is hashed with SHA-256 and checked against
+	// manifest-sha256.txt — the manifest the signatures cover, through
+	// tagmanifest-sha256.txt — while manifest-sha512.txt, a tag file, is
+	// checked byte for byte with both algorithms against the tag
+	// manifests; a file's SHA-512 is computed only where it decides
+	// something: the file is missing from manifest-sha256.txt, or its
+	// SHA-256 disagrees (then the SHA-512 tells a changed file from a
+	// changed manifest). Every payload byte is checked against a manifest
+	// either way; SHA-512 costs over twice SHA-256 on processors with
+	// SHA instructions (packager/FORMAT.md §6). A bag another tool made is
+	// always checked with every algorithm its manifests use.
+	EveryDigest bool
 
 	// Hashed holds payload files already re-read from this package
 	// folder, by bag path, with their size and SHA-256 (Build re-reads the
 	// evidence copies while it generates the rest of the package). A file
-	// found at that size is not read again; its SHA-512 line is judged as
-	// PayloadSHA256Only says, which must be set with it.
+	// found at that size is not read again, not even when its SHA-256
+	// disagrees; its SHA-512 line is not recomputed. EveryDigest ignores
+	// it.
 	Hashed map[string]digest.Digests
 
 	Checks []Check // run after the BagIt checks; their findings are merged
@@ -60,6 +69,8 @@ type Options struct {
 type fileState struct {
 	size       int64
 	hashed     bool
+	given      bool // its digest came from Options.Hashed
+	full       bool // hash it with both algorithms, even as payload
 	unreadable bool
 	d          digest.Digests
 	err        error             // reading it for its digest failed
@@ -156,8 +167,8 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 		if !strings.HasPrefix(p, "data/") {
 			return
 		}
-		if d, ok := opt.Hashed[p]; ok && opt.PayloadSHA256Only && d.Size == fst.size {
-			fst.d, fst.hashed = d, true
+		if d, ok := opt.Hashed[p]; ok && !opt.EveryDigest && d.Size == fst.size {
+			fst.d, fst.hashed, fst.given = d, true, true
 			return
 		}
 		v.meter.Grow(1, fst.size)
@@ -239,6 +250,9 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 		}
 	}
 	if err := v.hashAll(ctx, want); err != nil {
+		return nil, err
+	}
+	if err := v.hashSHA512Where(ctx, pay); err != nil {
 		return nil, err
 	}
 
@@ -747,9 +761,50 @@ func (v *verifier) hashAll(ctx context.Context, want map[string]bool) error {
 	return nil
 }
 
+// hashSHA512Where hashes again, with both algorithms, each payload file of
+// a package that was hashed with SHA-256 alone and whose SHA-512 decides
+// something (see Options.EveryDigest): manifest-sha512.txt lists it and
+// manifest-sha256.txt does not, or lists another SHA-256. A package whose
+// files match manifest-sha256.txt reads nothing here.
+func (v *verifier) hashSHA512Where(ctx context.Context, pay []*side) error {
+	if v.plain || v.opt.EveryDigest {
+		return nil
+	}
+	s256, s512 := manifestOf(pay, bag.SHA256), manifestOf(pay, bag.SHA512)
+	if s512 == nil || !s512.present {
+		return nil
+	}
+	want := map[string]bool{}
+	for p, fst := range v.files {
+		if !fst.hashed || fst.given || fst.d.SHA512 != "" || !strings.HasPrefix(p, "data/") {
+			continue
+		}
+		if _, ok := s512.entries[p]; !ok {
+			continue
+		}
+		if d, ok := s256.entries[p]; s256.present && ok && d == fst.d.SHA256 {
+			continue
+		}
+		fst.full, fst.hashed = true, false
+		want[p] = true
+	}
+	return v.hashAll(ctx, want)
+}
+
+// manifestOf returns the manifest of set for alg, or nil.
+func manifestOf(set []*side, alg string) *side {
+	for _, s := range set {
+		if s.alg == alg {
+			return s
+		}
+	}
+	return nil
+}
+
 // hashFile reads file p once and records its digests in fst: SHA-256 and
-// SHA-512 (a package; only SHA-256 of a payload file with
-// PayloadSHA256Only), or every algorithm of hashAlgs (another tool's bag).
+// SHA-512 (a package; only SHA-256 of a payload file unless
+// Options.EveryDigest or fst.full says otherwise), or every algorithm of
+// hashAlgs (another tool's bag).
 // It touches no state but fst, so the walk may go on while it runs.
 func (v *verifier) hashFile(ctx context.Context, p string, fst *fileState) error {
 	f, err := v.fsys.Open(p)
@@ -765,7 +820,7 @@ func (v *verifier) hashFile(ctx context.Context, p string, fst *fileState) error
 			return err
 		}
 		fst.d, fst.other = digest.Digests{Size: n, SHA256: sums[bag.SHA256], SHA512: sums[bag.SHA512]}, sums
-	case v.opt.PayloadSHA256Only && strings.HasPrefix(p, "data/"):
+	case !v.opt.EveryDigest && !fst.full && strings.HasPrefix(p, "data/"):
 		fst.d, err = digest.ReadSHA256(ctx, r)
 	default:
 		fst.d, err = digest.Read(ctx, r)
@@ -844,7 +899,7 @@ func (v *verifier) checkSet(set []*side, isTag bool) {
 		var agree, disagree []*side
 		for _, s := range listing {
 			act := fst.digest(s.alg)
-			if act == "" { // not recomputed (PayloadSHA256Only, or an unknown algorithm)
+			if act == "" { // not recomputed (SHA-512 that decides nothing, or an unknown algorithm)
 				continue
 			}
 			if s.entries[p] == act {
@@ -1105,6 +1160,13 @@ func (v *verifier) checkCasepack(pay []*side) {
 				}
 				if got := fst.digest(alg); got != "" && want != got {
 					mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", it.ID, algName(alg), f.Path), alg, want, got)
+				} else if s := manifestOf(pay, alg); got == "" && s != nil && s.present && !v.modified[s.name] {
+					// Not recomputed: the file matched the other manifest,
+					// and this one's line (the manifest matched the tag
+					// manifests) stands for its digest.
+					if line, ok := s.entries[f.Path]; ok && line != want {
+						mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with %s", it.ID, algName(alg), f.Path, s.name), alg, want, line)
+					}
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"github.com/casepack/casepack/packager/finding"
 	"hash/crc32"
 	"io/fs"
@@ -412,6 +413,12 @@ func withTagFiles(t testing.TB, extra map[string][]byte) map[string][]byte {
 	for p, b := range extra {
 		files[p] = b
 	}
+	return retag(t, files)
+}
+
+// retag remakes the tag manifests of files as the files now are.
+func retag(t testing.TB, files map[string][]byte) map[string][]byte {
+	t.Helper()
 	tag := [2]bag.Manifest{{Alg: bag.SHA256}, {Alg: bag.SHA512}}
 	for _, p := range sortedKeys(files) {
 		if strings.HasPrefix(p, "data/") || strings.HasPrefix(p, "tagmanifest-") {
@@ -458,30 +465,31 @@ func TestFetchTxtRefused(t *testing.T) {
 }
 
 // TestHashedNotReadAgain: a payload file Options.Hashed knows at its size
-// is judged by that digest, not read again; one it knows at another size,
-// or without PayloadSHA256Only, is read.
+// is judged by that digest, not read again, even when it disagrees (no
+// second read to tell a changed file from a changed manifest); one it
+// knows at another size, or under EveryDigest, is read.
 func TestHashedNotReadAgain(t *testing.T) {
 	files := smallBag(t)
 	const p = "data/evidence/EV-0001/a.txt"
 	dir := writeBag(t, files)
 	wrong := digest.Digests{Size: int64(len(files[p])), SHA256: strings.Repeat("0", 64)}
 	tests := []struct {
-		name       string
-		hashed     digest.Digests
-		sha256Only bool
-		intact     bool
+		name        string
+		hashed      digest.Digests
+		everyDigest bool
+		intact      bool
 	}{
-		{"known digest, right", digest.Digests{Size: int64(len(files[p])), SHA256: digests(files[p]).SHA256}, true, true},
-		{"known digest, wrong: a changed file", wrong, true, false},
-		{"known at another size: read again", digest.Digests{Size: 1, SHA256: wrong.SHA256}, true, true},
-		{"full verification: read again", wrong, false, true},
+		{"known digest, right", digest.Digests{Size: int64(len(files[p])), SHA256: digests(files[p]).SHA256}, false, true},
+		{"known digest, wrong: a changed file", wrong, false, false},
+		{"known at another size: read again", digest.Digests{Size: 1, SHA256: wrong.SHA256}, false, true},
+		{"every digest: read again", wrong, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pkg, err := Open(dir)
 			must(t, err)
 			defer pkg.Close()
-			rep, err := Verify(context.Background(), pkg, Options{PayloadSHA256Only: tt.sha256Only, Hashed: map[string]digest.Digests{p: tt.hashed}})
+			rep, err := Verify(context.Background(), pkg, Options{EveryDigest: tt.everyDigest, Hashed: map[string]digest.Digests{p: tt.hashed}})
 			must(t, err)
 			if rep.Intact() != tt.intact {
 				t.Fatalf("intact = %v, want %v: %+v", rep.Intact(), tt.intact, rep.Findings)
@@ -490,5 +498,89 @@ func TestHashedNotReadAgain(t *testing.T) {
 				t.Errorf("no finding names %s: %+v", p, rep.Findings)
 			}
 		})
+	}
+}
+
+// TestEveryDigest: by default a payload file's SHA-512 is recomputed only
+// where it decides something; manifest-sha512.txt itself is checked
+// against the tag manifests. A SHA-512 line rewritten together with the
+// tag manifests (what only someone rewriting the package's metadata can
+// do, and what breaks its signatures) is then found by EveryDigest alone,
+// while everything that changes a file or leaves a manifest unlike its tag
+// manifest line is found either way.
+func TestEveryDigest(t *testing.T) {
+	const a = "data/evidence/EV-0001/a.txt"
+	replace := func(files map[string][]byte, name, old, new string) {
+		if !bytes.Contains(files[name], []byte(old)) {
+			t.Fatalf("%s lacks %q", name, old)
+		}
+		files[name] = bytes.Replace(files[name], []byte(old), []byte(new), 1)
+	}
+	good := smallBag(t)
+	d := digests(good[a])
+	tests := []struct {
+		name string
+		edit func(files map[string][]byte) map[string][]byte
+		// codes at paths each way; nil: intact
+		fast, every []string
+	}{
+		{"intact", func(f map[string][]byte) map[string][]byte { return f }, nil, nil},
+		{"SHA-512 line and tag manifests rewritten: the casepack manifest disagrees", func(f map[string][]byte) map[string][]byte {
+			replace(f, "manifest-sha512.txt", d.SHA512, strings.Repeat("0", 128))
+			return retag(t, f)
+		}, []string{"CP-CASEPACK-MISMATCH " + bag.CasepackManifestPath}, []string{"CP-BAG-MANIFEST-MODIFIED manifest-sha512.txt"}},
+		{"SHA-512 line, casepack manifest and tag manifests rewritten", func(f map[string][]byte) map[string][]byte {
+			replace(f, "manifest-sha512.txt", d.SHA512, strings.Repeat("0", 128))
+			replace(f, bag.CasepackManifestPath, d.SHA512, strings.Repeat("0", 128))
+			return retag(t, f)
+		}, nil, []string{"CP-BAG-MANIFEST-MODIFIED manifest-sha512.txt", "CP-CASEPACK-MISMATCH " + bag.CasepackManifestPath}},
+		{"SHA-512 line rewritten", func(f map[string][]byte) map[string][]byte {
+			replace(f, "manifest-sha512.txt", d.SHA512, strings.Repeat("0", 128))
+			return f
+		}, []string{"CP-BAG-MODIFIED manifest-sha512.txt"}, []string{"CP-BAG-MANIFEST-MODIFIED manifest-sha512.txt", "CP-BAG-MODIFIED manifest-sha512.txt"}},
+		{"SHA-256 line and tag manifests rewritten: SHA-512 names the manifest", func(f map[string][]byte) map[string][]byte {
+			replace(f, "manifest-sha256.txt", d.SHA256, strings.Repeat("0", 64))
+			return retag(t, f)
+		}, []string{"CP-BAG-MANIFEST-MODIFIED manifest-sha256.txt"}, []string{"CP-BAG-MANIFEST-MODIFIED manifest-sha256.txt"}},
+		{"file changed", func(f map[string][]byte) map[string][]byte {
+			f[a] = []byte("first evidence fileX")
+			return f
+		}, []string{"CP-BAG-MODIFIED " + a}, []string{"CP-BAG-MODIFIED " + a}},
+		{"file only in manifest-sha512.txt: its SHA-512 is checked", func(f map[string][]byte) map[string][]byte {
+			f[a] = []byte("first evidence fileX")
+			dropLine("manifest-sha256.txt", a)(f)
+			return retag(t, f)
+		}, []string{"CP-BAG-MANIFEST-MODIFIED manifest-sha256.txt", "CP-BAG-MODIFIED " + a}, []string{"CP-BAG-MANIFEST-MODIFIED manifest-sha256.txt", "CP-BAG-MODIFIED " + a}},
+		{"casepack manifest's SHA-512 unlike manifest-sha512.txt", func(f map[string][]byte) map[string][]byte {
+			replace(f, bag.CasepackManifestPath, d.SHA512, strings.Repeat("0", 128))
+			return retag(t, f)
+		}, []string{"CP-CASEPACK-MISMATCH " + bag.CasepackManifestPath}, []string{"CP-CASEPACK-MISMATCH " + bag.CasepackManifestPath}},
+	}
+	for _, tt := range tests {
+		dir := writeBag(t, tt.edit(smallBag(t)))
+		for _, every := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/every=%v", tt.name, every), func(t *testing.T) {
+				pkg, err := Open(dir)
+				must(t, err)
+				defer pkg.Close()
+				rep, err := Verify(context.Background(), pkg, Options{EveryDigest: every})
+				must(t, err)
+				var got []string
+				for _, f := range rep.Errors() {
+					if f.Code != finding.BagOxum {
+						got = append(got, string(f.Code)+" "+f.Path)
+					}
+				}
+				slices.Sort(got)
+				got = slices.Compact(got)
+				want := tt.fast
+				if every {
+					want = tt.every
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("errors %q, want %q\n%+v", got, want, rep.Findings)
+				}
+			})
+		}
 	}
 }
