@@ -27,6 +27,7 @@ import (
 	"sort"
 	"syscall"
 
+	"github.com/casepack/casepack/internal/reaper"
 	"github.com/casepack/casepack/internal/termsafe"
 	"github.com/casepack/casepack/packager/fault"
 
@@ -132,6 +133,11 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // run is main without the process exit, so tests can call it in-process.
 func run(args []string, stdout, stderr io.Writer) int {
+	// This process may be the helper an interrupted build started to
+	// remove what it wrote (internal/reaper); it then does only that.
+	if reaper.Run() {
+		return exitOK
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Every line for people goes through the terminal escaper: names,

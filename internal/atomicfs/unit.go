@@ -21,6 +21,7 @@ import (
 //	.NAME.lock      exists while a command holds the unit (Lock)
 //	.NAME.publish   the journal: exists while entries move (Publish)
 //	.NAME.old-*     holds the entries being replaced until the new ones are in
+//	.NAME.trash-*   what a stopped command put out of the way (Dir.Trash)
 //
 // Publish keeps two rules: while the journal exists no new entry is
 // deleted, and a replaced entry is deleted only once every new entry is in
@@ -129,6 +130,9 @@ func (u *Unit) Acquire(warn func(msg string)) (*Lock, error) {
 		l.Unlock()
 		return nil, err
 	}
+	// What an earlier command put out of the way (Dir.Trash) and nobody is
+	// removing goes now: a helper may not have finished it.
+	u.d.EmptyTrash()
 	if warn != nil {
 		switch rec {
 		case RolledBack:

@@ -139,7 +139,7 @@ func TestSyncFailureLeavesNothing(t *testing.T) {
 					case op == atomicfs.OpSync && tc.fails(tmp, from):
 						failed = true
 						return errIO
-					case isRename(op) && from == tmp:
+					case isRename(op) && from == tmp && !atomicfs.IsTrash(to): // not put out of the way on failure
 						renamed = true
 					}
 					return nil

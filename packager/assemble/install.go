@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/casepack/casepack/internal/atomicfs"
+	"github.com/casepack/casepack/internal/reaper"
 	"github.com/casepack/casepack/internal/source"
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/fault"
@@ -365,10 +366,21 @@ func (o *outFolder) publish(name, tmp, tmpZip string, force bool, beside ...atom
 
 // close ends the build: on failure it removes the temporary entries and
 // the folders the build created; then it lets the package go.
+//
+// The temporary entries are first put out of the way in one rename each
+// (atomicfs.Dir.Trash): removing gigabytes of copied evidence takes the
+// file system seconds, and an interrupted build hands that to a helper
+// (internal/reaper) so that the command ends at once. Any other failure
+// removes them before Build returns.
 func (o *outFolder) close(err error) {
+	var trash []string
 	if err != nil && o.d != nil && !o.keep {
 		for _, t := range o.temps {
-			o.d.RemoveAll(t)
+			if n, terr := o.d.Trash(t, o.name); terr == nil {
+				trash = append(trash, o.d.Join(n))
+			} else {
+				o.d.RemoveAll(t)
+			}
 		}
 	}
 	if o.unlock != nil {
@@ -378,6 +390,6 @@ func (o *outFolder) close(err error) {
 		o.d.Close()
 	}
 	if err != nil && !o.keep {
-		o.created.Remove()
+		reaper.Remove(errors.Is(err, context.Canceled), trash, o.created)
 	}
 }
