@@ -89,8 +89,19 @@ func For(c *schema.Case, l *locale.Lang) (*schema.Case, *Status, error) {
 	}
 	st := &Status{Lang: l.Code(), Source: src, Parts: []Part{}}
 	parts := map[string]int{}
+	// Each list's IDs are read once: a case of 100,000 items has as many
+	// texts, and reading the list per text took minutes.
+	lists := map[string][]string{}
+	ids := func(list string) []string {
+		v, ok := lists[list]
+		if !ok {
+			v = out.IDs(list)
+			lists[list] = v
+		}
+		return v
+	}
 	part := func(ptr string) *Part {
-		name := partOf(out, ptr)
+		name := partOf(ids, ptr)
 		i, ok := parts[name]
 		if !ok {
 			i = len(st.Parts)
@@ -149,7 +160,7 @@ func isTitle(ptr string) bool {
 }
 
 // partOf names the part of the case a pointer is in.
-func partOf(c *schema.Case, ptr string) string {
+func partOf(ids func(list string) []string, ptr string) string {
 	tokens := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
 	if len(tokens) == 0 {
 		return ptr
@@ -164,18 +175,11 @@ func partOf(c *schema.Case, ptr string) string {
 	}
 	if len(tokens) >= 2 {
 		if i, err := strconv.Atoi(tokens[1]); err == nil {
-			if id := itemID(c, tokens[0], i); id != "" {
-				return tokens[0] + "/" + id
+			if l := ids(tokens[0]); i < len(l) && l[i] != "" {
+				return tokens[0] + "/" + l[i]
 			}
 			return fmt.Sprintf("%s/%d", tokens[0], i)
 		}
 	}
 	return tokens[0]
-}
-
-func itemID(c *schema.Case, list string, i int) string {
-	if ids := c.IDs(list); i < len(ids) {
-		return ids[i]
-	}
-	return ""
 }
