@@ -90,3 +90,25 @@ func BenchmarkRenderLargeCase(b *testing.B) {
 		b.ReportMetric(float64(bytes.Count(out.Bytes(), []byte("/Type /Page\n"))), "pages")
 	}
 }
+
+// BenchmarkRenderManyItems renders cases of 20,000 and 100,000 evidence
+// items of which the narrative cites a handful (a case of many photographs):
+// the indexes list the cited items, so pages and memory stay those of the
+// argument. Peak memory as for BenchmarkRenderLargeCase, with
+// -test.bench RenderManyItems/100000.
+func BenchmarkRenderManyItems(b *testing.B) {
+	for _, n := range []int{20000, 100000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			c, ev := bigCase(1, 0, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				var out bytes.Buffer
+				if err := Render(context.Background(), &out, c, ev, Options{Date: testDate, Version: "bench", Lang: "en"}); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(out.Len())/(1<<20), "MiB-pdf")
+				b.ReportMetric(float64(bytes.Count(out.Bytes(), []byte("/Type /Page\n"))), "pages")
+			}
+		})
+	}
+}

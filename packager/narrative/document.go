@@ -10,6 +10,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 
@@ -372,6 +373,33 @@ func (d *document) noteCitations(n ast.Node, num int, isAuth func(string) bool) 
 			d.citedIn[it.ID] = append(d.citedIn[it.ID], num)
 		}
 	}
+}
+
+// referenced returns the IDs the Markdown md cites ([EV-0001]) or links to
+// ([EV-0001](#EV-0001)) anywhere, code spans aside.
+func referenced(md []byte, authorities map[string]string) map[string]bool {
+	isAuth := func(id string) bool { _, ok := authorities[id]; return ok }
+	refs := map[string]bool{}
+	root := newMarkdown().Parser().Parse(textReader(md))
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			if id, ok := strings.CutPrefix(string(n.Destination), "#"); ok {
+				refs[id] = true
+			}
+		case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *east.TableCell:
+			for _, g := range schema.ParseCitations(textOf(n, md, false), isAuth) {
+				for _, it := range g.Items {
+					refs[it.ID] = true
+				}
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return refs
 }
 
 // xrefText is what an empty internal link to label prints.

@@ -158,15 +158,22 @@ func causeHeading(gs []ClaimGroup) string {
 	return "mixed"
 }
 
-// annexIndex lists the annex files, then every evidence file of the case
-// in case order.
-func annexIndex(c *schema.Case, ev EvidenceDigests, annexes, versions []Annex, withheld func(id string) bool) []AnnexEntry {
-	var out []AnnexEntry
+// annexIndex lists the annex files, then the evidence files of the listed
+// items in case order, then the other languages' documents, and counts the
+// files it leaves out. Annex B.n is the n-th evidence file of the case
+// whether or not the items before it are listed: the n-th file of the
+// annexes' Files register.
+func annexIndex(c *schema.Case, ev EvidenceDigests, annexes, versions []Annex, withheld, listed func(id string) bool) (out []AnnexEntry, unlisted int) {
 	for _, a := range annexes {
 		out = append(out, AnnexEntry{Number: a.Number, Title: a.Name, Path: a.Path, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256})
 	}
 	n := 0
 	for _, e := range c.Evidence {
+		if !listed(e.ID) {
+			n += len(e.Files)
+			unlisted += len(e.Files)
+			continue
+		}
 		digests := ev[e.ID]
 		for i, f := range e.Files {
 			n++
@@ -192,7 +199,7 @@ func annexIndex(c *schema.Case, ev EvidenceDigests, annexes, versions []Annex, w
 	for _, a := range versions {
 		out = append(out, AnnexEntry{Number: a.Number, Title: a.Name, Path: a.Path, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256})
 	}
-	return out
+	return out, unlisted
 }
 
 // authorityKinds is the order of the table of authorities.

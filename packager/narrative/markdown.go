@@ -105,9 +105,17 @@ type Data struct {
 	ForensicGroups []ForensicGroup
 	ClaimGroups    []ClaimGroup
 	CauseCertainty string
-	// AnnexIndex lists every annex and evidence file with its number,
-	// type, size, length and digest.
+	// AnnexIndex lists every annex and the evidence files of the Listed
+	// items with their number, type, size, length and digest.
 	AnnexIndex []AnnexEntry
+	// Listed are the evidence items the evidence index lists, in case
+	// order: every item when the case has at most IndexLimit of them,
+	// else only those the rest of the narrative cites or links to.
+	// Unlisted counts the others and UnlistedFiles their files, which
+	// only the annexes' registers list (both 0 when the index lists all).
+	Listed        []*schema.Evidence
+	Unlisted      int
+	UnlistedFiles int
 	// Authorities are the case's authorities by kind, in the order of the
 	// table of authorities.
 	Authorities []AuthorityGroup
@@ -216,7 +224,9 @@ func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
 	})
 	d.ClaimGroups = claimGroups(d.Deaths)
 	d.CauseCertainty = causeHeading(d.ClaimGroups)
-	d.AnnexIndex = annexIndex(c, ev, opt.Annexes, opt.Versions, plan.Withheld)
+	if len(c.Evidence) <= IndexLimit {
+		d.list(nil, opt)
+	}
 	d.Authorities = authorityGroups(c)
 	return d, nil
 }
@@ -399,12 +409,54 @@ func markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byt
 	if err != nil {
 		return nil, nil, err
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, EntryTemplate, d); err != nil {
-		return nil, nil, &TemplateError{err}
+	pdfOpt := PDFOptionsFor(c, opt)
+	execute := func() ([]byte, []edition.Entry, error) {
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, EntryTemplate, d); err != nil {
+			return nil, nil, &TemplateError{err}
+		}
+		// The public edition's text redactions, in place.
+		return redactMarkdown(tidy(buf.Bytes()), d.plan, d.lang, pdfOpt)
 	}
-	// The public edition's text redactions, in place.
-	return redactMarkdown(tidy(buf.Bytes()), d.plan, d.lang, PDFOptionsFor(c, opt))
+	if len(d.Case.Evidence) > IndexLimit {
+		// What the narrative cites is known once its text is written (and
+		// redacted): a first run lists no item, a second lists the items
+		// the first cites or links to.
+		d.list(map[string]bool{}, opt)
+		md, _, err := execute()
+		if err != nil {
+			return nil, nil, err
+		}
+		d.list(referenced(md, pdfOpt.Authorities), opt)
+	}
+	return execute()
+}
+
+// IndexLimit is the largest number of evidence items the evidence index and
+// the annex index list one by one. Beyond it they list only the items the
+// narrative cites or links to, and say that the annexes' registers (the
+// workbook's Evidence and Files sheets and their CSV twins) list every item
+// and file: a case of tens of thousands of photographs would otherwise print
+// thousands of pages of identifiers and digests, which a reader searches in
+// the register instead (packager/FORMAT.md, "The narrative's indexes").
+const IndexLimit = 1000
+
+// list sets what the evidence and annex indexes list: every item (only nil)
+// or the items in only.
+func (d *Data) list(only map[string]bool, opt Options) {
+	d.Listed, d.Unlisted = d.Listed[:0], 0
+	for i := range d.Case.Evidence {
+		if e := &d.Case.Evidence[i]; only == nil || only[e.ID] {
+			d.Listed = append(d.Listed, e)
+		} else {
+			d.Unlisted++
+		}
+	}
+	listed := func(string) bool { return true }
+	if only != nil {
+		listed = func(id string) bool { return only[id] }
+	}
+	d.AnnexIndex, d.UnlistedFiles = annexIndex(d.Case, d.Evidence, opt.Annexes, opt.Versions, d.plan.Withheld, listed)
 }
 
 // tidy collapses the runs of blank lines that skipped sections leave behind.

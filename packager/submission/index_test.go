@@ -1,0 +1,71 @@
+package submission
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/narrative"
+	"github.com/casepack/casepack/schema"
+)
+
+// TestAnnexNumbersFollowTheFilesRegister: in a case of more items than the
+// narrative's indexes list (La Vega after a thousand photographs it does
+// not cite), the annex index lists La Vega's cited files under their place
+// among all the case's files, and annex B.n is the n-th row of the
+// package's files.csv, as the narrative tells the reader.
+func TestAnnexNumbersFollowTheFilesRegister(t *testing.T) {
+	doc := loadLaVega(t)
+	var photos []schema.Evidence
+	for i := 1; i <= narrative.IndexLimit; i++ {
+		id := fmt.Sprintf("EV-1%05d", i)
+		photos = append(photos, schema.Evidence{ID: id, Title: "Photograph " + id, Type: "photo", Classification: "confidential",
+			Files: []schema.File{{Path: "evidence/photos/" + id + ".jpg", Role: "original", MediaType: "image/jpeg"}}})
+	}
+	doc.Case.Evidence = append(photos, doc.Case.Evidence...)
+	spec, err := Spec(doc, Options{Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(generate(t, spec, annex.Dir+"/csv/files.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "n.pdf")
+	if err := os.WriteFile(pdf, generate(t, spec, NarrativePath), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(testtool.Need(t, "pdftotext"), "-enc", "UTF-8", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	entries := regexp.MustCompile(`Annex B\.(\d+) (EV-\d+), (\w+)`).FindAllStringSubmatch(text, -1)
+	if len(entries) == 0 {
+		t.Fatalf("no evidence file in the annex index:\n%s", text)
+	}
+	t.Logf("%d files listed", len(entries))
+	for _, m := range entries {
+		n, _ := strconv.Atoi(m[1])
+		if n <= narrative.IndexLimit {
+			t.Errorf("annex B.%d (%s) is listed: a photograph the narrative does not cite, or a cited file numbered as if the photographs were not there", n, m[2])
+			continue
+		}
+		if n >= len(rows) || rows[n][0] != m[2] || rows[n][1] != m[3] {
+			t.Errorf("annex B.%d is %s's %s file, but files.csv row %d is %v", n, m[2], m[3], n, rows[min(n, len(rows)-1)])
+		}
+	}
+	if want := fmt.Sprintf("%d further items", narrative.IndexLimit); !strings.Contains(strings.ReplaceAll(text, ",", ""), want) {
+		t.Errorf("the narrative does not say that %s are left to the registers", want)
+	}
+}
