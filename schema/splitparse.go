@@ -1,0 +1,257 @@
+package schema
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/casepack/casepack/internal/digest"
+)
+
+// Parsing a large case on every core. A case is one object whose bulk is a
+// few arrays (persons, evidence, …) of small objects; parsing it is most of
+// what validate waits for before it can check anything. parseSplit parses
+// the case object's own members in one pass but only skims over the items
+// of its arrays, noting where each begins and ends; the items are then
+// parsed by the same parser on every core, in runs of neighbours.
+//
+// It is an optimisation, never a second judge: it gives up (ok false) at
+// the first thing that is not plain valid JSON — a syntax error anywhere, a
+// duplicate key, a case that is not an object, too deep a nesting — and
+// the one-pass parser then reads the file again and reports what it finds,
+// exactly as it always has. What parseSplit accepts, the one-pass parser
+// accepts too, as the same tree (FuzzParseSplit checks both).
+
+// splitMin is the smallest case parsed on every core: below it, one pass is
+// quicker than starting the workers (lowered by tests).
+var splitMin = 1 << 20
+
+// splitItem is one array item still to parse: its bytes, and where its
+// value goes.
+type splitItem struct {
+	start, end int
+	dst        *any
+}
+
+// parseSplit parses data (from off, past a BOM) as parser.value(0) does,
+// on every core; ok is false when the one-pass parser must read it
+// instead.
+func parseSplit(ctx context.Context, data []byte, off int) (v any, ok bool) {
+	p := parser{data: data, pos: off, doc: &Document{}}
+	p.ws()
+	if p.pos >= len(data) || data[p.pos] != '{' {
+		return nil, false
+	}
+	p.pos++
+	root := map[string]any{}
+	var items []splitItem
+	for first := true; ; first = false {
+		p.ws()
+		if first && p.pos < len(data) && data[p.pos] == '}' {
+			p.pos++
+			break
+		}
+		if p.pos >= len(data) || data[p.pos] != '"' {
+			return nil, false
+		}
+		k, err := p.str()
+		if err != nil {
+			return nil, false
+		}
+		key := k.(string)
+		if _, dup := root[key]; dup {
+			return nil, false // the one-pass parser says where
+		}
+		p.ws()
+		if p.pos >= len(data) || data[p.pos] != ':' {
+			return nil, false
+		}
+		p.pos++
+		p.ws()
+		if p.pos < len(data) && data[p.pos] == '[' {
+			var arr []any
+			if arr, items, ok = skimArray(&p, items); !ok {
+				return nil, false
+			}
+			root[key] = arr
+		} else {
+			v, err := p.value(1)
+			if err != nil || len(p.dups) > 0 {
+				return nil, false
+			}
+			root[key] = v
+		}
+		p.ws()
+		if p.pos >= len(data) {
+			return nil, false
+		}
+		if data[p.pos] == '}' {
+			p.pos++
+			break
+		}
+		if data[p.pos] != ',' {
+			return nil, false
+		}
+		p.pos++
+	}
+	p.ws()
+	if p.pos != len(data) {
+		return nil, false // trailing data
+	}
+	if !parseItems(ctx, data, items) {
+		return nil, false
+	}
+	return root, true
+}
+
+// skimArray moves p past the array at p.pos (a member of the case object),
+// adding each of its items to items, and returns the array the items will
+// fill.
+func skimArray(p *parser, items []splitItem) ([]any, []splitItem, bool) {
+	d := p.data
+	p.pos++ // [
+	first := len(items)
+	p.ws()
+	if p.pos < len(d) && d[p.pos] == ']' {
+		p.pos++
+		return []any{}, items, true
+	}
+	for {
+		p.ws()
+		end, ok := skimValue(d, p.pos)
+		if !ok {
+			return nil, items, false
+		}
+		items = append(items, splitItem{start: p.pos, end: end})
+		p.pos = end
+		p.ws()
+		if p.pos >= len(d) {
+			return nil, items, false
+		}
+		if d[p.pos] == ']' {
+			p.pos++
+			break
+		}
+		if d[p.pos] != ',' {
+			return nil, items, false
+		}
+		p.pos++
+	}
+	arr := make([]any, len(items)-first)
+	for i := range arr {
+		items[first+i].dst = &arr[i]
+	}
+	return arr, items, true
+}
+
+// skimValue returns the offset just past the value starting at off,
+// checking nothing but where it ends: strings are skipped whole, brackets
+// counted. ok is false when the data ends first, or when there is no value
+// at off.
+func skimValue(d []byte, off int) (end int, ok bool) {
+	i := off
+	depth := 0
+	for i < len(d) {
+		switch c := d[i]; c {
+		case '"':
+			j, ok := skimString(d, i)
+			if !ok {
+				return 0, false
+			}
+			i = j
+			if depth == 0 {
+				return i, true
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return 0, false // no value here
+			}
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		default:
+			if depth == 0 {
+				// A number or literal: it ends where the next token starts.
+				for i < len(d) {
+					switch d[i] {
+					case ',', '}', ']', ' ', '\t', '\n', '\r', '"', '{', '[':
+						return i, i > off
+					}
+					i++
+				}
+				return i, i > off
+			}
+		}
+		i++
+	}
+	return 0, false
+}
+
+// skimString returns the offset just past the string whose opening quote
+// is at off.
+func skimString(d []byte, off int) (int, bool) {
+	i := off + 1
+	for {
+		j := bytes.IndexByte(d[i:], '"')
+		if j < 0 {
+			return 0, false
+		}
+		q := i + j
+		// The quote closes the string unless an odd run of backslashes
+		// escapes it.
+		n := 0
+		for k := q - 1; k > off && d[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1, true
+		}
+		i = q + 1
+	}
+}
+
+// parseItems parses the skimmed items on every core, in runs of
+// neighbours of about equal size; false when any is not one valid value
+// spanning exactly its bytes, or holds a duplicate key.
+func parseItems(ctx context.Context, data []byte, items []splitItem) bool {
+	if len(items) == 0 {
+		return true
+	}
+	// Several runs per core, so that a core that is given less time by a
+	// busy machine does not hold the others up.
+	runs := 8 * digest.Workers(0)
+	total := items[len(items)-1].end - items[0].start
+	per := total/runs + 1
+	var bounds []int // start index of each run
+	for i, at := 0, -1; i < len(items); i++ {
+		if at < 0 || items[i].end-at > per {
+			bounds = append(bounds, i)
+			at = items[i].start
+		}
+	}
+	bounds = append(bounds, len(items))
+	err := digest.Each(ctx, len(bounds)-1, 0, func(ctx context.Context, r int) error {
+		p := parser{data: data, doc: &Document{}}
+		for _, it := range items[bounds[r]:bounds[r+1]] {
+			if ctx.Err() != nil {
+				return nil // another run gave up
+			}
+			p.data, p.pos = data[:it.end], it.start
+			v, err := p.value(2) // an item of an array in the case object
+			if err != nil || p.pos != it.end || len(p.dups) > 0 {
+				return errGiveUp
+			}
+			*it.dst = v
+		}
+		return nil
+	})
+	return err == nil
+}
+
+// errGiveUp stops the other runs when one finds what only the one-pass
+// parser may report.
+var errGiveUp = errors.New("not plain valid JSON")
