@@ -86,13 +86,7 @@ var ErrNotFound = errors.New("no case found")
 // Load reads a case folder (holding case.json) or a case.json file. The
 // error is for I/O only; problems in the data come back as findings, with
 // syntax problems (after which nothing else can be checked) first.
-func Load(path string) (*Document, []finding.Finding, error) { return load(path, Parse) }
-
-// loadGeneric is Load without the typed model (LoadAndValidate decodes it
-// after the schema check, when the generic tree has been let go).
-func loadGeneric(path string) (*Document, []finding.Finding, error) { return load(path, parseGeneric) }
-
-func load(path string, parse func(string, []byte) (*Document, []finding.Finding)) (*Document, []finding.Finding, error) {
+func Load(path string) (*Document, []finding.Finding, error) {
 	file, data, err := readCase(path)
 	if errors.Is(err, errTooBig) {
 		doc, fs := tooBig(file)
@@ -101,7 +95,7 @@ func load(path string, parse func(string, []byte) (*Document, []finding.Finding)
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, findings := parse(file, data)
+	doc, findings := Parse(file, data)
 	doc.Dir = filepath.Dir(file)
 	return doc, findings, nil
 }

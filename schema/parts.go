@@ -84,10 +84,7 @@ func (v *vctx) parts(ctx context.Context) error {
 		}
 		root[key], trimmed[key] = items, items
 	}
-	doc.Value = trimmed
-	err = v.collect(sch.Validate(trimmed), nil)
-	doc.Value = nil
-	if err != nil {
+	if err := v.collect(sch.Validate(trimmed), nil, trimmed); err != nil {
 		return err
 	}
 	// The root's members are decoded as from the whole tree; the streamed
@@ -131,10 +128,7 @@ func (v *vctx) parts(ctx context.Context) error {
 			if r.err == nil {
 				continue
 			}
-			v.lookup = func(loc []string) any { return walkValue(r.value, loc[2:]) }
-			err := v.collect(r.err, []string{s.key, strconv.Itoa(idx)})
-			v.lookup = nil
-			if err != nil {
+			if err := v.collect(r.err, []string{s.key, strconv.Itoa(idx)}, r.value); err != nil {
 				return err
 			}
 		}

@@ -26,25 +26,60 @@ import (
 // quicker than starting the workers (lowered by tests).
 var splitMin = 1 << 20
 
-// splitItem is one array item still to parse: its bytes, and where its
-// value goes.
+// splitItem is one array item still to parse: its bytes, where its value
+// goes, and which item of which member of the case object it is.
 type splitItem struct {
 	start, end int
 	dst        *any
+	member     int // index in skimmed.members
+	idx        int // index in its array
+}
+
+// skimmed is the case object after the skim: its members, the arrays
+// among them still empty, and the items to parse.
+type skimmed struct {
+	root    map[string]any
+	members []skimMember
+	items   []splitItem
+}
+
+// skimMember is one member of the case object: its value's bytes and, for
+// an array, which items are its own.
+type skimMember struct {
+	key        string
+	start, end int
+	array      bool
+	first, n   int // its items: items[first : first+n]
 }
 
 // parseSplit parses data (from off, past a BOM) as parser.value(0) does,
 // on every core; ok is false when the one-pass parser must read it
-// instead.
+// instead. data must be valid UTF-8 (parseGeneric checks it first).
 func parseSplit(ctx context.Context, data []byte, off int) (v any, ok bool) {
+	sk, ok := skimCase(data, off)
+	if !ok {
+		return nil, false
+	}
+	err := parseItems(ctx, data, sk.items, func(_ int, it splitItem, v any) error {
+		*it.dst = v
+		return nil
+	})
+	if err != nil {
+		return nil, false
+	}
+	return sk.root, true
+}
+
+// skimCase parses the case object's own members, skimming over the items
+// of its arrays; ok is false at anything the one-pass parser must report.
+func skimCase(data []byte, off int) (sk *skimmed, ok bool) {
 	p := parser{data: data, pos: off, doc: &Document{}}
 	p.ws()
 	if p.pos >= len(data) || data[p.pos] != '{' {
 		return nil, false
 	}
 	p.pos++
-	root := map[string]any{}
-	var items []splitItem
+	sk = &skimmed{root: map[string]any{}}
 	for first := true; ; first = false {
 		p.ws()
 		if first && p.pos < len(data) && data[p.pos] == '}' {
@@ -59,7 +94,7 @@ func parseSplit(ctx context.Context, data []byte, off int) (v any, ok bool) {
 			return nil, false
 		}
 		key := k.(string)
-		if _, dup := root[key]; dup {
+		if _, dup := sk.root[key]; dup {
 			return nil, false // the one-pass parser says where
 		}
 		p.ws()
@@ -68,19 +103,24 @@ func parseSplit(ctx context.Context, data []byte, off int) (v any, ok bool) {
 		}
 		p.pos++
 		p.ws()
+		m := skimMember{key: key, start: p.pos}
 		if p.pos < len(data) && data[p.pos] == '[' {
 			var arr []any
-			if arr, items, ok = skimArray(&p, items); !ok {
+			m.array, m.first = true, len(sk.items)
+			if arr, sk.items, ok = skimArray(&p, sk.items, len(sk.members)); !ok {
 				return nil, false
 			}
-			root[key] = arr
+			m.n = len(arr)
+			sk.root[key] = arr
 		} else {
 			v, err := p.value(1)
 			if err != nil || len(p.dups) > 0 {
 				return nil, false
 			}
-			root[key] = v
+			sk.root[key] = v
 		}
+		m.end = p.pos
+		sk.members = append(sk.members, m)
 		p.ws()
 		if p.pos >= len(data) {
 			return nil, false
@@ -98,16 +138,13 @@ func parseSplit(ctx context.Context, data []byte, off int) (v any, ok bool) {
 	if p.pos != len(data) {
 		return nil, false // trailing data
 	}
-	if !parseItems(ctx, data, items) {
-		return nil, false
-	}
-	return root, true
+	return sk, true
 }
 
 // skimArray moves p past the array at p.pos (a member of the case object),
 // adding each of its items to items, and returns the array the items will
 // fill.
-func skimArray(p *parser, items []splitItem) ([]any, []splitItem, bool) {
+func skimArray(p *parser, items []splitItem, member int) ([]any, []splitItem, bool) {
 	d := p.data
 	p.pos++ // [
 	first := len(items)
@@ -122,7 +159,7 @@ func skimArray(p *parser, items []splitItem) ([]any, []splitItem, bool) {
 		if !ok {
 			return nil, items, false
 		}
-		items = append(items, splitItem{start: p.pos, end: end})
+		items = append(items, splitItem{start: p.pos, end: end, member: member, idx: len(items) - first})
 		p.pos = end
 		p.ws()
 		if p.pos >= len(d) {
@@ -215,26 +252,14 @@ func skimString(d []byte, off int) (int, bool) {
 }
 
 // parseItems parses the skimmed items on every core, in runs of
-// neighbours of about equal size; false when any is not one valid value
-// spanning exactly its bytes, or holds a duplicate key.
-func parseItems(ctx context.Context, data []byte, items []splitItem) bool {
-	if len(items) == 0 {
-		return true
-	}
-	// Several runs per core, so that a core that is given less time by a
-	// busy machine does not hold the others up.
-	runs := 8 * digest.Workers(0)
-	total := items[len(items)-1].end - items[0].start
-	per := total/runs + 1
-	var bounds []int // start index of each run
-	for i, at := 0, -1; i < len(items); i++ {
-		if at < 0 || items[i].end-at > per {
-			bounds = append(bounds, i)
-			at = items[i].start
-		}
-	}
-	bounds = append(bounds, len(items))
-	err := digest.Each(ctx, len(bounds)-1, 0, func(ctx context.Context, r int) error {
+// neighbours of about equal size, and gives each to fn with the index of
+// its run (fn may keep state per run; runs are numbered from 0 to
+// itemRuns). It returns errGiveUp when an item is not one valid value
+// spanning exactly its bytes, or holds a duplicate key; or fn's error; or
+// ctx's cause.
+func parseItems(ctx context.Context, data []byte, items []splitItem, fn func(run int, it splitItem, v any) error) error {
+	bounds := runBounds(items)
+	return digest.Each(ctx, len(bounds)-1, 0, func(ctx context.Context, r int) error {
 		p := parser{data: data, doc: &Document{}}
 		for _, it := range items[bounds[r]:bounds[r+1]] {
 			if ctx.Err() != nil {
@@ -245,11 +270,35 @@ func parseItems(ctx context.Context, data []byte, items []splitItem) bool {
 			if err != nil || p.pos != it.end || len(p.dups) > 0 {
 				return errGiveUp
 			}
-			*it.dst = v
+			if err := fn(r, it, v); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
-	return err == nil
+}
+
+// itemRuns is the number of runs parseItems cuts items into: several per
+// core, so that a core given less time by a busy machine does not hold the
+// others up.
+func itemRuns() int { return 8 * digest.Workers(0) }
+
+// runBounds cuts items into at most itemRuns runs of neighbours of about
+// equal size in bytes: run r is items[bounds[r]:bounds[r+1]].
+func runBounds(items []splitItem) []int {
+	bounds := []int{0}
+	if len(items) == 0 {
+		return bounds
+	}
+	total := items[len(items)-1].end - items[0].start
+	per := total/itemRuns() + 1
+	for i, at := 1, items[0].start; i < len(items); i++ {
+		if items[i].end-at > per && len(bounds) < itemRuns() {
+			bounds = append(bounds, i)
+			at = items[i].start
+		}
+	}
+	return append(bounds, len(items))
 }
 
 // errGiveUp stops the other runs when one finds what only the one-pass

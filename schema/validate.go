@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/casepack/casepack/packager/finding"
 	"math/big"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,10 +65,6 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 	} else if err := v.schema(ctx); err != nil {
 		return nil, err
 	}
-	v.flagged = map[string]bool{}
-	for _, f := range v.out {
-		v.flagged[f.Pointer] = true
-	}
 	if doc.Case == nil {
 		// The generic tree is the largest thing in memory; let it go
 		// as the typed model is built (LoadAndValidate), unless asked.
@@ -86,6 +84,19 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 		if err != nil {
 			return nil, err
 		}
+	}
+	return v.rules(ctx, opt)
+}
+
+// rules runs what follows the schema check, on the typed model: the
+// numbers the model could not hold, the consistency rules, the printable
+// check, the evidence files and the checklist; then it locates and sorts
+// every finding.
+func (v *vctx) rules(ctx context.Context, opt Options) ([]finding.Finding, error) {
+	doc := v.doc
+	v.flagged = map[string]bool{}
+	for _, f := range v.out {
+		v.flagged[f.Pointer] = true
 	}
 	// A number the schema accepts but the model cannot hold; where the
 	// schema already said what is wrong with it, that is enough.
@@ -110,10 +121,7 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 	}()
 	v.consistency(doc.Case)
 	<-printed
-	v.out = append(v.out, pv.out...)
-	v.keyPos = append(v.keyPos, pv.keyPos...)
-	v.subs = append(v.subs, pv.subs...)
-	v.members = append(v.members, pv.members...)
+	v.absorb(&pv)
 	if !opt.SkipFiles {
 		if err := v.files(ctx, doc.Case, opt); err != nil {
 			return nil, err
@@ -132,10 +140,19 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 // LoadAndValidate is Load followed by Validate: what `casepack validate`
 // does. Findings from a case that cannot be parsed are returned alone.
 func LoadAndValidate(ctx context.Context, path string, opt Options) (*Document, []finding.Finding, error) {
-	doc, fs, err := loadGeneric(path)
+	file, data, err := readCase(path)
+	if errors.Is(err, errTooBig) {
+		doc, fs := tooBig(file)
+		return doc, fs, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
+	if doc, fs, ok, err := validateByItem(ctx, file, data, opt); ok {
+		return doc, fs, err
+	}
+	doc, fs := parseGeneric(file, data)
+	doc.Dir = filepath.Dir(file)
 	if doc.Value == nil {
 		finding.Sort(fs)
 		return doc, fs, nil
@@ -164,9 +181,6 @@ type vctx struct {
 	members []string
 	// realDirs remembers where the evidence folders really are.
 	realDirs map[string]string
-	// lookup, when set, finds the value at a location instead of the
-	// document's tree (an item of Parts, checked on its own).
-	lookup func(loc []string) any
 }
 
 func (v *vctx) add(code finding.Code, ptr, msg, hint string) {
@@ -178,6 +192,14 @@ func (v *vctx) addAt(code finding.Code, ptr string, key bool, sub, msg, hint str
 	v.keyPos = append(v.keyPos, key)
 	v.subs = append(v.subs, sub)
 	v.members = append(v.members, "")
+}
+
+// absorb appends the findings o collected to v's.
+func (v *vctx) absorb(o *vctx) {
+	v.out = append(v.out, o.out...)
+	v.keyPos = append(v.keyPos, o.keyPos...)
+	v.subs = append(v.subs, o.subs...)
+	v.members = append(v.members, o.members...)
 }
 
 // addMissing reports that the object at ptr lacks its member.
@@ -233,7 +255,7 @@ func (v *vctx) schema(ctx context.Context) error {
 	// Top-level collections carry no rule across items (no uniqueItems), so
 	// the findings are the same as one pass over the whole document.
 	trimmed, jobs := splitCollections(v.doc.Value)
-	if err := v.collect(sch.Validate(trimmed), nil); err != nil {
+	if err := v.collect(sch.Validate(trimmed), nil, trimmed); err != nil {
 		return err
 	}
 	if len(jobs) == 0 {
@@ -242,18 +264,19 @@ func (v *vctx) schema(ctx context.Context) error {
 	type result struct {
 		err    error
 		prefix []string
+		value  any
 	}
 	results := make([]result, len(jobs))
 	err = digest.Each(ctx, len(jobs), 0, func(_ context.Context, i int) error {
 		j := jobs[i]
-		results[i] = result{err: j.schema.Validate(j.value), prefix: []string{j.collection, strconv.Itoa(j.index)}}
+		results[i] = result{err: j.schema.Validate(j.value), prefix: []string{j.collection, strconv.Itoa(j.index)}, value: j.value}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	for _, r := range results {
-		if err := v.collect(r.err, r.prefix); err != nil {
+		if err := v.collect(r.err, r.prefix, r.value); err != nil {
 			return err
 		}
 	}
@@ -328,9 +351,9 @@ func splitCollections(doc any) (trimmed any, jobs []itemJob) {
 	return cut, jobs
 }
 
-// collect turns a validation error tree into findings; prefix is the
-// location of the validated value within the document.
-func (v *vctx) collect(err error, prefix []string) error {
+// collect turns a validation error tree into findings; value is the
+// validated value, prefix its location within the document.
+func (v *vctx) collect(err error, prefix []string, value any) error {
 	if err == nil {
 		return nil
 	}
@@ -346,10 +369,11 @@ func (v *vctx) collect(err error, prefix []string) error {
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
+			got := walkValue(value, e.InstanceLocation)
 			if prefix != nil {
 				e.InstanceLocation = append(append([]string(nil), prefix...), e.InstanceLocation...)
 			}
-			v.schemaLeaf(e)
+			v.schemaLeaf(e, got)
 			return
 		}
 		for _, c := range e.Causes {
@@ -369,7 +393,9 @@ func pointerOf(loc []string) string {
 	return b.String()
 }
 
-func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
+// schemaLeaf adds the finding of one leaf of a validation error; got is
+// the value it is about.
+func (v *vctx) schemaLeaf(e *jsonschema.ValidationError, got any) {
 	ptr := pointerOf(e.InstanceLocation)
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
@@ -392,7 +418,7 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 				fmt.Sprintf("unknown field %q in %s", p, where(ptr)), hint)
 		}
 	case *kind.Type:
-		v.add(finding.SchemaType, ptr, fmt.Sprintf("must be %s, got %s", kindWords(k.Want), gotWords(v.valueAt(e.InstanceLocation))), "")
+		v.add(finding.SchemaType, ptr, fmt.Sprintf("must be %s, got %s", kindWords(k.Want), gotWords(got)), "")
 	case *kind.Enum:
 		var want []string
 		for _, w := range k.Want {
@@ -439,14 +465,6 @@ func (v *vctx) schemaLeaf(e *jsonschema.ValidationError) {
 	default:
 		v.add(finding.SchemaOther, ptr, e.ErrorKind.LocalizedString(nil), "")
 	}
-}
-
-// valueAt returns the instance value at a location (for messages).
-func (v *vctx) valueAt(loc []string) any {
-	if v.lookup != nil {
-		return v.lookup(loc)
-	}
-	return walkValue(v.doc.Value, loc)
 }
 
 // walkValue follows unescaped pointer tokens through a generic JSON value.

@@ -314,7 +314,7 @@ func TestSplitMatchesWhole(t *testing.T) {
 	}
 	whole := vctx{doc: doc}
 	sch, _ := Compiled()
-	if err := whole.collect(sch.Validate(doc.Value), nil); err != nil {
+	if err := whole.collect(sch.Validate(doc.Value), nil, doc.Value); err != nil {
 		t.Fatal(err)
 	}
 	key := func(v vctx) []string {

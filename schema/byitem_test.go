@@ -1,0 +1,121 @@
+package schema
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// bothWays runs LoadAndValidate on path item by item (whatever its size)
+// and the one-pass way, and fails unless the findings (located), the typed
+// model and, with KeepTree, the tree are the same. It says whether the
+// item-by-item way was taken (it gives up on what is not plain valid JSON).
+func bothWays(t *testing.T, path string, opt Options) (byItem bool) {
+	t.Helper()
+	run := func(min int) (*Document, []byte, []byte) {
+		save := splitMin
+		splitMin = min
+		defer func() { splitMin = save }()
+		doc, fs, err := LoadAndValidate(context.Background(), path, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := json.Marshal(fs)
+		c, _ := json.Marshal(doc.Case)
+		return doc, f, c
+	}
+	oneDoc, oneFs, oneCase := run(1 << 62)
+	itemDoc, itemFs, itemCase := run(0)
+	if !bytes.Equal(itemFs, oneFs) {
+		t.Errorf("%s: findings differ:\nitem by item: %s\none pass:     %s", path, itemFs, oneFs)
+	}
+	if !bytes.Equal(itemCase, oneCase) {
+		t.Errorf("%s: typed models differ", path)
+	}
+	if !reflect.DeepEqual(itemDoc.Value, oneDoc.Value) {
+		t.Errorf("%s: trees differ (KeepTree %v)", path, opt.KeepTree)
+	}
+	data, err := os.ReadFile(itemDoc.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fs := parseGeneric(itemDoc.Path, data)
+	return len(fs) == 0
+}
+
+// TestValidateByItem: every fixture, valid or not, and the samples give the
+// same findings, at the same lines and columns, the same typed model and
+// (KeepTree) the same tree whether validated item by item or the one-pass
+// way.
+func TestValidateByItem(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/*/*")
+	samples, _ := filepath.Glob("../samples/*/case.json")
+	dirs = append(dirs, samples...)
+	if len(dirs) < 50 {
+		t.Fatalf("only %d fixtures", len(dirs))
+	}
+	taken := 0
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "case.json")); err != nil && filepath.Ext(dir) != ".json" {
+			continue // a fixture of another form
+		}
+		for _, opt := range []Options{{Checklist: true}, {KeepTree: true, SkipFiles: true}} {
+			if bothWays(t, dir, opt) {
+				taken++
+			}
+		}
+	}
+	if taken < 50 {
+		t.Errorf("only %d runs went item by item", taken)
+	}
+}
+
+// TestValidateByItemLarge: a case of megabytes with problems in its items
+// — the first, one in the middle, the last — of every kind the schema and
+// the typed model report, validated item by item at the default threshold,
+// gives the one-pass findings.
+func TestValidateByItemLarge(t *testing.T) {
+	var c map[string]any
+	if err := json.Unmarshal(largeCase(t, 3000), &c); err != nil {
+		t.Fatal(err)
+	}
+	persons := c["persons"].([]any)
+	persons[0].(map[string]any)["age"] = "forty"                 // type: the message quotes the value
+	persons[1500].(map[string]any)["nickname"] = "x"             // unknown field
+	persons[2999].(map[string]any)["age"] = json.Number("1e400") // a number the model cannot hold
+	delete(persons[2998].(map[string]any), "roles")              // required
+	ev := c["evidence"].([]any)
+	ev[len(ev)-1].(map[string]any)["sha256"] = "abc" // pattern
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < splitMin {
+		t.Fatalf("the case is %d bytes, below the %d validation by item starts at", len(data), splitMin)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "case.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{SkipFiles: true, Checklist: true}
+	if !bothWays(t, dir, opt) {
+		t.Fatal("the case did not parse")
+	}
+	_, fs, err := LoadAndValidate(context.Background(), dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"/persons/0/age", "/persons/1500/nickname", "/persons/2999/age", "/persons/2998", "/evidence/33/sha256"} {
+		found := false
+		for _, f := range fs {
+			found = found || f.Pointer == want
+		}
+		if !found {
+			t.Errorf("no finding at %s", want)
+		}
+	}
+}
