@@ -18,12 +18,12 @@ func coSign(ctx context.Context, path string, opt CoSignOptions) (*CoSignReport,
 	if len(opt.Signers) == 0 {
 		return nil, fault.Usagef("nothing to sign with: give --key KEY (and --cert CERT), or --p12 FILE")
 	}
-	if err := checkBeforeSigning(ctx, path); err != nil {
-		return nil, err
-	}
 	warn := opt.Warn
 	if warn == nil {
 		warn = func(string) {}
+	}
+	if err := checkBeforeSigning(ctx, path, warn); err != nil {
+		return nil, err
 	}
 	warnSameKey(path, opt.Signers, warn)
 
@@ -46,7 +46,7 @@ func coSign(ctx context.Context, path string, opt CoSignOptions) (*CoSignReport,
 	}
 
 	// Verify what was written, as build does: the new signatures must check out.
-	pkg, err := openPackage(path)
+	pkg, err := openPackage(path, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func findResult(r *sign.Report, id string) (sign.SignatureResult, bool) {
 // adds nothing but a time-stamp, which may be the point (--tsa), so it is a
 // warning, not a refusal.
 func warnSameKey(path string, signers []*sign.Signer, warn func(string)) {
-	pkg, err := openPackage(path)
+	pkg, err := openPackage(path, nil)
 	if err != nil {
 		return
 	}
@@ -122,8 +122,8 @@ func warnSameKey(path string, signers []*sign.Signer, warn func(string)) {
 // vouches for what is there, so a changed file or a broken earlier
 // signature must be found before anyone signs over it. Untrusted earlier
 // signers are fine; the co-signer need not know them.
-func checkBeforeSigning(ctx context.Context, path string) error {
-	pkg, err := openPackage(path)
+func checkBeforeSigning(ctx context.Context, path string, warn func(string)) error {
+	pkg, err := openPackage(path, warn)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func checkBeforeSigning(ctx context.Context, path string) error {
 }
 
 func inspect(_ context.Context, path string) (*InspectReport, error) {
-	pkg, err := openPackage(path)
+	pkg, err := openPackage(path, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -111,6 +111,9 @@ type VerifyOptions struct {
 	// S3 reaches the archive of a package named inside an s3:// archive
 	// root (s3://bucket/prefix/ID; see ArchiveOptions.S3).
 	S3 store.S3Config
+	// Warn, when set, is told when a replacement an earlier build was
+	// stopped in had to be put right before the package could be read.
+	Warn func(string)
 }
 
 // SignatureRequired says whether a package without a valid signature by a

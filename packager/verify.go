@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/casepack/casepack/internal/atomicfs"
 	"github.com/casepack/casepack/internal/source"
@@ -27,7 +28,7 @@ func verifyPackage(ctx context.Context, path string, opt VerifyOptions) (*Verify
 	if root, id, ok := archiveTarget(path); ok {
 		return verifyArchived(ctx, root, id, opt)
 	}
-	pkg, err := openPackage(path)
+	pkg, err := openPackage(path, opt.Warn)
 	if err != nil {
 		if fault.ClassOf(err) == fault.Verification {
 			// Not a package: still one report, with the finding.
@@ -96,19 +97,34 @@ func notVerified(path string, unread []finding.Finding) error {
 		path, first.Path, first.Message, more)
 }
 
+// settleWait is how long openPackage waits for a command that is putting a
+// package in place right now (its two renames take microseconds).
+const settleWait = 5 * time.Second
+
 // openPackage opens a package folder or .zip, saying plainly when the path
-// is not one.
-func openPackage(path string) (*verify.Package, error) {
+// is not one. warn, if set, is told when a replacement an earlier build
+// was stopped in had to be put right first.
+func openPackage(path string, warn func(string)) (*verify.Package, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		clean := filepath.Clean(path)
-		if atomicfs.Pending(filepath.Dir(clean), strings.TrimSuffix(filepath.Base(clean), ".zip")) {
+		dir, name := filepath.Dir(clean), strings.TrimSuffix(filepath.Base(clean), ".zip")
+		if atomicfs.Pending(dir, name) {
 			// Where folders cannot be exchanged in one step, a build
 			// stopped between its two renames leaves the package aside,
-			// with a journal saying how to put it back (packager/FORMAT.md §11).
-			return nil, fault.New(fault.Operational, fmt.Errorf("%s: missing: a build was stopped while replacing it, and the previous version waits beside it to be put back", path),
-				"run the same 'casepack build' into that folder again, without --force: it first puts the previous version back (then stops, since the package exists)")
+			// with a journal saying how to put it back (packager/FORMAT.md
+			// §11): put it back now, as the next build would.
+			rec, serr := atomicfs.Settle(dir, name, settleWait)
+			if fi, err = os.Stat(path); err == nil && warn != nil && rec != atomicfs.Clean {
+				warn(rec.Say(path))
+			}
+			if serr != nil && atomicfs.Pending(dir, name) {
+				return nil, fault.New(fault.Operational, fmt.Errorf("%s: missing: a build was stopped while replacing it, and the previous version waits beside it to be put back; it could not be put back now (%v)", path, serr),
+					"run the same 'casepack build' into that folder again, without --force, where that folder can be written: it first puts the previous version back (then stops, since the package exists)")
+			}
 		}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fault.New(fault.Operational, fmt.Errorf("%s: no such package folder or .zip", path), "give the package folder (out/<submission>_<edition>) or its .zip")
 	}
 	if err == nil && fi.IsDir() {

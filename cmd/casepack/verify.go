@@ -50,7 +50,8 @@ func runVerify(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	opt := packager.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), EveryDigest: cmd.Bool("every-digest"), Workers: cmd.Int("workers"), S3: s3Config(cmd)}
+	opt := packager.VerifyOptions{Trust: trust, RequireSignature: cmd.Bool("require-signature"), EveryDigest: cmd.Bool("every-digest"), Workers: cmd.Int("workers"), S3: s3Config(cmd),
+		Warn: func(msg string) { warnf(cmd.Root().ErrWriter, "%s", msg) }}
 	bar := progressFor(cmd, format)
 	opt.Progress = bar.phase("checking")
 	rep, err := packager.Verify(ctx, path, opt)

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Unit is a set of entries of one folder that change together — a package
@@ -133,15 +134,21 @@ func (u *Unit) Acquire(warn func(msg string)) (*Lock, error) {
 	// What an earlier command put out of the way (Dir.Trash) and nobody is
 	// removing goes now: a helper may not have finished it.
 	u.d.EmptyTrash()
-	if warn != nil {
-		switch rec {
-		case RolledBack:
-			warn(u.d.Join(u.name) + ": an earlier command was stopped while replacing it; the previous version was put back")
-		case Completed:
-			warn(u.d.Join(u.name) + ": an earlier command was stopped just after replacing it; the new version is in place and the previous one was deleted")
-		}
+	if warn != nil && rec != Clean {
+		warn(rec.Say(u.d.Join(u.name)))
 	}
 	return l, nil
+}
+
+// Say is what a recovery did to the unit at path, in a user's words.
+func (r Recovery) Say(path string) string {
+	switch r {
+	case RolledBack:
+		return path + ": an earlier command was stopped while replacing it; the previous version was put back"
+	case Completed:
+		return path + ": an earlier command was stopped just after replacing it; the new version is in place and the previous one was deleted"
+	}
+	return ""
 }
 
 // Unlock lets the unit go and removes the lock file.
@@ -649,4 +656,44 @@ func (u *Unit) Leftovers() ([]Leftover, error) {
 		}
 	}
 	return out, nil
+}
+
+// Settle puts right, for a reader that found the unit's target missing, a
+// change of the unit name in the folder dir that a command was stopped in
+// (see Recover): where folders cannot be exchanged in one step, a crash
+// between the two renames of a replacement leaves the target missing, and
+// a reader that only explained it would leave it so until the next build.
+// When another process holds the unit (a command is publishing right
+// now), Settle waits up to wait for it to finish. It returns what Recover
+// did, and an error when the folder cannot be written or stays busy: the
+// reader then says what it found.
+func Settle(dir, name string, wait time.Duration) (Recovery, error) {
+	d, err := OpenDir(dir, Options{})
+	if err != nil {
+		return Clean, err
+	}
+	defer d.Close()
+	u, err := d.Unit(name)
+	if err != nil {
+		return Clean, err
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		l, err := u.Lock()
+		if err == nil {
+			defer l.Unlock()
+			return u.Recover()
+		}
+		if !errors.Is(err, ErrBusy) {
+			return Clean, err
+		}
+		// The holder publishes: its journal goes once every entry is in.
+		if !Pending(dir, name) {
+			return Clean, nil
+		}
+		if time.Now().After(deadline) {
+			return Clean, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -245,6 +246,51 @@ func TestCrashBetweenRenames(t *testing.T) {
 		if got := listDir(t, out); len(got) != 2 {
 			t.Errorf("fallback=%v: left %q", fallback, got)
 		}
+	}
+}
+
+// TestCrashInFallbackGap kills a --force build where folders cannot be
+// exchanged, in the one gap that path has: the old folder moved aside, the
+// new one not yet renamed in. The package folder is then missing; a reader
+// (verify, inspect, sign: atomicfs.Settle, as packager's openPackage calls
+// it) puts the previous package back at once rather than only explaining
+// the gap, so the folder is never seen missing.
+func TestCrashInFallbackGap(t *testing.T) {
+	if out := os.Getenv("CASEPACK_TEST_GAP_OUT"); out != "" {
+		c := newCase(t, defaultEvidence)
+		spec := newerSpec(c)
+		Build(context.Background(), spec, Options{OutDir: out, Zip: true, Force: true,
+			fault: func(op atomicfs.Op, from, to string) error {
+				if op == atomicfs.OpExchange {
+					return errors.ErrUnsupported
+				}
+				if op == atomicfs.OpNoReplace && to == spec.Name {
+					os.Exit(7) // killed between the old folder's rename and the new one's
+				}
+				return nil
+			}})
+		t.Fatal("the build was not stopped")
+	}
+	_, out, spec, old := builtPackage(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashInFallbackGap$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "CASEPACK_TEST_GAP_OUT="+out)
+	outb, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+		t.Fatalf("the child was not stopped where intended: %v\n%s", err, outb)
+	}
+	if _, err := os.Lstat(filepath.Join(out, spec.Name)); !errors.Is(err, fs.ErrNotExist) || !atomicfs.Pending(out, spec.Name) {
+		t.Fatalf("the crash did not leave the gap (folder: %v, journal: %v)", err, atomicfs.Pending(out, spec.Name))
+	}
+	rec, err := atomicfs.Settle(out, spec.Name, time.Second)
+	if err != nil || rec != atomicfs.RolledBack {
+		t.Fatalf("Settle = %v, %v; want RolledBack", rec, err)
+	}
+	if got := readPair(t, out, spec.Name); got != old {
+		t.Errorf("after Settle the pair is not the previous one (folder same: %v, zip same: %v)", got.folder == old.folder, got.zip == old.zip)
+	}
+	if got := listDir(t, out); len(got) != 2 {
+		t.Errorf("left %q", got)
 	}
 }
 
