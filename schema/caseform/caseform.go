@@ -165,7 +165,7 @@ func Load(path string) (*schema.Document, []finding.Finding, error) {
 	if form == JSON {
 		return schema.Load(file)
 	}
-	return loadOther(file, form, true)
+	return loadOther(file, form, true, false)
 }
 
 // LoadAndValidate is Load followed by schema.Validate: what every command
@@ -180,9 +180,10 @@ func LoadAndValidate(ctx context.Context, path string, opt schema.Options) (*sch
 		return schema.LoadAndValidate(ctx, file, opt)
 	}
 	// The typed model is left to Validate, which builds it as it lets the
-	// generic tree go.
-	doc, fs, err := loadOther(file, form, false)
-	if err != nil || doc.Value == nil {
+	// generic tree go; a workbook's tree is never whole unless it is kept
+	// (Validate checks and decodes it item by item: schema.Parts).
+	doc, fs, err := loadOther(file, form, false, !opt.KeepTree)
+	if err != nil || (doc.Value == nil && doc.Parts == nil) {
 		finding.Sort(fs)
 		return doc, fs, err
 	}
@@ -199,8 +200,9 @@ func LoadAndValidate(ctx context.Context, path string, opt schema.Options) (*sch
 var maxSize int64 = schema.MaxCaseSize
 
 // loadOther reads a YAML or workbook case file; with typed, into a
-// Document with its typed model, else into one with its generic tree only.
-func loadOther(file string, form Form, typed bool) (*schema.Document, []finding.Finding, error) {
+// Document with its typed model, else into one with its generic tree only
+// — with parts, a workbook's tree in pieces (Document.Parts).
+func loadOther(file string, form Form, typed, parts bool) (*schema.Document, []finding.Finding, error) {
 	dir := filepath.Dir(file)
 	empty := &schema.Document{Path: file, Dir: dir}
 	// Opened without blocking and checked before reading: a FIFO is refused.
@@ -238,6 +240,18 @@ func loadOther(file string, form Form, typed bool) (*schema.Document, []finding.
 		value, place = y.Value, y
 		y.Value = nil // the Document holds the one reference to the tree
 	case XLSX:
+		if parts && !typed {
+			x, fs := casexlsx.ReadParts(f, fi.Size())
+			for i := range fs {
+				fs[i].File = file
+			}
+			if x.Parts == nil {
+				return empty, fs, nil
+			}
+			doc := &schema.Document{Path: file, Dir: dir, Parts: x.Parts, Form: x}
+			x.Parts = nil // the Document holds the one reference to the rows
+			return doc, fs, nil
+		}
 		var x *casexlsx.Doc
 		x, fs = casexlsx.Read(f, fi.Size())
 		value, place = x.Value, x

@@ -43,6 +43,9 @@ type Doc struct {
 	// Value is the case as a generic tree (map[string]any, []any, string,
 	// json.Number, bool); nil when the workbook could not be read.
 	Value any
+	// Parts is the same case in pieces (ReadParts), its items built one
+	// at a time; nil when the workbook could not be read, and after Read.
+	Parts *Parts
 
 	layout *Layout
 	items  map[string]place // pointer of an item (or label-sheet field) → its row
@@ -54,20 +57,33 @@ type place struct {
 	cols  map[string]int // header → 0-based column, as found in the sheet
 }
 
-// Read reads a case workbook.
+// Read reads a case workbook into its generic tree (Doc.Value).
 func Read(r io.ReaderAt, size int64) (*Doc, []finding.Finding) {
+	d, fs := ReadParts(r, size)
+	if d.Parts != nil {
+		d.Value, d.Parts = d.Parts.tree(), nil
+	}
+	return d, fs
+}
+
+// ReadParts reads a case workbook into Doc.Parts: its rows are kept as
+// read, compactly, and each item of the case's top-level lists (a person
+// with its positions, liability and wounds) is built only when asked for,
+// so that validation can check and decode the items one at a time
+// (schema.Parts) instead of holding the whole tree.
+func ReadParts(r io.ReaderAt, size int64) (*Doc, []finding.Finding) {
 	d := &Doc{layout: TheLayout(), items: map[string]place{}}
 	b, err := openBook(r, size)
 	if err != nil {
 		return d, []finding.Finding{{Code: finding.XLSXRead, Severity: finding.Error, Message: "cannot read the workbook: " + err.Error(),
 			Hint: "check that this is the case workbook (.xlsx); open it in Excel or LibreOffice and save it again as .xlsx"}}
 	}
-	rd := &reader{doc: d, book: b, root: map[string]any{}, ids: map[*Sheet]map[string]int{}}
+	rd := &reader{doc: d, book: b, root: map[string]any{}, ids: map[*Sheet]map[string]int{}, lists: map[string][]int32{}}
 	rd.read()
 	if rd.fatal {
 		return d, rd.problems
 	}
-	d.Value = rd.root
+	d.Parts = &Parts{rd: rd}
 	return d, rd.problems
 }
 
@@ -80,13 +96,131 @@ type reader struct {
 	// ids: for each register with an ID or a number, the key of each item
 	// (its ID, or its keys and number joined) → its index in items.
 	ids   map[*Sheet]map[string]int
-	items map[*Sheet][]itemRef
+	items map[*Sheet][]int32 // each register's records, in row order
+	// recs are the rows of the registers, as read; lists holds the records
+	// of the case's top-level lists (persons…), nested holds those of the
+	// lists inside a label sheet's object (the submission's requests).
+	recs   []record
+	lists  map[string][]int32
+	nested []int32
 }
 
-// itemRef is an item of a register and where it lives in the tree.
-type itemRef struct {
-	obj     map[string]any
-	pointer string
+// record is one item of a register: its row, where it is in the case, and
+// the items of the registers nested in it, in the order read.
+type record struct {
+	reg      *regSheet
+	row      int32 // index in reg.data.rows
+	pointer  string
+	children []int32
+	// kids counts the children read so far from the sheet kidsOf: the
+	// index the next one gets in its list.
+	kids   int32
+	kidsOf *Sheet
+}
+
+// regSheet is a register as read: its rows and what each column holds.
+type regSheet struct {
+	s     *Sheet
+	data  *sheetData
+	cols  []*Column  // by column index; nil: unknown or unusable
+	extra [][]string // by column index: the path of an unknown header
+}
+
+// field returns what column col of the register holds; ok is false for a
+// column that is not read into the item (no header, or a key).
+func (g *regSheet) field(col int) (path []string, c *Column, f *shape.Field, header string, ok bool) {
+	if col >= len(g.cols) || (g.cols[col] == nil && g.extra[col] == nil) {
+		return nil, nil, nil, "", false
+	}
+	if c = g.cols[col]; c != nil {
+		if c.Key {
+			return nil, nil, nil, "", false
+		}
+		return c.Path, c, c.Field, c.Header, true
+	}
+	return g.extra[col], nil, nil, strings.Join(g.extra[col], "."), true
+}
+
+// Parts is a read workbook's case in pieces, as schema.Parts reads it:
+// the case without its top-level lists (Root), and each item of those
+// lists built from its rows when asked for (Item).
+type Parts struct {
+	rd *reader
+}
+
+// Root is the case without the lists Lists names: the label sheets'
+// objects and the lists nested in them.
+func (p *Parts) Root() map[string]any {
+	rd := p.rd
+	for _, ri := range rd.nested {
+		s := rd.recs[ri].reg.s
+		holder := object(rd.root, s.Path[:len(s.Path)-1])
+		last := s.Path[len(s.Path)-1]
+		list, _ := holder[last].([]any)
+		holder[last] = append(list, rd.build(ri))
+	}
+	rd.nested = nil
+	return rd.root
+}
+
+// Lists names the case's top-level lists that have items, with their
+// number of items.
+func (p *Parts) Lists() map[string]int {
+	out := make(map[string]int, len(p.rd.lists))
+	for k, l := range p.rd.lists {
+		out[k] = len(l)
+	}
+	return out
+}
+
+// Item builds item i of the top-level list key. It may be called from
+// several goroutines at once.
+func (p *Parts) Item(key string, i int) any { return p.rd.build(p.rd.lists[key][i]) }
+
+// tree builds the whole case.
+func (p *Parts) tree() map[string]any {
+	root := p.Root()
+	for key, l := range p.rd.lists {
+		items := make([]any, len(l))
+		for i, ri := range l {
+			items[i] = p.rd.build(ri)
+		}
+		root[key] = items
+	}
+	return root
+}
+
+// build makes the generic tree of a record: its cells, each typed by its
+// column, then the items of the registers nested in it, in the order read.
+func (rd *reader) build(ri int32) map[string]any {
+	r := &rd.recs[ri]
+	g := r.reg
+	span := g.data.rows[r.row]
+	// Sized for at most 8 fields: Go keeps a map of up to 8 in one small
+	// group, and a larger hint (a row's cells include its flattened nested
+	// fields and keys) makes a full table, about twice the memory, for
+	// every one of 100,000 rows.
+	item := make(map[string]any, min(int(span.c1-span.c0), 8))
+	for i := span.c0; i < span.c1; i++ {
+		x := g.data.cell(int(i))
+		path, c, f, _, ok := g.field(x.col)
+		if !ok || x.kind == cellError {
+			continue // reported as read
+		}
+		if v, ok := convert(x, c, f, rd.book.date1904); ok {
+			set(item, path, v)
+		}
+	}
+	requireObjects(item, g.s.Shape)
+	for _, ci := range r.children {
+		cs := rd.recs[ci].reg.s
+		listPath := cs.Path[len(cs.Parent.Path)+1:]
+		holder := object(item, listPath[:len(listPath)-1])
+		last := listPath[len(listPath)-1]
+		list, _ := holder[last].([]any)
+		holder[last] = append(list, rd.build(ci))
+	}
+	return item
 }
 
 // add records a problem with the workbook, with the table's severity
@@ -132,7 +266,7 @@ func (rd *reader) read() {
 		}
 		found[s] = ref
 	}
-	rd.items = map[*Sheet][]itemRef{}
+	rd.items = map[*Sheet][]int32{}
 	for _, s := range l.Sheets {
 		ref, ok := found[s]
 		if !ok {
@@ -163,7 +297,7 @@ func sheetNames(l *Layout) []string {
 
 // labelSheet reads label/value rows: the label in column A, the value in B.
 func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
-	obj := rd.object(rd.root, s.Path)
+	obj := object(rd.root, s.Path)
 	byHeader := map[string]*Column{}
 	for _, c := range s.Columns {
 		byHeader[c.Header] = c
@@ -230,19 +364,28 @@ func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
 
 // register reads a sheet of items, one per row under the header row.
 func (rd *reader) register(s *Sheet, ref sheetRef) error {
+	data, err := rd.book.readSheet(ref)
+	if err != nil {
+		return err
+	}
 	var (
-		cols     []*Column // by column index; nil: unknown or unusable
-		extra    [][]string
+		g        = &regSheet{s: s, data: data}
 		headers  map[string]int
 		keyIdx   []int
 		numIdx   = -1
 		noHeader = map[int]bool{}
+		cells    []cell
 	)
 	byHeader := map[string]*Column{}
 	for _, c := range s.AllColumns() {
 		byHeader[c.Header] = c
 	}
-	err := rd.book.sheetRows(ref, func(row int, cells []cell) error {
+	for ri, span := range data.rows {
+		row := int(span.num)
+		cells = cells[:0]
+		for i := span.c0; i < span.c1; i++ {
+			cells = append(cells, data.cell(int(i)))
+		}
 		if headers == nil {
 			if row != 1 {
 				rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: "A1",
@@ -250,7 +393,7 @@ func (rd *reader) register(s *Sheet, ref sheetRef) error {
 					Hint:    "put the headers back in row 1 (a new workbook from casepack init shows them)"})
 				headers = map[string]int{}
 			} else {
-				headers = rd.headers(s, cells, byHeader, &cols, &extra)
+				headers = rd.headers(s, cells, byHeader, &g.cols, &g.extra)
 			}
 			for _, k := range s.Keys {
 				i, ok := headers[k.Header]
@@ -258,8 +401,7 @@ func (rd *reader) register(s *Sheet, ref sheetRef) error {
 					rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: "A1", Field: k.Header,
 						Message: fmt.Sprintf("there is no column %q, so the rows cannot be matched to their %s", k.Header, singular(s.Parent)),
 						Hint:    fmt.Sprintf("add the column %q and fill it in each row", k.Header)})
-					keyIdx = nil
-					return errNoKeys
+					return nil
 				}
 				keyIdx = append(keyIdx, i)
 			}
@@ -269,15 +411,12 @@ func (rd *reader) register(s *Sheet, ref sheetRef) error {
 				}
 			}
 			if row == 1 {
-				return nil
+				continue
 			}
 		}
-		return rd.row(s, row, cells, cols, extra, headers, keyIdx, numIdx, noHeader)
-	})
-	if err == errNoKeys {
-		return nil
+		rd.row(g, int32(ri), row, cells, headers, keyIdx, numIdx, noHeader)
 	}
-	return err
+	return nil
 }
 
 var errNoKeys = fmt.Errorf("no key columns")
@@ -316,10 +455,13 @@ func (rd *reader) headers(s *Sheet, cells []cell, byHeader map[string]*Column, c
 	return headers
 }
 
-// row reads one item.
-func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][]string, headers map[string]int, keyIdx []int, numIdx int, noHeader map[int]bool) error {
-	// Find the item's parent list and pointer.
-	var parentObj map[string]any
+// row reads one item: it checks the row, records it under its parent
+// (or in its list), and registers its ID or number; the item itself is
+// built later, from the record (build).
+func (rd *reader) row(g *regSheet, ri int32, row int, cells []cell, headers map[string]int, keyIdx []int, numIdx int, noHeader map[int]bool) {
+	s := g.s
+	// Find the item's parent and pointer.
+	parent := int32(-1)
 	var parentPtr string
 	key := make([]string, 0, len(keyIdx)+1)
 	if s.Parent != nil {
@@ -332,7 +474,7 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 				rd.add(finding.Finding{Code: finding.XLSXRow, Sheet: s.Name, Cell: cellName(keyIdx[j], row), Field: s.Keys[j].Header,
 					Message: fmt.Sprintf("the row does not say which %s it belongs to", singular(s.Parent)),
 					Hint:    fmt.Sprintf("fill in %s", s.Keys[j].Header)})
-				return nil
+				return
 			}
 		}
 		idx, ok := rd.ids[s.Parent][pk]
@@ -341,35 +483,40 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 			rd.add(finding.Finding{Code: finding.XLSXRow, Sheet: s.Name, Cell: cellName(keyIdx[len(keyIdx)-1], row), Field: s.Keys[len(s.Keys)-1].Header,
 				Message: fmt.Sprintf("the row belongs to %s, which is not on the %s sheet", what, s.Parent.Name),
 				Hint:    fmt.Sprintf("check the spelling, or add %s to the %s sheet", what, s.Parent.Name)})
-			return nil
+			return
 		}
-		p := rd.items[s.Parent][idx]
-		parentObj, parentPtr = p.obj, p.pointer
+		parent = rd.items[s.Parent][idx]
+		parentPtr = rd.recs[parent].pointer
 	}
 	// The list the item joins: the path after the parent's "*".
 	listPath := s.Path
 	if s.Parent != nil {
 		listPath = s.Path[len(s.Parent.Path)+1:]
 	}
-	var holder map[string]any
-	if parentObj != nil {
-		holder = rd.object(parentObj, listPath[:len(listPath)-1])
-	} else {
-		holder = rd.object(rd.root, listPath[:len(listPath)-1])
+	var index int
+	switch {
+	case parent >= 0:
+		p := &rd.recs[parent]
+		if p.kidsOf != s {
+			p.kidsOf, p.kids = s, 0
+		}
+		index = int(p.kids)
+		p.kids++
+	case len(s.Path) == 1:
+		index = len(rd.lists[s.Path[0]])
+	default:
+		index = len(rd.items[s])
 	}
-	last := listPath[len(listPath)-1]
-	list, _ := holder[last].([]any)
-	index := len(list)
 	ptr := parentPtr + pointerOf(listPath) + "/" + strconv.Itoa(index)
 
-	// Sized for at most 8 fields: Go keeps a map of up to 8 in one small
-	// group, and a larger hint (a row's cells include its flattened nested
-	// fields and keys) makes a full table, about twice the memory, for
-	// every one of 100,000 rows.
-	item := make(map[string]any, min(len(cells), 8))
+	// The problems of the row's cells; the item's ID, as the item will
+	// hold it: the last value written to its "id" (a column "id.x" would
+	// make it an object).
+	var id any
 	for _, c := range cells {
-		if c.col >= len(cols) || (cols[c.col] == nil && extra[c.col] == nil) {
-			if !noHeader[c.col] {
+		path, col, f, header, ok := g.field(c.col)
+		if !ok {
+			if !noHeader[c.col] && (c.col >= len(g.cols) || (g.cols[c.col] == nil && g.extra[c.col] == nil)) {
 				noHeader[c.col] = true
 				rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: cellName(c.col, row),
 					Message: "a value in a column without a header; the column is not read",
@@ -377,24 +524,18 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 			}
 			continue
 		}
-		col := cols[c.col]
-		if col != nil && col.Key {
+		if c.kind == cellError {
+			rd.value(s, row, c.col, header, ptr, path, col, f, c)
 			continue
 		}
-		var path []string
-		var f *shape.Field
-		header := ""
-		if col != nil {
-			path, f, header = col.Path, col.Field, col.Header
-		} else {
-			path, header = extra[c.col], strings.Join(extra[c.col], ".")
-		}
-		v, ok := rd.value(s, row, c.col, header, ptr, path, col, f, c)
-		if ok {
-			set(item, path, v)
+		if s.ID != nil && path[0] == s.ID.Header {
+			if len(path) > 1 {
+				id = nil
+			} else if v, ok := convert(c, col, f, rd.book.date1904); ok {
+				id = v
+			}
 		}
 	}
-	requireObjects(item, s.Shape)
 	// Register the item under its ID or number, for the rows that name it.
 	if s.ID != nil || s.Number != nil {
 		if rd.ids[s] == nil {
@@ -402,8 +543,8 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 		}
 		var own string
 		if s.ID != nil {
-			id, _ := item[s.ID.Header].(string)
-			own = strings.TrimSpace(id)
+			idText, _ := id.(string)
+			own = strings.TrimSpace(idText)
 		} else if numIdx >= 0 {
 			own = strings.TrimSpace(textAt(cells, numIdx))
 			if own == "" {
@@ -428,10 +569,18 @@ func (rd *reader) row(s *Sheet, row int, cells []cell, cols []*Column, extra [][
 			}
 		}
 	}
-	holder[last] = append(list, item)
-	rd.items[s] = append(rd.items[s], itemRef{obj: item, pointer: ptr})
+	n := int32(len(rd.recs))
+	rd.recs = append(rd.recs, record{reg: g, row: ri, pointer: ptr})
+	switch {
+	case parent >= 0:
+		rd.recs[parent].children = append(rd.recs[parent].children, n)
+	case len(s.Path) == 1:
+		rd.lists[s.Path[0]] = append(rd.lists[s.Path[0]], n)
+	default:
+		rd.nested = append(rd.nested, n)
+	}
+	rd.items[s] = append(rd.items[s], n)
 	rd.doc.items[ptr] = place{sheet: s, row: row, cols: headers}
-	return nil
 }
 
 func textAt(cells []cell, col int) string {
@@ -447,7 +596,7 @@ func textAt(cells []cell, col int) string {
 }
 
 // object returns the object at path below m, creating it.
-func (rd *reader) object(m map[string]any, path []string) map[string]any {
+func object(m map[string]any, path []string) map[string]any {
 	for _, p := range path {
 		next, ok := m[p].(map[string]any)
 		if !ok {
@@ -508,6 +657,12 @@ func (rd *reader) value(s *Sheet, row, col int, header, ptr string, path []strin
 			Hint:    "correct the formula, or type the value itself"})
 		return nil, false
 	}
+	return convert(x, c, f, rd.book.date1904)
+}
+
+// convert is the value of a cell that holds no error, in column c (nil:
+// an unknown column) of field f; false for a list cell without values.
+func convert(x cell, c *Column, f *shape.Field, date1904 bool) (any, bool) {
 	if c != nil && c.Multi {
 		var items *shape.Field
 		if f != nil {
@@ -515,14 +670,14 @@ func (rd *reader) value(s *Sheet, row, col int, header, ptr string, path []strin
 		}
 		var out []any
 		for _, part := range split(x.text, c.Sep) {
-			out = append(out, scalar(cell{kind: cellText, text: part}, items, rd.book.date1904))
+			out = append(out, scalar(cell{kind: cellText, text: part}, items, date1904))
 		}
 		if out == nil {
 			return nil, false
 		}
 		return out, true
 	}
-	return scalar(x, f, rd.book.date1904), true
+	return scalar(x, f, date1904), true
 }
 
 // split cuts a cell holding several values: at commas, semicolons and line

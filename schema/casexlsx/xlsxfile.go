@@ -296,31 +296,95 @@ func isDateFormat(code string) bool {
 	return false
 }
 
-// sheetRows streams the rows of a sheet: fn is called for each row that
-// has a non-empty cell, with its 1-based number and its cells in column
-// order. cells is reused between calls.
+// sheetData is a sheet read whole: its rows, each a run of cells, and all
+// their text in one string (a cell's text is a substring of it, or a
+// shared string), so that a sheet of 100,000 rows costs a few allocations,
+// not one per cell.
+type sheetData struct {
+	rows   []rowSpan
+	cells  []cellSpan
+	text   string
+	shared []string
+}
+
+// rowSpan is one row with a non-empty cell: its 1-based number and its
+// cells, cells[c0:c1] in column order.
+type rowSpan struct{ num, c0, c1 int32 }
+
+// cellSpan is one non-empty cell: its text is text[off:off+n], or the
+// shared string off.
+type cellSpan struct {
+	col          int32
+	off, n       uint32
+	kind         cellKind
+	date, shared bool
+}
+
+// Limits on what a workbook's sheets may make casepack hold: the case
+// itself is at most schema.MaxCaseSize (256 MiB) of JSON, which holds
+// less text and fewer values than these.
+const (
+	maxSheetText  = 256 << 20 // the text of all cells of one sheet
+	maxSheetCells = 16 << 20  // non-empty cells of one sheet
+)
+
+// cell returns cell i of the sheet.
+func (d *sheetData) cell(i int) cell {
+	cs := &d.cells[i]
+	c := cell{col: int(cs.col), kind: cs.kind, date: cs.date}
+	if cs.shared {
+		c.text = d.shared[cs.off]
+	} else {
+		c.text = d.text[cs.off : cs.off+cs.n]
+	}
+	return c
+}
+
+// sheetRows calls fn for each row of a sheet that has a non-empty cell,
+// with its 1-based number and its cells in column order. cells is reused
+// between calls.
 func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) error {
-	rc, err := b.open(sh.part)
+	d, err := b.readSheet(sh)
 	if err != nil {
 		return err
 	}
+	var cells []cell
+	for _, r := range d.rows {
+		cells = cells[:0]
+		for i := r.c0; i < r.c1; i++ {
+			cells = append(cells, d.cell(int(i)))
+		}
+		if err := fn(int(r.num), cells); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSheet reads a sheet's rows and cells.
+func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
+	rc, err := b.open(sh.part)
+	if err != nil {
+		return nil, err
+	}
 	defer rc.Close()
 	s := newScanner(rc)
+	d := &sheetData{shared: b.shared}
 	var (
-		cells    []cell
+		text     strings.Builder
 		row      int
 		inData   bool
 		textBuf  []byte
+		scratch  []byte
 		lastCol  = -1
 		sawValue bool
+		rowStart = -1 // index in d.cells of the row's first cell; -1: no row open
 	)
-	flush := func() error {
-		if len(cells) == 0 {
-			return nil
+	flush := func() {
+		if rowStart >= 0 && len(d.cells) > rowStart {
+			d.rows = append(d.rows, rowSpan{num: int32(row), c0: int32(rowStart), c1: int32(len(d.cells))})
 		}
-		err := fn(row, cells)
-		cells = cells[:0]
-		return err
+		rowStart = -1
 	}
 	for k := s.next(); k != tokEOF; k = s.next() {
 		if k == tokEnd && string(s.name) == "sheetData" {
@@ -336,22 +400,21 @@ func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) erro
 			if !inData {
 				continue
 			}
-			if err := flush(); err != nil {
-				return err
-			}
+			flush()
 			if r := s.attr("r"); r != nil {
 				n, err := strconv.Atoi(string(r))
 				if err != nil || n < 1 || n > maxRows || n <= row {
-					return fmt.Errorf("%w: sheet %s: row number %q out of order", errXML, sh.name, r)
+					return nil, fmt.Errorf("%w: sheet %s: row number %q out of order", errXML, sh.name, r)
 				}
 				row = n
 			} else {
 				row++
 			}
 			if row > maxRows {
-				return fmt.Errorf("%w: sheet %s: more than %d rows", errXML, sh.name, maxRows)
+				return nil, fmt.Errorf("%w: sheet %s: more than %d rows", errXML, sh.name, maxRows)
 			}
 			lastCol = -1
+			rowStart = len(d.cells)
 		case "c":
 			if !inData || row == 0 {
 				s.skipElement()
@@ -361,12 +424,12 @@ func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) erro
 			if ref := s.attr("r"); ref != nil {
 				c, r, ok := splitRef(ref)
 				if !ok || r != row || c <= lastCol {
-					return fmt.Errorf("%w: sheet %s: cell reference %q out of place in row %d", errXML, sh.name, ref, row)
+					return nil, fmt.Errorf("%w: sheet %s: cell reference %q out of place in row %d", errXML, sh.name, ref, row)
 				}
 				col = c
 			}
 			if col >= maxColumns {
-				return fmt.Errorf("%w: sheet %s: more than %d columns", errXML, sh.name, maxColumns)
+				return nil, fmt.Errorf("%w: sheet %s: more than %d columns", errXML, sh.name, maxColumns)
 			}
 			lastCol = col
 			typ := string(s.attr("t"))
@@ -376,21 +439,26 @@ func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) erro
 			}
 			textBuf, sawValue, err = b.cellValue(s, textBuf[:0], typ)
 			if err != nil {
-				return fmt.Errorf("sheet %s row %d: %w", sh.name, row, err)
+				return nil, fmt.Errorf("sheet %s row %d: %w", sh.name, row, err)
 			}
 			if !sawValue {
 				continue
 			}
-			c := cell{col: col, text: string(textBuf)}
+			c := cellSpan{col: int32(col)}
+			value := textBuf
 			switch typ {
 			case "s":
 				i, err := strconv.Atoi(string(textBuf))
 				if err != nil || i < 0 || i >= len(b.shared) {
-					return fmt.Errorf("%w: sheet %s row %d: a shared string that does not exist", errXML, sh.name, row)
+					return nil, fmt.Errorf("%w: sheet %s row %d: a shared string that does not exist", errXML, sh.name, row)
 				}
-				c.text = b.shared[i]
+				if b.shared[i] == "" {
+					continue
+				}
+				c.shared, c.off = true, uint32(i)
 			case "str", "inlineStr":
-				c.text = unescapeX(textBuf)
+				scratch = appendUnescapeX(scratch[:0], textBuf)
+				value = scratch
 			case "b":
 				c.kind = cellBool
 			case "e":
@@ -401,16 +469,28 @@ func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) erro
 				c.kind = cellNumber
 				c.date = style >= 0 && style < len(b.dateXF) && b.dateXF[style]
 			}
-			if c.text == "" && c.kind == cellText {
-				continue
+			if !c.shared {
+				if len(value) == 0 && c.kind == cellText {
+					continue
+				}
+				if text.Len()+len(value) > maxSheetText {
+					return nil, fmt.Errorf("sheet %s holds more than %d MiB of text, more than a case can", sh.name, maxSheetText>>20)
+				}
+				c.off, c.n = uint32(text.Len()), uint32(len(value))
+				text.Write(value)
 			}
-			cells = append(cells, c)
+			if len(d.cells) >= maxSheetCells {
+				return nil, fmt.Errorf("sheet %s holds more than %d cells, more than a case can", sh.name, maxSheetCells)
+			}
+			d.cells = append(d.cells, c)
 		}
 	}
 	if s.err != nil {
-		return fmt.Errorf("sheet %s: %w", sh.name, s.err)
+		return nil, fmt.Errorf("sheet %s: %w", sh.name, s.err)
 	}
-	return flush()
+	flush()
+	d.text = text.String()
+	return d, nil
 }
 
 // cellValue reads the children of a <c> element: <v>, or <is> for an
@@ -476,7 +556,14 @@ func unescapeX(b []byte) string {
 	if bytes.Index(b, []byte("_x")) < 0 {
 		return string(b)
 	}
-	var out []byte
+	return string(appendUnescapeX(nil, b))
+}
+
+// appendUnescapeX appends b to out with its _xHHHH_ escapes decoded.
+func appendUnescapeX(out, b []byte) []byte {
+	if bytes.Index(b, []byte("_x")) < 0 {
+		return append(out, b...)
+	}
 	for i := 0; i < len(b); {
 		if i+7 <= len(b) && b[i] == '_' && b[i+1] == 'x' && b[i+6] == '_' && isHex(b[i+2:i+6]) {
 			n, _ := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
@@ -487,7 +574,7 @@ func unescapeX(b []byte) string {
 		out = append(out, b[i])
 		i++
 	}
-	return string(out)
+	return out
 }
 
 func isHex(b []byte) bool {
