@@ -312,7 +312,8 @@ func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
 		for i := range cells {
 			switch cells[i].col {
 			case 0:
-				label = strings.TrimSpace(cells[i].text)
+				// A copy: the locations outlive the sheet's text.
+				label = strings.Clone(strings.TrimSpace(cells[i].text))
 			case 1:
 				value = &cells[i]
 			}
@@ -433,7 +434,8 @@ func (rd *reader) headers(s *Sheet, cells []cell, byHeader map[string]*Column, c
 	*cols = make([]*Column, n)
 	*extra = make([][]string, n)
 	for _, c := range cells {
-		h := strings.TrimSpace(c.text)
+		// A copy: the locations keep the headers, not the sheet's text.
+		h := strings.Clone(strings.TrimSpace(c.text))
 		if h == "" {
 			continue
 		}
