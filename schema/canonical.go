@@ -20,15 +20,20 @@ import (
 // optional group: see dropEmptyGroups).
 //
 // The bytes are those of encoding/json's Encoder with SetIndent("", "  "):
-// the items of the large collections are encoded on every core and joined.
+// the items of the large collections are encoded on every core, a few
+// thousand at a time, and appended in order as each batch is done, so that
+// a large case is held once as bytes (not once item by item and again
+// joined).
 func Canonical(c *Case) ([]byte, error) {
 	v := reflect.ValueOf(c).Elem()
 	t := v.Type()
 	type member struct {
 		name  string
 		value reflect.Value
-		items []json.RawMessage // a non-empty list, encoded item by item
-		raw   []byte
+		n     int     // items of a non-empty list, encoded in chunks
+		first []byte  // the list's first chunk
+		per   float64 // bytes per item, measured on a sample of the list
+		raw   []byte  // any other member
 	}
 	var members []*member
 	var jobs []func() error
@@ -41,13 +46,26 @@ func Canonical(c *Case) ([]byte, error) {
 		m := &member{name: name, value: f}
 		members = append(members, m)
 		if f.Kind() == reflect.Slice && f.Len() > 0 {
-			m.items = make([]json.RawMessage, f.Len())
-			for j := 0; j < f.Len(); j++ {
-				jobs = append(jobs, func() (err error) {
-					m.items[j], err = encodeIndented(f.Index(j).Interface(), "    ")
-					return err
-				})
-			}
+			m.n = f.Len()
+			jobs = append(jobs, func() (err error) {
+				m.first, err = encodeChunk(nil, f, 0, min(m.n, canonicalChunk))
+				return err
+			}, func() error {
+				// Items spread over the whole list: its first ones may not
+				// be typical (a register sorted by role).
+				step := max(1, m.n/canonicalSample)
+				var total, count int
+				for j := 0; j < m.n; j += step {
+					it, err := encodeIndented(f.Index(j).Interface(), "    ")
+					if err != nil {
+						return err
+					}
+					total += len(it) + len(",\n    ")
+					count++
+				}
+				m.per = float64(total) / float64(count)
+				return nil
+			})
 			continue
 		}
 		jobs = append(jobs, func() (err error) {
@@ -55,12 +73,12 @@ func Canonical(c *Case) ([]byte, error) {
 			return err
 		})
 	}
-	err := digest.Each(context.Background(), len(jobs), 0, func(_ context.Context, i int) error { return jobs[i]() })
-	if err != nil {
-		return nil, fmt.Errorf("encode the case: %w", err)
+	if err := eachJob(jobs); err != nil {
+		return nil, err
 	}
-	// The exact size, so that the buffer is allocated once: a buffer a
-	// few bytes short would double (a second copy of a large case).
+	// The size, estimated from a sample of each list with a margin, so
+	// that the buffer is allocated once: a buffer a few bytes short would
+	// double (a second copy of a large case).
 	size := len("{") + len("}\n")
 	if len(members) > 0 {
 		size += len("\n")
@@ -69,41 +87,93 @@ func Canonical(c *Case) ([]byte, error) {
 	for i, m := range members {
 		keys[i], _ = json.Marshal(m.name)
 		size += len(",\n  ") + len(keys[i]) + len(": ") + len(m.raw)
-		if m.items != nil {
+		if m.n > 0 {
 			size += len("[") + len("\n  ]")
-			for _, it := range m.items {
-				size += len(",\n    ") + len(it)
-			}
+			size += len(m.first) + int(m.per*float64(m.n-min(m.n, canonicalChunk))*canonicalMargin)
 		}
 	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
-	b.WriteString("{")
+	b := make([]byte, 0, size)
+	b = append(b, '{')
 	for i, m := range members {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteString("\n  ")
-		b.Write(keys[i])
-		b.WriteString(": ")
-		if m.items == nil {
-			b.Write(m.raw)
+		b = append(b, "\n  "...)
+		b = append(b, keys[i]...)
+		b = append(b, ": "...)
+		if m.n == 0 {
+			b = append(b, m.raw...)
 			continue
 		}
-		b.WriteByte('[')
-		for j, it := range m.items {
-			if j > 0 {
-				b.WriteByte(',')
+		b = append(b, '[')
+		b = append(b, m.first...)
+		m.first = nil
+		// The rest in waves of chunks, one chunk per job, appended in order.
+		wave := make([][]byte, 2*digest.Workers(0))
+		for j0 := min(m.n, canonicalChunk); j0 < m.n; {
+			jobs = jobs[:0]
+			for k := range wave {
+				lo := j0 + k*canonicalChunk
+				if lo >= m.n {
+					wave[k] = nil
+					continue
+				}
+				hi := min(lo+canonicalChunk, m.n)
+				jobs = append(jobs, func() (err error) {
+					wave[k], err = encodeChunk(wave[k][:0], m.value, lo, hi)
+					return err
+				})
 			}
-			b.WriteString("\n    ")
-			b.Write(it)
+			if err := eachJob(jobs); err != nil {
+				return nil, err
+			}
+			j0 += len(jobs) * canonicalChunk
+			for k := range jobs {
+				b = append(b, wave[k]...)
+			}
 		}
-		b.WriteString("\n  ]")
+		b = append(b, "\n  ]"...)
 	}
 	if len(members) > 0 {
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	b.WriteString("}\n")
-	return b.Bytes(), nil
+	b = append(b, "}\n"...)
+	return b, nil
+}
+
+// canonicalChunk is how many items of a list one job encodes;
+// canonicalSample, how many items size the output; canonicalMargin, the
+// room left for items larger than the sample's.
+const (
+	canonicalChunk  = 256
+	canonicalSample = 512
+	canonicalMargin = 1.04
+)
+
+// eachJob runs jobs on every core.
+func eachJob(jobs []func() error) error {
+	err := digest.Each(context.Background(), len(jobs), 0, func(_ context.Context, i int) error { return jobs[i]() })
+	if err != nil {
+		return fmt.Errorf("encode the case: %w", err)
+	}
+	return nil
+}
+
+// encodeChunk appends items lo to hi of the list to b, each after its
+// separator: ",\n    " (no comma before the first item of the list).
+func encodeChunk(b []byte, list reflect.Value, lo, hi int) ([]byte, error) {
+	for j := lo; j < hi; j++ {
+		it, err := encodeIndented(list.Index(j).Interface(), "    ")
+		if err != nil {
+			return nil, err
+		}
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n    "...)
+		b = append(b, it...)
+	}
+	return b, nil
 }
 
 // encodeIndented encodes v as the Encoder does at an indentation of prefix.

@@ -38,7 +38,12 @@ func TestCanonical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases = append(cases, g, &schema.Case{}, &schema.Case{Evidence: []schema.Evidence{{ID: "EV-0001", Title: "<b>&</b>", Sensitivity: &schema.Sensitivity{}}}})
+	// Large enough for several waves of chunks of each list.
+	big, err := casegen.Generate(casegen.Options{Incidents: 600, Persons: 6000, Evidence: 1500, Seed: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, g, big, &schema.Case{}, &schema.Case{Evidence: []schema.Evidence{{ID: "EV-0001", Title: "<b>&</b>", Sensitivity: &schema.Sensitivity{}}}})
 	for i, c := range cases {
 		got, err := schema.Canonical(c)
 		if err != nil {
