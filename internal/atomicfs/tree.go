@@ -108,7 +108,7 @@ const writebackFrom = 1 << 20
 // on another goroutine. An error may show here or at Sync.
 func (t *Tree) Done(f *os.File, mtime time.Time) error {
 	if !mtime.IsZero() {
-		if err := os.Chtimes(f.Name(), mtime, mtime); err != nil {
+		if err := setModTime(f, mtime); err != nil {
 			f.Close()
 			return err
 		}

@@ -2,6 +2,8 @@ package atomicfs
 
 import (
 	"os"
+	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,4 +40,28 @@ func syncfs(dir *os.File) error {
 // rather than when memory fills; it does not wait for the disk.
 func startWriteback(f *os.File, off, n int64) {
 	_ = unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
+}
+
+// setModTime sets f's access and modification times to t through its
+// descriptor (futimens): no path is looked up again, one call for each of
+// the tens of thousands of files a build may write.
+func setModTime(f *os.File, t time.Time) error {
+	ts := [2]unix.Timespec{unix.NsecToTimespec(t.UnixNano()), unix.NsecToTimespec(t.UnixNano())}
+	var err error
+	sc, cerr := f.SyscallConn()
+	if cerr != nil {
+		return cerr
+	}
+	if cerr := sc.Control(func(fd uintptr) {
+		// utimensat(fd, NULL, times, 0) is futimens(fd, times).
+		if _, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, fd, 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
+			err = e
+		}
+	}); cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		return &os.PathError{Op: "futimens", Path: f.Name(), Err: err}
+	}
+	return nil
 }

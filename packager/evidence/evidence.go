@@ -226,7 +226,7 @@ func create(name string, mode os.FileMode) (*os.File, error) {
 			return nil, err
 		}
 	}
-	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	return createNew(name, mode)
 }
 
 // writeback writes to a copy and tells the Flusher of each chunk.

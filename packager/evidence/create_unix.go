@@ -1,0 +1,28 @@
+//go:build unix
+
+package evidence
+
+import (
+	"os"
+	"syscall"
+)
+
+// createNew creates the file name, which must not exist, for writing.
+// os.OpenFile would also try to register a regular file with the
+// runtime's poller, which refuses it: four more system calls for every
+// copy (three fcntl and an epoll_ctl), a tenth of a small file's share.
+// A descriptor handed to os.NewFile in blocking mode is never registered.
+func createNew(name string, mode os.FileMode) (*os.File, error) {
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode.Perm()))
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
