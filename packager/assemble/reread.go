@@ -2,7 +2,6 @@ package assemble
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 
 	"github.com/casepack/casepack/internal/digest"
@@ -32,7 +31,7 @@ func startReread(ctx context.Context, dir string, paths []string) *reread {
 		ok := make([]bool, len(paths))
 		// One worker: the other core is the generators'.
 		_ = digest.Each(ctx, len(paths), 1, func(ctx context.Context, i int) error {
-			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(paths[i])))
+			f, err := digest.Open(filepath.Join(dir, filepath.FromSlash(paths[i])))
 			if err != nil {
 				return nil // the verify-after-write reads it and says what is wrong
 			}

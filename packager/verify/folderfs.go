@@ -119,8 +119,15 @@ func (f *folderFS) Open(name string) (fs.File, error) {
 func (f *folderFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if name != "." && fs.ValidPath(name) {
 		if r := f.folder(name); r != nil {
-			if d, err := r.Open("."); err == nil {
-				ents, err := d.ReadDir(-1)
+			// Opened as source opens a file, without blocking: Root.Open
+			// would also put the folder in and out of non-blocking mode to
+			// offer it to the runtime's poller, four calls for each
+			// folder listed (one for every evidence item).
+			if d, err := source.RootFS(r).Open("."); err == nil {
+				ents, err := []fs.DirEntry(nil), error(fs.ErrInvalid)
+				if rd, ok := d.(fs.ReadDirFile); ok {
+					ents, err = rd.ReadDir(-1)
+				}
 				d.Close()
 				if err == nil {
 					slices.SortFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
