@@ -77,8 +77,10 @@ type CheckItem struct {
 }
 
 // NewChecklist builds the checklist of c.
-func NewChecklist(c *Case) *Checklist {
-	x := NewIndex(c)
+func NewChecklist(c *Case) *Checklist { return newChecklist(c, NewIndex(c)) }
+
+// newChecklist builds the checklist of c, whose index is x.
+func newChecklist(c *Case, x *Index) *Checklist {
 	k := &checker{x: x}
 	k.jurisdiction(c)
 	k.contextual(c)
@@ -485,8 +487,8 @@ func joinAnd(w []string) string {
 // is not at the argument yet, and ten warnings would bury the findings that
 // matter. What the case's own data leave open (a crime's element, a person
 // of interest, a death) is reported line by line whatever the stage.
-func (v *vctx) checklist(c *Case) {
-	items := NewChecklist(c).Items
+func (v *vctx) checklist(c *Case, x *Index) {
+	items := newChecklist(c, x).Items
 	open, begun := 0, false
 	for _, it := range items {
 		if it.test {

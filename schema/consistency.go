@@ -11,8 +11,7 @@ import (
 // it depends on others (their codes and meanings are the case rows of the
 // code table, packager/finding/codes.go, which README.md lists).
 
-func (v *vctx) consistency(c *Case) {
-	x := NewIndex(c)
+func (v *vctx) consistency(c *Case, x *Index) {
 	v.texts = textFields(c)
 	v.uniqueIDs(c)
 	v.references(c, x)
@@ -23,7 +22,6 @@ func (v *vctx) consistency(c *Case) {
 	v.uncited(c)
 	v.translations(c)
 	v.consentScope(c, x)
-	v.nonsense(c)
 }
 
 func (v *vctx) uniqueIDs(c *Case) {

@@ -107,30 +107,57 @@ func (v *vctx) rules(ctx context.Context, opt Options) ([]finding.Finding, error
 			v.flagged[n.ptr] = true
 		}
 	}
-	// Whether the narrative can print every text is a pass of its own over
-	// the model, independent of the consistency rules: it runs beside
-	// them, on the other core, and its findings follow theirs as before.
-	var pv vctx
-	printed := make(chan struct{})
-	go func() {
-		defer close(printed)
-		if opt.Printable != nil {
-			pv.doc = doc
-			pv.printable(doc.Case, opt.Printable)
-		}
-	}()
-	v.consistency(doc.Case)
-	<-printed
-	v.absorb(&pv)
-	if !opt.SkipFiles {
-		if err := v.files(ctx, doc.Case, opt); err != nil {
+	// The passes over the model are independent of each other: each
+	// collects its own findings on a core of its own (the evidence files'
+	// digests are read meanwhile), and they are joined in the order below,
+	// as if they had run one after another. The checklist is kept only if
+	// the case has no errors: until then its errors come first, alone.
+	c := doc.Case
+	// The rules and the checklist read the same index: the first to need
+	// it builds it.
+	index := sync.OnceValue(func() *Index { return NewIndex(c) })
+	passes := []func(w *vctx) error{
+		func(w *vctx) error { w.consistency(c, index()); return nil },
+		func(w *vctx) error { w.nonsense(c); return nil },
+		func(w *vctx) error {
+			// Whether the narrative can print every text.
+			if opt.Printable != nil {
+				w.printable(c, opt.Printable)
+			}
+			return nil
+		},
+		func(w *vctx) error {
+			if opt.SkipFiles {
+				return nil
+			}
+			return w.files(ctx, c, opt)
+		},
+		func(w *vctx) error {
+			if opt.Checklist {
+				w.checklist(c, index())
+			}
+			return nil
+		},
+	}
+	found := make([]vctx, len(passes))
+	errs := make([]error, len(passes))
+	var wg sync.WaitGroup
+	for i, pass := range passes {
+		found[i] = vctx{doc: doc, flagged: v.flagged}
+		wg.Go(func() { errs[i] = pass(&found[i]) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return nil, err
 		}
 	}
-	// What is left to argue matters once the case is sound: until then
-	// its errors come first, alone.
-	if opt.Checklist && !finding.HasErrors(v.out) {
-		v.checklist(doc.Case)
+	checklist := &found[len(found)-1]
+	for i := range found[:len(found)-1] {
+		v.absorb(&found[i])
+	}
+	if !finding.HasErrors(v.out) {
+		v.absorb(checklist)
 	}
 	doc.locate(v.out, v.keyPos, v.subs, v.members)
 	finding.Sort(v.out)

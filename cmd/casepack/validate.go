@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -71,7 +72,11 @@ func runValidate(ctx context.Context, cmd *cli.Command) error {
 // location, the message and the code on one line, then the two sides of a
 // disagreement and the hint. A finding without a location is about where,
 // the case or package the command was given.
-func printFindings(w io.Writer, findings []finding.Finding, quiet bool, where string) {
+func printFindings(out io.Writer, findings []finding.Finding, quiet bool, where string) {
+	// A large case can have a hundred thousand warnings: written a line at
+	// a time they cost a system call each.
+	w := bufio.NewWriterSize(out, 64<<10)
+	defer w.Flush()
 	for _, f := range findings {
 		if quiet && f.Severity != finding.Error {
 			continue
