@@ -2,8 +2,12 @@ package submission
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +19,7 @@ import (
 
 	"github.com/casepack/casepack/internal/testtool"
 	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/schema"
 )
@@ -67,5 +72,50 @@ func TestAnnexNumbersFollowTheFilesRegister(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d further items", narrative.IndexLimit); !strings.Contains(strings.ReplaceAll(text, ",", ""), want) {
 		t.Errorf("the narrative does not say that %s are left to the registers", want)
+	}
+}
+
+// TestNarrativeQuotesTheAnnexesItCarries: the annex index gives the size
+// and SHA-256 of the workbook (streamed into the package) and of each CSV
+// twin (written from memory, then let go) as the package holds them, the
+// files generated in the build's order.
+func TestNarrativeQuotesTheAnnexesItCarries(t *testing.T) {
+	doc := loadLaVega(t)
+	spec, err := Spec(doc, Options{Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := map[string][]byte{}
+	for _, f := range spec.Files {
+		var b bytes.Buffer
+		if err := f.Generate(context.Background(), &b, map[string]evidence.Result{}); err != nil {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+		made[f.Path] = b.Bytes()
+	}
+	pdf := filepath.Join(t.TempDir(), "n.pdf")
+	if err := os.WriteFile(pdf, made[NarrativePath], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(testtool.Need(t, "pdftotext"), "-enc", "UTF-8", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, p := range []string{AnnexPath, annex.Dir + "/csv/evidence.csv", annex.Dir + "/csv/files.csv"} {
+		if len(made[p]) == 0 {
+			t.Fatalf("%s is empty", p)
+		}
+		sum := sha256.Sum256(made[p])
+		if want := p + " SHA-256 " + hex.EncodeToString(sum[:]); !strings.Contains(text, want) {
+			t.Errorf("the annex index lacks %q", want)
+		}
+	}
+	for _, f := range spec.Files {
+		if f.Path == CasePath || strings.HasPrefix(f.Path, annex.Dir) {
+			if err := f.Generate(context.Background(), io.Discard, map[string]evidence.Result{}); err == nil || !strings.Contains(err.Error(), "written already") {
+				t.Errorf("%s generated twice: %v, want an error (its bytes were let go)", f.Path, err)
+			}
+		}
 	}
 }

@@ -253,8 +253,11 @@ func paperOr(p string) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // generator produces the generated files of one build. The annexes come out
-// of one call (workbook and CSV twins together), so they are made once and
-// served from memory to each file's Generate.
+// of one call (workbook and CSV twins together), so they are made once: the
+// workbook streamed into its file, the CSV twins held in memory until their
+// own Generate writes them and then let go. The case data is held until it
+// is written and its digest taken. What the narrative quotes of each (size
+// and SHA-256) is kept.
 type generator struct {
 	doc   *schema.Document
 	opt   Options
@@ -264,12 +267,21 @@ type generator struct {
 	spec  assemble.Spec
 
 	caseOnce  sync.Once
-	caseBytes []byte
+	caseBytes []byte // nil once written into the package
+	caseSum   [sha256.Size]byte
 	caseErr   error
 
 	annexOnce sync.Once
-	annexes   map[string]*bytes.Buffer
+	annexes   map[string]*annexPart
 	annexErr  error
+}
+
+// annexPart is one annex file: its bytes until they are written into the
+// package (nil once written, or when streamed there), its size and SHA-256.
+type annexPart struct {
+	data   []byte
+	size   int64
+	sha256 string
 }
 
 // dst is where an evidence file goes in the package: edition.PackagePath,
@@ -332,16 +344,23 @@ func (g *generator) caseJSONBytes() ([]byte, error) {
 			// by the JSON pointer of the field the user can correct.
 			g.caseErr = g.leaks.Bytes(CasePath, g.caseBytes)
 		}
+		g.caseSum = sha256.Sum256(g.caseBytes)
 	})
 	return g.caseBytes, g.caseErr
 }
 
+// caseJSON writes the case data into the package and lets it go: the
+// annexes need only its digest.
 func (g *generator) caseJSON(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
 	b, err := g.caseJSONBytes()
 	if err != nil {
 		return err
 	}
+	if b == nil {
+		return fmt.Errorf("%s was written already", CasePath)
+	}
 	_, err = w.Write(b)
+	g.caseBytes = nil
 	return err
 }
 
@@ -359,19 +378,29 @@ func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
 	return out
 }
 
-func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Result) error {
+// makeAnnexes makes the annexes once. The workbook is streamed into
+// xlsxOut when the first call comes from the workbook's own Generate (as
+// the build orders them), else held like the CSV twins.
+func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Result, xlsxOut io.Writer) error {
 	g.annexOnce.Do(func() {
-		caseBytes, err := g.caseJSONBytes()
-		if err != nil {
+		if _, err := g.caseJSONBytes(); err != nil {
 			g.annexErr = err
 			return
 		}
-		sum := sha256.Sum256(caseBytes)
-		g.annexes = map[string]*bytes.Buffer{AnnexPath: {}}
-		xlsx := g.annexes[AnnexPath]
+		sum := g.caseSum
+		bufs := map[string]*bytes.Buffer{}
+		xh := sha256.New()
+		var xlsx io.Writer
+		var xn countWriter
+		if xlsxOut != nil {
+			xlsx = io.MultiWriter(xlsxOut, xh, &xn)
+		} else {
+			bufs[AnnexPath] = &bytes.Buffer{}
+			xlsx = bufs[AnnexPath]
+		}
 		open := func(name string) (io.WriteCloser, error) {
 			b := &bytes.Buffer{}
-			g.annexes[annex.Dir+"/csv/"+name] = b
+			bufs[annex.Dir+"/csv/"+name] = b
 			return nopCloser{b}, nil
 		}
 		// The redaction log in the annexes lists the narrative's
@@ -386,9 +415,25 @@ func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Resu
 			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
 			Redactions: narrativeLog, Lang: locale.Must(g.opt.Langs[0]),
 		}, xlsx, open)
+		if g.annexErr != nil {
+			return
+		}
+		g.annexes = map[string]*annexPart{}
+		if xlsxOut != nil {
+			g.annexes[AnnexPath] = &annexPart{size: int64(xn), sha256: hex.EncodeToString(xh.Sum(nil))}
+		}
+		for p, b := range bufs {
+			s := sha256.Sum256(b.Bytes())
+			g.annexes[p] = &annexPart{data: b.Bytes(), size: int64(b.Len()), sha256: hex.EncodeToString(s[:])}
+		}
 	})
 	return g.annexErr
 }
+
+// countWriter counts the bytes written through it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
 
 type nopCloser struct{ io.Writer }
 
@@ -396,14 +441,26 @@ func (nopCloser) Close() error { return nil }
 
 func (g *generator) annexFile(p string) func(context.Context, io.Writer, map[string]evidence.Result) error {
 	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
-		if err := g.makeAnnexes(ctx, ev); err != nil {
+		var xlsxOut io.Writer
+		if p == AnnexPath {
+			xlsxOut = w
+		}
+		first := g.annexes == nil
+		if err := g.makeAnnexes(ctx, ev, xlsxOut); err != nil {
 			return fmt.Errorf("annexes: %w", err)
 		}
-		b, ok := g.annexes[p]
+		part, ok := g.annexes[p]
 		if !ok {
 			return fmt.Errorf("annexes: %s was not produced", p)
 		}
-		_, err := w.Write(b.Bytes())
+		if p == AnnexPath && first {
+			return nil // streamed into w
+		}
+		if part.data == nil && part.size > 0 {
+			return fmt.Errorf("annexes: %s was written already", p)
+		}
+		_, err := w.Write(part.data)
+		part.data = nil
 		return err
 	}
 }
@@ -451,9 +508,8 @@ func (g *generator) narrativeOptions(lang string) narrative.Options {
 	// documents in the package's other languages C.1… after those.
 	add := func(number, name, p, mediaType, desc string) {
 		a := narrative.Annex{Number: number, Name: name, Path: p, Description: desc, MediaType: mediaType}
-		if b, ok := g.annexes[p]; ok && b.Len() > 0 {
-			sum := sha256.Sum256(b.Bytes())
-			a.Size, a.SHA256 = int64(b.Len()), hex.EncodeToString(sum[:])
+		if part, ok := g.annexes[p]; ok && part.size > 0 {
+			a.Size, a.SHA256 = part.size, part.sha256
 		}
 		annexes = append(annexes, a)
 	}
@@ -484,7 +540,7 @@ func (g *generator) narrative(lang string) func(context.Context, io.Writer, map[
 }
 
 func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev map[string]evidence.Result, lang string) error {
-	if err := g.makeAnnexes(ctx, ev); err != nil {
+	if err := g.makeAnnexes(ctx, ev, nil); err != nil {
 		return fmt.Errorf("annexes: %w", err)
 	}
 	l := locale.Must(lang)
