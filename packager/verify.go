@@ -85,16 +85,9 @@ func verdict(out *VerifyReport) error {
 }
 
 // notVerified says that files of the package could not be read, and that
-// nothing else was found wrong: the package is not shown damaged, but it
-// is not verified either.
+// nothing else was found wrong (verify.Unread).
 func notVerified(path string, unread []finding.Finding) error {
-	first := unread[0]
-	more := ""
-	if n := len(unread) - 1; n > 0 {
-		more = fmt.Sprintf(" (and %d more)", n)
-	}
-	return fmt.Errorf("%s: %s %s%s; nothing else was found wrong, but the package is not verified until every file can be read",
-		path, first.Path, first.Message, more)
+	return fmt.Errorf("%s: %s", path, verify.Unread(unread))
 }
 
 // settleWait is how long openPackage waits for a command that is putting a

@@ -221,8 +221,11 @@ func printAudit(w, ew io.Writer, fx *archive.Fixity, took time.Duration, quiet b
 		}
 	}
 	state := "all intact"
-	if fx.Damaged > 0 {
+	switch {
+	case fx.Damaged > 0:
 		state = fmt.Sprintf("%d DAMAGED", fx.Damaged)
+	case fx.Errors > 0: // not all were checked: "all intact" would claim too much
+		state = "none damaged"
 	}
 	fmt.Fprintf(w, "audit of %s: %d of %s checked (%s, %s) in %s; %s\n",
 		fx.Root, fx.Checked, humanize.Count(fx.Stored, "package"), humanize.Count(fx.Files, "file"), humanize.Bytes(fx.Bytes), took.Round(time.Millisecond), state)

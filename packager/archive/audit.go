@@ -16,6 +16,7 @@ import (
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/archive/store"
 	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/verify"
 )
 
 // AuditOptions tune Audit.
@@ -78,12 +79,14 @@ type PackageAudit struct {
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
 	// CheckedAt is when its check ended (the audit's start for old records).
-	CheckedAt time.Time         `json:"checked_at,omitzero"`
-	Result    string            `json:"result"` // "intact", "damaged", "error" (could not be checked), "not finished" (budget, interruption)
-	Files     int               `json:"files,omitempty"`
-	Bytes     int64             `json:"bytes,omitempty"`
-	Findings  []finding.Finding `json:"findings,omitempty"` // errors only: what is damaged, file by file
-	Error     string            `json:"error,omitempty"`
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+	Result    string    `json:"result"` // "intact", "damaged", "error" (could not be checked), "not finished" (budget, interruption)
+	Files     int       `json:"files,omitempty"`
+	Bytes     int64     `json:"bytes,omitempty"`
+	// Findings are errors only: what is damaged, file by file; for an
+	// "error" result, the files that could not be read.
+	Findings []finding.Finding `json:"findings,omitempty"`
+	Error    string            `json:"error,omitempty"`
 }
 
 // Audit results.
@@ -169,6 +172,12 @@ func (a *Archive) Audit(ctx context.Context, opt AuditOptions) (*Fixity, error) 
 			pa.Result, pa.Error = ResultError, err.Error()
 		case c.Intact():
 			pa.Result, pa.Files, pa.Bytes = ResultIntact, c.Integrity.Files, c.Integrity.Bytes
+		case len(verify.CannotRead(c.Integrity)) > 0:
+			// Files the audit could not read (permission, a failing
+			// disk) say nothing about the package: it was not checked,
+			// as casepack verify says "cannot read", never damaged.
+			unread := verify.CannotRead(c.Integrity)
+			pa.Result, pa.Error, pa.Findings = ResultError, verify.Unread(unread), unread
 		default:
 			pa.Result, pa.Files, pa.Bytes, pa.Findings = ResultDamaged, c.Integrity.Files, c.Integrity.Bytes, c.Integrity.Errors()
 		}

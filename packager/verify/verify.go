@@ -423,6 +423,18 @@ func CannotRead(r *Report) []finding.Finding {
 	return errs
 }
 
+// Unread says, of the findings CannotRead returned, which files could not
+// be read and that nothing else was found wrong: the package is not shown
+// damaged, but it is not verified either. The caller names the package.
+func Unread(unread []finding.Finding) string {
+	first := unread[0]
+	more := ""
+	if n := len(unread) - 1; n > 0 {
+		more = fmt.Sprintf(" (and %d more)", n)
+	}
+	return fmt.Sprintf("%s %s%s; nothing else was found wrong, but the package is not verified until every file can be read", first.Path, first.Message, more)
+}
+
 func (v *verifier) checkBagit() {
 	b, ok := v.readSmall("bagit.txt", maxBagitTxt, finding.BagBagit)
 	if !ok {
