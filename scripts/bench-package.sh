@@ -188,8 +188,13 @@ timings() {
 }
 
 # build NAME CASE: casepack build into out/ (emptied first), with timings.
+# The file system is synced first (outside the timing): the build syncs
+# the file system holding its package before renaming it into place
+# (internal/atomicfs.Tree), and would otherwise also wait for whatever was
+# written before it started (the evidence just generated, the last run's
+# copies).
 build() {
-	PREP='rm -rf out'
+	PREP='rm -rf out && sync'
 	measure "$1" "$CASEPACK" build "$2" -o out --date "$DATE" --no-progress --quiet --timings
 }
 

@@ -198,7 +198,9 @@ func TestInterruptedLeavesNothing(t *testing.T) {
 
 // TestSyscallOrder watches the real system calls (strace): the package's
 // bytes reach the disk — one syncfs, or an fsync per file and folder —
-// before the rename that publishes it. The build runs in a child process
+// before the rename that publishes it, and so do its files' and folders'
+// times (the build date, which makes two builds identical): none is set
+// after the sync that covers it. The build runs in a child process
 // (this test binary, TestStraceChild).
 func TestSyscallOrder(t *testing.T) {
 	if runtime.GOOS != "linux" {
@@ -210,7 +212,7 @@ func TestSyscallOrder(t *testing.T) {
 		name := c.spec(defaultEvidence).Name
 		out := t.TempDir()
 		log := filepath.Join(t.TempDir(), "strace.log")
-		cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=syncfs,fsync,fdatasync,rename,renameat,renameat2", "-o", log,
+		cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=syncfs,fsync,fdatasync,rename,renameat,renameat2,utimensat", "-o", log,
 			os.Args[0], "-test.run=^TestStraceChild$")
 		cmd.Env = append(os.Environ(), "CASEPACK_STRACE_CHILD="+c.dir+"|"+out)
 		if perFile {
@@ -223,7 +225,7 @@ func TestSyscallOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var syncfs, fsyncs, afterRename int
+		var syncfs, fsyncs, afterRename, times, timesAfterSyncfs int
 		renamed := false
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
@@ -232,6 +234,11 @@ func TestSyscallOrder(t *testing.T) {
 			// <unfinished ...>", then "<... fsync resumed>) = 0" when done.
 			isSync := strings.Contains(line, "syncfs") || strings.Contains(line, "fsync")
 			switch {
+			case strings.Contains(line, "utimensat(") && !renamed:
+				times++
+				if syncfs > 0 {
+					timesAfterSyncfs++
+				}
 			case strings.Contains(line, "rename") && strings.Contains(line, ".tmp-") && strings.Contains(line, `"`+name+`"`):
 				renamed = true
 			case isSync && strings.Contains(line, "= 0"):
@@ -255,6 +262,12 @@ func TestSyscallOrder(t *testing.T) {
 			t.Errorf("whole: no syncfs before the rename")
 		case !whole && fsyncs < files:
 			t.Errorf("per file: %d fsyncs before the rename for %d files and folders", fsyncs, files)
+		}
+		if times < files {
+			t.Errorf("perFile=%v: %d times set before the rename for %d files and folders", perFile, times, files)
+		}
+		if whole && timesAfterSyncfs > 0 {
+			t.Errorf("whole: %d times set after the syncfs, which no longer covers them", timesAfterSyncfs)
 		}
 		t.Logf("perFile=%v: %d syncfs and %d fsync before the rename, %d after (the output folder)", perFile, syncfs, fsyncs, afterRename)
 	}
