@@ -14,15 +14,18 @@
 package casexlsx
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/schema/shape"
 	"github.com/xuri/excelize/v2"
@@ -267,16 +270,37 @@ func (rd *reader) read() {
 		found[s] = ref
 	}
 	rd.items = map[*Sheet][]int32{}
+	// The sheets' XML is read on every core, the largest first; their rows
+	// are then taken in the layout's order, each register after the one
+	// its rows name.
+	var order []*Sheet
+	for _, s := range l.Sheets {
+		if _, ok := found[s]; ok {
+			order = append(order, s)
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return rd.book.partSize(found[order[i]]) > rd.book.partSize(found[order[j]]) })
+	data := make(map[*Sheet]*sheetData, len(order))
+	errs := make(map[*Sheet]error, len(order))
+	results := make([]*sheetData, len(order))
+	readErrs := make([]error, len(order))
+	digest.Each(context.Background(), len(order), 0, func(_ context.Context, i int) error {
+		results[i], readErrs[i] = rd.book.readSheet(found[order[i]])
+		return nil
+	})
+	for i, s := range order {
+		data[s], errs[s] = results[i], readErrs[i]
+	}
 	for _, s := range l.Sheets {
 		ref, ok := found[s]
 		if !ok {
 			continue
 		}
-		var err error
-		if s.Label {
-			err = rd.labelSheet(s, ref)
-		} else {
-			err = rd.register(s, ref)
+		err := errs[s]
+		if err == nil && s.Label {
+			err = rd.labelSheet(s, data[s])
+		} else if err == nil {
+			rd.register(s, data[s])
 		}
 		if err != nil {
 			rd.fatal = true
@@ -296,14 +320,14 @@ func sheetNames(l *Layout) []string {
 }
 
 // labelSheet reads label/value rows: the label in column A, the value in B.
-func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
+func (rd *reader) labelSheet(s *Sheet, data *sheetData) error {
 	obj := object(rd.root, s.Path)
 	byHeader := map[string]*Column{}
 	for _, c := range s.Columns {
 		byHeader[c.Header] = c
 	}
 	seen := map[string]int{}
-	err := rd.book.sheetRows(ref, func(row int, cells []cell) error {
+	err := data.eachRow(func(row int, cells []cell) error {
 		if row == 1 {
 			return nil // the header row
 		}
@@ -364,11 +388,7 @@ func (rd *reader) labelSheet(s *Sheet, ref sheetRef) error {
 }
 
 // register reads a sheet of items, one per row under the header row.
-func (rd *reader) register(s *Sheet, ref sheetRef) error {
-	data, err := rd.book.readSheet(ref)
-	if err != nil {
-		return err
-	}
+func (rd *reader) register(s *Sheet, data *sheetData) {
 	var (
 		g        = &regSheet{s: s, data: data}
 		headers  map[string]int
@@ -402,7 +422,7 @@ func (rd *reader) register(s *Sheet, ref sheetRef) error {
 					rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: "A1", Field: k.Header,
 						Message: fmt.Sprintf("there is no column %q, so the rows cannot be matched to their %s", k.Header, singular(s.Parent)),
 						Hint:    fmt.Sprintf("add the column %q and fill it in each row", k.Header)})
-					return nil
+					return
 				}
 				keyIdx = append(keyIdx, i)
 			}
@@ -417,10 +437,7 @@ func (rd *reader) register(s *Sheet, ref sheetRef) error {
 		}
 		rd.row(g, int32(ri), row, cells, headers, keyIdx, numIdx, noHeader)
 	}
-	return nil
 }
-
-var errNoKeys = fmt.Errorf("no key columns")
 
 // headers reads the header row of a register.
 func (rd *reader) headers(s *Sheet, cells []cell, byHeader map[string]*Column, cols *[]*Column, extra *[][]string) map[string]int {

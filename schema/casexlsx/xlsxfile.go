@@ -348,6 +348,11 @@ func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) erro
 	if err != nil {
 		return err
 	}
+	return d.eachRow(fn)
+}
+
+// eachRow calls fn for each row, as sheetRows does.
+func (d *sheetData) eachRow(fn func(row int, cells []cell) error) error {
 	var cells []cell
 	for _, r := range d.rows {
 		cells = cells[:0]
@@ -361,7 +366,16 @@ func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) erro
 	return nil
 }
 
-// readSheet reads a sheet's rows and cells.
+// partSize is how large a part says it is unpacked (0 if missing).
+func (b *book) partSize(sh sheetRef) uint64 {
+	if f := b.files[sh.part]; f != nil {
+		return f.UncompressedSize64
+	}
+	return 0
+}
+
+// readSheet reads a sheet's rows and cells. Several sheets may be read at
+// once.
 func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 	rc, err := b.open(sh.part)
 	if err != nil {
