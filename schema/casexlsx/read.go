@@ -199,13 +199,15 @@ func (rd *reader) build(ri int32) map[string]any {
 	r := &rd.recs[ri]
 	g := r.reg
 	span := g.data.rows[r.row]
+	var buf [32]cell
+	cells := g.data.appendCells(buf[:0], span)
+	g.data.release(span)
 	// Sized for at most 8 fields: Go keeps a map of up to 8 in one small
 	// group, and a larger hint (a row's cells include its flattened nested
 	// fields and keys) makes a full table, about twice the memory, for
 	// every one of 100,000 rows.
-	item := make(map[string]any, min(int(span.c1-span.c0), 8))
-	for i := span.c0; i < span.c1; i++ {
-		x := g.data.cell(int(i))
+	item := make(map[string]any, min(len(cells), 8))
+	for _, x := range cells {
 		path, c, f, _, ok := g.field(x.col)
 		if !ok || x.kind == cellError {
 			continue // reported as read
@@ -403,10 +405,7 @@ func (rd *reader) register(s *Sheet, data *sheetData) {
 	}
 	for ri, span := range data.rows {
 		row := int(span.num)
-		cells = cells[:0]
-		for i := span.c0; i < span.c1; i++ {
-			cells = append(cells, data.cell(int(i)))
-		}
+		cells = data.appendCells(cells[:0], span)
 		if headers == nil {
 			if row != 1 {
 				rd.add(finding.Finding{Code: finding.XLSXHeader, Sheet: s.Name, Cell: "A1",
@@ -590,6 +589,7 @@ func (rd *reader) row(g *regSheet, ri int32, row int, cells []cell, headers map[
 	}
 	n := int32(len(rd.recs))
 	rd.recs = append(rd.recs, record{reg: g, row: ri, pointer: ptr})
+	g.data.chunks[g.data.rows[ri].chunk].left.Add(1)
 	switch {
 	case parent >= 0:
 		rd.recs[parent].children = append(rd.recs[parent].children, n)

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -296,28 +297,64 @@ func isDateFormat(code string) bool {
 	return false
 }
 
-// sheetData is a sheet read whole: its rows, each a run of cells, and all
-// their text in one string (a cell's text is a substring of it, or a
-// shared string), so that a sheet of 100,000 rows costs a few allocations,
-// not one per cell.
+// sheetData is a sheet read whole: its rows, each a run of cells, held in
+// chunks of rows whose cells' text is one string (a cell's text is a
+// substring of it, or a shared string), so that a sheet of 100,000 rows
+// costs a few allocations, not one per cell, and the chunks whose items
+// are all built can be let go (release).
 type sheetData struct {
 	rows   []rowSpan
-	cells  []cellSpan
-	text   string
+	chunks []*sheetChunk
 	shared []string
 }
 
-// rowSpan is one row with a non-empty cell: its 1-based number and its
-// cells, cells[c0:c1] in column order.
-type rowSpan struct{ num, c0, c1 int32 }
+// sheetChunk is the cells of up to chunkRows consecutive rows.
+type sheetChunk struct {
+	cells []cellSpan
+	text  string
+	// left counts the records of the chunk's rows not yet built.
+	left atomic.Int32
+}
 
-// cellSpan is one non-empty cell: its text is text[off:off+n], or the
-// shared string off.
+// chunkRows is how many rows a chunk holds.
+const chunkRows = 2048
+
+// rowSpan is one row with a non-empty cell: its 1-based number and its
+// cells, chunks[chunk].cells[c0:c1] in column order.
+type rowSpan struct{ num, chunk, c0, c1 int32 }
+
+// cellSpan is one non-empty cell: its text is the chunk's text[off:off+n],
+// or the shared string off.
 type cellSpan struct {
-	col          int32
 	off, n       uint32
+	col          uint16
 	kind         cellKind
 	date, shared bool
+}
+
+// appendCells appends the cells of row r to dst.
+func (d *sheetData) appendCells(dst []cell, r rowSpan) []cell {
+	ch := d.chunks[r.chunk]
+	for i := r.c0; i < r.c1; i++ {
+		cs := &ch.cells[i]
+		c := cell{col: int(cs.col), kind: cs.kind, date: cs.date}
+		if cs.shared {
+			c.text = d.shared[cs.off]
+		} else {
+			c.text = ch.text[cs.off : cs.off+cs.n]
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// release notes that the record of row r is built, and lets its chunk go
+// when it was the chunk's last. Records of different chunks may be built
+// at once.
+func (d *sheetData) release(r rowSpan) {
+	if d.chunks[r.chunk].left.Add(-1) == 0 {
+		d.chunks[r.chunk] = nil
+	}
 }
 
 // Limits on what a workbook's sheets may make casepack hold: the case
@@ -327,18 +364,6 @@ const (
 	maxSheetText  = 256 << 20 // the text of all cells of one sheet
 	maxSheetCells = 16 << 20  // non-empty cells of one sheet
 )
-
-// cell returns cell i of the sheet.
-func (d *sheetData) cell(i int) cell {
-	cs := &d.cells[i]
-	c := cell{col: int(cs.col), kind: cs.kind, date: cs.date}
-	if cs.shared {
-		c.text = d.shared[cs.off]
-	} else {
-		c.text = d.text[cs.off : cs.off+cs.n]
-	}
-	return c
-}
 
 // sheetRows calls fn for each row of a sheet that has a non-empty cell,
 // with its 1-based number and its cells in column order. cells is reused
@@ -355,10 +380,7 @@ func (b *book) sheetRows(sh sheetRef, fn func(row int, cells []cell) error) erro
 func (d *sheetData) eachRow(fn func(row int, cells []cell) error) error {
 	var cells []cell
 	for _, r := range d.rows {
-		cells = cells[:0]
-		for i := r.c0; i < r.c1; i++ {
-			cells = append(cells, d.cell(int(i)))
-		}
+		cells = d.appendCells(cells[:0], r)
 		if err := fn(int(r.num), cells); err != nil {
 			return err
 		}
@@ -386,6 +408,9 @@ func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 	d := &sheetData{shared: b.shared}
 	var (
 		text     strings.Builder
+		chunk    = &sheetChunk{}
+		ncells   int // in all chunks
+		textLen  int // in all chunks
 		row      int
 		inData   bool
 		textBuf  []byte
@@ -394,9 +419,19 @@ func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 		sawValue bool
 		rowStart = -1 // index in d.cells of the row's first cell; -1: no row open
 	)
+	endChunk := func() {
+		chunk.text = text.String()
+		d.chunks = append(d.chunks, chunk)
+		text = strings.Builder{}
+		text.Grow(len(chunk.text))
+		chunk = &sheetChunk{cells: make([]cellSpan, 0, len(chunk.cells))}
+	}
 	flush := func() {
-		if rowStart >= 0 && len(d.cells) > rowStart {
-			d.rows = append(d.rows, rowSpan{num: int32(row), c0: int32(rowStart), c1: int32(len(d.cells))})
+		if rowStart >= 0 && len(chunk.cells) > rowStart {
+			d.rows = append(d.rows, rowSpan{num: int32(row), chunk: int32(len(d.chunks)), c0: int32(rowStart), c1: int32(len(chunk.cells))})
+			if len(d.rows)%chunkRows == 0 {
+				endChunk()
+			}
 		}
 		rowStart = -1
 	}
@@ -428,7 +463,7 @@ func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 				return nil, fmt.Errorf("%w: sheet %s: more than %d rows", errXML, sh.name, maxRows)
 			}
 			lastCol = -1
-			rowStart = len(d.cells)
+			rowStart = len(chunk.cells)
 		case "c":
 			if !inData || row == 0 {
 				s.skipElement()
@@ -458,7 +493,7 @@ func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 			if !sawValue {
 				continue
 			}
-			c := cellSpan{col: int32(col)}
+			c := cellSpan{col: uint16(col)}
 			value := textBuf
 			switch typ {
 			case "s":
@@ -487,23 +522,25 @@ func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 				if len(value) == 0 && c.kind == cellText {
 					continue
 				}
-				if text.Len()+len(value) > maxSheetText {
+				if textLen += len(value); textLen > maxSheetText {
 					return nil, fmt.Errorf("sheet %s holds more than %d MiB of text, more than a case can", sh.name, maxSheetText>>20)
 				}
 				c.off, c.n = uint32(text.Len()), uint32(len(value))
 				text.Write(value)
 			}
-			if len(d.cells) >= maxSheetCells {
+			if ncells++; ncells > maxSheetCells {
 				return nil, fmt.Errorf("sheet %s holds more than %d cells, more than a case can", sh.name, maxSheetCells)
 			}
-			d.cells = append(d.cells, c)
+			chunk.cells = append(chunk.cells, c)
 		}
 	}
 	if s.err != nil {
 		return nil, fmt.Errorf("sheet %s: %w", sh.name, s.err)
 	}
 	flush()
-	d.text = text.String()
+	if len(chunk.cells) > 0 {
+		endChunk()
+	}
 	return d, nil
 }
 
