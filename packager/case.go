@@ -78,16 +78,19 @@ const (
 )
 
 // SetMemoryLimit sets the process's soft heap limit for work on the case
-// at casePath: 32 MiB plus w bytes per byte of the case file (six times as
-// much for a workbook, which is zipped XML: a 10.7 MB workbook of 100,000
-// persons peaks at about 330 MB live while its tree is validated, so a
-// 480 MiB limit costs about 10% more CPU than none and saves 250 MiB),
-// unless GOMEMLIMIT says
-// otherwise (a build adds room for each evidence file beyond a few thousand once it has read
-// the case: raiseBuildLimit). Without a limit the collector lets the heap grow to twice what
-// is live; the limit is soft, and the collector never spends more than half
-// the CPU to keep to it. It is for a process doing one thing (the command
-// line), not for a server, whose limit is its own to set.
+// at casePath: 32 MiB plus w bytes per byte of the case file (for a
+// workbook, which is zipped XML, six times as much to build it, and four
+// and a half times as much to validate or convert it: validation never
+// holds a workbook's whole generic tree, only its rows, the typed model
+// and the Canonical bytes — a 10.7 MB workbook of 100,000 persons peaks at
+// about 220 MB live, and a 348 MiB limit costs a few per cent more CPU than
+// none), unless GOMEMLIMIT says otherwise (a build adds room for each
+// evidence file beyond a few thousand once it has read the case:
+// raiseBuildLimit). Without a limit the collector lets the heap grow to
+// twice what is live; the limit is soft, and the collector never spends
+// more than half the CPU to keep to it. It is for a process doing one
+// thing (the command line), not for a server, whose limit is its own to
+// set.
 func SetMemoryLimit(casePath string, w Work) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -103,6 +106,9 @@ func SetMemoryLimit(casePath string, w Work) {
 	perByte := int64(w)
 	if form == caseform.XLSX {
 		perByte *= 6
+		if w == Validating {
+			perByte = perByte * 3 / 4
+		}
 	}
 	limit := 32<<20 + perByte*fi.Size()
 	debug.SetMemoryLimit(limit)
