@@ -79,12 +79,12 @@ const (
 
 // SetMemoryLimit sets the process's soft heap limit for work on the case
 // at casePath: 32 MiB plus w bytes per byte of the case file (for a
-// workbook, which is zipped XML, six times as much to build it, and four
-// and a half times as much to validate or convert it: validation never
-// holds a workbook's whole generic tree, only its rows, the typed model
-// and the Canonical bytes — a 10.7 MB workbook of 100,000 persons peaks at
-// about 220 MB live, and a 348 MiB limit costs a few per cent more CPU than
-// none), unless GOMEMLIMIT says otherwise (a build adds room for each
+// workbook, which is zipped XML, six times as much to build it, and five
+// times as much to validate or convert it: validation never holds a
+// workbook's whole generic tree, only its rows, the typed model and the
+// Canonical bytes — a 10.7 MB workbook of 100,000 persons peaks at about
+// 220 MB live; a 390 MiB limit costs it about 4% more CPU than none, 348
+// MiB 10–30%), unless GOMEMLIMIT says otherwise (a build adds room for each
 // evidence file beyond a few thousand once it has read the case:
 // raiseBuildLimit). Without a limit the collector lets the heap grow to
 // twice what is live; the limit is soft, and the collector never spends
@@ -107,7 +107,7 @@ func SetMemoryLimit(casePath string, w Work) {
 	if form == caseform.XLSX {
 		perByte *= 6
 		if w == Validating {
-			perByte = perByte * 3 / 4
+			perByte = perByte * 5 / 6
 		}
 	}
 	limit := 32<<20 + perByte*fi.Size()
