@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,3 +97,21 @@ func BenchmarkWriteLarge(b *testing.B) {
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// BenchmarkWriteManyEvidence writes the annexes of a case of 20,000 and
+// 100,000 evidence items with one file each (a case of many photographs):
+// the Evidence and Files registers carry every item.
+func BenchmarkWriteManyEvidence(b *testing.B) {
+	for _, n := range []int{20_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			c, files := bigCase(0, n, 1)
+			open := func(string) (io.WriteCloser, error) { return discardCloser{io.Discard}, nil }
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := Write(context.Background(), c, files, Options{Version: "bench", Date: testDate, TmpDir: b.TempDir()}, io.Discard, open); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"regexp"
@@ -352,11 +353,10 @@ func footerCodes(s string) string {
 	return strings.ReplaceAll(s, "\x00", "&")
 }
 
-// maxLinks caps the cell hyperlinks of one sheet. Excel holds at most
-// 65,530 per sheet, and excelize's SetCellHyperLink looks through the
-// sheet's links on every call, so tens of thousands cost seconds. Past
-// the cap a cell shows its IDs as plain text; the filter on the target
-// sheet's ID column finds the row.
+// maxLinks caps the cell hyperlinks of one sheet: Excel holds at most
+// 65,530 per sheet, and a reader's workbook with tens of thousands of
+// links opens slowly. Past the cap a cell shows its IDs as plain text; the
+// filter on the target sheet's ID column finds the row.
 const maxLinks = 10000
 
 // linker decides, cell by cell in row order, which reference cells link to
@@ -369,7 +369,8 @@ type linker struct {
 }
 
 // next returns the location ("'Incidents'!A5") cell value v of column c
-// links to, or "" when it shows plain text.
+// links to, or "" when it shows plain text. fill, which walks the rows
+// once, styles the cell and records its hyperlink by it.
 func (l *linker) next(c column, v value) string {
 	if v.k != vRefs || len(v.ids) == 0 || l.n >= maxLinks {
 		return ""
@@ -391,7 +392,7 @@ func quoteSheet(name string) string {
 }
 
 // layoutSheet streams a sheet's frame: print setup, widths, frozen bold
-// header, table, and the cell hyperlinks of the rows fill will write.
+// header and table. The rows and their cell hyperlinks are fill's.
 func layoutSheet(ctx context.Context, f *excelize.File, st *styles, s *sheet, plans map[string]*plan, pageOf string) error {
 	p := plans[s.name]
 	fail := func(what string, err error) error { return fmt.Errorf("annex: sheet %s: %s: %w", s.name, what, err) }
@@ -451,46 +452,10 @@ func layoutSheet(ctx context.Context, f *excelize.File, st *styles, s *sheet, pl
 	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: printTitles(s.name, wide), Scope: s.name}); err != nil {
 		return fail("print titles", err)
 	}
-	if err := addLinks(ctx, f, s, plans); err != nil {
-		return err
-	}
 	if err := sw.Flush(); err != nil {
 		return fail("write", err)
 	}
 	return nil
-}
-
-// addLinks records a cell hyperlink (a location inside the workbook, no
-// formula) for every reference cell that links.
-func addLinks(ctx context.Context, f *excelize.File, s *sheet, plans map[string]*plan) error {
-	hasRefs := false
-	for _, c := range s.cols {
-		hasRefs = hasRefs || c.kind == kindRef
-	}
-	if !hasRefs {
-		return nil
-	}
-	l := &linker{plans: plans}
-	rowNum := 1
-	return s.rows(func(row []value) error {
-		rowNum++
-		if rowNum%checkRow == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		for i, v := range row {
-			loc := l.next(s.cols[i], v)
-			if loc == "" {
-				continue
-			}
-			cell, _ := excelize.CoordinatesToCellName(i+1, rowNum)
-			if err := f.SetCellHyperLink(s.name, cell, loc, "Location"); err != nil {
-				return fmt.Errorf("annex: sheet %s: link in %s: %w", s.name, cell, err)
-			}
-		}
-		return nil
-	})
 }
 
 // What fill relies on in the worksheet part excelize's StreamWriter writes
@@ -498,10 +463,51 @@ func addLinks(ctx context.Context, f *excelize.File, s *sheet, plans map[string]
 const (
 	frameDimension = `<dimension ref="A1"></dimension>` // replaced by the sheet's real range
 	frameEnd       = "</sheetData>"                     // the data rows go before it
-	// frameMax bounds the frame read into memory: the header, the sheet's
-	// settings and up to maxLinks hyperlinks (about 100 bytes each).
+	// frameMax bounds the frame read into memory: the header and the
+	// sheet's settings.
 	frameMax = 8 << 20
 )
+
+// afterLinks are the elements a worksheet part puts after its hyperlinks
+// (SpreadsheetML's order, which excelize's worksheet type follows): fill
+// inserts the <hyperlinks> element before the first of them in the frame.
+var afterLinks = []string{"printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+	"customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF",
+	"drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "mc:AlternateContent", "tableParts", "extLst"}
+
+// hyperlinks is a worksheet's <hyperlinks> element, encoded as excelize
+// encodes its own (the same bytes as when excelize wrote them).
+type hyperlinks struct {
+	XMLName   xml.Name    `xml:"hyperlinks"`
+	Hyperlink []hyperlink `xml:"hyperlink"`
+}
+
+type hyperlink struct {
+	Ref      string `xml:"ref,attr"`
+	Location string `xml:"location,attr,omitempty"`
+}
+
+// linksAt is where in a frame's tail (from </sheetData>) the hyperlinks go.
+func linksAt(tail []byte) int {
+	at := bytes.LastIndex(tail, []byte("</worksheet>"))
+	for _, name := range afterLinks {
+		for off := 0; ; {
+			i := bytes.Index(tail[off:], []byte("<"+name))
+			if i < 0 {
+				break
+			}
+			i += off
+			if k := i + 1 + len(name); k < len(tail) && (tail[k] == ' ' || tail[k] == '>' || tail[k] == '/') {
+				if at < 0 || i < at {
+					at = i
+				}
+				break
+			}
+			off = i + 1
+		}
+	}
+	return at
+}
 
 // assembler writes the final workbook: excelize's parts in name order, each
 // sheet's data rows spliced into its worksheet part.
@@ -572,6 +578,7 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	// The markers this splice relies on (see the package doc); an excelize
 	// that writes the frame otherwise fails here, never silently.
 	if end < 0 || bytes.Count(frame, []byte(frameDimension)) != 1 || bytes.Contains(frame, []byte(`<row r="2"`)) ||
+		bytes.Contains(frame, []byte("<hyperlinks")) || linksAt(frame[end:]) < 0 ||
 		!bytes.Contains(frame, []byte("<t>"+firstHeader.String()+"</t>")) {
 		return fmt.Errorf("annex: sheet %s: unexpected layout in %s (excelize writes streamed sheets otherwise than this package expects)", s.name, zf.Name)
 	}
@@ -612,6 +619,7 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	rowNum := 1
 	var num []byte
 	links := &linker{plans: a.plans}
+	var hl hyperlinks
 	err = s.rows(func(row []value) error {
 		rowNum++
 		if rowNum%checkRow == 0 {
@@ -624,7 +632,11 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 		xw.Write(num)
 		xw.WriteString(`">`)
 		for i, v := range row {
-			a.cell(xw, refs[i], num, s.cols[i], v, links.next(s.cols[i], v) != "")
+			loc := links.next(s.cols[i], v)
+			if loc != "" {
+				hl.Hyperlink = append(hl.Hyperlink, hyperlink{Ref: refs[i] + string(num), Location: loc})
+			}
+			a.cell(xw, refs[i], num, s.cols[i], v, loc != "")
 			fields[i] = csvText(v)
 		}
 		xw.WriteString(`</row>`)
@@ -642,7 +654,16 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	if err := csvw.flush(); err != nil {
 		return fmt.Errorf("annex: write %s: %w", s.file, err)
 	}
-	xw.Write(frame[end:])
+	tail := frame[end:]
+	if len(hl.Hyperlink) > 0 {
+		at := linksAt(tail)
+		xw.Write(tail[:at])
+		if err := xml.NewEncoder(xw).Encode(hl); err != nil {
+			return fmt.Errorf("annex: sheet %s: links: %w", s.name, err)
+		}
+		tail = tail[at:]
+	}
+	xw.Write(tail)
 	if err := xw.Flush(); err != nil {
 		return fmt.Errorf("annex: write sheet %s: %w", s.name, err)
 	}
@@ -652,7 +673,7 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 // cell writes one cell as SpreadsheetML. Text from the case is always an
 // inline string: a spreadsheet never evaluates it, whatever it starts with.
 // No cell is a formula; a reference cell that links (linked) gets the link
-// style, its link being a cell hyperlink layoutSheet recorded.
+// style, its link being a cell hyperlink fill records.
 func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v value, linked bool) {
 	open := func(style int, typ string) {
 		w.WriteString(`<c r="`)
