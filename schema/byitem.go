@@ -47,7 +47,7 @@ func validateByItem(ctx context.Context, file string, data []byte, opt Options) 
 	if err != nil {
 		return nil, nil, true, err
 	}
-	schemas := collectionSchemas()
+	schemas, quicks := collectionSchemas(), quickCollections()
 	doc = &Document{Path: file, Dir: filepath.Dir(file), Data: data}
 
 	// Where each member goes in the typed model, as decodeTyped decides:
@@ -83,9 +83,13 @@ func validateByItem(ctx context.Context, file string, data []byte, opt Options) 
 		m := sk.members[it.member]
 		kept := true
 		if s := schemas[m.key]; s != nil && it.idx > 0 {
-			st.v.doc = doc
-			if err := st.v.collect(s.Validate(v), []string{m.key, strconv.Itoa(it.idx)}, v); err != nil {
-				return err
+			// The library only for an item not surely valid: it says
+			// what is wrong, and where.
+			if !surelyValid(quicks[m.key], v) {
+				st.v.doc = doc
+				if err := st.v.collect(s.Validate(v), []string{m.key, strconv.Itoa(it.idx)}, v); err != nil {
+					return err
+				}
 			}
 			kept = opt.KeepTree
 		}
