@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/archive"
 	"github.com/casepack/casepack/packager/archive/store"
@@ -66,6 +67,11 @@ func (o ArchiveOptions) check() archive.CheckOptions {
 
 // openArchive opens root, made on the first use when create is set.
 func openArchive(ctx context.Context, root string, create bool, opt ArchiveOptions) (*archive.Archive, error) {
+	if create {
+		if err := PlaceArchive(root); err != nil {
+			return nil, err
+		}
+	}
 	a, err := archive.Open(ctx, root, create, archive.Options{Version: opt.Version, S3: opt.S3})
 	var ue *store.URLError
 	switch {
@@ -79,6 +85,21 @@ func openArchive(ctx context.Context, root string, create bool, opt ArchiveOptio
 		return nil, fault.New(fault.Usage, err, "an S3 root is s3://bucket/prefix; the service comes from --endpoint or AWS_ENDPOINT_URL")
 	}
 	return nil, err
+}
+
+// PlaceArchive refuses an archive root casepack would write into that is a
+// folder inside a case folder or a package (internal/destination): add,
+// sync and every command that records into the root (audit, reindex),
+// and the web app's archive. A usage error (exit 2), before anything is
+// read or written.
+func PlaceArchive(root string) error {
+	if store.IsS3URL(root) {
+		return nil
+	}
+	if err := destination.Place(root, ""); err != nil {
+		return fault.New(fault.Usage, fmt.Errorf("archive root %w", err), destination.PlaceHint)
+	}
+	return nil
 }
 
 // archiveError gives an archive's error its class and hint.
@@ -155,6 +176,9 @@ func IsSHA256(s string) bool {
 // ErrArchivePartial when a package could not be catalogued (the report's
 // Failed says which and why).
 func ArchiveReindex(ctx context.Context, root string, opt ArchiveOptions) (*archive.ReindexReport, error) {
+	if err := PlaceArchive(root); err != nil {
+		return nil, err
+	}
 	rep, err := withArchive(ctx, root, false, opt, func(a *archive.Archive) (*archive.ReindexReport, error) {
 		return a.Reindex(ctx, archive.ListOptions{Workers: opt.Workers})
 	})
@@ -325,6 +349,9 @@ type ArchiveAuditOptions struct {
 // ErrArchivePartial when one could not be checked; any other error with a
 // report means the audit stopped or its record could not be written.
 func ArchiveAudit(ctx context.Context, root string, opt ArchiveAuditOptions) (*archive.Fixity, error) {
+	if err := PlaceArchive(root); err != nil {
+		return nil, err
+	}
 	fx, err := withArchive(ctx, root, false, opt.ArchiveOptions, func(a *archive.Archive) (*archive.Fixity, error) {
 		aopt := archive.AuditOptions{Check: opt.check(), Sample: opt.Sample, Budget: opt.Budget, Progress: opt.Progress}
 		for _, q := range opt.IDs {

@@ -31,6 +31,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/casepack/casepack/internal/destination"
+	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/fault"
 )
 
@@ -124,6 +126,22 @@ func New(opt Options) (*Server, error) {
 		return nil, fault.New(fault.Usage, fmt.Errorf("--workspace %s: %w", opt.Workspace, err), "give an existing folder that holds (or will hold) your case folders")
 	} else if !st.IsDir() {
 		return nil, fault.New(fault.Usage, fmt.Errorf("--workspace %s: not a folder", opt.Workspace), "give an existing folder that holds (or will hold) your case folders")
+	}
+	// The app writes packages/, keys/ and the archive into the workspace:
+	// never into a case folder or a package (internal/destination). The
+	// workspace holds case folders; it is not one.
+	if err := destination.Place(ws, ""); err != nil {
+		hint := "give a folder outside any package"
+		var de *destination.Error
+		if errors.As(err, &de) && errors.Is(err, destination.ErrInsideCase) {
+			hint = "start it in the folder that holds your case folders: casepack serve --workspace " + filepath.Dir(de.Folder)
+		}
+		return nil, fault.New(fault.Usage, fmt.Errorf("--workspace %w", err), hint)
+	}
+	if opt.Archive != "" {
+		if err := packager.PlaceArchive(opt.Archive); err != nil {
+			return nil, fmt.Errorf("--archive: %w", err)
+		}
 	}
 	if host == "localhost" {
 		opt.Addr = net.JoinHostPort("127.0.0.1", port)

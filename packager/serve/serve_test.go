@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casepack/casepack/internal/destination"
 	"github.com/casepack/casepack/packager"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/xuri/excelize/v2"
@@ -377,22 +378,28 @@ func TestUploadCaseFile(t *testing.T) {
 	}
 }
 
-// TestServedInsideACase: started in a case folder, the Cases page says to
-// start it in the folder above.
+// TestServedInsideACase: the app writes packages/, keys/ and its archive
+// into the workspace, so a case folder (or a folder inside one) is refused
+// as the workspace, with the folder to give instead; a workspace that
+// becomes a case folder while the app runs is told on the Cases page.
 func TestServedInsideACase(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "case")
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "case")
 	if _, err := packager.Init(dir, packager.InitOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Workspace: dir})
-	if err != nil {
-		t.Fatal(err)
+	for _, ws := range []string{dir, filepath.Join(dir, "evidence")} {
+		_, err := New(Options{Workspace: ws})
+		if !errors.Is(err, destination.ErrInsideCase) || fault.ClassOf(err) != fault.Usage || !strings.Contains(fault.HintOf(err), "--workspace "+parent) {
+			t.Errorf("workspace %s: err %v, hint %q; want a usage error naming --workspace %s", ws, err, fault.HintOf(err), parent)
+		}
 	}
-	defer s.ln.Close()
-	c := &client{t: t, s: s}
-	mustContain(t, c.get("/").Body.String(), "This folder is itself a case folder", "--workspace ..")
-	_, c2 := newServer(t)
-	if strings.Contains(c2.get("/").Body.String(), "itself a case folder") {
+	s, c := newServer(t)
+	if strings.Contains(c.get("/").Body.String(), "itself a case folder") {
 		t.Error("an empty workspace is called a case folder")
 	}
+	if err := os.WriteFile(filepath.Join(s.workspace, "case.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, c.get("/").Body.String(), "This folder is itself a case folder", "--workspace ..")
 }
