@@ -113,18 +113,12 @@ func (v *vctx) nonsense(c *Case) {
 				path = path[:len(path)-1]
 			}
 		case reflect.Struct:
-			t := rv.Type()
-			for i := 0; i < t.NumField(); i++ {
-				n, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-				if n == "" || n == "-" || n == "$schema" {
+			for _, f := range modelFields(rv.Type()) {
+				if f.name == "$schema" {
 					continue
 				}
-				fy := years{MinYear, MaxYear}
-				if own, ok := fieldYears(t.Field(i)); ok {
-					fy = own
-				}
-				path = append(path, n)
-				walk(rv.Field(i), n, fy)
+				path = append(path, f.name)
+				walk(rv.Field(f.index), f.name, f.years)
 				path = path[:len(path)-1]
 			}
 		}

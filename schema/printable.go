@@ -13,12 +13,13 @@ import (
 // A person's protected details are left out: no edition prints them in the
 // narrative, and they must be recorded as they are, in any script.
 func (v *vctx) printable(c *Case, check func(string) (rune, finding.Code, string, string)) {
-	var walk func(ptr string, rv reflect.Value)
-	walk = func(ptr string, rv reflect.Value) {
+	var path []string // field names and indices; a pointer is built only for a finding
+	var walk func(rv reflect.Value)
+	walk = func(rv reflect.Value) {
 		switch rv.Kind() {
 		case reflect.Pointer:
 			if !rv.IsNil() {
-				walk(ptr, rv.Elem())
+				walk(rv.Elem())
 			}
 		case reflect.String:
 			s := rv.String()
@@ -26,24 +27,30 @@ func (v *vctx) printable(c *Case, check func(string) (rune, finding.Code, string
 				return
 			}
 			if r, code, msg, hint := check(s); code != "" {
+				ptr := ""
+				if len(path) > 0 {
+					ptr = "/" + strings.Join(path, "/")
+				}
 				v.addAt(code, ptr, false, string(r), msg, hint)
 			}
 		case reflect.Slice:
 			for i := 0; i < rv.Len(); i++ {
-				walk(ptr+"/"+strconv.Itoa(i), rv.Index(i))
+				path = append(path, strconv.Itoa(i))
+				walk(rv.Index(i))
+				path = path[:len(path)-1]
 			}
 		case reflect.Struct:
-			t := rv.Type()
-			for i := 0; i < t.NumField(); i++ {
-				name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-				if name == "" || name == "-" || name == "protected" || name == "$schema" {
+			for _, f := range modelFields(rv.Type()) {
+				if f.name == "protected" || f.name == "$schema" {
 					continue
 				}
-				walk(ptr+"/"+name, rv.Field(i))
+				path = append(path, f.name)
+				walk(rv.Field(f.index))
+				path = path[:len(path)-1]
 			}
 		}
 	}
-	walk("", reflect.ValueOf(c).Elem())
+	walk(reflect.ValueOf(c).Elem())
 }
 
 // isPlainASCII reports text of printable ASCII and line breaks only, which
