@@ -53,7 +53,7 @@ func (v *vctx) parts(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("compile the embedded schema: %w", err)
 	}
-	schemas := collectionSchemas()
+	schemas, quicks := collectionSchemas(), quickCollections()
 	root := p.Root()
 	trimmed := maps.Clone(root)
 	type stream struct {
@@ -109,8 +109,11 @@ func (v *vctx) parts(ctx context.Context) error {
 			item = s.first // checked with the root
 		} else {
 			item = p.Item(s.key, idx)
-			if err := s.schema.Validate(item); err != nil {
-				results[i] = partItem{err: err, value: item}
+			// The library only for an item not surely valid (fastvalid.go).
+			if !surelyValid(quicks[s.key], item) {
+				if err := s.schema.Validate(item); err != nil {
+					results[i] = partItem{err: err, value: item}
+				}
 			}
 		}
 		data, ok := appendTree(nil, item)
