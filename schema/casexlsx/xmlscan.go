@@ -219,6 +219,22 @@ func (s *scanner) readName(first byte) bool {
 	if first != 0 {
 		s.nameBuf = append(s.nameBuf, first)
 	}
+	// Fast path: the name ends within the buffer.
+	if buf, _ := s.r.Peek(s.r.Buffered()); len(buf) > 0 {
+		i := 0
+		for i < len(buf) && i <= 256 && isNameByte(buf[i]) {
+			i++
+		}
+		if i < len(buf) && i <= 256 {
+			s.nameBuf = append(s.nameBuf, buf[:i]...)
+			s.r.Discard(i)
+			if len(s.nameBuf) == 0 || len(s.nameBuf) > 256 {
+				return false
+			}
+			s.name = local(s.nameBuf)
+			return true
+		}
+	}
 	for {
 		b, err := s.r.ReadByte()
 		if err != nil {
@@ -304,6 +320,20 @@ func (s *scanner) readAttrs() bool {
 			return false
 		}
 		sp.v0 = len(s.attrBuf)
+		// Fast path: the whole value is in the buffer.
+		if buf, _ := s.r.Peek(s.r.Buffered()); len(buf) > 0 {
+			if i := bytes.IndexByte(buf, q); i >= 0 && i <= maxText && bytes.IndexByte(buf[:i], '<') < 0 {
+				s.attrBuf = append(s.attrBuf, buf[:i]...)
+				s.r.Discard(i + 1)
+				sp.v1 = len(s.attrBuf)
+				spans = append(spans, sp)
+				if len(spans) > 64 {
+					s.fail("too many attributes")
+					return false
+				}
+				continue
+			}
+		}
 		for {
 			c, err := s.r.ReadByte()
 			if err != nil {
