@@ -66,7 +66,8 @@ func below(s, top *Sheet) bool {
 }
 
 // appendRows writes rows after the last row of sheet s, as found by the
-// streaming reader (excelize would load the whole sheet to find it).
+// reader of xlsxfile.go (excelize would load the whole sheet, styles and all,
+// to find it).
 func (wr *writer) appendRows(b *book, s *Sheet, rows []rowData) error {
 	name, last := "", 0
 	headers := map[string]int{}

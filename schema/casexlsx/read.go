@@ -8,9 +8,11 @@
 // (each value typed by what the schema expects in its column) and remembers
 // where each item came from, so that every finding of validation can be
 // shown at its sheet and cell: "case.xlsx: Persons!E7 (age)". Reading uses
-// its own streaming reader of the workbook's XML (xlsxfile.go): one pass,
-// memory for one row at a time beyond the shared strings. Writing uses
-// excelize.
+// its own reader of the workbook's XML (xlsxfile.go), which keeps each
+// sheet's rows compactly (chunks of rows, each with one string of text);
+// the items of the case's top-level lists are built from those rows one at
+// a time (ReadParts), as validation asks for them, since a later sheet
+// (Wounds, Positions) adds to any person. Writing uses excelize.
 package casexlsx
 
 import (
