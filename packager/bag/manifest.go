@@ -215,6 +215,18 @@ func (m *Manifest) Marshal() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// checkEntry checks the digest and the decoded path of line n: the checks
+// both manifest readers make of every line.
+func checkEntry(n int, alg, digest, p string) *LineError {
+	if err := checkDigest(alg, digest); err != nil {
+		return &LineError{Line: n, Path: p, Err: err}
+	}
+	if err := CheckPath(p); err != nil {
+		return &LineError{Line: n, Path: p, Err: err}
+	}
+	return nil
+}
+
 // ScanManifest reads a manifest leniently, as a verifier must: every line
 // that can be read becomes an entry, every other line a LineError, so one bad
 // line does not hide the rest. Separators of one or more spaces or tabs are
@@ -252,12 +264,8 @@ func ScanManifest(alg string, b []byte) ([]Entry, []*LineError) {
 			errs = append(errs, &LineError{Line: n, Err: errors.New("no path after the digest")})
 			continue
 		}
-		if err := checkDigest(alg, digest); err != nil {
-			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
-			continue
-		}
-		if err := CheckPath(p); err != nil {
-			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
+		if le := checkEntry(n, alg, digest, p); le != nil {
+			errs = append(errs, le)
 			continue
 		}
 		entries = append(entries, Entry{Path: p, Digest: strings.ToLower(digest)})
@@ -316,12 +324,8 @@ func ScanForeignManifest(alg string, b []byte) ([]ForeignEntry, []*LineError) {
 		} else if p != enc {
 			literal = enc
 		}
-		if err := checkDigest(alg, digest); err != nil {
-			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
-			continue
-		}
-		if err := CheckPath(p); err != nil {
-			errs = append(errs, &LineError{Line: n, Path: p, Err: err})
+		if le := checkEntry(n, alg, digest, p); le != nil {
+			errs = append(errs, le)
 			continue
 		}
 		if literal != "" && CheckPath(literal) != nil {
