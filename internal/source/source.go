@@ -28,8 +28,12 @@ type NotRegularError struct {
 	Mode fs.FileMode
 }
 
-func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s: is %s, not a regular file; casepack reads only files", e.Path, kind(e.Mode))
+func (e *NotRegularError) Error() string { return e.Path + ": " + e.Reason() }
+
+// Reason is the error without the path, for a caller that names the file
+// its own way.
+func (e *NotRegularError) Reason() string {
+	return fmt.Sprintf("is %s, not a regular file; casepack reads only files", kind(e.Mode))
 }
 
 // Is makes errors.Is(err, ErrNotRegular) hold.
@@ -63,8 +67,11 @@ type ChangedError struct {
 	What string // "its size", "its modification time", "it was replaced"…
 }
 
-func (e *ChangedError) Error() string {
-	return fmt.Sprintf("%s: changed while casepack was reading it (%s); what was read cannot be trusted", e.Path, e.What)
+func (e *ChangedError) Error() string { return e.Path + ": " + e.Reason() }
+
+// Reason is the error without the path (see NotRegularError.Reason).
+func (e *ChangedError) Reason() string {
+	return fmt.Sprintf("changed while casepack was reading it (%s); what was read cannot be trusted", e.What)
 }
 
 // Is makes errors.Is(err, ErrChanged) hold.

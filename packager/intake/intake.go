@@ -78,6 +78,9 @@ type Added struct {
 // Refused is a file that was not added, and why.
 type Refused struct {
 	Source string `json:"source"`
+	// Reason says why, in words that do not name the file's path (Source
+	// does): the CLI prints both, the web app only the name it was
+	// uploaded under.
 	Reason string `json:"reason"`
 	// HeldBy is the evidence ID that already holds the same bytes.
 	HeldBy string `json:"held_by,omitempty"`
@@ -434,8 +437,13 @@ func expand(caseDir string, args []string, rep *Report) ([]source, error) {
 	return out, nil
 }
 
-// plainErr is an error as a person reads it, without the system call.
+// plainErr is an error as a person reads it, without the system call and
+// without the file's path (Refused.Source names it).
 func plainErr(err error) string {
+	var r interface{ Reason() string }
+	if errors.As(err, &r) {
+		return r.Reason()
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		switch {
@@ -539,7 +547,7 @@ func (st *state) placeIn(ctx context.Context, caseDir, dirRel, rel string, s sou
 	if err != nil {
 		out.Abort()
 		d.Close()
-		return placed{}, fmt.Errorf("read %s: %s", s.arg, plainErr(err))
+		return placed{}, errors.New("cannot be read: " + plainErr(err))
 	}
 	meter.FileDone("", s.arg, s.size)
 	if id, dup := st.holder(ctx, sum); dup {
@@ -590,7 +598,7 @@ func (st *state) moveIn(ctx context.Context, d *atomicfs.Dir, s source, rel stri
 	in.Close()
 	if err != nil {
 		os.Remove(target)
-		return placed{}, true, fmt.Errorf("read %s: %s", s.arg, plainErr(err))
+		return placed{}, true, errors.New("cannot be read: " + plainErr(err))
 	}
 	meter.FileDone("", s.arg, s.size)
 	if id, dup := st.holder(ctx, sum); dup {
@@ -620,7 +628,7 @@ func (st *state) inPlace(ctx context.Context, caseDir string, s source, meter *d
 	head := &headWriter{max: 3072}
 	sum, err := digest.Copy(ctx, head, meter.Reader(in, "", s.arg, s.size))
 	if err != nil {
-		return placed{}, fmt.Errorf("read %s: %s", s.arg, plainErr(err))
+		return placed{}, errors.New("cannot be read: " + plainErr(err))
 	}
 	meter.FileDone("", s.arg, s.size)
 	if id, dup := st.holder(ctx, sum); dup {

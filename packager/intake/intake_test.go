@@ -8,9 +8,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -264,6 +266,11 @@ func TestAddUnreadable(t *testing.T) {
 		if !strings.Contains(r.Reason, "input/output error") && !strings.Contains(r.Reason, "no such file") {
 			t.Errorf("reason %q", r.Reason)
 		}
+		// Source names the file; the reason is the same words wherever
+		// the file was (the web app adds uploads from a temporary folder).
+		if strings.Contains(r.Reason, tmp) || strings.Contains(r.Reason, filepath.Base(r.Source)) {
+			t.Errorf("reason %q names the file's path", r.Reason)
+		}
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "evidence"))
 	var names []string
@@ -285,7 +292,7 @@ func (r failing) Read(p []byte) (int, error) {
 	}
 	n, _ := r.f.Read(p)
 	if n == 0 {
-		return 0, errors.New("read bad.txt: input/output error")
+		return 0, &fs.PathError{Op: "read", Path: r.f.Name(), Err: syscall.EIO} // as os.File says it
 	}
 	return n, nil
 }

@@ -100,8 +100,7 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, name, dir s
 			for i := range rep.Added {
 				rep.Added[i].Source = filepath.Base(rep.Added[i].Source)
 			}
-			for i := range rep.Refused {
-				rep.Refused[i].Reason = strings.ReplaceAll(rep.Refused[i].Reason, filepath.Dir(rep.Refused[i].Source)+string(filepath.Separator), "")
+			for i := range rep.Refused { // its Reason names no path
 				rep.Refused[i].Source = filepath.Base(rep.Refused[i].Source)
 			}
 		}
