@@ -292,9 +292,17 @@ func (rd *reader) read() {
 		results[i], readErrs[i] = rd.book.readSheet(found[order[i]])
 		return nil
 	})
+	rows := 0
 	for i, s := range order {
 		data[s], errs[s] = results[i], readErrs[i]
+		if results[i] != nil && !s.Label {
+			rows += len(results[i].rows)
+		}
 	}
+	// At most one record per row: sized once, not grown (a copy of every
+	// record each time).
+	rd.recs = make([]record, 0, rows)
+	rd.doc.items = make(map[string]place, rows)
 	for _, s := range l.Sheets {
 		ref, ok := found[s]
 		if !ok {
@@ -405,6 +413,7 @@ func (rd *reader) register(s *Sheet, data *sheetData) {
 	for _, c := range s.AllColumns() {
 		byHeader[c.Header] = c
 	}
+	rd.items[s] = make([]int32, 0, len(data.rows))
 	for ri, span := range data.rows {
 		row := int(span.num)
 		cells = data.appendCells(cells[:0], span)
@@ -559,7 +568,7 @@ func (rd *reader) row(g *regSheet, ri int32, row int, cells []cell, headers map[
 	// Register the item under its ID or number, for the rows that name it.
 	if s.ID != nil || s.Number != nil {
 		if rd.ids[s] == nil {
-			rd.ids[s] = map[string]int{}
+			rd.ids[s] = make(map[string]int, len(g.data.rows))
 		}
 		var own string
 		if s.ID != nil {
@@ -596,7 +605,11 @@ func (rd *reader) row(g *regSheet, ri int32, row int, cells []cell, headers map[
 	case parent >= 0:
 		rd.recs[parent].children = append(rd.recs[parent].children, n)
 	case len(s.Path) == 1:
-		rd.lists[s.Path[0]] = append(rd.lists[s.Path[0]], n)
+		l := rd.lists[s.Path[0]]
+		if l == nil {
+			l = make([]int32, 0, len(g.data.rows))
+		}
+		rd.lists[s.Path[0]] = append(l, n)
 	default:
 		rd.nested = append(rd.nested, n)
 	}
