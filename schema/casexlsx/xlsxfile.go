@@ -359,8 +359,8 @@ func (d *sheetData) release(r rowSpan) {
 
 // Limits on what a workbook's sheets may make casepack hold: the case
 // itself is at most schema.MaxCaseSize (256 MiB) of JSON, which holds
-// less text and fewer values than these.
-const (
+// less text and fewer values than these. Variables for tests.
+var (
 	maxSheetText  = 256 << 20 // the text of all cells of one sheet
 	maxSheetCells = 16 << 20  // non-empty cells of one sheet
 )
