@@ -79,12 +79,12 @@ const (
 
 // SetMemoryLimit sets the process's soft heap limit for work on the case
 // at casePath: 32 MiB plus w bytes per byte of the case file (for a
-// workbook, which is zipped XML, six times as much to build it, and five
-// times as much to validate or convert it: validation never holds a
+// workbook, which is zipped XML, six times as much to build it, and 24
+// bytes per byte to validate or convert it: validation never holds a
 // workbook's whole generic tree, only its rows, the typed model and the
-// Canonical bytes — a 10.7 MB workbook of 100,000 persons peaks at about
-// 220 MB live; a 390 MiB limit costs it about 4% more CPU than none, 348
-// MiB 10–30%), unless GOMEMLIMIT says otherwise (a build adds room for each
+// Canonical bytes — the 10.7 MB workbook of 100,000 persons of
+// scripts/bench-forms.sh gets 277 MiB, and peaks at 291–298 MiB of RSS for
+// 15–25% more CPU than with 390 MiB), unless GOMEMLIMIT says otherwise (a build adds room for each
 // evidence file beyond a few thousand once it has read the case:
 // raiseBuildLimit). Without a limit the collector lets the heap grow to
 // twice what is live; the limit is soft, and the collector never spends
@@ -107,7 +107,7 @@ func SetMemoryLimit(casePath string, w Work) {
 	if form == caseform.XLSX {
 		perByte *= 6
 		if w == Validating {
-			perByte = perByte * 5 / 6
+			perByte = perByte * 4 / 7
 		}
 	}
 	limit := 32<<20 + perByte*fi.Size()

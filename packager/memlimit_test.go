@@ -38,7 +38,7 @@ func TestBuildMemoryLimit(t *testing.T) {
 		{"build, one more", func() { SetMemoryLimit(dir, Building) }, roomyEvidenceFiles + 1, 32<<20 + 20*1000 + perEvidenceFile},
 		{"build, no evidence", func() { SetMemoryLimit(dir, Building) }, 0, 32<<20 + 20*1000},
 		{"validation", func() { SetMemoryLimit(dir, Validating) }, 20000, 32<<20 + 7*1000},
-		{"validation of a workbook", func() { SetMemoryLimit(book, Validating) }, 20000, 32<<20 + 6*7*5/6*1000},
+		{"validation of a workbook", func() { SetMemoryLimit(book, Validating) }, 20000, 32<<20 + 6*7*4/7*1000},
 		{"no limit set", func() { debug.SetMemoryLimit(math.MaxInt64) }, 20000, math.MaxInt64},
 	}
 	for _, tt := range tests {
