@@ -137,9 +137,9 @@ type Options struct {
 
 	// fault injects failures into the file-system steps (tests only).
 	fault func(op atomicfs.Op, from, to string) error
-	// afterEvidence is called with the package folder once the evidence
-	// is copied, before it is re-read (tests only).
-	afterEvidence func(dir string)
+	// beforeReread is called with the bag path of each evidence copy once
+	// it is complete, before it is re-read (tests only).
+	beforeReread func(dir, p string)
 	// perFileSync syncs the package file by file even where one syncfs
 	// would do (tests only: both ways must keep the same order).
 	perFileSync bool
@@ -444,22 +444,21 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			jobs[i].Dst = filepath.Join(b.dir, filepath.FromSlash(e.Dst))
 		}
 	}
-	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
-		Flush: b.tree, ModTime: spec.Date})
-	if err != nil {
-		return nil, err
-	}
 	copies := make([]string, 0, len(spec.Evidence))
 	for _, e := range spec.Evidence {
 		if !e.Withhold {
 			copies = append(copies, e.Dst)
 		}
 	}
-	b.written = append(b.written, copies...)
-	if b.opt.afterEvidence != nil {
-		b.opt.afterEvidence(b.dir)
+	// Each copy is re-read as soon as it is complete.
+	b.reread = startReread(ctx, b.dir, len(copies), b.opt.beforeReread)
+	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
+		Flush: b.tree, ModTime: spec.Date, Copied: func(i int) { b.reread.add(spec.Evidence[i].Dst) }})
+	b.reread.finish()
+	if err != nil {
+		return nil, err
 	}
-	b.reread = startReread(ctx, b.dir, copies)
+	b.written = append(b.written, copies...)
 	b.clock.mark("evidence")
 	res := &Result{Evidence: results}
 	byPath := make(map[string]evidence.Result, len(results))

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/casepack/casepack/internal/atomicfs"
@@ -304,26 +305,38 @@ func listTree(t *testing.T, dir string) []string {
 	return out
 }
 
-// TestCopyChangedAfterHashingFails: evidence copies are re-read while the
-// rest of the package is generated; a copy whose bytes are not those
-// hashed as it was written still fails the verify-after-write, by name,
-// and leaves nothing behind.
+// TestCopyChangedAfterHashingFails: each evidence copy is re-read as soon
+// as it is complete, while the others are copied and the rest of the
+// package is generated; a copy whose bytes are not those hashed as it was
+// written still fails the verify-after-write, by name, and leaves nothing
+// behind.
 func TestCopyChangedAfterHashingFails(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	spec := c.spec(defaultEvidence)
 	out := t.TempDir()
 	changed := spec.Evidence[1].Dst
-	_, err := Build(context.Background(), spec, Options{OutDir: out, afterEvidence: func(dir string) {
+	var tampered atomic.Bool
+	_, err := Build(context.Background(), spec, Options{OutDir: out, beforeReread: func(dir, bagPath string) {
+		if bagPath != changed {
+			return
+		}
+		// Runs on the build's re-reading goroutine: t.Error, not t.Fatal.
 		p := filepath.Join(dir, filepath.FromSlash(changed))
 		b, err := os.ReadFile(p)
 		if err != nil {
-			t.Fatal(err)
+			t.Error(err)
+			return
 		}
 		b[0] ^= 1
 		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
+			t.Error(err)
+			return
 		}
+		tampered.Store(true)
 	}})
+	if !tampered.Load() {
+		t.Fatal("the copy was never handed over to be re-read")
+	}
 	var ve *VerifyError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want a *VerifyError", err)

@@ -7,6 +7,7 @@
 package evidence
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +58,11 @@ type Options struct {
 	// ModTime is handed to the Flusher with each copy: the modification
 	// time it must carry.
 	ModTime time.Time
+	// Copied, if set, is called with the index of each job whose copy is
+	// complete (written, hashed and handed to the Flusher), on the
+	// worker's goroutine, as soon as it is: the build starts re-reading
+	// a copy while the others are still being made.
+	Copied func(i int)
 }
 
 // Flusher makes the copies durable: Wrote is called after each chunk is
@@ -110,7 +117,9 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 
 	results := make([]Result, len(jobs))
 	mismatches := make([]error, len(jobs))
-	err := digest.Each(ctx, len(jobs), opt.Workers, func(ctx context.Context, i int) error {
+	order := largeFirst(sizes)
+	err := digest.Each(ctx, len(jobs), opt.Workers, func(ctx context.Context, k int) error {
+		i := order[k]
 		r, err := copyOne(ctx, jobs[i], sizes[i], mode, meter, &opt)
 		var dm *DigestMismatch
 		if errors.As(err, &dm) {
@@ -121,6 +130,9 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 			return err
 		}
 		results[i] = r
+		if opt.Copied != nil && jobs[i].Dst != "" {
+			opt.Copied(i)
+		}
 		return nil
 	})
 	if err != nil {
@@ -130,6 +142,31 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 		return nil, err
 	}
 	return results, nil
+}
+
+// largeFile is the size from which a file is started before the smaller
+// ones.
+const largeFile = 8 << 20
+
+// largeFirst is the order the pool takes the jobs in: files of largeFile
+// bytes or more first, largest first, then the others in job order. A
+// large video started last would leave one core to finish it alone while
+// the other has nothing left to do; small files keep their order, which
+// is usually the order they lie in on the disk.
+func largeFirst(sizes []int64) []int {
+	order := make([]int, 0, len(sizes))
+	for i, n := range sizes {
+		if n >= largeFile {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[b], sizes[a]) })
+	for i, n := range sizes {
+		if n < largeFile {
+			order = append(order, i)
+		}
+	}
+	return order
 }
 
 // readErr is a failure to read the evidence file itself, in plain words.

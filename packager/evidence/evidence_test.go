@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -276,5 +277,59 @@ func TestCopyFlushes(t *testing.T) {
 	var dm *DigestMismatch
 	if !errors.As(err, &dm) || len(rec.done) != 0 {
 		t.Errorf("mismatch: err %v, handed over %v", err, rec.done)
+	}
+}
+
+// TestCopiedNamesEachCompleteCopy: Copied is told of every copy once, when
+// its bytes are all written, and never of a hash-only job.
+func TestCopiedNamesEachCompleteCopy(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	sizes := []int{0, 4096, 3*digest.BufferSize + 17, 100, largeFile + 5}
+	var jobs []Job
+	var data [][]byte
+	for i, n := range sizes {
+		p, b := writeRandom(t, src, "f"+string(rune('a'+i)), n, uint64(i))
+		data = append(data, b)
+		j := Job{ID: "EV-" + string(rune('A'+i)), Src: p, Dst: filepath.Join(dst, filepath.Base(p))}
+		if i == 3 {
+			j.Dst = ""
+		}
+		jobs = append(jobs, j)
+	}
+	var mu sync.Mutex
+	seen := map[int]int{}
+	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Copied: func(i int) {
+		got, err := os.ReadFile(jobs[i].Dst)
+		if err != nil || !bytes.Equal(got, data[i]) {
+			t.Errorf("job %d handed over before its copy was complete (%v)", i, err)
+		}
+		mu.Lock()
+		seen[i]++
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]int{0: 1, 1: 1, 2: 1, 4: 1}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("Copied called for %v, want %v", seen, want)
+	}
+}
+
+func TestLargeFirst(t *testing.T) {
+	const big = largeFile
+	tests := []struct {
+		sizes []int64
+		want  []int
+	}{
+		{nil, []int{}},
+		{[]int64{1, 2, 3}, []int{0, 1, 2}},
+		{[]int64{5, big, 7, 3 * big, big - 1, 2 * big, 0}, []int{3, 5, 1, 0, 2, 4, 6}},
+		{[]int64{big, big, 1}, []int{0, 1, 2}}, // equal sizes keep their order
+	}
+	for _, tt := range tests {
+		if got := largeFirst(tt.sizes); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("largeFirst(%v) = %v, want %v", tt.sizes, got, tt.want)
+		}
 	}
 }
