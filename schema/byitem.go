@@ -95,7 +95,11 @@ func validateByItem(ctx context.Context, file string, data []byte, opt Options) 
 		}
 		if j := jobOf[it.member]; j >= 0 {
 			d := itemDecode[j+it.idx]
-			st.numbers = append(st.numbers, decodeValue(data[it.start:it.end], d.dst, d.ptr)...)
+			// From the tree just parsed (valid UTF-8: no text to check).
+			nums, _ := decodeItem(v, false, d.dst, d.ptr, func() ([]byte, error) {
+				return data[it.start:it.end], nil
+			})
+			st.numbers = append(st.numbers, nums...)
 		}
 		if kept {
 			*it.dst = v

@@ -116,15 +116,19 @@ func (v *vctx) parts(ctx context.Context) error {
 				}
 			}
 		}
-		data, ok := appendTree(nil, item)
-		if !ok {
-			var err error
-			if data, err = json.Marshal(item); err != nil {
-				return fmt.Errorf("encode %s: %w", jobs[i].ptr, err)
+		// From the tree; texts from a workbook are checked for UTF-8.
+		nums, err := decodeItem(item, true, jobs[i].dst, jobs[i].ptr, func() ([]byte, error) {
+			if data, ok := appendTree(nil, item); ok {
+				return data, nil
 			}
-		}
-		results[i].numbers = decodeValue(data, jobs[i].dst, jobs[i].ptr)
-		return nil
+			data, err := json.Marshal(item)
+			if err != nil {
+				return nil, fmt.Errorf("encode %s: %w", jobs[i].ptr, err)
+			}
+			return data, nil
+		})
+		results[i].numbers = nums
+		return err
 	})
 	if err != nil {
 		return err
