@@ -33,6 +33,7 @@ type Package struct {
 	kind     string // "folder" or "zip"
 	name     string // the package's top folder name
 	fsys     fs.FS
+	folder   *folderFS // a package folder on this system, read with its system calls where they are quicker (folderwalk_linux.go)
 	closer   io.Closer
 	findings []finding.Finding // problems found while opening (ZIP entries refused)
 }
@@ -64,7 +65,7 @@ func Open(p string) (*Package, error) {
 		// Files are opened without blocking and only regular ones are
 		// read: a FIFO listed in a manifest is a finding, not a hang.
 		ffs := newFolderFS(root)
-		return &Package{path: p, kind: "folder", name: filepath.Base(filepath.Clean(p)), fsys: ffs, closer: ffs}, nil
+		return &Package{path: p, kind: "folder", name: filepath.Base(filepath.Clean(p)), fsys: ffs, closer: ffs, folder: ffs}, nil
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %w", p, ErrNotPackage)

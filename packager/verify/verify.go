@@ -100,6 +100,10 @@ type verifier struct {
 	// is known.
 	hashAlgs []string
 	nfc      map[string]string // NFC form of each file's path -> the path (built when first needed)
+
+	// folder, when set, lists and reads a package folder with the
+	// system's calls (folderwalk_linux.go) rather than through fsys.
+	folder *folderReader
 }
 
 // MaxFindingsPerCode is how many findings of one code a verification
@@ -149,36 +153,9 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	// reported as extra, its digest unused).
 	v.meter = digest.NewMeter(opt.Progress, 0, 0)
 	v.hashAlgs = v.guessPlain()
-	type found struct {
-		p   string
-		fst *fileState
-	}
-	payload := digest.NewFeed(ctx, opt.Workers, func(ctx context.Context, f found) error {
-		p, fst := f.p, f.fst
-		fst.err = v.hashFile(ctx, p, fst)
-		fst.hashed = fst.err == nil
-		if ctx.Err() != nil {
-			return context.Cause(ctx)
-		}
-		v.meter.FileDone("", p, fst.size)
-		return nil
-	})
-	werr := v.walk(func(p string, fst *fileState) {
-		if !strings.HasPrefix(p, "data/") {
-			return
-		}
-		if d, ok := opt.Hashed[p]; ok && !opt.EveryDigest && d.Size == fst.size {
-			fst.d, fst.hashed, fst.given = d, true, true
-			return
-		}
-		v.meter.Grow(1, fst.size)
-		payload.Add(found{p, fst})
-	})
-	if err := payload.Wait(); err != nil {
+	defer func() { v.folder.close() }()
+	if err := v.walkAndHash(ctx); err != nil {
 		return nil, err
-	}
-	if werr != nil {
-		return nil, werr
 	}
 
 	v.checkBagit()
@@ -291,12 +268,78 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	return r, nil
 }
 
-// walk lists every regular file; anything else (symlinks, devices) is a
-// finding and is never opened. Names that collide on case-insensitive or
-// normalising filesystems are findings too.
-func (v *verifier) walk(found func(p string, fst *fileState)) error {
-	keys := map[string]string{}
-	return fs.WalkDir(v.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+// walkAndHash lists every file of the package (walk) and hashes the
+// payload as the walk finds it: through the system's folder listing
+// where the package is a folder on this system (walkFolder), through
+// the package's fs.FS otherwise.
+func (v *verifier) walkAndHash(ctx context.Context) error {
+	if done, err := v.walkFolder(ctx); done {
+		return err
+	}
+	// Payload files are hashed as the walk finds them, so every core is
+	// busy while folders are still being listed (a package of many small
+	// files spends as long listing as hashing); the manifests say
+	// afterwards which of them count (a file no manifest lists is
+	// reported as extra, its digest unused).
+	payload := digest.NewFeed(ctx, v.opt.Workers, func(ctx context.Context, f toHash) error {
+		v.hashFound(ctx, f)
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		return nil
+	})
+	werr := v.walk(".", map[string]string{}, func(f toHash) {
+		v.meter.Grow(1, f.fst.size)
+		payload.Add(f)
+	})
+	if err := payload.Wait(); err != nil {
+		return err
+	}
+	return werr
+}
+
+// toHash is a payload file the walk found, to be hashed.
+type toHash struct {
+	p   string
+	fst *fileState
+}
+
+// hashFound hashes a payload file the walk found. It touches no state but
+// f.fst (and the meter).
+func (v *verifier) hashFound(ctx context.Context, f toHash) {
+	f.fst.err = v.hashFile(ctx, f.p, f.fst)
+	f.fst.hashed = f.fst.err == nil
+	if ctx.Err() == nil {
+		v.meter.FileDone("", f.p, f.fst.size)
+	}
+}
+
+// hashNow says whether the walk hands file p to be hashed at once: a
+// payload file, unless Options.Hashed already holds its digest at this
+// size (then it is recorded as given).
+func (v *verifier) hashNow(p string, fst *fileState) bool {
+	if !strings.HasPrefix(p, "data/") {
+		return false
+	}
+	if d, ok := v.opt.Hashed[p]; ok && !v.opt.EveryDigest && d.Size == fst.size {
+		fst.d, fst.hashed, fst.given = d, true, true
+		return false
+	}
+	return true
+}
+
+// walk lists every regular file below top (the package's top folder
+// ".", or a folder whose entry the walk has already visited) through the
+// package's fs.FS, in fs.WalkDir's order, and hands each payload file to
+// be hashed now to found (see hashNow). keys holds the collision keys of
+// the paths seen so far.
+func (v *verifier) walk(top string, keys map[string]string, found func(toHash)) error {
+	skipTop := top != "."
+	return fs.WalkDir(v.fsys, top, func(p string, d fs.DirEntry, err error) error {
+		if skipTop && p == top && err == nil {
+			skipTop = false // visited already; only its listing is left
+			return nil
+		}
 		if err != nil {
 			v.add(folderUnreadable(p, "cannot be listed: ", err))
 			if d != nil && d.IsDir() {
@@ -307,29 +350,49 @@ func (v *verifier) walk(found func(p string, fst *fileState)) error {
 		if p == "." {
 			return nil
 		}
-		if first, ok := keys[bag.CollisionKey(p)]; ok {
-			v.add(finding.Finding{Code: finding.BagPathCollision, Path: p, Message: fmt.Sprintf("name collides with %q on case-insensitive or normalising filesystems", first)})
-		} else {
-			keys[bag.CollisionKey(p)] = p
-		}
-		switch {
-		case d.IsDir():
-		case d.Type().IsRegular():
+		fst := v.visit(keys, p, d.Type(), func() (int64, error) {
 			info, err := d.Info()
 			if err != nil {
-				v.add(folderUnreadable(p, "cannot be read: ", err))
-				return nil
+				return 0, err
 			}
-			fst := &fileState{size: info.Size()}
-			v.files[p] = fst
-			found(p, fst)
-		case d.Type()&fs.ModeSymlink != 0:
-			v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: "is a symbolic link; a package holds only regular files, and links are not followed"})
-		default:
-			v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: fmt.Sprintf("is not a regular file (%v)", d.Type())})
+			return info.Size(), nil
+		})
+		if fst != nil && v.hashNow(p, fst) {
+			found(toHash{p, fst})
 		}
 		return nil
 	})
+}
+
+// visit is the walk's step for the entry p (not "."), of type typ: names
+// that collide on case-insensitive or normalising filesystems are
+// findings; a regular file is recorded, its size from size, and
+// returned; anything else (symlinks, devices) is a finding and is never
+// opened.
+func (v *verifier) visit(keys map[string]string, p string, typ fs.FileMode, size func() (int64, error)) *fileState {
+	k := bag.CollisionKey(p)
+	if first, ok := keys[k]; ok {
+		v.add(finding.Finding{Code: finding.BagPathCollision, Path: p, Message: fmt.Sprintf("name collides with %q on case-insensitive or normalising filesystems", first)})
+	} else {
+		keys[k] = p
+	}
+	switch {
+	case typ.IsDir():
+	case typ.IsRegular():
+		n, err := size()
+		if err != nil {
+			v.add(folderUnreadable(p, "cannot be read: ", err))
+			return nil
+		}
+		fst := &fileState{size: n}
+		v.files[p] = fst
+		return fst
+	case typ&fs.ModeSymlink != 0:
+		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: "is a symbolic link; a package holds only regular files, and links are not followed"})
+	default:
+		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: fmt.Sprintf("is not a regular file (%v)", typ)})
+	}
+	return nil
 }
 
 func (v *verifier) requireFile(p string) {
@@ -819,12 +882,23 @@ func manifestOf(set []*side, alg string) *side {
 // hashAlgs (another tool's bag).
 // It touches no state but fst, so the walk may go on while it runs.
 func (v *verifier) hashFile(ctx context.Context, p string, fst *fileState) error {
+	if v.folder != nil {
+		if done, err := v.folder.hash(ctx, v, p, fst); done {
+			return err
+		}
+	}
 	f, err := v.fsys.Open(p)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	return v.hashFrom(ctx, f, p, fst)
+}
+
+// hashFrom is hashFile once the file is open.
+func (v *verifier) hashFrom(ctx context.Context, f io.Reader, p string, fst *fileState) error {
 	r := v.meter.Reader(f, "", p, fst.size)
+	var err error
 	switch {
 	case v.hashAlgs != nil:
 		n, sums, err := digest.ReadNamed(ctx, r, v.hashAlgs)

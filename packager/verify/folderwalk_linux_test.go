@@ -1,0 +1,156 @@
+//go:build linux
+
+package verify
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"syscall"
+	"testing"
+
+	"github.com/casepack/casepack/internal/failfs"
+	"github.com/casepack/casepack/packager/finding"
+)
+
+// verifyBoth verifies the package folder dir twice, listed and read with
+// the system's calls (folderwalk_linux.go) and through its fs.FS, wrapped
+// by wrap when set, and fails unless the two reports are identical:
+// every finding, in the same order, the same counts. It returns the
+// report.
+func verifyBoth(t *testing.T, dir string, opt Options, wrap func(*Package)) *Report {
+	t.Helper()
+	var reps [2]*Report
+	for i, folder := range []bool{true, false} {
+		pkg, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pkg.folder == nil {
+			t.Fatal("a package folder opened without its folder reader")
+		}
+		if wrap != nil {
+			wrap(pkg)
+		}
+		if !folder {
+			pkg.folder = nil
+		}
+		reps[i], err = Verify(context.Background(), pkg, opt)
+		pkg.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(reps[0], reps[1]) {
+		t.Errorf("listed with system calls:\n%+v\nthrough the fs.FS:\n%+v", reps[0], reps[1])
+	}
+	return reps[0]
+}
+
+// TestFolderWalkMatchesFS: a package folder listed and read with the
+// system's calls gives exactly the report of the fs.FS walk, for an intact
+// package and for every way of tampering with one the walk must see: a
+// changed, missing, renamed or added file (also in a folder of its own
+// and deep down), a link or a named pipe in the payload, colliding names,
+// a forged manifest line.
+func TestFolderWalkMatchesFS(t *testing.T) {
+	const a, b = "data/evidence/EV-0001/a.txt", "data/evidence/EV-0002/b.bin"
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, dir string)
+		code   finding.Code // a finding the report must hold ("" when intact)
+		path   string
+	}{
+		{"intact", func(*testing.T, string) {}, "", ""},
+		{"changed file", func(t *testing.T, dir string) { write(t, dir, a, "changed\n") }, finding.BagModified, a},
+		{"missing file", func(t *testing.T, dir string) { must(t, os.Remove(filepath.Join(dir, b))) }, finding.BagMissing, b},
+		{"renamed file", func(t *testing.T, dir string) {
+			must(t, os.Rename(filepath.Join(dir, a), filepath.Join(dir, "data/evidence/EV-0001/renamed.txt")))
+		}, finding.BagExtra, "data/evidence/EV-0001/renamed.txt"},
+		{"file added beside evidence", func(t *testing.T, dir string) { write(t, dir, "data/evidence/EV-0001/added.txt", "x") },
+			finding.BagExtra, "data/evidence/EV-0001/added.txt"},
+		{"file added deep in a new folder", func(t *testing.T, dir string) { write(t, dir, "data/evidence/EV-0009/x/y/z.txt", "x") },
+			finding.BagExtra, "data/evidence/EV-0009/x/y/z.txt"},
+		{"tag file added", func(t *testing.T, dir string) { write(t, dir, "notes.txt", "x") }, finding.BagExtra, "notes.txt"},
+		{"link to a payload file", func(t *testing.T, dir string) {
+			must(t, os.Symlink("a.txt", filepath.Join(dir, "data/evidence/EV-0001/link.txt")))
+		}, finding.BagPathUnsafe, "data/evidence/EV-0001/link.txt"},
+		{"file replaced by a link out of the package", func(t *testing.T, dir string) {
+			must(t, os.Remove(filepath.Join(dir, b)))
+			must(t, os.Symlink("/etc/passwd", filepath.Join(dir, b)))
+		}, finding.BagPathUnsafe, b},
+		{"folder replaced by a link out of the package", func(t *testing.T, dir string) {
+			must(t, os.RemoveAll(filepath.Join(dir, "data/evidence/EV-0002")))
+			must(t, os.Symlink(t.TempDir(), filepath.Join(dir, "data/evidence/EV-0002")))
+		}, finding.BagPathUnsafe, "data/evidence/EV-0002"},
+		{"named pipe in the payload", func(t *testing.T, dir string) {
+			must(t, syscall.Mkfifo(filepath.Join(dir, "data/evidence/EV-0001/pipe"), 0o644))
+		}, finding.BagPathUnsafe, "data/evidence/EV-0001/pipe"},
+		{"names that collide", func(t *testing.T, dir string) { write(t, dir, "data/evidence/EV-0001/A.txt", "x") },
+			finding.BagPathCollision, "data/evidence/EV-0001/a.txt"},
+		{"forged manifest line", func(t *testing.T, dir string) {
+			files := smallBag(t)
+			m := files["manifest-sha256.txt"]
+			m[0] ^= 1
+			write(t, dir, "manifest-sha256.txt", string(m))
+		}, finding.BagModified, "manifest-sha256.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeBag(t, smallBag(t))
+			tt.tamper(t, dir)
+			rep := verifyBoth(t, dir, Options{Workers: 2}, nil)
+			switch {
+			case tt.code == "" && (!rep.Intact() || rep.Files == 0):
+				t.Errorf("intact package: %+v", rep)
+			case tt.code != "" && !hasFinding(rep, tt.code, tt.path):
+				t.Errorf("findings %+v, want %s on %s", rep.Findings, tt.code, tt.path)
+			}
+		})
+	}
+	t.Run("every digest", func(t *testing.T) {
+		dir := writeBag(t, smallBag(t))
+		write(t, dir, b, "changed")
+		if rep := verifyBoth(t, dir, Options{Workers: 2, EveryDigest: true}, nil); !hasFinding(rep, finding.BagModified, b) {
+			t.Errorf("findings %+v", rep.Findings)
+		}
+	})
+}
+
+// TestFolderWalkUnreadable: a file or folder the system's calls cannot
+// open is opened again through the package's fs.FS, whose error decides
+// the finding: CP-BAG-UNREADABLE. For a file, CannotRead lists it alone
+// (verify then says the package could not be checked, exit 1, not that
+// it is damaged); a folder that cannot be listed hides its files, which
+// are then missing, as through the fs.FS.
+func TestFolderWalkUnreadable(t *testing.T) {
+	for _, p := range []string{"data/evidence/EV-0001/a.txt", "data/evidence/EV-0002", "bag-info.txt"} {
+		t.Run(p, func(t *testing.T) {
+			openFault = func(name string) error {
+				if name == p {
+					return syscall.EACCES
+				}
+				return nil
+			}
+			defer func() { openFault = nil }()
+			dir := writeBag(t, smallBag(t))
+			rep := verifyBoth(t, dir, Options{Workers: 2}, func(pkg *Package) {
+				pkg.fsys = failfs.FS{FS: pkg.fsys, Name: p, Err: syscall.EACCES}
+			})
+			if !hasFinding(rep, finding.BagUnreadable, p) {
+				t.Errorf("findings %+v, want %s on %s", rep.Findings, finding.BagUnreadable, p)
+			}
+			if got := CannotRead(rep); filepath.Ext(p) != "" && (len(got) != 1 || got[0].Path != p) {
+				t.Errorf("CannotRead = %+v; findings %+v", got, rep.Findings)
+			}
+		})
+	}
+}
+
+func write(t *testing.T, dir, name, data string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	must(t, os.WriteFile(p, []byte(data), 0o644))
+}
