@@ -425,8 +425,7 @@ func (b *builder) addPayload(p string, d digest.Digests) {
 	b.oxum.Files++
 }
 
-func (b *builder) addTag(p string, data []byte) {
-	d := digest.Sum(data)
+func (b *builder) addTag(p string, d digest.Digests) {
 	b.tag[0].Entries = append(b.tag[0].Entries, bag.Entry{Path: p, Digest: d.SHA256})
 	b.tag[1].Entries = append(b.tag[1].Entries, bag.Entry{Path: p, Digest: d.SHA512})
 }
@@ -474,12 +473,11 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	}
 
 	// 2. Generated files, in order; each may use the evidence digests.
-	var genTags []string
 	for _, g := range spec.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d, err := b.generate(ctx, g, byPath)
+		d, err := b.stream(g.Path, func(w io.Writer) error { return g.Generate(ctx, w, byPath) })
 		if err != nil {
 			return nil, err
 		}
@@ -487,38 +485,42 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		if strings.HasPrefix(g.Path, "data/") {
 			b.addPayload(g.Path, d)
 		} else {
-			genTags = append(genTags, g.Path)
+			b.addTag(g.Path, d)
 		}
 	}
+	byPath = nil
 	res.PayloadFiles, res.PayloadBytes = int(b.oxum.Files), b.oxum.Bytes
 
-	// 3. BagIt and casepack files.
-	tagFiles := map[string][]byte{"bagit.txt": []byte(bag.BagitTxt)}
-	if tagFiles["bag-info.txt"], err = bag.MarshalBagInfo(b.bagInfo()); err != nil {
+	// 3. BagIt and casepack files, each written as it is made: the
+	// manifests of tens of thousands of files are never held as bytes.
+	info, err := bag.MarshalBagInfo(b.bagInfo())
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidSpec, err)
 	}
-	for i := range b.pay {
-		if tagFiles[bag.ManifestName(b.pay[i].Alg)], err = b.pay[i].Marshal(); err != nil {
-			return nil, err
-		}
+	tagFiles := []struct {
+		path  string
+		write func(w io.Writer) error
+	}{
+		{"bagit.txt", bytesTo([]byte(bag.BagitTxt))},
+		{"bag-info.txt", bytesTo(info)},
+		{bag.ManifestName(b.pay[0].Alg), b.pay[0].Write},
+		{bag.ManifestName(b.pay[1].Alg), b.pay[1].Write},
+		{bag.CasepackManifestPath, func(w io.Writer) error {
+			if err := WriteCasepackManifest(w, *spec, func(i int) evidence.Result { return results[i] }); err != nil {
+				return fmt.Errorf("%w: %v", ErrInvalidSpec, err)
+			}
+			return nil
+		}},
+		{"VERIFY.txt", bytesTo(b.verifyText())},
 	}
-	if tagFiles[bag.CasepackManifestPath], err = b.casepackManifest(results); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidSpec, err)
-	}
-	tagFiles["VERIFY.txt"] = b.verifyText()
-	for p, data := range tagFiles {
-		if err := b.writeFile(p, data); err != nil {
-			return nil, err
-		}
-		b.addTag(p, data)
-	}
-	for _, p := range genTags {
-		data, err := os.ReadFile(filepath.Join(b.dir, filepath.FromSlash(p)))
+	for _, t := range tagFiles {
+		d, err := b.stream(t.path, t.write)
 		if err != nil {
-			return nil, b.ioErr(p, err)
+			return nil, err
 		}
-		b.addTag(p, data)
+		b.addTag(t.path, d)
 	}
+	b.pay = [2]bag.Manifest{}
 	var tm256 []byte
 	for i := range b.tag {
 		data, err := b.tag[i].Marshal()
@@ -563,29 +565,38 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
-func (b *builder) generate(ctx context.Context, g GeneratedFile, ev map[string]evidence.Result) (d digest.Digests, err error) {
-	f, err := b.create(g.Path)
+// stream writes the package file rel with write, hashing it as it goes.
+func (b *builder) stream(rel string, write func(w io.Writer) error) (d digest.Digests, err error) {
+	f, err := b.create(rel)
 	if err != nil {
 		return d, err
 	}
 	bw := bufio.NewWriterSize(f, 256<<10)
 	h := digest.New()
 	ew := &errWriter{w: io.MultiWriter(bw, h)}
-	gerr := g.Generate(ctx, ew, ev)
+	gerr := write(ew)
 	if ew.err != nil {
 		// The write failed (a full disk), whatever the generator made of it.
 		f.Close()
-		return d, b.ioErr(g.Path, ew.err)
+		return d, b.ioErr(rel, ew.err)
 	}
 	if gerr != nil {
 		f.Close()
-		return d, fmt.Errorf("%s: %w", g.Path, gerr)
+		return d, fmt.Errorf("%s: %w", rel, gerr)
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		return d, b.ioErr(g.Path, err)
+		return d, b.ioErr(rel, err)
 	}
-	return h.Sum(), b.done(g.Path, f)
+	return h.Sum(), b.done(rel, f)
+}
+
+// bytesTo writes data.
+func bytesTo(data []byte) func(w io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}
 }
 
 // errWriter remembers a write error a generator might drop.
@@ -627,21 +638,18 @@ func (b *builder) bagInfo() []bag.Field {
 	return fields
 }
 
-func (b *builder) casepackManifest(results []evidence.Result) ([]byte, error) {
-	return CasepackManifest(*b.spec, func(i int) evidence.Result { return results[i] })
-}
-
-// CasepackManifest returns the bytes of casepack/manifest.json for spec,
-// given the result of copying each of spec.Evidence (by index). A
-// generated file may quote its digest — the covering letter does — since
-// the manifest lists evidence only: Build writes exactly these bytes.
-func CasepackManifest(spec Spec, result func(i int) evidence.Result) ([]byte, error) {
+// WriteCasepackManifest writes casepack/manifest.json for spec to w, given
+// the result of copying each of spec.Evidence (by index), item by item
+// (bag.CasepackManifest.Write). A generated file may quote its digest —
+// the covering letter does — since the manifest lists evidence only: Build
+// writes exactly these bytes.
+func WriteCasepackManifest(w io.Writer, spec Spec, result func(i int) evidence.Result) error {
 	m := spec.Manifest
 	m.Evidence = slices.Clone(m.Evidence)
 	if m.Created == "" {
 		m.Created = spec.Date.UTC().Format(time.RFC3339)
 	}
-	idx := map[string]int{}
+	idx := make(map[string]int, len(m.Evidence))
 	for i := range m.Evidence {
 		m.Evidence[i].Files = nil
 		idx[m.Evidence[i].ID] = i
@@ -658,7 +666,7 @@ func CasepackManifest(spec Spec, result func(i int) evidence.Result) ([]byte, er
 			Path: e.Dst, OriginalName: e.OriginalName, Size: r.Size, MediaType: e.MediaType, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: e.Withhold,
 		})
 	}
-	return m.Marshal()
+	return m.Write(w)
 }
 
 func (b *builder) verifyText() []byte {

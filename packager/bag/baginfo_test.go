@@ -1,7 +1,10 @@
 package bag
 
 import (
+	"bytes"
+	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,5 +96,76 @@ func TestCasepackManifest(t *testing.T) {
 	}
 	if _, err := ParseCasepackManifest([]byte(`{"format":"casepack-manifest/1","evidence":[{"id":"x","files":[{"path":"../x"}]}]}`)); err == nil {
 		t.Error("unsafe path accepted")
+	}
+}
+
+// TestCasepackManifestWrite: the manifest written item by item has the
+// bytes encoding/json gives the whole document, indented, in every shape a
+// manifest takes; a manifest refused writes nothing.
+func TestCasepackManifestWrite(t *testing.T) {
+	custody := json.RawMessage(`[ {"date":"2021-01-08", "by": "A <b> & c", "notes": ["x", {"y": 1}]} ]`)
+	tests := []struct {
+		name string
+		m    CasepackManifest
+	}{
+		{"no evidence", CasepackManifest{SubmissionID: "S"}},
+		{"empty list", CasepackManifest{SubmissionID: "S", Evidence: []EvidenceItem{}}},
+		{"every field", CasepackManifest{CasepackVersion: "v1", SubmissionID: "S-1", Edition: "public", Created: "2021-02-18T12:00:00Z",
+			Build: map[string]string{"paper": "a4", "lang": "en,fr"},
+			Evidence: []EvidenceItem{
+				{ID: "EV-2", Title: "Señora's <video> & notes", Custody: custody, Files: []ManifestFile{
+					{Path: "data/evidence/EV-2/b.mp4", Size: 12, MediaType: "video/mp4", SHA256: d1, SHA512: d1 + d1},
+					{Path: "data/evidence/EV-2/a_1.jpg", OriginalName: "a%1.jpg", SHA256: d2, SHA512: d2 + d2, Withheld: true},
+				}},
+				{ID: "EV-1"},
+				{ID: "EV-10", Files: []ManifestFile{}},
+			}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The reference: the whole document through encoding/json.
+			ref := tt.m
+			ref.Format = CasepackFormat
+			ref.Evidence = slices.Clone(tt.m.Evidence)
+			if ref.Evidence == nil {
+				ref.Evidence = []EvidenceItem{}
+			}
+			slices.SortStableFunc(ref.Evidence, func(a, b EvidenceItem) int { return strings.Compare(a.ID, b.ID) })
+			for i := range ref.Evidence {
+				f := slices.Clone(ref.Evidence[i].Files)
+				if f == nil {
+					f = []ManifestFile{}
+				}
+				slices.SortStableFunc(f, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
+				ref.Evidence[i].Files = f
+			}
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(&ref); err != nil {
+				t.Fatal(err)
+			}
+			got, err := tt.m.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Fatalf("got\n%s\nwant\n%s", got, want.Bytes())
+			}
+			var w bytes.Buffer
+			if err := tt.m.Write(&w); err != nil || !bytes.Equal(w.Bytes(), got) {
+				t.Fatalf("Write = %v,\n%s\nwant Marshal's bytes", err, w.Bytes())
+			}
+		})
+	}
+	var w bytes.Buffer
+	dup := CasepackManifest{Evidence: []EvidenceItem{{ID: "B"}, {ID: "A", Files: []ManifestFile{{Path: "data/x", SHA256: d1}}}, {ID: "A"}}}
+	if err := dup.Write(&w); err == nil || w.Len() > 0 {
+		t.Errorf("duplicate IDs: err %v, wrote %d bytes", err, w.Len())
+	}
+	unsafe := CasepackManifest{Evidence: []EvidenceItem{{ID: "A"}, {ID: "B", Files: []ManifestFile{{Path: "data/../x", SHA256: d1}}}}}
+	if err := unsafe.Write(&w); err == nil || w.Len() > 0 {
+		t.Errorf("unsafe path: err %v, wrote %d bytes", err, w.Len())
 	}
 }

@@ -57,38 +57,80 @@ type ManifestFile struct {
 // bytes.
 func (m *CasepackManifest) Marshal() ([]byte, error) {
 	c := *m
-	if c.Format == "" {
-		c.Format = CasepackFormat
-	}
 	c.Evidence = slices.Clone(m.Evidence)
-	if c.Evidence == nil {
-		c.Evidence = []EvidenceItem{}
-	}
-	slices.SortStableFunc(c.Evidence, func(a, b EvidenceItem) int { return strings.Compare(a.ID, b.ID) })
 	for i := range c.Evidence {
-		it := &c.Evidence[i]
-		if i > 0 && c.Evidence[i-1].ID == it.ID {
-			return nil, fmt.Errorf("casepack manifest: duplicate evidence ID %q", it.ID)
-		}
-		it.Files = slices.Clone(it.Files)
-		if it.Files == nil {
-			it.Files = []ManifestFile{}
+		c.Evidence[i].Files = slices.Clone(c.Evidence[i].Files)
+	}
+	var buf bytes.Buffer
+	if err := c.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Write writes the bytes Marshal returns to w, item by item, sorting
+// m.Evidence and each item's Files in place: a build writes the manifest
+// of 100,000 files into its file (and the covering letter hashes it)
+// without holding its bytes, which encoding/json would build twice over
+// (once encoded, once indented). Every item is checked before the first
+// byte is written.
+func (m *CasepackManifest) Write(w io.Writer) error {
+	items := m.Evidence
+	slices.SortStableFunc(items, func(a, b EvidenceItem) int { return strings.Compare(a.ID, b.ID) })
+	for i := range items {
+		it := &items[i]
+		if i > 0 && items[i-1].ID == it.ID {
+			return fmt.Errorf("casepack manifest: duplicate evidence ID %q", it.ID)
 		}
 		slices.SortStableFunc(it.Files, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
 		for _, f := range it.Files {
 			if err := CheckPath(f.Path); err != nil {
-				return nil, fmt.Errorf("casepack manifest: %s: %w", it.ID, err)
+				return fmt.Errorf("casepack manifest: %s: %w", it.ID, err)
 			}
 		}
 	}
+	// The members before "evidence", as encoding/json indents them, then
+	// the items one by one at the depth they have in the list.
+	head := *m
+	if head.Format == "" {
+		head.Format = CasepackFormat
+	}
+	head.Evidence = []EvidenceItem{}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(&c); err != nil {
-		return nil, fmt.Errorf("casepack manifest: %w", err)
+	if err := enc.Encode(&head); err != nil {
+		return fmt.Errorf("casepack manifest: %w", err)
 	}
-	return buf.Bytes(), nil
+	const empty = "[]\n}\n"
+	if len(items) == 0 || !bytes.HasSuffix(buf.Bytes(), []byte(empty)) {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	if _, err := w.Write(buf.Bytes()[:buf.Len()-len(empty)]); err != nil {
+		return err
+	}
+	enc.SetIndent("    ", "  ")
+	sep := "[\n    "
+	for i := range items {
+		it := &items[i]
+		if it.Files == nil {
+			it.Files = []ManifestFile{}
+		}
+		buf.Reset()
+		buf.WriteString(sep)
+		if err := enc.Encode(it); err != nil {
+			return fmt.Errorf("casepack manifest: %s: %w", it.ID, err)
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		sep = ",\n    "
+	}
+	_, err := io.WriteString(w, "\n  ]\n}\n")
+	return err
 }
 
 // ParseCasepackManifest reads casepack/manifest.json. Unknown fields are

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -194,25 +195,48 @@ func checkDigest(alg, d string) error {
 // `sha256sum -c` reads the file inside the bag. Duplicate or unsafe paths and
 // malformed digests are errors.
 func (m *Manifest) Marshal() ([]byte, error) {
-	es := slices.Clone(m.Entries)
-	slices.SortFunc(es, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+	c := Manifest{Alg: m.Alg, Entries: slices.Clone(m.Entries)}
 	var buf bytes.Buffer
-	for i, e := range es {
-		if err := CheckPath(e.Path); err != nil {
-			return nil, err
-		}
-		if i > 0 && es[i-1].Path == e.Path {
-			return nil, fmt.Errorf("%s manifest: duplicate path %q", m.Alg, e.Path)
-		}
-		if err := checkDigest(m.Alg, e.Digest); err != nil {
-			return nil, fmt.Errorf("%s manifest: %s: %w", m.Alg, e.Path, err)
-		}
-		buf.WriteString(strings.ToLower(e.Digest))
-		buf.WriteString("  ")
-		buf.WriteString(EncodePath(e.Path))
-		buf.WriteByte('\n')
+	if err := c.Write(&buf); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Write writes the bytes Marshal returns to w, line by line, sorting
+// m.Entries in place: a build writes the manifest of 100,000 files into
+// its file without holding its bytes. Every entry is checked before the
+// first line is written.
+func (m *Manifest) Write(w io.Writer) error {
+	es := m.Entries
+	slices.SortFunc(es, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+	for i, e := range es {
+		if err := CheckPath(e.Path); err != nil {
+			return err
+		}
+		if i > 0 && es[i-1].Path == e.Path {
+			return fmt.Errorf("%s manifest: duplicate path %q", m.Alg, e.Path)
+		}
+		if err := checkDigest(m.Alg, e.Digest); err != nil {
+			return fmt.Errorf("%s manifest: %s: %w", m.Alg, e.Path, err)
+		}
+	}
+	var line []byte
+	for _, e := range es {
+		line = append(line[:0], e.Digest...)
+		for j := range len(e.Digest) {
+			if c := line[j]; c >= 'A' && c <= 'F' {
+				line[j] = c + 'a' - 'A'
+			}
+		}
+		line = append(line, "  "...)
+		line = append(line, EncodePath(e.Path)...)
+		line = append(line, '\n')
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkEntry checks the digest and the decoded path of line n: the checks

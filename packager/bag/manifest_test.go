@@ -208,3 +208,22 @@ func TestPlainName(t *testing.T) {
 		}
 	}
 }
+
+// TestManifestWrite: Write gives Marshal's bytes, and writes nothing for a
+// manifest it refuses, whichever line is wrong.
+func TestManifestWrite(t *testing.T) {
+	m := &Manifest{Alg: SHA256, Entries: []Entry{{"data/b", d1}, {"data/100%", strings.ToUpper(d2)}, {"data/a", d1}}}
+	want, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w bytes.Buffer
+	if err := m.Write(&w); err != nil || w.String() != string(want) {
+		t.Fatalf("Write = %v, %q; want %q", err, w.String(), want)
+	}
+	w.Reset()
+	bad := &Manifest{Alg: SHA256, Entries: []Entry{{"data/a", d1}, {"data/b", d1}, {"data/z", "abc"}}}
+	if err := bad.Write(&w); err == nil || w.Len() > 0 {
+		t.Errorf("bad digest: err %v, wrote %q", err, w.String())
+	}
+}

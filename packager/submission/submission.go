@@ -586,11 +586,11 @@ func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev map[stri
 // write.
 func (g *generator) letter(lang string) func(context.Context, io.Writer, map[string]evidence.Result) error {
 	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
-		m, err := assemble.CasepackManifest(g.spec, func(i int) evidence.Result { return ev[g.spec.Evidence[i].Dst] })
-		if err != nil {
+		h := sha256.New()
+		if err := assemble.WriteCasepackManifest(h, g.spec, func(i int) evidence.Result { return ev[g.spec.Evidence[i].Dst] }); err != nil {
 			return err
 		}
-		sum := sha256.Sum256(m)
+		sum := h.Sum(nil)
 		l, err := g.letterData(lang)
 		if err != nil {
 			return err
