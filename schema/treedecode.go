@@ -47,16 +47,16 @@ var (
 	treePlans   = map[reflect.Type]*treePlan{}
 )
 
-// planFor returns the plan of t, made once.
-func planFor(t reflect.Type) *treePlan {
+// treePlanOf returns the plan of t, made once.
+func treePlanOf(t reflect.Type) *treePlan {
 	treePlansMu.Lock()
 	defer treePlansMu.Unlock()
-	return makePlan(t)
+	return makeTreePlan(t)
 }
 
-// makePlan builds the plan of t (treePlansMu held); a type it does not
+// makeTreePlan builds the plan of t (treePlansMu held); a type it does not
 // handle gets a plan that always says no.
-func makePlan(t reflect.Type) *treePlan {
+func makeTreePlan(t reflect.Type) *treePlan {
 	if p := treePlans[t]; p != nil {
 		return p
 	}
@@ -67,7 +67,7 @@ func makePlan(t reflect.Type) *treePlan {
 		reflect.Float32, reflect.Float64:
 		p.ok = !reflect.PointerTo(t).Implements(unmarshalerType) && !reflect.PointerTo(t).Implements(textUnmarshalerType)
 	case reflect.Slice, reflect.Pointer:
-		p.elem = makePlan(t.Elem())
+		p.elem = makeTreePlan(t.Elem())
 		p.ok = t.Kind() == reflect.Pointer || t.Elem().Kind() != reflect.Uint8 // []byte is base64 text
 		p.ok = p.ok && !t.Implements(unmarshalerType) && !t.Implements(textUnmarshalerType)
 	case reflect.Struct:
@@ -82,7 +82,7 @@ func makePlan(t reflect.Type) *treePlan {
 				p.ok = false
 				continue
 			}
-			p.fields[name] = treeField{index: i, plan: makePlan(f.Type)}
+			p.fields[name] = treeField{index: i, plan: makeTreePlan(f.Type)}
 		}
 	}
 	return p
@@ -113,7 +113,7 @@ func decodeFromTree(tree any, dst any, checkText bool) (ok bool) {
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return false
 	}
-	return planFor(v.Type().Elem()).fill(v.Elem(), tree, checkText)
+	return treePlanOf(v.Type().Elem()).fill(v.Elem(), tree, checkText)
 }
 
 // fill sets v from x, as encoding/json would; false at any doubt.
