@@ -305,6 +305,13 @@ func (k *checker) persons(c *Case) {
 }
 
 func (k *checker) deaths(c *Case) {
+	n := 0
+	for i := range c.Persons {
+		if c.Persons[i].Death != nil {
+			n++
+		}
+	}
+	k.items = slices.Grow(k.items, n) // a line each: one allocation
 	for i, p := range c.Persons {
 		d := p.Death
 		if d == nil || !p.HasRole("victim") {
@@ -500,6 +507,13 @@ func (v *vctx) checklist(c *Case, x *Index) {
 		}
 	}
 	fold := !begun && open > 0
+	unmet := 1
+	for i := range items {
+		if items[i].Status == CheckUnmet {
+			unmet++
+		}
+	}
+	v.grow(unmet)
 	if fold {
 		v.add(finding.CheckUnargued, "/analysis",
 			fmt.Sprintf("checklist: the art. 53(1) analysis is not begun: none of its %d elements (jurisdiction, complementarity and a potential case, gravity, interests of justice) is argued", open),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -173,6 +174,7 @@ type decodeJob struct {
 // itemJobs sizes a collection for its n items and adds a job for each.
 func itemJobs[T any](jobs []decodeJob, dst *[]T, key string, n int, job func(i int) decodeJob) []decodeJob {
 	*dst = make([]T, n)
+	jobs = slices.Grow(jobs, n) // one allocation, not a copy at every doubling
 	for i := range n {
 		j := job(i)
 		j.dst, j.ptr = &(*dst)[i], "/"+key+"/"+strconv.Itoa(i)

@@ -9,6 +9,7 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 	"math/big"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,6 +154,11 @@ func (v *vctx) rules(ctx context.Context, opt Options) ([]finding.Finding, error
 		}
 	}
 	checklist := &found[len(found)-1]
+	more := len(checklist.out)
+	for i := range found[:len(found)-1] {
+		more += len(found[i].out)
+	}
+	v.grow(more)
 	for i := range found[:len(found)-1] {
 		v.absorb(&found[i])
 	}
@@ -219,6 +225,14 @@ func (v *vctx) addAt(code finding.Code, ptr string, key bool, sub, msg, hint str
 	v.keyPos = append(v.keyPos, key)
 	v.subs = append(v.subs, sub)
 	v.members = append(v.members, "")
+}
+
+// grow makes room for n more findings.
+func (v *vctx) grow(n int) {
+	v.out = slices.Grow(v.out, n)
+	v.keyPos = slices.Grow(v.keyPos, n)
+	v.subs = slices.Grow(v.subs, n)
+	v.members = slices.Grow(v.members, n)
 }
 
 // absorb appends the findings o collected to v's.
