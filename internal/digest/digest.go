@@ -17,6 +17,7 @@ import (
 	"hash"
 	"io"
 	"sync"
+	"unsafe"
 )
 
 // BufferSize is the read buffer of each stream: large enough that system
@@ -102,7 +103,7 @@ func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 		if err := ctx.Err(); err != nil {
 			return Digests{}, context.Cause(ctx)
 		}
-		n, rerr := src.Read(buf)
+		n, rerr := fill(src, buf)
 		if n > 0 {
 			p := buf[:n]
 			if helper == nil && h.n+int64(n) > BufferSize {
@@ -213,9 +214,48 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// fill reads from r until buf is full, the stream ends (io.EOF) or a read
+// fails: every chunk but a stream's last is a whole buffer, as direct I/O
+// (DirectAlign) needs of each write. A read that returns nothing and no
+// error ends the chunk early (the caller reads on); a writer that gets a
+// chunk direct I/O cannot take then writes through the page cache.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil || m == 0 {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// DirectAlign is the alignment direct I/O (Linux O_DIRECT) needs of a
+// buffer's address, of a file offset and of a length: the largest
+// logical block size of disks in use. Every buffer handed out here is
+// aligned to it, and BufferSize is a multiple of it.
+const DirectAlign = 4096
+
+// Direct reports whether a file of size bytes is written and read back
+// with direct I/O (see OpenCopy) rather than through the page cache: a
+// file larger than one buffer. Each direct write or read waits for the
+// disk, which for a small file would cost more than the copy it saves.
+func Direct(size int64) bool { return size > BufferSize }
+
+// isAligned reports whether p starts at a multiple of DirectAlign.
+func isAligned(p []byte) bool {
+	return uintptr(unsafe.Pointer(unsafe.SliceData(p)))%DirectAlign == 0
+}
+
 // buffers recycles read buffers: a pass over 100,000 small files would
 // otherwise allocate (and clear) a megabyte for each.
-var buffers = sync.Pool{New: func() any { b := make([]byte, BufferSize); return &b }}
+var buffers = sync.Pool{New: func() any {
+	b := make([]byte, BufferSize+DirectAlign)
+	off := DirectAlign - int(uintptr(unsafe.Pointer(unsafe.SliceData(b)))%DirectAlign)
+	b = b[off%DirectAlign:][:BufferSize:BufferSize]
+	return &b
+}}
 
 // copyBuffer is io.CopyBuffer through a pooled buffer, checking ctx before
 // every read. The reader is wrapped so that neither io.WriterTo nor

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -42,14 +43,20 @@ func recordSteps(t *testing.T, spec Spec, out string, perFile bool) []step {
 	return steps
 }
 
+// durableEvidence is defaultEvidence and a file large enough to be copied
+// and re-read with direct I/O (digest.Direct), ending in a partial block:
+// the durability tests cover both ways a copy is written.
+var durableEvidence = append(defaultEvidence[:len(defaultEvidence):len(defaultEvidence)],
+	evSpec{"EV-0006", "long.mp4", "video/mp4", 2*digest.BufferSize + 4097, false})
+
 // TestSyncedBeforeRename: however the bytes are flushed — one syncfs of
 // the whole package, or every file and folder on its own — every sync
 // happens before the rename that puts the package in place, and in the
 // per-file way every file and folder of the package is synced.
 func TestSyncedBeforeRename(t *testing.T) {
 	for _, perFile := range []bool{false, true} {
-		c := newCase(t, defaultEvidence)
-		spec := c.spec(defaultEvidence)
+		c := newCase(t, durableEvidence)
+		spec := c.spec(durableEvidence)
 		out := t.TempDir()
 		steps := recordSteps(t, spec, out, perFile)
 
@@ -122,11 +129,12 @@ func TestSyncFailureLeavesNothing(t *testing.T) {
 	}{
 		{"whole sync", false, func(tmp, from string) bool { return from == tmp }},
 		{"one file", true, func(tmp, from string) bool { return from == tmp+"/data/evidence/EV-0002/photo.jpg" }},
+		{"one large file", true, func(tmp, from string) bool { return from == tmp+"/data/evidence/EV-0006/long.mp4" }},
 		{"one folder", true, func(tmp, from string) bool { return from == tmp+"/data/evidence" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newCase(t, defaultEvidence)
-			spec := c.spec(defaultEvidence)
+			c := newCase(t, durableEvidence)
+			spec := c.spec(durableEvidence)
 			out := t.TempDir()
 			var mu sync.Mutex
 			tmp, renamed, failed := "", false, false
@@ -164,7 +172,7 @@ func TestSyncFailureLeavesNothing(t *testing.T) {
 func TestInterruptedLeavesNothing(t *testing.T) {
 	for _, when := range []string{"copy", "sync", "verify"} {
 		for _, perFile := range []bool{false, true} {
-			c := newCase(t, defaultEvidence)
+			c := newCase(t, durableEvidence)
 			out := t.TempDir()
 			ctx, cancel := context.WithCancel(context.Background())
 			opt := Options{OutDir: out, Zip: true, perFileSync: perFile}
@@ -185,7 +193,7 @@ func TestInterruptedLeavesNothing(t *testing.T) {
 			case "verify":
 				opt.VerifyProgress = func(digest.Progress) { cancel() }
 			}
-			_, err := Build(ctx, c.spec(defaultEvidence), opt)
+			_, err := Build(ctx, c.spec(durableEvidence), opt)
 			cancel()
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("%s (perFile=%v): err = %v, want context.Canceled", when, perFile, err)
@@ -209,8 +217,8 @@ func TestSyscallOrder(t *testing.T) {
 	}
 	strace := testtool.Need(t, "strace")
 	for _, perFile := range []bool{false, true} {
-		c := newCase(t, defaultEvidence)
-		name := c.spec(defaultEvidence).Name
+		c := newCase(t, durableEvidence)
+		name := c.spec(durableEvidence).Name
 		out := t.TempDir()
 		log := filepath.Join(t.TempDir(), "strace.log")
 		cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=syncfs,fsync,fdatasync,rename,renameat,renameat2,utimensat", "-o", log,
@@ -283,10 +291,10 @@ func TestStraceChild(t *testing.T) {
 	}
 	dir, out, _ := strings.Cut(env, "|")
 	c := &caseFolder{dir: dir, files: map[string]string{}}
-	for _, e := range defaultEvidence {
+	for _, e := range durableEvidence {
 		c.files[e.id] = filepath.Join(dir, "evidence", e.id, e.name)
 	}
-	spec := c.spec(defaultEvidence)
+	spec := c.spec(durableEvidence)
 	if _, err := Build(context.Background(), spec, Options{OutDir: out, perFileSync: os.Getenv("CASEPACK_STRACE_PERFILE") == "1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -311,10 +319,15 @@ func listTree(t *testing.T, dir string) []string {
 // written still fails the verify-after-write, by name, and leaves nothing
 // behind.
 func TestCopyChangedAfterHashingFails(t *testing.T) {
-	c := newCase(t, defaultEvidence)
-	spec := c.spec(defaultEvidence)
+	for _, changed := range []string{"data/evidence/EV-0002/photo.jpg", "data/evidence/EV-0006/long.mp4"} {
+		t.Run(path.Base(changed), func(t *testing.T) { copyChangedAfterHashing(t, changed) })
+	}
+}
+
+func copyChangedAfterHashing(t *testing.T, changed string) {
+	c := newCase(t, durableEvidence)
+	spec := c.spec(durableEvidence)
 	out := t.TempDir()
-	changed := spec.Evidence[1].Dst
 	var tampered atomic.Bool
 	_, err := Build(context.Background(), spec, Options{OutDir: out, beforeReread: func(dir, bagPath string) {
 		if bagPath != changed {

@@ -17,7 +17,9 @@ import (
 // complete when it is handed over (evidence.Options.Copied), it is in the
 // build's own temporary folder and nothing writes it again, so reading it
 // now proves what reading it later would: that the bytes in the copy are
-// the bytes that were hashed as they were written.
+// the bytes that were hashed as they were written. A large copy, written
+// with direct I/O, is read back the same way (digest.OpenCopy): from the
+// disk, not from memory.
 type reread struct {
 	dir    string
 	cancel context.CancelFunc
@@ -47,7 +49,7 @@ func (r *reread) run(ctx context.Context) {
 		if r.before != nil {
 			r.before(r.dir, p)
 		}
-		f, err := digest.Open(filepath.Join(r.dir, filepath.FromSlash(p)))
+		f, err := digest.OpenCopy(filepath.Join(r.dir, filepath.FromSlash(p)))
 		if err != nil {
 			continue // the verify-after-write reads it and says what is wrong
 		}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/casepack/casepack/internal/digest"
@@ -51,9 +52,10 @@ type Options struct {
 	Workers  int                   // concurrent files; default one per core
 	Progress func(digest.Progress) // optional; bytes are counted as they are read
 	Mode     os.FileMode           // mode of written files; default 0644
-	// Flush is told of every chunk written and handed every copy when it
-	// is complete, to make the copies durable (*atomicfs.Tree). Nil: the
-	// copies are closed and nothing is synced (tests, benchmarks).
+	// Flush is told of every chunk written through the page cache and
+	// handed every copy when it is complete, to make the copies durable
+	// (*atomicfs.Tree). Nil: the copies are closed and nothing is synced
+	// (tests, benchmarks).
 	Flush Flusher
 	// ModTime is handed to the Flusher with each copy: the modification
 	// time it must carry.
@@ -66,8 +68,9 @@ type Options struct {
 }
 
 // Flusher makes the copies durable: Wrote is called after each chunk is
-// written (to start its way to the disk while hashing goes on), Done with
-// each finished copy, which it closes.
+// written through the page cache (to start its way to the disk while
+// hashing goes on; a chunk written with direct I/O is on its way), Done
+// with each finished copy, which it closes.
 type Flusher interface {
 	Wrote(f *os.File, off, n int64)
 	Done(f *os.File, mtime time.Time) error
@@ -204,10 +207,13 @@ func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *di
 		if f, err = create(j.Dst, mode); err != nil {
 			return Result{}, j.writeErr(err)
 		}
-		dst = f
-		if opt.Flush != nil {
-			dst = &writeback{f: f, fl: opt.Flush}
-		}
+		// A large copy goes from the buffer it is hashed in straight to
+		// the disk (where the file system takes direct I/O): copying it
+		// into the page cache would cost about as much CPU as hashing it
+		// with SHA-512 (fresh memory for every page), and the build syncs
+		// everything before it publishes anyway.
+		direct := digest.Direct(size) && digest.SetDirect(f, true) == nil
+		dst = &writeback{f: f, fl: opt.Flush, direct: direct}
 	}
 	d, err := digest.Copy(ctx, dst, meter.Reader(src, j.ID, j.Src, size))
 	// A file rewritten while it was copied would be packaged with a digest
@@ -266,18 +272,44 @@ func create(name string, mode os.FileMode) (*os.File, error) {
 	return createNew(name, mode)
 }
 
-// writeback writes to a copy and tells the Flusher of each chunk.
+// writeback writes a copy and tells the Flusher (if any) of each chunk
+// that went through the page cache. A direct copy gets whole buffers of
+// digest.BufferSize from digest.Copy, aligned to digest.DirectAlign, and
+// writes them straight to the disk; its last bytes, which do not fill a
+// block, are written through the page cache, as is everything after a
+// direct write the file system refused.
 type writeback struct {
-	f   *os.File
-	fl  Flusher
-	off int64
+	f      *os.File
+	fl     Flusher
+	off    int64
+	direct bool
 }
 
 func (w *writeback) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
-	if n > 0 {
-		w.fl.Wrote(w.f, w.off, int64(n))
-		w.off += int64(n)
+	done := 0
+	if w.direct {
+		if n := len(p) &^ (digest.DirectAlign - 1); n > 0 {
+			m, err := w.f.Write(p[:n])
+			w.off += int64(m)
+			done = m
+			if err != nil && (m > 0 || !errors.Is(err, syscall.EINVAL)) {
+				return done, err
+			}
+		}
+		if done < len(p) {
+			if err := digest.SetDirect(w.f, false); err != nil {
+				return done, err
+			}
+			w.direct = false
+		}
 	}
-	return n, err
+	if done == len(p) {
+		return done, nil
+	}
+	n, err := w.f.Write(p[done:])
+	if n > 0 && w.fl != nil {
+		w.fl.Wrote(w.f, w.off, int64(n))
+	}
+	w.off += int64(n)
+	return done + n, err
 }
