@@ -47,6 +47,12 @@ type GeneratedFile struct {
 	// Generate writes the file's bytes to w. ev holds every evidence
 	// result (withheld ones too) keyed by its bag path (Result.Dst).
 	Generate func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error
+	// Also lists further files of the package that Generate writes in the
+	// same pass, each through w's CreateAlso (AlsoWriter): the annexes' CSV twins,
+	// written row by row with the workbook instead of held in memory
+	// until their turn (two of them are megabytes for 20,000 files). Each
+	// must be created and closed before Generate returns.
+	Also []string
 }
 
 // Signer signs the exact bytes of tagmanifest-sha256.txt and returns the
@@ -256,14 +262,16 @@ func (s *Spec) validate() error {
 	}
 	for _, f := range s.Files {
 		what := "generated file " + f.Path
-		if reserved(f.Path) {
-			return specErr("%s: the path is reserved for a file Build writes itself", what)
-		}
 		if f.Generate == nil {
 			return specErr("%s: no Generate function", what)
 		}
-		if err := claim(f.Path, what); err != nil {
-			return err
+		for _, p := range append([]string{f.Path}, f.Also...) {
+			if reserved(p) {
+				return specErr("%s: the path %s is reserved for a file Build writes itself", what, p)
+			}
+			if err := claim(p, what); err != nil {
+				return err
+			}
 		}
 	}
 	// A path cannot be both a file and a folder.
@@ -425,6 +433,16 @@ func (b *builder) addPayload(p string, d digest.Digests) {
 	b.oxum.Files++
 }
 
+// addGenerated lists the generated file p: payload under data/, else a
+// tag file.
+func (b *builder) addGenerated(p string, d digest.Digests) {
+	if strings.HasPrefix(p, "data/") {
+		b.addPayload(p, d)
+	} else {
+		b.addTag(p, d)
+	}
+}
+
 func (b *builder) addTag(p string, d digest.Digests) {
 	b.tag[0].Entries = append(b.tag[0].Entries, bag.Entry{Path: p, Digest: d.SHA256})
 	b.tag[1].Entries = append(b.tag[1].Entries, bag.Entry{Path: p, Digest: d.SHA512})
@@ -477,15 +495,18 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d, err := b.stream(g.Path, func(w io.Writer) error { return g.Generate(ctx, w, byPath) })
+		also := &alsoFiles{b: b, paths: g.Also}
+		d, err := b.stream(g.Path, func(w io.Writer) error {
+			also.w = w
+			return also.finish(g.Generate(ctx, also, byPath))
+		})
 		if err != nil {
 			return nil, err
 		}
 		b.clock.mark("generate " + g.Path)
-		if strings.HasPrefix(g.Path, "data/") {
-			b.addPayload(g.Path, d)
-		} else {
-			b.addTag(g.Path, d)
+		b.addGenerated(g.Path, d)
+		for i, p := range g.Also {
+			b.addGenerated(p, also.sums[i])
 		}
 	}
 	byPath = nil
@@ -589,6 +610,127 @@ func (b *builder) stream(rel string, write func(w io.Writer) error) (d digest.Di
 		return d, b.ioErr(rel, err)
 	}
 	return h.Sum(), b.done(rel, f)
+}
+
+// alsoFiles is the writer a Generate with GeneratedFile.Also is handed:
+// its own file's bytes go to w, and CreateAlso opens the others.
+type alsoFiles struct {
+	w     io.Writer
+	b     *builder
+	paths []string
+	open  []*alsoFile // by index in paths; nil until created
+	sums  []digest.Digests
+}
+
+func (a *alsoFiles) Write(p []byte) (int, error) { return a.w.Write(p) }
+
+// alsoFile is one file of GeneratedFile.Also being written.
+type alsoFile struct {
+	rel    string
+	f      *os.File
+	bw     *bufio.Writer
+	h      *digest.Hasher
+	err    error // the first write error
+	closed bool
+	sum    digest.Digests
+}
+
+// AlsoWriter is the writer Build hands a Generate that has
+// GeneratedFile.Also: it takes the file's own bytes, and creates each of
+// the others.
+type AlsoWriter interface {
+	io.Writer
+	// CreateAlso creates the package file rel, one of GeneratedFile.Also.
+	// Closing it finishes the file: its bytes are hashed as written and
+	// listed in the manifests like any generated file's. Each may be
+	// created once.
+	CreateAlso(rel string) (io.WriteCloser, error)
+}
+
+func (a *alsoFiles) CreateAlso(rel string) (io.WriteCloser, error) {
+	i := slices.Index(a.paths, rel)
+	if i < 0 {
+		return nil, fmt.Errorf("%s: not one of the files this generator declared (GeneratedFile.Also)", rel)
+	}
+	if a.open == nil {
+		a.open = make([]*alsoFile, len(a.paths))
+	}
+	if a.open[i] != nil {
+		return nil, fmt.Errorf("%s: created twice", rel)
+	}
+	f, err := a.b.create(rel)
+	if err != nil {
+		return nil, err
+	}
+	af := &alsoFile{rel: rel, f: f, bw: bufio.NewWriterSize(f, 64<<10), h: digest.New()}
+	a.open[i] = af
+	return af, nil
+}
+
+func (f *alsoFile) Write(p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	if f.closed {
+		return 0, fmt.Errorf("%s: written after it was closed", f.rel)
+	}
+	n, err := f.bw.Write(p)
+	f.h.Write(p[:n])
+	if err != nil {
+		f.err = err
+	}
+	return n, err
+}
+
+// Close flushes the file; finish hands it to the tree.
+func (f *alsoFile) Close() error {
+	if f.closed {
+		return nil
+	}
+	f.closed = true
+	if f.err == nil {
+		f.err = f.bw.Flush()
+	}
+	f.sum = f.h.Sum()
+	return f.err
+}
+
+// finish ends the generation with gerr, Generate's own error: every file
+// of Also must have been written and closed. A write error names its file
+// (a full disk), whatever the generator made of it. The files of a failed
+// generation are closed, not finished: the build is failing.
+func (a *alsoFiles) finish(gerr error) error {
+	for i, f := range a.open {
+		if f != nil && f.err != nil {
+			gerr = a.b.ioErr(a.paths[i], f.err)
+			break
+		}
+	}
+	for i, p := range a.paths {
+		if gerr != nil {
+			break
+		}
+		if a.open == nil || a.open[i] == nil {
+			gerr = fmt.Errorf("%s was not written", p)
+		} else if !a.open[i].closed {
+			gerr = fmt.Errorf("%s was not closed", p)
+		}
+	}
+	for i, f := range a.open {
+		if f == nil {
+			continue
+		}
+		if gerr != nil {
+			f.f.Close()
+			continue
+		}
+		if err := a.b.done(a.paths[i], f.f); err != nil {
+			gerr = err // the rest are closed, not finished
+			continue
+		}
+		a.sums = append(a.sums, f.sum)
+	}
+	return gerr
 }
 
 // bytesTo writes data.

@@ -10,6 +10,7 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -301,6 +302,66 @@ func TestExistingTarget(t *testing.T) {
 	}
 }
 
+// TestAlsoFiles: the files a generator writes beside its own in the same
+// pass (the annexes' CSV twins) are in the package with the bytes written,
+// listed in the payload manifests (under data/) or the tag manifests, and
+// the package verifies.
+func TestAlsoFiles(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	spec := c.spec(defaultEvidence)
+	also := map[string]string{"data/annexes/csv/a.csv": "id,sha256\r\nEV-1,x\r\n", "data/annexes/csv/b.csv": "", "casepack/also.txt": "tag\n"}
+	spec.Files = append(spec.Files, alsoGenerator("data/annexes/annexes.xlsx", slices.Sorted(maps.Keys(also)), func(w AlsoWriter) error {
+		io.WriteString(w, "PK workbook")
+		for _, p := range slices.Sorted(maps.Keys(also)) {
+			if err := writeAlso(w, p, also[p]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	res, err := Build(context.Background(), spec, Options{OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	also["data/annexes/annexes.xlsx"] = "PK workbook"
+	pay := readFile(t, filepath.Join(res.Dir, "manifest-sha256.txt"))
+	tag := readFile(t, filepath.Join(res.Dir, "tagmanifest-sha256.txt"))
+	for p, want := range also {
+		if got := readFile(t, filepath.Join(res.Dir, filepath.FromSlash(p))); got != want {
+			t.Errorf("%s = %q, want %q", p, got, want)
+		}
+		line := digest.SHA256([]byte(want)) + "  " + p + "\n"
+		manifest := pay
+		if !strings.HasPrefix(p, "data/") {
+			manifest = tag
+		}
+		if !strings.Contains(manifest, line) {
+			t.Errorf("%s is not listed with its digest (%q)", p, line)
+		}
+	}
+}
+
+// alsoGenerator is a generated file at p whose Generate writes the files
+// also beside it with write.
+func alsoGenerator(p string, also []string, write func(w AlsoWriter) error) GeneratedFile {
+	return GeneratedFile{Path: p, Also: also, Generate: func(ctx context.Context, w io.Writer, _ map[string]evidence.Result) error {
+		return write(w.(AlsoWriter))
+	}}
+}
+
+// writeAlso creates the file p beside a generated file, writes s and closes it.
+func writeAlso(w AlsoWriter, p, s string) error {
+	f, err := w.CreateAlso(p)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(f, s); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func TestCancelledBuildLeavesNothing(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	out := t.TempDir()
@@ -344,6 +405,45 @@ func TestFailuresLeaveNothing(t *testing.T) {
 			s.Evidence[1].Dst = strings.ToUpper(s.Evidence[0].Dst[:5]) + s.Evidence[0].Dst[5:]
 		}, func(err error) bool { return err != nil }},
 		{"reserved generated path", func(s *Spec, _ *Options) { s.Files[0].Path = "manifest-md5.txt" }, func(err error) bool { return errors.Is(err, ErrInvalidSpec) }},
+		{"reserved path beside a generated file", func(s *Spec, _ *Options) { s.Files[0].Also = []string{"bag-info.txt"} }, func(err error) bool { return errors.Is(err, ErrInvalidSpec) }},
+		{"path beside a generated file used twice", func(s *Spec, _ *Options) { s.Files[0].Also = []string{s.Files[1].Path} }, func(err error) bool { return errors.Is(err, ErrInvalidSpec) }},
+		{"file beside a generated file not written", func(s *Spec, _ *Options) {
+			s.Files = append(s.Files, alsoGenerator("data/annexes/annexes.xlsx", []string{"data/annexes/csv/a.csv", "data/annexes/csv/b.csv"}, func(w AlsoWriter) error {
+				return writeAlso(w, "data/annexes/csv/a.csv", "a")
+			}))
+		}, func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "data/annexes/csv/b.csv was not written")
+		}},
+		{"file beside a generated file not closed", func(s *Spec, _ *Options) {
+			s.Files = append(s.Files, alsoGenerator("data/annexes/annexes.xlsx", []string{"data/annexes/csv/a.csv"}, func(w AlsoWriter) error {
+				f, err := w.CreateAlso("data/annexes/csv/a.csv")
+				if err != nil {
+					return err
+				}
+				_, err = io.WriteString(f, "a")
+				return err
+			}))
+		}, func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "data/annexes/csv/a.csv was not closed")
+		}},
+		{"file beside a generated file not declared", func(s *Spec, _ *Options) {
+			s.Files = append(s.Files, alsoGenerator("data/annexes/annexes.xlsx", []string{"data/annexes/csv/a.csv"}, func(w AlsoWriter) error {
+				if err := writeAlso(w, "data/annexes/csv/a.csv", "a"); err != nil {
+					return err
+				}
+				return writeAlso(w, "data/annexes/csv/planted.csv", "x")
+			}))
+		}, func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "planted.csv: not one of the files")
+		}},
+		{"file beside a generated file created twice", func(s *Spec, _ *Options) {
+			s.Files = append(s.Files, alsoGenerator("data/annexes/annexes.xlsx", []string{"data/annexes/csv/a.csv"}, func(w AlsoWriter) error {
+				if err := writeAlso(w, "data/annexes/csv/a.csv", "a"); err != nil {
+					return err
+				}
+				return writeAlso(w, "data/annexes/csv/a.csv", "b")
+			}))
+		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "created twice") }},
 		{"unsafe name", func(s *Spec, _ *Options) { s.Name = "../escape" }, func(err error) bool { return errors.Is(err, ErrInvalidSpec) }},
 	}
 	for _, tt := range tests {
@@ -385,11 +485,13 @@ func TestFullDisk(t *testing.T) {
 		bigVideo int
 		zip      bool
 		gen      bool
+		also     bool
 		mention  string
 	}{
-		{"evidence copy", 3 << 20, false, false, "evidence EV-000"},
-		{"generated file", 1 << 10, false, true, "data/narrative/submission.pdf"},
-		{"zip", 600 << 10, true, false, "zip"}, // ~630 KiB folder fits in 1 MiB, its ZIP does not,
+		{"evidence copy", 3 << 20, false, false, false, "evidence EV-000"},
+		{"generated file", 1 << 10, false, true, false, "data/narrative/submission.pdf"},
+		{"file beside a generated file", 1 << 10, false, false, true, "data/annexes/csv/big.csv"},
+		{"zip", 600 << 10, true, false, false, "zip"}, // ~630 KiB folder fits in 1 MiB, its ZIP does not,
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -404,6 +506,19 @@ func TestFullDisk(t *testing.T) {
 					}
 					return nil
 				}})
+			}
+			if tt.also {
+				spec.Files = append(spec.Files, alsoGenerator("data/annexes/annexes.xlsx", []string{"data/annexes/csv/big.csv"}, func(w AlsoWriter) error {
+					f, err := w.CreateAlso("data/annexes/csv/big.csv")
+					if err != nil {
+						return err
+					}
+					for range 64 {
+						f.Write(bytes.Repeat([]byte{'x'}, 64<<10)) // error ignored on purpose
+					}
+					f.Close()
+					return nil
+				}))
 			}
 			out := filepath.Join(mnt, fmt.Sprint("out", i))
 			_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: tt.zip})
@@ -522,4 +637,13 @@ func TestForceReplacesCoSignedPackage(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, spec.Name, "signatures")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the old signatures are still there: %v", err)
 	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -253,11 +254,9 @@ func paperOr(p string) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // generator produces the generated files of one build. The annexes come out
-// of one call (workbook and CSV twins together), so they are made once: the
-// workbook streamed into its file, the CSV twins held in memory until their
-// own Generate writes them and then let go. The case data is held until it
-// is written and its digest taken. What the narrative quotes of each (size
-// and SHA-256) is kept.
+// of one call (workbook and CSV twins together), each streamed into its
+// file. The case data is held until it is written and its digest taken.
+// What the narrative quotes of each (size and SHA-256) is kept.
 type generator struct {
 	doc   *schema.Document
 	opt   Options
@@ -271,17 +270,9 @@ type generator struct {
 	caseSum   [sha256.Size]byte
 	caseErr   error
 
-	annexOnce sync.Once
-	annexes   map[string]*annexPart
-	annexErr  error
-}
-
-// annexPart is one annex file: its bytes until they are written into the
-// package (nil once written, or when streamed there), its size and SHA-256.
-type annexPart struct {
-	data   []byte
-	size   int64
-	sha256 string
+	annexes        map[string]*annexPart // made (makeAnnexes)
+	annexesWritten bool                  // into the package, not only hashed
+	annexErr       error
 }
 
 // dst is where an evidence file goes in the package: edition.PackagePath,
@@ -310,11 +301,10 @@ func (g *generator) files() []assemble.GeneratedFile {
 			_, err := w.Write(schema.JSON)
 			return err
 		}},
-		{Path: AnnexPath, Generate: g.annexFile(AnnexPath)},
+		{Path: AnnexPath, Generate: g.annexFiles},
 	}
 	for _, name := range annex.CSVNames() {
-		p := annex.Dir + "/csv/" + name
-		files = append(files, assemble.GeneratedFile{Path: p, Generate: g.annexFile(p)})
+		files[len(files)-1].Also = append(files[len(files)-1].Also, annex.Dir+"/csv/"+name)
 	}
 	for _, l := range g.opt.Langs {
 		files = append(files, assemble.GeneratedFile{Path: NarrativePathFor(l, g.opt.several()), Generate: g.narrative(l)},
@@ -378,91 +368,105 @@ func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
 	return out
 }
 
-// makeAnnexes makes the annexes once. The workbook is streamed into
-// xlsxOut when the first call comes from the workbook's own Generate (as
-// the build orders them), else held like the CSV twins.
-func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Result, xlsxOut io.Writer) error {
-	g.annexOnce.Do(func() {
-		if _, err := g.caseJSONBytes(); err != nil {
-			g.annexErr = err
-			return
+// makeAnnexes makes the annexes. In a build the workbook's own Generate
+// makes them (the build orders it before the narratives, which quote the
+// annexes' digests): the workbook is streamed into w, and each CSV twin
+// into its own file of the package (assemble.AlsoWriter) in the same
+// pass, so that none is held in memory. Called first with no writer (a
+// narrative made on its own), it makes them only to count and hash them;
+// the output is the same bytes every time, so a later call with a writer
+// writes what was hashed.
+func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Result, w io.Writer) error {
+	if g.annexErr != nil || w == nil && g.annexes != nil {
+		return g.annexErr
+	}
+	if w != nil && g.annexesWritten {
+		return fmt.Errorf("%s was written already", AnnexPath)
+	}
+	var aw assemble.AlsoWriter
+	if w != nil {
+		var ok bool
+		if aw, ok = w.(assemble.AlsoWriter); !ok {
+			return fmt.Errorf("%s: its CSV twins need a writer that creates them (assemble.AlsoWriter)", AnnexPath)
 		}
-		sum := g.caseSum
-		bufs := map[string]*bytes.Buffer{}
-		xh := sha256.New()
-		var xlsx io.Writer
-		var xn countWriter
-		if xlsxOut != nil {
-			xlsx = io.MultiWriter(xlsxOut, xh, &xn)
-		} else {
-			bufs[AnnexPath] = &bytes.Buffer{}
-			xlsx = bufs[AnnexPath]
+	}
+	if _, err := g.caseJSONBytes(); err != nil {
+		g.annexErr = err
+		return err
+	}
+	sum := g.caseSum
+	parts := map[string]*annexPart{AnnexPath: {h: sha256.New()}}
+	open := func(name string) (io.WriteCloser, error) {
+		p := annex.Dir + "/csv/" + name
+		part := &annexPart{h: sha256.New()}
+		parts[p] = part
+		if aw == nil {
+			return nopCloser{part}, nil
 		}
-		open := func(name string) (io.WriteCloser, error) {
-			b := &bytes.Buffer{}
-			bufs[annex.Dir+"/csv/"+name] = b
-			return nopCloser{b}, nil
-		}
-		// The redaction log in the annexes lists the narrative's
-		// redactions too; where they fall does not depend on the annexes'
-		// digests, which the narrative quotes.
-		narrativeLog, err := NarrativeRedactions(g.doc, g.opt)
+		f, err := aw.CreateAlso(p)
 		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Writer
+			io.Closer
+		}{io.MultiWriter(f, part), f}, nil
+	}
+	xlsx := io.Writer(parts[AnnexPath])
+	if w != nil {
+		xlsx = io.MultiWriter(w, xlsx)
+	}
+	// The redaction log in the annexes lists the narrative's redactions
+	// too; where they fall does not depend on the annexes' digests, which
+	// the narrative quotes.
+	narrativeLog, err := NarrativeRedactions(g.doc, g.opt)
+	if err != nil {
+		g.annexErr = err
+		return err
+	}
+	err = annex.Write(ctx, g.doc.Case, g.fileInfos(ev), annex.Options{
+		Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
+		Redactions: narrativeLog, Lang: locale.Must(g.opt.Langs[0]),
+	}, xlsx, open)
+	if err != nil {
+		if w == nil {
 			g.annexErr = err
-			return
 		}
-		g.annexErr = annex.Write(ctx, g.doc.Case, g.fileInfos(ev), annex.Options{
-			Date: g.opt.Date, Edition: g.opt.Edition, Version: g.opt.Version, CaseSHA256: hex.EncodeToString(sum[:]),
-			Redactions: narrativeLog, Lang: locale.Must(g.opt.Langs[0]),
-		}, xlsx, open)
-		if g.annexErr != nil {
-			return
-		}
-		g.annexes = map[string]*annexPart{}
-		if xlsxOut != nil {
-			g.annexes[AnnexPath] = &annexPart{size: int64(xn), sha256: hex.EncodeToString(xh.Sum(nil))}
-		}
-		for p, b := range bufs {
-			s := sha256.Sum256(b.Bytes())
-			g.annexes[p] = &annexPart{data: b.Bytes(), size: int64(b.Len()), sha256: hex.EncodeToString(s[:])}
-		}
-	})
-	return g.annexErr
+		return err
+	}
+	for _, part := range parts {
+		part.sha256 = hex.EncodeToString(part.h.Sum(nil))
+		part.h = nil
+	}
+	g.annexes = parts
+	g.annexesWritten = w != nil
+	return nil
 }
-
-// countWriter counts the bytes written through it.
-type countWriter int64
-
-func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
 
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-func (g *generator) annexFile(p string) func(context.Context, io.Writer, map[string]evidence.Result) error {
-	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
-		var xlsxOut io.Writer
-		if p == AnnexPath {
-			xlsxOut = w
-		}
-		first := g.annexes == nil
-		if err := g.makeAnnexes(ctx, ev, xlsxOut); err != nil {
-			return fmt.Errorf("annexes: %w", err)
-		}
-		part, ok := g.annexes[p]
-		if !ok {
-			return fmt.Errorf("annexes: %s was not produced", p)
-		}
-		if p == AnnexPath && first {
-			return nil // streamed into w
-		}
-		if part.data == nil && part.size > 0 {
-			return fmt.Errorf("annexes: %s was written already", p)
-		}
-		_, err := w.Write(part.data)
-		part.data = nil
-		return err
+// annexPart is what the narrative quotes of one annex file, counted and
+// hashed as it is written.
+type annexPart struct {
+	h      hash.Hash // nil once written
+	size   int64
+	sha256 string
+}
+
+func (p *annexPart) Write(b []byte) (int, error) {
+	p.h.Write(b)
+	p.size += int64(len(b))
+	return len(b), nil
+}
+
+// annexFiles writes the workbook and, in the same pass, its CSV twins.
+func (g *generator) annexFiles(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+	if err := g.makeAnnexes(ctx, ev, w); err != nil {
+		return fmt.Errorf("annexes: %w", err)
 	}
+	return nil
 }
 
 // NarrativeRedactions is the narrative's part of the redaction log of the
@@ -698,11 +702,18 @@ func writeLetterBeside(ctx context.Context, w io.Writer, doc *schema.Document, o
 	if opt.Edition == edition.Public {
 		g.leaks = edition.NewLeakCheck(doc.Case)
 	}
-	m, err := os.ReadFile(filepath.Join(pkg, filepath.FromSlash(bag.CasepackManifestPath)))
+	// Hashed as it is read: the manifest of 20,000 files is megabytes.
+	m, err := os.Open(filepath.Join(pkg, filepath.FromSlash(bag.CasepackManifestPath)))
 	if err != nil {
 		return fmt.Errorf("covering letter: %w", err)
 	}
-	sum := sha256.Sum256(m)
+	h := sha256.New()
+	_, err = io.Copy(h, m)
+	m.Close()
+	if err != nil {
+		return fmt.Errorf("covering letter: %w", err)
+	}
+	sum := h.Sum(nil)
 	l, err := g.letterData(lang)
 	if err != nil {
 		return err
