@@ -3,6 +3,7 @@ package verify
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/finding"
 )
 
@@ -240,4 +242,48 @@ func BenchmarkVerifyHugePlainManifest(b *testing.B) {
 			b.Fatalf("%d findings kept", len(rep.Findings))
 		}
 	})
+}
+
+// TestCasepackFindingsBounded: casepack/manifest.json is read once, the
+// checks that need a file's digest done after hashing, yet its findings
+// come in the order of its items, and are bounded as any others: a
+// disagreeing digest of the first item is listed, 999 of the 1,500 entries
+// no payload manifest lists after it, and one finding counts the other
+// 501.
+func TestCasepackFindingsBounded(t *testing.T) {
+	const a, bogus = "data/evidence/EV-0001/a.txt", 1500
+	files := bagWith(t, nil)
+	var cm bag.CasepackManifest
+	must(t, json.Unmarshal(files[bag.CasepackManifestPath], &cm))
+	for i := range cm.Evidence {
+		if f := &cm.Evidence[i].Files[0]; f.Path == a {
+			f.SHA256 = strings.Repeat("0", 64)
+		}
+	}
+	for i := range bogus {
+		cm.Evidence = append(cm.Evidence, bag.EvidenceItem{ID: fmt.Sprintf("EV-9%04d", i), Files: []bag.ManifestFile{{
+			Path: fmt.Sprintf("data/evidence/EV-9%04d/x.bin", i), Size: 1, SHA256: strings.Repeat("1", 64), SHA512: strings.Repeat("2", 128)}}})
+	}
+	var err error
+	files[bag.CasepackManifestPath], err = cm.Marshal()
+	must(t, err)
+	rep := run(t, writeBag(t, retag(t, files)))
+	listed, more, first := 0, "", false
+	for _, f := range rep.Findings {
+		if f.Code != finding.CasepackMismatch {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(f.Message, "and "):
+			more = f.Message
+		case strings.Contains(f.Message, "SHA-256 of \""+a+"\" disagrees"):
+			first = true
+			fallthrough
+		default:
+			listed++
+		}
+	}
+	if listed != MaxFindingsPerCode || !first || more != fmt.Sprintf("and %d more findings of this kind, not listed (the first %d are)", bogus+1-MaxFindingsPerCode, MaxFindingsPerCode) {
+		t.Errorf("%d listed, the first item's listed: %v, then %q", listed, first, more)
+	}
 }

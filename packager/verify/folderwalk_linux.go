@@ -245,17 +245,17 @@ func modeType(m uint32) fs.FileMode {
 	return fs.ModeIrregular
 }
 
-// walkFolder walks and hashes a package folder with folderReader (see
-// walkAndHash). done is false when this is no package folder on this
-// system, or its top folder cannot be listed this way: then nothing was
-// done, and the fs.FS walk does it all.
-func (v *verifier) walkFolder(ctx context.Context) (done bool, err error) {
+// walkFolder walks a package folder with folderReader and starts hashing
+// its payload (see walkAndHash). done is false when this is no package
+// folder on this system, or its top folder cannot be listed this way:
+// then nothing was done, and the fs.FS walk does it all.
+func (v *verifier) walkFolder(ctx context.Context) (hashed func() error, err error, done bool) {
 	if v.pkg.folder == nil {
-		return false, nil
+		return nil, nil, false
 	}
 	r := newFolderReader(v.pkg.folder)
 	if r == nil {
-		return false, nil
+		return nil, nil, false
 	}
 	sized := func(p string) bool {
 		if !strings.HasPrefix(p, "data/") {
@@ -267,9 +267,10 @@ func (v *verifier) walkFolder(ctx context.Context) (done bool, err error) {
 	top := &dirNode{path: "."}
 	if r.list(top, sized); top.err != nil {
 		r.close() // no openat2 here, or the folder is unreadable: the fs.FS says why
-		return false, nil
+		return nil, nil, false
 	}
 	v.folder = r
+	none := func() error { return nil }
 	for level := []*dirNode{top}; ; {
 		var next []*dirNode
 		for _, d := range level {
@@ -286,7 +287,7 @@ func (v *verifier) walkFolder(ctx context.Context) (done bool, err error) {
 			r.list(next[i], sized)
 			return nil
 		}); err != nil {
-			return true, err
+			return none, err, true
 		}
 		level = next
 	}
@@ -296,15 +297,19 @@ func (v *verifier) walkFolder(ctx context.Context) (done bool, err error) {
 		found = append(found, f)
 	}
 	if err := v.visitTree(top, map[string]string{}, add); err != nil {
-		return true, err
+		return none, err, true
 	}
-	return true, digest.Each(ctx, len(found), v.opt.Workers, func(ctx context.Context, i int) error {
-		v.hashFound(ctx, found[i])
-		if ctx.Err() != nil {
-			return context.Cause(ctx)
-		}
-		return nil
-	})
+	result := make(chan error, 1)
+	go func() {
+		result <- digest.Each(ctx, len(found), v.opt.Workers, func(ctx context.Context, i int) error {
+			v.hashFound(ctx, found[i])
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return nil
+		})
+	}()
+	return sync.OnceValue(func() error { return <-result }), nil, true
 }
 
 // visitTree visits the listing of d in fs.WalkDir's order; a folder that

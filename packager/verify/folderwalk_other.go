@@ -15,4 +15,4 @@ func (*folderReader) hash(context.Context, *verifier, string, *fileState) (bool,
 }
 
 // walkFolder: elsewhere the package is walked through its fs.FS.
-func (v *verifier) walkFolder(context.Context) (bool, error) { return false, nil }
+func (v *verifier) walkFolder(context.Context) (func() error, error, bool) { return nil, nil, false }

@@ -72,6 +72,7 @@ type fileState struct {
 	given      bool // its digest came from Options.Hashed
 	full       bool // hash it with both algorithms, even as payload
 	unreadable bool
+	listed     bool // a manifest lists it
 	d          digest.Digests
 	err        error             // reading it for its digest failed
 	other      map[string]string // digests of other algorithms (another tool's bag)
@@ -146,15 +147,17 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	v := &verifier{opt: opt, pkg: pkg, fsys: pkg.FS(), files: map[string]*fileState{}, missing: map[string]bool{}, modified: map[string]bool{},
 		perCode: map[finding.Code]int{}, over: map[finding.Code]int{}}
 	v.findings = slices.Clone(pkg.findings)
-	// Payload files are hashed as the walk finds them, so every core is
-	// busy while folders are still being listed (a package of many small
-	// files spends as long listing as hashing); the manifests say
-	// afterwards which of them count (a file no manifest lists is
-	// reported as extra, its digest unused).
 	v.meter = digest.NewMeter(opt.Progress, 0, 0)
 	v.hashAlgs = v.guessPlain()
-	defer func() { v.folder.close() }()
-	if err := v.walkAndHash(ctx); err != nil {
+	// The payload is hashed while the tag files are read: only the
+	// hashing goroutines touch a payload file's state until hashed()
+	// returns, and nothing below touches it before then.
+	hashed, err := v.walkAndHash(ctx)
+	defer func() {
+		hashed()
+		v.folder.close()
+	}()
+	if err != nil {
 		return nil, err
 	}
 
@@ -162,31 +165,11 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	info := v.readBagInfo()
 	v.plain = !v.isCasepack(info)
 	v.checkVersion()
-	if !v.plain && v.hashAlgs != nil {
-		// The top folder looked like another tool's bag, but bag-info.txt
-		// claims a casepack package (one whose casepack/ and signatures/
-		// are gone): its files are hashed again, as a package's.
-		v.hashAlgs = nil
-		for _, fst := range v.files {
-			fst.hashed, fst.err = false, nil
-		}
-	}
 
 	var pay, tag []*side
 	if v.plain {
 		pay, tag = v.readForeignManifests()
 		v.requireData()
-		if want := slices.Sorted(slices.Values(v.algs)); !slices.Equal(want, v.hashAlgs) {
-			// guessPlain could not tell (an unlistable top folder): the
-			// files are hashed again, with the manifests' algorithms.
-			v.hashAlgs = want
-			if len(want) == 0 {
-				v.hashAlgs = nil
-			}
-			for _, fst := range v.files {
-				fst.hashed, fst.err = false, nil
-			}
-		}
 	} else {
 		for _, alg := range bag.Algorithms {
 			pay = append(pay, v.readManifest(bag.ManifestName(alg), alg, false))
@@ -199,31 +182,60 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 
 	// Every file a manifest lists is hashed, each read once: the payload
 	// was as the walk found it; the tag files are now.
-	want := map[string]bool{}
+	listed := func(p string) {
+		if fst, ok := v.files[p]; ok {
+			fst.listed = true
+		}
+	}
 	for _, s := range append(slices.Clone(pay), tag...) {
 		for p := range s.entries {
-			if _, ok := v.files[p]; ok {
-				want[p] = true
+			listed(p)
+		}
+	}
+	cpm := v.newCasepackCheck(pay)
+	cpmOK := v.scanCasepackManifest(func(it bag.EvidenceItem) error {
+		for _, f := range it.Files {
+			listed(f.Path)
+		}
+		cpm.item(it)
+		return nil
+	})
+
+	if err := hashed(); err != nil {
+		return nil, err
+	}
+	if !v.plain && v.hashAlgs != nil {
+		// The top folder looked like another tool's bag, but bag-info.txt
+		// claims a casepack package (one whose casepack/ and signatures/
+		// are gone): its files are hashed again, as a package's.
+		v.hashAlgs = nil
+		for _, fst := range v.files {
+			fst.hashed, fst.err = false, nil
+		}
+	}
+	if v.plain {
+		if algs := slices.Sorted(slices.Values(v.algs)); !slices.Equal(algs, v.hashAlgs) {
+			// guessPlain could not tell (an unlistable top folder): the
+			// files are hashed again, with the manifests' algorithms.
+			v.hashAlgs = algs
+			if len(algs) == 0 {
+				v.hashAlgs = nil
+			}
+			for _, fst := range v.files {
+				fst.hashed, fst.err = false, nil
 			}
 		}
 	}
-	cpmOK := v.scanCasepackManifest(func(it bag.EvidenceItem) error {
-		for _, f := range it.Files {
-			if _, ok := v.files[f.Path]; ok {
-				want[f.Path] = true
-			}
-		}
-		return nil
-	})
+	want := map[string]bool{}
 	for p, fst := range v.files {
 		switch {
-		case !want[p]:
+		case !fst.listed:
 			fst.hashed = false // listed nowhere: extra, its digest unused
 		case fst.hashed:
-			delete(want, p)
 		case fst.err != nil:
 			v.unreadable(p, fst.err)
-			delete(want, p)
+		default:
+			want[p] = true
 		}
 	}
 	if err := v.hashAll(ctx, want); err != nil {
@@ -240,7 +252,7 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	v.checkTagNames(tag)
 	v.checkOxum(info)
 	if cpmOK {
-		v.checkCasepack(pay)
+		cpm.finish()
 	}
 	if v.plain {
 		v.checkSystemFiles()
@@ -271,10 +283,11 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 // walkAndHash lists every file of the package (walk) and hashes the
 // payload as the walk finds it: through the system's folder listing
 // where the package is a folder on this system (walkFolder), through
-// the package's fs.FS otherwise.
-func (v *verifier) walkAndHash(ctx context.Context) error {
-	if done, err := v.walkFolder(ctx); done {
-		return err
+// the package's fs.FS otherwise. The hashing may go on after it returns:
+// hashed waits for it (and returns its error, as often as it is called).
+func (v *verifier) walkAndHash(ctx context.Context) (hashed func() error, err error) {
+	if hashed, err, done := v.walkFolder(ctx); done {
+		return hashed, err
 	}
 	// Payload files are hashed as the walk finds them, so every core is
 	// busy while folders are still being listed (a package of many small
@@ -292,10 +305,11 @@ func (v *verifier) walkAndHash(ctx context.Context) error {
 		v.meter.Grow(1, f.fst.size)
 		payload.Add(f)
 	})
-	if err := payload.Wait(); err != nil {
-		return err
+	err = payload.Wait()
+	if err == nil {
+		err = werr
 	}
-	return werr
+	return func() error { return err }, err
 }
 
 // toHash is a payload file the walk found, to be hashed.
@@ -768,9 +782,9 @@ func wrongScope(p string, isTag, plain bool) string {
 
 // scanCasepackManifest reads casepack/manifest.json a evidence item at a
 // time, handing each to each; it reports a manifest that cannot be read or
-// parsed, and says whether it could be. It is read twice (for the files to
-// hash, then to check them), never held whole: it may list millions of
-// items.
+// parsed, and says whether it could be. It is read once (for the files to
+// hash and to check them, see casepackCheck), never held whole: it may
+// list millions of items.
 func (v *verifier) scanCasepackManifest(each func(bag.EvidenceItem) error) bool {
 	const cp = bag.CasepackManifestPath
 	f, ok := v.openTag(cp, maxCasepackM, finding.CasepackManifest)
@@ -1188,81 +1202,152 @@ func (v *verifier) checkOxum(info []bag.Field) {
 	}
 }
 
-// checkCasepack compares casepack/manifest.json with the bag. Where a file
-// still matches the BagIt manifests, a disagreeing casepack entry names
-// casepack/manifest.json; a changed file is already reported.
-func (v *verifier) checkCasepack(pay []*side) {
-	const cp = bag.CasepackManifestPath
-	mismatch := func(msg, alg, want, got string) {
-		v.add(finding.Finding{Code: finding.CasepackMismatch, Path: cp, Message: msg, Algorithm: alg, Expected: want, Actual: got})
+// casepackCheck compares casepack/manifest.json with the bag, from the one
+// read of it that also says which files to hash: what needs no digest is
+// decided as each item is read (item), the rest once every file is hashed
+// and the BagIt manifests are checked (finish). Where a file still matches
+// the BagIt manifests, a disagreeing casepack entry names
+// casepack/manifest.json; a changed file is already reported. The findings
+// are added by finish, in the order of the items, as a check that read the
+// manifest then would have added them.
+//
+// What is remembered is bounded: paths only for files the package holds
+// or its payload manifests list; IDs as 64-bit hashes; a file's entry only
+// for files the package holds; findings decided while reading only up to
+// MaxFindingsPerCode of each code (the rest counted).
+type casepackCheck struct {
+	v      *verifier
+	pay    []*side
+	listed map[string]bool
+	seed   maphash.Seed
+	ids    map[uint64]bool
+	paths  map[uint64]bool
+	steps  []casepackStep
+	found  []finding.Finding    // findings decided while reading
+	kept   map[finding.Code]int // of those, kept in found
+	over   map[finding.Code]int // and those past MaxFindingsPerCode, counted only
+}
+
+// casepackStep is a finding decided while reading (found[f]), or (f < 0)
+// a file of the package to compare with its entry of evidence id once it
+// is hashed.
+type casepackStep struct {
+	f                    int
+	id                   string
+	path, sha256, sha512 string
+	size                 int64
+}
+
+func (v *verifier) newCasepackCheck(pay []*side) *casepackCheck {
+	return &casepackCheck{v: v, pay: pay, listed: map[string]bool{}, seed: maphash.MakeSeed(), ids: map[uint64]bool{}, paths: map[uint64]bool{},
+		steps: make([]casepackStep, 0, len(v.files)), kept: map[finding.Code]int{}, over: map[finding.Code]int{}}
+}
+
+// decided records a finding decided while reading.
+func (c *casepackCheck) decided(f finding.Finding) {
+	if c.kept[f.Code] >= MaxFindingsPerCode {
+		c.over[f.Code]++ // past the limit however the rest turns out
+		return
 	}
-	// What is remembered is bounded: paths only for files the package
-	// holds or its payload manifests list; IDs as 64-bit hashes.
-	listed := map[string]bool{}
-	seed := maphash.MakeSeed()
-	ids, paths := map[uint64]bool{}, map[uint64]bool{}
-	v.scanCasepackManifest(func(it bag.EvidenceItem) error {
-		h := maphash.String(seed, it.ID)
-		if ids[h] {
-			mismatch(fmt.Sprintf("evidence %s is listed twice", it.ID), "", "", "")
+	c.kept[f.Code]++
+	c.steps = append(c.steps, casepackStep{f: len(c.found)})
+	c.found = append(c.found, f)
+}
+
+func (c *casepackCheck) mismatch(msg, alg, want, got string) {
+	c.decided(finding.Finding{Code: finding.CasepackMismatch, Severity: finding.Error, Path: bag.CasepackManifestPath, Message: msg, Algorithm: alg, Expected: want, Actual: got})
+}
+
+// item checks one evidence item as it is read.
+func (c *casepackCheck) item(it bag.EvidenceItem) {
+	v := c.v
+	h := maphash.String(c.seed, it.ID)
+	if c.ids[h] {
+		c.mismatch(fmt.Sprintf("evidence %s is listed twice", it.ID), "", "", "")
+	}
+	c.ids[h] = true
+	for _, f := range it.Files {
+		_, exists := v.files[f.Path]
+		known := exists || inAny(c.pay, f.Path)
+		ph := maphash.String(c.seed, f.Path)
+		if c.paths[ph] {
+			c.mismatch(fmt.Sprintf("evidence %s: %q is listed twice", it.ID, f.Path), "", "", "")
+			continue
 		}
-		ids[h] = true
-		for _, f := range it.Files {
-			_, exists := v.files[f.Path]
-			known := exists || inAny(pay, f.Path)
-			ph := maphash.String(seed, f.Path)
-			if paths[ph] {
-				mismatch(fmt.Sprintf("evidence %s: %q is listed twice", it.ID, f.Path), "", "", "")
-				continue
-			}
-			paths[ph] = true
+		c.paths[ph] = true
+		if known {
+			c.listed[f.Path] = true
+		}
+		if f.Withheld {
 			if known {
-				listed[f.Path] = true
+				c.decided(finding.Finding{Code: finding.CasepackWithheld, Severity: finding.Error, Path: f.Path, Message: fmt.Sprintf("evidence %s: file is marked withheld but is in the package", it.ID)})
 			}
-			if f.Withheld {
-				if known {
-					v.add(finding.Finding{Code: finding.CasepackWithheld, Path: f.Path, Message: fmt.Sprintf("evidence %s: file is marked withheld but is in the package", it.ID)})
-				}
-				if len(f.SHA256) != 64 || len(f.SHA512) != 128 {
-					mismatch(fmt.Sprintf("evidence %s: withheld %q has no valid digests", it.ID, f.Path), "", "", "")
-				}
-				continue
+			if len(f.SHA256) != 64 || len(f.SHA512) != 128 {
+				c.mismatch(fmt.Sprintf("evidence %s: withheld %q has no valid digests", it.ID, f.Path), "", "", "")
 			}
-			if anyPresent(pay) && !inAny(pay, f.Path) {
-				mismatch(fmt.Sprintf("evidence %s: %q is not in the payload manifests", it.ID, f.Path), "", "", "")
-				continue
-			}
-			fst, ok := v.files[f.Path]
-			if !ok || !fst.hashed || v.modified[f.Path] {
-				continue
-			}
-			if f.Size != fst.size {
-				mismatch(fmt.Sprintf("evidence %s: size of %q", it.ID, f.Path), "", fmt.Sprint(f.Size), fmt.Sprint(fst.size))
-			}
-			for _, alg := range bag.Algorithms {
-				want := f.SHA256
-				if alg == bag.SHA512 {
-					want = f.SHA512
-				}
-				if got := fst.digest(alg); got != "" && want != got {
-					mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", it.ID, algName(alg), f.Path), alg, want, got)
-				} else if s := manifestOf(pay, alg); got == "" && s != nil && s.present && !v.modified[s.name] {
-					// Not recomputed: the file matched the other manifest,
-					// and this one's line (the manifest matched the tag
-					// manifests) stands for its digest.
-					if line, ok := s.entries[f.Path]; ok && line != want {
-						mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with %s", it.ID, algName(alg), f.Path, s.name), alg, want, line)
-					}
-				}
+			continue
+		}
+		if anyPresent(c.pay) && !inAny(c.pay, f.Path) {
+			c.mismatch(fmt.Sprintf("evidence %s: %q is not in the payload manifests", it.ID, f.Path), "", "", "")
+			continue
+		}
+		if exists {
+			c.steps = append(c.steps, casepackStep{f: -1, id: it.ID, path: f.Path, sha256: f.SHA256, sha512: f.SHA512, size: f.Size})
+		}
+	}
+}
+
+// finish adds the findings, comparing each file the package holds with its
+// entry now that it is hashed, then reports evidence in the payload that
+// the manifest does not list.
+func (c *casepackCheck) finish() {
+	v := c.v
+	for _, st := range c.steps {
+		if st.f >= 0 {
+			v.add(c.found[st.f])
+			continue
+		}
+		c.compare(st)
+	}
+	for code, n := range c.over {
+		v.over[code] += n
+	}
+	for _, s := range c.pay {
+		for p := range s.entries {
+			if _, exists := v.files[p]; exists && strings.HasPrefix(p, "data/evidence/") && !c.listed[p] {
+				c.listed[p] = true
+				v.add(finding.Finding{Code: finding.CasepackMismatch, Path: bag.CasepackManifestPath, Message: fmt.Sprintf("%q is evidence in the payload but not in the casepack manifest", p)})
 			}
 		}
-		return nil
-	})
-	for _, s := range pay {
-		for p := range s.entries {
-			if _, exists := v.files[p]; exists && strings.HasPrefix(p, "data/evidence/") && !listed[p] {
-				listed[p] = true
-				mismatch(fmt.Sprintf("%q is evidence in the payload but not in the casepack manifest", p), "", "", "")
+	}
+}
+
+// compare compares a hashed file with its entry.
+func (c *casepackCheck) compare(st casepackStep) {
+	v, id, f := c.v, st.id, bag.ManifestFile{Path: st.path, Size: st.size, SHA256: st.sha256, SHA512: st.sha512}
+	mismatch := func(msg, alg, want, got string) {
+		v.add(finding.Finding{Code: finding.CasepackMismatch, Path: bag.CasepackManifestPath, Message: msg, Algorithm: alg, Expected: want, Actual: got})
+	}
+	fst, ok := v.files[f.Path]
+	if !ok || !fst.hashed || v.modified[f.Path] {
+		return
+	}
+	if f.Size != fst.size {
+		mismatch(fmt.Sprintf("evidence %s: size of %q", id, f.Path), "", fmt.Sprint(f.Size), fmt.Sprint(fst.size))
+	}
+	for _, alg := range bag.Algorithms {
+		want := f.SHA256
+		if alg == bag.SHA512 {
+			want = f.SHA512
+		}
+		if got := fst.digest(alg); got != "" && want != got {
+			mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", id, algName(alg), f.Path), alg, want, got)
+		} else if s := manifestOf(c.pay, alg); got == "" && s != nil && s.present && !v.modified[s.name] {
+			// Not recomputed: the file matched the other manifest,
+			// and this one's line (the manifest matched the tag
+			// manifests) stands for its digest.
+			if line, ok := s.entries[f.Path]; ok && line != want {
+				mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with %s", id, algName(alg), f.Path, s.name), alg, want, line)
 			}
 		}
 	}
