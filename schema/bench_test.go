@@ -35,3 +35,20 @@ func BenchmarkValidateLarge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCanonicalLarge writes the Canonical bytes of the generated case
+// of BenchmarkValidateLarge (about 79 MB).
+func BenchmarkCanonicalLarge(b *testing.B) {
+	c, err := casegen.Generate(casegen.Options{Incidents: 1000, Persons: 100000, Evidence: 10000, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		data, err := schema.Canonical(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(data)))
+	}
+}

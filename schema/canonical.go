@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 
@@ -19,12 +20,38 @@ import (
 // case give the same package (a case read from any form has no empty
 // optional group: see dropEmptyGroups).
 //
-// The bytes are those of encoding/json's Encoder with SetIndent("", "  "):
-// the items of the large collections are encoded on every core, a few
-// thousand at a time, and appended in order as each batch is done, so that
-// a large case is held once as bytes (not once item by item and again
-// joined).
+// The bytes are those of encoding/json's Encoder with SetIndent("", "  ")
+// (written in one pass: jsonenc.go): the items of the large collections
+// are encoded on every core, a few thousand at a time, and appended in
+// order as each batch is done, so that a large case is held once as bytes
+// (not once item by item and again joined).
 func Canonical(c *Case) ([]byte, error) {
+	var b []byte
+	err := canonical(c, func(size int) { b = make([]byte, 0, size) }, func(p []byte) error {
+		b = append(b, p...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// WriteCanonical writes Canonical(c) to w as it is encoded, without
+// holding it whole (a case of 100,000 persons is about 80 MB of it).
+func WriteCanonical(w io.Writer, c *Case) error {
+	return canonical(c, nil, func(p []byte) error {
+		_, err := w.Write(p)
+		return err
+	})
+}
+
+// canonical encodes c and gives its bytes to emit, in order, in pieces.
+// With sized, it first estimates the size of the whole from a sample of
+// each list and calls sized with it, so that a buffer can be allocated
+// once: a buffer a few bytes short would double (a second copy of a large
+// case).
+func canonical(c *Case, sized func(int), emit func([]byte) error) error {
 	v := reflect.ValueOf(c).Elem()
 	t := v.Type()
 	type member struct {
@@ -50,14 +77,19 @@ func Canonical(c *Case) ([]byte, error) {
 			jobs = append(jobs, func() (err error) {
 				m.first, err = encodeChunk(nil, f, 0, min(m.n, canonicalChunk))
 				return err
-			}, func() error {
+			})
+			if sized == nil {
+				continue
+			}
+			jobs = append(jobs, func() error {
 				// Items spread over the whole list: its first ones may not
 				// be typical (a register sorted by role).
 				step := max(1, m.n/canonicalSample)
 				var total, count int
+				var it []byte
 				for j := 0; j < m.n; j += step {
-					it, err := encodeIndented(f.Index(j).Interface(), "    ")
-					if err != nil {
+					var err error
+					if it, err = encodeAt(it[:0], f.Index(j), 2); err != nil {
 						return err
 					}
 					total += len(it) + len(",\n    ")
@@ -69,46 +101,54 @@ func Canonical(c *Case) ([]byte, error) {
 			continue
 		}
 		jobs = append(jobs, func() (err error) {
-			m.raw, err = encodeIndented(f.Interface(), "  ")
+			m.raw, err = encodeAt(nil, f, 1)
 			return err
 		})
 	}
 	if err := eachJob(jobs); err != nil {
-		return nil, err
-	}
-	// The size, estimated from a sample of each list with a margin, so
-	// that the buffer is allocated once: a buffer a few bytes short would
-	// double (a second copy of a large case).
-	size := len("{") + len("}\n")
-	if len(members) > 0 {
-		size += len("\n")
+		return err
 	}
 	keys := make([][]byte, len(members))
 	for i, m := range members {
-		keys[i], _ = json.Marshal(m.name)
-		size += len(",\n  ") + len(keys[i]) + len(": ") + len(m.raw)
-		if m.n > 0 {
-			size += len("[") + len("\n  ]")
-			size += len(m.first) + int(m.per*float64(m.n-min(m.n, canonicalChunk))*canonicalMargin)
-		}
+		keys[i] = appendJSONString(nil, m.name)
 	}
-	b := make([]byte, 0, size)
-	b = append(b, '{')
+	if sized != nil {
+		size := len("{") + len("}\n")
+		if len(members) > 0 {
+			size += len("\n")
+		}
+		for i, m := range members {
+			size += len(",\n  ") + len(keys[i]) + len(": ") + len(m.raw)
+			if m.n > 0 {
+				size += len("[") + len("\n  ]")
+				size += len(m.first) + int(m.per*float64(m.n-min(m.n, canonicalChunk))*canonicalMargin)
+			}
+		}
+		sized(size)
+	}
+	var head []byte
+	head = append(head, '{')
 	for i, m := range members {
 		if i > 0 {
-			b = append(b, ',')
+			head = append(head, ',')
 		}
-		b = append(b, "\n  "...)
-		b = append(b, keys[i]...)
-		b = append(b, ": "...)
+		head = append(head, "\n  "...)
+		head = append(head, keys[i]...)
+		head = append(head, ": "...)
 		if m.n == 0 {
-			b = append(b, m.raw...)
+			head = append(head, m.raw...)
 			continue
 		}
-		b = append(b, '[')
-		b = append(b, m.first...)
+		head = append(head, '[')
+		if err := emit(head); err != nil {
+			return err
+		}
+		head = head[:0]
+		if err := emit(m.first); err != nil {
+			return err
+		}
 		m.first = nil
-		// The rest in waves of chunks, one chunk per job, appended in order.
+		// The rest in waves of chunks, one chunk per job, given in order.
 		wave := make([][]byte, 2*digest.Workers(0))
 		for j0 := min(m.n, canonicalChunk); j0 < m.n; {
 			jobs = jobs[:0]
@@ -125,20 +165,22 @@ func Canonical(c *Case) ([]byte, error) {
 				})
 			}
 			if err := eachJob(jobs); err != nil {
-				return nil, err
+				return err
 			}
 			j0 += len(jobs) * canonicalChunk
 			for k := range jobs {
-				b = append(b, wave[k]...)
+				if err := emit(wave[k]); err != nil {
+					return err
+				}
 			}
 		}
-		b = append(b, "\n  ]"...)
+		head = append(head, "\n  ]"...)
 	}
 	if len(members) > 0 {
-		b = append(b, '\n')
+		head = append(head, '\n')
 	}
-	b = append(b, "}\n"...)
-	return b, nil
+	head = append(head, "}\n"...)
+	return emit(head)
 }
 
 // canonicalChunk is how many items of a list one job encodes;
@@ -162,18 +204,33 @@ func eachJob(jobs []func() error) error {
 // encodeChunk appends items lo to hi of the list to b, each after its
 // separator: ",\n    " (no comma before the first item of the list).
 func encodeChunk(b []byte, list reflect.Value, lo, hi int) ([]byte, error) {
+	var err error
 	for j := lo; j < hi; j++ {
-		it, err := encodeIndented(list.Index(j).Interface(), "    ")
-		if err != nil {
-			return nil, err
-		}
 		if j > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, "\n    "...)
-		b = append(b, it...)
+		if b, err = encodeAt(b, list.Index(j), 2); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
+}
+
+// encodeAt appends v as the Encoder writes it at depth (an indentation of
+// two spaces per level): from its plan (jsonenc.go), or by the Encoder
+// itself for a type without one.
+func encodeAt(b []byte, v reflect.Value, depth int) ([]byte, error) {
+	if plan, err := planFor(v.Type()); err == nil {
+		if out, err := plan(b, v, depth); err == nil {
+			return out, nil
+		}
+	}
+	it, err := encodeIndented(v.Interface(), strings.Repeat("  ", depth))
+	if err != nil {
+		return nil, err
+	}
+	return append(b, it...), nil
 }
 
 // encodeIndented encodes v as the Encoder does at an indentation of prefix.

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"testing"
 
@@ -59,6 +60,16 @@ func TestCanonical(t *testing.T) {
 		if !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("case %d: Canonical differs from the Encoder's bytes:\n%.300s\n---\n%.300s", i, got, want.Bytes())
 		}
+		var streamed bytes.Buffer
+		if err := schema.WriteCanonical(&streamed, c); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(streamed.Bytes(), got) {
+			t.Errorf("case %d: WriteCanonical writes other bytes than Canonical:\n%.300s\n---\n%.300s", i, streamed.Bytes(), got)
+		}
+		if err := schema.WriteCanonical(&failingWriter{after: len(got) / 2}, c); !errors.Is(err, errDiskFull) {
+			t.Errorf("case %d: WriteCanonical to a writer that fails returned %v, not its error", i, err)
+		}
 		// Allocated once at its size: a buffer that had to grow would hold
 		// twice the case (about 80 MB more for 100,000 persons).
 		if cap(got) > len(got)+len(got)/8+64 {
@@ -69,4 +80,17 @@ func TestCanonical(t *testing.T) {
 	if ev := doc.Case.Evidence[0]; ev.Sensitivity != nil || ev.Location != nil || ev.Verification == nil {
 		t.Errorf("empty optional groups are kept, or a group with a field is dropped: %+v", ev)
 	}
+}
+
+var errDiskFull = errors.New("disk full")
+
+// failingWriter fails once it has taken after bytes.
+type failingWriter struct{ after int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.after {
+		return w.after, errDiskFull
+	}
+	w.after -= len(p)
+	return len(p), nil
 }
