@@ -44,7 +44,7 @@ type partItem struct {
 // streamed list cut to its first item (so that the root's own rules, such
 // as minItems, hold), then every other item against the schema of its list,
 // each decoded as soon as it is checked. It leaves doc.Case and doc.Data
-// set, doc.Value nil and doc.Parts nil.
+// set (Data nil with Options.NoCanonical), doc.Value nil and doc.Parts nil.
 func (v *vctx) parts(ctx context.Context) error {
 	doc := v.doc
 	p := doc.Parts
@@ -148,7 +148,9 @@ func (v *vctx) parts(ctx context.Context) error {
 		doc.numbers = append(doc.numbers, results[i].numbers...)
 	}
 	dropEmptyGroups(c)
-	doc.Data, err = Canonical(c)
+	if !v.noCanonical {
+		doc.Data, err = Canonical(c)
+	}
 	return err
 }
 

@@ -47,6 +47,11 @@ type Options struct {
 	// (NewChecklist) to a case without errors: what validate tells a
 	// lawyer before filing. Other readers of a case leave it out.
 	Checklist bool
+	// NoCanonical leaves the Document's Data nil for a case read from a
+	// form other than JSON, whose Data would be its Canonical bytes: for a
+	// caller that writes them itself (WriteCanonical), so that a large
+	// case is never held whole as bytes as well as typed.
+	NoCanonical bool
 }
 
 // Validate checks a loaded case against the schema and the consistency
@@ -58,6 +63,7 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 	}
 	var v vctx
 	v.doc = doc
+	v.noCanonical = opt.NoCanonical
 	if doc.Parts != nil {
 		// Checked and decoded item by item (parts.go).
 		if err := v.parts(ctx); err != nil {
@@ -76,7 +82,7 @@ func Validate(ctx context.Context, doc *Document, opt Options) ([]finding.Findin
 		var err error
 		if doc.Form != nil {
 			err = doc.decodeTree(ctx, tree, !opt.KeepTree)
-			if err == nil {
+			if err == nil && !opt.NoCanonical {
 				doc.Data, err = Canonical(doc.Case)
 			}
 		} else {
@@ -214,6 +220,8 @@ type vctx struct {
 	members []string
 	// realDirs remembers where the evidence folders really are.
 	realDirs map[string]string
+	// noCanonical: Options.NoCanonical.
+	noCanonical bool
 }
 
 func (v *vctx) add(code finding.Code, ptr, msg, hint string) {

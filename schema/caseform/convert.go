@@ -68,8 +68,10 @@ func Convert(ctx context.Context, src, dst string, opt ConvertOptions) (*Convert
 		}
 	}
 	// Another form is written from the generic tree: keep it. case.json
-	// is written from the typed model unless the case does not fit it.
-	doc, fs, err := LoadAndValidate(ctx, file, schema.Options{SkipFiles: true, KeepTree: to != JSON})
+	// is written from the typed model unless the case does not fit it,
+	// streamed to the file: the Canonical bytes of a workbook's case are
+	// not made for the document (NoCanonical).
+	doc, fs, err := LoadAndValidate(ctx, file, schema.Options{SkipFiles: true, KeepTree: to != JSON, NoCanonical: to == JSON})
 	if err != nil {
 		return rep, err
 	}
@@ -78,8 +80,19 @@ func Convert(ctx context.Context, src, dst string, opt ConvertOptions) (*Convert
 		return rep, ErrNotConverted
 	}
 	exact := !hasStructural(fs)
+	if to == JSON && exact {
+		// The Canonical form of the typed case, written as it is encoded.
+		c := doc.Case
+		doc = nil // the source's bytes and locations are not needed any more
+		if err := atomicfs.WriteFile(dst, atomicfs.FileOptions{Replace: opt.Force}, func(w io.Writer) error {
+			return schema.WriteCanonical(w, c)
+		}); err != nil {
+			return rep, err
+		}
+		return rep, nil
+	}
 	tree := doc.Value
-	if tree == nil && !(to == JSON && exact) {
+	if tree == nil {
 		// Validation let the generic tree go; read it again.
 		if from == JSON {
 			back, _ := schema.Parse(file, doc.Data)
@@ -101,11 +114,8 @@ func Convert(ctx context.Context, src, dst string, opt ConvertOptions) (*Convert
 			}
 		}
 	}
-	var out []byte
-	var problems []finding.Finding
-	if to == JSON && exact {
-		out = want
-	} else if out, problems, err = Encode(to, tree, doc.Case, exact); err != nil {
+	out, problems, err := Encode(to, tree, doc.Case, exact)
+	if err != nil {
 		return rep, err
 	}
 	if len(problems) > 0 {
@@ -121,19 +131,13 @@ func Convert(ctx context.Context, src, dst string, opt ConvertOptions) (*Convert
 		return rep, ErrNotConverted
 	}
 	doc = nil // the source's model is not needed any more
-	switch {
-	case to == JSON && exact:
-		// out is the source's Canonical bytes themselves.
-	case exact:
+	if exact {
 		// Only the bytes are compared: let the tree go before the result
 		// is read back (a large case would hold two of each at once).
-		if err := checkRoundTrip(to, out, nil, want); err != nil {
-			return rep, err
-		}
-	default:
-		if err := checkRoundTrip(to, out, tree, want); err != nil {
-			return rep, err
-		}
+		tree = nil
+	}
+	if err := checkRoundTrip(to, out, tree, want); err != nil {
+		return rep, err
 	}
 	tree = nil
 	if err := atomicfs.WriteFile(dst, atomicfs.FileOptions{Replace: opt.Force}, func(w io.Writer) error {
