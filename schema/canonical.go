@@ -221,7 +221,7 @@ func encodeChunk(b []byte, list reflect.Value, lo, hi int) ([]byte, error) {
 // two spaces per level): from its plan (jsonenc.go), or by the Encoder
 // itself for a type without one.
 func encodeAt(b []byte, v reflect.Value, depth int) ([]byte, error) {
-	if plan, err := planFor(v.Type()); err == nil {
+	if plan, err := encoderOf(v.Type()); err == nil {
 		if out, err := plan(b, v, depth); err == nil {
 			return out, nil
 		}

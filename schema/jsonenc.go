@@ -17,17 +17,17 @@ import (
 // it; for a case of 100,000 persons that is most of the time Canonical
 // takes. The typed model holds only structs, pointers, slices, strings,
 // booleans, integers and floats, without methods of its own for JSON:
-// each type is planned once (the fields encoding/json would write, with
+// each type is encoderEntry once (the fields encoding/json would write, with
 // their omitempty) and encoded from the plan. A kind outside that set
-// has no plan (errNoPlan), and Canonical falls back to encoding/json for
+// has no plan (errNoEncoder), and Canonical falls back to encoding/json for
 // it; canonical_test.go checks the two give the same bytes.
 
 // encodeFunc appends v, at depth (each of its lines indented by two
 // spaces per level), to b.
 type encodeFunc func(b []byte, v reflect.Value, depth int) ([]byte, error)
 
-// line is the line break before a value at depth d.
-func line(d int) string {
+// indentLine is the line break before a value at depth d.
+func indentLine(d int) string {
 	if 1+2*d <= len(newlineSpaces) {
 		return newlineSpaces[:1+2*d]
 	}
@@ -36,37 +36,37 @@ func line(d int) string {
 
 const newlineSpaces = "\n                                                                "
 
-var errNoPlan = errors.New("no encoding plan for this type")
+var errNoEncoder = errors.New("no encoding plan for this type")
 
-// plans caches each type's encodeFunc (or its errNoPlan).
-var plans sync.Map // reflect.Type → planned
+// encoders caches each type's encodeFunc (or its errNoEncoder).
+var encoders sync.Map // reflect.Type → encoderEntry
 
-type planned struct {
+type encoderEntry struct {
 	fn  encodeFunc
 	err error
 }
 
-// planFor returns the encoder of values of type t.
-func planFor(t reflect.Type) (encodeFunc, error) {
-	if p, ok := plans.Load(t); ok {
-		return p.(planned).fn, p.(planned).err
+// encoderOf returns the encoder of values of type t.
+func encoderOf(t reflect.Type) (encodeFunc, error) {
+	if p, ok := encoders.Load(t); ok {
+		return p.(encoderEntry).fn, p.(encoderEntry).err
 	}
-	// A type that holds itself (none does in the model today) is planned
+	// A type that holds itself (none does in the model today) is encoderEntry
 	// through the cache: its own plan is looked up when it is used.
 	var self encodeFunc
-	plans.Store(t, planned{fn: func(b []byte, v reflect.Value, d int) ([]byte, error) {
+	encoders.Store(t, encoderEntry{fn: func(b []byte, v reflect.Value, d int) ([]byte, error) {
 		return self(b, v, d)
 	}})
-	fn, err := makePlan(t)
+	fn, err := makeEncoder(t)
 	self = fn
-	plans.Store(t, planned{fn: fn, err: err})
+	encoders.Store(t, encoderEntry{fn: fn, err: err})
 	return fn, err
 }
 
-func makePlan(t reflect.Type) (encodeFunc, error) {
+func makeEncoder(t reflect.Type) (encodeFunc, error) {
 	if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) ||
 		t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
-		return nil, errNoPlan
+		return nil, errNoEncoder
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -90,7 +90,7 @@ func makePlan(t reflect.Type) (encodeFunc, error) {
 			return appendJSONFloat(b, v.Float())
 		}, nil
 	case reflect.Pointer:
-		elem, err := planFor(t.Elem())
+		elem, err := encoderOf(t.Elem())
 		if err != nil {
 			return nil, err
 		}
@@ -102,9 +102,9 @@ func makePlan(t reflect.Type) (encodeFunc, error) {
 		}, nil
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
-			return nil, errNoPlan // encoding/json writes []byte as base64
+			return nil, errNoEncoder // encoding/json writes []byte as base64
 		}
-		elem, err := planFor(t.Elem())
+		elem, err := encoderOf(t.Elem())
 		if err != nil {
 			return nil, err
 		}
@@ -122,18 +122,18 @@ func makePlan(t reflect.Type) (encodeFunc, error) {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = append(b, line(d+1)...)
+				b = append(b, indentLine(d+1)...)
 				if b, err = elem(b, v.Index(i), d+1); err != nil {
 					return nil, err
 				}
 			}
-			b = append(b, line(d)...)
+			b = append(b, indentLine(d)...)
 			return append(b, ']'), nil
 		}, nil
 	case reflect.Struct:
-		return structPlan(t)
+		return structEncoder(t)
 	}
-	return nil, errNoPlan
+	return nil, errNoEncoder
 }
 
 var (
@@ -141,18 +141,18 @@ var (
 	textMarshalerType = reflect.TypeFor[interface{ MarshalText() ([]byte, error) }]()
 )
 
-// field is one member of a struct as encoding/json writes it.
-type field struct {
+// encField is one member of a struct as encoding/json writes it.
+type encField struct {
 	index     int
 	key       []byte // the quoted name and ": "
 	omitEmpty bool
 	enc       encodeFunc
 }
 
-// structPlan plans a struct of exported, named fields (an embedded field
+// structEncoder encoders a struct of exported, named fields (an embedded field
 // or a tag option other than omitempty has no plan).
-func structPlan(t reflect.Type) (encodeFunc, error) {
-	var fields []field
+func structEncoder(t reflect.Type) (encodeFunc, error) {
+	var fields []encField
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("json")
@@ -160,7 +160,7 @@ func structPlan(t reflect.Type) (encodeFunc, error) {
 			continue
 		}
 		if sf.Anonymous {
-			return nil, errNoPlan
+			return nil, errNoEncoder
 		}
 		if !sf.IsExported() {
 			continue
@@ -171,22 +171,22 @@ func structPlan(t reflect.Type) (encodeFunc, error) {
 			var o string
 			o, opts, _ = strings.Cut(opts, ",")
 			if o != "omitempty" {
-				return nil, errNoPlan
+				return nil, errNoEncoder
 			}
 			omit = true
 		}
 		if name == "" || !validTag(name) {
 			if name != "" {
-				return nil, errNoPlan
+				return nil, errNoEncoder
 			}
 			name = sf.Name
 		}
-		enc, err := planFor(sf.Type)
+		enc, err := encoderOf(sf.Type)
 		if err != nil {
 			return nil, err
 		}
 		key := appendJSONString(nil, name)
-		fields = append(fields, field{index: i, key: append(key, ": "...), omitEmpty: omit, enc: enc})
+		fields = append(fields, encField{index: i, key: append(key, ": "...), omitEmpty: omit, enc: enc})
 	}
 	return func(b []byte, v reflect.Value, d int) ([]byte, error) {
 		first := true
@@ -203,7 +203,7 @@ func structPlan(t reflect.Type) (encodeFunc, error) {
 			} else {
 				b = append(b, ',')
 			}
-			b = append(b, line(d+1)...)
+			b = append(b, indentLine(d+1)...)
 			b = append(b, f.key...)
 			if b, err = f.enc(b, fv, d+1); err != nil {
 				return nil, err
@@ -212,7 +212,7 @@ func structPlan(t reflect.Type) (encodeFunc, error) {
 		if first {
 			return append(b, "{}"...), nil
 		}
-		b = append(b, line(d)...)
+		b = append(b, indentLine(d)...)
 		return append(b, '}'), nil
 	}, nil
 }
@@ -235,7 +235,7 @@ func validTag(s string) bool {
 // "e-7", not "e-07"); NaN and infinities are not JSON.
 func appendJSONFloat(b []byte, f float64) ([]byte, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return nil, errNoPlan // encoding/json gives the error
+		return nil, errNoEncoder // encoding/json gives the error
 	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {

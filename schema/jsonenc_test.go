@@ -99,7 +99,7 @@ func TestEncodeAtMatchesEncoder(t *testing.T) {
 			}
 		}
 	}
-	if _, err := planFor(reflect.TypeFor[Case]()); err != nil {
+	if _, err := encoderOf(reflect.TypeFor[Case]()); err != nil {
 		t.Errorf("the typed model has no encoding plan, so Canonical falls back to the slow Encoder: %v", err)
 	}
 	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
