@@ -38,28 +38,54 @@ const newlineSpaces = "\n                                                       
 
 var errNoEncoder = errors.New("no encoding plan for this type")
 
-// encoders caches each type's encodeFunc (or its errNoEncoder).
-var encoders sync.Map // reflect.Type → encoderEntry
+// ready holds the encoders made so far, for use by any goroutine: only
+// whole ones, published once made. building holds them (and the types
+// being made) while encodersMu is held.
+var (
+	ready      sync.Map // reflect.Type → encoderEntry
+	encodersMu sync.Mutex
+	building   = map[reflect.Type]encoderEntry{}
+)
 
 type encoderEntry struct {
 	fn  encodeFunc
 	err error
 }
 
-// encoderOf returns the encoder of values of type t.
+// encoderOf returns the encoder of values of type t, made once. The first
+// items of a list are encoded on several cores at once: an encoder is
+// made under a lock and published whole, so that no goroutine can use one
+// still being made.
 func encoderOf(t reflect.Type) (encodeFunc, error) {
-	if p, ok := encoders.Load(t); ok {
-		return p.(encoderEntry).fn, p.(encoderEntry).err
+	if e, ok := ready.Load(t); ok {
+		return e.(encoderEntry).fn, e.(encoderEntry).err
 	}
-	// A type that holds itself (none does in the model today) is encoderEntry
-	// through the cache: its own plan is looked up when it is used.
+	encodersMu.Lock()
+	defer encodersMu.Unlock()
+	fn, err := encoderLocked(t)
+	ready.Store(t, encoderEntry{fn: fn, err: err})
+	return fn, err
+}
+
+// encoderLocked is encoderOf with encodersMu held.
+func encoderLocked(t reflect.Type) (encodeFunc, error) {
+	if e, ok := building[t]; ok {
+		return e.fn, e.err
+	}
+	// A type that holds itself (none does in the model today) is encoded
+	// through a reference to its own encoder, set once that is made; one
+	// that ends up without an encoder leaves the reference unset, and
+	// whatever holds it falls back to encoding/json (errNoEncoder).
 	var self encodeFunc
-	encoders.Store(t, encoderEntry{fn: func(b []byte, v reflect.Value, d int) ([]byte, error) {
+	building[t] = encoderEntry{fn: func(b []byte, v reflect.Value, d int) ([]byte, error) {
+		if self == nil {
+			return nil, errNoEncoder
+		}
 		return self(b, v, d)
-	}})
+	}}
 	fn, err := makeEncoder(t)
 	self = fn
-	encoders.Store(t, encoderEntry{fn: fn, err: err})
+	building[t] = encoderEntry{fn: fn, err: err}
 	return fn, err
 }
 
@@ -90,7 +116,7 @@ func makeEncoder(t reflect.Type) (encodeFunc, error) {
 			return appendJSONFloat(b, v.Float())
 		}, nil
 	case reflect.Pointer:
-		elem, err := encoderOf(t.Elem())
+		elem, err := encoderLocked(t.Elem())
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +130,7 @@ func makeEncoder(t reflect.Type) (encodeFunc, error) {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return nil, errNoEncoder // encoding/json writes []byte as base64
 		}
-		elem, err := encoderOf(t.Elem())
+		elem, err := encoderLocked(t.Elem())
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +207,7 @@ func structEncoder(t reflect.Type) (encodeFunc, error) {
 			}
 			name = sf.Name
 		}
-		enc, err := encoderOf(sf.Type)
+		enc, err := encoderLocked(sf.Type)
 		if err != nil {
 			return nil, err
 		}

@@ -3,9 +3,11 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -128,4 +130,80 @@ func FuzzEncodeAt(f *testing.F) {
 			t.Fatalf("got %q\nwant %q", got, want)
 		}
 	})
+}
+
+// Types used nowhere else, so that their encoders are made in the tests
+// below.
+type (
+	treeNode struct {
+		Name string     `json:"name"`
+		Kids []treeNode `json:"kids,omitempty"`
+		Up   *treeNode  `json:"up,omitempty"`
+	}
+	// cycleHalf holds cycleWhole, which has no encoder (a map): the
+	// half's encoder must not use the whole's unmade one.
+	cycleWhole struct {
+		Half cycleHalf      `json:"half"`
+		M    map[string]int `json:"m"`
+	}
+	cycleHalf struct {
+		Whole *cycleWhole `json:"whole"`
+		S     string      `json:"s"`
+	}
+)
+
+// TestEncoderFirstUseOnEveryCore: the encoder of a type is made once and
+// published whole, though the items of a list are encoded on several
+// cores at once from the start (an encoder used while it was being made
+// crashed the annexes command). The type is made here, new at each run,
+// and large, so that its encoder takes a while to make.
+func TestEncoderFirstUseOnEveryCore(t *testing.T) {
+	var fields []reflect.StructField
+	for i := range 300 {
+		inner := reflect.StructOf([]reflect.StructField{{Name: fmt.Sprintf("X%d", i), Type: reflect.TypeFor[string](), Tag: `json:"x"`}})
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: reflect.SliceOf(inner), Tag: reflect.StructTag(fmt.Sprintf(`json:"f%d"`, i))})
+	}
+	v := reflect.New(reflect.StructOf(fields)).Elem()
+	v.Field(7).Set(reflect.MakeSlice(v.Field(7).Type(), 1, 1))
+	want, err := encoderBytes(t, v.Interface(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	got := make([][]byte, 16)
+	for i := range got {
+		wg.Go(func() {
+			<-start
+			got[i], _ = encodeAt(nil, v, 2)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, g := range got {
+		if !bytes.Equal(g, want) {
+			t.Fatalf("goroutine %d wrote %.200q, want %.200q", i, g, want)
+		}
+	}
+}
+
+// TestEncoderOfRecursiveTypes: a type that holds itself is encoded as
+// encoding/json encodes it, and one whose cycle includes a type without
+// an encoder falls back to encoding/json.
+func TestEncoderOfRecursiveTypes(t *testing.T) {
+	root := treeNode{Name: "root", Kids: []treeNode{{Name: "a", Kids: []treeNode{{Name: "a1"}}}, {Name: "b", Up: &treeNode{Name: "up"}}}}
+	half := cycleHalf{S: "x", Whole: &cycleWhole{Half: cycleHalf{S: "inner"}, M: map[string]int{"k": 1}}}
+	for _, v := range []any{root, half, cycleWhole{Half: half}} {
+		want, err := encoderBytes(t, v, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeAt(nil, reflect.ValueOf(v), 1)
+		if err != nil {
+			t.Fatalf("%T: %v", v, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%T:\n got %s\nwant %s", v, got, want)
+		}
+	}
 }
