@@ -404,7 +404,12 @@ func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	s := newScanner(rc)
+	return b.scanSheet(sh, newScanner(rc))
+}
+
+// scanSheet reads a sheet's rows and cells from its XML.
+func (b *book) scanSheet(sh sheetRef, s *scanner) (*sheetData, error) {
+	var err error
 	d := &sheetData{shared: b.shared}
 	var (
 		text     strings.Builder
@@ -549,6 +554,9 @@ func (b *book) readSheet(sh sheetRef) (*sheetData, error) {
 func (b *book) cellValue(s *scanner, buf []byte, typ string) ([]byte, bool, error) {
 	if s.empty {
 		return buf, false, nil
+	}
+	if out, ok := s.cellText(buf); ok {
+		return out, true, nil
 	}
 	saw := false
 	for {

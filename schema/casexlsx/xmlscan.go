@@ -72,6 +72,18 @@ func (s *scanner) next() tokKind {
 	}
 	s.text = s.text[:0]
 	for {
+		// Fast path: a run of plain text (no reference, no CR) in the
+		// buffer is taken whole.
+		if buf, _ := s.r.Peek(s.r.Buffered()); len(buf) > 0 && buf[0] != '<' {
+			if n := plainText(buf); n > 0 {
+				s.text = append(s.text, buf[:n]...)
+				s.r.Discard(n)
+				if len(s.text) > maxText {
+					return s.fail("a text longer than %d bytes", maxText)
+				}
+				continue
+			}
+		}
 		b, err := s.r.ReadByte()
 		if err != nil {
 			if err == io.EOF {
@@ -263,6 +275,53 @@ func local(name []byte) []byte {
 	return name
 }
 
+// plainText is the length of the text at the start of buf up to the
+// first '<', '&' or CR (which the byte-by-byte path handles).
+func plainText(buf []byte) int {
+	n := bytes.IndexByte(buf, '<')
+	if n < 0 {
+		n = len(buf)
+	}
+	if i := bytes.IndexByte(buf[:n], '&'); i >= 0 {
+		n = i
+	}
+	if i := bytes.IndexByte(buf[:n], '\r'); i >= 0 {
+		n = i
+	}
+	return n
+}
+
+// cellText is the fast path of a cell's value: the rest of a <c> element
+// whose start was just read, in the forms workbooks write —
+// <v>TEXT</v></c>, or <is><t>TEXT</t></is></c> with or without
+// xml:space="preserve" on the <t> — with plain TEXT (no reference, CR or
+// markup), all in the reader's buffer, is appended to into and consumed.
+// Anything else gives false with nothing consumed, for the token by token
+// path (cellValue).
+func (s *scanner) cellText(into []byte) ([]byte, bool) {
+	buf, _ := s.r.Peek(s.r.Buffered())
+	var open int
+	var end string
+	switch {
+	case bytes.HasPrefix(buf, []byte("<v>")):
+		open, end = len("<v>"), "</v></c>"
+	case bytes.HasPrefix(buf, []byte("<is><t>")):
+		open, end = len("<is><t>"), "</t></is></c>"
+	case bytes.HasPrefix(buf, []byte(`<is><t xml:space="preserve">`)):
+		open, end = len(`<is><t xml:space="preserve">`), "</t></is></c>"
+	default:
+		return into, false
+	}
+	rest := buf[open:]
+	n := plainText(rest)
+	if !bytes.HasPrefix(rest[n:], []byte(end)) {
+		return into, false
+	}
+	into = append(into, rest[:n]...)
+	s.r.Discard(open + n + len(end))
+	return into, true
+}
+
 // readAttrs reads the attributes of a start tag up to its '>' or '/>'.
 func (s *scanner) readAttrs() bool {
 	s.attrs = s.attrs[:0]
@@ -270,6 +329,13 @@ func (s *scanner) readAttrs() bool {
 	s.empty = false
 	spans := s.spans[:0]
 	defer func() { s.spans = spans[:0] }()
+	if n, ok := s.tagInBuffer(spans); ok {
+		spans = s.spans
+		s.r.Discard(n)
+		return s.decodeAttrs(spans)
+	}
+	s.attrBuf = s.attrBuf[:0]
+	s.empty = false
 	for {
 		s.skipSpace()
 		b, err := s.r.ReadByte()
@@ -360,6 +426,79 @@ func (s *scanner) readAttrs() bool {
 			return false
 		}
 	}
+	return s.decodeAttrs(spans)
+}
+
+// tagInBuffer is the fast path of readAttrs: a tag that ends within the
+// reader's buffer, in the usual form (name="value" pairs with names and
+// values within the limits), is read from the buffer without consuming
+// it; n is its length up to and including its '>'. Anything else (a tag
+// cut by the buffer's end, a malformed or oversized one) gives false, and
+// the byte-by-byte path reads it, with its errors. The spans are left in
+// s.spans.
+func (s *scanner) tagInBuffer(spans []span) (n int, ok bool) {
+	defer func() { s.spans = spans }()
+	buf, _ := s.r.Peek(s.r.Buffered())
+	i := 0
+	for {
+		for i < len(buf) && isSpace(buf[i]) {
+			i++
+		}
+		if i >= len(buf) {
+			return 0, false
+		}
+		switch buf[i] {
+		case '>':
+			return i + 1, true
+		case '/':
+			if i+1 < len(buf) && buf[i+1] == '>' {
+				s.empty = true
+				return i + 2, true
+			}
+			return 0, false
+		}
+		n0 := i
+		for i < len(buf) && isNameByte(buf[i]) {
+			i++
+		}
+		n1 := i
+		if n1 == n0 || n1-n0 > 256 {
+			return 0, false
+		}
+		for i < len(buf) && isSpace(buf[i]) {
+			i++
+		}
+		if i >= len(buf) || buf[i] != '=' {
+			return 0, false
+		}
+		i++
+		for i < len(buf) && isSpace(buf[i]) {
+			i++
+		}
+		if i >= len(buf) || (buf[i] != '"' && buf[i] != '\'') {
+			return 0, false
+		}
+		q := buf[i]
+		i++
+		j := bytes.IndexByte(buf[i:], q)
+		if j < 0 || j > maxText || bytes.IndexByte(buf[i:i+j], '<') >= 0 || len(spans) == 64 {
+			return 0, false
+		}
+		var sp span
+		sp.n0 = len(s.attrBuf)
+		s.attrBuf = append(s.attrBuf, buf[n0:n1]...)
+		sp.n1 = len(s.attrBuf)
+		sp.v0 = sp.n1
+		s.attrBuf = append(s.attrBuf, buf[i:i+j]...)
+		sp.v1 = len(s.attrBuf)
+		spans = append(spans, sp)
+		i += j + 1
+	}
+}
+
+// decodeAttrs resolves the references in the attributes' values and sets
+// s.attrs.
+func (s *scanner) decodeAttrs(spans []span) bool {
 	for _, sp := range spans {
 		v := s.attrBuf[sp.v0:sp.v1]
 		if bytes.IndexByte(v, '&') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
