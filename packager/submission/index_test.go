@@ -18,6 +18,7 @@ import (
 
 	"github.com/casepack/casepack/internal/testtool"
 	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/schema"
@@ -74,13 +75,19 @@ func TestAnnexNumbersFollowTheFilesRegister(t *testing.T) {
 	}
 }
 
-// TestNarrativeQuotesTheAnnexesItCarries: the annex index gives the size
+// TestNarrativeQuotesTheAnnexesItCarries: in either edition, the annex index gives the size
 // and SHA-256 of the workbook and of each CSV twin (streamed into the
 // package in the same pass) as the package holds them, the files generated
 // in the build's order.
 func TestNarrativeQuotesTheAnnexesItCarries(t *testing.T) {
+	for _, ed := range []edition.Edition{edition.Confidential, edition.Public} {
+		t.Run(string(ed), func(t *testing.T) { narrativeQuotesAnnexes(t, ed) })
+	}
+}
+
+func narrativeQuotesAnnexes(t *testing.T, ed edition.Edition) {
 	doc := loadLaVega(t)
-	spec, err := Spec(doc, Options{Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
+	spec, err := Spec(doc, Options{Edition: ed, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +119,11 @@ func TestNarrativeQuotesTheAnnexesItCarries(t *testing.T) {
 		if want := p + " SHA-256 " + hex.EncodeToString(sum[:]); !strings.Contains(text, want) {
 			t.Errorf("the annex index lacks %q", want)
 		}
+	}
+	// The annexes quote the case data the package carries.
+	sum := sha256.Sum256(made[CasePath])
+	if want := "case.json SHA-256," + hex.EncodeToString(sum[:]) + "\r\n"; !strings.Contains(string(made[annex.Dir+"/csv/about.csv"]), want) {
+		t.Errorf("about.csv lacks %q:\n%s", want, made[annex.Dir+"/csv/about.csv"])
 	}
 	for _, f := range spec.Files {
 		if f.Path == CasePath || strings.HasPrefix(f.Path, annex.Dir) {

@@ -321,19 +321,22 @@ func (g *generator) caseJSONBytes() ([]byte, error) {
 	g.caseOnce.Do(func() {
 		if g.opt.Edition == edition.Confidential {
 			g.caseBytes, g.caseErr = schema.Canonical(g.doc.Case)
-			return
+		} else {
+			// The public case data leaves the translations out: a
+			// translation of a text the edition redacts or withholds
+			// would carry it unredacted. The narratives were written from
+			// them already.
+			pub := *g.out
+			pub.Translations = nil
+			g.caseBytes, g.caseErr = schema.Canonical(&pub)
+			if g.caseErr == nil {
+				// Checked here as well as in the whole package: first,
+				// and by the JSON pointer of the field the user can
+				// correct.
+				g.caseErr = g.leaks.Bytes(CasePath, g.caseBytes)
+			}
 		}
-		// The public case data leaves the translations out: a translation
-		// of a text the edition redacts or withholds would carry it
-		// unredacted. The narratives were written from them already.
-		pub := *g.out
-		pub.Translations = nil
-		g.caseBytes, g.caseErr = schema.Canonical(&pub)
-		if g.caseErr == nil {
-			// Checked here as well as in the whole package: first, and
-			// by the JSON pointer of the field the user can correct.
-			g.caseErr = g.leaks.Bytes(CasePath, g.caseBytes)
-		}
+		// The annexes quote it (about.csv, the workbook's About sheet).
 		g.caseSum = sha256.Sum256(g.caseBytes)
 	})
 	return g.caseBytes, g.caseErr
