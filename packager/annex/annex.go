@@ -186,8 +186,21 @@ func newMapper(c *schema.Case, files []FileInfo, opt Options) *mapper {
 		unitIncs: map[string][]string{},
 		public:   opt.Edition == edition.Public,
 	}
-	for _, f := range files {
-		m.files[f.ID] = append(m.files[f.ID], f)
+	// Each item's files, as runs of files: a build lists them item by
+	// item, so each run is a window on files, not a copy of it (20,000
+	// one-file items would be 20,000 slices).
+	for i := 0; i < len(files); {
+		j := i + 1
+		for j < len(files) && files[j].ID == files[i].ID {
+			j++
+		}
+		id := files[i].ID
+		if run, ok := m.files[id]; ok {
+			m.files[id] = append(run[:len(run):len(run)], files[i:j]...)
+		} else {
+			m.files[id] = files[i:j:j]
+		}
+		i = j
 	}
 	for _, inc := range c.Incidents {
 		for _, u := range inc.UnitIDs {

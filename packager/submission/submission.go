@@ -363,7 +363,10 @@ func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
 		withhold := g.plan.Withheld(e.ID)
 		for _, f := range e.Files {
 			dst := g.dst(e.ID, f.Path)
-			r := ev[dst]
+			r, ok := ev[dst]
+			if ok && r.Dst == dst {
+				dst = r.Dst // the build's string, not a copy per file
+			}
 			out = append(out, annex.FileInfo{ID: e.ID, Source: f.Path, Path: dst, MediaType: MediaType(f),
 				Size: r.Size, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: withhold})
 		}
@@ -497,7 +500,10 @@ func (g *generator) digests(ev map[string]evidence.Result) narrative.EvidenceDig
 	for _, e := range g.out.Evidence {
 		for _, f := range e.Files {
 			dst := g.dst(e.ID, f.Path)
-			r := ev[dst]
+			r, ok := ev[dst]
+			if ok && r.Dst == dst {
+				dst = r.Dst // the build's string, not a copy per file
+			}
 			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size, MediaType: MediaType(f)})
 		}
 	}
