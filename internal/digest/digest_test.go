@@ -220,7 +220,7 @@ func TestOpenCopyReadsEveryByte(t *testing.T) {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		f, err := OpenCopy(p)
+		f, err := OpenCopy(p, int64(size))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestOpenCopyReadsEveryByte(t *testing.T) {
 		if w := want(b); err != nil || got.Size != w.Size || got.SHA256 != w.SHA256 {
 			t.Errorf("size %d: ReadSHA256 = %+v, %v; want %s", size, got, err, w.SHA256)
 		}
-		f, err = OpenCopy(p)
+		f, err = OpenCopy(p, int64(size))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,22 +10,18 @@ import (
 // directIO is the open flag for direct I/O.
 const directIO = syscall.O_DIRECT
 
-// OpenCopy opens the file name, which the caller wrote itself, to be read
-// back. A file Direct says is large is read with direct I/O where the
-// file system allows it: from the disk into the read buffer, bypassing
+// OpenCopy opens the file name, which the caller wrote itself and knows
+// to hold size bytes, to be read back. A file Direct says is large is read
+// with direct I/O where the file system allows it: from the disk into the read buffer, bypassing
 // (and never filling) the page cache — such a file was written the same
 // way, so it is not in the cache, and filling fresh pages with it would
 // cost as much CPU as hashing it. Read it with ReadSHA256, whose buffers
 // are aligned as direct I/O needs. Other files are read as Open reads
 // them.
-func OpenCopy(name string) (io.ReadCloser, error) {
+func OpenCopy(name string, size int64) (io.ReadCloser, error) {
 	f, err := Open(name)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || !Direct(fi.Size()) {
-		return f, nil // a failed stat shows again as a failed read
+	if err != nil || !Direct(size) {
+		return f, err
 	}
 	d := &directFile{f: f}
 	d.direct = d.setDirect(true) == nil

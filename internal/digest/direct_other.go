@@ -12,9 +12,9 @@ import (
 var errNoDirect = errors.New("direct I/O is not available here")
 
 // OpenCopy opens the file name, which the caller wrote itself, to be read
-// back; only Linux reads large files with direct I/O (see the Linux
+// back (size is what the caller wrote); only Linux reads large files with direct I/O (see the Linux
 // version).
-func OpenCopy(name string) (io.ReadCloser, error) { return Open(name) }
+func OpenCopy(name string, _ int64) (io.ReadCloser, error) { return Open(name) }
 
 // SetDirect does nothing where there is no direct I/O: files are written
 // and read through the page cache.

@@ -470,7 +470,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	// Each copy is re-read as soon as it is complete.
 	b.reread = startReread(ctx, b.dir, len(copies), b.opt.beforeReread)
 	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
-		Flush: b.tree, ModTime: spec.Date, Copied: func(i int) { b.reread.add(spec.Evidence[i].Dst) }})
+		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, size int64) { b.reread.add(spec.Evidence[i].Dst, size) }})
 	b.reread.finish()
 	if err != nil {
 		return nil, err

@@ -9,9 +9,10 @@ import (
 )
 
 // reread re-reads each evidence copy with SHA-256 as soon as it is
-// complete, on one goroutine, while the evidence pass goes on copying the
-// others and then while the build generates the narrative, the annexes
-// and the manifests (which run on one core): the verify-after-write then
+// complete, on two goroutines (rereaders), while the evidence pass goes on
+// copying the others and then while the build generates the narrative,
+// the annexes and the manifests (which run on one core): the
+// verify-after-write then
 // finds those files read already (verify.Options.Hashed) instead of
 // reading every payload byte again once the rest is written. A copy is
 // complete when it is handed over (evidence.Options.Copied), it is in the
@@ -23,9 +24,10 @@ import (
 type reread struct {
 	dir    string
 	cancel context.CancelFunc
-	queue  chan string
+	queue  chan copied
 	close  sync.Once
 	done   chan struct{}
+	mu     sync.Mutex
 	got    map[string]digest.Digests
 	before func(dir, p string)
 }
@@ -34,37 +36,56 @@ type reread struct {
 // the up to n copies that add will name.
 func startReread(ctx context.Context, dir string, n int, before func(dir, p string)) *reread {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &reread{dir: dir, cancel: cancel, queue: make(chan string, n), done: make(chan struct{}),
+	r := &reread{dir: dir, cancel: cancel, queue: make(chan copied, n), done: make(chan struct{}),
 		got: make(map[string]digest.Digests, n), before: before}
-	go r.run(ctx)
+	var wg sync.WaitGroup
+	for range rereaders {
+		wg.Go(func() { r.run(ctx) })
+	}
+	go func() { wg.Wait(); close(r.done) }()
 	return r
 }
 
+// rereaders is how many copies are re-read at once. A large copy is read
+// back from the disk (direct I/O, which the kernel does not read ahead),
+// so one goroutine alone would wait for each buffer and then hash it;
+// with two, one hashes while the other waits, and the disk always has a
+// read to do. Waiting costs no CPU: the generators keep their core.
+const rereaders = 2
+
 func (r *reread) run(ctx context.Context) {
-	defer close(r.done)
-	for p := range r.queue {
+	for c := range r.queue {
+		p := c.path
 		if ctx.Err() != nil {
 			continue // drain: add never waits
 		}
 		if r.before != nil {
 			r.before(r.dir, p)
 		}
-		f, err := digest.OpenCopy(filepath.Join(r.dir, filepath.FromSlash(p)))
+		f, err := digest.OpenCopy(filepath.Join(r.dir, filepath.FromSlash(p)), c.size)
 		if err != nil {
 			continue // the verify-after-write reads it and says what is wrong
 		}
 		d, err := digest.ReadSHA256(ctx, f)
 		f.Close()
 		if err == nil {
+			r.mu.Lock()
 			r.got[p] = d
+			r.mu.Unlock()
 		}
 	}
 }
 
-// add queues the complete copy p (a bag path); it never waits (the queue
-// holds every copy startReread was told of), so an evidence worker hands
-// a copy over and goes on.
-func (r *reread) add(p string) { r.queue <- p }
+// copied is a complete copy: its bag path and size.
+type copied struct {
+	path string
+	size int64
+}
+
+// add queues the complete copy p (a bag path) of size bytes; it never
+// waits (the queue holds every copy startReread was told of), so an
+// evidence worker hands a copy over and goes on.
+func (r *reread) add(p string, size int64) { r.queue <- copied{p, size} }
 
 // finish says no copy follows.
 func (r *reread) finish() {

@@ -313,7 +313,10 @@ func TestCopiedNamesEachCompleteCopy(t *testing.T) {
 	}
 	var mu sync.Mutex
 	seen := map[int]int{}
-	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Copied: func(i int) {
+	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Copied: func(i int, size int64) {
+		if size != int64(len(data[i])) {
+			t.Errorf("job %d handed over with size %d, want %d", i, size, len(data[i]))
+		}
 		got, err := os.ReadFile(jobs[i].Dst)
 		if err != nil || !bytes.Equal(got, data[i]) {
 			t.Errorf("job %d handed over before its copy was complete (%v)", i, err)
