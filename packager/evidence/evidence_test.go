@@ -239,6 +239,18 @@ func (r *recorder) Done(f *os.File, mtime time.Time) error {
 	return f.Close()
 }
 
+// directHere reports whether files in dir take direct I/O: then a large
+// copy must be written that way, and a test fails if it silently is not.
+func directHere(t *testing.T, dir string) bool {
+	f, err := os.CreateTemp(dir, "probe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	return digest.SetDirect(f, true) == nil
+}
+
 // TestCopyFlushes: every byte of every copy written through the page
 // cache is reported to the Flusher as it is written, in order — all of a
 // small copy, and of a large one (written with direct I/O where the file
@@ -255,6 +267,7 @@ func TestCopyFlushes(t *testing.T) {
 		jobs = append(jobs, Job{ID: "EV", Src: p, Dst: filepath.Join(dst, "EV-"+string(rune('a'+i)), "copy")})
 	}
 	jobs[1].Dst = "" // withheld
+	direct := directHere(t, dst)
 	mtime := time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
 	rec := &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}
 	if _, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: mtime}); err != nil {
@@ -270,12 +283,12 @@ func TestCopyFlushes(t *testing.T) {
 		size, from, n := int64(sizes[i]), rec.from[j.Dst], rec.wrote[j.Dst]
 		tail := size % digest.DirectAlign
 		switch {
-		case from == 0 && n == size:
-			// all through the page cache
-		case digest.Direct(size) && n == tail && (tail == 0 || from == size-tail):
-			// the rest went to the disk directly
-		default:
-			t.Errorf("%d: %d bytes from %d reported of %d written", i, n, from, size)
+		case digest.Direct(size) && direct:
+			if n != tail || tail > 0 && from != size-tail {
+				t.Errorf("%d: %d bytes from %d reported of %d written with direct I/O, want the last %d", i, n, from, size, tail)
+			}
+		case from != 0 || n != size:
+			t.Errorf("%d: %d bytes from %d reported of %d written through the page cache", i, n, from, size)
 		}
 		if m, ok := rec.done[j.Dst]; !ok || !m.Equal(mtime) {
 			t.Errorf("%d: handed over %v with time %v", i, ok, m)
