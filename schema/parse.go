@@ -226,7 +226,23 @@ type parser struct {
 	doc  *Document
 	dups []finding.Finding
 	path []pathTok // where the parser is, for messages; built into a pointer only when needed
+	// members holds the members of the objects being parsed, innermost
+	// last, until each object is complete and its map can be made at its
+	// size: a map grown member by member rehashes on the way, which was
+	// most of the parse's time.
+	members []member
 }
+
+// member is one member of an object being parsed.
+type member struct {
+	key   string
+	value any
+}
+
+// dupScan is how many members of one object are compared one by one for a
+// repeated name; an object with more gets a set of its names (so a huge
+// object costs no more than a map).
+const dupScan = 16
 
 type pathTok struct {
 	key string
@@ -327,12 +343,17 @@ func (p *parser) lit(s string) error {
 
 func (p *parser) object(depth int) (any, error) {
 	p.pos++ // {
-	m := map[string]any{}
 	p.ws()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return m, nil
+		return map[string]any{}, nil
 	}
+	first := len(p.members)
+	defer func() {
+		clear(p.members[first:]) // let the values go with their tree
+		p.members = p.members[:first]
+	}()
+	var names map[string]bool // once the object has more than dupScan members
 	for {
 		p.ws()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -355,12 +376,12 @@ func (p *parser) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := m[key]; dup {
+		if p.seen(first, &names, key) {
 			p.dups = append(p.dups, p.doc.finding(finding.JSONDupKey, keyOff, p.pointer(),
 				fmt.Sprintf("property %q appears twice in the same object; a JSON reader silently keeps only one of them", key),
 				"keep one and delete the other, after checking which value is right"))
 		}
-		m[key] = v
+		p.members = append(p.members, member{key, v})
 		p.path = p.path[:len(p.path)-1]
 		p.ws()
 		if p.pos >= len(p.data) {
@@ -371,11 +392,41 @@ func (p *parser) object(depth int) (any, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			ms := p.members[first:]
+			m := make(map[string]any, len(ms))
+			for _, mb := range ms {
+				m[mb.key] = mb.value // the last of repeated names wins
+			}
 			return m, nil
 		default:
 			return nil, p.syntax("expected ',' or '}' after a property")
 		}
 	}
+}
+
+// seen reports whether the object whose members start at first already has
+// a member named key.
+func (p *parser) seen(first int, names *map[string]bool, key string) bool {
+	ms := p.members[first:]
+	if *names == nil {
+		for _, mb := range ms {
+			if mb.key == key {
+				return true
+			}
+		}
+		if len(ms) < dupScan {
+			return false
+		}
+		*names = make(map[string]bool, 2*len(ms))
+		for _, mb := range ms {
+			(*names)[mb.key] = true
+		}
+	}
+	if (*names)[key] {
+		return true
+	}
+	(*names)[key] = true
+	return false
 }
 
 func (p *parser) array(depth int) (any, error) {

@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"github.com/casepack/casepack/packager/finding"
 	"os"
 	"path/filepath"
@@ -130,5 +131,44 @@ func TestDecodeTypedMatchesUnmarshal(t *testing.T) {
 		if string(a) != string(b) {
 			t.Errorf("%s: typed model differs from encoding/json's", f)
 		}
+	}
+}
+
+// TestParseRepeatedNames: a repeated name is found, at the repetition, in
+// a small object and in one with more members than the parser compares one
+// by one (dupScan), inner repetitions in order with outer ones, and the
+// last value wins as in encoding/json.
+func TestParseRepeatedNames(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{\n")
+	for i := range 40 {
+		name := fmt.Sprintf("m%d", i)
+		switch i {
+		case 5:
+			name = "m1" // line 7: among the first members
+		case 20:
+			name = "m2" // line 22: past dupScan
+		case 30:
+			b.WriteString(`"inner": {"x": 1, "x": 2},` + "\n") // line 32
+			continue
+		}
+		fmt.Fprintf(&b, "%q: %d,\n", name, i)
+	}
+	b.WriteString(`"m39": "last"` + "\n}")
+	doc, fs := Parse("case.json", []byte(b.String()))
+	var got []string
+	for _, f := range fs {
+		if f.Code != finding.JSONDupKey {
+			t.Fatalf("unexpected finding %v", f)
+		}
+		got = append(got, fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Pointer))
+	}
+	want := []string{"7:1 /m1", "22:1 /m2", "32:19 /inner/x", "42:1 /m39"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("repeated names found at %v, want %v", got, want)
+	}
+	m := doc.Value.(map[string]any)
+	if m["m1"] != json.Number("5") || m["m39"] != "last" || m["inner"].(map[string]any)["x"] != json.Number("2") || len(m) != 38 {
+		t.Errorf("the last value of a repeated name should win: m1=%v m39=%v inner=%v, %d members", m["m1"], m["m39"], m["inner"], len(m))
 	}
 }
