@@ -32,15 +32,20 @@ import (
 // false when the file must be read the one-pass way instead (it is small,
 // or not plain valid JSON).
 func validateByItem(ctx context.Context, file string, data []byte, opt Options) (doc *Document, fs []finding.Finding, ok bool, err error) {
-	if len(data) < splitMin || !utf8.Valid(data) {
+	if len(data) < splitMin {
 		return nil, nil, false, nil
 	}
 	off := 0
 	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
 		off = 3
 	}
+	// The UTF-8 check and the skim each need a core for a moment before
+	// the items can be shared out: they run side by side. The skim reads
+	// bytes whatever they are; what it found is used only if all are text.
+	valid := make(chan bool, 1)
+	go func() { valid <- utf8.Valid(data) }()
 	sk, ok := skimCase(data, off)
-	if !ok {
+	if !<-valid || !ok {
 		return nil, nil, false, nil
 	}
 	sch, err := Compiled()
