@@ -133,6 +133,13 @@ func isDateField(name string) bool {
 func (v *vctx) nonsenseText(s string, ptr func() string, markdown map[string]bool) {
 	blank := true
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			// Printable ASCII, most of any case: text, and blank only
+			// if a space.
+			blank = blank && c == ' '
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case controlChar(r) && !(r == '\r' && i+1 < len(s) && s[i+1] == '\n'):
