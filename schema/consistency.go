@@ -11,12 +11,23 @@ import (
 // it depends on others (their codes and meanings are the case rows of the
 // code table, packager/finding/codes.go, which README.md lists).
 
-func (v *vctx) consistency(c *Case, x *Index) {
-	v.texts = textFields(c)
+//
+// They come in two halves of about equal work that need nothing from each
+// other but the case, its index and its texts (textFields, in v.texts):
+// Validate runs them side by side and reports the findings of the first
+// half before those of the second.
+
+// consistencyLinks: IDs, references, citations and raw HTML.
+func (v *vctx) consistencyLinks(c *Case, x *Index) {
 	v.uniqueIDs(c)
 	v.references(c, x)
 	v.citations(c, x)
 	v.rawHTML(c)
+}
+
+// consistencyFacts: dates, minors, uncited evidence, translations and the
+// scope of consents.
+func (v *vctx) consistencyFacts(c *Case, x *Index) {
 	v.dates(c, x)
 	v.minors(c)
 	v.uncited(c)

@@ -26,18 +26,11 @@ type Index struct {
 // NewIndex builds the index. With duplicate IDs the first one wins; validate
 // reports the duplicates.
 func NewIndex(c *Case) *Index {
-	x := &Index{
-		Evidence:    byID(c.Evidence, func(e *Evidence) string { return e.ID }),
-		Incidents:   byID(c.Incidents, func(e *Incident) string { return e.ID }),
-		Persons:     byID(c.Persons, func(e *Person) string { return e.ID }),
-		Units:       byID(c.Units, func(e *Unit) string { return e.ID }),
-		Consents:    byID(c.Consents, func(e *Consent) string { return e.ID }),
-		Authorities: byID(c.Authorities, func(e *Authority) string { return e.ID }),
-		IncidentsOf: map[string][]string{},
-		PersonsOf:   map[string][]string{},
-		UnitsOf:     map[string][]string{},
-		ArticlesOf:  map[string][]string{},
-	}
+	x := newLookup(c)
+	x.IncidentsOf = map[string][]string{}
+	x.PersonsOf = map[string][]string{}
+	x.UnitsOf = map[string][]string{}
+	x.ArticlesOf = map[string][]string{}
 	add := func(m map[string][]string, ev, v string) { m[ev] = append(m[ev], v) }
 	for _, inc := range c.Incidents {
 		evs := append([]string(nil), inc.EvidenceIDs...)
@@ -78,6 +71,21 @@ func NewIndex(c *Case) *Index {
 		}
 	}
 	return x
+}
+
+// newLookup is the index without its reverse links (nil), which the
+// validation rules and the checklist do not read: at 100,000 persons in
+// 1,000 incidents, the persons of each evidence item alone are a million
+// entries to gather and sort.
+func newLookup(c *Case) *Index {
+	return &Index{
+		Evidence:    byID(c.Evidence, func(e *Evidence) string { return e.ID }),
+		Incidents:   byID(c.Incidents, func(e *Incident) string { return e.ID }),
+		Persons:     byID(c.Persons, func(e *Person) string { return e.ID }),
+		Units:       byID(c.Units, func(e *Unit) string { return e.ID }),
+		Consents:    byID(c.Consents, func(e *Consent) string { return e.ID }),
+		Authorities: byID(c.Authorities, func(e *Authority) string { return e.ID }),
+	}
 }
 
 // byID maps each item's ID to the item; the first of duplicates wins.

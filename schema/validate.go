@@ -120,11 +120,13 @@ func (v *vctx) rules(ctx context.Context, opt Options) ([]finding.Finding, error
 	// as if they had run one after another. The checklist is kept only if
 	// the case has no errors: until then its errors come first, alone.
 	c := doc.Case
-	// The rules and the checklist read the same index: the first to need
-	// it builds it.
-	index := sync.OnceValue(func() *Index { return NewIndex(c) })
+	// The rules and the checklist read the same look-ups by ID, and the
+	// rules the same texts: the first to need them builds them.
+	index := sync.OnceValue(func() *Index { return newLookup(c) })
+	texts := sync.OnceValue(func() []textField { return textFields(c) })
 	passes := []func(w *vctx) error{
-		func(w *vctx) error { w.consistency(c, index()); return nil },
+		func(w *vctx) error { w.texts = texts(); w.consistencyLinks(c, index()); return nil },
+		func(w *vctx) error { w.texts = texts(); w.consistencyFacts(c, index()); return nil },
 		func(w *vctx) error { w.nonsense(c); return nil },
 		func(w *vctx) error {
 			// Whether the narrative can print every text.
