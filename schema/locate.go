@@ -200,11 +200,11 @@ func (w *walker) key() string {
 		return string(raw[1 : len(raw)-1])
 	}
 	p := parser{data: w.data, pos: start, doc: &Document{}}
-	v, err := p.str()
+	s, err := p.text()
 	if err != nil {
 		return ""
 	}
-	return v.(string)
+	return s
 }
 
 // end returns the offset just past the value starting at off.

@@ -360,11 +360,10 @@ func (p *parser) object(depth int) (any, error) {
 			return nil, p.syntax("expected a property name in double quotes")
 		}
 		keyOff := p.pos
-		k, err := p.str()
+		key, err := p.text()
 		if err != nil {
 			return nil, err
 		}
-		key := k.(string)
 		p.ws()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
 			return nil, p.syntax("expected ':' after the property name")
@@ -462,8 +461,18 @@ func (p *parser) array(depth int) (any, error) {
 	}
 }
 
-// str parses a string at p.pos (which holds the opening quote).
+// str parses a string at p.pos (which holds the opening quote) as a value.
 func (p *parser) str() (any, error) {
+	s, err := p.text()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// text parses a string at p.pos (which holds the opening quote): a member
+// name is never boxed as a value.
+func (p *parser) text() (string, error) {
 	start := p.pos
 	p.pos++
 	escaped := false
@@ -485,33 +494,33 @@ func (p *parser) str() (any, error) {
 			var s string
 			if err := json.Unmarshal(p.data[start:p.pos], &s); err != nil {
 				p.pos = start
-				return nil, p.syntax("invalid escape sequence in text")
+				return "", p.syntax("invalid escape sequence in text")
 			}
 			return s, nil
 		case c == '\\':
 			escaped = true
 			if p.pos+1 >= len(p.data) {
 				p.pos++
-				return nil, p.syntax("unfinished escape sequence")
+				return "", p.syntax("unfinished escape sequence")
 			}
 			switch p.data[p.pos+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				p.pos += 2
 			case 'u':
 				if p.pos+6 > len(p.data) || !isHex4(p.data[p.pos+2:p.pos+6]) {
-					return nil, p.syntax(`\u must be followed by four hexadecimal digits`)
+					return "", p.syntax(`\u must be followed by four hexadecimal digits`)
 				}
 				p.pos += 6
 			default:
-				return nil, p.syntax(`invalid escape: use \" \\ \/ \b \f \n \r \t or \uXXXX`)
+				return "", p.syntax(`invalid escape: use \" \\ \/ \b \f \n \r \t or \uXXXX`)
 			}
 		case c < 0x20:
-			return nil, p.syntax(`a line break or tab inside text must be written as \n or \t`)
+			return "", p.syntax(`a line break or tab inside text must be written as \n or \t`)
 		default:
 			p.pos++
 		}
 	}
-	return nil, p.syntax("unterminated text: a closing quote is missing")
+	return "", p.syntax("unterminated text: a closing quote is missing")
 }
 
 func isHex4(b []byte) bool {

@@ -89,11 +89,10 @@ func skimCase(data []byte, off int) (sk *skimmed, ok bool) {
 		if p.pos >= len(data) || data[p.pos] != '"' {
 			return nil, false
 		}
-		k, err := p.str()
+		key, err := p.text()
 		if err != nil {
 			return nil, false
 		}
-		key := k.(string)
 		if _, dup := sk.root[key]; dup {
 			return nil, false // the one-pass parser says where
 		}
