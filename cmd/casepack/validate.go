@@ -85,7 +85,11 @@ func printFindings(out io.Writer, findings []finding.Finding, quiet bool, where 
 			f.Path = where
 		}
 		f = lineSafe(f)
-		fmt.Fprintf(w, "casepack: %s: %s\n", f.Severity, f)
+		// Written piece by piece: fmt would box (copy) the whole finding
+		// for each line.
+		w.WriteString("casepack: " + string(f.Severity) + ": ")
+		w.WriteString(f.String())
+		w.WriteByte('\n')
 		if f.Expected != "" || f.Actual != "" {
 			alg := f.Algorithm
 			if alg != "" {
@@ -94,7 +98,7 @@ func printFindings(out io.Writer, findings []finding.Finding, quiet bool, where 
 			fmt.Fprintf(w, "casepack:   expected %s%s\ncasepack:   actual   %s%s\n", alg, f.Expected, alg, f.Actual)
 		}
 		if f.Hint != "" {
-			fmt.Fprintf(w, "casepack: hint: %s\n", f.Hint)
+			w.WriteString("casepack: hint: " + f.Hint + "\n")
 		}
 	}
 }
