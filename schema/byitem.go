@@ -100,11 +100,8 @@ func validateByItem(ctx context.Context, file string, data []byte, opt Options) 
 		}
 		if j := jobOf[it.member]; j >= 0 {
 			d := itemDecode[j+it.idx]
-			// From the tree just parsed (valid UTF-8: no text to check).
-			nums, _ := decodeItem(v, false, d.dst, d.ptr, func() ([]byte, error) {
-				return data[it.start:it.end], nil
-			})
-			st.numbers = append(st.numbers, nums...)
+			// From the tree just parsed (treedecode.go).
+			st.numbers = append(st.numbers, decodeItem(v, data[it.start:it.end], d.dst, d.ptr)...)
 		}
 		if kept {
 			*it.dst = v

@@ -135,23 +135,18 @@ func (doc *Document) runDecode(ctx context.Context, c *Case, jobs []decodeJob) e
 	found := make([][]badNumber, len(jobs))
 	err := digest.Each(ctx, len(jobs), 0, func(_ context.Context, i int) error {
 		j := &jobs[i]
-		if !j.fromTree {
-			found[i] = decodeValue(doc.Data[j.r[0]:j.r[1]], j.dst, j.ptr)
-			return nil
-		}
-		// From the tree where it can (treedecode.go); a tree from another
-		// form may hold any text, so texts are checked.
-		tree := j.tree
-		j.tree = nil // the item's tree is garbage once decoded
-		var err error
-		found[i], err = decodeItem(tree, true, j.dst, j.ptr, func() ([]byte, error) {
-			b, err := json.Marshal(tree)
+		var data []byte
+		if j.fromTree {
+			b, err := json.Marshal(j.tree)
 			if err != nil {
-				return nil, fmt.Errorf("encode %s: %w", j.ptr, err)
+				return fmt.Errorf("encode %s: %w", j.ptr, err)
 			}
-			return b, nil
-		})
-		return err
+			data, j.tree = b, nil // the item's tree is garbage now
+		} else {
+			data = doc.Data[j.r[0]:j.r[1]]
+		}
+		found[i] = decodeValue(data, j.dst, j.ptr)
+		return nil
 	})
 	for _, f := range found {
 		doc.numbers = append(doc.numbers, f...)

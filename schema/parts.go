@@ -116,19 +116,15 @@ func (v *vctx) parts(ctx context.Context) error {
 				}
 			}
 		}
-		// From the tree; texts from a workbook are checked for UTF-8.
-		nums, err := decodeItem(item, true, jobs[i].dst, jobs[i].ptr, func() ([]byte, error) {
-			if data, ok := appendTree(nil, item); ok {
-				return data, nil
+		data, ok := appendTree(nil, item)
+		if !ok {
+			var err error
+			if data, err = json.Marshal(item); err != nil {
+				return fmt.Errorf("encode %s: %w", jobs[i].ptr, err)
 			}
-			data, err := json.Marshal(item)
-			if err != nil {
-				return nil, fmt.Errorf("encode %s: %w", jobs[i].ptr, err)
-			}
-			return data, nil
-		})
-		results[i].numbers = nums
-		return err
+		}
+		results[i].numbers = decodeValue(data, jobs[i].dst, jobs[i].ptr)
+		return nil
 	})
 	if err != nil {
 		return err

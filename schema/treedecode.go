@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 )
 
 // Filling the typed model from a value's generic tree. Validating a large
@@ -21,8 +20,8 @@ import (
 // says no (ok false) at the first thing that is not plainly so — a member
 // whose name is not exactly a field's (encoding/json matches names without
 // regard to case, and then the order of members decides), a value of
-// another kind than its field's, a number its field cannot hold, text that
-// is not valid UTF-8 (which encoding/json replaces). decodeValue then
+// another kind than its field's, a number its field cannot hold, a kind no
+// JSON parser gives. decodeValue then
 // decodes the bytes as it always has and reports what it finds, so the
 // model and every finding stay exactly those of encoding/json
 // (TestDecodeFromTree, FuzzDecodeFromTree).
@@ -103,21 +102,20 @@ var (
 )
 
 // decodeFromTree fills dst (a pointer to a zero value) from the generic
-// tree of a JSON value, as json.Unmarshal fills it from the value's bytes;
-// ok is false where it cannot be sure to (see above), and then dst holds a
-// partial value the caller must zero. checkText asks that every text be
-// checked for valid UTF-8 (a tree from the parser of valid UTF-8 bytes
-// needs no check).
-func decodeFromTree(tree any, dst any, checkText bool) (ok bool) {
+// tree the parser made of a JSON value in valid UTF-8, as json.Unmarshal
+// fills it from the value's bytes; ok is false where it cannot be sure to
+// (see above), and then dst holds a partial value the caller must zero.
+// The model shares its texts with the tree (and so with the bytes).
+func decodeFromTree(tree any, dst any) (ok bool) {
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return false
 	}
-	return treePlanOf(v.Type().Elem()).fill(v.Elem(), tree, checkText)
+	return treePlanOf(v.Type().Elem()).fill(v.Elem(), tree)
 }
 
 // fill sets v from x, as encoding/json would; false at any doubt.
-func (p *treePlan) fill(v reflect.Value, x any, checkText bool) bool {
+func (p *treePlan) fill(v reflect.Value, x any) bool {
 	if !p.ok {
 		return false
 	}
@@ -132,11 +130,11 @@ func (p *treePlan) fill(v reflect.Value, x any, checkText bool) bool {
 		if v.IsNil() {
 			v.Set(reflect.New(p.typ.Elem()))
 		}
-		return p.elem.fill(v.Elem(), x, checkText)
+		return p.elem.fill(v.Elem(), x)
 	}
 	switch x := x.(type) {
 	case string:
-		if p.kind != reflect.String || checkText && !utf8.ValidString(x) {
+		if p.kind != reflect.String {
 			return false
 		}
 		v.SetString(x)
@@ -147,9 +145,6 @@ func (p *treePlan) fill(v reflect.Value, x any, checkText bool) bool {
 		v.SetBool(x)
 	case json.Number:
 		s := string(x)
-		if checkText && !isJSONNumber(s) {
-			return false
-		}
 		switch p.kind {
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 			n, err := strconv.ParseInt(s, 10, 64)
@@ -173,7 +168,7 @@ func (p *treePlan) fill(v reflect.Value, x any, checkText bool) bool {
 		// An empty list is an empty slice, not nil, as encoding/json has it.
 		s := reflect.MakeSlice(p.typ, len(x), len(x))
 		for i, e := range x {
-			if !p.elem.fill(s.Index(i), e, checkText) {
+			if !p.elem.fill(s.Index(i), e) {
 				return false
 			}
 		}
@@ -189,7 +184,7 @@ func (p *treePlan) fill(v reflect.Value, x any, checkText bool) bool {
 				// decides (the schema reports it).
 				return false
 			}
-			if !f.plan.fill(v.Field(f.index), e, checkText) {
+			if !f.plan.fill(v.Field(f.index), e) {
 				return false
 			}
 		}
@@ -203,17 +198,16 @@ func (p *treePlan) fill(v reflect.Value, x any, checkText bool) bool {
 // tree decode is compared against.
 var treeDecode = true
 
-// decodeItem fills dst (a pointer to a zero value) with one value: from its
-// tree when decodeFromTree can, else from its bytes (encode gives them) as
-// decodeValue decodes them, returning the numbers the model cannot hold.
-func decodeItem(tree any, checkText bool, dst any, ptr string, encode func() ([]byte, error)) ([]badNumber, error) {
-	if treeDecode && decodeFromTree(tree, dst, checkText) {
-		return nil, nil
+// decodeItem fills dst (a pointer to a zero value) with one value of a
+// case.json in valid UTF-8: from its tree when decodeFromTree can, else
+// from its bytes as decodeValue decodes them, returning the numbers the
+// model cannot hold. (A case read from another form keeps encoding/json's
+// decode: a workbook's item is built, encoded and let go at once, and its
+// texts may share the memory of rows its reader lets go.)
+func decodeItem(tree any, data []byte, dst any, ptr string) []badNumber {
+	if treeDecode && decodeFromTree(tree, dst) {
+		return nil
 	}
 	reflect.ValueOf(dst).Elem().SetZero()
-	data, err := encode()
-	if err != nil {
-		return nil, err
-	}
-	return decodeValue(data, dst, ptr), nil
+	return decodeValue(data, dst, ptr)
 }
