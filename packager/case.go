@@ -73,8 +73,12 @@ const (
 	// 7 bytes per byte of case.json (measured on a 79 MB case: 888 MB
 	// peak without a limit, 623 MB with, for about 10% more CPU).
 	Validating Work = 7
-	// Building also renders the narrative and the annexes: 20 per byte.
-	Building Work = 20
+	// Building also holds what the build learnt of every evidence file
+	// and writes the generated files, each streamed: 12 per byte. A build
+	// of 20,000 photos (5.3 MB of case.json, scripts/bench-package.sh)
+	// peaks at about 56 MB live; at 93 MiB it peaked at 112 MiB of RSS
+	// against 135 MiB at 20 per byte, for 28 collections instead of 20.
+	Building Work = 12
 )
 
 // SetMemoryLimit sets the process's soft heap limit for work on the case
@@ -84,8 +88,8 @@ const (
 // workbook's whole generic tree, only its rows, the typed model and the
 // Canonical bytes — the 10.7 MB workbook of 100,000 persons of
 // scripts/bench-forms.sh gets 277 MiB, and peaks at 291–298 MiB of RSS for
-// 15–25% more CPU than with 390 MiB), unless GOMEMLIMIT says otherwise (a build adds room for each
-// evidence file beyond a few thousand once it has read the case:
+// 15–25% more CPU than with 390 MiB), unless GOMEMLIMIT says otherwise (a build
+// makes sure of room for each evidence file once it has read the case:
 // raiseBuildLimit). Without a limit the collector lets the heap grow to
 // twice what is live; the limit is soft, and the collector never spends
 // more than half the CPU to keep to it. It is for a process doing one
@@ -121,27 +125,23 @@ func SetMemoryLimit(casePath string, w Work) {
 // the build raises once it knows how many evidence files it packages.
 var buildLimit atomic.Int64
 
-// perEvidenceFile is the memory a build needs for each evidence file
-// beyond what case.json's size accounts for. A case small in bytes can
-// still make a large package: 20,000 evidence items are 5 MB of case.json
-// but a 1,400-page narrative, about 250 MB live while the PDF is written.
-// A limit below what is live saves nothing and keeps the collector
-// running: that build took 2.6 times the CPU time it takes without one.
-const perEvidenceFile = 12 << 10
+// perEvidenceFile is the least memory a build needs for each evidence file
+// besides the 32 MiB every build has: what it learnt of the file (path,
+// size, both digests, the re-read's digest), its manifest lines and its
+// rows in the generated files, about 2.8 KB a file at 20,000 photos (56 MB
+// live). case.json's size accounts for it in a case of the usual item
+// size; a case of very terse items would otherwise get a limit below what
+// is live, which saves nothing and keeps the collector running.
+const perEvidenceFile = 3 << 10
 
-// roomyEvidenceFiles is how many evidence files the limit holds without
-// that room: the narrative of a few thousand items fits in what case.json
-// accounts for. A build of 2,009 files (scripts/bench-package.sh) took the
-// same CPU time at that limit as with room for every file, and peaked at
-// 63 MiB instead of 87 MiB.
-const roomyEvidenceFiles = 4096
-
-// raiseBuildLimit adds room for the evidence files beyond the first
-// roomyEvidenceFiles to the limit SetMemoryLimit set for this build, if
-// it set one.
+// raiseBuildLimit raises the limit SetMemoryLimit set for this build, if it
+// set one, to 32 MiB plus perEvidenceFile for each of files, when that is
+// more.
 func raiseBuildLimit(files int) {
-	if l := buildLimit.Load(); l > 0 && files > roomyEvidenceFiles {
-		debug.SetMemoryLimit(l + int64(files-roomyEvidenceFiles)*perEvidenceFile)
+	if l := buildLimit.Load(); l > 0 {
+		if floor := 32<<20 + int64(files)*perEvidenceFile; floor > l {
+			debug.SetMemoryLimit(floor)
+		}
 	}
 }
 
