@@ -10,12 +10,13 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/casepack/casepack/internal/beneath"
 	"github.com/casepack/casepack/internal/failfs"
 	"github.com/casepack/casepack/packager/finding"
 )
 
 // verifyBoth verifies the package folder dir twice, listed and read with
-// the system's calls (folderwalk_linux.go) and through its fs.FS, wrapped
+// internal/beneath (folderwalk.go) and through its fs.FS, wrapped
 // by wrap when set, and fails unless the two reports are identical:
 // every finding, in the same order, the same counts. It returns the
 // report.
@@ -48,8 +49,8 @@ func verifyBoth(t *testing.T, dir string, opt Options, wrap func(*Package)) *Rep
 	return reps[0]
 }
 
-// TestFolderWalkMatchesFS: a package folder listed and read with the
-// system's calls gives exactly the report of the fs.FS walk, for an intact
+// TestFolderWalkMatchesFS: a package folder listed and read with
+// internal/beneath gives exactly the report of the fs.FS walk, for an intact
 // package and for every way of tampering with one the walk must see: a
 // changed, missing, renamed or added file (also in a folder of its own
 // and deep down), a link or a named pipe in the payload, colliding names,
@@ -118,7 +119,7 @@ func TestFolderWalkMatchesFS(t *testing.T) {
 	})
 }
 
-// TestFolderWalkUnreadable: a file or folder the system's calls cannot
+// TestFolderWalkUnreadable: a file or folder internal/beneath cannot
 // open is opened again through the package's fs.FS, whose error decides
 // the finding: CP-BAG-UNREADABLE. For a file, CannotRead lists it alone
 // (verify then says the package could not be checked, exit 1, not that
@@ -127,13 +128,13 @@ func TestFolderWalkMatchesFS(t *testing.T) {
 func TestFolderWalkUnreadable(t *testing.T) {
 	for _, p := range []string{"data/evidence/EV-0001/a.txt", "data/evidence/EV-0002", "bag-info.txt"} {
 		t.Run(p, func(t *testing.T) {
-			openFault = func(name string) error {
+			beneath.OpenFault = func(name string) error {
 				if name == p {
 					return syscall.EACCES
 				}
 				return nil
 			}
-			defer func() { openFault = nil }()
+			defer func() { beneath.OpenFault = nil }()
 			dir := writeBag(t, smallBag(t))
 			rep := verifyBoth(t, dir, Options{Workers: 2}, func(pkg *Package) {
 				pkg.fsys = failfs.FS{FS: pkg.fsys, Name: p, Err: syscall.EACCES}

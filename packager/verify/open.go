@@ -33,7 +33,7 @@ type Package struct {
 	kind     string // "folder" or "zip"
 	name     string // the package's top folder name
 	fsys     fs.FS
-	folder   *folderFS // a package folder on this system, read with its system calls where they are quicker (folderwalk_linux.go)
+	folder   *folderFS // a package folder on this system, read with internal/beneath where the system allows it (folderwalk.go)
 	closer   io.Closer
 	findings []finding.Finding // problems found while opening (ZIP entries refused)
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/casepack/casepack/internal/beneath"
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/bag"
 )
@@ -102,9 +103,9 @@ type verifier struct {
 	hashAlgs []string
 	nfc      map[string]string // NFC form of each file's path -> the path (built when first needed)
 
-	// folder, when set, lists and reads a package folder with the
-	// system's calls (folderwalk_linux.go) rather than through fsys.
-	folder *folderReader
+	// folder, when set, reads a package folder with internal/beneath
+	// (folderwalk.go) rather than through fsys.
+	folder *beneath.Dir
 }
 
 // MaxFindingsPerCode is how many findings of one code a verification
@@ -155,7 +156,7 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	hashed, err := v.walkAndHash(ctx)
 	defer func() {
 		hashed()
-		v.folder.close()
+		v.folder.Close()
 	}()
 	if err != nil {
 		return nil, err
@@ -897,7 +898,7 @@ func manifestOf(set []*side, alg string) *side {
 // It touches no state but fst, so the walk may go on while it runs.
 func (v *verifier) hashFile(ctx context.Context, p string, fst *fileState) error {
 	if v.folder != nil {
-		if done, err := v.folder.hash(ctx, v, p, fst); done {
+		if done, err := v.hashFolder(ctx, p, fst); done {
 			return err
 		}
 	}

@@ -1,0 +1,299 @@
+//go:build linux
+
+package beneath
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// Dir is a folder whose files are opened and listed with openat2 from its
+// descriptor.
+type Dir struct {
+	f  *os.File
+	fd int
+}
+
+// resolve confines every path openat2 resolves to the folder, through no
+// symbolic link.
+const resolve = unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS
+
+// Open returns the folder root is opened on, or nil when this system
+// cannot read it this way (no openat2: an old kernel, or a sandbox that
+// refuses it). Close it when done.
+func Open(root *os.Root) *Dir {
+	f, err := root.Open(".")
+	if err != nil {
+		return nil
+	}
+	d := &Dir{f: f, fd: int(f.Fd())}
+	fd, err := d.open(".", unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		f.Close()
+		return nil
+	}
+	unix.Close(fd)
+	return d
+}
+
+// Close closes the folder; nil is closed already.
+func (d *Dir) Close() error {
+	if d == nil {
+		return nil
+	}
+	return d.f.Close()
+}
+
+// OpenFault, in tests, makes opening p to read it (or list it) fail as
+// the system would: a test running as root cannot make a file unreadable.
+var OpenFault func(p string) error
+
+// open opens p (slash-separated, below the folder) with openat2.
+func (d *Dir) open(p string, flags int) (int, error) {
+	if OpenFault != nil && flags&unix.O_PATH == 0 {
+		if err := OpenFault(p); err != nil {
+			return -1, err
+		}
+	}
+	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC | unix.O_NOFOLLOW), Resolve: resolve}
+	for try := 0; ; try++ {
+		fd, err := unix.Openat2(d.fd, p, &how)
+		// EAGAIN: a rename elsewhere raced the lookup; try again.
+		if err == unix.EINTR || err == unix.EAGAIN && try < 8 {
+			continue
+		}
+		return fd, err
+	}
+}
+
+// OpenFile opens the regular file p to read it, without blocking (a named
+// pipe put in its place does not wait for a writer) and without the
+// runtime's poller, and returns it with its size. Anything but a regular
+// file is ErrNotRegular.
+func (d *Dir) OpenFile(p string) (*File, error) {
+	fd, err := d.open(p, unix.O_RDONLY|unix.O_NONBLOCK)
+	if err != nil {
+		return nil, err
+	}
+	var st unix.Stat_t
+	if err := fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, ErrNotRegular
+	}
+	return &File{fd: fd, size: st.Size, mtime: st.Mtim}, nil
+}
+
+// Lstat returns the size of the regular file p, and its modification
+// time, as lstat gives them, without opening it to read (O_PATH: no read
+// permission needed). Anything but a regular file is ErrNotRegular.
+func (d *Dir) Lstat(p string) (Info, error) {
+	fd, err := d.open(p, unix.O_PATH)
+	if err != nil {
+		return Info{}, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := fstat(fd, &st); err != nil {
+		return Info{}, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return Info{}, ErrNotRegular
+	}
+	return infoOf(&st), nil
+}
+
+func fstat(fd int, st *unix.Stat_t) error {
+	for {
+		if err := unix.Fstat(fd, st); err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+func fstatat(dirfd int, name string, st *unix.Stat_t) error {
+	for {
+		if err := unix.Fstatat(dirfd, name, st, unix.AT_SYMLINK_NOFOLLOW); err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// direntBuffers are getdents64 buffers, one per folder being listed.
+var direntBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+var errDirent = errors.New("malformed folder entry")
+
+// List lists folder p ("." for the folder itself), sorted by name as
+// fs.ReadDir sorts. Entry types come from the listing; a regular file's
+// size and time are read (fstatat) only where stat says so, otherwise its
+// Info.Size is -1.
+func (d *Dir) List(p string, stat func(name string) bool) ([]Entry, error) {
+	fd, err := d.open(p, unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	bp := direntBuffers.Get().(*[]byte)
+	defer direntBuffers.Put(bp)
+	var ents []Entry
+	for {
+		n, err := unix.Getdents(fd, *bp)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 {
+			break
+		}
+		// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name NUL-terminated.
+		for b := (*bp)[:n]; len(b) > 0; {
+			if len(b) < 19 {
+				return nil, errDirent
+			}
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				return nil, errDirent
+			}
+			rec := b[:reclen]
+			b = b[reclen:]
+			if binary.NativeEndian.Uint64(rec[0:8]) == 0 {
+				continue // a removed entry, as os.File.ReadDir skips it
+			}
+			name := rec[19:]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if string(name) == "." || string(name) == ".." {
+				continue
+			}
+			ents = append(ents, Entry{Name: string(name), Type: direntType(rec[18]), Info: Info{Size: -1}})
+		}
+	}
+	slices.SortFunc(ents, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	for i := range ents {
+		e := &ents[i]
+		if e.Type == unknownType || e.Type.IsRegular() && stat(e.Name) {
+			var st unix.Stat_t
+			if err := fstatat(fd, e.Name, &st); err != nil {
+				return nil, err
+			}
+			e.Type = modeType(st.Mode)
+			if e.Type.IsRegular() {
+				e.Info = infoOf(&st)
+			}
+		}
+	}
+	return ents, nil
+}
+
+func infoOf(st *unix.Stat_t) Info {
+	return Info{Size: st.Size, ModSec: st.Mtim.Sec, ModNsec: st.Mtim.Nsec}
+}
+
+// unknownType marks an entry whose type the listing did not give
+// (DT_UNKNOWN: some file systems never give it); it is read with
+// fstatat. No fs.FileMode type is all these bits at once.
+const unknownType = fs.ModeType
+
+// direntType is the type of a listing's entry, as os.File.ReadDir reads
+// it.
+func direntType(t uint8) fs.FileMode {
+	switch t {
+	case unix.DT_BLK:
+		return fs.ModeDevice
+	case unix.DT_CHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case unix.DT_DIR:
+		return fs.ModeDir
+	case unix.DT_FIFO:
+		return fs.ModeNamedPipe
+	case unix.DT_LNK:
+		return fs.ModeSymlink
+	case unix.DT_REG:
+		return 0
+	case unix.DT_SOCK:
+		return fs.ModeSocket
+	}
+	return unknownType
+}
+
+// modeType is the type of a stat's mode, as os.Lstat reads it.
+func modeType(m uint32) fs.FileMode {
+	switch m & unix.S_IFMT {
+	case unix.S_IFBLK:
+		return fs.ModeDevice
+	case unix.S_IFCHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case unix.S_IFDIR:
+		return fs.ModeDir
+	case unix.S_IFIFO:
+		return fs.ModeNamedPipe
+	case unix.S_IFLNK:
+		return fs.ModeSymlink
+	case unix.S_IFSOCK:
+		return fs.ModeSocket
+	case unix.S_IFREG:
+		return 0
+	}
+	return fs.ModeIrregular
+}
+
+// File is a regular file opened by OpenFile.
+type File struct {
+	fd         int
+	size, done int64
+	eof        bool
+	mtime      unix.Timespec
+}
+
+// Size is the file's size when it was opened.
+func (f *File) Size() int64 { return f.size }
+
+// Read reads the file. A read that returns less than asked once the
+// file's size is reached is its end: the read that would return nothing
+// is not made.
+func (f *File) Read(p []byte) (int, error) {
+	if f.eof {
+		return 0, eof
+	}
+	for {
+		n, err := unix.Read(f.fd, p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if n <= 0 {
+			f.eof = true
+			return 0, eof
+		}
+		f.done += int64(n)
+		if f.done >= f.size && n < len(p) {
+			f.eof = true
+			return n, eof
+		}
+		return n, nil
+	}
+}
+
+// Close closes the file.
+func (f *File) Close() error { return unix.Close(f.fd) }
+
+// OSFile turns f into an *os.File named name, for a caller that needs
+// one; f must not be used afterwards.
+func (f *File) OSFile(name string) *os.File { return os.NewFile(uintptr(f.fd), name) }
