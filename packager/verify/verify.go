@@ -695,7 +695,7 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 			v.lineError(name, n, le)
 		default:
 			// Canonical: "<lower-case hex>  <encoded path>\n", sorted by path bytes.
-			if canonical && (!hasNL || e.Path <= prev && n > 1 || string(text) != e.Digest+"  "+bag.EncodePath(e.Path)) {
+			if canonical && (!hasNL || e.Path <= prev && n > 1 || !isLine(text, e.Digest, bag.EncodePath(e.Path))) {
 				canonical = false
 			}
 			prev = e.Path
@@ -714,6 +714,13 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 		v.add(finding.Finding{Code: finding.BagManifestNoncanonical, Severity: finding.Warning, Path: name, Message: "readable, but not in casepack's canonical form (sorted by path, two spaces, lowercase hex, LF)"})
 	}
 	return s
+}
+
+// isLine reports whether text is digest, two spaces and path, without
+// building that line for each of a manifest's lines.
+func isLine(text []byte, digest, path string) bool {
+	n := len(digest)
+	return len(text) == n+2+len(path) && string(text[:n]) == digest && string(text[n:n+2]) == "  " && string(text[n+2:]) == path
 }
 
 // Bounds on reading a manifest: the longest line, and how many lines

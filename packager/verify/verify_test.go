@@ -584,3 +584,28 @@ func TestEveryDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestNoncanonicalManifest: a package manifest that reads well but is not
+// written as casepack writes it (upper-case hex, or one space) is a
+// warning, each line compared with the line casepack would write.
+func TestNoncanonicalManifest(t *testing.T) {
+	for name, edit := range map[string]func(line string) string{
+		"upper-case hex": func(line string) string { return strings.ToUpper(line[:64]) + line[64:] },
+		"one space":      func(line string) string { return line[:64] + line[65:] },
+		"as written":     func(line string) string { return line },
+	} {
+		t.Run(name, func(t *testing.T) {
+			files := smallBag(t)
+			lines := strings.SplitAfter(string(files["manifest-sha256.txt"]), "\n")
+			lines[1] = edit(lines[1])
+			files["manifest-sha256.txt"] = []byte(strings.Join(lines, ""))
+			rep := run(t, writeBag(t, retag(t, files)))
+			if !rep.Intact() {
+				t.Fatalf("findings %+v", rep.Findings)
+			}
+			if got, want := hasFinding(rep, finding.BagManifestNoncanonical, "manifest-sha256.txt"), name != "as written"; got != want {
+				t.Errorf("non-canonical warning: %v, want %v (findings %+v)", got, want, rep.Findings)
+			}
+		})
+	}
+}
