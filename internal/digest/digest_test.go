@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -194,6 +195,21 @@ func TestCopyStopsWhenCancelled(t *testing.T) {
 type readFunc func([]byte) (int, error)
 
 func (f readFunc) Read(p []byte) (int, error) { return f(p) }
+
+// BenchmarkSHA256 and BenchmarkSHA512 measure each digest alone on one
+// core, over memory: what a build's hashing costs per byte
+// (scripts/bench-floor.sh computes the floor of a build from them).
+func BenchmarkSHA256(b *testing.B) { benchmarkHash(b, sha256.New()) }
+
+func BenchmarkSHA512(b *testing.B) { benchmarkHash(b, sha512.New()) }
+
+func benchmarkHash(b *testing.B, h hash.Hash) {
+	data := random(BufferSize, 1)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		h.Write(data)
+	}
+}
 
 // BenchmarkRead measures the one-pass SHA-256 + SHA-512 over memory.
 func BenchmarkRead(b *testing.B) {
