@@ -18,8 +18,9 @@ import (
 // Dir is a folder whose files are opened and listed with openat2 from its
 // descriptor.
 type Dir struct {
-	f  *os.File
-	fd int
+	f   *os.File
+	fd  int
+	raw bool // system calls are made raw (see rawFileSystems)
 }
 
 // resolve confines every path openat2 resolves to the folder, through no
@@ -35,12 +36,13 @@ func Open(root *os.Root) *Dir {
 		return nil
 	}
 	d := &Dir{f: f, fd: int(f.Fd())}
+	d.raw = rawCalls(d.fd)
 	fd, err := d.open(".", unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
 		f.Close()
 		return nil
 	}
-	unix.Close(fd)
+	sysClose(d.raw, fd)
 	return d
 }
 
@@ -63,9 +65,13 @@ func (d *Dir) open(p string, flags int) (int, error) {
 			return -1, err
 		}
 	}
+	name, err := unix.BytePtrFromString(p)
+	if err != nil {
+		return -1, err
+	}
 	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC | unix.O_NOFOLLOW), Resolve: resolve}
 	for try := 0; ; try++ {
-		fd, err := unix.Openat2(d.fd, p, &how)
+		fd, err := sysOpenat2(d.raw, d.fd, name, &how)
 		// EAGAIN: a rename elsewhere raced the lookup; try again.
 		if err == unix.EINTR || err == unix.EAGAIN && try < 8 {
 			continue
@@ -84,15 +90,15 @@ func (d *Dir) OpenFile(p string) (*File, error) {
 		return nil, err
 	}
 	var st unix.Stat_t
-	if err := fstat(fd, &st); err != nil {
-		unix.Close(fd)
+	if err := fstat(d.raw, fd, &st); err != nil {
+		sysClose(d.raw, fd)
 		return nil, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		unix.Close(fd)
+		sysClose(d.raw, fd)
 		return nil, ErrNotRegular
 	}
-	return &File{fd: fd, size: st.Size, mtime: st.Mtim}, nil
+	return &File{fd: fd, raw: d.raw, size: st.Size, mtime: st.Mtim}, nil
 }
 
 // Lstat returns the size of the regular file p, and its modification
@@ -103,9 +109,9 @@ func (d *Dir) Lstat(p string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	defer unix.Close(fd)
+	defer sysClose(d.raw, fd)
 	var st unix.Stat_t
-	if err := fstat(fd, &st); err != nil {
+	if err := fstat(d.raw, fd, &st); err != nil {
 		return Info{}, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
@@ -114,17 +120,21 @@ func (d *Dir) Lstat(p string) (Info, error) {
 	return infoOf(&st), nil
 }
 
-func fstat(fd int, st *unix.Stat_t) error {
+func fstat(raw bool, fd int, st *unix.Stat_t) error {
 	for {
-		if err := unix.Fstat(fd, st); err != unix.EINTR {
+		if err := sysFstat(raw, fd, st); err != unix.EINTR {
 			return err
 		}
 	}
 }
 
-func fstatat(dirfd int, name string, st *unix.Stat_t) error {
+func fstatat(raw bool, dirfd int, name string, st *unix.Stat_t) error {
+	p, err := unix.BytePtrFromString(name)
+	if err != nil {
+		return err
+	}
 	for {
-		if err := unix.Fstatat(dirfd, name, st, unix.AT_SYMLINK_NOFOLLOW); err != unix.EINTR {
+		if err := sysFstatat(raw, dirfd, p, st); err != unix.EINTR {
 			return err
 		}
 	}
@@ -144,12 +154,12 @@ func (d *Dir) List(p string, stat func(name string) bool) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer unix.Close(fd)
+	defer sysClose(d.raw, fd)
 	bp := direntBuffers.Get().(*[]byte)
 	defer direntBuffers.Put(bp)
 	var ents []Entry
 	for {
-		n, err := unix.Getdents(fd, *bp)
+		n, err := sysGetdents(d.raw, fd, *bp)
 		if err == unix.EINTR {
 			continue
 		}
@@ -188,7 +198,7 @@ func (d *Dir) List(p string, stat func(name string) bool) ([]Entry, error) {
 		e := &ents[i]
 		if e.Type == unknownType || e.Type.IsRegular() && stat(e.Name) {
 			var st unix.Stat_t
-			if err := fstatat(fd, e.Name, &st); err != nil {
+			if err := fstatat(d.raw, fd, e.Name, &st); err != nil {
 				return nil, err
 			}
 			e.Type = modeType(st.Mode)
@@ -255,6 +265,7 @@ func modeType(m uint32) fs.FileMode {
 // File is a regular file opened by OpenFile.
 type File struct {
 	fd         int
+	raw        bool
 	size, done int64
 	eof        bool
 	mtime      unix.Timespec
@@ -270,8 +281,11 @@ func (f *File) Read(p []byte) (int, error) {
 	if f.eof {
 		return 0, eof
 	}
+	if len(p) == 0 {
+		return 0, nil
+	}
 	for {
-		n, err := unix.Read(f.fd, p)
+		n, err := sysRead(f.raw, f.fd, p)
 		if err == unix.EINTR {
 			continue
 		}
@@ -292,7 +306,7 @@ func (f *File) Read(p []byte) (int, error) {
 }
 
 // Close closes the file.
-func (f *File) Close() error { return unix.Close(f.fd) }
+func (f *File) Close() error { return sysClose(f.raw, f.fd) }
 
 // OSFile turns f into an *os.File named name, for a caller that needs
 // one; f must not be used afterwards.

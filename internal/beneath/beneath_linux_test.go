@@ -14,6 +14,51 @@ import (
 	"testing"
 )
 
+// eachWay runs test twice: with raw system calls and with Go's (see
+// rawFileSystems), whatever file system the test's folders are on.
+func eachWay(t *testing.T, test func(t *testing.T)) {
+	for _, raw := range []bool{true, false} {
+		t.Run(map[bool]string{true: "raw", false: "go"}[raw], func(t *testing.T) {
+			RawCalls = &raw
+			defer func() { RawCalls = nil }()
+			test(t)
+		})
+	}
+}
+
+// TestRawCallsByFileSystem: system calls are made raw on the local file
+// systems rawFileSystems names (the test's temporary folder, and a
+// tmpfs where there is one), and as Go makes them on any other (procfs
+// stands for one here: a folder on a file system not named).
+func TestRawCallsByFileSystem(t *testing.T) {
+	for _, dir := range []string{t.TempDir(), "/dev/shm", "/proc/self"} {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			t.Logf("%s: %v (skipped)", dir, err)
+			continue
+		}
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); err != nil {
+			t.Fatal(err)
+		}
+		d := Open(root)
+		if d == nil {
+			t.Fatalf("%s: Open: nil on Linux", dir)
+		}
+		if want := rawFileSystems[int64(st.Type)]; d.raw != want {
+			t.Errorf("%s (file system %#x): raw calls %v, want %v", dir, st.Type, d.raw, want)
+		}
+		if dir == "/proc/self" && d.raw {
+			t.Errorf("%s: raw calls on procfs", dir)
+		}
+		if _, err := d.List(".", func(string) bool { return false }); err != nil {
+			t.Errorf("%s: List: %v", dir, err)
+		}
+		d.Close()
+		root.Close()
+	}
+}
+
 // tree makes a folder with files, folders, links into and out of it and
 // a named pipe, and returns it opened.
 func tree(t *testing.T) (string, *Dir) {
@@ -59,7 +104,9 @@ func tree(t *testing.T) (string, *Dir) {
 
 // TestList: a listing has the names and types os.ReadDir gives, sorted,
 // with the size and time lstat gives of the regular files asked for.
-func TestList(t *testing.T) {
+func TestList(t *testing.T) { eachWay(t, testList) }
+
+func testList(t *testing.T) {
 	top, d := tree(t)
 	for _, dir := range []string{".", "data", "data/deep/er"} {
 		want, err := os.ReadDir(filepath.Join(top, filepath.FromSlash(dir)))
@@ -100,7 +147,9 @@ func TestList(t *testing.T) {
 // TestOpenFile: a regular file reads whole, its size known; a link, a path
 // through a link (even one that stays inside), a path out of the folder
 // and a named pipe are refused, the pipe without waiting for a writer.
-func TestOpenFile(t *testing.T) {
+func TestOpenFile(t *testing.T) { eachWay(t, testOpenFile) }
+
+func testOpenFile(t *testing.T) {
 	_, d := tree(t)
 	for name, want := range map[string]string{"a.txt": "top file", "data/b.bin": "bytes of b", "data/empty": "", "data/deep/er/c.txt": "deep"} {
 		f, err := d.OpenFile(name)
@@ -138,7 +187,9 @@ func TestOpenFile(t *testing.T) {
 }
 
 // TestOpenFault: the test hook fails opening to read, not Lstat.
-func TestOpenFault(t *testing.T) {
+func TestOpenFault(t *testing.T) { eachWay(t, testOpenFault) }
+
+func testOpenFault(t *testing.T) {
 	_, d := tree(t)
 	OpenFault = func(p string) error {
 		if p == "a.txt" {

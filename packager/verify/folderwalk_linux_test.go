@@ -15,16 +15,19 @@ import (
 	"github.com/casepack/casepack/packager/finding"
 )
 
-// verifyBoth verifies the package folder dir twice, listed and read with
-// internal/beneath (folderwalk.go) and through its fs.FS, wrapped
-// by wrap when set, and fails unless the two reports are identical:
-// every finding, in the same order, the same counts. It returns the
-// report.
+// verifyBoth verifies the package folder dir three times, listed and
+// read with internal/beneath (folderwalk.go), its system calls made raw
+// and as Go makes them, and through its fs.FS, wrapped by wrap when set,
+// and fails unless the reports are identical: every finding, in the same
+// order, the same counts. It returns the report.
 func verifyBoth(t *testing.T, dir string, opt Options, wrap func(*Package)) *Report {
 	t.Helper()
-	var reps [2]*Report
-	for i, folder := range []bool{true, false} {
+	var reps [3]*Report
+	for i, folder := range []bool{true, true, false} {
+		raw := i == 0
+		beneath.RawCalls = &raw
 		pkg, err := Open(dir)
+		beneath.RawCalls = nil
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,8 +46,10 @@ func verifyBoth(t *testing.T, dir string, opt Options, wrap func(*Package)) *Rep
 			t.Fatal(err)
 		}
 	}
-	if !reflect.DeepEqual(reps[0], reps[1]) {
-		t.Errorf("listed with system calls:\n%+v\nthrough the fs.FS:\n%+v", reps[0], reps[1])
+	for i, how := range []string{"with Go's system calls", "through the fs.FS"} {
+		if !reflect.DeepEqual(reps[0], reps[i+1]) {
+			t.Errorf("listed with raw system calls:\n%+v\n%s:\n%+v", reps[0], how, reps[i+1])
+		}
 	}
 	return reps[0]
 }
