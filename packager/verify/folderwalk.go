@@ -28,8 +28,11 @@ type dirNode struct {
 }
 
 type dirEnt struct {
-	beneath.Entry          // Info.Size -1 for a payload file to hash: its size is read when it is opened
-	sub           *dirNode // a folder's listing
+	beneath.Entry            // Info.Size -1 for a payload file to hash: its size is read when it is opened
+	p             string     // its path in the package
+	sub           *dirNode   // a folder's listing
+	fst           *fileState // a regular file's state, made as it is listed
+	hash          bool       // a payload file to hash (see hashNow)
 }
 
 // join is path.Join for a folder path and a name from its listing.
@@ -40,26 +43,47 @@ func join(dir, name string) string {
 	return dir + "/" + name
 }
 
-// listDir lists folder d. A regular file's size is read only where sized
-// says it is needed now (a payload file to hash gets its size when it is
-// opened).
-func listDir(r *beneath.Dir, d *dirNode, sized func(p string) bool) {
-	ents, err := r.List(d.path, func(name string) bool { return sized(join(d.path, name)) })
+// listDir lists folder d. A regular file's size is read only where it is
+// needed now: a payload file to hash gets its size when it is opened,
+// unless Options.Hashed may hold its digest at that size. Each regular
+// file gets its state here, and whether it is hashed now is decided here
+// (hashNow), so that the hashing can start as soon as every folder is
+// listed, while visitTree still goes through the listings in order.
+func (v *verifier) listDir(r *beneath.Dir, d *dirNode) {
+	inData := d.path == "data" || strings.HasPrefix(d.path, "data/")
+	ents, err := r.List(d.path, func(name string) bool {
+		if !inData {
+			return true
+		}
+		if v.opt.Hashed == nil || v.opt.EveryDigest {
+			return false
+		}
+		_, given := v.opt.Hashed[join(d.path, name)]
+		return given
+	})
 	if err != nil {
 		d.err = err
 		return
 	}
 	d.ents = make([]dirEnt, len(ents))
 	for i, e := range ents {
-		d.ents[i].Entry = e
-		if e.Type.IsDir() {
-			d.ents[i].sub = &dirNode{path: join(d.path, e.Name)}
+		de := &d.ents[i]
+		de.Entry, de.p = e, join(d.path, e.Name)
+		switch {
+		case e.Type.IsDir():
+			de.sub = &dirNode{path: de.p}
+		case e.Type.IsRegular():
+			de.fst = &fileState{size: e.Info.Size}
+			de.hash = v.hashNow(de.p, de.fst)
 		}
 	}
 }
 
-// walkFolder walks a package folder with folderReader and starts hashing
-// its payload (see walkAndHash). done is false when this is no package
+// walkFolder walks a package folder with internal/beneath and starts
+// hashing its payload (see walkAndHash): every folder is listed, level by
+// level, each level's folders spread over every core; then the payload
+// files are hashed on every core while visitTree goes through the
+// listings in fs.WalkDir's order. done is false when this is no package
 // folder on this system, or its top folder cannot be listed this way:
 // then nothing was done, and the fs.FS walk does it all.
 func (v *verifier) walkFolder(ctx context.Context) (hashed func() error, err error, done bool) {
@@ -70,15 +94,8 @@ func (v *verifier) walkFolder(ctx context.Context) (hashed func() error, err err
 	if r == nil {
 		return nil, nil, false
 	}
-	sized := func(p string) bool {
-		if !strings.HasPrefix(p, "data/") {
-			return true
-		}
-		_, given := v.opt.Hashed[p]
-		return given && !v.opt.EveryDigest
-	}
 	top := &dirNode{path: "."}
-	if listDir(r, top, sized); top.err != nil {
+	if v.listDir(r, top); top.err != nil {
 		r.Close() // the folder is unreadable: the fs.FS says why
 		return nil, nil, false
 	}
@@ -97,7 +114,7 @@ func (v *verifier) walkFolder(ctx context.Context) (hashed func() error, err err
 			break
 		}
 		if err := digest.Each(ctx, len(next), v.opt.Workers, func(ctx context.Context, i int) error {
-			listDir(r, next[i], sized)
+			v.listDir(r, next[i])
 			return nil
 		}); err != nil {
 			return none, err, true
@@ -105,42 +122,78 @@ func (v *verifier) walkFolder(ctx context.Context) (hashed func() error, err err
 		level = next
 	}
 	var found []toHash
-	add := func(f toHash) {
+	collect(top, func(f toHash) {
 		v.meter.Grow(1, max(f.fst.size, 0))
 		found = append(found, f)
-	}
-	if err := v.visitTree(top, map[string]string{}, add); err != nil {
+	})
+	hashing := v.hashEach(ctx, found)
+	// Folders that could not be listed this way are walked through the
+	// fs.FS as visitTree reaches them; their payload is hashed after.
+	var late []toHash
+	if err := v.visitTree(top, map[string]string{}, func(f toHash) {
+		v.meter.Grow(1, f.fst.size)
+		late = append(late, f)
+	}); err != nil {
+		hashing()
 		return none, err, true
 	}
+	if len(late) == 0 {
+		return hashing, nil, true
+	}
+	hashingLate := v.hashEach(ctx, late)
+	return sync.OnceValue(func() error {
+		err := hashing()
+		if lerr := hashingLate(); err == nil {
+			err = lerr
+		}
+		return err
+	}), nil, true
+}
+
+// collect hands the payload files to hash now of d's listing, and of the
+// listings below it, to found, in fs.WalkDir's order.
+func collect(d *dirNode, found func(toHash)) {
+	for i := range d.ents {
+		e := &d.ents[i]
+		if e.hash {
+			found(toHash{e.p, e.fst})
+		}
+		if e.sub != nil && e.sub.err == nil {
+			collect(e.sub, found)
+		}
+	}
+}
+
+// hashEach starts hashing files on every core and returns the function
+// that waits for it (as often as it is called).
+func (v *verifier) hashEach(ctx context.Context, files []toHash) func() error {
 	result := make(chan error, 1)
 	go func() {
-		result <- digest.Each(ctx, len(found), v.opt.Workers, func(ctx context.Context, i int) error {
-			v.hashFound(ctx, found[i])
+		result <- digest.Each(ctx, len(files), v.opt.Workers, func(ctx context.Context, i int) error {
+			v.hashFound(ctx, files[i])
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
 			return nil
 		})
 	}()
-	return sync.OnceValue(func() error { return <-result }), nil, true
+	return sync.OnceValue(func() error { return <-result })
 }
 
 // visitTree visits the listing of d in fs.WalkDir's order; a folder that
-// could not be listed is walked through the fs.FS.
+// could not be listed is walked through the fs.FS, its payload files to
+// hash handed to found. It touches no state of a file the listing made
+// (the hashing may be reading it): it only records it.
 func (v *verifier) visitTree(d *dirNode, keys map[string]string, found func(toHash)) error {
 	for i := range d.ents {
 		e := &d.ents[i]
-		p := join(d.path, e.Name)
-		fst := v.visit(keys, p, e.Type, func() (int64, error) { return e.Info.Size, nil })
-		if fst != nil && v.hashNow(p, fst) {
-			found(toHash{p, fst})
-		}
+		v.visit(keys, e.p, e.Type, func() (*fileState, error) { return e.fst, nil })
 		if e.sub == nil {
 			continue
 		}
 		var err error
 		if e.sub.err != nil {
-			err = v.walk(p, keys, found)
+			err = v.walk(e.p, keys, found)
 		} else {
 			err = v.visitTree(e.sub, keys, found)
 		}

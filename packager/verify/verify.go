@@ -365,12 +365,12 @@ func (v *verifier) walk(top string, keys map[string]string, found func(toHash)) 
 		if p == "." {
 			return nil
 		}
-		fst := v.visit(keys, p, d.Type(), func() (int64, error) {
+		fst := v.visit(keys, p, d.Type(), func() (*fileState, error) {
 			info, err := d.Info()
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
-			return info.Size(), nil
+			return &fileState{size: info.Size()}, nil
 		})
 		if fst != nil && v.hashNow(p, fst) {
 			found(toHash{p, fst})
@@ -381,10 +381,10 @@ func (v *verifier) walk(top string, keys map[string]string, found func(toHash)) 
 
 // visit is the walk's step for the entry p (not "."), of type typ: names
 // that collide on case-insensitive or normalising filesystems are
-// findings; a regular file is recorded, its size from size, and
-// returned; anything else (symlinks, devices) is a finding and is never
-// opened.
-func (v *verifier) visit(keys map[string]string, p string, typ fs.FileMode, size func() (int64, error)) *fileState {
+// findings; a regular file is recorded, its state (its size) from state,
+// and returned; anything else (symlinks, devices) is a finding and is
+// never opened.
+func (v *verifier) visit(keys map[string]string, p string, typ fs.FileMode, state func() (*fileState, error)) *fileState {
 	k := bag.CollisionKey(p)
 	if first, ok := keys[k]; ok {
 		v.add(finding.Finding{Code: finding.BagPathCollision, Path: p, Message: fmt.Sprintf("name collides with %q on case-insensitive or normalising filesystems", first)})
@@ -394,12 +394,11 @@ func (v *verifier) visit(keys map[string]string, p string, typ fs.FileMode, size
 	switch {
 	case typ.IsDir():
 	case typ.IsRegular():
-		n, err := size()
+		fst, err := state()
 		if err != nil {
 			v.add(folderUnreadable(p, "cannot be read: ", err))
 			return nil
 		}
-		fst := &fileState{size: n}
 		v.files[p] = fst
 		return fst
 	case typ&fs.ModeSymlink != 0:
