@@ -190,7 +190,7 @@ func ScanCasepackManifest(r io.Reader, each func(EvidenceItem) error) (*Casepack
 		}
 		for dec.More() {
 			var it EvidenceItem
-			if err := dec.Decode(&it); err != nil {
+			if err := dec.Decode(&itemJSON{&it}); err != nil {
 				return nil, jsonProblem(err)
 			}
 			for _, f := range it.Files {
