@@ -105,6 +105,51 @@ func TestScanManifestKeepsGoodLines(t *testing.T) {
 	}
 }
 
+// manifestLines are lines ScanManifest and ScanManifestLine must read
+// alike: good ones, every kind of bad one.
+var manifestLines = []string{
+	d1 + "  data/a", d1 + "\tdata/a\r", strings.ToUpper(d1) + "   data/b c", d1 + "  data/100%25", d1 + "  data/%41",
+	d1 + "  data/%2", "", "   ", "\r", "zz  data/b", d1, d1 + "  ", d2 + "  /etc/passwd", d2 + "  data/../x", d2 + "  data/\xff",
+}
+
+// TestScanManifestLine: a line read alone reads as within a manifest.
+func TestScanManifestLine(t *testing.T) {
+	for _, line := range manifestLines {
+		checkScanLine(t, line)
+	}
+}
+
+func checkScanLine(t *testing.T, line string) {
+	t.Helper()
+	entries, errs := ScanManifest(SHA256, []byte(line+"\n"))
+	e, le := ScanManifestLine(SHA256, []byte(line))
+	switch {
+	case len(errs) == 1:
+		if le == nil || le.Line != 0 || le.Path != errs[0].Path || le.Err.Error() != errs[0].Err.Error() {
+			t.Errorf("%q: ScanManifestLine %+v, %v; ScanManifest %v", line, e, le, errs[0])
+		}
+	case len(entries) == 1:
+		if le != nil || e != entries[0] {
+			t.Errorf("%q: ScanManifestLine %+v, %v; ScanManifest %+v", line, e, le, entries[0])
+		}
+	default:
+		t.Fatalf("%q: ScanManifest %+v, %v: not one line", line, entries, errs)
+	}
+}
+
+// FuzzScanManifestLine is TestScanManifestLine over any line.
+func FuzzScanManifestLine(f *testing.F) {
+	for _, line := range manifestLines {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.Contains(line, "\n") {
+			return
+		}
+		checkScanLine(t, line)
+	})
+}
+
 func TestEncodeDecodePath(t *testing.T) {
 	for _, p := range []string{"plain", "100%", "a\rb", "a\nb", "%25", "\r\n%", "ñ%0A"} {
 		enc := EncodePath(p)
@@ -129,6 +174,7 @@ func TestCheckPath(t *testing.T) {
 		{"", false}, {"/data/a", false}, {"data/../a", false}, {"..", false}, {"./data", false},
 		{"data//a", false}, {"data/a/", false}, {`data\a`, false}, {"C:/x", false}, {"c:x", false},
 		{"~root/x", false}, {"data/\x00", false}, {"data/\xff", false},
+		{"data/.", false}, {"data/..", false}, {"a/./b", false}, {"data/a//", false}, {".../a", true}, {"data/..a", true},
 	}
 	for _, tt := range tests {
 		err := CheckPath(tt.p)

@@ -48,7 +48,9 @@ func CheckPath(p string) error {
 	case len(p) >= 2 && p[1] == ':' && isASCIILetter(p[0]):
 		return bad("starts with a drive letter")
 	}
-	for _, el := range strings.Split(p, "/") {
+	for rest, more := p, true; more; {
+		var el string
+		el, rest, more = strings.Cut(rest, "/")
 		switch el {
 		case "":
 			return bad("has an empty element")

@@ -736,11 +736,7 @@ func scanLine(alg string, text []byte) (bag.Entry, *bag.LineError) {
 	if len(bytes.TrimSpace(text)) == 0 {
 		return bag.Entry{}, &bag.LineError{Err: errors.New("empty line")}
 	}
-	es, errs := bag.ScanManifest(alg, text)
-	if len(errs) > 0 {
-		return bag.Entry{}, errs[0]
-	}
-	return es[0], nil
+	return bag.ScanManifestLine(alg, text)
 }
 
 // keepEntry records one well-formed line of s, reporting lines outside the
