@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -159,4 +161,45 @@ func write(t *testing.T, dir, name, data string) {
 	p := filepath.Join(dir, filepath.FromSlash(name))
 	must(t, os.MkdirAll(filepath.Dir(p), 0o755))
 	must(t, os.WriteFile(p, []byte(data), 0o644))
+}
+
+// TestFolderReadOnce: verifying an intact package folder lists each
+// folder once and reads each file it hashes once, tag files too (they are
+// hashed beside the payload, see tagNow), and hashes no tag manifest and
+// no signature (nothing lists them).
+func TestFolderReadOnce(t *testing.T) {
+	files := smallBag(t)
+	files["signatures/a.sig"] = []byte("not checked here")
+	dir := writeBag(t, files)
+	var (
+		mu     sync.Mutex
+		opened = map[string]int{}
+	)
+	beneath.OpenFault = func(p string) error {
+		mu.Lock()
+		opened[p]++
+		mu.Unlock()
+		return nil
+	}
+	defer func() { beneath.OpenFault = nil }()
+	rep := run(t, dir)
+	if !rep.Intact() {
+		t.Fatalf("%+v", rep.Findings)
+	}
+	for p, n := range opened {
+		if want := map[bool]int{true: 2, false: 1}[p == "."]; n != want { // beneath.Open tries the top first
+			t.Errorf("%s opened %d times, want %d", p, n, want)
+		}
+	}
+	for p := range files {
+		_, read := opened[p]
+		if want := !strings.HasPrefix(p, "tagmanifest-") && !strings.HasPrefix(p, "signatures/"); read != want {
+			t.Errorf("%s read: %v, want %v", p, read, want)
+		}
+	}
+	for _, d := range []string{"data", "data/evidence", "data/evidence/EV-0001", "signatures"} {
+		if opened[d] != 1 {
+			t.Errorf("folder %s listed %d times", d, opened[d])
+		}
+	}
 }
