@@ -1,12 +1,17 @@
 package verify
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/casepack/casepack/internal/failfs"
+	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/fault"
 	"github.com/casepack/casepack/packager/finding"
 )
@@ -61,4 +66,60 @@ func TestUnreadableIsNotDamage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCasepackManifestReadError: casepack/manifest.json that fails to
+// read part way (a disk error; it is read through a buffer) is
+// CP-BAG-UNREADABLE, which says nothing about the package, never a
+// manifest that cannot be parsed (CP-CASEPACK-MANIFEST).
+func TestCasepackManifestReadError(t *testing.T) {
+	for _, after := range []int{0, 100, 70 << 10} {
+		t.Run(fmt.Sprint(after), func(t *testing.T) {
+			files := smallBag(t)
+			// Long enough that a failure after 70 KiB falls inside it.
+			files[bag.CasepackManifestPath] = bytes.Replace(files[bag.CasepackManifestPath], []byte(`"evidence"`),
+				[]byte(`"padding": "`+strings.Repeat("x", 80<<10)+`", "evidence"`), 1)
+			dir := writeBag(t, retag(t, files))
+			fsys := brokenFS{FS: os.DirFS(dir), name: bag.CasepackManifestPath, after: after}
+			pkg := &Package{path: dir, kind: "folder", name: "PKG", fsys: fsys}
+			rep, err := Verify(context.Background(), pkg, Options{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := CannotRead(rep)
+			if len(got) != 1 || got[0].Path != bag.CasepackManifestPath || hasFinding(rep, finding.CasepackManifest, bag.CasepackManifestPath) {
+				t.Errorf("findings %+v", rep.Findings)
+			}
+		})
+	}
+}
+
+// brokenFS is fsys with reads of name failing with EIO after its first
+// after bytes.
+type brokenFS struct {
+	fs.FS
+	name  string
+	after int
+}
+
+func (b brokenFS) Open(name string) (fs.File, error) {
+	f, err := b.FS.Open(name)
+	if err != nil || name != b.name {
+		return f, err
+	}
+	return &brokenFile{File: f, left: b.after}, nil
+}
+
+type brokenFile struct {
+	fs.File
+	left int
+}
+
+func (f *brokenFile) Read(p []byte) (int, error) {
+	if f.left <= 0 {
+		return 0, &fs.PathError{Op: "read", Path: "manifest.json", Err: syscall.EIO}
+	}
+	n, err := f.File.Read(p[:min(len(p), f.left)])
+	f.left -= n
+	return n, err
 }

@@ -796,7 +796,7 @@ func (v *verifier) scanCasepackManifest(each func(bag.EvidenceItem) error) bool 
 	}
 	defer f.Close()
 	var readErr error
-	_, err := bag.ScanCasepackManifest(errReader{io.LimitReader(f, maxCasepackM), &readErr}, each)
+	_, err := bag.ScanCasepackManifest(errReader{bufio.NewReaderSize(io.LimitReader(f, maxCasepackM), 64<<10), &readErr}, each)
 	switch {
 	case readErr != nil:
 		v.unreadable(cp, readErr)
