@@ -65,9 +65,21 @@ func (d *Dir) open(p string, flags int) (int, error) {
 			return -1, err
 		}
 	}
-	name, err := unix.BytePtrFromString(p)
-	if err != nil {
-		return -1, err
+	// The path as C reads it: on the stack when it is short (one
+	// allocation less for each of a package's files), as
+	// unix.BytePtrFromString makes it (refusing a NUL) otherwise.
+	var (
+		short [256]byte
+		name  *byte
+	)
+	if len(p) < len(short) && strings.IndexByte(p, 0) < 0 {
+		copy(short[:], p)
+		name = &short[0]
+	} else {
+		var err error
+		if name, err = unix.BytePtrFromString(p); err != nil {
+			return -1, err
+		}
 	}
 	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC | unix.O_NOFOLLOW), Resolve: resolve}
 	for try := 0; ; try++ {

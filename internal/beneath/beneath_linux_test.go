@@ -179,6 +179,18 @@ func testOpenFile(t *testing.T) {
 			t.Errorf("%s: %v, want not exist", name, err)
 		}
 	}
+	// A path is handed to the system on the stack when short, made as
+	// Go makes it when long; one holding a NUL is refused either way.
+	long := strings.Repeat("x/", 150) + "missing"
+	if _, err := d.OpenFile(long); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%d-byte path: %v, want not exist", len(long), err)
+	}
+	for _, name := range []string{"a.txt\x00", "a.txt\x00/../data/b.bin", long + "\x00"} {
+		if f, err := d.OpenFile(name); err == nil {
+			f.Close()
+			t.Errorf("%q: opened", name)
+		}
+	}
 	for _, dir := range []string{"data/dir-out", "data/dir-in", "..", "data/b.bin"} {
 		if _, err := d.List(dir, func(string) bool { return true }); err == nil {
 			t.Errorf("List %s: listed", dir)

@@ -963,9 +963,10 @@ func (v *verifier) checkSet(set []*side, isTag bool) {
 			present = append(present, s)
 		}
 	}
+	var listing, silent, agree, disagree []*side // reused from path to path
 	for _, p := range paths {
 		fst, exists := v.files[p]
-		var listing, silent []*side
+		listing, silent = listing[:0], silent[:0]
 		for _, s := range present {
 			if _, ok := s.entries[p]; ok {
 				listing = append(listing, s)
@@ -999,7 +1000,7 @@ func (v *verifier) checkSet(set []*side, isTag bool) {
 		if fst.unreadable || !fst.hashed {
 			continue
 		}
-		var agree, disagree []*side
+		agree, disagree = agree[:0], disagree[:0]
 		for _, s := range listing {
 			act := fst.digest(s.alg)
 			if act == "" { // not recomputed (SHA-512 that decides nothing, or an unknown algorithm)
