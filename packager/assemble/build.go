@@ -510,6 +510,10 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		}
 	}
 	byPath = nil
+	// The generators are done: what they hold (through their closures,
+	// the case as the edition shows it, the annexes' digests) goes before
+	// the manifests and the verify-after-write, the build's peak.
+	spec.Files = nil
 	res.PayloadFiles, res.PayloadBytes = int(b.oxum.Files), b.oxum.Bytes
 
 	// 3. BagIt and casepack files, each written as it is made: the
@@ -542,6 +546,11 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		b.addTag(t.path, d)
 	}
 	b.pay = [2]bag.Manifest{}
+	// Nothing after this reads the plan's lists of evidence files (a few
+	// megabytes for 20,000 files: each file's entry, the manifest's
+	// items); the results keep what the report needs. Build was handed its
+	// own copy of the Spec, so only that copy lets them go.
+	spec.Evidence, spec.Manifest.Evidence = nil, nil
 	var tm256 []byte
 	for i := range b.tag {
 		data, err := b.tag[i].Marshal()

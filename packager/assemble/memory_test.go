@@ -1,0 +1,63 @@
+package assemble
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/packager/verify"
+)
+
+// TestPlanReleasedBeforeVerify: by the time the package is verified after
+// writing (the build's peak of live memory: the verifier's own record of
+// every file comes on top), Build holds neither the Spec's lists of
+// evidence files nor its generators, only the results the report needs.
+// For 20,000 files those lists are megabytes (packager/memlimit_test.go
+// pins the limit that counts on it).
+func TestPlanReleasedBeforeVerify(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	released := map[string]chan struct{}{
+		"Spec.Evidence":          make(chan struct{}),
+		"Spec.Manifest.Evidence": make(chan struct{}),
+		"a generator's state":    make(chan struct{}),
+	}
+	// The spec is made and watched in a function of its own, so that no
+	// variable of the test holds it: only Build's copy does.
+	spec := func() Spec {
+		s := c.spec(defaultEvidence)
+		runtime.SetFinalizer(&s.Evidence[0], func(*EvidenceFile) { close(released["Spec.Evidence"]) })
+		runtime.SetFinalizer(&s.Manifest.Evidence[0], func(any) { close(released["Spec.Manifest.Evidence"]) })
+		state := &struct{ buf []byte }{buf: make([]byte, 1<<10)}
+		runtime.SetFinalizer(state, func(any) { close(released["a generator's state"]) })
+		s.Files = append(s.Files, GeneratedFile{Path: "data/extra.txt", Generate: func(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
+			_, err := w.Write(state.buf[:10])
+			return err
+		}})
+		return s
+	}
+	checked := false
+	check := func(context.Context, fs.FS) ([]finding.Finding, error) {
+		checked = true
+		for what, ch := range released {
+			runtime.GC()
+			runtime.GC()
+			select {
+			case <-ch:
+			case <-time.After(5 * time.Second):
+				t.Errorf("%s is still held while the package is verified after writing", what)
+			}
+		}
+		return nil, nil
+	}
+	if _, err := Build(context.Background(), spec(), Options{OutDir: t.TempDir(), Checks: []verify.Check{check}}); err != nil {
+		t.Fatal(err)
+	}
+	if !checked {
+		t.Fatal("the verify-after-write did not run the check")
+	}
+}
