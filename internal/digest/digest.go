@@ -84,26 +84,30 @@ func SHA256(data []byte) string {
 // saves, and the pool runs other files beside it.
 func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 	h := New()
-	bufs := [2]*[]byte{buffers.Get().(*[]byte)}
+	var bufs [2]*[]byte
 	var helper *sha512Helper
 	defer func() {
 		helper.stop() // before the buffers go back: it may still read one
 		for _, b := range bufs {
-			if b != nil {
-				buffers.Put(b)
-			}
+			putBuffer(b)
 		}
 	}()
 	for i := 0; ; i++ {
-		if bufs[i%2] == nil {
-			bufs[i%2] = buffers.Get().(*[]byte)
-		}
-		buf := *bufs[i%2]
-		helper.free() // the chunk that last used buf is hashed
+		helper.free() // the chunk that last used this buffer is hashed
 		if err := ctx.Err(); err != nil {
 			return Digests{}, context.Cause(ctx)
 		}
-		n, rerr := fill(src, buf)
+		var n int
+		var rerr error
+		if i == 0 {
+			bufs[0], n, rerr = fillFirst(src)
+		} else {
+			if bufs[i%2] == nil {
+				bufs[i%2] = buffers.Get().(*[]byte)
+			}
+			n, rerr = fill(src, *bufs[i%2])
+		}
+		buf := *bufs[i%2]
 		if n > 0 {
 			p := buf[:n]
 			if helper == nil && h.n+int64(n) > BufferSize {
@@ -248,26 +252,94 @@ func isAligned(p []byte) bool {
 	return uintptr(unsafe.Pointer(unsafe.SliceData(p)))%DirectAlign == 0
 }
 
-// buffers recycles read buffers: a pass over 100,000 small files would
-// otherwise allocate (and clear) a megabyte for each.
-var buffers = sync.Pool{New: func() any {
-	b := make([]byte, BufferSize+DirectAlign)
+// SmallBufferSize is the buffer every stream starts in. Most evidence
+// files (photos, documents) fit in it whole, so a pass over them holds
+// 64 KiB per stream at a time, not BufferSize: for 20,000 photos that is
+// megabytes less live while the build copies and re-reads them, its
+// memory peak (scripts/bench-package.sh). A stream that fills it goes on
+// in a BufferSize buffer, the bytes read so far moved to its start, so
+// the chunks of a large file are whole buffers as before (direct I/O
+// needs them). It is a multiple of DirectAlign, and aligned to it like
+// every buffer here: a large copy read back with direct I/O starts in it.
+const SmallBufferSize = 64 << 10
+
+// buffers and smallBuffers recycle read buffers: a pass over 100,000 small
+// files would otherwise allocate (and clear) a buffer for each.
+var (
+	buffers      = sync.Pool{New: func() any { return alignedBuffer(BufferSize) }}
+	smallBuffers = sync.Pool{New: func() any { return alignedBuffer(SmallBufferSize) }}
+)
+
+// alignedBuffer returns a buffer of n bytes aligned to DirectAlign.
+func alignedBuffer(n int) *[]byte {
+	b := make([]byte, n+DirectAlign)
 	off := DirectAlign - int(uintptr(unsafe.Pointer(unsafe.SliceData(b)))%DirectAlign)
-	b = b[off%DirectAlign:][:BufferSize:BufferSize]
+	b = b[off%DirectAlign:][:n:n]
 	return &b
-}}
+}
+
+// putBuffer returns b (nil: none) to its pool.
+func putBuffer(b *[]byte) {
+	switch {
+	case b == nil:
+	case cap(*b) == SmallBufferSize:
+		smallBuffers.Put(b)
+	default:
+		buffers.Put(b)
+	}
+}
+
+// fillFirst reads a stream's first chunk (see fill): into a small buffer
+// if the stream ends (or fails) within it, else on into a whole buffer,
+// what was read so far moved to its start. It returns the buffer, for
+// putBuffer, and how much of it was read.
+func fillFirst(r io.Reader) (*[]byte, int, error) {
+	sp := smallBuffers.Get().(*[]byte)
+	n, err := fill(r, *sp)
+	if err != nil {
+		return sp, n, err
+	}
+	bp := buffers.Get().(*[]byte)
+	copy(*bp, (*sp)[:n])
+	smallBuffers.Put(sp)
+	m, err := fill(r, (*bp)[n:])
+	return bp, n + m, err
+}
 
 // copyBuffer is io.CopyBuffer through a pooled buffer, checking ctx before
-// every read. The reader is wrapped so that neither io.WriterTo nor
-// io.ReaderFrom can bypass the buffer (and the context).
+// every read: a small buffer first, a whole one once the stream is larger
+// (see SmallBufferSize). The reader is wrapped so that neither io.WriterTo
+// nor io.ReaderFrom can bypass the buffer (and the context).
 func copyBuffer(ctx context.Context, dst io.Writer, src io.Reader) error {
-	bp := buffers.Get().(*[]byte)
-	defer buffers.Put(bp)
-	_, err := io.CopyBuffer(writerOnly{dst}, &ctxReader{ctx: ctx, r: src}, *bp)
+	cr := &ctxReader{ctx: ctx, r: src}
+	err := copyFirst(dst, cr)
+	if err == nil {
+		bp := buffers.Get().(*[]byte)
+		defer buffers.Put(bp)
+		_, err = io.CopyBuffer(writerOnly{dst}, cr, *bp)
+	} else if err == io.EOF {
+		return nil
+	}
 	if err != nil && ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
 	return err
+}
+
+// copyFirst copies what fits of src in a small buffer to dst: io.EOF when
+// that was all, nil when the stream goes on.
+func copyFirst(dst io.Writer, src io.Reader) error {
+	sp := smallBuffers.Get().(*[]byte)
+	defer smallBuffers.Put(sp)
+	n, rerr := fill(src, *sp)
+	if n > 0 {
+		if m, err := dst.Write((*sp)[:n]); err != nil {
+			return err
+		} else if m != n {
+			return io.ErrShortWrite
+		}
+	}
+	return rerr
 }
 
 // writerOnly hides io.ReaderFrom.

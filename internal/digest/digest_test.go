@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -51,6 +52,11 @@ func TestCopy(t *testing.T) {
 	}{
 		{"empty", 0, BufferSize},
 		{"one byte", 1, BufferSize},
+		{"small buffer less one", SmallBufferSize - 1, BufferSize},
+		{"one small buffer", SmallBufferSize, BufferSize},
+		{"small buffer plus one", SmallBufferSize + 1, BufferSize},
+		{"small buffer plus one, odd reads", SmallBufferSize + 1, 4093},
+		{"buffer and a small one", BufferSize + SmallBufferSize, 12345},
 		{"buffer less one", BufferSize - 1, BufferSize},
 		{"one buffer", BufferSize, BufferSize},
 		{"buffer plus one", BufferSize + 1, BufferSize},
@@ -259,15 +265,74 @@ func TestOpenCopyReadsEveryByte(t *testing.T) {
 
 // TestBuffersAreAligned: every buffer is aligned for direct I/O.
 func TestBuffersAreAligned(t *testing.T) {
-	var held []*[]byte
-	for range 4 {
-		b := buffers.Get().(*[]byte)
-		if !isAligned(*b) || len(*b) != BufferSize || BufferSize%DirectAlign != 0 {
-			t.Errorf("buffer at %p, %d bytes: not aligned to %d", unsafe.SliceData(*b), len(*b), DirectAlign)
+	for _, pool := range []struct {
+		p    *sync.Pool
+		size int
+	}{{&buffers, BufferSize}, {&smallBuffers, SmallBufferSize}} {
+		var held []*[]byte
+		for range 4 {
+			b := pool.p.Get().(*[]byte)
+			if !isAligned(*b) || len(*b) != pool.size || pool.size%DirectAlign != 0 {
+				t.Errorf("buffer at %p, %d bytes: not aligned to %d", unsafe.SliceData(*b), len(*b), DirectAlign)
+			}
+			held = append(held, b)
 		}
-		held = append(held, b)
+		for _, b := range held {
+			putBuffer(b)
+		}
 	}
-	for _, b := range held {
-		buffers.Put(b)
+}
+
+// readSizes records the room each Read was given and the chunks written.
+type readSizes struct {
+	r      io.Reader
+	rooms  []int // cap of each Read's buffer
+	chunks []int // len of each Write
+}
+
+func (s *readSizes) Read(p []byte) (int, error) {
+	s.rooms = append(s.rooms, cap(p))
+	return s.r.Read(p)
+}
+
+func (s *readSizes) Write(p []byte) (int, error) {
+	s.chunks = append(s.chunks, len(p))
+	return len(p), nil
+}
+
+// TestSmallStreamsSmallBuffers: a stream that ends within SmallBufferSize
+// is read into a small buffer only (a pass over 20,000 photos holds 64 KiB
+// per stream, not a megabyte); a larger one is copied in whole buffers,
+// every chunk but the last BufferSize bytes, as direct I/O needs.
+func TestSmallStreamsSmallBuffers(t *testing.T) {
+	ctx := context.Background()
+	for _, size := range []int{0, 1, 4096, SmallBufferSize - 1} {
+		data := random(size, 3)
+		for name, read := range map[string]func(r io.Reader) (Digests, error){
+			"Copy":       func(r io.Reader) (Digests, error) { return Copy(ctx, io.Discard, r) },
+			"ReadSHA256": func(r io.Reader) (Digests, error) { return ReadSHA256(ctx, r) },
+		} {
+			rs := &readSizes{r: bytes.NewReader(data)}
+			if got, err := read(rs); err != nil || got.Size != int64(size) || got.SHA256 != want(data).SHA256 {
+				t.Fatalf("%s of %d bytes = %+v, %v", name, size, got, err)
+			}
+			for _, room := range rs.rooms {
+				if room > SmallBufferSize {
+					t.Errorf("%s of %d bytes read into a buffer of %d bytes, want at most %d", name, size, room, SmallBufferSize)
+				}
+			}
+		}
+	}
+	for _, size := range []int{SmallBufferSize + 1, BufferSize + 1, 3*BufferSize + SmallBufferSize + 7} {
+		data := random(size, 4)
+		rs := &readSizes{r: chunky{bytes.NewReader(data), 40_000}}
+		if got, err := Copy(ctx, rs, rs); err != nil || got != want(data) {
+			t.Fatalf("Copy of %d bytes = %+v, %v", size, got, err)
+		}
+		for i, n := range rs.chunks {
+			if i < len(rs.chunks)-1 && n != BufferSize {
+				t.Errorf("Copy of %d bytes: chunk %d of %d is %d bytes, want %d", size, i, len(rs.chunks), n, BufferSize)
+			}
+		}
 	}
 }
