@@ -487,7 +487,11 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.EvidenceFiles++
-		b.addPayload(results[i].Dst, digest.Digests{Size: results[i].Size, SHA256: results[i].SHA256, SHA512: results[i].SHA512})
+		// Counted now; listed in the payload manifests when they are
+		// written (step 3), so that their lines are not held while the
+		// rest is generated.
+		b.oxum.Bytes += results[i].Size
+		b.oxum.Files++
 	}
 
 	// 2. Generated files, in order; each may use the evidence digests.
@@ -521,6 +525,15 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	info, err := bag.MarshalBagInfo(b.bagInfo())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidSpec, err)
+	}
+	for i := range b.pay {
+		b.pay[i].Entries = slices.Grow(b.pay[i].Entries, res.EvidenceFiles)
+	}
+	for _, r := range results {
+		if !r.Withheld {
+			b.pay[0].Entries = append(b.pay[0].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA256})
+			b.pay[1].Entries = append(b.pay[1].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA512})
+		}
 	}
 	tagFiles := []struct {
 		path  string
