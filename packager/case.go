@@ -74,15 +74,26 @@ const (
 	// peak without a limit, 623 MB with, for about 10% more CPU).
 	Validating Work = 7
 	// Building also holds what the build learnt of every evidence file
-	// and writes the generated files, each streamed: 12 per byte. A build
-	// of 20,000 photos (5.3 MB of case.json, scripts/bench-package.sh)
-	// peaks at about 56 MB live; at 93 MiB it peaked at 112 MiB of RSS
-	// against 135 MiB at 20 per byte, for 28 collections instead of 20.
-	Building Work = 12
+	// and writes the generated files, each streamed: 10 per byte, over
+	// buildBase rather than 32 MiB. A build of 20,000 photos (5.3 MB of
+	// case.json, scripts/bench-package.sh) peaks at 47-53 MB live (gctrace);
+	// its limit of 74.6 MiB holds it at 93.5 MiB of RSS where 92.6 MiB
+	// (32 MiB + 12 per byte) let it reach 114 MiB, for 35-37 collections
+	// instead of 23-24 (same run, load 9-12). At 100,000 files (26 MB of
+	// case.json) the limit is 275 MiB.
+	Building Work = 10
 )
 
+// buildBase is what a build's limit allows besides what grows with the
+// case: the schema, the fonts and templates, the read and write buffers.
+const buildBase = 24 << 20
+
+// buildOtherForm is a build's bytes per byte of a case.yaml (and, six
+// times, of a workbook), over 32 MiB.
+const buildOtherForm = 12
+
 // SetMemoryLimit sets the process's soft heap limit for work on the case
-// at casePath: 32 MiB plus w bytes per byte of the case file (for a
+// at casePath: 32 MiB (buildBase for a build) plus w bytes per byte of the case file (for a
 // workbook, which is zipped XML, six times as much to build it, and 24
 // bytes per byte to validate or convert it: validation never holds a
 // workbook's whole generic tree, only its rows, the typed model and the
@@ -107,14 +118,22 @@ func SetMemoryLimit(casePath string, w Work) {
 	if err != nil {
 		return
 	}
-	perByte := int64(w)
-	if form == caseform.XLSX {
-		perByte *= 6
-		if w == Validating {
-			perByte = perByte * 4 / 7
+	base, perByte := int64(32<<20), int64(w)
+	switch {
+	case w == Building && form != caseform.JSON:
+		// The rate Building had before a build of case.json was
+		// measured down to it: a case.yaml or a workbook builds with the
+		// case's JSON bytes made in memory besides, not measured since.
+		perByte = buildOtherForm
+		if form == caseform.XLSX {
+			perByte *= 6
 		}
+	case w == Building:
+		base = buildBase
+	case form == caseform.XLSX:
+		perByte = perByte * 6 * 4 / 7
 	}
-	limit := 32<<20 + perByte*fi.Size()
+	limit := base + perByte*fi.Size()
 	debug.SetMemoryLimit(limit)
 	if w == Building {
 		buildLimit.Store(limit)
@@ -126,20 +145,20 @@ func SetMemoryLimit(casePath string, w Work) {
 var buildLimit atomic.Int64
 
 // perEvidenceFile is the least memory a build needs for each evidence file
-// besides the 32 MiB every build has: what it learnt of the file (path,
-// size, both digests, the re-read's digest), its manifest lines and its
-// rows in the generated files, about 2.8 KB a file at 20,000 photos (56 MB
-// live). case.json's size accounts for it in a case of the usual item
-// size; a case of very terse items would otherwise get a limit below what
-// is live, which saves nothing and keeps the collector running.
-const perEvidenceFile = 3 << 10
+// besides buildBase: what it learnt of the file (path, size, both digests,
+// the re-read's digest), its manifest lines and its rows in the generated
+// files, about 2.3 KB a file at 20,000 photos (47-53 MB live). case.json's
+// size accounts for it in a case of the usual item size; a case of very
+// terse items would otherwise get a limit below what is live, which saves
+// nothing and keeps the collector running.
+const perEvidenceFile = 5 << 9 // 2.5 KiB
 
 // raiseBuildLimit raises the limit SetMemoryLimit set for this build, if it
-// set one, to 32 MiB plus perEvidenceFile for each of files, when that is
-// more.
+// set one, to buildBase plus perEvidenceFile for each of files, when that
+// is more.
 func raiseBuildLimit(files int) {
 	if l := buildLimit.Load(); l > 0 {
-		if floor := 32<<20 + int64(files)*perEvidenceFile; floor > l {
+		if floor := buildBase + int64(files)*perEvidenceFile; floor > l {
 			debug.SetMemoryLimit(floor)
 		}
 	}
