@@ -2,10 +2,12 @@ package atomicfs
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -183,6 +185,109 @@ func TestTreeCloseBeforeSync(t *testing.T) {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestTreeFlush: an early write-back (Flush) in the whole way is one more
+// syncfs of the tree, on another goroutine; Sync still syncs after every
+// file is handed over, and a failure the early one saw is Sync's error
+// even when the final syncfs succeeds (the file system reports a
+// write-back error to the tree's descriptor only once). Close waits for
+// an early syncfs still running. In the per-file way Flush does nothing:
+// every file is synced as it is handed over.
+func TestTreeFlush(t *testing.T) {
+	errDisk := errors.New("injected: I/O error")
+	for _, tc := range []struct {
+		name      string
+		perFile   bool
+		failFirst bool // the early syncfs fails, the final one does not
+		closeOnly bool // the build fails before Sync
+	}{
+		{"whole", false, false, false},
+		{"whole, early sync fails", false, true, false},
+		{"whole, closed before Sync", false, false, true},
+		{"per file", true, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "pkg")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			var synced []string
+			release := make(chan struct{})
+			tr, err := OpenTree(dir, TreeOptions{PerFile: tc.perFile, Fault: func(op Op, from, to string) error {
+				mu.Lock()
+				synced = append(synced, from)
+				n := len(synced)
+				mu.Unlock()
+				if from == "pkg" && n == 1 {
+					<-release // the early syncfs is still running while more is written
+					if tc.failFirst {
+						return errDisk
+					}
+				}
+				return nil
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole := tr.Whole()
+			if !whole && !tc.perFile {
+				t.Skip("this file system syncs file by file")
+			}
+			half := map[string]string{"data/evidence/EV-0001/a.mp4": treeFiles["data/evidence/EV-0001/a.mp4"]}
+			if err := writeTreeFiles(t, tr, dir, half, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			tr.Flush()
+			tr.Flush() // one early syncfs at a time
+			rest := maps.Clone(treeFiles)
+			delete(rest, "data/evidence/EV-0001/a.mp4")
+			if err := writeTreeFiles(t, tr, dir, rest, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.closeOnly {
+				var released atomic.Bool
+				go func() {
+					time.Sleep(50 * time.Millisecond)
+					released.Store(true)
+					close(release)
+				}()
+				if err := tr.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if !released.Load() {
+					t.Error("Close returned while the early syncfs was still running")
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if !slices.Equal(synced, []string{"pkg"}) {
+					t.Errorf("synced %q, want only the early syncfs", synced)
+				}
+				return
+			}
+			close(release)
+			err = tr.Sync()
+			tr.Close()
+			mu.Lock()
+			defer mu.Unlock()
+			if tc.failFirst {
+				if !errors.Is(err, errDisk) {
+					t.Errorf("Sync = %v, want the early syncfs's failure", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if whole && !slices.Equal(synced, []string{"pkg", "pkg"}) {
+				t.Errorf("whole: synced %q, want the early syncfs and the final one", synced)
+			}
+			if !whole && slices.Contains(synced, "pkg") && synced[len(synced)-1] != "pkg" {
+				t.Errorf("per file: synced %q, the tree's own folder last", synced)
+			}
+		})
 	}
 }
 

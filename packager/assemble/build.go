@@ -335,14 +335,10 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		}
 		b.clock.mark("caller's check")
 	}
-	if err := tree.Sync(); err != nil {
-		return nil, fault.IO(b.name(""), err)
-	}
-	b.clock.mark("sync to disk")
-	if err := checkWritten(ctx, tmp, opt, b.reread.wait()); err != nil {
+	if err := b.syncAndCheck(ctx); err != nil {
 		return nil, err
 	}
-	b.clock.mark("verify after write")
+	b.clock.mark("sync to disk and verify after write")
 	var tmpZip string
 	if opt.Zip {
 		if tmpZip, err = out.writeZip(ctx, tmp, &spec, opt); err != nil {
@@ -476,6 +472,10 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	b.written = append(b.written, copies...)
+	// The disk writes the copies while the rest is generated and checked
+	// (atomicfs.Tree.Flush); the sync before the rename waits only for
+	// what is left.
+	b.tree.Flush()
 	b.clock.mark("evidence")
 	res := &Result{Evidence: results}
 	byPath := make(map[string]evidence.Result, len(results))
@@ -967,6 +967,21 @@ func (b *builder) finish() error {
 		}
 	}
 	return nil
+}
+
+// syncAndCheck makes the package durable and verifies it, side by side:
+// the sync waits on the disk, the verify-after-write on the CPU, and
+// neither needs the other (the verify reads the files as the file system
+// holds them, synced or not). Both must succeed before the package may be
+// put in place; a sync failure is reported first.
+func (b *builder) syncAndCheck(ctx context.Context) error {
+	synced := make(chan error, 1)
+	go func() { synced <- b.tree.Sync() }()
+	cerr := checkWritten(ctx, b.dir, *b.opt, b.reread.wait())
+	if err := <-synced; err != nil {
+		return fault.IO(b.name(""), err)
+	}
+	return cerr
 }
 
 // checkWritten runs the verifier on what Build wrote. Payload bytes were
