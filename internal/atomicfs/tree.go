@@ -174,6 +174,16 @@ func (t *Tree) Done(f *os.File, mtime time.Time) error {
 	return nil
 }
 
+// DoneFD is Done for the file name written through the bare descriptor
+// fd (a small evidence copy that never became an *os.File): dated and
+// closed — in the per-file way, synced first, as Done does.
+func (t *Tree) DoneFD(fd int, name string, mtime time.Time) error {
+	if !t.whole {
+		return t.Done(os.NewFile(uintptr(fd), name), mtime)
+	}
+	return doneFD(fd, name, mtime)
+}
+
 func (t *Tree) syncer() {
 	for f := range t.queue {
 		if t.drop.Load() {

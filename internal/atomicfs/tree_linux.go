@@ -46,22 +46,40 @@ func startWriteback(f *os.File, off, n int64) {
 // descriptor (futimens): no path is looked up again, one call for each of
 // the tens of thousands of files a build may write.
 func setModTime(f *os.File, t time.Time) error {
-	ts := [2]unix.Timespec{unix.NsecToTimespec(t.UnixNano()), unix.NsecToTimespec(t.UnixNano())}
 	var err error
 	sc, cerr := f.SyscallConn()
 	if cerr != nil {
 		return cerr
 	}
-	if cerr := sc.Control(func(fd uintptr) {
-		// utimensat(fd, NULL, times, 0) is futimens(fd, times).
-		if _, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, fd, 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
-			err = e
-		}
-	}); cerr != nil {
+	if cerr := sc.Control(func(fd uintptr) { err = futimens(fd, t) }); cerr != nil {
 		return cerr
 	}
 	if err != nil {
 		return &os.PathError{Op: "futimens", Path: f.Name(), Err: err}
+	}
+	return nil
+}
+
+// futimens sets the access and modification times of the file open as fd.
+func futimens(fd uintptr, t time.Time) error {
+	ts := [2]unix.Timespec{unix.NsecToTimespec(t.UnixNano()), unix.NsecToTimespec(t.UnixNano())}
+	// utimensat(fd, NULL, times, 0) is futimens(fd, times).
+	if _, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, fd, 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// doneFD dates the file name written through fd (futimens) and closes fd.
+func doneFD(fd int, name string, t time.Time) error {
+	if !t.IsZero() {
+		if err := futimens(uintptr(fd), t); err != nil {
+			unix.Close(fd)
+			return &os.PathError{Op: "futimens", Path: name, Err: err}
+		}
+	}
+	if err := unix.Close(fd); err != nil {
+		return &os.PathError{Op: "close", Path: name, Err: err}
 	}
 	return nil
 }

@@ -127,20 +127,33 @@ func (f *File) Unchanged() error {
 	if err != nil {
 		return err
 	}
-	changed := func(what string) error { return &ChangedError{Path: f.path, What: what} }
-	switch {
-	case now.Size() != f.first.Size():
-		return changed(fmt.Sprintf("its size went from %d to %d bytes", f.first.Size(), now.Size()))
-	case !now.ModTime().Equal(f.first.ModTime()):
-		return changed("its modification time moved from " + f.first.ModTime().Format(time.RFC3339Nano) + " to " + now.ModTime().Format(time.RFC3339Nano))
-	case !sameCtime(now, f.first):
-		return changed("it was written to or its attributes changed")
+	if err := compare(f.path, f.first.Size(), now.Size(), f.first.ModTime(), now.ModTime(), sameCtime(now, f.first)); err != nil {
+		return err
 	}
 	if cur, err := os.Stat(f.path); err != nil || !os.SameFile(cur, f.first) {
-		return changed("another file was put in its place")
+		return &ChangedError{Path: f.path, What: replaced}
 	}
 	return nil
 }
+
+// compare says how a file at path changed between two looks at it (its
+// size, modification time, and whether its status-change time is the
+// same): what Unchanged reports, whichever way the file was opened.
+func compare(path string, size0, size1 int64, mtime0, mtime1 time.Time, sameCtime bool) error {
+	changed := func(what string) error { return &ChangedError{Path: path, What: what} }
+	switch {
+	case size1 != size0:
+		return changed(fmt.Sprintf("its size went from %d to %d bytes", size0, size1))
+	case !mtime1.Equal(mtime0):
+		return changed("its modification time moved from " + mtime0.Format(time.RFC3339Nano) + " to " + mtime1.Format(time.RFC3339Nano))
+	case !sameCtime:
+		return changed("it was written to or its attributes changed")
+	}
+	return nil
+}
+
+// replaced is what Unchanged says of a path that names another file now.
+const replaced = "another file was put in its place"
 
 // ReadFile reads the regular file at path, at most limit bytes (a longer
 // file is an error: casepack reads whole only small files).

@@ -72,7 +72,22 @@ func TestRefusesWhatIsNotAFile(t *testing.T) {
 	}
 }
 
+// opened is a file Open or OpenFD opened.
+type opened interface {
+	io.Reader
+	Unchanged() error
+	Close() error
+}
+
 func TestUnchanged(t *testing.T) {
+	testUnchanged(t, func(p string) (opened, error) { return Open(p) })
+}
+
+// testUnchanged: Unchanged of a file opened with open says nothing of a
+// file left alone and a ChangedError naming it of a file changed any way;
+// it returns what Unchanged said of each change, by name.
+func testUnchanged(t *testing.T, open func(string) (opened, error)) map[string]string {
+	said := map[string]string{}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "video.mp4")
 	write := func(s string) {
@@ -106,15 +121,20 @@ func TestUnchanged(t *testing.T) {
 	} {
 		write("original")
 		os.Chtimes(p, past, past)
-		f, err := Open(p)
+		f, err := open(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.ReadAll(f)
+		if b, err := io.ReadAll(f); err != nil || string(b) != "original" {
+			t.Errorf("%s: read %q, %v", tc.name, b, err)
+		}
 		time.Sleep(10 * time.Millisecond) // let the status-change time move
 		tc.change()
 		err = f.Unchanged()
 		f.Close()
+		if err != nil {
+			said[tc.name] = err.Error()
+		}
 		if tc.name == "nothing" {
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
@@ -126,6 +146,7 @@ func TestUnchanged(t *testing.T) {
 			t.Errorf("%s: %v, want a ChangedError naming the file", tc.name, err)
 		}
 	}
+	return said
 }
 
 func TestReadFileLimit(t *testing.T) {

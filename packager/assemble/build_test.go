@@ -489,6 +489,8 @@ func TestFullDisk(t *testing.T) {
 		mention  string
 	}{
 		{"evidence copy", 3 << 20, false, false, false, "evidence EV-000"},
+		// Under a read buffer: written through a bare descriptor.
+		{"small evidence copy", 1000 << 10, false, false, false, "evidence EV-000"},
 		{"generated file", 1 << 10, false, true, false, "data/narrative/submission.pdf"},
 		{"file beside a generated file", 1 << 10, false, false, true, "data/annexes/csv/big.csv"},
 		{"zip", 600 << 10, true, false, false, "zip"}, // ~630 KiB folder fits in 1 MiB, its ZIP does not,

@@ -13,16 +13,24 @@ import (
 // copy (three fcntl and an epoll_ctl), a tenth of a small file's share.
 // A descriptor handed to os.NewFile in blocking mode is never registered.
 func createNew(name string, mode os.FileMode) (*os.File, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode.Perm()))
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	fd, err := openNew(name, mode)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
 	return os.NewFile(uintptr(fd), name), nil
+}
+
+// openNew creates the file name, which must not exist, for writing, and
+// returns its bare descriptor.
+func openNew(name string, mode os.FileMode) (int, error) {
+	for {
+		fd, err := syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode.Perm()))
+		switch err {
+		case nil:
+			return fd, nil
+		case syscall.EINTR:
+			continue
+		}
+		return -1, &os.PathError{Op: "open", Path: name, Err: err}
+	}
 }

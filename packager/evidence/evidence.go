@@ -190,6 +190,9 @@ func (j Job) writeErr(err error) error {
 }
 
 func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (Result, error) {
+	if r, ok, err := copySmall(ctx, j, size, mode, meter, opt); ok {
+		return r, err
+	}
 	// Never blocks (a FIFO swapped in after validation is refused), and
 	// tells below whether the file changed while it was read.
 	src, err := source.Open(j.Src)
@@ -216,34 +219,12 @@ func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *di
 		dst = &writeback{f: f, fl: opt.Flush, direct: direct}
 	}
 	d, err := digest.Copy(ctx, dst, meter.Reader(src, j.ID, j.Src, size))
-	// A file rewritten while it was copied would be packaged with a digest
-	// that matches neither its old nor its new content.
-	if err == nil {
-		err = src.Unchanged()
-	}
-	if err == nil && d.Size != src.Info().Size() {
-		err = &source.ChangedError{Path: j.Src, What: fmt.Sprintf("%d bytes were read, %d expected", d.Size, src.Info().Size())}
-	}
-	if err == nil && j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
-		err = &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: d.SHA256}
-	}
+	err = j.check(ctx, d, err, src.Unchanged, src.Info().Size())
 	if err != nil {
 		if f != nil {
 			f.Close() // the build fails; the copy goes with its folder
 		}
-		var pe *fs.PathError
-		var dm *DigestMismatch
-		switch {
-		case errors.As(err, &dm):
-			return Result{}, err
-		case ctx.Err() != nil:
-			return Result{}, context.Cause(ctx)
-		case errors.As(err, &pe) && pe.Op == "write":
-			// A write error is about the package being written (a full
-			// disk), not about the evidence.
-			return Result{}, j.writeErr(err)
-		}
-		return Result{}, j.readErr(err)
+		return Result{}, err
 	}
 	if f != nil {
 		if opt.Flush != nil {
@@ -255,21 +236,66 @@ func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *di
 			return Result{}, j.writeErr(err)
 		}
 	}
-	meter.FileDone(j.ID, j.Src, d.Size)
-	return Result{ID: j.ID, Src: j.Src, Dst: j.Dst, Size: d.Size, SHA256: d.SHA256, SHA512: d.SHA512, Withheld: j.Dst == ""}, nil
+	return j.result(d, meter), nil
 }
 
-// create makes a new copy; its folder is made first if need be (one mkdir
-// when only the last folder is missing, the common case: one folder per
-// evidence item).
+// check is what the pass makes of copying j: the copy's error (err), or
+// whether the source changed while it was read (unchanged, size: what it
+// was when opened), or whether it is not the file declared. The error
+// names the evidence file and says whose fault it is.
+func (j Job) check(ctx context.Context, d digest.Digests, err error, unchanged func() error, size int64) error {
+	// A file rewritten while it was copied would be packaged with a digest
+	// that matches neither its old nor its new content.
+	if err == nil {
+		err = unchanged()
+	}
+	if err == nil && d.Size != size {
+		err = &source.ChangedError{Path: j.Src, What: fmt.Sprintf("%d bytes were read, %d expected", d.Size, size)}
+	}
+	if err == nil && j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
+		err = &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: d.SHA256}
+	}
+	if err == nil {
+		return nil
+	}
+	var pe *fs.PathError
+	var dm *DigestMismatch
+	switch {
+	case errors.As(err, &dm):
+		return err
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	case errors.As(err, &pe) && pe.Op == "write":
+		// A write error is about the package being written (a full
+		// disk), not about the evidence.
+		return j.writeErr(err)
+	}
+	return j.readErr(err)
+}
+
+// result is the finished job's Result, reported done to the meter.
+func (j Job) result(d digest.Digests, meter *digest.Meter) Result {
+	meter.FileDone(j.ID, j.Src, d.Size)
+	return Result{ID: j.ID, Src: j.Src, Dst: j.Dst, Size: d.Size, SHA256: d.SHA256, SHA512: d.SHA512, Withheld: j.Dst == ""}
+}
+
+// create makes a new copy; its folder is made first if need be.
 func create(name string, mode os.FileMode) (*os.File, error) {
-	dir := filepath.Dir(name)
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
+	if err := mkdirFor(name); err != nil {
+		return nil, err
 	}
 	return createNew(name, mode)
+}
+
+// mkdirFor makes the folder of the file name if need be: one mkdir when
+// only the last folder is missing, the common case (one folder per
+// evidence item).
+func mkdirFor(name string) error {
+	dir := filepath.Dir(name)
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return os.MkdirAll(dir, 0o755)
+	}
+	return nil
 }
 
 // writeback writes a copy and tells the Flusher (if any) of each chunk

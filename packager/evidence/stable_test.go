@@ -5,6 +5,7 @@ package evidence
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,43 +26,52 @@ func TestCopyRefusesAFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skipf("no FIFOs here: %v", err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		// Copy's own check happens before; the swap comes after it, as
-		// a swap after validation would.
-		_, err := copyOne(context.Background(), Job{ID: "EV-0001", Src: fifo, Dst: filepath.Join(dir, "out")}, 0, 0o644, digest.NewMeter(nil, 1, 0), &Options{})
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, source.ErrNotRegular) || !strings.Contains(err.Error(), "EV-0001") || !strings.Contains(err.Error(), "named pipe") {
-			t.Errorf("err %v, want the FIFO refused, naming the evidence", err)
+	// The size Copy's check saw decides the way: a small file's (a bare
+	// descriptor on Linux) or a large one's.
+	for _, size := range []int64{0, 4 * digest.BufferSize} {
+		done := make(chan error, 1)
+		go func() {
+			// Copy's own check happens before; the swap comes after it, as
+			// a swap after validation would.
+			_, err := copyOne(context.Background(), Job{ID: "EV-0001", Src: fifo, Dst: filepath.Join(dir, fmt.Sprint("out", size))}, size, 0o644, digest.NewMeter(nil, 1, 0), &Options{})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, source.ErrNotRegular) || !strings.Contains(err.Error(), "EV-0001") || !strings.Contains(err.Error(), "named pipe") {
+				t.Errorf("size %d: err %v, want the FIFO refused, naming the evidence", size, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("size %d: copying a FIFO blocked", size)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("copying a FIFO blocked")
 	}
 }
 
 // TestCopyFileChangedWhileRead: an evidence file rewritten while it is
 // copied (no declared digest to catch it) would be packaged with a digest
 // matching neither its old nor its new content; Copy fails naming it.
+// A small file (read whole in one read, on Linux through a bare
+// descriptor) is checked as a large one is.
 func TestCopyFileChangedWhileRead(t *testing.T) {
-	for _, how := range []string{"appended", "rewritten in place", "replaced"} {
-		src, dst := t.TempDir(), t.TempDir()
-		p, _ := writeRandom(t, src, "video.mp4", 4*digest.BufferSize, 1)
-		var once sync.Once
-		_, err := Copy(context.Background(), []Job{{ID: "EV-0001", Src: p, Dst: filepath.Join(dst, "video.mp4")}}, Options{
-			Progress: func(digest.Progress) {
-				once.Do(func() { change(t, p, how) })
-			}})
-		var ce *source.ChangedError
-		if !errors.As(err, &ce) || ce.Path != p || !strings.Contains(err.Error(), "evidence EV-0001") {
-			t.Errorf("%s: err %v, want a ChangedError naming the evidence file", how, err)
+	for _, size := range []int{4 * digest.BufferSize, 40 << 10} {
+		for _, how := range []string{"appended", "rewritten in place", "replaced"} {
+			src, dst := t.TempDir(), t.TempDir()
+			p, _ := writeRandom(t, src, "video.mp4", size, 1)
+			var once sync.Once
+			_, err := Copy(context.Background(), []Job{{ID: "EV-0001", Src: p, Dst: filepath.Join(dst, "video.mp4")}}, Options{
+				Progress: func(digest.Progress) {
+					once.Do(func() { change(t, p, how, int64(size)*3/4) })
+				}})
+			var ce *source.ChangedError
+			if !errors.As(err, &ce) || ce.Path != p || !strings.Contains(err.Error(), "evidence EV-0001") {
+				t.Errorf("%d bytes, %s: err %v, want a ChangedError naming the evidence file", size, how, err)
+			}
 		}
 	}
 }
 
-func change(t *testing.T, p, how string) {
+// change changes the file p (how), writing in place at off.
+func change(t *testing.T, p, how string, off int64) {
 	time.Sleep(10 * time.Millisecond) // let the status-change time move
 	switch how {
 	case "appended":
@@ -78,7 +88,7 @@ func change(t *testing.T, p, how string) {
 			t.Error(err)
 			return
 		}
-		f.WriteAt([]byte("XXXX"), int64(3*digest.BufferSize))
+		f.WriteAt([]byte("XXXX"), off)
 		f.Close()
 	case "replaced":
 		os.WriteFile(p+".new", []byte("another file"), 0o644)

@@ -1,0 +1,102 @@
+package evidence
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/source"
+)
+
+// FDFlusher is a Flusher that also takes a copy written through a bare
+// descriptor (*atomicfs.Tree is one). A small copy — one that fits a
+// read buffer, digest.Direct says it is not large — is then read, written
+// and handed over without ever becoming an *os.File (each costs a system
+// call or two to offer it to the runtime's poller, which refuses it): its
+// source is opened, stat'ed, read in one read and stat'ed again to tell
+// whether it changed; its copy created, written in one write and handed
+// to DoneFD, which dates and closes it. Such a copy is never reported to
+// Wrote: it is written in one call, and the Flusher's sync covers it.
+type FDFlusher interface {
+	Flusher
+	// DoneFD is Done for the copy name written through the descriptor
+	// fd, which it closes.
+	DoneFD(fd int, name string, mtime time.Time) error
+}
+
+// copySmall copies j as copyOne does, for a small file on Linux (see
+// FDFlusher); ok is false when it does not apply (a large file, or a
+// Flusher that takes only *os.File).
+func copySmall(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (r Result, ok bool, err error) {
+	fl, isFD := opt.Flush.(FDFlusher)
+	if digest.Direct(size) || opt.Flush != nil && !isFD {
+		return Result{}, false, nil
+	}
+	src, err := source.OpenFD(j.Src)
+	if err != nil {
+		return Result{}, true, j.readErr(err)
+	}
+	defer src.Close()
+	var dst *fdWriter
+	var w io.Writer // a nil *fdWriter would not be a nil io.Writer
+	if j.Dst != "" {
+		if err := mkdirFor(j.Dst); err != nil {
+			return Result{}, true, j.writeErr(err)
+		}
+		fd, err := openNew(j.Dst, mode)
+		if err != nil {
+			return Result{}, true, j.writeErr(err)
+		}
+		dst = &fdWriter{fd: fd, name: j.Dst}
+		w = dst
+	}
+	n := src.Size() // as it was opened: the pre-pass's size may be older
+	d, err := digest.Copy(ctx, w, meter.Reader(digest.UntilSize(src, n), j.ID, j.Src, n))
+	if err = j.check(ctx, d, err, src.Unchanged, n); err != nil {
+		if dst != nil {
+			syscall.Close(dst.fd) // the build fails; the copy goes with its folder
+		}
+		return Result{}, true, err
+	}
+	if dst != nil {
+		if fl != nil {
+			err = fl.DoneFD(dst.fd, dst.name, opt.ModTime)
+		} else if cerr := syscall.Close(dst.fd); cerr != nil {
+			err = &fs.PathError{Op: "close", Path: dst.name, Err: cerr}
+		}
+		if err != nil {
+			return Result{}, true, j.writeErr(err)
+		}
+	}
+	return j.result(d, meter), true, nil
+}
+
+// fdWriter writes a copy through a bare descriptor.
+type fdWriter struct {
+	fd   int
+	name string
+}
+
+func (w *fdWriter) Write(p []byte) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := syscall.Write(w.fd, p[done:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if n > 0 {
+			done += n
+		}
+		if err != nil {
+			return done, &fs.PathError{Op: "write", Path: w.name, Err: err}
+		}
+		if n == 0 {
+			return done, &fs.PathError{Op: "write", Path: w.name, Err: io.ErrShortWrite}
+		}
+	}
+	return done, nil
+}

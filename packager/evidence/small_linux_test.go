@@ -1,0 +1,182 @@
+package evidence
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/testtool"
+)
+
+// fdRecorder is a recorder that also takes copies by descriptor.
+type fdRecorder struct {
+	*recorder
+	byFD map[string]time.Time
+}
+
+func (r *fdRecorder) DoneFD(fd int, name string, mtime time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.byFD[name]; ok {
+		r.t.Errorf("%s handed over twice", name)
+	}
+	if _, ok := r.done[name]; ok {
+		r.t.Errorf("%s handed over both ways", name)
+	}
+	r.byFD[name] = mtime
+	return syscall.Close(fd)
+}
+
+// TestCopySmallByFD: with a Flusher that takes descriptors, every small
+// copy (digest.Direct says it is not large) is handed over that way, once,
+// with its time, and never reported chunk by chunk; a large one still goes
+// as an *os.File, its chunks reported; every copy holds its bytes.
+func TestCopySmallByFD(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	sizes := []int{0, 1, 64 << 10, digest.BufferSize, digest.BufferSize + 1, 3*digest.BufferSize + 17}
+	var jobs []Job
+	var data [][]byte
+	for i, n := range sizes {
+		p, b := writeRandom(t, src, "f"+string(rune('a'+i)), n, uint64(i))
+		data = append(data, b)
+		jobs = append(jobs, Job{ID: "EV", Src: p, Dst: filepath.Join(dst, "EV-"+string(rune('a'+i)), "copy")})
+	}
+	mtime := time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
+	rec := &fdRecorder{recorder: &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}, byFD: map[string]time.Time{}}
+	res, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: mtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, j := range jobs {
+		small := !digest.Direct(int64(sizes[i]))
+		m, byFD := rec.byFD[j.Dst]
+		m2, asFile := rec.done[j.Dst]
+		switch {
+		case small && (!byFD || !m.Equal(mtime) || asFile):
+			t.Errorf("%d (%d bytes): handed over by descriptor %v (time %v), as a file %v", i, sizes[i], byFD, m, asFile)
+		case small && rec.wrote[j.Dst] != 0:
+			t.Errorf("%d (%d bytes): %d bytes reported to Wrote", i, sizes[i], rec.wrote[j.Dst])
+		case !small && (byFD || !asFile || !m2.Equal(mtime)):
+			t.Errorf("%d (%d bytes): handed over by descriptor %v, as a file %v", i, sizes[i], byFD, asFile)
+		}
+		want256, want512 := sums(data[i])
+		if res[i].Size != int64(sizes[i]) || res[i].SHA256 != want256 || res[i].SHA512 != want512 {
+			t.Errorf("%d: result %+v", i, res[i])
+		}
+		if got, err := os.ReadFile(j.Dst); err != nil || !bytes.Equal(got, data[i]) {
+			t.Errorf("%d: copy differs (%v)", i, err)
+		}
+	}
+}
+
+// TestSmallCopySystemCalls watches the real system calls (strace) of
+// copying small files: each source is opened, stat'ed, read in one read
+// and stat'ed twice more (did it change? is it still the file at its
+// path?); each copy is created, written in one write, dated through its
+// descriptor and closed — no fcntl, no poller registration, no read that
+// finds the end of a file already read whole. The copy runs in a child
+// process (this test binary, TestSmallCopyChild).
+func TestSmallCopySystemCalls(t *testing.T) {
+	strace := testtool.Need(t, "strace")
+	const files = 8
+	src := t.TempDir()
+	for i := range files {
+		writeRandom(t, src, fmt.Sprintf("photo-%d.jpg", i), 4096+i*5000, uint64(i))
+	}
+	dst := filepath.Join(t.TempDir(), "copies")
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "strace.log")
+	// -y: every descriptor is printed with the path it names.
+	cmd := exec.Command(strace, "-f", "-qq", "-y", "-o", log, os.Args[0], "-test.run=^TestSmallCopyChild$")
+	cmd.Env = append(os.Environ(), "CASEPACK_SMALLCOPY_CHILD="+src+"|"+dst)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	f, err := os.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	calls := map[string]int{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		_, call, _ := strings.Cut(sc.Text(), " ")
+		call = strings.TrimSpace(call)
+		name, args, ok := strings.Cut(call, "(")
+		// The end of an interrupted call ("<... read resumed>") was
+		// counted at its start.
+		if ok && !strings.HasPrefix(call, "<...") && (strings.Contains(args, src+"/") || strings.Contains(args, dst+"/")) {
+			calls[name]++
+		}
+	}
+	want := map[string]int{
+		"newfstatat": 2 * files, // Copy's look before it starts, and "still the file at its path?"
+		"openat":     2 * files, // the source, the copy
+		"fstat":      2 * files, // the source as opened, and after it was read
+		"read":       files,
+		"mkdirat":    files,
+		"write":      files,
+		"utimensat":  files,
+		"close":      2 * files,
+	}
+	for name, n := range calls {
+		if want[name] != n {
+			t.Errorf("%s: %d calls for %d small files, want %d", name, n, files, want[name])
+		}
+	}
+	for name, n := range want {
+		if calls[name] == 0 {
+			t.Errorf("%s: no calls, want %d", name, n)
+		}
+	}
+}
+
+// TestSmallCopyChild is the copy TestSmallCopySystemCalls watches; it does
+// nothing unless run by it.
+func TestSmallCopyChild(t *testing.T) {
+	env := os.Getenv("CASEPACK_SMALLCOPY_CHILD")
+	if env == "" {
+		t.Skip("run by TestSmallCopySystemCalls")
+	}
+	src, dst, _ := strings.Cut(env, "|")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs []Job
+	for i, e := range entries {
+		jobs = append(jobs, Job{ID: fmt.Sprint("EV-", i), Src: filepath.Join(src, e.Name()), Dst: filepath.Join(dst, fmt.Sprint("EV-", i), e.Name())})
+	}
+	rec := &fdRecorder{recorder: &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}, byFD: map[string]time.Time{}}
+	if _, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: &datingRecorder{rec}, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.byFD) != len(jobs) {
+		t.Errorf("%d of %d copies handed over by descriptor", len(rec.byFD), len(jobs))
+	}
+}
+
+// datingRecorder dates each copy handed over by descriptor through it, as
+// atomicfs.Tree does, then records it.
+type datingRecorder struct{ *fdRecorder }
+
+func (r *datingRecorder) DoneFD(fd int, name string, mtime time.Time) error {
+	ts := [2]syscall.Timespec{syscall.NsecToTimespec(mtime.UnixNano()), syscall.NsecToTimespec(mtime.UnixNano())}
+	// utimensat(fd, NULL, times, 0) is futimens(fd, times).
+	if _, _, e := syscall.Syscall6(syscall.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
+		return e
+	}
+	return r.fdRecorder.DoneFD(fd, name, mtime)
+}
