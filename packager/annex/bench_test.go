@@ -108,9 +108,11 @@ func BenchmarkWriteManyEvidence(b *testing.B) {
 			open := func(string) (io.WriteCloser, error) { return discardCloser{io.Discard}, nil }
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := Write(context.Background(), c, files, Options{Version: "bench", Date: testDate, TmpDir: b.TempDir()}, io.Discard, open); err != nil {
+				var n countWriter
+				if err := Write(context.Background(), c, files, Options{Version: "bench", Date: testDate, TmpDir: b.TempDir()}, &n, open); err != nil {
 					b.Fatal(err)
 				}
+				b.ReportMetric(float64(n), "xlsx-bytes")
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -509,6 +510,9 @@ func linksAt(tail []byte) int {
 	return at
 }
 
+// sheetLevel is the deflate level of the sheets' rows (see assemble).
+const sheetLevel = 2
+
 // assembler writes the final workbook: excelize's parts in name order, each
 // sheet's data rows spliced into its worksheet part.
 type assembler struct {
@@ -534,6 +538,15 @@ func (a *assembler) assemble(ctx context.Context, b []byte, sheets []*sheet, w i
 	files := slices.Clone(zr.File)
 	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
 	zw := zip.NewWriter(w)
+	// The sheets' rows are deflated at level 2, not archive/zip's 5: for
+	// 20,000 evidence items (BenchmarkWriteManyEvidence, CPU profile)
+	// deflate took 0.86 s of 3.08 s at level 5 and 0.31 s at level 2, for
+	// a workbook 8% larger (4.13 MB against 3.82 MB; level 1: 5.40 MB for
+	// no less time). The workbook is made on one core while the build's
+	// other core has little to do.
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, sheetLevel)
+	})
 	for _, zf := range files {
 		s, ok := parts[zf.Name]
 		if !ok {
