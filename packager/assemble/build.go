@@ -323,7 +323,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.finish(); err != nil {
+	if err := b.finish(ctx); err != nil {
 		return nil, err
 	}
 	b.clock.mark("times and folders")
@@ -947,8 +947,10 @@ func (b *builder) writeFile(rel string, data []byte) error {
 
 // finish dates every folder with the build date (so two builds are
 // identical), deepest first, once nothing more is created in it; the files
-// were dated as they were handed to the tree.
-func (b *builder) finish() error {
+// were dated as they were handed to the tree. The folders of one depth
+// are dated on every core: a case of 20,000 photos has 20,000 item
+// folders side by side, each a path looked up and a time set.
+func (b *builder) finish(ctx context.Context) error {
 	seen := map[string]bool{".": true}
 	for _, p := range b.written {
 		for d := path.Dir(p); !seen[d]; d = path.Dir(d) {
@@ -959,12 +961,26 @@ func (b *builder) finish() error {
 	slices.SortFunc(dirs, func(x, y string) int { return strings.Count(y, "/") - strings.Count(x, "/") })
 	// "." has no slash, like the top folders: it sorts among them; it must
 	// be last, after every entry in it.
-	dirs = slices.DeleteFunc(dirs, func(d string) bool { return d == "." })
+	dirs = append(slices.DeleteFunc(dirs, func(d string) bool { return d == "." }), ".")
 	date := b.spec.Date
-	for _, d := range append(dirs, ".") {
-		if err := os.Chtimes(filepath.Join(b.dir, filepath.FromSlash(d)), date, date); err != nil {
+	for len(dirs) > 0 {
+		// dirs[:n]: one depth, none inside another.
+		depth := strings.Count(dirs[0], "/")
+		n := 1
+		for n < len(dirs) && dirs[n] != "." && strings.Count(dirs[n], "/") == depth {
+			n++
+		}
+		level := dirs[:n]
+		err := digest.Each(ctx, len(level), b.opt.Workers, func(_ context.Context, i int) error {
+			return os.Chtimes(filepath.Join(b.dir, filepath.FromSlash(level[i])), date, date)
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
 			return fault.IO(b.name(""), err)
 		}
+		dirs = dirs[n:]
 	}
 	return nil
 }
