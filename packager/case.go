@@ -75,12 +75,13 @@ const (
 	Validating Work = 7
 	// Building also holds what the build learnt of every evidence file
 	// and writes the generated files, each streamed: 10 per byte, over
-	// buildBase rather than 32 MiB. A build of 20,000 photos (5.3 MB of
-	// case.json, scripts/bench-package.sh) peaks at 47-53 MB live (gctrace);
-	// its limit of 74.6 MiB holds it at 93.5 MiB of RSS where 92.6 MiB
-	// (32 MiB + 12 per byte) let it reach 114 MiB, for 35-37 collections
-	// instead of 23-24 (same run, load 9-12). At 100,000 files (26 MB of
-	// case.json) the limit is 275 MiB.
+	// buildBase rather than 32 MiB. A build of 20,000 photos (5.5 MB of
+	// case.json, scripts/bench-package.sh) peaks at 48-51 MB live (gctrace);
+	// its limit of 76.5 MiB holds it at 96 MiB of RSS where 95 MiB
+	// (32 MiB + 12 per byte) let it reach 114 MiB, for 32-33 collections
+	// instead of 23-24 and about the same user CPU (same run, load 5-15).
+	// At 100,000 files (27.6 MB of case.json) the limit is 287 MiB: 309
+	// MiB of RSS, 207 MB live at most.
 	Building Work = 10
 )
 
@@ -147,7 +148,7 @@ var buildLimit atomic.Int64
 // perEvidenceFile is the least memory a build needs for each evidence file
 // besides buildBase: what it learnt of the file (path, size, both digests,
 // the re-read's digest), its manifest lines and its rows in the generated
-// files, about 2.3 KB a file at 20,000 photos (47-53 MB live). case.json's
+// files, about 2.3 KB a file at 20,000 photos (48-51 MB live). case.json's
 // size accounts for it in a case of the usual item size; a case of very
 // terse items would otherwise get a limit below what is live, which saves
 // nothing and keeps the collector running.
