@@ -22,6 +22,8 @@
 # The disk numbers vary with other people's load far more than CPU times
 # do: run it on an idle machine, several rounds.
 set -euo pipefail
+# shellcheck source=scripts/fsinfo.sh
+. "$(dirname "$0")/fsinfo.sh"
 
 MIB=${MIB:-1148}
 BS=${BS:-8M}
@@ -53,6 +55,7 @@ declare -A BEST
 best() { if [ -z "${BEST[$1]:-}" ] || awk -v a="$2" -v b="${BEST[$1]}" 'BEGIN { exit !(a < b) }'; then BEST[$1]=$2; fi; }
 
 echo "casepack floor ($CORES CPUs; $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ); load $(cut -d' ' -f1-3 /proc/loadavg)); $MIB MiB in $BS requests, in $WORK"
+echo "disk: $(fsinfo "$WORK")"
 
 # The file every read measurement reads (written once, synced, outside any timing).
 dd if=/dev/urandom of="$WORK/src" bs="$BS" count="$COUNT" status=none

@@ -27,6 +27,8 @@
 # comparison is of the work per byte and per file, not of the disk. The
 # tools run in turn, ROUNDS times over; the table shows each tool's best.
 set -euo pipefail
+# shellcheck source=scripts/fsinfo.sh
+. "$(dirname "$0")/fsinfo.sh"
 
 CASEPACK=${1:-${CASEPACK:-./bin/casepack}}
 BIG_COUNT=${BIG_COUNT:-9}
@@ -132,7 +134,7 @@ PY
 # previous call wrote. The callers run the tools in turn, ROUNDS times
 # (sha256sum, build, verify, sha256sum, build, verify, ...), so a burst of
 # other people's load falls on every tool alike.
-declare -A WALL CPU RSS CASEBYTES
+declare -A WALL CPU SYS RSS CASEBYTES
 PREP=""
 measure() {
 	local name=$1; shift
@@ -144,6 +146,7 @@ measure() {
 	if [ -z "${WALL[$name]:-}" ] || awk -v a="$s" -v b="${WALL[$name]}" 'BEGIN { exit !(a < b) }'; then
 		WALL[$name]=$s
 		CPU[$name]=$(awk -F': ' '/User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { s = $2 } END { print u + s }' time.txt)
+		SYS[$name]=$(awk -F': ' '/System time \(seconds\)/ { print $2 }' time.txt)
 		RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
 		cp cmd.err "best-$(echo "$name" | tr ' /' '__').err"
 	fi
@@ -152,14 +155,14 @@ measure() {
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 
-# table BASE NAME...: wall time and its ratio to BASE's, CPU time and its
-# ratio, and peak RSS of each.
+# table BASE NAME...: wall time and its ratio to BASE's, CPU time (user+system) and its
+# ratio, the system time within it (file system work: see scripts/fsinfo.sh), and peak RSS.
 table() {
 	local base=${WALL[$1]} cbase=${CPU[$1]} name
-	printf '%-32s %9s %12s %9s %12s %12s\n' "" "wall s" "x $1" "cpu s" "cpu x" "peak RSS"
+	printf '%-32s %9s %12s %9s %12s %9s %12s\n' "" "wall s" "x $1" "cpu s" "cpu x" "of it sys" "peak RSS"
 	for name in "$@"; do
-		printf '%-32s %9.2f %12.2f %9.2f %12.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
-			"${CPU[$name]}" "$(awk -v a="${CPU[$name]}" -v b="$cbase" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$(mib $((RSS[$name] * 1024)))"
+		printf '%-32s %9.2f %12.2f %9.2f %12.2f %9.2f %12s\n' "$name" "${WALL[$name]}" "$(awk -v a="${WALL[$name]}" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
+			"${CPU[$name]}" "$(awk -v a="${CPU[$name]}" -v b="$cbase" 'BEGIN { print (b > 0 ? a / b : 0) }')" "${SYS[$name]}" "$(mib $((RSS[$name] * 1024)))"
 	done
 }
 
@@ -208,6 +211,7 @@ build() {
 }
 
 echo "casepack package benchmark ($(nproc) CPUs; $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ); load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "disk: $(fsinfo "$WORK")"
 
 if [[ " $SETS " == *" bench "* ]]; then
 	echo "generating evidence: $BIG_COUNT x $BIG_MIB MiB + $SMALL_COUNT files of $SMALL_MIN_KIB-$SMALL_MAX_KIB KiB (seed $SEED) in $WORK" >&2
