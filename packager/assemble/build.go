@@ -414,6 +414,8 @@ type builder struct {
 	tree  *atomicfs.Tree
 	// reread re-reads the evidence copies while the rest is generated.
 	reread *reread
+	// results are the evidence pass's, by job index (Result.Evidence).
+	results []evidence.Result
 	// written lists every file written, relative to dir (finish dates
 	// their folders).
 	written []string
@@ -464,9 +466,11 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		}
 	}
 	// Each copy is re-read as soon as it is complete.
-	b.reread = startReread(ctx, b.dir, len(copies), b.opt.beforeReread)
+	b.reread = startReread(ctx, b.dir, len(copies), len(jobs), b.opt.beforeReread)
 	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
-		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, size int64) { b.reread.add(spec.Evidence[i].Dst, size) }})
+		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, r evidence.Result) {
+			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256})
+		}})
 	b.reread.finish()
 	if err != nil {
 		return nil, err
@@ -478,6 +482,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	b.tree.Flush()
 	b.clock.mark("evidence")
 	res := &Result{Evidence: results}
+	b.results = results
 	byPath := make(map[string]evidence.Result, len(results))
 	for i := range results {
 		results[i].Dst = spec.Evidence[i].Dst
@@ -993,7 +998,7 @@ func (b *builder) finish(ctx context.Context) error {
 func (b *builder) syncAndCheck(ctx context.Context) error {
 	synced := make(chan error, 1)
 	go func() { synced <- b.tree.Sync() }()
-	cerr := checkWritten(ctx, b.dir, *b.opt, b.reread.wait())
+	cerr := checkWritten(ctx, b.dir, *b.opt, hashedLookup(b.results, b.reread.wait()))
 	if err := <-synced; err != nil {
 		return fault.IO(b.name(""), err)
 	}
@@ -1004,7 +1009,7 @@ func (b *builder) syncAndCheck(ctx context.Context) error {
 // hashed with both algorithms as they were written; re-reading them with
 // SHA-256 proves the stored bytes are those bytes, so SHA-512 is not
 // recomputed (it would double the cost for no extra assurance here).
-func checkWritten(ctx context.Context, p string, opt Options, hashed map[string]digest.Digests) error {
+func checkWritten(ctx context.Context, p string, opt Options, hashed func(p string) (digest.Digests, bool)) error {
 	pkg, err := verify.Open(p)
 	if err != nil {
 		return fmt.Errorf("checking the package after writing it: %w", err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/verify"
@@ -59,5 +60,45 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 	}
 	if !checked {
 		t.Fatal("the verify-after-write did not run the check")
+	}
+}
+
+// TestHashedLookup: the verify-after-write is handed as hashed exactly the
+// copies whose re-read matched the digest they were written with, with
+// that digest and size; a withheld file, an unmatched copy or a path the
+// build did not write is read again by the verifier.
+func TestHashedLookup(t *testing.T) {
+	results := []evidence.Result{
+		{Dst: "data/evidence/EV-3/c.jpg", Size: 3, SHA256: "c3"},
+		{Dst: "data/evidence/EV-1/a.jpg", Size: 1, SHA256: "a1"},
+		{Dst: "", Size: 9, SHA256: "w9", Withheld: true},
+		{Dst: "data/evidence/EV-2/b.jpg", Size: 2, SHA256: "b2"},
+		{Dst: "data/evidence/EV-4/d.jpg", Size: 4, SHA256: "d4"},
+	}
+	if hashedLookup(results, make([]bool, len(results))) != nil {
+		t.Error("a lookup when no copy matched")
+	}
+	if hashedLookup(results, nil) != nil {
+		t.Error("a lookup with no re-read")
+	}
+	look := hashedLookup(results, []bool{true, true, true, false, true})
+	tests := []struct {
+		p    string
+		want digest.Digests
+		ok   bool
+	}{
+		{"data/evidence/EV-1/a.jpg", digest.Digests{Size: 1, SHA256: "a1"}, true},
+		{"data/evidence/EV-3/c.jpg", digest.Digests{Size: 3, SHA256: "c3"}, true},
+		{"data/evidence/EV-4/d.jpg", digest.Digests{Size: 4, SHA256: "d4"}, true},
+		{"data/evidence/EV-2/b.jpg", digest.Digests{}, false}, // re-read, not matched
+		{"", digest.Digests{}, false},                         // withheld
+		{"data/evidence/EV-5/e.jpg", digest.Digests{}, false},
+		{"data/evidence/EV-0/z.jpg", digest.Digests{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := look(tt.p)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("lookup(%q) = %+v, %v; want %+v, %v", tt.p, got, ok, tt.want, tt.ok)
+		}
 	}
 }

@@ -60,11 +60,11 @@ type Options struct {
 	// ModTime is handed to the Flusher with each copy: the modification
 	// time it must carry.
 	ModTime time.Time
-	// Copied, if set, is called with the index and size of each job
+	// Copied, if set, is called with the index and result of each job
 	// whose copy is complete (written, hashed and handed to the Flusher),
 	// on the worker's goroutine, as soon as it is: the build starts
 	// re-reading a copy while the others are still being made.
-	Copied func(i int, size int64)
+	Copied func(i int, r Result)
 }
 
 // Flusher makes the copies durable: Wrote is called after each chunk is
@@ -134,7 +134,7 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 		}
 		results[i] = r
 		if opt.Copied != nil && jobs[i].Dst != "" {
-			opt.Copied(i, r.Size)
+			opt.Copied(i, r)
 		}
 		return nil
 	})

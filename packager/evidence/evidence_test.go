@@ -309,7 +309,8 @@ func TestCopyFlushes(t *testing.T) {
 }
 
 // TestCopiedNamesEachCompleteCopy: Copied is told of every copy once, when
-// its bytes are all written, and never of a hash-only job.
+// its bytes are all written, with its size and digest, and never of a
+// hash-only job.
 func TestCopiedNamesEachCompleteCopy(t *testing.T) {
 	src, dst := t.TempDir(), t.TempDir()
 	sizes := []int{0, 4096, 3*digest.BufferSize + 17, 100, largeFile + 5}
@@ -326,9 +327,9 @@ func TestCopiedNamesEachCompleteCopy(t *testing.T) {
 	}
 	var mu sync.Mutex
 	seen := map[int]int{}
-	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Copied: func(i int, size int64) {
-		if size != int64(len(data[i])) {
-			t.Errorf("job %d handed over with size %d, want %d", i, size, len(data[i]))
+	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Copied: func(i int, r Result) {
+		if r.Size != int64(len(data[i])) || r.SHA256 != digest.SHA256(data[i]) {
+			t.Errorf("job %d handed over with size %d and SHA-256 %s, want %d and %s", i, r.Size, r.SHA256, len(data[i]), digest.SHA256(data[i]))
 		}
 		got, err := os.ReadFile(jobs[i].Dst)
 		if err != nil || !bytes.Equal(got, data[i]) {

@@ -58,7 +58,7 @@ func (v *verifier) listDir(r *beneath.Dir, d *dirNode) {
 		if v.opt.Hashed == nil || v.opt.EveryDigest {
 			return false
 		}
-		_, given := v.opt.Hashed[join(d.path, name)]
+		_, given := v.opt.Hashed(join(d.path, name))
 		return given
 	})
 	if err != nil {

@@ -51,13 +51,13 @@ type Options struct {
 	// always checked with every algorithm its manifests use.
 	EveryDigest bool
 
-	// Hashed holds payload files already re-read from this package
-	// folder, by bag path, with their size and SHA-256 (Build re-reads the
-	// evidence copies while it generates the rest of the package). A file
-	// found at that size is not read again, not even when its SHA-256
+	// Hashed, when set, looks up payload files already re-read from this
+	// package folder, by bag path: their size and SHA-256 (Build re-reads
+	// the evidence copies while it generates the rest of the package). A
+	// file found at that size is not read again, not even when its SHA-256
 	// disagrees; its SHA-512 line is not recomputed. EveryDigest ignores
-	// it.
-	Hashed map[string]digest.Digests
+	// it. A lookup, not a map: Build answers it from what it holds anyway.
+	Hashed func(p string) (digest.Digests, bool)
 
 	Checks []Check // run after the BagIt checks; their findings are merged
 
@@ -336,7 +336,10 @@ func (v *verifier) hashNow(p string, fst *fileState) bool {
 	if !strings.HasPrefix(p, "data/") {
 		return false
 	}
-	if d, ok := v.opt.Hashed[p]; ok && !v.opt.EveryDigest && d.Size == fst.size {
+	if v.opt.Hashed == nil || v.opt.EveryDigest {
+		return true
+	}
+	if d, ok := v.opt.Hashed(p); ok && d.Size == fst.size {
 		fst.d, fst.hashed, fst.given = d, true, true
 		return false
 	}

@@ -489,7 +489,7 @@ func TestHashedNotReadAgain(t *testing.T) {
 			pkg, err := Open(dir)
 			must(t, err)
 			defer pkg.Close()
-			rep, err := Verify(context.Background(), pkg, Options{EveryDigest: tt.everyDigest, Hashed: map[string]digest.Digests{p: tt.hashed}})
+			rep, err := Verify(context.Background(), pkg, Options{EveryDigest: tt.everyDigest, Hashed: func(q string) (digest.Digests, bool) { return tt.hashed, q == p }})
 			must(t, err)
 			if rep.Intact() != tt.intact {
 				t.Fatalf("intact = %v, want %v: %+v", rep.Intact(), tt.intact, rep.Findings)
