@@ -14,7 +14,8 @@
 // again through their os.Root, so every error they report is the Root's;
 // elsewhere Open returns nil.
 //
-// It is a leaf: it imports only the standard library and golang.org/x/sys.
+// It is a leaf: it imports only the standard library, golang.org/x/sys and
+// internal/barefd (itself a leaf).
 package beneath
 
 import (

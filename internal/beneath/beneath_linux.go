@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 // Dir is a folder whose files are opened and listed with openat2 from its
@@ -213,7 +215,7 @@ func (d *Dir) List(p string, stat func(name string) bool) ([]Entry, error) {
 			if err := fstatat(d.raw, fd, e.Name, &st); err != nil {
 				return nil, err
 			}
-			e.Type = modeType(st.Mode)
+			e.Type = barefd.ModeType(st.Mode)
 			if e.Type.IsRegular() {
 				e.Info = infoOf(&st)
 			}
@@ -251,27 +253,6 @@ func direntType(t uint8) fs.FileMode {
 		return fs.ModeSocket
 	}
 	return unknownType
-}
-
-// modeType is the type of a stat's mode, as os.Lstat reads it.
-func modeType(m uint32) fs.FileMode {
-	switch m & unix.S_IFMT {
-	case unix.S_IFBLK:
-		return fs.ModeDevice
-	case unix.S_IFCHR:
-		return fs.ModeDevice | fs.ModeCharDevice
-	case unix.S_IFDIR:
-		return fs.ModeDir
-	case unix.S_IFIFO:
-		return fs.ModeNamedPipe
-	case unix.S_IFLNK:
-		return fs.ModeSymlink
-	case unix.S_IFSOCK:
-		return fs.ModeSocket
-	case unix.S_IFREG:
-		return 0
-	}
-	return fs.ModeIrregular
 }
 
 // File is a regular file opened by OpenFile.

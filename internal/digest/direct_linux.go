@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"syscall"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 // directIO is the open flag for direct I/O.
@@ -108,51 +110,13 @@ func SetDirect(f *os.File, on bool) error {
 
 // openSmall opens the copy name of size bytes through a bare descriptor.
 func openSmall(name string, size int64) (io.ReadCloser, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	file, err := barefd.Open(name)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
-	f := &fdFile{fd: fd, name: name}
+	f := &file
 	return struct {
 		io.Reader
 		io.Closer
 	}{UntilSize(f, size), f}, nil
-}
-
-// fdFile reads a file through a bare descriptor.
-type fdFile struct {
-	fd   int
-	name string
-}
-
-func (f *fdFile) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	for {
-		n, err := syscall.Read(f.fd, p)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err != nil:
-			return 0, &os.PathError{Op: "read", Path: f.name, Err: err}
-		case n == 0:
-			return 0, io.EOF
-		}
-		return n, nil
-	}
-}
-
-func (f *fdFile) Close() error {
-	if err := syscall.Close(f.fd); err != nil {
-		return &os.PathError{Op: "close", Path: f.name, Err: err}
-	}
-	return nil
 }

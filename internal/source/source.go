@@ -5,7 +5,8 @@
 // writer) and anything but a regular file is refused before a byte is read;
 // File.Unchanged tells whether the file changed while it was read.
 //
-// It is a leaf: it imports only the standard library.
+// It is a leaf: it imports only the standard library and internal/barefd
+// (itself a leaf).
 package source
 
 import (

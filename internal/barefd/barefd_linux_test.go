@@ -1,0 +1,148 @@
+package barefd
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"testing/iotest"
+)
+
+// TestRead: a file opened with Open reads whole, as os.File reads it, in
+// pieces of any size, and ends with io.EOF.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 4096, 100_000} {
+		want := bytes.Repeat([]byte("evidence"), n)[:n]
+		p := filepath.Join(dir, "photo.jpg")
+		if err := os.WriteFile(p, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name() != p || f.Fd() < 0 {
+			t.Errorf("%d bytes: Name %q, Fd %d", n, f.Name(), f.Fd())
+		}
+		if err := iotest.TestReader(&f, want); err != nil {
+			t.Errorf("%d bytes: %v", n, err)
+		}
+		if k, err := f.Read(nil); k != 0 || err != nil {
+			t.Errorf("%d bytes: empty read: %d, %v", n, k, err)
+		}
+		if err := f.Close(); err != nil {
+			t.Errorf("%d bytes: close: %v", n, err)
+		}
+		if err := f.Close(); err != nil || f.Fd() != -1 {
+			t.Errorf("%d bytes: second close: %v, Fd %d", n, err, f.Fd())
+		}
+	}
+}
+
+// TestErrors: every failure is an *fs.PathError naming the operation and
+// the file, wrapping the system's error, as os.File's are; opening a FIFO
+// does not wait for a writer.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	if _, err := Open(missing); !isPathError(err, "open", missing, syscall.ENOENT) {
+		t.Errorf("open of a missing file: %v", err)
+	}
+	// A folder opens read-only but does not read.
+	f, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Read(make([]byte, 10)); !isPathError(err, "read", dir, syscall.EISDIR) {
+		t.Errorf("read of a folder: %v", err)
+	}
+	f.Close()
+	// A FIFO with no writer opens at once and reads as empty.
+	f, err = Open(fifo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+		t.Errorf("read of a FIFO with no writer: %d, %v", n, err)
+	}
+	// A descriptor closed behind the File's back: the close fails as the
+	// system says.
+	if err := syscall.Close(f.Fd()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); !isPathError(err, "close", fifo, syscall.EBADF) {
+		t.Errorf("close of a closed descriptor: %v", err)
+	}
+}
+
+func isPathError(err error, op, path string, errno syscall.Errno) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe) && pe.Op == op && pe.Path == path && errors.Is(err, errno)
+}
+
+// TestModeType: the kind of every sort of file, from its stat mode, is
+// what os.Lstat says it is.
+func TestModeType(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink("file", link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, tc := range []struct {
+		path string
+		want fs.FileMode
+	}{
+		{file, 0},
+		{dir, fs.ModeDir},
+		{link, fs.ModeSymlink},
+		{fifo, fs.ModeNamedPipe},
+		{sock, fs.ModeSocket},
+		{"/dev/null", fs.ModeDevice | fs.ModeCharDevice},
+	} {
+		var st syscall.Stat_t
+		if err := syscall.Lstat(tc.path, &st); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Lstat(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ModeType(st.Mode); got != tc.want || got != fi.Mode().Type() {
+			t.Errorf("%s: %v, want %v (os.Lstat: %v)", tc.path, got, tc.want, fi.Mode().Type())
+		}
+	}
+	// No device here is a block device a test may count on: its mode alone.
+	if got := ModeType(syscall.S_IFBLK | 0o660); got != fs.ModeDevice {
+		t.Errorf("block device: %v", got)
+	}
+	// No kind, or one Linux does not have (BSD's whiteout).
+	for _, m := range []uint32{0o644, 0o160000 | 0o644} {
+		if got := ModeType(m); got != fs.ModeIrregular {
+			t.Errorf("mode %o: %v, want %v", m, got, fs.ModeIrregular)
+		}
+	}
+}
