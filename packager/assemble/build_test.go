@@ -344,7 +344,7 @@ func TestAlsoFiles(t *testing.T) {
 // alsoGenerator is a generated file at p whose Generate writes the files
 // also beside it with write.
 func alsoGenerator(p string, also []string, write func(w AlsoWriter) error) GeneratedFile {
-	return GeneratedFile{Path: p, Also: also, Generate: func(ctx context.Context, w io.Writer, _ map[string]evidence.Result) error {
+	return GeneratedFile{Path: p, Also: also, Generate: func(ctx context.Context, w io.Writer, _ *Evidence) error {
 		return write(w.(AlsoWriter))
 	}}
 }
@@ -388,7 +388,7 @@ func TestFailuresLeaveNothing(t *testing.T) {
 		want   func(error) bool
 	}{
 		{"generator fails", func(s *Spec, _ *Options) {
-			s.Files = append(s.Files, GeneratedFile{Path: "data/narrative/submission.pdf", Generate: func(ctx context.Context, w io.Writer, _ map[string]evidence.Result) error {
+			s.Files = append(s.Files, GeneratedFile{Path: "data/narrative/submission.pdf", Generate: func(ctx context.Context, w io.Writer, _ *Evidence) error {
 				io.WriteString(w, "%PDF-1.7 partial")
 				return errDisk
 			}})
@@ -502,7 +502,7 @@ func TestFullDisk(t *testing.T) {
 			c := newCase(t, evs)
 			spec := c.spec(evs)
 			if tt.gen {
-				spec.Files = append(spec.Files, GeneratedFile{Path: "data/narrative/submission.pdf", Generate: func(ctx context.Context, w io.Writer, _ map[string]evidence.Result) error {
+				spec.Files = append(spec.Files, GeneratedFile{Path: "data/narrative/submission.pdf", Generate: func(ctx context.Context, w io.Writer, _ *Evidence) error {
 					for range 64 {
 						w.Write(bytes.Repeat([]byte{'x'}, 64<<10)) // error ignored on purpose
 					}

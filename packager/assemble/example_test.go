@@ -10,7 +10,6 @@ import (
 
 	"github.com/casepack/casepack/packager/assemble"
 	"github.com/casepack/casepack/packager/bag"
-	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/verify"
 )
 
@@ -33,8 +32,9 @@ func ExampleBuild() {
 		},
 		Files: []assemble.GeneratedFile{{
 			Path: "data/case/case.json",
-			Generate: func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
-				_, err := fmt.Fprintf(w, "{\"evidence_sha256\": %q}\n", ev["data/evidence/EV-0001/note.txt"].SHA256)
+			Generate: func(ctx context.Context, w io.Writer, ev *assemble.Evidence) error {
+				note, _ := ev.Lookup("data/evidence/EV-0001/note.txt")
+				_, err := fmt.Fprintf(w, "{\"evidence_sha256\": %q}\n", note.SHA256)
 				return err
 			},
 		}},

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/packager/bag"
-	"github.com/casepack/casepack/packager/evidence"
 )
 
 var testDate = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -88,7 +87,7 @@ func (c *caseFolder) spec(evs []evSpec) Spec {
 	}
 	caseJSON := filepath.Join(c.dir, "case.json")
 	s.Files = []GeneratedFile{
-		{Path: "data/case/case.json", Generate: func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+		{Path: "data/case/case.json", Generate: func(ctx context.Context, w io.Writer, ev *Evidence) error {
 			f, err := os.Open(caseJSON)
 			if err != nil {
 				return err
@@ -97,15 +96,16 @@ func (c *caseFolder) spec(evs []evSpec) Spec {
 			_, err = io.Copy(w, f)
 			return err
 		}},
-		{Path: "data/annexes/csv/evidence.csv", Generate: func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
-			keys := make([]string, 0, len(ev))
-			for k := range ev {
-				keys = append(keys, k)
+		{Path: "data/annexes/csv/evidence.csv", Generate: func(ctx context.Context, w io.Writer, ev *Evidence) error {
+			keys := make([]string, 0, len(ev.All()))
+			for _, r := range ev.All() {
+				keys = append(keys, r.Dst)
 			}
 			slices.Sort(keys)
 			io.WriteString(w, "path,sha256\r\n")
 			for _, k := range keys {
-				io.WriteString(w, k+","+ev[k].SHA256+"\r\n")
+				r, _ := ev.Lookup(k)
+				io.WriteString(w, k+","+r.SHA256+"\r\n")
 			}
 			return nil
 		}},

@@ -35,7 +35,7 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 		runtime.SetFinalizer(&s.Manifest.Evidence[0], func(any) { close(released["Spec.Manifest.Evidence"]) })
 		state := &struct{ buf []byte }{buf: make([]byte, 1<<10)}
 		runtime.SetFinalizer(state, func(any) { close(released["a generator's state"]) })
-		s.Files = append(s.Files, GeneratedFile{Path: "data/extra.txt", Generate: func(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
+		s.Files = append(s.Files, GeneratedFile{Path: "data/extra.txt", Generate: func(_ context.Context, w io.Writer, _ *Evidence) error {
 			_, err := w.Write(state.buf[:10])
 			return err
 		}})
@@ -100,5 +100,34 @@ func TestHashedLookup(t *testing.T) {
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("lookup(%q) = %+v, %v; want %+v, %v", tt.p, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestEvidenceLookup: a generator finds every evidence result, withheld
+// ones too, by its bag path, and All keeps Spec.Evidence's order.
+func TestEvidenceLookup(t *testing.T) {
+	results := []evidence.Result{
+		{ID: "EV-3", Dst: "data/evidence/EV-3/c.jpg", SHA256: "c"},
+		{ID: "EV-1", Dst: "data/evidence/EV-1/a.jpg", SHA256: "a"},
+		{ID: "EV-9", Dst: "data/evidence/EV-9/w.jpg", SHA256: "w", Withheld: true},
+		{ID: "EV-2", Dst: "data/evidence/EV-2/b.jpg", SHA256: "b"},
+	}
+	ev := NewEvidence(results)
+	for _, r := range results {
+		if got, ok := ev.Lookup(r.Dst); !ok || got != r {
+			t.Errorf("Lookup(%q) = %+v, %v; want %+v", r.Dst, got, ok, r)
+		}
+	}
+	for _, p := range []string{"", "data/evidence/EV-0/a.jpg", "data/evidence/EV-4/d.jpg", "data/evidence/EV-1/a.jp"} {
+		if got, ok := ev.Lookup(p); ok {
+			t.Errorf("Lookup(%q) = %+v, want none", p, got)
+		}
+	}
+	if got := ev.All(); len(got) != len(results) || &got[0] != &results[0] {
+		t.Errorf("All() is not the results in their order")
+	}
+	var none *Evidence
+	if _, ok := none.Lookup("data/evidence/EV-1/a.jpg"); ok || none.All() != nil {
+		t.Error("a nil Evidence holds something")
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/casepack/casepack/internal/testtool"
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/edition"
-	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/schema"
 )
@@ -94,7 +93,7 @@ func narrativeQuotesAnnexes(t *testing.T, ed edition.Edition) {
 	made := map[string][]byte{}
 	for _, f := range spec.Files {
 		b := newMemFiles()
-		if err := f.Generate(context.Background(), b, map[string]evidence.Result{}); err != nil {
+		if err := f.Generate(context.Background(), b, nil); err != nil {
 			t.Fatalf("%s: %v", f.Path, err)
 		}
 		made[f.Path] = b.Bytes()
@@ -127,7 +126,7 @@ func narrativeQuotesAnnexes(t *testing.T, ed edition.Edition) {
 	}
 	for _, f := range spec.Files {
 		if f.Path == CasePath || strings.HasPrefix(f.Path, annex.Dir) {
-			if err := f.Generate(context.Background(), newMemFiles(), map[string]evidence.Result{}); err == nil || !strings.Contains(err.Error(), "written already") {
+			if err := f.Generate(context.Background(), newMemFiles(), nil); err == nil || !strings.Contains(err.Error(), "written already") {
 				t.Errorf("%s generated twice: %v, want an error (its bytes were let go)", f.Path, err)
 			}
 		}

@@ -297,7 +297,7 @@ func renameClash(id, a, b, dst string) error {
 func (g *generator) files() []assemble.GeneratedFile {
 	files := []assemble.GeneratedFile{
 		{Path: CasePath, Generate: g.caseJSON},
-		{Path: SchemaPath, Generate: func(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
+		{Path: SchemaPath, Generate: func(_ context.Context, w io.Writer, _ *assemble.Evidence) error {
 			_, err := w.Write(schema.JSON)
 			return err
 		}},
@@ -344,7 +344,7 @@ func (g *generator) caseJSONBytes() ([]byte, error) {
 
 // caseJSON writes the case data into the package and lets it go: the
 // annexes need only its digest.
-func (g *generator) caseJSON(_ context.Context, w io.Writer, _ map[string]evidence.Result) error {
+func (g *generator) caseJSON(_ context.Context, w io.Writer, _ *assemble.Evidence) error {
 	b, err := g.caseJSONBytes()
 	if err != nil {
 		return err
@@ -357,14 +357,14 @@ func (g *generator) caseJSON(_ context.Context, w io.Writer, _ map[string]eviden
 	return err
 }
 
-func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
+func (g *generator) fileInfos(ev *assemble.Evidence) []annex.FileInfo {
 	var out []annex.FileInfo
 	for _, e := range g.out.Evidence {
 		withhold := g.plan.Withheld(e.ID)
 		for _, f := range e.Files {
 			dst := g.dst(e.ID, f.Path)
-			r, ok := ev[dst]
-			if ok && r.Dst == dst {
+			r, ok := ev.Lookup(dst)
+			if ok {
 				dst = r.Dst // the build's string, not a copy per file
 			}
 			out = append(out, annex.FileInfo{ID: e.ID, Source: f.Path, Path: dst, MediaType: MediaType(f),
@@ -382,7 +382,7 @@ func (g *generator) fileInfos(ev map[string]evidence.Result) []annex.FileInfo {
 // narrative made on its own), it makes them only to count and hash them;
 // the output is the same bytes every time, so a later call with a writer
 // writes what was hashed.
-func (g *generator) makeAnnexes(ctx context.Context, ev map[string]evidence.Result, w io.Writer) error {
+func (g *generator) makeAnnexes(ctx context.Context, ev *assemble.Evidence, w io.Writer) error {
 	if g.annexErr != nil || w == nil && g.annexes != nil {
 		return g.annexErr
 	}
@@ -468,7 +468,7 @@ func (p *annexPart) Write(b []byte) (int, error) {
 }
 
 // annexFiles writes the workbook and, in the same pass, its CSV twins.
-func (g *generator) annexFiles(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+func (g *generator) annexFiles(ctx context.Context, w io.Writer, ev *assemble.Evidence) error {
 	if err := g.makeAnnexes(ctx, ev, w); err != nil {
 		return fmt.Errorf("annexes: %w", err)
 	}
@@ -495,13 +495,13 @@ func NarrativeRedactions(doc *schema.Document, opt Options) ([]edition.Entry, er
 }
 
 // digests are the evidence files as the narrative lists them.
-func (g *generator) digests(ev map[string]evidence.Result) narrative.EvidenceDigests {
+func (g *generator) digests(ev *assemble.Evidence) narrative.EvidenceDigests {
 	digests := narrative.EvidenceDigests{}
 	for _, e := range g.out.Evidence {
 		for _, f := range e.Files {
 			dst := g.dst(e.ID, f.Path)
-			r, ok := ev[dst]
-			if ok && r.Dst == dst {
+			r, ok := ev.Lookup(dst)
+			if ok {
 				dst = r.Dst // the build's string, not a copy per file
 			}
 			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size, MediaType: MediaType(f)})
@@ -546,13 +546,13 @@ func (g *generator) narrativeOptions(lang string) narrative.Options {
 }
 
 // narrative writes the narrative in language lang.
-func (g *generator) narrative(lang string) func(context.Context, io.Writer, map[string]evidence.Result) error {
-	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+func (g *generator) narrative(lang string) func(context.Context, io.Writer, *assemble.Evidence) error {
+	return func(ctx context.Context, w io.Writer, ev *assemble.Evidence) error {
 		return g.writeNarrative(ctx, w, ev, lang)
 	}
 }
 
-func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev map[string]evidence.Result, lang string) error {
+func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev *assemble.Evidence, lang string) error {
 	if err := g.makeAnnexes(ctx, ev, nil); err != nil {
 		return fmt.Errorf("annexes: %w", err)
 	}
@@ -597,10 +597,10 @@ func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev map[stri
 // letter writes the covering letter in language lang that the package
 // carries, with the digest of the evidence manifest the build is about to
 // write.
-func (g *generator) letter(lang string) func(context.Context, io.Writer, map[string]evidence.Result) error {
-	return func(ctx context.Context, w io.Writer, ev map[string]evidence.Result) error {
+func (g *generator) letter(lang string) func(context.Context, io.Writer, *assemble.Evidence) error {
+	return func(ctx context.Context, w io.Writer, ev *assemble.Evidence) error {
 		h := sha256.New()
-		if err := assemble.WriteCasepackManifest(h, g.spec, func(i int) evidence.Result { return ev[g.spec.Evidence[i].Dst] }); err != nil {
+		if err := assemble.WriteCasepackManifest(h, g.spec, func(i int) evidence.Result { r, _ := ev.Lookup(g.spec.Evidence[i].Dst); return r }); err != nil {
 			return err
 		}
 		sum := h.Sum(nil)

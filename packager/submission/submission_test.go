@@ -130,7 +130,7 @@ func generate(t *testing.T, spec assemble.Spec, path string) []byte {
 			continue
 		}
 		b := newMemFiles()
-		if err := f.Generate(context.Background(), b, map[string]evidence.Result{}); err != nil {
+		if err := f.Generate(context.Background(), b, nil); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		if f.Path != path {
@@ -226,10 +226,11 @@ func TestPublicAnnexesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := map[string]evidence.Result{}
+	var results []evidence.Result
 	for _, f := range files {
-		ev[f.Path] = evidence.Result{ID: f.ID, Dst: f.Path, Size: f.Size, SHA256: f.SHA256, SHA512: f.SHA512, Withheld: f.Withheld}
+		results = append(results, evidence.Result{ID: f.ID, Dst: f.Path, Size: f.Size, SHA256: f.SHA256, SHA512: f.SHA512, Withheld: f.Withheld})
 	}
+	ev := assemble.NewEvidence(results)
 	csvs := map[string]*bytes.Buffer{}
 	log, err := NarrativeRedactions(doc, Options{Edition: edition.Public, Date: date})
 	if err != nil || len(log) == 0 {
