@@ -57,13 +57,16 @@ type GeneratedFile struct {
 
 // Evidence is what the evidence pass learnt, as each generator is handed
 // it: the result of every evidence file, withheld ones too, in
-// Spec.Evidence order, each looked up by its bag path. The lookup is a
-// list of indexes sorted by path, 4 bytes a file: a map of paths to
-// results held 3.75 MB at 20,000 photos while the annexes and narratives
-// were made, the build's peak of live memory.
+// Spec.Evidence order, each looked up by its bag path, and the SHA-256 of
+// casepack/manifest.json, which lists them and is written before the
+// generated files (the covering letter quotes it). The lookup is a list
+// of indexes sorted by path, 4 bytes a file: a map of paths to results
+// held 3.75 MB at 20,000 photos while the annexes and narratives were
+// made, the build's peak of live memory.
 type Evidence struct {
-	results []evidence.Result
-	byDst   []int32 // indexes of results, sorted by Dst
+	results  []evidence.Result
+	byDst    []int32 // indexes of results, sorted by Dst
+	manifest string  // SHA-256 of casepack/manifest.json, lowercase hex
 }
 
 // NewEvidence is the Evidence of results (each Dst a bag path): what
@@ -89,6 +92,15 @@ func (e *Evidence) Lookup(dst string) (evidence.Result, bool) {
 		return evidence.Result{}, false
 	}
 	return e.results[e.byDst[k]], true
+}
+
+// CasepackManifestSHA256 is the SHA-256 (lowercase hex) of the
+// casepack/manifest.json Build wrote ("" outside a build, or for a nil e).
+func (e *Evidence) CasepackManifestSHA256() string {
+	if e == nil {
+		return ""
+	}
+	return e.manifest
 }
 
 // All returns every result, in Spec.Evidence order (nil for a nil e). The
@@ -542,8 +554,28 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		b.oxum.Files++
 	}
 
-	// 2. Generated files, in order; each may use the evidence digests.
+	// 2. casepack/manifest.json lists the evidence alone: it is written
+	// now, so that the plan's lists of evidence files (each file's entry,
+	// the manifest's items: megabytes for 20,000 files) go before the
+	// generated files, the build's peak, and the covering letter is
+	// handed its digest. Build was handed its own copy of the Spec, so
+	// only that copy lets them go; the results keep what the manifests
+	// and the report need.
+	d, err := b.stream(bag.CasepackManifestPath, func(w io.Writer) error {
+		if err := WriteCasepackManifest(w, *spec, func(i int) evidence.Result { return results[i] }); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidSpec, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.addTag(bag.CasepackManifestPath, d)
+	spec.Evidence, spec.Manifest.Evidence = nil, nil
 	ev := NewEvidence(results)
+	ev.manifest = d.SHA256
+
+	// 3. Generated files, in order; each may use the evidence digests.
 	for _, g := range spec.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -569,7 +601,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	spec.Files = nil
 	res.PayloadFiles, res.PayloadBytes = int(b.oxum.Files), b.oxum.Bytes
 
-	// 3. BagIt and casepack files, each written as it is made: the
+	// 4. BagIt files, each written as it is made: the
 	// manifests of tens of thousands of files are never held as bytes.
 	info, err := bag.MarshalBagInfo(b.bagInfo())
 	if err != nil {
@@ -592,12 +624,6 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		{"bag-info.txt", bytesTo(info)},
 		{bag.ManifestName(b.pay[0].Alg), b.pay[0].Write},
 		{bag.ManifestName(b.pay[1].Alg), b.pay[1].Write},
-		{bag.CasepackManifestPath, func(w io.Writer) error {
-			if err := WriteCasepackManifest(w, *spec, func(i int) evidence.Result { return results[i] }); err != nil {
-				return fmt.Errorf("%w: %v", ErrInvalidSpec, err)
-			}
-			return nil
-		}},
 		{"VERIFY.txt", bytesTo(b.verifyText())},
 	}
 	for _, t := range tagFiles {
@@ -608,11 +634,6 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		b.addTag(t.path, d)
 	}
 	b.pay = [2]bag.Manifest{}
-	// Nothing after this reads the plan's lists of evidence files (a few
-	// megabytes for 20,000 files: each file's entry, the manifest's
-	// items); the results keep what the report needs. Build was handed its
-	// own copy of the Spec, so only that copy lets them go.
-	spec.Evidence, spec.Manifest.Evidence = nil, nil
 	var tm256 []byte
 	for i := range b.tag {
 		data, err := b.tag[i].Marshal()
@@ -629,7 +650,7 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	res.TagManifestSHA256 = digest.SHA256(tm256)
 	b.clock.mark("manifests and tag files")
 
-	// 4. Signatures over the exact bytes of tagmanifest-sha256.txt.
+	// 5. Signatures over the exact bytes of tagmanifest-sha256.txt.
 	written := map[string]bool{}
 	for i, s := range spec.Signers {
 		files, err := s.SignTagManifest(ctx, tm256, i+1)

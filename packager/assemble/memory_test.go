@@ -15,11 +15,12 @@ import (
 )
 
 // TestPlanReleasedBeforeVerify: by the time the package is verified after
-// writing (the build's peak of live memory: the verifier's own record of
-// every file comes on top), Build holds neither the Spec's lists of
-// evidence files nor its generators, only the results the report needs.
-// For 20,000 files those lists are megabytes (packager/memlimit_test.go
-// pins the limit that counts on it).
+// writing (the verifier's own record of every file comes on top), Build
+// holds neither the Spec's lists of evidence files nor its generators,
+// only the results the report needs; the lists go before the generated
+// files are made (the other peak of live memory), once
+// casepack/manifest.json is written. For 20,000 files those lists are
+// megabytes (packager/memlimit_test.go pins the limit that counts on it).
 func TestPlanReleasedBeforeVerify(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	released := map[string]chan struct{}{
@@ -35,7 +36,11 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 		runtime.SetFinalizer(&s.Manifest.Evidence[0], func(any) { close(released["Spec.Manifest.Evidence"]) })
 		state := &struct{ buf []byte }{buf: make([]byte, 1<<10)}
 		runtime.SetFinalizer(state, func(any) { close(released["a generator's state"]) })
-		s.Files = append(s.Files, GeneratedFile{Path: "data/extra.txt", Generate: func(_ context.Context, w io.Writer, _ *Evidence) error {
+		s.Files = append(s.Files, GeneratedFile{Path: "data/extra.txt", Generate: func(_ context.Context, w io.Writer, ev *Evidence) error {
+			if ev.CasepackManifestSHA256() == "" || len(ev.All()) != len(defaultEvidence) {
+				t.Errorf("the generator is handed %d results and manifest digest %q", len(ev.All()), ev.CasepackManifestSHA256())
+			}
+			waitReleased(t, released, "while the generated files are made", "Spec.Evidence", "Spec.Manifest.Evidence")
 			_, err := w.Write(state.buf[:10])
 			return err
 		}})
@@ -44,15 +49,7 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 	checked := false
 	check := func(context.Context, fs.FS) ([]finding.Finding, error) {
 		checked = true
-		for what, ch := range released {
-			runtime.GC()
-			runtime.GC()
-			select {
-			case <-ch:
-			case <-time.After(5 * time.Second):
-				t.Errorf("%s is still held while the package is verified after writing", what)
-			}
-		}
+		waitReleased(t, released, "while the package is verified after writing", "Spec.Evidence", "Spec.Manifest.Evidence", "a generator's state")
 		return nil, nil
 	}
 	if _, err := Build(context.Background(), spec(), Options{OutDir: t.TempDir(), Checks: []verify.Check{check}}); err != nil {
@@ -60,6 +57,21 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 	}
 	if !checked {
 		t.Fatal("the verify-after-write did not run the check")
+	}
+}
+
+// waitReleased collects garbage until each of what's finalizers has run
+// (its channel in released is closed), for up to 5 s each.
+func waitReleased(t *testing.T, released map[string]chan struct{}, when string, what ...string) {
+	t.Helper()
+	for _, w := range what {
+		runtime.GC()
+		runtime.GC()
+		select {
+		case <-released[w]:
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s is still held %s", w, when)
+		}
 	}
 }
 

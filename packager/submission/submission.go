@@ -214,7 +214,6 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 		}
 		spec.Manifest.Evidence = append(spec.Manifest.Evidence, item)
 	}
-	g.spec = spec // the letter quotes the digest of the manifest made from it
 	spec.Files = g.files()
 	if g.leaks != nil {
 		text := map[string]bool{}
@@ -263,7 +262,6 @@ type generator struct {
 	plan  *edition.Plan
 	out   *schema.Case       // the case as this edition shows it (annexes and narrative make the same from doc.Case)
 	leaks *edition.LeakCheck // public edition only
-	spec  assemble.Spec
 
 	caseOnce  sync.Once
 	caseBytes []byte // nil once written into the package
@@ -595,23 +593,19 @@ func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev *assembl
 }
 
 // letter writes the covering letter in language lang that the package
-// carries, with the digest of the evidence manifest the build is about to
-// write.
+// carries, with the digest of the evidence manifest the build wrote
+// before the generated files (assemble.Evidence): the generator holds
+// none of the plan's lists of evidence files for it.
 func (g *generator) letter(lang string) func(context.Context, io.Writer, *assemble.Evidence) error {
 	return func(ctx context.Context, w io.Writer, ev *assemble.Evidence) error {
-		h := sha256.New()
-		if err := assemble.WriteCasepackManifest(h, g.spec, func(i int) evidence.Result { r, _ := ev.Lookup(g.spec.Evidence[i].Dst); return r }); err != nil {
-			return err
-		}
-		sum := h.Sum(nil)
 		l, err := g.letterData(lang)
 		if err != nil {
 			return err
 		}
-		l.ManifestSHA256 = hex.EncodeToString(sum[:])
-		for _, e := range g.spec.Evidence {
+		l.ManifestSHA256 = ev.CasepackManifestSHA256()
+		for _, r := range ev.All() {
 			l.EvidenceFiles++
-			if e.Withhold {
+			if r.Withheld {
 				l.WithheldFiles++
 			}
 		}
