@@ -113,6 +113,11 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	spec.Beside = append(spec.Beside, submission.LetterBeside(doc, sopt)...)
 	spec.BesideEarlier = append(spec.BesideEarlier, submission.LetterSuffixes()...)
 	planned := time.Now()
+	// The case data (12 MB for 20,000 photos) is held by the generators
+	// and the letters beside until Build lets them go, not by this
+	// function through the verify-after-write: the mismatches with
+	// declared digests become findings as soon as the evidence pass ends.
+	var mismatches []finding.Finding
 	res, err := assemble.Build(ctx, spec, assemble.Options{
 		OutDir:         opt.OutDir,
 		Zip:            opt.Zip,
@@ -122,9 +127,10 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 		Progress:       opt.Progress,
 		VerifyProgress: opt.VerifyProgress,
 		Warn:           opt.Warn,
+		EvidenceDone:   func(err error) { mismatches = submission.MismatchFindings(doc, err) },
 	})
-	if mf := submission.MismatchFindings(doc, err); len(mf) > 0 {
-		return refuse(rep, mf)
+	if len(mismatches) > 0 {
+		return refuse(rep, mismatches)
 	}
 	if err != nil {
 		return rep, buildError(narrativeError(err, opt.Templates))

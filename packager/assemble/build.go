@@ -128,10 +128,11 @@ type VerifyInstructor interface {
 }
 
 // Beside is a file that goes beside the package folder, named after it
-// (the covering letter): written once the package is written and
-// verified, so it can describe it (its tag manifest's digest), and put in
-// place with the folder and the ZIP as one unit, so that neither a crash
-// nor a failure leaves it beside another version of the package.
+// (the covering letter): written once the package is written, so it can
+// describe it (its tag manifest's digest), before it is verified, and put
+// in place with the folder and the ZIP as one unit, once both are
+// verified, so that neither a crash nor a failure leaves it beside
+// another version of the package. Build lets Write go once it has run.
 type Beside struct {
 	// Suffix follows the package's name in the file's name
 	// (".covering-letter.pdf").
@@ -197,6 +198,13 @@ type Options struct {
 	// Warn, when set, is told what an earlier build that was stopped
 	// outright left in OutDir and what Build did about it.
 	Warn func(msg string)
+	// EvidenceDone, when set, is called once, when the evidence pass
+	// ends, with its error (nil when every file was copied), before Build
+	// returns that error: the caller turns the mismatches with declared
+	// digests into findings while it still holds the case data, and need
+	// not hold it for the rest of the build (packager.Build). Build lets
+	// it go then, with what it holds.
+	EvidenceDone func(err error)
 
 	// fault injects failures into the file-system steps (tests only).
 	fault func(op atomicfs.Op, from, to string) error
@@ -390,7 +398,36 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		if err := spec.Check(ctx, tmp); err != nil {
 			return nil, err
 		}
+		spec.Check = nil // and what it holds (the case)
 		b.clock.mark("caller's check")
+	}
+	// The files beside the package are written before the
+	// verify-after-write, which needs nothing they need: what they hold
+	// (through their Write functions, the case data: 12 MB for 20,000
+	// photos) then goes before the verifier's own record of every file
+	// comes on top, the build's peak. They are put in place only with the
+	// package, once it is synced and verified; a failure removes them with
+	// it.
+	var beside []atomicfs.Change
+	for i, bs := range spec.Beside {
+		t, err := out.writeBeside(ctx, tmp, &spec, bs, res)
+		if err != nil {
+			return nil, err
+		}
+		beside = append(beside, atomicfs.Change{New: t, Target: spec.Name + bs.Suffix, Replace: opt.Force})
+		if i == 0 {
+			spec.Beside = slices.Clone(spec.Beside) // the caller's are its own
+		}
+		spec.Beside[i].Write = nil
+	}
+	written := len(beside)
+	for _, t := range spec.targets()[2:] {
+		if !slices.ContainsFunc(beside, func(c atomicfs.Change) bool { return c.Target == t }) {
+			beside = append(beside, atomicfs.Change{Target: t, Replace: opt.Force}) // an earlier one: removed
+		}
+	}
+	if written > 0 {
+		b.clock.mark("files beside")
 	}
 	if err := b.syncAndCheck(ctx); err != nil {
 		return nil, err
@@ -402,23 +439,6 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 			return nil, err
 		}
 		b.clock.mark("zip, written and verified")
-	}
-	var beside []atomicfs.Change
-	for _, bs := range spec.Beside {
-		t, err := out.writeBeside(ctx, tmp, &spec, bs, res)
-		if err != nil {
-			return nil, err
-		}
-		beside = append(beside, atomicfs.Change{New: t, Target: spec.Name + bs.Suffix, Replace: opt.Force})
-	}
-	written := len(beside)
-	for _, t := range spec.targets()[2:] {
-		if !slices.ContainsFunc(beside, func(c atomicfs.Change) bool { return c.Target == t }) {
-			beside = append(beside, atomicfs.Change{Target: t, Replace: opt.Force}) // an earlier one: removed
-		}
-	}
-	if written > 0 {
-		b.clock.mark("files beside")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -529,6 +549,10 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256})
 		}})
 	b.reread.finish()
+	if done := b.opt.EvidenceDone; done != nil {
+		b.opt.EvidenceDone = nil
+		done(err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -634,6 +658,10 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		b.addTag(t.path, d)
 	}
 	b.pay = [2]bag.Manifest{}
+	// Nothing after this reads bag-info's fields or the manifest's
+	// header, which are the case's strings: they would keep the case
+	// data's bytes through the verify-after-write.
+	spec.BagInfo, spec.Manifest = nil, bag.CasepackManifest{}
 	var tm256 []byte
 	for i := range b.tag {
 		data, err := b.tag[i].Marshal()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -16,8 +17,10 @@ import (
 
 // TestPlanReleasedBeforeVerify: by the time the package is verified after
 // writing (the verifier's own record of every file comes on top), Build
-// holds neither the Spec's lists of evidence files nor its generators,
-// only the results the report needs; the lists go before the generated
+// holds neither the Spec's lists of evidence files, nor its generators, nor
+// the Write functions of the files beside (written by then), nor the
+// caller's EvidenceDone (packager.Build's hold on the case data), only the
+// results the report needs; the lists go before the generated
 // files are made (the other peak of live memory), once
 // casepack/manifest.json is written. For 20,000 files those lists are
 // megabytes (packager/memlimit_test.go pins the limit that counts on it).
@@ -27,6 +30,8 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 		"Spec.Evidence":          make(chan struct{}),
 		"Spec.Manifest.Evidence": make(chan struct{}),
 		"a generator's state":    make(chan struct{}),
+		"a file beside's state":  make(chan struct{}),
+		"EvidenceDone's state":   make(chan struct{}),
 	}
 	// The spec is made and watched in a function of its own, so that no
 	// variable of the test holds it: only Build's copy does.
@@ -36,6 +41,12 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 		runtime.SetFinalizer(&s.Manifest.Evidence[0], func(any) { close(released["Spec.Manifest.Evidence"]) })
 		state := &struct{ buf []byte }{buf: make([]byte, 1<<10)}
 		runtime.SetFinalizer(state, func(any) { close(released["a generator's state"]) })
+		letter := &struct{ text string }{text: "a letter\n"}
+		runtime.SetFinalizer(letter, func(any) { close(released["a file beside's state"]) })
+		s.Beside = append(s.Beside, Beside{Suffix: ".letter.txt", Write: func(_ context.Context, w io.Writer, _ string, _ *Result) error {
+			_, err := io.WriteString(w, letter.text)
+			return err
+		}})
 		s.Files = append(s.Files, GeneratedFile{Path: "data/extra.txt", Generate: func(_ context.Context, w io.Writer, ev *Evidence) error {
 			if ev.CasepackManifestSHA256() == "" || len(ev.All()) != len(defaultEvidence) {
 				t.Errorf("the generator is handed %d results and manifest digest %q", len(ev.All()), ev.CasepackManifestSHA256())
@@ -49,11 +60,27 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 	checked := false
 	check := func(context.Context, fs.FS) ([]finding.Finding, error) {
 		checked = true
-		waitReleased(t, released, "while the package is verified after writing", "Spec.Evidence", "Spec.Manifest.Evidence", "a generator's state")
+		waitReleased(t, released, "while the package is verified after writing", "Spec.Evidence", "Spec.Manifest.Evidence", "a generator's state",
+			"a file beside's state", "EvidenceDone's state")
 		return nil, nil
 	}
-	if _, err := Build(context.Background(), spec(), Options{OutDir: t.TempDir(), Checks: []verify.Check{check}}); err != nil {
+	// What the caller's EvidenceDone holds (packager.Build: the case
+	// data), made in a function of its own like the spec.
+	done := func() func(error) {
+		caseData := &struct{ buf []byte }{buf: make([]byte, 1<<10)}
+		runtime.SetFinalizer(caseData, func(any) { close(released["EvidenceDone's state"]) })
+		return func(err error) {
+			if err != nil || len(caseData.buf) == 0 {
+				t.Errorf("EvidenceDone(%v)", err)
+			}
+		}
+	}
+	res, err := Build(context.Background(), spec(), Options{OutDir: t.TempDir(), Checks: []verify.Check{check}, EvidenceDone: done()})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(res.Beside[0]); err != nil || string(b) != "a letter\n" {
+		t.Errorf("the file beside holds %q (%v)", b, err)
 	}
 	if !checked {
 		t.Fatal("the verify-after-write did not run the check")

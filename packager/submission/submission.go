@@ -181,6 +181,10 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	}
 	for i, e := range g.out.Evidence {
 		withhold := plan.Withheld(e.ID)
+		// The case's strings point into its file's bytes; the build's
+		// results keep the ID to the end, so it is copied, and the case
+		// data can go before the verify-after-write.
+		id := strings.Clone(e.ID)
 		taken := map[string]string{} // collision key of a bag path -> the case path stored there
 		for j, f := range e.Files {
 			// The file is read where the case keeps it; the edition may
@@ -192,7 +196,7 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 			}
 			taken[bag.CollisionKey(dst)] = f.Path
 			ef := assemble.EvidenceFile{
-				ID:             e.ID,
+				ID:             id,
 				Src:            filepath.Join(doc.Dir, filepath.FromSlash(src)),
 				Dst:            dst,
 				DeclaredSHA256: f.SHA256,
@@ -204,7 +208,7 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 			}
 			spec.Evidence = append(spec.Evidence, ef)
 		}
-		item := bag.EvidenceItem{ID: e.ID, Title: e.Title}
+		item := bag.EvidenceItem{ID: id, Title: e.Title}
 		if len(e.Custody) > 0 {
 			raw, err := json.Marshal(e.Custody)
 			if err != nil {
