@@ -72,7 +72,7 @@ func (o PDFOptions) normalize() (PDFOptions, error) {
 	}
 	o.Date = o.Date.UTC().Truncate(time.Second)
 	if o.Words == nil {
-		o.Words = &English
+		o.Words = English()
 	}
 	if o.Source == "" {
 		o.Source = "narrative.md"

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/casepack/casepack/internal/humanize"
 	"github.com/casepack/casepack/packager/fault"
@@ -39,8 +40,9 @@ var funcs = template.FuncMap{
 	"plural": humanize.Count,
 }
 
-// pages are parsed once: each page template with the layout.
-var pages = func() map[string]*template.Template {
+// pages are parsed once, when the first server is made (New), not when
+// every command starts: each page template with the layout.
+var pages = sync.OnceValue(func() map[string]*template.Template {
 	names, err := fs.Glob(assets, "assets/pages/*.html")
 	if err != nil {
 		panic(err)
@@ -51,7 +53,7 @@ var pages = func() map[string]*template.Template {
 		m[strings.TrimSuffix(filepath.Base(n), ".html")] = t
 	}
 	return m
-}()
+})
 
 // page is what every template gets: the page's own data in Data.
 type page struct {
@@ -67,7 +69,7 @@ type page struct {
 func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
 	p.CSRF = s.csrf
 	var buf bytes.Buffer
-	if err := pages[name].Execute(&buf, p); err != nil {
+	if err := pages()[name].Execute(&buf, p); err != nil {
 		s.logf("page %s: %v", name, err)
 		http.Error(w, "casepack: this page could not be shown", http.StatusInternalServerError)
 		return

@@ -171,6 +171,7 @@ func New(opt Options) (*Server, error) {
 		*v = randomToken()
 	}
 	s.jobs = newJobs()
+	pages() // parsed now, not on the first request
 	s.routes()
 	return s, nil
 }
