@@ -101,6 +101,8 @@ func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 	if err != nil {
 		return err
 	}
+	v.listFolders(root, c)
+	defer func() { v.listed = nil }()
 	var jobs []hashJob
 	for i, e := range c.Evidence {
 		seen := map[string]int{}
@@ -141,62 +143,155 @@ func (v *vctx) files(ctx context.Context, c *Case, opt Options) error {
 // symlinks only while they stay inside.
 func (v *vctx) resolve(root, ptr, rel string) (string, bool) {
 	p := filepath.Join(root, filepath.FromSlash(rel))
-	fi, err := os.Lstat(p)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			msg := fmt.Sprintf("evidence file %q is not in the case folder", rel)
-			hint := "put the file in the case folder at that path, or correct the path"
-			if alt, sameLetters := nearbyName(p); alt != "" {
-				rel2, _ := filepath.Rel(root, alt)
-				hint = fmt.Sprintf("did you mean %q? (names are case-sensitive)", filepath.ToSlash(rel2))
-				if sameLetters {
-					// The two names look identical: say why they differ.
-					msg = fmt.Sprintf("evidence file %q is in the case folder, but its name there is spelt with other Unicode characters for the same letters (one is NFC, the other NFD: é as one character, or as e and an accent)", rel)
-					hint = "rename the file in the folder, or copy its name from the folder into the case file, so that both spell it the same way"
-				}
-			}
-			v.add(finding.FileMissing, ptr, msg, hint)
-		} else {
-			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, errors.Unwrap(err)), "check the file's permissions")
+	// The mode os.Lstat would give: a file its folder's listing shows as
+	// a regular file is one (see listFolders); anything else is asked.
+	var mode fs.FileMode
+	if !v.listedRegular(rel) {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			v.missing(p, root, ptr, rel, err)
+			return "", false
 		}
-		return "", false
+		mode = fi.Mode()
 	}
 	// A file that is not itself a link is where its folder really is: the
 	// folder is resolved once for all its files (resolving every path
 	// from / costs a system call per component, per file).
 	real := ""
-	if fi.Mode()&fs.ModeSymlink == 0 {
+	stat := false // what the link leads to is yet to be looked at
+	if mode&fs.ModeSymlink == 0 {
 		if dir := v.realDir(filepath.Dir(p)); dir != "" {
 			real = filepath.Join(dir, filepath.Base(p))
 		}
 	}
 	if real == "" {
+		var err error
 		if real, err = filepath.EvalSymlinks(p); err != nil {
 			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q is a link to a file that does not exist", rel), "replace the link with the file itself")
 			return "", false
 		}
-		fi = nil // what the link leads to is yet to be looked at
+		stat = true
 	}
 	if r, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(r) {
 		v.add(finding.PathSymlink, ptr, fmt.Sprintf("evidence file %q is a link that leads out of the case folder (to %s)", rel, real),
 			"copy the file itself into the case folder; a package must not depend on files outside it")
 		return "", false
 	}
-	if fi == nil {
-		if fi, err = os.Stat(real); err != nil {
+	if stat {
+		fi, err := os.Stat(real)
+		if err != nil {
 			v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, err), "check the file's permissions")
 			return "", false
 		}
+		mode = fi.Mode()
 	}
-	if !fi.Mode().IsRegular() {
+	if !mode.IsRegular() {
 		what := "not a regular file"
-		if fi.IsDir() {
+		if mode.IsDir() {
 			what = "a folder, not a file"
 		}
 		v.add(finding.FileNotRegular, ptr, fmt.Sprintf("evidence path %q is %s", rel, what), "point at the file itself")
 		return "", false
 	}
 	return real, true
+}
+
+// missing reports the evidence file p (rel in the case), which os.Lstat
+// could not find or read (err).
+func (v *vctx) missing(p, root, ptr, rel string, err error) {
+	if !errors.Is(err, fs.ErrNotExist) {
+		v.add(finding.FileMissing, ptr, fmt.Sprintf("evidence file %q cannot be read: %v", rel, errors.Unwrap(err)), "check the file's permissions")
+		return
+	}
+	msg := fmt.Sprintf("evidence file %q is not in the case folder", rel)
+	hint := "put the file in the case folder at that path, or correct the path"
+	if alt, sameLetters := nearbyName(p); alt != "" {
+		rel2, _ := filepath.Rel(root, alt)
+		hint = fmt.Sprintf("did you mean %q? (names are case-sensitive)", filepath.ToSlash(rel2))
+		if sameLetters {
+			// The two names look identical: say why they differ.
+			msg = fmt.Sprintf("evidence file %q is in the case folder, but its name there is spelt with other Unicode characters for the same letters (one is NFC, the other NFD: é as one character, or as e and an accent)", rel)
+			hint = "rename the file in the folder, or copy its name from the folder into the case file, so that both spell it the same way"
+		}
+	}
+	v.add(finding.FileMissing, ptr, msg, hint)
+}
+
+// listAtLeast is how many of a case's evidence files one folder must hold
+// before the folder is listed rather than each file looked up; a test sets
+// it to list every folder, or none.
+var listAtLeast = 16
+
+// listFolders lists each folder that holds listAtLeast or more of the
+// case's evidence files, and remembers which of those files its listing
+// shows as regular files (d_type, no stat). A case of 20,000 photos in one
+// folder was 20,000 lstat calls, a third of the build's validation (its
+// CPU profile); the folder's listing is some 80 getdents calls.
+//
+// The listing only ever says yes: a regular file it shows is what lstat
+// would find, by the same name in the same folder, reached the same way
+// (resolve still resolves the folder). Every other path — a name it does
+// not show (missing, or spelt otherwise on a file system that folds case
+// or normalisation), a link, a folder, an entry whose type the listing does
+// not give, a folder that cannot be listed — is looked up with lstat as
+// before, so every finding stays as it was. A folder much larger than the
+// case's share of it is listed only in part: at most 8 entries for each of
+// its files the case names, plus one batch.
+func (v *vctx) listFolders(root string, c *Case) {
+	count := map[string]int{}
+	for _, e := range c.Evidence {
+		for _, f := range e.Files {
+			if dir, _, ok := listable(f.Path); ok {
+				count[dir]++
+			}
+		}
+	}
+	const batch = 1024
+	for dir, n := range count {
+		if n < listAtLeast {
+			continue
+		}
+		d, err := os.Open(filepath.Join(root, filepath.FromSlash(dir)))
+		if err != nil {
+			continue
+		}
+		names := make(map[string]bool, n)
+		for read := 0; read < 8*n+batch; {
+			ents, err := d.ReadDir(batch)
+			for _, e := range ents {
+				if e.Type().IsRegular() {
+					names[e.Name()] = true
+				}
+			}
+			read += len(ents)
+			if err != nil || len(ents) == 0 {
+				break
+			}
+		}
+		d.Close()
+		if v.listed == nil {
+			v.listed = map[string]map[string]bool{}
+		}
+		v.listed[dir] = names
+	}
+}
+
+// listable splits an evidence path into its folder and name where a
+// folder's listing may answer for it: a clean relative path, so that the
+// folder and the name are what filepath.Join(root, path) resolves.
+func listable(rel string) (dir, name string, ok bool) {
+	if rel == "" || rel[0] == '/' || strings.Contains(rel, `\`) || path.Clean(rel) != rel || !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return "", "", false
+	}
+	dir, name = path.Split(rel)
+	return strings.TrimSuffix(dir, "/"), name, name != ""
+}
+
+// listedRegular reports whether the listing of rel's folder shows rel as a
+// regular file (see listFolders).
+func (v *vctx) listedRegular(rel string) bool {
+	dir, name, ok := listable(rel)
+	return ok && v.listed[dir][name]
 }
 
 // realDir is filepath.EvalSymlinks of a folder, remembered; "" when it

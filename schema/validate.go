@@ -222,6 +222,9 @@ type vctx struct {
 	members []string
 	// realDirs remembers where the evidence folders really are.
 	realDirs map[string]string
+	// listed holds, for each folder listed (listFolders), the names its
+	// listing shows as regular files.
+	listed map[string]map[string]bool
 	// noCanonical: Options.NoCanonical.
 	noCanonical bool
 }
