@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/casepack/casepack/packager/fault"
@@ -39,14 +40,31 @@ type EvidenceFile struct {
 	OriginalName string
 }
 
-// GeneratedFile is a file produced after the evidence is hashed: the
-// narrative PDF, the annexes, the case data. A path under data/ is payload;
-// any other path is a tag file (listed in the tag manifests).
+// GeneratedFile is a file Build generates: the narrative PDF, the
+// annexes, the case data. A path under data/ is payload; any other path is
+// a tag file (listed in the tag manifests).
+//
+// Build generates the files side by side, at most two at once (two
+// generators' memory at a time, whatever the number of cores), each as
+// soon as the files of its After are written: a generator that reads what
+// another one makes names it in After. A file with NoEvidence is generated
+// while the evidence is copied, the others once it is copied and hashed.
+// The package's bytes do not depend on the order: each file is its
+// generator's bytes, and the manifests are sorted.
 type GeneratedFile struct {
 	Path string
 	// Generate writes the file's bytes to w. ev holds every evidence
-	// result (withheld ones too), looked up by its bag path (Result.Dst).
+	// result (withheld ones too), looked up by its bag path (Result.Dst);
+	// it is nil for a file with NoEvidence.
 	Generate func(ctx context.Context, w io.Writer, ev *Evidence) error
+	// After lists the generated files (their Path, each listed earlier in
+	// Spec.Files) whose Generate must have returned before this one's
+	// starts.
+	After []string
+	// NoEvidence says Generate does not need the evidence results: it
+	// runs while the evidence is copied (the case data, the schema), and
+	// may be named in After by any file. It may not itself have an After.
+	NoEvidence bool
 	// Also lists further files of the package that Generate writes in the
 	// same pass, each through w's CreateAlso (AlsoWriter): the annexes' CSV twins,
 	// written row by row with the workbook instead of held in memory
@@ -325,10 +343,18 @@ func (s *Spec) validate() error {
 			}
 		}
 	}
-	for _, f := range s.Files {
+	for i, f := range s.Files {
 		what := "generated file " + f.Path
 		if f.Generate == nil {
 			return specErr("%s: no Generate function", what)
+		}
+		if f.NoEvidence && len(f.After) > 0 {
+			return specErr("%s: a file generated while the evidence is copied (NoEvidence) cannot wait for another (After)", what)
+		}
+		for _, a := range f.After {
+			if !slices.ContainsFunc(s.Files[:i], func(g GeneratedFile) bool { return g.Path == a }) {
+				return specErr("%s: it is to follow %q, which is not a generated file listed before it", what, a)
+			}
 		}
 		for _, p := range append([]string{f.Path}, f.Also...) {
 			if reserved(p) {
@@ -463,6 +489,10 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 type Phase struct {
 	Name    string  `json:"phase"`
 	Seconds float64 `json:"seconds"`
+	// Beside marks the time of one task that ran beside others within
+	// the phase before it (a generated file): it is part of that phase's
+	// wall time, not added to it.
+	Beside bool `json:"beside,omitempty"`
 }
 
 // clock cuts a build's wall time into phases.
@@ -472,6 +502,11 @@ type clock struct {
 }
 
 func newClock() *clock { return &clock{last: time.Now()} }
+
+// beside records a task that took d within the phase marked last.
+func (c *clock) beside(name string, d time.Duration) {
+	c.phases = append(c.phases, Phase{Name: name, Seconds: d.Seconds(), Beside: true})
+}
 
 // mark ends the current phase under name and starts the next.
 func (c *clock) mark(name string) {
@@ -494,7 +529,8 @@ type builder struct {
 	// results are the evidence pass's, by job index (Result.Evidence).
 	results []evidence.Result
 	// written lists every file written, relative to dir (finish dates
-	// their folders).
+	// their folders); mu guards it.
+	mu      sync.Mutex
 	written []string
 	pay     [2]bag.Manifest // sha256, sha512
 	tag     [2]bag.Manifest
@@ -542,6 +578,22 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			copies = append(copies, e.Dst)
 		}
 	}
+	// The files that do not need the evidence results (the case data) are
+	// generated meanwhile, one at a time, on a core the evidence pass
+	// leaves idle while it waits on the file system.
+	gen := make([]generated, len(spec.Files))
+	var early, late []int
+	for i, f := range spec.Files {
+		if f.NoEvidence {
+			early = append(early, i)
+		} else {
+			late = append(late, i)
+		}
+	}
+	ectx, cancelEarly := context.WithCancel(ctx)
+	defer cancelEarly()
+	earlyDone := make(chan error, 1)
+	go func() { earlyDone <- b.generate(ectx, early, 1, nil, gen) }()
 	// Each copy is re-read as soon as it is complete.
 	b.reread = startReread(ctx, b.dir, len(copies), len(jobs), b.opt.beforeReread)
 	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
@@ -554,14 +606,23 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 		done(err)
 	}
 	if err != nil {
+		// The evidence's failure is the build's, as when nothing was
+		// generated before it; nothing may still be writing into the
+		// folder when it is removed.
+		cancelEarly()
+		<-earlyDone
 		return nil, err
 	}
-	b.written = append(b.written, copies...)
+	if err := <-earlyDone; err != nil {
+		return nil, err
+	}
+	b.wrote(copies...)
 	// The disk writes the copies while the rest is generated and checked
 	// (atomicfs.Tree.Flush); the sync before the rename waits only for
 	// what is left.
 	b.tree.Flush()
 	b.clock.mark("evidence")
+	b.besidePhases(early, gen)
 	res := &Result{Evidence: results}
 	b.results = results
 	for i := range results {
@@ -599,26 +660,25 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	ev := NewEvidence(results)
 	ev.manifest = d.SHA256
 
-	// 3. Generated files, in order; each may use the evidence digests.
-	for _, g := range spec.Files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		also := &alsoFiles{b: b, paths: g.Also}
-		d, err := b.stream(g.Path, func(w io.Writer) error {
-			also.w = w
-			return also.finish(g.Generate(ctx, also, ev))
-		})
-		if err != nil {
-			return nil, err
-		}
-		b.clock.mark("generate " + g.Path)
-		b.addGenerated(g.Path, d)
-		for i, p := range g.Also {
-			b.addGenerated(p, also.sums[i])
+	// 3. The other generated files, side by side; each may use the
+	// evidence digests. They are listed in Spec order.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := b.generate(ctx, late, generators, ev, gen); err != nil {
+		return nil, err
+	}
+	if len(late) > 0 {
+		b.clock.mark("generate")
+		b.besidePhases(late, gen)
+	}
+	for i, g := range spec.Files {
+		b.addGenerated(g.Path, gen[i].d)
+		for j, p := range g.Also {
+			b.addGenerated(p, gen[i].also[j])
 		}
 	}
-	ev = nil
+	ev, gen = nil, nil
 	// The generators are done: what they hold (through their closures,
 	// the case as the edition shows it, the annexes' digests) goes before
 	// the manifests and the verify-after-write, the build's peak.
@@ -1022,12 +1082,20 @@ func (b *builder) create(rel string) (*os.File, error) {
 // with the build date and makes it durable before the package is renamed
 // into place.
 func (b *builder) done(rel string, f *os.File) error {
-	b.written = append(b.written, rel)
+	b.wrote(rel)
 	b.tree.Wrote(f, 0, 0) // 0 bytes: to the end of the file
 	if err := b.tree.Done(f, b.spec.Date); err != nil {
 		return b.ioErr(rel, err)
 	}
 	return nil
+}
+
+// wrote records files written, for finish; generators call it side by
+// side.
+func (b *builder) wrote(rel ...string) {
+	b.mu.Lock()
+	b.written = append(b.written, rel...)
+	b.mu.Unlock()
 }
 
 // writeFile writes a small file in the package.

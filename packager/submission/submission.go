@@ -296,20 +296,26 @@ func renameClash(id, a, b, dst string) error {
 		"rename one of the files in the case folder (and its path in the case data), or build without --rename-unsafe")
 }
 
+// files are the generated files of the package. The build makes them side
+// by side (assemble.GeneratedFile): the case data and the schema while the
+// evidence is copied (the annexes quote the case data's digest, so it is
+// made first), then the annexes beside the covering letters, and each
+// narrative once the annexes are made, since it quotes their digests
+// (makeAnnexes).
 func (g *generator) files() []assemble.GeneratedFile {
 	files := []assemble.GeneratedFile{
-		{Path: CasePath, Generate: g.caseJSON},
-		{Path: SchemaPath, Generate: func(_ context.Context, w io.Writer, _ *assemble.Evidence) error {
+		{Path: CasePath, Generate: g.caseJSON, NoEvidence: true},
+		{Path: SchemaPath, NoEvidence: true, Generate: func(_ context.Context, w io.Writer, _ *assemble.Evidence) error {
 			_, err := w.Write(schema.JSON)
 			return err
 		}},
-		{Path: AnnexPath, Generate: g.annexFiles},
+		{Path: AnnexPath, Generate: g.annexFiles, After: []string{CasePath}},
 	}
 	for _, name := range annex.CSVNames() {
 		files[len(files)-1].Also = append(files[len(files)-1].Also, annex.Dir+"/csv/"+name)
 	}
 	for _, l := range g.opt.Langs {
-		files = append(files, assemble.GeneratedFile{Path: NarrativePathFor(l, g.opt.several()), Generate: g.narrative(l)},
+		files = append(files, assemble.GeneratedFile{Path: NarrativePathFor(l, g.opt.several()), Generate: g.narrative(l), After: []string{AnnexPath}},
 			assemble.GeneratedFile{Path: LetterPathFor(l, g.opt.several()), Generate: g.letter(l)})
 	}
 	return files
