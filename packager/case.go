@@ -74,20 +74,27 @@ const (
 	// peak without a limit, 623 MB with, for about 10% more CPU).
 	Validating Work = 7
 	// Building also holds what the build learnt of every evidence file
-	// and writes the generated files, each streamed: 10 per byte, over
-	// buildBase rather than 32 MiB. A build of 20,000 photos (5.5 MB of
-	// case.json, scripts/bench-package.sh) peaks at 48-51 MB live (gctrace);
-	// its limit of 76.5 MiB holds it at 96 MiB of RSS where 95 MiB
-	// (32 MiB + 12 per byte) let it reach 114 MiB, for 32-33 collections
-	// instead of 23-24 and about the same user CPU (same run, load 5-15).
-	// At 100,000 files (27.6 MB of case.json) the limit is 287 MiB: 309
-	// MiB of RSS, 207 MB live at most.
+	// and writes the generated files, each streamed: buildPerByte (7) per
+	// byte, over buildBase rather than 32 MiB (its value only tells it
+	// from Validating). A build of 20,000 photos (5.5 MB of
+	// case.json, scripts/bench-package.sh) peaks at 35-37 MB live
+	// (gctrace: the narrative, then the verify-after-write; 48-51 MB
+	// before the build let go of the case data, the plan and the re-read's
+	// map first), 100,000 photos (27.6 MB) at 147-155 MB: about 12 MB
+	// for any case and 5.2 bytes per byte of case.json. The limit, about
+	// 1.4 times that (56.8 and 204 MiB), holds them at about 78 and 225
+	// MiB of RSS where 10 per byte over 24 MiB let them reach 98 and 308
+	// MiB; 5 per byte held the 100,000 at 197 MiB for three times the
+	// user CPU (1,367 collections against 42).
 	Building Work = 10
 )
 
+// buildPerByte is a build's bytes per byte of case.json, over buildBase.
+const buildPerByte = 7
+
 // buildBase is what a build's limit allows besides what grows with the
 // case: the schema, the fonts and templates, the read and write buffers.
-const buildBase = 24 << 20
+const buildBase = 20 << 20
 
 // buildOtherForm is a build's bytes per byte of a case.yaml (and, six
 // times, of a workbook), over 32 MiB.
@@ -130,7 +137,7 @@ func SetMemoryLimit(casePath string, w Work) {
 			perByte *= 6
 		}
 	case w == Building:
-		base = buildBase
+		base, perByte = buildBase, buildPerByte
 	case form == caseform.XLSX:
 		perByte = perByte * 6 * 4 / 7
 	}
@@ -146,13 +153,14 @@ func SetMemoryLimit(casePath string, w Work) {
 var buildLimit atomic.Int64
 
 // perEvidenceFile is the least memory a build needs for each evidence file
-// besides buildBase: what it learnt of the file (path, size, both digests,
-// the re-read's digest), its manifest lines and its rows in the generated
-// files, about 2.3 KB a file at 20,000 photos (48-51 MB live). case.json's
-// size accounts for it in a case of the usual item size; a case of very
-// terse items would otherwise get a limit below what is live, which saves
-// nothing and keeps the collector running.
-const perEvidenceFile = 5 << 9 // 2.5 KiB
+// besides buildBase: what it learnt of the file (path, size, both digests),
+// its manifest lines and its rows in the generated files, about 1.2-1.4 KB
+// a file (35-37 MB live at 20,000 photos, 147-155 MB at 100,000, 11-13 MB
+// of it for any case), with room to spare.
+// case.json's size accounts for it in a case of the usual item size; a
+// case of very terse items would otherwise get a limit below what is live,
+// which saves nothing and keeps the collector running.
+const perEvidenceFile = 7 << 8 // 1.75 KiB
 
 // raiseBuildLimit raises the limit SetMemoryLimit set for this build, if it
 // set one, to buildBase plus perEvidenceFile for each of files, when that
