@@ -544,8 +544,19 @@ func (a *assembler) assemble(ctx context.Context, b []byte, sheets []*sheet, w i
 	// a workbook 8% larger (4.13 MB against 3.82 MB; level 1: 5.40 MB for
 	// no less time). The workbook is made on one core while the build's
 	// other core has little to do.
+	// One compressor serves every sheet in turn (the zip writer closes
+	// each part before it starts the next), reset for each: a new one is
+	// about a megabyte of fresh memory, twelve times per workbook, and
+	// Reset makes it what NewWriter would (the same bytes out).
+	var fw *flate.Writer
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, sheetLevel)
+		if fw == nil {
+			var err error
+			fw, err = flate.NewWriter(out, sheetLevel)
+			return fw, err
+		}
+		fw.Reset(out)
+		return fw, nil
 	})
 	for _, zf := range files {
 		s, ok := parts[zf.Name]
