@@ -34,9 +34,10 @@ type generated struct {
 // ev is what each Generate is handed.
 //
 // The first failure stops the others (their context is cancelled) and no
-// further one starts. Which failure is returned does not depend on
-// timing: the first in Spec order that is not the cancellation of the
-// rest; ctx's own error when ctx is done.
+// further one starts. Of the files that ran and failed, the one returned
+// does not depend on which failed first in time: the first in Spec order
+// that is not the cancellation of the rest; ctx's own error when ctx is
+// done. (A file that had not started when another failed is not made.)
 func (b *builder) generate(ctx context.Context, which []int, at int, ev *Evidence, gen []generated) error {
 	if len(which) == 0 {
 		return nil

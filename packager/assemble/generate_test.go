@@ -192,9 +192,12 @@ func TestGeneratedFailures(t *testing.T) {
 		want   error
 	}{
 		{"two fail, the later first in time", func(s *Spec) {
-			secondFailed := make(chan struct{})
+			// y fails only once x runs: a file that has not started when
+			// another fails is not made, so it has no failure to report.
+			firstRuns, secondFailed := make(chan struct{}), make(chan struct{})
 			s.Files = append(s.Files,
 				textFile("data/x.txt", func(ctx context.Context, _ *Evidence) error {
+					close(firstRuns)
 					select {
 					case <-secondFailed:
 					case <-time.After(waitLong):
@@ -202,6 +205,10 @@ func TestGeneratedFailures(t *testing.T) {
 					return errFirst
 				}),
 				textFile("data/y.txt", func(context.Context, *Evidence) error {
+					select {
+					case <-firstRuns:
+					case <-time.After(waitLong):
+					}
 					close(secondFailed)
 					return errSecond
 				}))
