@@ -95,5 +95,13 @@ func needsQuotes(f string) bool {
 	if f[0] == ' ' || f[len(f)-1] == ' ' {
 		return true
 	}
-	return strings.ContainsAny(f, ",\"\r\n")
+	// A loop, not strings.ContainsAny, which builds its set of bytes on
+	// every call: this runs for every field of every row.
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }

@@ -83,5 +83,48 @@ func FuzzCellText(f *testing.F) {
 		if got == c && c != s && utf8.ValidString(s) && !strings.ContainsRune(c, utf8.RuneError) {
 			t.Fatal("cleanText changed text without replacing anything")
 		}
+		// A cell whose text plainText passes is written as it is, skipping
+		// all of the above: each step must leave it unchanged.
+		if plainText(s) {
+			var x strings.Builder
+			xmlText(&x, escapeBstr(got))
+			if got != s || x.String() != s || strings.TrimSpace(s) != s {
+				t.Fatalf("plainText passed %q, which a cell writes as %q", s, x.String())
+			}
+		}
 	})
+}
+
+// TestPlainText: the cells written as they are (plainText) are those
+// nothing in the slow path changes, and only those (FuzzCellText checks
+// the first half on any text).
+func TestPlainText(t *testing.T) {
+	for _, tt := range []struct {
+		s     string
+		plain bool
+	}{
+		{"EV-000001", true},
+		{"data/evidence/EV-000001/img-000001.jpg", true},
+		{strings.Repeat("ab", 32), true},
+		{"a b", true},
+		{strings.Repeat("a", maxCellUnits), true},
+		{"", false},
+		{" leading", false},
+		{"trailing ", false},
+		{"a & b", false},
+		{"<b>", false},
+		{"a > b", false},
+		{"tab\there", false},
+		{"line\nfeed", false},
+		{"cr\r", false},
+		{"_x0041_", false},
+		{"x_x", false},
+		{"café", false},
+		{"\x7f", false},
+		{strings.Repeat("a", maxCellUnits+1), false},
+	} {
+		if got := plainText(tt.s); got != tt.plain {
+			t.Errorf("plainText(%.20q) = %v, want %v", tt.s, got, tt.plain)
+		}
+	}
 }

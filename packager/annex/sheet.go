@@ -133,6 +133,15 @@ const refSeparator = "; "
 func cleanText(s string) string {
 	ok := true
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			// ASCII, most of any register: one comparison, not a decode.
+			if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D {
+				ok = false
+				break
+			}
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !xmlChar(r, n) {
 			ok = false

@@ -519,6 +519,18 @@ type assembler struct {
 	st     *styles
 	plans  map[string]*plan
 	csvOut func(string) (io.WriteCloser, error)
+	// styleAttrs[id] is a cell's ` s="id"` attribute, made once per style
+	// rather than once per cell; num is cell's scratch for a number.
+	styleAttrs []string
+	num        []byte
+}
+
+// styleAttr is the attribute that gives a cell the style id.
+func (a *assembler) styleAttr(id int) string {
+	for len(a.styleAttrs) <= id {
+		a.styleAttrs = append(a.styleAttrs, ` s="`+strconv.Itoa(len(a.styleAttrs))+`"`)
+	}
+	return a.styleAttrs[id]
 }
 
 // assemble copies the parts of the laid-out workbook b in name order
@@ -705,9 +717,7 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		w.Write(row)
 		w.WriteByte('"')
 		if style != 0 {
-			w.WriteString(` s="`)
-			w.WriteString(strconv.Itoa(style))
-			w.WriteByte('"')
+			w.WriteString(a.styleAttr(style))
 		}
 		if typ != "" {
 			w.WriteString(` t="`)
@@ -717,6 +727,15 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		w.WriteByte('>')
 	}
 	inlineStyled := func(s string, style int) {
+		if plainText(s) {
+			// What nearly every cell holds (an ID, a digest, a path):
+			// nothing below would change it.
+			open(style, "inlineStr")
+			w.WriteString(`<is><t>`)
+			w.WriteString(s)
+			w.WriteString(`</t></is></c>`)
+			return
+		}
 		s = fitCell(cleanText(s))
 		open(style, "inlineStr")
 		if s != strings.TrimSpace(s) {
@@ -734,10 +753,10 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 		}
 		inlineStyled(s, a.st.plain)
 	}
-	number := func(style int, n string) {
+	number := func(style int, n []byte) {
 		open(style, "")
 		w.WriteString(`<v>`)
-		w.WriteString(n)
+		w.Write(n)
 		w.WriteString(`</v></c>`)
 	}
 	switch v.k {
@@ -759,16 +778,19 @@ func (a *assembler) cell(w *bufio.Writer, col string, row []byte, c column, v va
 			inline(formatDate(v.t, v.prec))
 			return
 		}
-		number(a.st.date[v.prec], serial(day))
+		a.num = append(a.num[:0], serial(day)...)
+		number(a.st.date[v.prec], a.num)
 	case vTime:
 		u := v.t.UTC().Truncate(time.Second)
 		if u.Before(serialFrom) {
 			inline(u.Format("2006-01-02T15:04:05Z"))
 			return
 		}
-		number(a.st.datetime, serial(u))
+		a.num = append(a.num[:0], serial(u)...)
+		number(a.st.datetime, a.num)
 	case vInt:
-		number(a.st.plain, strconv.FormatInt(v.n, 10))
+		a.num = strconv.AppendInt(a.num[:0], v.n, 10)
+		number(a.st.plain, a.num)
 	}
 }
 
@@ -785,6 +807,25 @@ func serial(t time.Time) string {
 	d := t.Sub(serialEpoch)
 	f := float64(d/day) + float64(d%day)/float64(day)
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// plainText reports whether a cell shows s exactly as it is and writes it
+// as XML character data unchanged: printable ASCII with nothing XML
+// escapes, no space at either end (xml:space), no "_x" (escapeBstr), and
+// short enough for a cell (fitCell). The slow path gives the same bytes.
+func plainText(s string) bool {
+	if len(s) == 0 || len(s) > maxCellUnits || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '&', c == '<', c == '>':
+			return false
+		case c == '_' && i+1 < len(s) && s[i+1] == 'x':
+			return false
+		}
+	}
+	return true
 }
 
 // xmlText writes s as XML character data. CR is written as a reference so
