@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,7 +29,7 @@ func bothWays(t *testing.T, path string, opt Options) (byItem bool) {
 		c, _ := json.Marshal(doc.Case)
 		return doc, f, c
 	}
-	oneDoc, oneFs, oneCase := run(1 << 62)
+	oneDoc, oneFs, oneCase := run(math.MaxInt)
 	itemDoc, itemFs, itemCase := run(0)
 	if !bytes.Equal(itemFs, oneFs) {
 		t.Errorf("%s: findings differ:\nitem by item: %s\none pass:     %s", path, itemFs, oneFs)

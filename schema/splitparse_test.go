@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,7 +19,7 @@ import (
 func onePass(t testing.TB, data []byte) (*Document, []byte) {
 	t.Helper()
 	save := splitMin
-	splitMin = 1 << 62
+	splitMin = math.MaxInt
 	defer func() { splitMin = save }()
 	doc, fs := parseGeneric("case.json", data)
 	out, err := json.Marshal(fs)

@@ -225,7 +225,10 @@ func (d *Dir) List(p string, stat func(name string) bool) ([]Entry, error) {
 }
 
 func infoOf(st *unix.Stat_t) Info {
-	return Info{Size: st.Size, ModSec: st.Mtim.Sec, ModNsec: st.Mtim.Nsec}
+	// Timespec.Unix, not its fields: they are 32 bits wide on 32-bit
+	// Linux (386, arm).
+	sec, nsec := st.Mtim.Unix()
+	return Info{Size: st.Size, ModSec: sec, ModNsec: nsec}
 }
 
 // unknownType marks an entry whose type the listing did not give

@@ -89,9 +89,9 @@ func sysOpenat2(raw bool, dirfd int, p *byte, how *unix.OpenHow) (int, error) {
 func sysFstat(raw bool, fd int, st *unix.Stat_t) error {
 	var e syscall.Errno
 	if raw {
-		_, _, e = unix.RawSyscall(unix.SYS_FSTAT, uintptr(fd), uintptr(unsafe.Pointer(st)), 0)
+		_, _, e = unix.RawSyscall(sysFSTAT, uintptr(fd), uintptr(unsafe.Pointer(st)), 0)
 	} else {
-		_, _, e = unix.Syscall(unix.SYS_FSTAT, uintptr(fd), uintptr(unsafe.Pointer(st)), 0)
+		_, _, e = unix.Syscall(sysFSTAT, uintptr(fd), uintptr(unsafe.Pointer(st)), 0)
 	}
 	return errno(e)
 }
@@ -99,9 +99,9 @@ func sysFstat(raw bool, fd int, st *unix.Stat_t) error {
 func sysFstatat(raw bool, dirfd int, name *byte, st *unix.Stat_t) error {
 	var e syscall.Errno
 	if raw {
-		_, _, e = unix.RawSyscall6(unix.SYS_NEWFSTATAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)), uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
+		_, _, e = unix.RawSyscall6(sysFSTATAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)), uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
 	} else {
-		_, _, e = unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)), uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
+		_, _, e = unix.Syscall6(sysFSTATAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)), uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
 	}
 	return errno(e)
 }

@@ -57,4 +57,6 @@ func (f *FD) Unchanged() error {
 	return nil
 }
 
-func mtime(st *syscall.Stat_t) time.Time { return time.Unix(st.Mtim.Sec, st.Mtim.Nsec) }
+// mtime uses Timespec.Unix, not its fields: they are 32 bits wide on
+// 32-bit Linux (386, arm) and 64 on the rest.
+func mtime(st *syscall.Stat_t) time.Time { return time.Unix(st.Mtim.Unix()) }
