@@ -267,10 +267,10 @@ type generator struct {
 	out   *schema.Case       // the case as this edition shows it (annexes and narrative make the same from doc.Case)
 	leaks *edition.LeakCheck // public edition only
 
-	caseOnce  sync.Once
-	caseBytes []byte // nil once written into the package
-	caseSum   [sha256.Size]byte
-	caseErr   error
+	caseMu      sync.Mutex
+	caseSummed  bool // caseSum is set
+	caseWritten bool // into the package
+	caseSum     [sha256.Size]byte
 
 	annexes        map[string]*annexPart // made (makeAnnexes)
 	annexesWritten bool                  // into the package, not only hashed
@@ -321,48 +321,72 @@ func (g *generator) files() []assemble.GeneratedFile {
 	return files
 }
 
-// caseJSON is the case data the package carries, in its one Canonical
-// form whatever form the case is kept in (case.json, case.yaml or a
-// workbook): the whole case in the confidential edition, the redacted case
-// in the public one.
-func (g *generator) caseJSONBytes() ([]byte, error) {
-	g.caseOnce.Do(func() {
-		if g.opt.Edition == edition.Confidential {
-			g.caseBytes, g.caseErr = schema.Canonical(g.doc.Case)
-		} else {
-			// The public case data leaves the translations out: a
-			// translation of a text the edition redacts or withholds
-			// would carry it unredacted. The narratives were written from
-			// them already.
-			pub := *g.out
-			pub.Translations = nil
-			g.caseBytes, g.caseErr = schema.Canonical(&pub)
-			if g.caseErr == nil {
-				// Checked here as well as in the whole package: first,
-				// and by the JSON pointer of the field the user can
-				// correct.
-				g.caseErr = g.leaks.Bytes(CasePath, g.caseBytes)
-			}
+// writeCase writes the case data the package carries to w (nil: it only
+// takes its digest) and keeps its SHA-256, which the annexes quote
+// (about.csv, the workbook's About sheet). It is the case in its one
+// Canonical form whatever form it is kept in (case.json, case.yaml or a
+// workbook): the whole case in the confidential edition, streamed as it
+// is encoded (held whole, its 5.3 MB for 20,000 photos came on top of the
+// evidence pass's lists, the build's first peak of live memory); the
+// redacted case in the public one, held whole for its leak check, which
+// comes first, by the JSON pointer of the field the user can correct
+// (then the whole package is checked as well).
+func (g *generator) writeCase(w io.Writer) error {
+	h := sha256.New()
+	dst := io.Writer(h)
+	if w != nil {
+		dst = io.MultiWriter(w, h)
+	}
+	if g.opt.Edition == edition.Confidential {
+		if err := schema.WriteCanonical(dst, g.doc.Case); err != nil {
+			return err
 		}
-		// The annexes quote it (about.csv, the workbook's About sheet).
-		g.caseSum = sha256.Sum256(g.caseBytes)
-	})
-	return g.caseBytes, g.caseErr
+	} else {
+		// The public case data leaves the translations out: a
+		// translation of a text the edition redacts or withholds would
+		// carry it unredacted. The narratives were written from them
+		// already.
+		pub := *g.out
+		pub.Translations = nil
+		b, err := schema.Canonical(&pub)
+		if err != nil {
+			return err
+		}
+		if err := g.leaks.Bytes(CasePath, b); err != nil {
+			return err
+		}
+		if _, err := dst.Write(b); err != nil {
+			return err
+		}
+	}
+	h.Sum(g.caseSum[:0])
+	g.caseSummed = true
+	return nil
 }
 
-// caseJSON writes the case data into the package and lets it go: the
-// annexes need only its digest.
-func (g *generator) caseJSON(_ context.Context, w io.Writer, _ *assemble.Evidence) error {
-	b, err := g.caseJSONBytes()
-	if err != nil {
-		return err
+// caseDigest is the SHA-256 of the case data the package carries, taken
+// when it was written, or now (makeAnnexes before the case data, as for a
+// narrative made on its own).
+func (g *generator) caseDigest() ([sha256.Size]byte, error) {
+	g.caseMu.Lock()
+	defer g.caseMu.Unlock()
+	if !g.caseSummed {
+		if err := g.writeCase(nil); err != nil {
+			return [sha256.Size]byte{}, err
+		}
 	}
-	if b == nil {
+	return g.caseSum, nil
+}
+
+// caseJSON writes the case data into the package, once.
+func (g *generator) caseJSON(_ context.Context, w io.Writer, _ *assemble.Evidence) error {
+	g.caseMu.Lock()
+	defer g.caseMu.Unlock()
+	if g.caseWritten {
 		return fmt.Errorf("%s was written already", CasePath)
 	}
-	_, err = w.Write(b)
-	g.caseBytes = nil
-	return err
+	g.caseWritten = true
+	return g.writeCase(w)
 }
 
 func (g *generator) fileInfos(ev *assemble.Evidence) []annex.FileInfo {
@@ -404,11 +428,11 @@ func (g *generator) makeAnnexes(ctx context.Context, ev *assemble.Evidence, w io
 			return fmt.Errorf("%s: its CSV twins need a writer that creates them (assemble.AlsoWriter)", AnnexPath)
 		}
 	}
-	if _, err := g.caseJSONBytes(); err != nil {
+	sum, err := g.caseDigest()
+	if err != nil {
 		g.annexErr = err
 		return err
 	}
-	sum := g.caseSum
 	parts := map[string]*annexPart{AnnexPath: {h: sha256.New()}}
 	open := func(name string) (io.WriteCloser, error) {
 		p := annex.Dir + "/csv/" + name
