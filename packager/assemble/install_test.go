@@ -634,3 +634,48 @@ func TestForceRemovesEarlierBeside(t *testing.T) {
 		t.Errorf("left %q", got)
 	}
 }
+
+// TestBesideWhileChecked: the files beside the package are written while
+// its folders are dated and the caller's check runs. When the check fails
+// with a letter still being written, the build reports the check's
+// failure, not the letter's interruption, and returns only once the
+// letter has stopped: nothing is left in the output folder.
+func TestBesideWhileChecked(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	out := t.TempDir()
+	spec := c.spec(defaultEvidence)
+	writing := make(chan struct{})
+	stopped := make(chan struct{})
+	spec.Beside = []Beside{{Suffix: ".letter.txt", Write: func(ctx context.Context, w io.Writer, pkg string, res *Result) error {
+		defer close(stopped)
+		close(writing)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Second):
+			t.Error("the letter was not stopped when the build failed")
+			_, err := io.WriteString(w, "a letter\n")
+			return err
+		}
+	}}}
+	spec.Check = func(ctx context.Context, dir string) error {
+		select {
+		case <-writing: // the letter is being written meanwhile
+		case <-time.After(10 * time.Second):
+			t.Error("the letter was not written while the package was checked")
+		}
+		return errInjected
+	}
+	_, err := Build(context.Background(), spec, Options{OutDir: out})
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("err = %v, want the check's failure", err)
+	}
+	select {
+	case <-stopped:
+	default:
+		t.Error("Build returned while the letter was still being written")
+	}
+	if got := listDir(t, out); len(got) != 0 {
+		t.Errorf("left %q", got)
+	}
+}
