@@ -179,22 +179,39 @@ func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	if opt.PDFSigner != nil {
 		spec.VerifyText += pdfInstructions(opt)
 	}
+	// Sized once: at 20,000 photos the lists are 2.6 MB and 0.6 MB, and
+	// growing them by appending copied and cleared three times that,
+	// half of this function's CPU time.
+	files := 0
+	for _, e := range g.out.Evidence {
+		files += len(e.Files)
+	}
+	spec.Evidence = make([]assemble.EvidenceFile, 0, files)
+	spec.Manifest.Evidence = make([]bag.EvidenceItem, 0, len(g.out.Evidence))
 	for i, e := range g.out.Evidence {
 		withhold := plan.Withheld(e.ID)
 		// The case's strings point into its file's bytes; the build's
 		// results keep the ID to the end, so it is copied, and the case
 		// data can go before the verify-after-write.
 		id := strings.Clone(e.ID)
-		taken := map[string]string{} // collision key of a bag path -> the case path stored there
+		// The collision key of each bag path -> the case path stored
+		// there; an item of one file (nearly all) cannot clash.
+		var taken map[string]string
+		if len(e.Files) > 1 {
+			taken = make(map[string]string, len(e.Files))
+		}
 		for j, f := range e.Files {
 			// The file is read where the case keeps it; the edition may
 			// record it under a neutral name (f.Path).
 			src := c.Evidence[i].Files[j].Path
 			dst := g.dst(e.ID, f.Path)
-			if other, ok := taken[bag.CollisionKey(dst)]; ok {
-				return assemble.Spec{}, renameClash(e.ID, other, f.Path, dst)
+			if taken != nil {
+				k := bag.CollisionKey(dst)
+				if other, ok := taken[k]; ok {
+					return assemble.Spec{}, renameClash(e.ID, other, f.Path, dst)
+				}
+				taken[k] = f.Path
 			}
-			taken[bag.CollisionKey(dst)] = f.Path
 			ef := assemble.EvidenceFile{
 				ID:             id,
 				Src:            filepath.Join(doc.Dir, filepath.FromSlash(src)),
