@@ -367,23 +367,38 @@ const maxLinks = 10000
 type linker struct {
 	plans map[string]*plan
 	n     int
+	// to holds, by target sheet, the start of the locations its links
+	// go to ("'Incidents'!A"), escaped as an XML attribute; each link
+	// adds only a row number.
+	to map[string]string
 }
 
-// next returns the location ("'Incidents'!A5") cell value v of column c
-// links to, or "" when it shows plain text. fill, which walks the rows
-// once, styles the cell and records its hyperlink by it.
-func (l *linker) next(c column, v value) string {
+// next returns where the cell value v of column c links to, the target
+// sheet's ID column (to, "'Incidents'!A" escaped as an XML attribute)
+// and the row there, or "" when it shows plain text. fill, which walks
+// the rows once, styles the cell and records its hyperlink by it.
+func (l *linker) next(c column, v value) (to string, row int) {
 	if v.k != vRefs || len(v.ids) == 0 || l.n >= maxLinks {
-		return ""
+		return "", 0
 	}
 	t := l.plans[c.target]
 	r, ok := t.rowOf[v.ids[0]]
 	if !ok {
-		return ""
+		return "", 0
 	}
 	l.n++
-	col, _ := excelize.ColumnNumberToName(t.keyCol + 1)
-	return quoteSheet(c.target) + "!" + col + strconv.Itoa(r)
+	to, ok = l.to[c.target]
+	if !ok {
+		col, _ := excelize.ColumnNumberToName(t.keyCol + 1)
+		var b bytes.Buffer
+		xml.EscapeText(&b, []byte(quoteSheet(c.target)+"!"+col))
+		to = b.String()
+		if l.to == nil {
+			l.to = map[string]string{}
+		}
+		l.to[c.target] = to
+	}
+	return to, r
 }
 
 // quoteSheet quotes a sheet name for a reference ('Persons of interest'),
@@ -476,16 +491,34 @@ var afterLinks = []string{"printOptions", "pageMargins", "pageSetup", "headerFoo
 	"customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF",
 	"drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "mc:AlternateContent", "tableParts", "extLst"}
 
-// hyperlinks is a worksheet's <hyperlinks> element, encoded as excelize
-// encodes its own (the same bytes as when excelize wrote them).
-type hyperlinks struct {
-	XMLName   xml.Name    `xml:"hyperlinks"`
-	Hyperlink []hyperlink `xml:"hyperlink"`
+// link is one cell hyperlink fill records: the cell (its column's index
+// and its row) and where it goes (linker.next).
+type link struct {
+	col, row int
+	to       string
+	toRow    int
 }
 
-type hyperlink struct {
-	Ref      string `xml:"ref,attr"`
-	Location string `xml:"location,attr,omitempty"`
+// writeLinks writes a worksheet's <hyperlinks> element, as excelize
+// encodes its own (encoding/xml: the same bytes as when excelize wrote
+// them; TestHyperlinksAsEncoded), without a string per link: a sheet
+// holds up to maxLinks of them. refs are the column names (A, B, ...),
+// which need no escaping, like the row numbers.
+func writeLinks(w *bufio.Writer, refs []string, links []link) {
+	var num []byte
+	w.WriteString(`<hyperlinks>`)
+	for _, l := range links {
+		w.WriteString(`<hyperlink ref="`)
+		w.WriteString(refs[l.col])
+		num = strconv.AppendInt(num[:0], int64(l.row), 10)
+		w.Write(num)
+		w.WriteString(`" location="`)
+		w.WriteString(l.to)
+		num = strconv.AppendInt(num[:0], int64(l.toRow), 10)
+		w.Write(num)
+		w.WriteString(`"></hyperlink>`)
+	}
+	w.WriteString(`</hyperlinks>`)
 }
 
 // linksAt is where in a frame's tail (from </sheetData>) the hyperlinks go.
@@ -655,7 +688,7 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	rowNum := 1
 	var num []byte
 	links := &linker{plans: a.plans}
-	var hl hyperlinks
+	var hl []link
 	err = s.rows(func(row []value) error {
 		rowNum++
 		if rowNum%checkRow == 0 {
@@ -668,11 +701,11 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 		xw.Write(num)
 		xw.WriteString(`">`)
 		for i, v := range row {
-			loc := links.next(s.cols[i], v)
-			if loc != "" {
-				hl.Hyperlink = append(hl.Hyperlink, hyperlink{Ref: refs[i] + string(num), Location: loc})
+			to, toRow := links.next(s.cols[i], v)
+			if to != "" {
+				hl = append(hl, link{col: i, row: rowNum, to: to, toRow: toRow})
 			}
-			a.cell(xw, refs[i], num, s.cols[i], v, loc != "")
+			a.cell(xw, refs[i], num, s.cols[i], v, to != "")
 			fields[i] = csvText(v)
 		}
 		xw.WriteString(`</row>`)
@@ -691,12 +724,10 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 		return fmt.Errorf("annex: write %s: %w", s.file, err)
 	}
 	tail := frame[end:]
-	if len(hl.Hyperlink) > 0 {
+	if len(hl) > 0 {
 		at := linksAt(tail)
 		xw.Write(tail[:at])
-		if err := xml.NewEncoder(xw).Encode(hl); err != nil {
-			return fmt.Errorf("annex: sheet %s: links: %w", s.name, err)
-		}
+		writeLinks(xw, refs, hl)
 		tail = tail[at:]
 	}
 	xw.Write(tail)

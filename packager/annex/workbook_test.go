@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/testtool"
+	"github.com/xuri/excelize/v2"
 )
 
 // needOpenpyxl returns a python3 that has openpyxl.
@@ -536,5 +538,62 @@ func TestCellXML(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", buf.String(), tt.want)
 			}
 		})
+	}
+}
+
+// TestHyperlinksAsEncoded: writeLinks writes a sheet's <hyperlinks> as
+// excelize encodes its own (encoding/xml, the struct below), byte for
+// byte, whatever the target sheet's name holds.
+func TestHyperlinksAsEncoded(t *testing.T) {
+	type hyperlink struct {
+		Ref      string `xml:"ref,attr"`
+		Location string `xml:"location,attr,omitempty"`
+	}
+	type hyperlinks struct {
+		XMLName   xml.Name    `xml:"hyperlinks"`
+		Hyperlink []hyperlink `xml:"hyperlink"`
+	}
+	plans := map[string]*plan{
+		"Incidents":              {keyCol: 0, rowOf: map[string]int{"INC-01": 2, "INC-02": 3}},
+		`People's "<list>" & co`: {keyCol: 27, rowOf: map[string]int{"P-1": 1048575}},
+	}
+	cols := []column{
+		{header: "evidence_id", kind: kindID},
+		{header: "incident", kind: kindRef, target: "Incidents"},
+		{header: "person", kind: kindRef, target: `People's "<list>" & co`},
+	}
+	names := []string{"A", "B", "C"}
+	rows := [][]value{
+		{text("EV-1"), refs("INC-01"), refs("P-1", "P-2")},
+		{text("EV-2"), refs("INC-02"), refs("P-9")}, // P-9: no row, no link
+		{text("EV-3"), value{}, refs("P-1")},
+	}
+	l := &linker{plans: plans}
+	var got []link
+	var want hyperlinks
+	for r, row := range rows {
+		for i, v := range row {
+			to, toRow := l.next(cols[i], v)
+			if to == "" {
+				continue
+			}
+			got = append(got, link{col: i, row: r + 2, to: to, toRow: toRow})
+			col, _ := excelize.ColumnNumberToName(plans[cols[i].target].keyCol + 1)
+			want.Hyperlink = append(want.Hyperlink, hyperlink{Ref: names[i] + strconv.Itoa(r+2),
+				Location: quoteSheet(cols[i].target) + "!" + col + strconv.Itoa(plans[cols[i].target].rowOf[v.ids[0]])})
+		}
+	}
+	if len(got) != 4 {
+		t.Fatalf("%d links, want 4", len(got))
+	}
+	var buf, enc bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	writeLinks(w, names, got)
+	w.Flush()
+	if err := xml.NewEncoder(&enc).Encode(want); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != enc.String() {
+		t.Errorf("got  %s\nwant %s", buf.String(), enc.String())
 	}
 }
