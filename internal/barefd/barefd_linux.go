@@ -37,17 +37,52 @@ func (f *File) Fd() int { return f.fd }
 func (f *File) Name() string { return f.name }
 
 // Read reads into p with one read(2); it returns io.EOF at the end.
-func (f *File) Read(p []byte) (int, error) {
+func (f *File) Read(p []byte) (int, error) { return read(f.fd, f.name, p, -1) }
+
+// Written reads back a file the caller created and wrote through a
+// descriptor it still holds, open to read and write: a re-read of the
+// bytes as the file system holds them that opens nothing and looks no
+// path up again. It reads from the file's first byte, each Read one
+// pread(2) from where the last ended, so the descriptor's own offset (the
+// end of what was written) is left as it is; closing the descriptor stays
+// the caller's.
+type Written struct {
+	fd   int
+	name string
+	off  int64
+}
+
+// ReadWritten reads back from its start the file name, written through
+// fd (see Written).
+func ReadWritten(fd int, name string) *Written { return &Written{fd: fd, name: name} }
+
+// Read reads into p with one pread(2); it returns io.EOF at the end.
+func (w *Written) Read(p []byte) (int, error) {
+	n, err := read(w.fd, w.name, p, w.off)
+	w.off += int64(n)
+	return n, err
+}
+
+// read reads into p from fd (open on name): at off with pread(2), or,
+// when off is negative, where the descriptor stands with read(2). A
+// signal's interruption is retried; the end of the file is io.EOF.
+func read(fd int, name string, p []byte, off int64) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
 	for {
-		n, err := syscall.Read(f.fd, p)
+		var n int
+		var err error
+		if off < 0 {
+			n, err = syscall.Read(fd, p)
+		} else {
+			n, err = syscall.Pread(fd, p, off)
+		}
 		switch {
 		case err == syscall.EINTR:
 			continue
 		case err != nil:
-			return 0, &fs.PathError{Op: "read", Path: f.name, Err: err}
+			return 0, &fs.PathError{Op: "read", Path: name, Err: err}
 		case n == 0:
 			return 0, io.EOF
 		}

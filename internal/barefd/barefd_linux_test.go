@@ -146,3 +146,39 @@ func TestModeType(t *testing.T) {
 		}
 	}
 }
+
+// TestReadWritten: a file read back through the descriptor it is being
+// written with reads whole from its first byte, in pieces of any size,
+// ends with io.EOF, and leaves the descriptor where the writes left it;
+// a descriptor open only to write fails as a read error naming the file.
+func TestReadWritten(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 4096, 100_000} {
+		want := bytes.Repeat([]byte("evidence"), n)[:n]
+		p := filepath.Join(dir, "copy.jpg")
+		os.Remove(p)
+		fd, err := syscall.Open(p, syscall.O_RDWR|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := syscall.Write(fd, want); err != nil {
+			t.Fatal(err)
+		}
+		if err := iotest.TestReader(ReadWritten(fd, p), want); err != nil {
+			t.Errorf("%d bytes: %v", n, err)
+		}
+		if off, err := syscall.Seek(fd, 0, io.SeekCurrent); err != nil || off != int64(n) {
+			t.Errorf("%d bytes: descriptor at %d (%v), want %d", n, off, err, n)
+		}
+		syscall.Close(fd)
+	}
+	p := filepath.Join(dir, "write-only")
+	fd, err := syscall.Open(p, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if _, err := ReadWritten(fd, p).Read(make([]byte, 10)); !isPathError(err, "read", p, syscall.EBADF) {
+		t.Errorf("read back through a write-only descriptor: %v", err)
+	}
+}

@@ -610,6 +610,8 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
 		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, r evidence.Result) {
 			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256})
+		}, ReadBack: func(i int, r evidence.Result, copy io.Reader) {
+			b.reread.readBack(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256}, copy)
 		}})
 	b.reread.finish()
 	if done := b.opt.EvidenceDone; done != nil {

@@ -522,6 +522,16 @@ func TestFullDisk(t *testing.T) {
 					return nil
 				}))
 			}
+			if tt.gen || tt.also {
+				// The file that fills the disk is made once the others are
+				// written (After): beside them it could fill the disk under
+				// one of them first, and the build rightly reports the
+				// first failure in Spec order.
+				last := &spec.Files[len(spec.Files)-1]
+				for _, g := range spec.Files[:len(spec.Files)-1] {
+					last.After = append(last.After, g.Path)
+				}
+			}
 			out := filepath.Join(mnt, fmt.Sprint("out", i))
 			_, err := Build(context.Background(), spec, Options{OutDir: out, Zip: tt.zip})
 			if !errors.Is(err, syscall.ENOSPC) {

@@ -302,6 +302,48 @@ func TestSyscallOrder(t *testing.T) {
 	}
 }
 
+// TestSmallCopiesOpenedOnce: a small evidence copy is created, written,
+// read back and closed through one descriptor (evidence.Options.ReadBack),
+// never opened again by name, not even by the verify-after-write, which
+// takes the digest read back; a large one is opened once more, to be read
+// back from the disk. The build runs in a child process (TestStraceChild).
+func TestSmallCopiesOpenedOnce(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("strace is Linux's; elsewhere every copy is read back by name")
+	}
+	strace := testtool.Need(t, "strace")
+	c := newCase(t, durableEvidence)
+	spec := c.spec(durableEvidence)
+	out := t.TempDir()
+	log := filepath.Join(t.TempDir(), "strace.log")
+	cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=open,openat,openat2", "-o", log, os.Args[0], "-test.run=^TestStraceChild$")
+	cmd.Env = append(os.Environ(), "CASEPACK_STRACE_CHILD="+c.dir+"|"+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	trace, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range durableEvidence {
+		opens, created := 0, false
+		for line := range strings.Lines(string(trace)) {
+			if !strings.Contains(line, "/."+spec.Name+".tmp-") || !strings.Contains(line, `/`+spec.Evidence[i].Dst+`"`) {
+				continue
+			}
+			opens++
+			created = created || strings.Contains(line, "O_CREAT")
+		}
+		want := 1
+		if digest.Direct(int64(e.size)) {
+			want = 2
+		}
+		if opens != want || !created {
+			t.Errorf("%s (%d bytes): opened %d times in the temporary folder (created %v), want %d", spec.Evidence[i].Dst, e.size, opens, created, want)
+		}
+	}
+}
+
 // TestStraceChild is the build TestSyscallOrder watches; it does nothing
 // unless run by it.
 func TestStraceChild(t *testing.T) {

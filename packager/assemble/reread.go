@@ -2,6 +2,7 @@ package assemble
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,8 +13,10 @@ import (
 )
 
 // reread re-reads each evidence copy with SHA-256 as soon as it is
-// complete — a small one at once on the evidence worker that made it, a
-// large one on one of two goroutines (rereaders) — while the evidence pass goes on
+// complete — a small one at once on the evidence worker that made it,
+// through the descriptor it was written with where the pass offers it
+// (evidence.Options.ReadBack), a large one on one of two goroutines
+// (rereaders) — while the evidence pass goes on
 // copying the others and then while the build generates the narrative,
 // the annexes and the manifests (which run on one core): the
 // verify-after-write then
@@ -44,7 +47,10 @@ type reread struct {
 	// has the SHA-256 it was written with. Each element is written by the
 	// one goroutine that re-read that copy, and read only after wait.
 	matched []bool
-	before  func(dir, p string)
+	// readBackDone[i]: copy i was re-read through the descriptor it was
+	// written with (readBack), by the goroutine that then hands it to add.
+	readBackDone []bool
+	before       func(dir, p string)
 }
 
 // startReread starts re-reading, in the package being written in dir,
@@ -53,7 +59,7 @@ type reread struct {
 func startReread(ctx context.Context, dir string, n, jobs int, before func(dir, p string)) *reread {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &reread{dir: dir, ctx: ctx, cancel: cancel, queue: make(chan *copied, n), done: make(chan struct{}),
-		matched: make([]bool, jobs), before: before}
+		matched: make([]bool, jobs), readBackDone: make([]bool, jobs), before: before}
 	var wg sync.WaitGroup
 	for range rereaders {
 		wg.Go(func() { r.run(ctx) })
@@ -88,9 +94,34 @@ func (r *reread) read(ctx context.Context, c *copied) {
 	if err != nil {
 		return // the verify-after-write reads it and says what is wrong
 	}
-	d, err := digest.ReadSHA256(ctx, f)
+	r.check(ctx, c, f)
 	f.Close()
+}
+
+// check reads the copy c from f and records whether it has the size and
+// SHA-256 it was written with.
+func (r *reread) check(ctx context.Context, c *copied, f io.Reader) {
+	d, err := digest.ReadSHA256(ctx, f)
 	r.matched[c.i] = err == nil && d.Size == c.size && d.SHA256 == c.sha256
+}
+
+// readBack re-reads the small copy c from f, a reader of it through the
+// descriptor it was written with (evidence.Options.ReadBack), on the
+// evidence worker that wrote it: what reading it by name proves, the
+// bytes the file system holds are those hashed as they were written,
+// without opening it again. Its folder is the build's own, where nothing
+// else creates, renames or removes a file, and the copy was created there
+// under its name (O_EXCL): the descriptor reads the file that name
+// holds. add then leaves it be.
+func (r *reread) readBack(c copied, f io.Reader) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	if r.before != nil {
+		r.before(r.dir, c.path)
+	}
+	r.check(r.ctx, &c, f)
+	r.readBackDone[c.i] = true
 }
 
 // copied is a complete copy: its job's index, its bag path, and the size
@@ -115,7 +146,7 @@ func (r *reread) add(c copied) {
 		r.queue <- &c
 		return
 	}
-	if r.ctx.Err() == nil {
+	if r.ctx.Err() == nil && !r.readBackDone[c.i] {
 		r.read(r.ctx, &c)
 	}
 }

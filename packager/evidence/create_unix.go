@@ -13,18 +13,23 @@ import (
 // copy (three fcntl and an epoll_ctl), a tenth of a small file's share.
 // A descriptor handed to os.NewFile in blocking mode is never registered.
 func createNew(name string, mode os.FileMode) (*os.File, error) {
-	fd, err := openNew(name, mode)
+	fd, err := openNew(name, mode, false)
 	if err != nil {
 		return nil, err
 	}
 	return os.NewFile(uintptr(fd), name), nil
 }
 
-// openNew creates the file name, which must not exist, for writing, and
+// openNew creates the file name, which must not exist, for writing (and
+// reading, when readBack is set: the copy is read back through it), and
 // returns its bare descriptor.
-func openNew(name string, mode os.FileMode) (int, error) {
+func openNew(name string, mode os.FileMode, readBack bool) (int, error) {
+	access := syscall.O_WRONLY
+	if readBack {
+		access = syscall.O_RDWR
+	}
 	for {
-		fd, err := syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode.Perm()))
+		fd, err := syscall.Open(name, access|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode.Perm()))
 		switch err {
 		case nil:
 			return fd, nil

@@ -65,6 +65,16 @@ type Options struct {
 	// on the worker's goroutine, as soon as it is: the build starts
 	// re-reading a copy while the others are still being made.
 	Copied func(i int, r Result)
+	// ReadBack, if set, is handed each small copy written through a bare
+	// descriptor (see FDFlusher) as soon as it is written and found to be
+	// the file it should be, before it is dated, closed and handed to
+	// Copied, on the worker's goroutine: the job's index, its result and
+	// copy, a reader of the copy's bytes from its first byte as the file
+	// system holds them, through the descriptor it was written with. A
+	// re-read there spares opening the copy again by name and closing it:
+	// two of a small copy's fifteen system calls. copy is valid only
+	// during the call.
+	ReadBack func(i int, r Result, copy io.Reader)
 }
 
 // Flusher makes the copies durable: Wrote is called after each chunk is
@@ -123,7 +133,7 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 	order := largeFirst(sizes)
 	err := digest.Each(ctx, len(jobs), opt.Workers, func(ctx context.Context, k int) error {
 		i := order[k]
-		r, err := copyOne(ctx, jobs[i], sizes[i], mode, meter, &opt)
+		r, err := copyOne(ctx, i, jobs[i], sizes[i], mode, meter, &opt)
 		var dm *DigestMismatch
 		if errors.As(err, &dm) {
 			mismatches[i] = err
@@ -189,8 +199,8 @@ func (j Job) writeErr(err error) error {
 	return fmt.Errorf("evidence %s: cannot copy %s into the package: %w", j.ID, j.Src, fault.IO("", err))
 }
 
-func copyOne(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (Result, error) {
-	if r, ok, err := copySmall(ctx, j, size, mode, meter, opt); ok {
+func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (Result, error) {
+	if r, ok, err := copySmall(ctx, i, j, size, mode, meter, opt); ok {
 		return r, err
 	}
 	// Never blocks (a FIFO swapped in after validation is refused), and
@@ -276,6 +286,11 @@ func (j Job) check(ctx context.Context, d digest.Digests, err error, unchanged f
 // result is the finished job's Result, reported done to the meter.
 func (j Job) result(d digest.Digests, meter *digest.Meter) Result {
 	meter.FileDone(j.ID, j.Src, d.Size)
+	return j.resultOf(d)
+}
+
+// resultOf is the Result of j copied with the digests d.
+func (j Job) resultOf(d digest.Digests) Result {
 	return Result{ID: j.ID, Src: j.Src, Dst: j.Dst, Size: d.Size, SHA256: d.SHA256, SHA512: d.SHA512, Withheld: j.Dst == ""}
 }
 

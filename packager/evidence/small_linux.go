@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/casepack/casepack/internal/barefd"
 	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/internal/source"
 )
@@ -18,9 +19,11 @@ import (
 // and handed over without ever becoming an *os.File (each costs a system
 // call or two to offer it to the runtime's poller, which refuses it): its
 // source is opened, stat'ed, read in one read and stat'ed again to tell
-// whether it changed; its copy created, written in one write and handed
-// to DoneFD, which dates and closes it. Such a copy is never reported to
-// Wrote: it is written in one call, and the Flusher's sync covers it.
+// whether it changed; its copy created, written in one write, read back
+// through the same descriptor when Options.ReadBack asks for it (one
+// pread), and handed to DoneFD, which dates and closes it. Such a copy is
+// never reported to Wrote: it is written in one call, and the Flusher's
+// sync covers it.
 type FDFlusher interface {
 	Flusher
 	// DoneFD is Done for the copy name written through the descriptor
@@ -31,7 +34,7 @@ type FDFlusher interface {
 // copySmall copies j as copyOne does, for a small file on Linux (see
 // FDFlusher); ok is false when it does not apply (a large file, or a
 // Flusher that takes only *os.File).
-func copySmall(ctx context.Context, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (r Result, ok bool, err error) {
+func copySmall(ctx context.Context, i int, j Job, size int64, mode os.FileMode, meter *digest.Meter, opt *Options) (r Result, ok bool, err error) {
 	fl, isFD := opt.Flush.(FDFlusher)
 	if digest.Direct(size) || opt.Flush != nil && !isFD {
 		return Result{}, false, nil
@@ -47,7 +50,7 @@ func copySmall(ctx context.Context, j Job, size int64, mode os.FileMode, meter *
 		if err := mkdirFor(j.Dst); err != nil {
 			return Result{}, true, j.writeErr(err)
 		}
-		fd, err := openNew(j.Dst, mode)
+		fd, err := openNew(j.Dst, mode, opt.ReadBack != nil)
 		if err != nil {
 			return Result{}, true, j.writeErr(err)
 		}
@@ -63,6 +66,9 @@ func copySmall(ctx context.Context, j Job, size int64, mode os.FileMode, meter *
 		return Result{}, true, err
 	}
 	if dst != nil {
+		if opt.ReadBack != nil {
+			opt.ReadBack(i, j.resultOf(d), digest.UntilSize(barefd.ReadWritten(dst.fd, dst.name), d.Size))
+		}
 		if fl != nil {
 			err = fl.DoneFD(dst.fd, dst.name, opt.ModTime)
 		} else if cerr := syscall.Close(dst.fd); cerr != nil {

@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -79,13 +81,90 @@ func TestCopySmallByFD(t *testing.T) {
 	}
 }
 
+// TestReadBack: a small copy written through a descriptor is handed to
+// ReadBack once, with its result, before it is dated, closed and handed to
+// Copied, as a reader of the bytes the copy holds; a large copy and a file
+// only hashed are not. What ReadBack reads is the file as it is on disk
+// now, not the bytes the pass wrote: a copy changed before it is read back
+// reads changed.
+func TestReadBack(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	sizes := []int{0, 1, 64 << 10, digest.BufferSize, digest.BufferSize + 1, 100}
+	const hashOnly, tampered = 5, 2
+	var jobs []Job
+	var data [][]byte
+	for i, n := range sizes {
+		p, b := writeRandom(t, src, fmt.Sprint("f", i), n, uint64(i))
+		data = append(data, b)
+		j := Job{ID: fmt.Sprint("EV-", i), Src: p, Dst: filepath.Join(dst, fmt.Sprint("EV-", i), "copy")}
+		if i == hashOnly {
+			j.Dst = ""
+		}
+		jobs = append(jobs, j)
+	}
+	rec := &fdRecorder{recorder: &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}, byFD: map[string]time.Time{}}
+	var mu sync.Mutex
+	readBack := map[int]string{} // job -> what was read back, or why not
+	copied := map[int]bool{}
+	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC),
+		ReadBack: func(i int, r Result, copy io.Reader) {
+			rec.mu.Lock()
+			_, handed := rec.byFD[jobs[i].Dst]
+			rec.mu.Unlock()
+			mu.Lock()
+			defer mu.Unlock()
+			if _, ok := readBack[i]; ok || handed || copied[i] {
+				t.Errorf("job %d read back twice (%v), or after it was handed over (%v) or to Copied (%v)", i, ok, handed, copied[i])
+			}
+			if want, _ := sums(data[i]); r.SHA256 != want || r.Size != int64(len(data[i])) {
+				t.Errorf("job %d: result %+v", i, r)
+			}
+			if i == tampered {
+				if err := os.WriteFile(jobs[i].Dst, []byte("changed"), 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+			b, err := io.ReadAll(copy)
+			if err != nil {
+				readBack[i] = err.Error()
+				return
+			}
+			readBack[i] = string(b)
+		},
+		Copied: func(i int, r Result) {
+			mu.Lock()
+			copied[i] = true
+			mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range jobs {
+		got, ok := readBack[i]
+		switch {
+		case i == hashOnly || digest.Direct(int64(sizes[i])):
+			if ok {
+				t.Errorf("job %d (%d bytes, hash only %v) read back", i, sizes[i], i == hashOnly)
+			}
+		case i == tampered:
+			if got != "changed" {
+				t.Errorf("job %d: read back %d bytes, not the copy as changed", i, len(got))
+			}
+		case !ok || got != string(data[i]):
+			t.Errorf("job %d (%d bytes): read back %v, %d bytes differing from the copy", i, sizes[i], ok, len(got))
+		}
+	}
+}
+
 // TestSmallCopySystemCalls watches the real system calls (strace) of
 // copying small files: each source is opened, stat'ed, read in one read
 // and stat'ed twice more (did it change? is it still the file at its
 // path?); each copy is created, written in one write, dated through its
 // descriptor and closed — no fcntl, no poller registration, no read that
-// finds the end of a file already read whole. The copy runs in a child
-// process (this test binary, TestSmallCopyChild).
+// finds the end of a file already read whole. With ReadBack, each copy
+// is read back in one pread through the descriptor it was written with,
+// opened to read and write: no second open, no second close. The copy
+// runs in a child process (this test binary, TestSmallCopyChild).
 func TestSmallCopySystemCalls(t *testing.T) {
 	strace := testtool.Need(t, "strace")
 	const files = 8
@@ -93,52 +172,69 @@ func TestSmallCopySystemCalls(t *testing.T) {
 	for i := range files {
 		writeRandom(t, src, fmt.Sprintf("photo-%d.jpg", i), 4096+i*5000, uint64(i))
 	}
-	dst := filepath.Join(t.TempDir(), "copies")
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	log := filepath.Join(t.TempDir(), "strace.log")
-	// -y: every descriptor is printed with the path it names.
-	cmd := exec.Command(strace, "-f", "-qq", "-y", "-o", log, os.Args[0], "-test.run=^TestSmallCopyChild$")
-	cmd.Env = append(os.Environ(), "CASEPACK_SMALLCOPY_CHILD="+src+"|"+dst)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
-	f, err := os.Open(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	calls := map[string]int{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		_, call, _ := strings.Cut(sc.Text(), " ")
-		call = strings.TrimSpace(call)
-		name, args, ok := strings.Cut(call, "(")
-		// The end of an interrupted call ("<... read resumed>") was
-		// counted at its start.
-		if ok && !strings.HasPrefix(call, "<...") && (strings.Contains(args, src+"/") || strings.Contains(args, dst+"/")) {
-			calls[name]++
+	for _, readBack := range []bool{false, true} {
+		dst := filepath.Join(t.TempDir(), "copies")
+		if err := os.Mkdir(dst, 0o755); err != nil {
+			t.Fatal(err)
 		}
-	}
-	want := map[string]int{
-		"newfstatat": 2 * files, // Copy's look before it starts, and "still the file at its path?"
-		"openat":     2 * files, // the source, the copy
-		"fstat":      2 * files, // the source as opened, and after it was read
-		"read":       files,
-		"mkdirat":    files,
-		"write":      files,
-		"utimensat":  files,
-		"close":      2 * files,
-	}
-	for name, n := range calls {
-		if want[name] != n {
-			t.Errorf("%s: %d calls for %d small files, want %d", name, n, files, want[name])
+		log := filepath.Join(t.TempDir(), "strace.log")
+		// -y: every descriptor is printed with the path it names.
+		cmd := exec.Command(strace, "-f", "-qq", "-y", "-o", log, os.Args[0], "-test.run=^TestSmallCopyChild$")
+		cmd.Env = append(os.Environ(), "CASEPACK_SMALLCOPY_CHILD="+src+"|"+dst)
+		if readBack {
+			cmd.Env = append(cmd.Env, "CASEPACK_SMALLCOPY_READBACK=1")
 		}
-	}
-	for name, n := range want {
-		if calls[name] == 0 {
-			t.Errorf("%s: no calls, want %d", name, n)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v\n%s", err, b)
+		}
+		f, err := os.Open(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls := map[string]int{}
+		rdwr := 0
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			_, call, _ := strings.Cut(sc.Text(), " ")
+			call = strings.TrimSpace(call)
+			name, args, ok := strings.Cut(call, "(")
+			// The end of an interrupted call ("<... read resumed>") was
+			// counted at its start.
+			if ok && !strings.HasPrefix(call, "<...") && (strings.Contains(args, src+"/") || strings.Contains(args, dst+"/")) {
+				calls[name]++
+				if name == "openat" && strings.Contains(args, dst+"/") && strings.Contains(args, "O_RDWR") {
+					rdwr++
+				}
+			}
+		}
+		f.Close()
+		want := map[string]int{
+			"newfstatat": 2 * files, // Copy's look before it starts, and "still the file at its path?"
+			"openat":     2 * files, // the source, the copy
+			"fstat":      2 * files, // the source as opened, and after it was read
+			"read":       files,
+			"mkdirat":    files,
+			"write":      files,
+			"utimensat":  files,
+			"close":      2 * files,
+		}
+		wantRDWR := 0
+		if readBack {
+			want["pread64"] = files
+			wantRDWR = files
+		}
+		for name, n := range calls {
+			if want[name] != n {
+				t.Errorf("readBack=%v: %s: %d calls for %d small files, want %d", readBack, name, n, files, want[name])
+			}
+		}
+		for name, n := range want {
+			if calls[name] == 0 {
+				t.Errorf("readBack=%v: %s: no calls, want %d", readBack, name, n)
+			}
+		}
+		if rdwr != wantRDWR {
+			t.Errorf("readBack=%v: %d copies opened to read and write, want %d", readBack, rdwr, wantRDWR)
 		}
 	}
 }
@@ -160,7 +256,15 @@ func TestSmallCopyChild(t *testing.T) {
 		jobs = append(jobs, Job{ID: fmt.Sprint("EV-", i), Src: filepath.Join(src, e.Name()), Dst: filepath.Join(dst, fmt.Sprint("EV-", i), e.Name())})
 	}
 	rec := &fdRecorder{recorder: &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}, byFD: map[string]time.Time{}}
-	if _, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: &datingRecorder{rec}, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)}); err != nil {
+	opt := Options{Workers: 2, Flush: &datingRecorder{rec}, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)}
+	if os.Getenv("CASEPACK_SMALLCOPY_READBACK") == "1" {
+		opt.ReadBack = func(i int, r Result, copy io.Reader) {
+			if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256 {
+				t.Errorf("job %d read back as %v (%v), written as %s", i, d, err, r.SHA256)
+			}
+		}
+	}
+	if _, err := Copy(context.Background(), jobs, opt); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.byFD) != len(jobs) {
@@ -184,8 +288,11 @@ func (r *datingRecorder) DoneFD(fd int, name string, mtime time.Time) error {
 // BenchmarkCopySmall copies 2,000 photos of 4–64 KiB, each into its own
 // folder, on one worker, handing each copy to a Flusher that takes
 // descriptors (the small-file path: bare descriptors, one read) or only
-// *os.File (the path every file took before): run the two side by side,
-// with -count, and compare CPU time per op, user and system.
+// *os.File (the path every file took before), and re-reading each copy
+// as a build does (reread=fd: through the descriptor it was written with,
+// Options.ReadBack; reread=path: opened again by name once handed over),
+// or not: run them side by side, with -count, and compare CPU time per
+// op, user and system.
 func BenchmarkCopySmall(b *testing.B) {
 	src := b.TempDir()
 	var jobs []Job
@@ -193,8 +300,11 @@ func BenchmarkCopySmall(b *testing.B) {
 		p, _ := writeRandom(b, src, fmt.Sprintf("img-%04d.jpg", i), 4096+(i*7919)%(60<<10), uint64(i))
 		jobs = append(jobs, Job{ID: fmt.Sprint("EV-", i), Src: p})
 	}
-	for _, byFD := range []bool{true, false} {
-		b.Run(fmt.Sprintf("fd=%v", byFD), func(b *testing.B) {
+	for _, tc := range []struct {
+		byFD   bool
+		reread string
+	}{{true, "none"}, {false, "none"}, {true, "path"}, {true, "fd"}} {
+		b.Run(fmt.Sprintf("fd=%v/reread=%s", tc.byFD, tc.reread), func(b *testing.B) {
 			var ru0, ru1 syscall.Rusage
 			syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 			for b.Loop() {
@@ -203,11 +313,29 @@ func BenchmarkCopySmall(b *testing.B) {
 					jobs[i].Dst = filepath.Join(dst, fmt.Sprint("EV-", i), filepath.Base(jobs[i].Src))
 				}
 				rec := &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: nil}
-				var fl Flusher = rec
-				if byFD {
-					fl = &fdRecorder{recorder: rec, byFD: map[string]time.Time{}}
+				opt := Options{Workers: 1, Flush: rec}
+				if tc.byFD {
+					opt.Flush = &fdRecorder{recorder: rec, byFD: map[string]time.Time{}}
 				}
-				if _, err := Copy(context.Background(), jobs, Options{Workers: 1, Flush: fl}); err != nil {
+				check := func(r Result, copy io.Reader) {
+					if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256 {
+						b.Fatalf("%s read back as %v (%v)", r.Dst, d, err)
+					}
+				}
+				switch tc.reread {
+				case "fd":
+					opt.ReadBack = func(i int, r Result, copy io.Reader) { check(r, copy) }
+				case "path":
+					opt.Copied = func(i int, r Result) {
+						f, err := digest.OpenCopy(r.Dst, r.Size)
+						if err != nil {
+							b.Fatal(err)
+						}
+						check(r, f)
+						f.Close()
+					}
+				}
+				if _, err := Copy(context.Background(), jobs, opt); err != nil {
 					b.Fatal(err)
 				}
 			}

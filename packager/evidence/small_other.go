@@ -11,6 +11,6 @@ import (
 
 // copySmall: every file is copied through an *os.File here (see the Linux
 // version).
-func copySmall(context.Context, Job, int64, os.FileMode, *digest.Meter, *Options) (Result, bool, error) {
+func copySmall(context.Context, int, Job, int64, os.FileMode, *digest.Meter, *Options) (Result, bool, error) {
 	return Result{}, false, nil
 }

@@ -33,7 +33,7 @@ func TestCopyRefusesAFIFO(t *testing.T) {
 		go func() {
 			// Copy's own check happens before; the swap comes after it, as
 			// a swap after validation would.
-			_, err := copyOne(context.Background(), Job{ID: "EV-0001", Src: fifo, Dst: filepath.Join(dir, fmt.Sprint("out", size))}, size, 0o644, digest.NewMeter(nil, 1, 0), &Options{})
+			_, err := copyOne(context.Background(), 0, Job{ID: "EV-0001", Src: fifo, Dst: filepath.Join(dir, fmt.Sprint("out", size))}, size, 0o644, digest.NewMeter(nil, 1, 0), &Options{})
 			done <- err
 		}()
 		select {
