@@ -10,7 +10,9 @@ import (
 
 // TestBuildMemoryLimit: a build of case.json gets 20 MiB plus 7 bytes per
 // byte of it, raised to 20 MiB plus perEvidenceFile for each evidence file
-// when the case's items are too terse for that; a build of a case.yaml or a
+// when the case's items are too terse for that, and never less than 32 MiB
+// (buildFloor: the bench set's 2,009 files got 23.4 MiB and collected 80
+// times, 30-42 of them while generating its files); a build of a case.yaml or a
 // workbook keeps 32 MiB plus 12 bytes per byte (a workbook counts six times
 // its size: zipped XML); a limit set for validation, or none, is never
 // raised. The bench's 20,000 photos (5.5 MB of case.json) get 56.8 MiB:
@@ -31,6 +33,11 @@ func TestBuildMemoryLimit(t *testing.T) {
 	if err := os.WriteFile(book, make([]byte, size), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	const smallSize = 500_000 // case.json of the bench set's 2,009 files
+	small := t.TempDir()
+	if err := os.WriteFile(filepath.Join(small, "case.json"), make([]byte, smallSize), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	yaml := filepath.Join(t.TempDir(), "case.yaml") // only its size is read
 	if err := os.WriteFile(yaml, make([]byte, size), 0o644); err != nil {
 		t.Fatal(err)
@@ -45,6 +52,9 @@ func TestBuildMemoryLimit(t *testing.T) {
 		{"build, terse items", func() { SetMemoryLimit(dir, Building) }, 30000, 20<<20 + 30000*1792},
 		{"build, items just terse enough", func() { SetMemoryLimit(dir, Building) }, 7 * size / 1792, 20<<20 + 7*size},
 		{"build, no evidence", func() { SetMemoryLimit(dir, Building) }, 0, 20<<20 + 7*size},
+		{"build of a small case", func() { SetMemoryLimit(small, Building) }, 2009, 32 << 20},
+		{"build of a small case, terse items", func() { SetMemoryLimit(small, Building) }, 20000, 20<<20 + 20000*1792},
+		{"validation of a small case", func() { SetMemoryLimit(small, Validating) }, 2009, 32<<20 + 7*smallSize},
 		{"build of a case.yaml", func() { SetMemoryLimit(yaml, Building) }, 3, 32<<20 + 12*size},
 		{"build of a workbook", func() { SetMemoryLimit(book, Building) }, 3, 32<<20 + 6*12*size},
 		{"build of a workbook, terse items", func() { SetMemoryLimit(book, Building) }, 500000, 20<<20 + 500000*1792},
