@@ -112,7 +112,7 @@ const buildFloor = 32 << 20
 const buildOtherForm = 12
 
 // SetMemoryLimit sets the process's soft heap limit for work on the case
-// at casePath: 32 MiB (buildBase for a build, and at least buildFloor) plus w bytes per byte of the case file (for a
+// at casePath: 32 MiB (buildBase for a build) plus w bytes per byte of the case file (for a
 // workbook, which is zipped XML, six times as much to build it, and 24
 // bytes per byte to validate or convert it: validation never holds a
 // workbook's whole generic tree, only its rows, the typed model and the
@@ -120,7 +120,8 @@ const buildOtherForm = 12
 // scripts/bench-forms.sh gets 277 MiB, and peaks at 291–298 MiB of RSS for
 // 15–25% more CPU than with 390 MiB), unless GOMEMLIMIT says otherwise (a build
 // makes sure of room for each evidence file once it has read the case:
-// raiseBuildLimit). Without a limit the collector lets the heap grow to
+// raiseBuildLimit); a build's limit is never below buildFloor in all.
+// Without a limit the collector lets the heap grow to
 // twice what is live; the limit is soft, and the collector never spends
 // more than half the CPU to keep to it. It is for a process doing one
 // thing (the command line), not for a server, whose limit is its own to
