@@ -63,7 +63,7 @@ func run(src, dst string, workers int, folders bool) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				if err := copyOne(files[i], target(dst, files[i], i, folders)); err != nil {
+				if err := copyOne(files[i], target(dst, files[i], i, folders), folders); err != nil {
 					errs <- err
 					for range next { // drain: the first error ends the copy
 					}
@@ -97,13 +97,17 @@ func target(dst, src string, i int, folders bool) string {
 	return filepath.Join(dst, fmt.Sprintf("%06d-%s", i+1, filepath.Base(src)))
 }
 
-func copyOne(src, dst string) error {
+// copyOne copies src to dst, first making dst's folder when folders is
+// set (one mkdir, as a build makes an item's folder: no stat before it).
+func copyOne(src, dst string, folders bool) error {
 	b, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
+	if folders {
+		if err := os.Mkdir(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
 	}
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
