@@ -73,7 +73,7 @@ func (v *verifier) listDir(r *beneath.Dir, d *dirNode) {
 		case e.Type.IsDir():
 			de.sub = &dirNode{path: de.p}
 		case e.Type.IsRegular():
-			de.fst = &fileState{size: e.Info.Size}
+			de.fst = &fileState{path: de.p, size: e.Info.Size}
 			de.hash = v.hashNow(de.p, de.fst) || tagNow(de.p)
 		}
 	}
