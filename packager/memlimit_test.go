@@ -1,11 +1,18 @@
 package packager
 
 import (
+	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
+
+	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/finding"
+	"github.com/casepack/casepack/schema"
 )
 
 // TestBuildMemoryLimit: a build of case.json gets 20 MiB plus 7 bytes per
@@ -96,5 +103,33 @@ func TestBuildMemoryLimitBench(t *testing.T) {
 	raiseBuildLimit(20000)
 	if got := debug.SetMemoryLimit(-1); got > 58<<20 {
 		t.Errorf("limit %.0f MiB for 20,000 photos, want at most 58 MiB", float64(got)/(1<<20))
+	}
+}
+
+// TestEvidenceDoneLetsTheBytesGo: once the evidence pass is over, a build's
+// case data no longer holds the case's bytes (5.5 MB of the generated
+// files' peak for 20,000 photos), and a declared digest the evidence
+// contradicts is still a finding at its line, located before they go.
+func TestEvidenceDoneLetsTheBytesGo(t *testing.T) {
+	doc, _, err := loadCase(context.Background(), filepath.Join("..", "samples", "minimal"), schema.Options{SkipFiles: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Data) == 0 {
+		t.Fatal("the case's bytes are not held to begin with: the test shows nothing")
+	}
+	ev := doc.Case.Evidence[0]
+	mismatch := &evidence.DigestMismatch{ID: ev.ID, Path: filepath.Join(doc.Dir, filepath.FromSlash(ev.Files[0].Path)),
+		Want: strings.Repeat("0", 64), Got: strings.Repeat("1", 64)}
+	fs := evidenceDone(doc, errors.Join(mismatch))
+	if len(fs) != 1 || fs[0].Code != finding.HashMismatch || fs[0].Line == 0 {
+		t.Errorf("findings %+v, want one %s at its line", fs, finding.HashMismatch)
+	}
+	if doc.Data != nil {
+		t.Errorf("the case's %d bytes are still held", len(doc.Data))
+	}
+	doc.Data = []byte("{}")
+	if fs := evidenceDone(doc, nil); len(fs) != 0 || doc.Data != nil {
+		t.Errorf("a pass without mismatches: findings %+v, the bytes held: %v", fs, doc.Data != nil)
 	}
 }
