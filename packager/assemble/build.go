@@ -420,11 +420,11 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	// photos) then goes before the verifier's own record of every file
 	// comes on top, the build's peak. They are put in place only with the
 	// package, once it is synced and verified; a failure removes them with
-	// it. They are written while the package's folders are dated (finish:
-	// a system call a folder, 20,000 item folders at 20,000 photos, 0.10 s
-	// idle, beside the covering letter's 0.09 s), which they do not touch:
-	// they go in the output folder, and read of the package only what
-	// finish does not change (casepack/manifest.json's bytes, res).
+	// it. They are written while the package's last folders are dated
+	// (finish; the evidence items' own folders were dated during the
+	// evidence pass, itemFolders), which they do not touch: they go in
+	// the output folder, and read of the package only what finish does
+	// not change (casepack/manifest.json's bytes, res).
 	bctx, cancelBeside := context.WithCancel(ctx)
 	var besideErr error
 	var beside []atomicfs.Change
@@ -583,12 +583,13 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 			jobs[i].Dst = filepath.Join(b.dir, filepath.FromSlash(e.Dst))
 		}
 	}
-	copies := make([]string, 0, len(spec.Evidence))
+	copies := 0
 	for _, e := range spec.Evidence {
 		if !e.Withhold {
-			copies = append(copies, e.Dst)
+			copies++
 		}
 	}
+	folders := newItemFolders(spec, b.dir)
 	// The files that do not need the evidence results (the case data) are
 	// generated meanwhile, one at a time, on a core the evidence pass
 	// leaves idle while it waits on the file system.
@@ -606,9 +607,10 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	earlyDone := make(chan error, 1)
 	go func() { earlyDone <- b.generate(ectx, early, 1, nil, gen) }()
 	// Each copy is re-read as soon as it is complete.
-	b.reread = startReread(ctx, b.dir, len(copies), len(jobs), b.opt.beforeReread)
+	b.reread = startReread(ctx, b.dir, copies, len(jobs), b.opt.beforeReread)
 	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
 		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, r evidence.Result) {
+			folders.copied(i, spec.Evidence[i].Dst)
 			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256})
 		}, ReadBack: func(i int, r evidence.Result, copy io.Reader) {
 			b.reread.readBack(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256}, copy)
@@ -629,7 +631,11 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	if err := <-earlyDone; err != nil {
 		return nil, err
 	}
-	b.wrote(copies...)
+	if err := folders.failed(); err != nil {
+		return nil, fault.IO(b.name(""), err)
+	}
+	b.wrote(folders.written(spec)...)
+	folders = nil
 	// The disk writes the copies while the rest is generated and checked
 	// (atomicfs.Tree.Flush); the sync before the rename waits only for
 	// what is left.
@@ -1126,9 +1132,10 @@ func (b *builder) writeFile(rel string, data []byte) error {
 
 // finish dates every folder with the build date (so two builds are
 // identical), deepest first, once nothing more is created in it; the files
-// were dated as they were handed to the tree. The folders of one depth
-// are dated on every core: a case of 20,000 photos has 20,000 item
-// folders side by side, each a path looked up and a time set.
+// were dated as they were handed to the tree, and the folders that hold
+// only evidence copies as the evidence pass completed them (itemFolders:
+// b.written names such a folder in place of its copies). The folders of
+// one depth are dated on every core.
 func (b *builder) finish(ctx context.Context) error {
 	seen := map[string]bool{".": true}
 	for _, p := range b.written {
