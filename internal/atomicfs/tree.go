@@ -40,7 +40,9 @@ type Tree struct {
 	path  string
 	dir   *os.File // held from the start: syncfs reports errors since it was opened
 	fault func(op Op, from, to string) error
-	whole bool
+	// writeback is TreeOptions.Writeback.
+	writeback func(name string, off, n int64)
+	whole     bool
 
 	queue  chan *os.File  // per file: files waiting for their fsync
 	wg     sync.WaitGroup // the per-file syncers, or the whole way's early syncfs (Flush)
@@ -61,6 +63,10 @@ type TreeOptions struct {
 	// PerFile syncs file by file even where the whole way is available
 	// (to compare the two, and to test the per-file way everywhere).
 	PerFile bool
+	// Writeback, when set, is called with the file's name, offset and
+	// length each time [Tree.Wrote] asks the kernel to start writing a
+	// range (tests: which files start for the disk as they are written).
+	Writeback func(name string, off, n int64)
 }
 
 // treeSyncers is the number of goroutines syncing files in the per-file
@@ -75,7 +81,7 @@ func OpenTree(path string, opt TreeOptions) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{path: path, dir: d, fault: opt.Fault, whole: !opt.PerFile && wholeSync(d)}
+	t := &Tree{path: path, dir: d, fault: opt.Fault, writeback: opt.Writeback, whole: !opt.PerFile && wholeSync(d)}
 	if !t.whole {
 		t.queue = make(chan *os.File, 16*treeSyncers)
 		for range treeSyncers {
@@ -98,6 +104,9 @@ func (t *Tree) Whole() bool { return t.whole }
 func (t *Tree) Wrote(f *os.File, off, n int64) {
 	if n > 0 && off+n < writebackFrom {
 		return
+	}
+	if t.writeback != nil {
+		t.writeback(f.Name(), off, n)
 	}
 	startWriteback(f, off, n)
 }

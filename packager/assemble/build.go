@@ -232,6 +232,8 @@ type Options struct {
 	// perFileSync syncs the package file by file even where one syncfs
 	// would do (tests only: both ways must keep the same order).
 	perFileSync bool
+	// writeback is atomicfs.TreeOptions.Writeback (tests only).
+	writeback func(name string, off, n int64)
 }
 
 // Result describes the package Build wrote.
@@ -402,7 +404,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 
 	// Every byte starts for the disk as it is written; the tree is synced
 	// once, when complete, before it is verified and renamed into place.
-	tree, err := atomicfs.OpenTree(tmp, atomicfs.TreeOptions{Fault: opt.fault, PerFile: opt.perFileSync})
+	tree, err := atomicfs.OpenTree(tmp, atomicfs.TreeOptions{Fault: opt.fault, PerFile: opt.perFileSync, Writeback: opt.writeback})
 	if err != nil {
 		return nil, fault.IO(out.errPath(spec.Name), err)
 	}
@@ -808,7 +810,8 @@ func (b *builder) stream(rel string, write func(w io.Writer) error) (d digest.Di
 		f.Close()
 		return d, b.ioErr(rel, err)
 	}
-	return h.Sum(), b.done(rel, f)
+	d = h.Sum()
+	return d, b.done(rel, f, d.Size)
 }
 
 // alsoFiles is the writer a Generate with GeneratedFile.Also is handed:
@@ -923,7 +926,7 @@ func (a *alsoFiles) finish(gerr error) error {
 			f.f.Close()
 			continue
 		}
-		if err := a.b.done(a.paths[i], f.f); err != nil {
+		if err := a.b.done(a.paths[i], f.f, f.sum.Size); err != nil {
 			gerr = err // the rest are closed, not finished
 			continue
 		}
@@ -1097,12 +1100,20 @@ func (b *builder) create(rel string) (*os.File, error) {
 	return f, nil
 }
 
-// done hands the finished package file rel to the tree, which dates it
-// with the build date and makes it durable before the package is renamed
-// into place.
-func (b *builder) done(rel string, f *os.File) error {
+// done hands the finished package file rel, of size bytes, to the tree,
+// which dates it with the build date and makes it durable before the
+// package is renamed into place. Its write-back starts now under
+// atomicfs.Tree.Wrote's rule for evidence copies: not for a file within
+// its first MiB, which the kernel and the final sync write. Asked of
+// every file, the hint (sync_file_range) can wait for a disk busy with
+// the evidence pass's write-back: on the bench set, whose generated files
+// are all under a MiB, 0.24 s of the workbook's 0.53 s (go tool trace),
+// and 0.81 s in one build of eleven (strace -T).
+func (b *builder) done(rel string, f *os.File, size int64) error {
 	b.wrote(rel)
-	b.tree.Wrote(f, 0, 0) // 0 bytes: to the end of the file
+	if size > 0 {
+		b.tree.Wrote(f, 0, size)
+	}
 	if err := b.tree.Done(f, b.spec.Date); err != nil {
 		return b.ioErr(rel, err)
 	}
@@ -1127,7 +1138,7 @@ func (b *builder) writeFile(rel string, data []byte) error {
 		f.Close()
 		return b.ioErr(rel, err)
 	}
-	return b.done(rel, f)
+	return b.done(rel, f, int64(len(data)))
 }
 
 // finish dates every folder with the build date (so two builds are
