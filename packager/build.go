@@ -68,8 +68,12 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	raiseBuildLimit(evidenceFiles(doc.Case))
 	// The model is held until the verify-after-write; its texts must not
 	// keep the case's bytes, which go after the evidence pass
-	// (evidenceDone).
+	// (evidenceDone), or now when no evidence file declares a digest the
+	// pass could contradict: nothing else is located in them.
 	doc.OwnTexts()
+	if !declaresDigest(doc.Case) {
+		doc.Data = nil
+	}
 	if opt.RenameUnsafe {
 		// The files are stored under plain names, so what the warning
 		// says (sha256sum -c cannot check them) no longer holds.
@@ -159,6 +163,19 @@ func evidenceDone(doc *schema.Document, err error) []finding.Finding {
 	out := submission.MismatchFindings(doc, err)
 	doc.Data = nil
 	return out
+}
+
+// declaresDigest says whether a file of c's evidence declares its SHA-256,
+// which the evidence pass compares (evidenceDone locates a mismatch).
+func declaresDigest(c *schema.Case) bool {
+	for _, e := range c.Evidence {
+		for _, f := range e.Files {
+			if f.SHA256 != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // translationStatus says, for each language other than the case's own,

@@ -133,3 +133,19 @@ func TestEvidenceDoneLetsTheBytesGo(t *testing.T) {
 		t.Errorf("a pass without mismatches: findings %+v, the bytes held: %v", fs, doc.Data != nil)
 	}
 }
+
+// TestDeclaresDigest: a build lets the case's bytes go before the evidence
+// pass when no evidence file declares a SHA-256 (samples/minimal), since no
+// mismatch can then be located in them, and keeps them through the pass
+// when one does (samples/la-vega).
+func TestDeclaresDigest(t *testing.T) {
+	for sample, want := range map[string]bool{"minimal": false, "la-vega": true} {
+		doc, _, err := loadCase(context.Background(), filepath.Join("..", "samples", sample), schema.Options{SkipFiles: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := declaresDigest(doc.Case); got != want {
+			t.Errorf("%s: declaresDigest %v, want %v", sample, got, want)
+		}
+	}
+}
