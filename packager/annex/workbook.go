@@ -660,7 +660,16 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	if err != nil {
 		return fmt.Errorf("annex: write sheet %s: %w", s.name, err)
 	}
-	xw := bufio.NewWriterSize(part, 64<<10)
+	// The rows are deflated on another goroutine (pipe) while the next
+	// ones are made; the pipe is closed before the zip writer goes on to
+	// the next part, and on every return.
+	pw := newPipe(part)
+	defer func() {
+		if cerr := pw.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("annex: write sheet %s: %w", s.name, cerr)
+		}
+	}()
+	xw := bufio.NewWriterSize(pw, 64<<10)
 	xw.Write(frame[:end])
 
 	cw, err := a.csvOut(s.file)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -595,5 +596,48 @@ func TestHyperlinksAsEncoded(t *testing.T) {
 	}
 	if buf.String() != enc.String() {
 		t.Errorf("got  %s\nwant %s", buf.String(), enc.String())
+	}
+}
+
+// failAfter takes n bytes, then fails every write with errFull.
+type failAfter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		k := f.n
+		f.n = 0
+		return k, errFull
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestWorkbookWriteFails: a workbook whose writer fails, at its start, in
+// a sheet's rows (deflated on a goroutine of their own) or at its end,
+// is not written: the writer's error is returned, and nothing is left
+// waiting.
+func TestWorkbookWriteFails(t *testing.T) {
+	big := func() *sheet {
+		return &sheet{name: "Big", file: "big.csv", cols: []column{{header: "ID", kind: kindID}, {header: "Text"}},
+			rows: func(y func([]value) error) error {
+				for i := range 20000 {
+					if err := y([]value{text("ID-" + strconv.Itoa(i)), text(strconv.Itoa(i*7919) + " words of a description")}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}
+	}
+	var whole countWriter
+	if err := writeWorkbook(context.Background(), []*sheet{big()}, fixtureProps, t.TempDir(), &whole, memOut{}.open); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 100, int(whole) / 2, int(whole) - 1} {
+		err := writeWorkbook(context.Background(), []*sheet{big()}, fixtureProps, t.TempDir(), &failAfter{n: n}, memOut{}.open)
+		if !errors.Is(err, errFull) {
+			t.Errorf("failing after %d of %d bytes: err = %v, want %v", n, whole, err, errFull)
+		}
 	}
 }
