@@ -432,10 +432,13 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	var beside []atomicfs.Change
 	besideDone := make(chan struct{})
 	besideStart := time.Now()
-	go func() {
+	// res is handed over, not read from the goroutine: a return below
+	// sets it (Build's named result) while the goroutine may not have
+	// started yet.
+	go func(res *Result) {
 		defer close(besideDone)
 		beside, besideErr = out.writeBesides(bctx, tmp, &spec, res, opt.Force)
-	}()
+	}(res)
 	// Every return from here waits for them first: a failure removes what
 	// they wrote (out.close, deferred above, reads out.temps).
 	defer func() { cancelBeside(); <-besideDone }()
