@@ -69,31 +69,42 @@ func SHA256(data []byte) string {
 }
 
 // Copy copies src to dst until EOF and returns the size and both digests of
-// the bytes copied. With a nil dst it only hashes. Each chunk is written
-// first and hashed after, so the digests describe the bytes as they were
-// handed to dst. The copy stops within one buffer once ctx is done, and
-// then returns ctx's cause. A failed read or write is returned as is (the
-// caller knows which file it is and wraps it).
+// the bytes copied. With a nil dst it only hashes. A chunk is never
+// changed while it is written, so the digests describe the bytes as they
+// were handed to dst, in order, one Write a chunk. The copy stops within
+// one buffer once ctx is done, and then returns ctx's cause. A failed
+// read or write is returned as is (the caller knows which file it is and
+// wraps it); a write that takes less than its chunk without an error is
+// io.ErrShortWrite.
 //
 // SHA-512 is the slower digest. Once a stream is past one buffer, its
-// chunks are hashed with SHA-512 on a helper goroutine while the caller's
-// goroutine reads the next chunk into a second buffer, writes it and hashes
-// it with SHA-256: a single large video keeps both cores busy, and neither
-// half waits for the other to finish a chunk. A smaller file is hashed on
-// the caller's goroutine alone: starting a helper would cost more than it
-// saves, and the pool runs other files beside it.
+// chunks are hashed with SHA-512 on a helper goroutine, and written to dst
+// on another, while the caller's goroutine reads the next chunk into a
+// second buffer and hashes it with SHA-256: a single large video keeps
+// both cores busy, and neither the hashing nor the next read waits for a
+// write — a large evidence copy is written with direct I/O, each write
+// waiting for the disk (packager/evidence), which with the write in line
+// left both cores partly idle while the bench set's videos were copied.
+// A smaller file is hashed and written on the caller's goroutine alone:
+// starting helpers would cost more than they save, and the pool runs
+// other files beside it.
 func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 	h := New()
 	var bufs [2]*[]byte
 	var helper *sha512Helper
+	var behind *writeBehind
 	defer func() {
 		helper.stop() // before the buffers go back: it may still read one
+		behind.stop()
 		for _, b := range bufs {
 			putBuffer(b)
 		}
 	}()
 	for i := 0; ; i++ {
 		helper.free() // the chunk that last used this buffer is hashed
+		if err := behind.free(); err != nil {
+			return Digests{}, err
+		}
 		if err := ctx.Err(); err != nil {
 			return Digests{}, context.Cause(ctx)
 		}
@@ -112,11 +123,16 @@ func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 			p := buf[:n]
 			if helper == nil && h.n+int64(n) > BufferSize {
 				helper = startSHA512(h)
+				if dst != nil {
+					behind = startWriteBehind(dst)
+				}
 			}
 			if helper != nil {
 				helper.hash(p)
 			}
-			if dst != nil {
+			if behind != nil {
+				behind.write(p)
+			} else if dst != nil {
 				if _, err := dst.Write(p); err != nil {
 					return Digests{}, err
 				}
@@ -139,7 +155,80 @@ func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 	}
 	helper.stop()
 	helper = nil
+	if err := behind.stop(); err != nil {
+		return Digests{}, err
+	}
 	return h.Sum(), nil
+}
+
+// writeBehind writes chunks to dst in order on its own goroutine. At most
+// two chunks are in its hands: the one it writes and the next. Once a
+// write fails, the chunks after it are not written, and the error is
+// returned by free or stop.
+type writeBehind struct {
+	req         chan []byte
+	done        chan error
+	outstanding int
+	err         error
+}
+
+func startWriteBehind(dst io.Writer) *writeBehind {
+	w := &writeBehind{req: make(chan []byte, 2), done: make(chan error, 2)}
+	go func() {
+		var failed error
+		for p := range w.req {
+			if failed == nil {
+				n, err := dst.Write(p)
+				if err == nil && n < len(p) {
+					err = io.ErrShortWrite
+				}
+				failed = err
+			}
+			w.done <- failed
+		}
+		close(w.done)
+	}()
+	return w
+}
+
+// write hands p over; p must stay untouched until free or stop says so.
+func (w *writeBehind) write(p []byte) {
+	w.req <- p
+	w.outstanding++
+}
+
+// free waits until at most one chunk is outstanding, and returns the
+// first write error seen.
+func (w *writeBehind) free() error {
+	if w == nil {
+		return nil
+	}
+	for w.outstanding > 1 {
+		if err := <-w.done; err != nil && w.err == nil {
+			w.err = err
+		}
+		w.outstanding--
+	}
+	return w.err
+}
+
+// stop waits for every chunk and ends the goroutine, returning the first
+// write error; nil and repeated calls are harmless.
+func (w *writeBehind) stop() error {
+	if w == nil {
+		return nil
+	}
+	if w.req != nil {
+		close(w.req)
+		for err := range w.done {
+			if err != nil && w.err == nil {
+				w.err = err
+			}
+		}
+		w.req = nil
+		w.outstanding = 0
+	}
+	return w.err
 }
 
 // sha512Helper hashes chunks with SHA-512 in order on its own goroutine.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/casepack/casepack/internal/testtool"
@@ -160,9 +161,84 @@ func TestCopyErrors(t *testing.T) {
 	if _, err := ReadSHA256(ctx, &failingReader{}); !errors.Is(err, errDisk) {
 		t.Errorf("read error (SHA-256 only): got %v, want %v", err, errDisk)
 	}
-	if _, err := Copy(ctx, &failingWriter{after: BufferSize}, bytes.NewReader(random(3*BufferSize, 1))); !errors.Is(err, errDisk) {
-		t.Errorf("write error: got %v, want %v", err, errDisk)
+	for _, after := range []int{0, BufferSize, 2 * BufferSize} {
+		if _, err := Copy(ctx, &failingWriter{after: after}, bytes.NewReader(random(4*BufferSize, 1))); !errors.Is(err, errDisk) {
+			t.Errorf("write error after %d bytes: got %v, want %v", after, err, errDisk)
+		}
 	}
+	if _, err := Copy(ctx, &shortWriter{after: 2 * BufferSize}, bytes.NewReader(random(4*BufferSize, 1))); !errors.Is(err, io.ErrShortWrite) {
+		t.Errorf("short write: got %v, want %v", err, io.ErrShortWrite)
+	}
+}
+
+// shortWriter takes half of every write after its first after bytes, and
+// says nothing of it.
+type shortWriter struct{ after int }
+
+func (s *shortWriter) Write(p []byte) (int, error) {
+	if s.after < len(p) {
+		return len(p) / 2, nil
+	}
+	s.after -= len(p)
+	return len(p), nil
+}
+
+// TestCopyWritesBehind: once a stream is past one buffer, the next chunk
+// is read (and hashed) while the one before it is being written: the
+// destination's second write returns only once the source has been asked
+// for the third chunk, which a copy that waits for each write before it
+// reads on never does.
+func TestCopyWritesBehind(t *testing.T) {
+	data := random(4*BufferSize, 7)
+	readOn := make(chan struct{})
+	src := &watchedReader{r: bytes.NewReader(data), past: 2 * BufferSize, reached: readOn}
+	dst := &waitingWriter{wait: readOn, at: 2}
+	got, err := Copy(context.Background(), dst, src)
+	if dst.timedOut {
+		t.Fatal("the third chunk was not read while the second was being written")
+	}
+	if err != nil || got != want(data) || !bytes.Equal(dst.buf.Bytes(), data) {
+		t.Fatalf("Copy = %+v, %v; want %+v and every byte copied in order", got, err, want(data))
+	}
+}
+
+// watchedReader closes reached once more than past bytes were asked for.
+type watchedReader struct {
+	r       io.Reader
+	n, past int
+	reached chan struct{}
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if w.n <= w.past && w.n+n > w.past {
+		close(w.reached)
+	}
+	w.n += n
+	return n, err
+}
+
+// waitingWriter keeps what is written; its write number at waits for
+// wait (or gives up after a while, to fail the test instead of hanging
+// it).
+type waitingWriter struct {
+	buf      bytes.Buffer
+	writes   int
+	at       int
+	wait     chan struct{}
+	timedOut bool
+}
+
+func (w *waitingWriter) Write(p []byte) (int, error) {
+	if w.writes++; w.writes == w.at {
+		select {
+		case <-w.wait:
+		case <-time.After(10 * time.Second):
+			w.timedOut = true
+			return 0, errDisk
+		}
+	}
+	return w.buf.Write(p)
 }
 
 // endless never ends; only the context can stop a copy from it.
