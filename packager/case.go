@@ -74,23 +74,24 @@ const (
 	// peak without a limit, 623 MB with, for about 10% more CPU).
 	Validating Work = 7
 	// Building also holds what the build learnt of every evidence file
-	// and writes the generated files, each streamed: buildPerByte (7) per
+	// and writes the generated files, each streamed: buildPerByte (6) per
 	// byte, over buildBase rather than 32 MiB (its value only tells it
 	// from Validating). A build of 20,000 photos (5.5 MB of
-	// case.json, scripts/bench-package.sh) peaks at 35-37 MB live
-	// (gctrace: the narrative, then the verify-after-write; 48-51 MB
-	// before the build let go of the case data, the plan and the re-read's
-	// map first), 100,000 photos (27.6 MB) at 147-155 MB: about 12 MB
-	// for any case and 5.2 bytes per byte of case.json. The limit, about
-	// 1.4 times that (56.8 and 204 MiB), holds them at about 78 and 225
-	// MiB of RSS where 10 per byte over 24 MiB let them reach 98 and 308
-	// MiB; 5 per byte held the 100,000 at 197 MiB for three times the
-	// user CPU (1,367 collections against 42).
+	// case.json, scripts/bench-package.sh) peaks at 31-34 MB live
+	// (gctrace: the generated files; 35-37 MB before it let go of the
+	// case's bytes and the verifier of the manifests' text, 48-51 MB
+	// before it let go of the case data, the plan and the re-read's map
+	// first), 100,000 photos (27.6 MB) at 121-144 MB. The limit (51.5 and
+	// 178 MiB) holds them at 72-73 and about 210 MiB of RSS for 10-12 more
+	// collections (43-46 and 37 against 33-35 and 28-31 at 7 per byte,
+	// user CPU within the noise at 20,000); 10 per byte over 24 MiB let
+	// them reach 98 and 308 MiB; 5 per byte held the 100,000 at 197 MiB
+	// for three times the user CPU (1,367 collections against 42).
 	Building Work = 10
 )
 
 // buildPerByte is a build's bytes per byte of case.json, over buildBase.
-const buildPerByte = 7
+const buildPerByte = 6
 
 // buildBase is what a build's limit allows besides what grows with the
 // case: the schema, the fonts and templates, the read and write buffers.
@@ -167,13 +168,13 @@ var buildLimit atomic.Int64
 
 // perEvidenceFile is the least memory a build needs for each evidence file
 // besides buildBase: what it learnt of the file (path, size, both digests),
-// its manifest lines and its rows in the generated files, about 1.2-1.4 KB
-// a file (35-37 MB live at 20,000 photos, 147-155 MB at 100,000, 11-13 MB
-// of it for any case), with room to spare.
+// its manifest lines and its rows in the generated files, about 1 KB a
+// file (31-34 MB live at 20,000 photos, 11-13 MB of it for any case), with
+// room to spare.
 // case.json's size accounts for it in a case of the usual item size; a
 // case of very terse items would otherwise get a limit below what is live,
 // which saves nothing and keeps the collector running.
-const perEvidenceFile = 7 << 8 // 1.75 KiB
+const perEvidenceFile = 6 << 8 // 1.5 KiB
 
 // raiseBuildLimit raises the limit SetMemoryLimit set for this build, if it
 // set one, to buildBase plus perEvidenceFile for each of files, when that
