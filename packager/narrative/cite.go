@@ -105,8 +105,8 @@ func (l *layout) citeSpans(items []schema.CiteItem, ranges map[int]bool, st styl
 }
 
 func dedupe(items []schema.CiteItem) []schema.CiteItem {
-	seen := map[string]bool{}
-	out := items[:0:0]
+	seen := make(map[string]bool, len(items))
+	out := make([]schema.CiteItem, 0, len(items))
 	for _, it := range items {
 		k := it.ID
 		if it.Locator != nil {

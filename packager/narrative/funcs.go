@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -212,7 +213,11 @@ func cite(v ...any) MD {
 func (d *Data) idlist(v ...any) MD {
 	var items []schema.CiteItem
 	for _, x := range v {
-		for _, id := range strs(x) {
+		ids := strs(x)
+		// Grown once per list: the evidence of an incident of a case of
+		// 20,000 photos is one list of 20,000, appended item by item 9 MB.
+		items = slices.Grow(items, len(ids))
+		for _, id := range ids {
 			items = append(items, schema.CiteItem{ID: id})
 		}
 	}
