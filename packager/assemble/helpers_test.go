@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +20,18 @@ import (
 )
 
 var testDate = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// crashChild is this test binary run again as a child, to run only the
+// test named, which os.Exit stops mid-build. Nothing after os.Exit runs,
+// t.TempDir's clean-up neither: the child's temporary folders go inside
+// one of the parent's (TMPDIR), which is removed, not left in /tmp by
+// every run.
+func crashChild(t *testing.T, test string, env ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+t.TempDir())
+	return cmd
+}
 
 // caseFolder is a generated case folder: evidence files with seeded random
 // bytes and a case.json.

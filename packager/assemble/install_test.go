@@ -213,8 +213,7 @@ func TestCrashBetweenRenames(t *testing.T) {
 	}
 	for _, fallback := range []bool{false, true} {
 		_, out, spec, old := builtPackage(t)
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashBetweenRenames$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "CASEPACK_TEST_CRASH_OUT="+out)
+		cmd := crashChild(t, "TestCrashBetweenRenames", "CASEPACK_TEST_CRASH_OUT="+out)
 		if fallback {
 			cmd.Env = append(cmd.Env, "CASEPACK_TEST_CRASH_FALLBACK=1")
 		}
@@ -272,8 +271,7 @@ func TestCrashInFallbackGap(t *testing.T) {
 		t.Fatal("the build was not stopped")
 	}
 	_, out, spec, old := builtPackage(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashInFallbackGap$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "CASEPACK_TEST_GAP_OUT="+out)
+	cmd := crashChild(t, "TestCrashInFallbackGap", "CASEPACK_TEST_GAP_OUT="+out)
 	outb, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
@@ -502,8 +500,7 @@ func TestBesideWithThePackage(t *testing.T) {
 	}
 
 	// Killed at that instant: the next command puts the earlier trio back.
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBesideWithThePackage$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "CASEPACK_TEST_BESIDE_OUT="+out)
+	cmd := crashChild(t, "TestBesideWithThePackage", "CASEPACK_TEST_BESIDE_OUT="+out)
 	outb, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 7 {

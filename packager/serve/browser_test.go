@@ -44,6 +44,9 @@ func browserSession(t *testing.T) (*Server, context.Context, *consoleLog) {
 		chromedp.NoSandbox, // CI runs as root, where chromium's sandbox cannot start
 		chromedp.WindowSize(1280, 800),
 		chromedp.UserDataDir(t.TempDir()),
+		// Its own temporary folders (org.chromium.Chromium.*) too: a
+		// browser stopped by the test's end leaves them behind.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 		chromedp.Flag("disable-gpu", true),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
