@@ -366,16 +366,30 @@ func (f *File) TempName() string { return f.name }
 
 // Seal makes the temporary file durable with its final mode and time and
 // closes it; it stays under its temporary name, ready for [Unit.Publish].
-func (f *File) Seal() error {
+func (f *File) Seal() error { return f.SealIn(nil) }
+
+// SealIn is Seal, except that the file's bytes are left for t to make
+// durable when t syncs the whole way (one syncfs), has not synced yet and
+// lies on the file system that holds f: t's Sync, which must then run and
+// succeed before f is put in place, writes them with the rest of that
+// file system and reports their failure too. The fsync it saves is not
+// cheap: on a file system busy writing back a tree (a package's evidence,
+// an early syncfs started by Tree.Flush), a small file's fsync waits for
+// that write-back. With a nil t, or any other t, it is Seal.
+func (f *File) SealIn(t *Tree) error {
 	if f.sealed {
 		return nil
 	}
 	f.sealed = true
-	err := f.d.check(OpSync, f.name, "")
+	var err error
+	covered := t.covers(f.f)
+	if !covered {
+		err = f.d.check(OpSync, f.name, "")
+	}
 	if err == nil {
 		err = f.f.Chmod(f.opt.Perm)
 	}
-	if err == nil {
+	if err == nil && !covered {
 		err = f.f.Sync()
 	}
 	if cerr := f.f.Close(); err == nil {

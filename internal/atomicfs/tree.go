@@ -150,6 +150,18 @@ func (t *Tree) Flush() {
 	})
 }
 
+// covers reports whether t's Sync, not yet made, will sync the whole file
+// system that holds f (see File.SealIn); false for a nil t.
+func (t *Tree) covers(f *os.File) bool {
+	if t == nil || !t.whole {
+		return false
+	}
+	t.mu.Lock()
+	synced := t.synced
+	t.mu.Unlock()
+	return !synced && sameFileSystem(t.dir, f)
+}
+
 // syncWhole is one syncfs of the tree's file system, through the fault
 // hook.
 func (t *Tree) syncWhole() error {

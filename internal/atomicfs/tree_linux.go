@@ -28,6 +28,13 @@ func wholeSync(dir *os.File) bool {
 	return false
 }
 
+// sameFileSystem reports whether a and b are open on one file system (the
+// same device): what a syncfs through a writes back includes b.
+func sameFileSystem(a, b *os.File) bool {
+	var sa, sb unix.Stat_t
+	return unix.Fstat(int(a.Fd()), &sa) == nil && unix.Fstat(int(b.Fd()), &sb) == nil && sa.Dev == sb.Dev
+}
+
 func syncfs(dir *os.File) error {
 	err := unix.Syncfs(int(dir.Fd()))
 	if err != nil {

@@ -12,6 +12,9 @@ import (
 // synced on its own.
 func wholeSync(*os.File) bool { return false }
 
+// sameFileSystem: only the whole way (Linux) asks.
+func sameFileSystem(*os.File, *os.File) bool { return false }
+
 func syncfs(*os.File) error { panic("atomicfs: syncfs outside Linux") }
 
 func startWriteback(*os.File, int64, int64) {}

@@ -304,3 +304,92 @@ func TestKernelAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// TestSealIn: a file beside a tree (a package's covering letter), sealed
+// before the tree is synced, gets no fsync of its own where the tree
+// syncs the whole file system that holds it — the tree's syncfs, still to
+// come, writes it — and its own fsync everywhere else: in the per-file
+// way, after the tree's Sync, and with no tree. Its bytes, mode and time
+// are the same either way.
+func TestSealIn(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		perFile, before bool // before: the tree is synced before the file is sealed
+		noTree          bool
+	}{
+		{"whole", false, false, false},
+		{"whole, tree already synced", false, true, false},
+		{"per file", true, false, false},
+		{"no tree", false, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			pkg := filepath.Join(out, "pkg")
+			if err := os.Mkdir(pkg, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			var synced []string
+			record := func(op Op, from, to string) error {
+				if op == OpSync {
+					mu.Lock()
+					synced = append(synced, from)
+					mu.Unlock()
+				}
+				return nil
+			}
+			tr, err := OpenTree(pkg, TreeOptions{PerFile: tc.perFile, Fault: record})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			if !tc.perFile && !tr.Whole() {
+				t.Skip("this file system syncs file by file")
+			}
+			d, err := OpenDir(out, Options{Fault: record})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if tc.before {
+				if err := tr.Sync(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			date := time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
+			f, err := d.Create("pkg.letter.txt", FileOptions{Perm: 0o640, ModTime: date})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Write([]byte("letter")); err != nil {
+				t.Fatal(err)
+			}
+			var with *Tree
+			if !tc.noTree {
+				with = tr
+			}
+			if err := f.SealIn(with); err != nil {
+				t.Fatal(err)
+			}
+			if !tc.before {
+				if err := tr.Sync(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			own := slices.Contains(synced, f.TempName())
+			if want := tc.perFile || tc.before || tc.noTree; own != want {
+				t.Errorf("the file's own fsync: %v, want %v (syncs %q)", own, want, synced)
+			}
+			if !tc.perFile && !slices.Contains(synced, "pkg") {
+				t.Errorf("the tree was not synced (syncs %q)", synced)
+			}
+			st, err := os.Stat(filepath.Join(out, f.TempName()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Mode().Perm() != 0o640 || !st.ModTime().Equal(date) || st.Size() != 6 {
+				t.Errorf("sealed file: mode %v, time %v, size %d", st.Mode(), st.ModTime(), st.Size())
+			}
+		})
+	}
+}

@@ -437,7 +437,7 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 	// started yet.
 	go func(res *Result) {
 		defer close(besideDone)
-		beside, besideErr = out.writeBesides(bctx, tmp, &spec, res, opt.Force)
+		beside, besideErr = out.writeBesides(bctx, tmp, tree, &spec, res, opt.Force)
 	}(res)
 	// Every return from here waits for them first: a failure removes what
 	// they wrote (out.close, deferred above, reads out.temps).
@@ -1256,10 +1256,15 @@ func (o *outFolder) writeZip(ctx context.Context, dir string, spec *Spec, opt Op
 // writeBesides writes the files beside the package (spec.Beside), each
 // under a temporary name, and returns their changes for publish. It lets
 // each Write go once it has run (the caller's spec.Beside is its own).
-func (o *outFolder) writeBesides(ctx context.Context, dir string, spec *Spec, res *Result, force bool) ([]atomicfs.Change, error) {
+// They are written before the package's tree is synced (tree, which syncs
+// the package folder dir) and put in place only after it: where that
+// sync is one syncfs of the file system that holds them too, it is
+// theirs (atomicfs.File.SealIn), and none waits in an fsync of its own
+// for the write-back of the evidence copies.
+func (o *outFolder) writeBesides(ctx context.Context, dir string, tree *atomicfs.Tree, spec *Spec, res *Result, force bool) ([]atomicfs.Change, error) {
 	var beside []atomicfs.Change
 	for i, bs := range spec.Beside {
-		t, err := o.writeBeside(ctx, dir, spec, bs, res)
+		t, err := o.writeBeside(ctx, dir, tree, spec, bs, res)
 		if err != nil {
 			return nil, err
 		}
@@ -1274,7 +1279,7 @@ func (o *outFolder) writeBesides(ctx context.Context, dir string, spec *Spec, re
 
 // writeBeside writes a file beside the package under a temporary name, for
 // publish.
-func (o *outFolder) writeBeside(ctx context.Context, dir string, spec *Spec, bs Beside, res *Result) (string, error) {
+func (o *outFolder) writeBeside(ctx context.Context, dir string, tree *atomicfs.Tree, spec *Spec, bs Beside, res *Result) (string, error) {
 	name := spec.Name + bs.Suffix
 	f, err := o.d.Create(name, atomicfs.FileOptions{Perm: 0o644, Replace: true, ModTime: spec.Date})
 	if err != nil {
@@ -1288,7 +1293,7 @@ func (o *outFolder) writeBeside(ctx context.Context, dir string, spec *Spec, bs 
 		}
 		return "", err
 	}
-	if err := f.Seal(); err != nil {
+	if err := f.SealIn(tree); err != nil {
 		return "", fault.IO(o.errPath(name), err)
 	}
 	return f.TempName(), nil

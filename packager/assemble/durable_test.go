@@ -423,3 +423,47 @@ func copyChangedAfterHashing(t *testing.T, changed string) {
 		t.Errorf("left behind %q", got)
 	}
 }
+
+// TestBesideSyncedWithThePackage: a file beside the package (the covering
+// letter) is written before the package's last sync; where that sync is
+// one syncfs of the file system holding both, it makes the letter durable
+// too, and the letter gets no fsync of its own (which waited for the
+// evidence copies' write-back); file by file, it gets its own. Either
+// way it is sealed before the package's last sync and put in place after.
+func TestBesideSyncedWithThePackage(t *testing.T) {
+	for _, perFile := range []bool{false, true} {
+		c := newCase(t, durableEvidence)
+		spec := letterSpec(c.spec(durableEvidence))
+		out := t.TempDir()
+		steps := recordSteps(t, spec, out, perFile)
+		letter := "." + spec.Name + ".letter.txt.tmp-"
+		tmp, own, lastSync, created, published := "", -1, -1, -1, -1
+		for i, s := range steps {
+			switch {
+			case s.op == atomicfs.OpCreate && tmp == "" && strings.HasPrefix(s.from, "."+spec.Name+".tmp-"):
+				tmp = s.from
+			case s.op == atomicfs.OpCreate && strings.HasPrefix(s.from, letter):
+				created = i
+			case s.op == atomicfs.OpSync && strings.HasPrefix(s.from, letter):
+				own = i
+			case s.op == atomicfs.OpSync && tmp != "" && s.from == tmp:
+				lastSync = i
+			case isRename(s.op) && strings.HasPrefix(s.from, letter) && s.to == spec.Name+".letter.txt":
+				published = i
+			}
+		}
+		if created < 0 || published < 0 {
+			t.Fatalf("perFile=%v: letter created at step %d, put in place at %d:\n%v", perFile, created, published, steps)
+		}
+		if whole := !perFile && wholeHere(t, out); whole {
+			if own >= 0 {
+				t.Errorf("whole: the letter got a sync of its own (step %d)", own)
+			}
+			if !(created < lastSync && lastSync < published) {
+				t.Errorf("whole: letter created at step %d, package synced at %d, letter put in place at %d", created, lastSync, published)
+			}
+		} else if !(created < own && own < published) {
+			t.Errorf("per file: letter created at step %d, synced at %d, put in place at %d", created, own, published)
+		}
+	}
+}
