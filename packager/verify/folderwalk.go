@@ -141,8 +141,14 @@ func (v *verifier) walkFolder(ctx context.Context) (hashed func() error, err err
 	hashing := v.hashEach(ctx, found)
 	// Folders that could not be listed this way are walked through the
 	// fs.FS as visitTree reaches them; their payload is hashed after.
+	// The walk's maps are made the size of the listings, not grown to
+	// it: a package of 20,000 evidence files has 40,000 entries.
+	entries, files := count(top)
+	if len(v.files) == 0 {
+		v.files = make(map[string]*fileState, files)
+	}
 	var late []toHash
-	if err := v.visitTree(top, map[string]string{}, func(f toHash) {
+	if err := v.visitTree(top, make(map[string]string, entries), func(f toHash) {
 		v.meter.Grow(1, f.fst.size)
 		late = append(late, f)
 	}); err != nil {
@@ -174,6 +180,23 @@ func collect(d *dirNode, found func(toHash)) {
 			collect(e.sub, found)
 		}
 	}
+}
+
+// count counts the entries of d's listing and of the listings below it,
+// and of them the regular files.
+func count(d *dirNode) (entries, files int) {
+	for i := range d.ents {
+		e := &d.ents[i]
+		entries++
+		if e.fst != nil {
+			files++
+		}
+		if e.sub != nil && e.sub.err == nil {
+			n, f := count(e.sub)
+			entries, files = entries+n, files+f
+		}
+	}
+	return entries, files
 }
 
 // hashEach starts hashing files on every core and returns the function

@@ -106,6 +106,10 @@ type verifier struct {
 	// is known.
 	hashAlgs []string
 	nfc      map[string]string // NFC form of each file's path -> the path (built when first needed)
+	// payload counts the regular files under data/ the walk found: the
+	// maps that record a payload manifest's lines are made that size,
+	// not grown to it (20,000 files: each map rehashed a dozen times).
+	payload int
 
 	// folder, when set, reads a package folder with internal/beneath
 	// (folderwalk.go) rather than through fsys.
@@ -407,6 +411,9 @@ func (v *verifier) visit(keys map[string]string, p string, typ fs.FileMode, stat
 			return nil
 		}
 		v.files[p] = fst
+		if strings.HasPrefix(p, "data/") {
+			v.payload++
+		}
 		return fst
 	case typ&fs.ModeSymlink != 0:
 		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: p, Message: "is a symbolic link; a package holds only regular files, and links are not followed"})
@@ -679,7 +686,14 @@ func (v *verifier) lineError(name string, n int, le *bag.LineError) {
 }
 
 func (v *verifier) readManifest(name, alg string, isTag bool) *side {
-	s := &side{name: name, alg: alg, entries: map[string]string{}}
+	// A payload manifest lists the payload files, which the walk has
+	// counted; more lines than that are findings, and a tag manifest
+	// lists a handful.
+	size := 0
+	if !isTag {
+		size = v.payload
+	}
+	s := &side{name: name, alg: alg, entries: make(map[string]string, size)}
 	if _, ok := v.files[name]; !ok {
 		if !v.missing[name] {
 			v.missing[name] = true
@@ -688,7 +702,7 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 		return s
 	}
 	var (
-		keys       = map[string]string{}
+		keys       = make(map[string]string, size)
 		canonical  = true
 		lineErrors = false
 		prev       string
@@ -1270,7 +1284,10 @@ type casepackStep struct {
 }
 
 func (v *verifier) newCasepackCheck(pay []*side) *casepackCheck {
-	return &casepackCheck{v: v, pay: pay, listed: map[string]bool{}, seed: maphash.MakeSeed(), ids: map[uint64]bool{}, paths: map[uint64]bool{},
+	// casepack/manifest.json lists the evidence files, which are
+	// payload files: the walk has counted them.
+	return &casepackCheck{v: v, pay: pay, listed: make(map[string]bool, v.payload), seed: maphash.MakeSeed(),
+		ids: make(map[uint64]bool, v.payload), paths: make(map[uint64]bool, v.payload),
 		steps: make([]casepackStep, 0, len(v.files)), kept: map[finding.Code]int{}, over: map[finding.Code]int{}}
 }
 
