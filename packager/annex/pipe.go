@@ -34,14 +34,29 @@ type pipe struct {
 	done chan struct{}
 	mu   sync.Mutex
 	err  error // w's first error
+	// spare takes the chunks back once the pipe is closed (nil: they
+	// are dropped).
+	spare *[][]byte
 }
 
-func newPipe(w io.Writer) *pipe {
-	p := &pipe{w: w, full: make(chan []byte, pipeChunks), free: make(chan []byte, pipeChunks), done: make(chan struct{})}
-	for range pipeChunks - 1 {
-		p.free <- make([]byte, 0, pipeChunk)
+// newPipe starts a pipe to w. Its chunks are taken from spare, when it
+// holds some, and handed back to it by Close: a workbook's sheets pass
+// one set of chunks along instead of each allocating its own (twelve
+// sheets, 3 MB).
+func newPipe(w io.Writer, spare *[][]byte) *pipe {
+	p := &pipe{w: w, full: make(chan []byte, pipeChunks), free: make(chan []byte, pipeChunks), done: make(chan struct{}), spare: spare}
+	chunk := func() []byte {
+		if spare != nil && len(*spare) > 0 {
+			b := (*spare)[len(*spare)-1]
+			*spare = (*spare)[:len(*spare)-1]
+			return b[:0]
+		}
+		return make([]byte, 0, pipeChunk)
 	}
-	p.buf = make([]byte, 0, pipeChunk)
+	for range pipeChunks - 1 {
+		p.free <- chunk()
+	}
+	p.buf = chunk()
 	go p.run()
 	return p
 }
@@ -90,11 +105,23 @@ func (p *pipe) Close() error {
 	if p.buf == nil {
 		return p.failed()
 	}
-	if len(p.buf) > 0 {
-		p.full <- p.buf
+	last := p.buf
+	if len(last) > 0 {
+		p.full <- last
+		last = nil
 	}
 	p.buf = nil
 	close(p.full)
 	<-p.done
+	if p.spare != nil {
+		// Every chunk handed over came back to free; the goroutine is
+		// gone, so they are the spare's.
+		if last != nil {
+			*p.spare = append(*p.spare, last)
+		}
+		for len(p.free) > 0 {
+			*p.spare = append(*p.spare, <-p.free)
+		}
+	}
 	return p.failed()
 }

@@ -556,6 +556,14 @@ type assembler struct {
 	// rather than once per cell; num is cell's scratch for a number.
 	styleAttrs []string
 	num        []byte
+	// What one sheet's fill uses and the next one's uses again, instead
+	// of each of the twelve sheets making its own: the pipe's chunks,
+	// the buffers of the sheet's XML and of its CSV twin, the list of
+	// its cell hyperlinks (up to maxLinks).
+	chunks [][]byte
+	xmlBuf *bufio.Writer
+	csvBuf *bufio.Writer
+	links  []link
 }
 
 // styleAttr is the attribute that gives a cell the style id.
@@ -663,13 +671,17 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	// The rows are deflated on another goroutine (pipe) while the next
 	// ones are made; the pipe is closed before the zip writer goes on to
 	// the next part, and on every return.
-	pw := newPipe(part)
+	pw := newPipe(part, &a.chunks)
 	defer func() {
 		if cerr := pw.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("annex: write sheet %s: %w", s.name, cerr)
 		}
 	}()
-	xw := bufio.NewWriterSize(pw, 64<<10)
+	if a.xmlBuf == nil {
+		a.xmlBuf = bufio.NewWriterSize(pw, 64<<10)
+	}
+	xw := a.xmlBuf
+	xw.Reset(pw)
 	xw.Write(frame[:end])
 
 	cw, err := a.csvOut(s.file)
@@ -681,7 +693,11 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 			err = fmt.Errorf("annex: close %s: %w", s.file, cerr)
 		}
 	}()
-	csvw := newCSVWriter(cw)
+	if a.csvBuf == nil {
+		a.csvBuf = bufio.NewWriterSize(cw, 64<<10)
+	}
+	a.csvBuf.Reset(cw)
+	csvw := &csvWriter{w: a.csvBuf}
 	fields := make([]string, len(s.cols))
 	for i, c := range s.cols {
 		fields[i] = escapeCSVFormula(c.header)
@@ -697,7 +713,8 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 	rowNum := 1
 	var num []byte
 	links := &linker{plans: a.plans}
-	var hl []link
+	hl := a.links[:0]
+	defer func() { a.links = hl[:0] }()
 	err = s.rows(func(row []value) error {
 		rowNum++
 		if rowNum%checkRow == 0 {
