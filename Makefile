@@ -9,8 +9,14 @@ DEMO_DATE ?= 2021-02-26T12:00:00Z
 
 .PHONY: build test demo bench fuzz lint clean
 
+# The binary is linked without the C library (CGO_ENABLED=0: static, no
+# libc or dynamic loader mapped): every run, --version included, kept
+# 1.3-1.8 MiB of their pages resident, 2% of a 20,000-file build's peak.
+# Go's own resolver and os/user stand in for the C library's; the custody
+# record's account name still comes from the name service switch
+# (packager/intake/account.go). The tests keep cgo, which -race needs.
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/casepack
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/casepack
 
 # All tests, including the ones that call sha256sum, openssl, poppler, qpdf
 # and openpyxl (.ci/run installs them; locally they skip when absent), under

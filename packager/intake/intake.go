@@ -25,7 +25,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -272,13 +271,8 @@ func (o *Options) actor() string {
 	if o.Actor != "" {
 		return o.Actor
 	}
-	if u, err := user.Current(); err == nil {
-		if u.Name != "" && !strings.ContainsAny(u.Name, "\r\n") {
-			return u.Name
-		}
-		if u.Username != "" {
-			return u.Username
-		}
+	if name := account(); name != "" {
+		return name
 	}
 	return "unknown (casepack evidence add)"
 }
