@@ -102,6 +102,44 @@ func SheetName(l *locale.Lang, file string) string {
 // (c may be the original or the redacted case): evidence whose files are
 // withheld keeps its ID, title, type, classification, sizes and digests.
 func Write(ctx context.Context, c *schema.Case, files []FileInfo, opt Options, xlsx io.Writer, csv func(name string) (io.WriteCloser, error)) error {
+	return WriteFiles(ctx, c, FilesOf(files), opt, xlsx, csv)
+}
+
+// Files tells the annexes what the build learnt of the i-th evidence item
+// of the case, ev (as the annexes' edition shows it: the same items, in the
+// same order, whatever the edition): the files it reported for the item,
+// each with the item's ID, in any order (the annexes match them to ev.Files
+// by Source), appended to dst, a scratch list the annexes hand back at the
+// next call. A build computes them a row at a time from its own results,
+// rather than holding a list of every file: at 20,000 photos such a list
+// and its index by item were 3.7 MB of the workbook's live heap, the
+// build's peak (packager/build.go, SetMemoryLimit).
+type Files func(dst []FileInfo, i int, ev *schema.Evidence) []FileInfo
+
+// FilesOf is the Files of a list of every evidence file's FileInfo, in any
+// order (each item's files in one run or several).
+func FilesOf(files []FileInfo) Files {
+	// Each item's files, as runs of files: a list made item by item
+	// gives windows on files, not a copy of it.
+	runs := make(map[string][]FileInfo)
+	for i := 0; i < len(files); {
+		j := i + 1
+		for j < len(files) && files[j].ID == files[i].ID {
+			j++
+		}
+		id := files[i].ID
+		if run, ok := runs[id]; ok {
+			runs[id] = append(run[:len(run):len(run)], files[i:j]...)
+		} else {
+			runs[id] = files[i:j:j]
+		}
+		i = j
+	}
+	return func(_ []FileInfo, _ int, ev *schema.Evidence) []FileInfo { return runs[ev.ID] }
+}
+
+// WriteFiles is Write with the build's files given as Files.
+func WriteFiles(ctx context.Context, c *schema.Case, files Files, opt Options, xlsx io.Writer, csv func(name string) (io.WriteCloser, error)) error {
 	if c == nil {
 		return errors.New("no case data")
 	}
@@ -170,46 +208,35 @@ type mapper struct {
 	c        *schema.Case
 	opt      Options
 	x        *schema.Index
-	files    map[string][]FileInfo // evidence ID → its files' build info
-	unitIncs map[string][]string   // unit ID → incidents that list it
+	files    Files               // each evidence item's files' build info
+	unitIncs map[string][]string // unit ID → incidents that list it
 	public   bool
 	plan     *edition.Plan
 	// The words every row of the Evidence and Files registers may print,
 	// looked up once, not once a row (20,000 rows at 20,000 photos).
 	included, withheldWord string
-	// fis and used are fileInfos' scratch: a register asks for one item's
-	// files at a time and is done with them before it asks again.
-	fis  []FileInfo
-	used []bool
+	// built, fis and used are the scratch of builtFiles and fileInfos: a
+	// register asks for one item's files at a time and is done with them
+	// before it asks again.
+	built []FileInfo
+	fis   []FileInfo
+	used  []bool
 }
 
-func newMapper(c *schema.Case, files []FileInfo, opt Options) *mapper {
+func newMapper(c *schema.Case, files Files, opt Options) *mapper {
 	if opt.Lang == nil {
 		opt.Lang = locale.English()
 	}
+	if files == nil {
+		files = FilesOf(nil)
+	}
 	m := &mapper{
 		c: c, opt: opt, x: schema.NewIndex(c),
-		files:    make(map[string][]FileInfo, len(c.Evidence)),
+		files:    files,
 		unitIncs: map[string][]string{},
 		public:   opt.Edition == edition.Public,
 	}
 	m.included, m.withheldWord = opt.Lang.T("annex.included"), opt.Lang.T("annex.withheld")
-	// Each item's files, as runs of files: a build lists them item by
-	// item, so each run is a window on files, not a copy of it (20,000
-	// one-file items would be 20,000 slices).
-	for i := 0; i < len(files); {
-		j := i + 1
-		for j < len(files) && files[j].ID == files[i].ID {
-			j++
-		}
-		id := files[i].ID
-		if run, ok := m.files[id]; ok {
-			m.files[id] = append(run[:len(run):len(run)], files[i:j]...)
-		} else {
-			m.files[id] = files[i:j:j]
-		}
-		i = j
-	}
 	for _, inc := range c.Incidents {
 		for _, u := range inc.UnitIDs {
 			if l := m.unitIncs[u]; len(l) == 0 || l[len(l)-1] != inc.ID {
@@ -349,7 +376,7 @@ func (m *mapper) evidenceRows(yield func([]value) error) error {
 	row := make([]value, len(evidenceCols))
 	for i := range m.c.Evidence {
 		ev := &m.c.Evidence[i]
-		built := m.files[ev.ID]
+		built := m.builtFiles(i, ev)
 		withheld := allWithheld(built)
 		clear(row)
 		row[0] = text(ev.ID)
@@ -436,8 +463,16 @@ func (m *mapper) evidenceRows(yield func([]value) error) error {
 	return nil
 }
 
+// builtFiles are the files the build reported for ev, the i-th evidence
+// item (m.files), good until the next call.
+func (m *mapper) builtFiles(i int, ev *schema.Evidence) []FileInfo {
+	built := m.files(m.built[:0], i, ev)
+	m.built = built[:0]
+	return built
+}
+
 // fileInfos lists an evidence item's files in case order, with what the
-// build learnt about each (built, m.files[ev.ID]); a file the build did
+// build learnt about each (built, m.builtFiles); a file the build did
 // not report keeps what case.json declares. The list is m's scratch, good
 // until the next call: each register row is written before the next is
 // made, and a case of 20,000 photos made two lists a row, four times over
@@ -512,7 +547,7 @@ func (m *mapper) fileRows(yield func([]value) error) error {
 	row := make([]value, len(fileCols))
 	for i := range m.c.Evidence {
 		ev := &m.c.Evidence[i]
-		for j, fi := range m.fileInfos(ev, m.files[ev.ID]) {
+		for j, fi := range m.fileInfos(ev, m.builtFiles(i, ev)) {
 			clear(row)
 			row[0] = refs(ev.ID)
 			row[1] = text(ev.Files[j].Role)

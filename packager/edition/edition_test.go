@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/casepack/casepack/packager/edition"
@@ -143,9 +144,20 @@ func TestPackagePath(t *testing.T) {
 	for _, tc := range []struct{ id, in, want string }{
 		{"EV-0001", "evidence/video/clip.mp4", "data/evidence/EV-0001/clip.mp4"},
 		{"EV-0002", "clip.mp4", "data/evidence/EV-0002/clip.mp4"},
+		{"EV-0003", "", "data/evidence/EV-0003/."},
+		{"", "a/b.txt", "data/evidence//b.txt"},
 	} {
 		if got := edition.PackagePath(tc.id, tc.in); got != tc.want {
 			t.Errorf("edition.PackagePath(%q, %q) = %q, want %q", tc.id, tc.in, got, tc.want)
+		}
+		if !edition.IsPackagePath(tc.want, tc.id, tc.in) {
+			t.Errorf("edition.IsPackagePath(%q, %q, %q) = false", tc.want, tc.id, tc.in)
+		}
+		// Any other path, however close, is not.
+		for _, p := range []string{tc.want[1:], tc.want + "x", "x" + tc.want, strings.Replace(tc.want, "/", "_", 3), strings.ToUpper(tc.want), ""} {
+			if edition.IsPackagePath(p, tc.id, tc.in) {
+				t.Errorf("edition.IsPackagePath(%q, %q, %q) = true", p, tc.id, tc.in)
+			}
 		}
 	}
 }

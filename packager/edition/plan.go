@@ -539,5 +539,17 @@ func RedactPerson(p *schema.Person) {
 // data/evidence/<evidence ID>/<file name>. A file the public edition
 // withholds is named by its plan's Case, which gives it a neutral name.
 func PackagePath(evidenceID, casePath string) string {
-	return "data/evidence/" + evidenceID + "/" + path.Base(filepath.ToSlash(casePath))
+	return packageDir + evidenceID + "/" + path.Base(filepath.ToSlash(casePath))
+}
+
+const packageDir = "data/evidence/"
+
+// IsPackagePath says whether p is PackagePath(evidenceID, casePath),
+// without making that string (the annexes ask it of every file, for every
+// row that lists it).
+func IsPackagePath(p, evidenceID, casePath string) bool {
+	name := path.Base(filepath.ToSlash(casePath))
+	n := len(packageDir) + len(evidenceID)
+	return len(p) == n+1+len(name) && p[:len(packageDir)] == packageDir &&
+		p[len(packageDir):n] == evidenceID && p[n] == '/' && p[n+1:] == name
 }

@@ -1,0 +1,184 @@
+package submission
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/assemble"
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/packager/evidence"
+	"github.com/casepack/casepack/packager/locale"
+	"github.com/casepack/casepack/schema"
+)
+
+// TestAnnexesHoldNoListOfFiles: the build's workbook is made from its
+// results an item at a time (generator.builtFiles): while it is written,
+// the live heap holds about what the registers' indexes need beyond the
+// case and the results, not also a list of every evidence file's
+// annex.FileInfo and an index of it by item (112 and about 75 bytes a
+// file: 3.7 MB of the workbook's live heap at 20,000 photos, the build's
+// peak; packager/memlimit_test.go pins the limit that counts on it).
+// Measured as each CSV twin is opened, its sheet about to be made: 315
+// bytes a file, 499 with the list (the registers' indexes are most of
+// the rest).
+func TestAnnexesHoldNoListOfFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes the workbook of 20,000 photos")
+	}
+	const n = 20000
+	doc := photos(t, n)
+	spec, err := Spec(doc, Options{Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The results as a build hands them: in the spec's order, each
+	// file's own digests.
+	results := make([]evidence.Result, len(spec.Evidence))
+	for i, e := range spec.Evidence {
+		results[i] = evidence.Result{ID: e.ID, Src: e.Src, Dst: e.Dst, Size: int64(4096 + i),
+			SHA256: fmt.Sprintf("%064x", i), SHA512: fmt.Sprintf("%0128x", i)}
+	}
+	ev := assemble.NewEvidence(results)
+	var gen func(context.Context, io.Writer, *assemble.Evidence) error
+	for _, f := range spec.Files {
+		if f.Path == AnnexPath {
+			gen = f.Generate
+		}
+	}
+	spec = assemble.Spec{}
+	before := liveHeap()
+	w := &heapAtOpen{}
+	if err := gen(context.Background(), w, ev); err != nil {
+		t.Fatal(err)
+	}
+	if w.opened == 0 {
+		t.Fatal("no CSV twin was opened")
+	}
+	perFile := float64(w.most-before) / n
+	t.Logf("live heap while the workbook of %d photos is written: %.1f MB more than before (%.0f bytes a file)", n, float64(w.most-before)/1e6, perFile)
+	if perFile > 400 {
+		t.Errorf("the workbook holds %.0f bytes a file beyond the case and the results, want at most 400 (with a list of every file: 500)", perFile)
+	}
+	runtime.KeepAlive(results)
+	runtime.KeepAlive(doc)
+}
+
+// photos is samples/minimal with n photographs of one file each before its
+// own evidence, all listed by its incident, as scripts/bench-package.sh
+// makes its case of many small files.
+func photos(t *testing.T, n int) *schema.Document {
+	t.Helper()
+	doc, _, err := schema.LoadAndValidate(context.Background(), filepath.Join("..", "..", "samples", "minimal"), schema.Options{SkipHashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := make([]schema.Evidence, 0, n+len(doc.Case.Evidence))
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprintf("EV-%06d", i)
+		ev = append(ev, schema.Evidence{ID: id, Title: "Photograph " + id, Type: "photo", Classification: "confidential",
+			Files: []schema.File{{Path: "evidence/photos/img-" + id[3:] + ".jpg", Role: "original", MediaType: "image/jpeg"}}})
+		doc.Case.Incidents[0].EvidenceIDs = append(doc.Case.Incidents[0].EvidenceIDs, id)
+	}
+	doc.Case.Evidence = append(ev, doc.Case.Evidence...)
+	return doc
+}
+
+// liveHeap is the heap's live bytes, once collected.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// heapAtOpen discards what is written to it and keeps the most live heap
+// it saw as each CSV twin was opened (assemble.AlsoWriter).
+type heapAtOpen struct {
+	opened int
+	most   uint64
+}
+
+func (w *heapAtOpen) Write(p []byte) (int, error) { return len(p), nil }
+
+func (w *heapAtOpen) CreateAlso(string) (io.WriteCloser, error) {
+	w.opened++
+	w.most = max(w.most, liveHeap())
+	return nopCloser{io.Discard}, nil
+}
+
+// TestBuiltFilesAsLookedUp: what the annexes are told of each item's files
+// from the build's results, a window on them per item, is what looking
+// each file up by its bag path gives (how the list of every file was
+// made), in either edition, with --rename-unsafe (looked up), and for a
+// narrative made on its own (no results: bag paths, no digests).
+func TestBuiltFilesAsLookedUp(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ed      edition.Edition
+		rename  bool
+		results bool
+	}{
+		{"confidential", edition.Confidential, false, true},
+		{"public", edition.Public, false, true},
+		{"rename unsafe", edition.Confidential, true, true},
+		{"no results", edition.Confidential, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := loadLaVega(t)
+			opt := Options{Edition: tc.ed, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), RenameUnsafe: tc.rename}
+			spec, err := Spec(doc, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev *assemble.Evidence
+			if tc.results {
+				results := make([]evidence.Result, len(spec.Evidence))
+				for i, e := range spec.Evidence {
+					results[i] = evidence.Result{ID: e.ID, Src: e.Src, Dst: e.Dst, Size: int64(i + 1),
+						SHA256: fmt.Sprintf("%064x", i+1), SHA512: fmt.Sprintf("%0128x", i+1), Withheld: e.Withhold}
+				}
+				ev = assemble.NewEvidence(results)
+			}
+			plan, err := edition.New(doc.Case, tc.ed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &generator{doc: doc, opt: opt.withDefaults(doc.Case), plan: plan, out: plan.Case()}
+			// The annexes' own view of the case, as annex.Write makes it.
+			view, err := edition.NewIn(doc.Case, tc.ed, locale.Must(g.opt.Langs[0]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := g.builtFiles(ev)
+			multi := false
+			for i := range view.Case().Evidence {
+				e := &view.Case().Evidence[i]
+				multi = multi || len(e.Files) > 1
+				got := files(nil, i, e)
+				var want []annex.FileInfo
+				for _, f := range e.Files {
+					dst := g.dst(e.ID, f.Path)
+					r, ok := ev.Lookup(dst)
+					if ok {
+						dst = r.Dst
+					}
+					want = append(want, annex.FileInfo{ID: e.ID, Source: f.Path, Path: dst, MediaType: MediaType(f),
+						Size: r.Size, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: plan.Withheld(e.ID)})
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: told %+v, looked up %+v", e.ID, got, want)
+				}
+			}
+			if !multi {
+				t.Error("no item of several files: the test shows little")
+			}
+		})
+	}
+}
