@@ -139,6 +139,46 @@ func checkWriteAsEncodingJSON(t *testing.T, m CasepackManifest) {
 	}
 }
 
+// TestCasepackManifestWriteEveryField holds appendItem, the hand-written
+// path of Write, to every field an item and its files have, now and later:
+// each field is set by reflection to a plain value no field has by default,
+// so a field added to EvidenceItem or ManifestFile that appendItem does not
+// write makes the bytes differ from encoding/json's (Custody is left empty:
+// items with custody take encoding/json's path).
+func TestCasepackManifestWriteEveryField(t *testing.T) {
+	fill := func(v reflect.Value, n *int) {
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			*n++
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString("data/evidence/EV-1/v" + string(rune('a'+*n%26)))
+			case reflect.Int, reflect.Int64:
+				f.SetInt(int64(1000 + *n))
+			case reflect.Bool:
+				f.SetBool(true)
+			case reflect.Slice:
+				// Files and Custody: set below, or left empty.
+			default:
+				t.Fatalf("%s.%s is a %s: teach this test (and appendItem) to write it",
+					v.Type().Name(), v.Type().Field(i).Name, f.Kind())
+			}
+		}
+	}
+	var n int
+	var file ManifestFile
+	fill(reflect.ValueOf(&file).Elem(), &n)
+	var item EvidenceItem
+	fill(reflect.ValueOf(&item).Elem(), &n)
+	item.Custody = nil
+	item.Files = []ManifestFile{file}
+	var buf bytes.Buffer
+	if !appendItem(&buf, &item) {
+		t.Fatalf("appendItem refused an item of plain strings: %+v", item)
+	}
+	checkWriteAsEncodingJSON(t, CasepackManifest{SubmissionID: "S-1", Evidence: []EvidenceItem{item}})
+}
+
 // FuzzCasepackManifestWrite is TestCasepackManifestWrite over any strings
 // and numbers in an item's fields.
 func FuzzCasepackManifestWrite(f *testing.F) {
