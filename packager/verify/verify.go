@@ -686,21 +686,22 @@ func (v *verifier) lineError(name string, n int, le *bag.LineError) {
 }
 
 func (v *verifier) readManifest(name, alg string, isTag bool) *side {
-	// A payload manifest lists the payload files, which the walk has
-	// counted; more lines than that are findings, and a tag manifest
-	// lists a handful.
-	size := 0
-	if !isTag {
-		size = v.payload
-	}
-	s := &side{name: name, alg: alg, entries: make(map[string]string, size)}
+	s := &side{name: name, alg: alg}
 	if _, ok := v.files[name]; !ok {
+		s.entries = map[string]string{}
 		if !v.missing[name] {
 			v.missing[name] = true
 			v.add(finding.Finding{Code: finding.BagMissing, Path: name, Message: "required manifest is missing"})
 		}
 		return s
 	}
+	// A payload manifest lists the payload files; more lines than that
+	// are findings, and a tag manifest lists a handful.
+	size := 0
+	if !isTag {
+		size = v.sizeHint(name, minManifestLine)
+	}
+	s.entries = make(map[string]string, size)
 	var (
 		keys       = make(map[string]string, size)
 		canonical  = true
@@ -735,6 +736,26 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 	}
 	return s
 }
+
+// sizeHint is how many entries a map of what the file p lists is made
+// room for: the payload files the walk counted, but no more than p can
+// list at least per bytes an entry (none when p is not in the package),
+// so that a small or absent file never costs a map the size of the
+// payload.
+func (v *verifier) sizeHint(p string, per int64) int {
+	fst, ok := v.files[p]
+	if !ok {
+		return 0
+	}
+	return int(min(int64(v.payload), fst.size/per))
+}
+
+// The fewest bytes a payload manifest's line ("<SHA-256>  <path>\n")
+// and an entry of casepack/manifest.json (`{"path":"data/x"}`) take.
+const (
+	minManifestLine  = 64 + 2 + 1 + 1
+	minCasepackEntry = 16
+)
 
 // isLine reports whether text is digest, two spaces and path, without
 // building that line for each of a manifest's lines.
@@ -1284,10 +1305,11 @@ type casepackStep struct {
 }
 
 func (v *verifier) newCasepackCheck(pay []*side) *casepackCheck {
-	// casepack/manifest.json lists the evidence files, which are
-	// payload files: the walk has counted them.
-	return &casepackCheck{v: v, pay: pay, listed: make(map[string]bool, v.payload), seed: maphash.MakeSeed(),
-		ids: make(map[uint64]bool, v.payload), paths: make(map[uint64]bool, v.payload),
+	// casepack/manifest.json lists the evidence files (and their items),
+	// which are payload files.
+	size := v.sizeHint(bag.CasepackManifestPath, minCasepackEntry)
+	return &casepackCheck{v: v, pay: pay, listed: make(map[string]bool, size), seed: maphash.MakeSeed(),
+		ids: make(map[uint64]bool, size), paths: make(map[uint64]bool, size),
 		steps: make([]casepackStep, 0, len(v.files)), kept: map[finding.Code]int{}, over: map[finding.Code]int{}}
 }
 

@@ -609,3 +609,31 @@ func TestNoncanonicalManifest(t *testing.T) {
 		})
 	}
 }
+
+// The maps of what a file lists are made room for no more entries than
+// the file can hold, however many payload files the walk counted: an
+// absent or small casepack/manifest.json in a package of many files
+// costs no map the size of its payload.
+func TestSizeHintBoundedByFile(t *testing.T) {
+	v := &verifier{payload: 1_000_000, files: map[string]*fileState{
+		"manifest-sha256.txt":    {size: 10 * minManifestLine},
+		bag.CasepackManifestPath: {size: 10 << 20},
+	}}
+	for _, tt := range []struct {
+		p    string
+		per  int64
+		want int
+	}{
+		{"manifest-sha256.txt", minManifestLine, 10},
+		{"manifest-sha512.txt", minManifestLine, 0},
+		{bag.CasepackManifestPath, minCasepackEntry, 10 << 20 / minCasepackEntry},
+	} {
+		if got := v.sizeHint(tt.p, tt.per); got != tt.want {
+			t.Errorf("sizeHint(%s) = %d, want %d", tt.p, got, tt.want)
+		}
+	}
+	v.payload = 20_000
+	if got := v.sizeHint(bag.CasepackManifestPath, minCasepackEntry); got != 20_000 {
+		t.Errorf("sizeHint with 20,000 payload files = %d, want 20,000", got)
+	}
+}
