@@ -133,7 +133,7 @@ func buildFixtures() (fixtures, error) {
 	f.conf, f.confZip, f.pub, f.pubZip = conf.Dir, conf.Zip, pub.Dir, pub.Zip
 	for _, r := range pub.Evidence {
 		if r.Withheld && f.withheld == "" {
-			f.withheld, f.withSHA = r.ID, r.SHA256
+			f.withheld, f.withSHA = r.ID, r.SHA256()
 		}
 	}
 	withheld := map[string]bool{}

@@ -616,9 +616,9 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
 		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, r evidence.Result) {
 			folders.copied(i, spec.Evidence[i].Dst)
-			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256})
+			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.Sum256})
 		}, ReadBack: func(i int, r evidence.Result, copy io.Reader) {
-			b.reread.readBack(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.SHA256}, copy)
+			b.reread.readBack(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.Sum256}, copy)
 		}})
 	b.reread.finish()
 	if done := b.opt.EvidenceDone; done != nil {
@@ -720,8 +720,8 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	}
 	for _, r := range results {
 		if !r.Withheld {
-			b.pay[0].Entries = append(b.pay[0].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA256})
-			b.pay[1].Entries = append(b.pay[1].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA512})
+			b.pay[0].Entries = append(b.pay[0].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA256()})
+			b.pay[1].Entries = append(b.pay[1].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA512()})
 		}
 	}
 	tagFiles := []struct {
@@ -1010,7 +1010,7 @@ func WriteCasepackManifest(w io.Writer, spec Spec, result func(i int) evidence.R
 		}
 		r := result(i)
 		m.Evidence[j].Files = append(m.Evidence[j].Files, bag.ManifestFile{
-			Path: e.Dst, OriginalName: e.OriginalName, Size: r.Size, MediaType: e.MediaType, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: e.Withhold,
+			Path: e.Dst, OriginalName: e.OriginalName, Size: r.Size, MediaType: e.MediaType, SHA256: r.SHA256(), SHA512: r.SHA512(), Withheld: e.Withhold,
 		})
 	}
 	return m.Write(w)

@@ -227,7 +227,7 @@ func TestWithheldEvidence(t *testing.T) {
 		for _, f := range it.Files {
 			if f.Path == "data/evidence/EV-0002/photo.jpg" {
 				found = true
-				if !f.Withheld || f.SHA256 != res.Evidence[1].SHA256 || f.SHA512 != res.Evidence[1].SHA512 || f.Size != 20<<10 {
+				if !f.Withheld || f.SHA256 != res.Evidence[1].SHA256() || f.SHA512 != res.Evidence[1].SHA512() || f.Size != 20<<10 {
 					t.Errorf("withheld entry = %+v", f)
 				}
 			}

@@ -34,7 +34,7 @@ func ExampleBuild() {
 			Path: "data/case/case.json",
 			Generate: func(ctx context.Context, w io.Writer, ev *assemble.Evidence) error {
 				note, _ := ev.Lookup("data/evidence/EV-0001/note.txt")
-				_, err := fmt.Fprintf(w, "{\"evidence_sha256\": %q}\n", note.SHA256)
+				_, err := fmt.Fprintf(w, "{\"evidence_sha256\": %q}\n", note.SHA256())
 				return err
 			},
 		}},

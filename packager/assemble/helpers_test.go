@@ -118,7 +118,7 @@ func (c *caseFolder) spec(evs []evSpec) Spec {
 			io.WriteString(w, "path,sha256\r\n")
 			for _, k := range keys {
 				r, _ := ev.Lookup(k)
-				io.WriteString(w, k+","+r.SHA256+"\r\n")
+				io.WriteString(w, k+","+r.SHA256()+"\r\n")
 			}
 			return nil
 		}},

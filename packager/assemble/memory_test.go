@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,11 +109,11 @@ func waitReleased(t *testing.T, released map[string]chan struct{}, when string, 
 // build did not write is read again by the verifier.
 func TestHashedLookup(t *testing.T) {
 	results := []evidence.Result{
-		{Dst: "data/evidence/EV-3/c.jpg", Size: 3, SHA256: "c3"},
-		{Dst: "data/evidence/EV-1/a.jpg", Size: 1, SHA256: "a1"},
-		{Dst: "", Size: 9, SHA256: "w9", Withheld: true},
-		{Dst: "data/evidence/EV-2/b.jpg", Size: 2, SHA256: "b2"},
-		{Dst: "data/evidence/EV-4/d.jpg", Size: 4, SHA256: "d4"},
+		{Dst: "data/evidence/EV-3/c.jpg", Size: 3, Sum256: sum256(0xc3)},
+		{Dst: "data/evidence/EV-1/a.jpg", Size: 1, Sum256: sum256(0xa1)},
+		{Dst: "", Size: 9, Sum256: sum256(0xf9), Withheld: true},
+		{Dst: "data/evidence/EV-2/b.jpg", Size: 2, Sum256: sum256(0xb2)},
+		{Dst: "data/evidence/EV-4/d.jpg", Size: 4, Sum256: sum256(0xd4)},
 	}
 	if hashedLookup(results, make([]bool, len(results))) != nil {
 		t.Error("a lookup when no copy matched")
@@ -126,11 +127,11 @@ func TestHashedLookup(t *testing.T) {
 		want digest.Digests
 		ok   bool
 	}{
-		{"data/evidence/EV-1/a.jpg", digest.Digests{Size: 1, SHA256: "a1"}, true},
-		{"data/evidence/EV-3/c.jpg", digest.Digests{Size: 3, SHA256: "c3"}, true},
-		{"data/evidence/EV-4/d.jpg", digest.Digests{Size: 4, SHA256: "d4"}, true},
+		{"data/evidence/EV-1/a.jpg", digest.Digests{Size: 1, SHA256: strings.Repeat("a1", 32)}, true},
+		{"data/evidence/EV-3/c.jpg", digest.Digests{Size: 3, SHA256: strings.Repeat("c3", 32)}, true},
+		{"data/evidence/EV-4/d.jpg", digest.Digests{Size: 4, SHA256: strings.Repeat("d4", 32)}, true},
 		{"data/evidence/EV-2/b.jpg", digest.Digests{}, false}, // re-read, not matched
-		{"", digest.Digests{}, false},                         // withheld
+		{"", digest.Digests{}, false}, // withheld
 		{"data/evidence/EV-5/e.jpg", digest.Digests{}, false},
 		{"data/evidence/EV-0/z.jpg", digest.Digests{}, false},
 	}
@@ -146,10 +147,10 @@ func TestHashedLookup(t *testing.T) {
 // ones too, by its bag path, and All keeps Spec.Evidence's order.
 func TestEvidenceLookup(t *testing.T) {
 	results := []evidence.Result{
-		{ID: "EV-3", Dst: "data/evidence/EV-3/c.jpg", SHA256: "c"},
-		{ID: "EV-1", Dst: "data/evidence/EV-1/a.jpg", SHA256: "a"},
-		{ID: "EV-9", Dst: "data/evidence/EV-9/w.jpg", SHA256: "w", Withheld: true},
-		{ID: "EV-2", Dst: "data/evidence/EV-2/b.jpg", SHA256: "b"},
+		{ID: "EV-3", Dst: "data/evidence/EV-3/c.jpg", Sum256: sum256(0xc)},
+		{ID: "EV-1", Dst: "data/evidence/EV-1/a.jpg", Sum256: sum256(0xa)},
+		{ID: "EV-9", Dst: "data/evidence/EV-9/w.jpg", Sum256: sum256(0xf), Withheld: true},
+		{ID: "EV-2", Dst: "data/evidence/EV-2/b.jpg", Sum256: sum256(0xb)},
 	}
 	ev := NewEvidence(results)
 	for _, r := range results {
@@ -169,4 +170,12 @@ func TestEvidenceLookup(t *testing.T) {
 	if _, ok := none.Lookup("data/evidence/EV-1/a.jpg"); ok || none.All() != nil {
 		t.Error("a nil Evidence holds something")
 	}
+}
+
+// sum256 is a SHA-256 sum of 32 bytes b.
+func sum256(b byte) (s [32]byte) {
+	for i := range s {
+		s[i] = b
+	}
+	return s
 }

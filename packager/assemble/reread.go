@@ -2,6 +2,8 @@ package assemble
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"path/filepath"
 	"slices"
@@ -102,7 +104,7 @@ func (r *reread) read(ctx context.Context, c *copied) {
 // SHA-256 it was written with.
 func (r *reread) check(ctx context.Context, c *copied, f io.Reader) {
 	d, err := digest.ReadSHA256(ctx, f)
-	r.matched[c.i] = err == nil && d.Size == c.size && d.SHA256 == c.sha256
+	r.matched[c.i] = err == nil && d.Size == c.size && d.SHA256 == hex.EncodeToString(c.sha256[:])
 }
 
 // readBack re-reads the small copy c from f, a reader of it through the
@@ -130,7 +132,7 @@ type copied struct {
 	i      int
 	path   string
 	size   int64
-	sha256 string
+	sha256 [sha256.Size]byte
 }
 
 // add re-reads the complete copy c, or queues
@@ -190,7 +192,7 @@ func hashedLookup(results []evidence.Result, matched []bool) func(p string) (dig
 			return digest.Digests{}, false
 		}
 		r := &results[idx[k]]
-		return digest.Digests{Size: r.Size, SHA256: r.SHA256}, true
+		return digest.Digests{Size: r.Size, SHA256: r.SHA256()}, true
 	}
 }
 

@@ -75,7 +75,7 @@ func TestCopy(t *testing.T) {
 	var total int64
 	for i, r := range res {
 		want256, want512 := sums(data[i])
-		if r.ID != jobs[i].ID || r.Size != int64(len(data[i])) || r.SHA256 != want256 || r.SHA512 != want512 {
+		if r.ID != jobs[i].ID || r.Size != int64(len(data[i])) || r.SHA256() != want256 || r.SHA512() != want512 {
 			t.Errorf("result %d = %+v", i, r)
 		}
 		total += int64(len(data[i]))
@@ -328,8 +328,8 @@ func TestCopiedNamesEachCompleteCopy(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[int]int{}
 	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Copied: func(i int, r Result) {
-		if r.Size != int64(len(data[i])) || r.SHA256 != digest.SHA256(data[i]) {
-			t.Errorf("job %d handed over with size %d and SHA-256 %s, want %d and %s", i, r.Size, r.SHA256, len(data[i]), digest.SHA256(data[i]))
+		if r.Size != int64(len(data[i])) || r.SHA256() != digest.SHA256(data[i]) {
+			t.Errorf("job %d handed over with size %d and SHA-256 %s, want %d and %s", i, r.Size, r.SHA256(), len(data[i]), digest.SHA256(data[i]))
 		}
 		got, err := os.ReadFile(jobs[i].Dst)
 		if err != nil || !bytes.Equal(got, data[i]) {

@@ -72,7 +72,7 @@ func TestCopySmallByFD(t *testing.T) {
 			t.Errorf("%d (%d bytes): handed over by descriptor %v, as a file %v", i, sizes[i], byFD, asFile)
 		}
 		want256, want512 := sums(data[i])
-		if res[i].Size != int64(sizes[i]) || res[i].SHA256 != want256 || res[i].SHA512 != want512 {
+		if res[i].Size != int64(sizes[i]) || res[i].SHA256() != want256 || res[i].SHA512() != want512 {
 			t.Errorf("%d: result %+v", i, res[i])
 		}
 		if got, err := os.ReadFile(j.Dst); err != nil || !bytes.Equal(got, data[i]) {
@@ -116,7 +116,7 @@ func TestReadBack(t *testing.T) {
 			if _, ok := readBack[i]; ok || handed || copied[i] {
 				t.Errorf("job %d read back twice (%v), or after it was handed over (%v) or to Copied (%v)", i, ok, handed, copied[i])
 			}
-			if want, _ := sums(data[i]); r.SHA256 != want || r.Size != int64(len(data[i])) {
+			if want, _ := sums(data[i]); r.SHA256() != want || r.Size != int64(len(data[i])) {
 				t.Errorf("job %d: result %+v", i, r)
 			}
 			if i == tampered {
@@ -259,8 +259,8 @@ func TestSmallCopyChild(t *testing.T) {
 	opt := Options{Workers: 2, Flush: &datingRecorder{rec}, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)}
 	if os.Getenv("CASEPACK_SMALLCOPY_READBACK") == "1" {
 		opt.ReadBack = func(i int, r Result, copy io.Reader) {
-			if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256 {
-				t.Errorf("job %d read back as %v (%v), written as %s", i, d, err, r.SHA256)
+			if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256() {
+				t.Errorf("job %d read back as %v (%v), written as %s", i, d, err, r.SHA256())
 			}
 		}
 	}
@@ -318,7 +318,7 @@ func BenchmarkCopySmall(b *testing.B) {
 					opt.Flush = &fdRecorder{recorder: rec, byFD: map[string]time.Time{}}
 				}
 				check := func(r Result, copy io.Reader) {
-					if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256 {
+					if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256() {
 						b.Fatalf("%s read back as %v (%v)", r.Dst, d, err)
 					}
 				}

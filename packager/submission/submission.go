@@ -439,21 +439,32 @@ func (g *generator) builtFiles(ev *assemble.Evidence) annex.Files {
 		for j, f := range e.Files {
 			var r evidence.Result
 			var p string
-			if window != nil && window[j].ID == e.ID && edition.IsPackagePath(window[j].Dst, e.ID, f.Path) {
+			ok := window != nil && window[j].ID == e.ID && edition.IsPackagePath(window[j].Dst, e.ID, f.Path)
+			if ok {
 				r = window[j]
 				p = r.Dst
 			} else {
 				p = g.dst(e.ID, f.Path)
-				var ok bool
 				if r, ok = ev.Lookup(p); ok {
 					p = r.Dst // the build's string, not a copy per file
 				}
 			}
+			// The digests in hex for this row only: the results hold
+			// them as bytes (evidence.Result).
 			dst = append(dst, annex.FileInfo{ID: e.ID, Source: f.Path, Path: p, MediaType: MediaType(f),
-				Size: r.Size, SHA256: r.SHA256, SHA512: r.SHA512, Withheld: withhold})
+				Size: r.Size, SHA256: hexOf(r.Sum256[:], ok), SHA512: hexOf(r.Sum512[:], ok), Withheld: withhold})
 		}
 		return dst
 	}
+}
+
+// hexOf is a build result's digest sum in hex, "" when the build reported
+// no result for the file (ok false).
+func hexOf(sum []byte, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return hex.EncodeToString(sum)
 }
 
 // makeAnnexes makes the annexes. In a build the workbook's own Generate
@@ -586,7 +597,7 @@ func (g *generator) digests(ev *assemble.Evidence) narrative.EvidenceDigests {
 			if ok {
 				dst = r.Dst // the build's string, not a copy per file
 			}
-			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: r.SHA256, Size: r.Size, MediaType: MediaType(f)})
+			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: hexOf(r.Sum256[:], ok), Size: r.Size, MediaType: MediaType(f)})
 		}
 	}
 	return digests

@@ -231,7 +231,14 @@ func TestPublicAnnexesAgree(t *testing.T) {
 	}
 	var results []evidence.Result
 	for _, f := range files {
-		results = append(results, evidence.Result{ID: f.ID, Dst: f.Path, Size: f.Size, SHA256: f.SHA256, SHA512: f.SHA512, Withheld: f.Withheld})
+		r := evidence.Result{ID: f.ID, Dst: f.Path, Size: f.Size, Withheld: f.Withheld}
+		if _, err := hex.Decode(r.Sum256[:], []byte(f.SHA256)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hex.Decode(r.Sum512[:], []byte(f.SHA512)); err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, r)
 	}
 	ev := assemble.NewEvidence(results)
 	csvs := map[string]*bytes.Buffer{}
