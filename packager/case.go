@@ -81,8 +81,11 @@ const (
 	// (gctrace: the generated files; 35-37 MB before it let go of the
 	// case's bytes and the verifier of the manifests' text, 48-51 MB
 	// before it let go of the case data, the plan and the re-read's map
-	// first), 100,000 photos (27.6 MB) at 121-144 MB. The limit (51.5 and
-	// 178 MiB) holds them at 72-73 and about 210 MiB of RSS for 10-12 more
+	// first; 26-27 MB mean while the generated files are made, forced GC
+	// every 25 ms, since the workbook is told its files a window at a
+	// time and the results hold their digests as bytes: see buildBase),
+	// 100,000 photos (27.6 MB) at 121-144 MB before those two. The limit
+	// (then 51.5 and 178 MiB) held them at 72-73 and about 210 MiB of RSS for 10-12 more
 	// collections (43-46 and 37 against 33-35 and 28-31 at 7 per byte,
 	// user CPU within the noise at 20,000); 10 per byte over 24 MiB let
 	// them reach 98 and 308 MiB; 5 per byte held the 100,000 at 197 MiB
@@ -95,7 +98,16 @@ const buildPerByte = 6
 
 // buildBase is what a build's limit allows besides what grows with the
 // case: the schema, the fonts and templates, the read and write buffers.
-const buildBase = 20 << 20
+// It was 20 MiB until the build stopped holding a list of every file for
+// the workbook and each file's digests in hex (304 bytes a file less
+// while the generated files are made: 20,000 photos' mean live heap in
+// the workbook 31.6 -> 26.5 MB, in the narratives 30.6-33.2 -> 26.3 MB);
+// 2.5 MiB less gives 20,000 photos 49.0 MiB and the collector as many
+// collections as before (40 against 40-44, three interleaved pairs
+// against main at d8e75ad, load 5-8, user CPU 4.28-4.72 s against
+// 4.46-5.04 s; peak RSS 69.5-69.7 against 70.9-72.0 MiB). 100,000
+// photos lose 2.5 MiB of their 178 and about 31 MB of live heap.
+const buildBase = 35 << 19 // 17.5 MiB
 
 // buildFloor is the least limit a build gets, however small its case: what
 // the generated files hold at once (the workbook's compressors, the PDF
@@ -113,7 +125,7 @@ const buildFloor = 32 << 20
 const buildOtherForm = 12
 
 // SetMemoryLimit sets the process's soft heap limit for work on the case
-// at casePath: 32 MiB (buildBase for a build) plus w bytes per byte of the case file (for a
+// at casePath: 32 MiB (buildBase, 17.5 MiB, for a build) plus w bytes per byte of the case file (for a
 // workbook, which is zipped XML, six times as much to build it, and 24
 // bytes per byte to validate or convert it: validation never holds a
 // workbook's whole generic tree, only its rows, the typed model and the
