@@ -580,13 +580,17 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	b.pay = [2]bag.Manifest{{Alg: bag.SHA256}, {Alg: bag.SHA512}}
 	b.tag = [2]bag.Manifest{{Alg: bag.SHA256}, {Alg: bag.SHA512}}
 
-	// 1. Evidence: one streaming pass, copied and hashed.
-	jobs := make([]evidence.Job, len(spec.Evidence))
-	for i, e := range spec.Evidence {
-		jobs[i] = evidence.Job{ID: e.ID, Src: e.Src, DeclaredSHA256: e.DeclaredSHA256}
+	// 1. Evidence: one streaming pass, copied and hashed. Each job is made
+	// from the plan when the pass needs it, its copy's path the bag path
+	// within the temporary folder (evidence.Options.Dir): neither a list
+	// of jobs nor a full path for each copy is held through the pass.
+	job := func(i int) evidence.Job {
+		e := &spec.Evidence[i]
+		j := evidence.Job{ID: e.ID, Src: e.Src, DeclaredSHA256: e.DeclaredSHA256}
 		if !e.Withhold {
-			jobs[i].Dst = filepath.Join(b.dir, filepath.FromSlash(e.Dst))
+			j.Dst = e.Dst
 		}
+		return j
 	}
 	copies := 0
 	for _, e := range spec.Evidence {
@@ -612,8 +616,8 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	earlyDone := make(chan error, 1)
 	go func() { earlyDone <- b.generate(ectx, early, 1, nil, gen) }()
 	// Each copy is re-read as soon as it is complete.
-	b.reread = startReread(ctx, b.dir, copies, len(jobs), b.opt.beforeReread)
-	results, err := evidence.Copy(ctx, jobs, evidence.Options{Workers: b.opt.Workers, Progress: b.opt.Progress,
+	b.reread = startReread(ctx, b.dir, copies, len(spec.Evidence), b.opt.beforeReread)
+	results, err := evidence.Copy(ctx, len(spec.Evidence), job, evidence.Options{Dir: b.dir, Workers: b.opt.Workers, Progress: b.opt.Progress,
 		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, r evidence.Result) {
 			folders.copied(i, spec.Evidence[i].Dst)
 			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.Sum256})

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,9 +33,11 @@ import (
 // Job is one evidence file to copy (or, when Dst is empty, only to hash:
 // evidence withheld from a public edition is read but never written).
 type Job struct {
-	ID             string // evidence ID, for messages and results
-	Src            string // file in the case folder; only ever opened for reading
-	Dst            string // destination file (created, must not exist); "" = hash only
+	ID  string // evidence ID, for messages and results
+	Src string // file in the case folder; only ever opened for reading
+	// Dst is the copy (created, must not exist), within Options.Dir when
+	// that is set; "" = hash only.
+	Dst            string
 	DeclaredSHA256 string // hex digest declared at acquisition; "" = none
 }
 
@@ -48,7 +51,7 @@ type Job struct {
 type Result struct {
 	ID     string
 	Src    string
-	Dst    string
+	Dst    string // the Job's, as it was given (within Options.Dir)
 	Size   int64
 	Sum256 [sha256.Size]byte
 	Sum512 [sha512.Size]byte
@@ -126,6 +129,13 @@ func fromHexChar(c byte) (byte, bool) {
 
 // Options tune Copy.
 type Options struct {
+	// Dir, when set, is the folder the copies are made in: each Job's Dst
+	// is a slash-separated path within it (a bag path), joined to it only
+	// while the file is copied. The caller's jobs, and the results, then
+	// share the paths the caller holds anyway instead of each holding one
+	// of its own: at 20,000 photos the copies' full paths were 1.8 MB of
+	// the live heap through the evidence pass.
+	Dir      string
 	Workers  int                   // concurrent files; default one per core
 	Progress func(digest.Progress) // optional; bytes are counted as they are read
 	Mode     os.FileMode           // mode of written files; default 0644
@@ -177,22 +187,27 @@ func (e *DigestMismatch) Error() string {
 		e.Path, e.ID, e.Got, e.Want)
 }
 
-// Copy runs every job on a bounded pool of workers and returns the results in
-// job order. Each source is opened read-only and read exactly once. The first
-// failure cancels the remaining work and its error names the file; a file
-// that does not match its declared digest does not stop the others, so every
-// mismatch is reported at once (an errors.Join of *DigestMismatch, in job
-// order; errors.As finds the first). Files Copy created are left
-// for the caller to remove: it builds into a temporary folder it removes as a
-// whole.
-func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
+// Copy runs the n jobs job(0) to job(n-1) on a bounded pool of workers and
+// returns the results in job order. job may be called more than once for
+// a job, from any goroutine, and must return the same Job each time: it
+// makes each Job from what the caller holds (packager/assemble: its plan
+// of the package), so that no list of jobs is held besides (64 bytes a
+// file, 1.3 MB at 20,000 photos, through the whole pass). Each source is
+// opened read-only and read exactly once. The first failure cancels the
+// remaining work and its error names the file; a file that does not match
+// its declared digest does not stop the others, so every mismatch is
+// reported at once (an errors.Join of *DigestMismatch, in job order;
+// errors.As finds the first). Files Copy created are left for the caller
+// to remove: it builds into a temporary folder it removes as a whole.
+func Copy(ctx context.Context, n int, job func(i int) Job, opt Options) ([]Result, error) {
 	mode := opt.Mode
 	if mode == 0 {
 		mode = 0o644
 	}
-	sizes := make([]int64, len(jobs))
+	sizes := make([]int64, n)
 	var total int64
-	for i, j := range jobs {
+	for i := range n {
+		j := job(i)
 		fi, err := os.Stat(j.Src)
 		if err != nil {
 			return nil, j.readErr(err)
@@ -203,24 +218,29 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 		sizes[i] = fi.Size()
 		total += fi.Size()
 	}
-	meter := digest.NewMeter(opt.Progress, len(jobs), total)
+	meter := digest.NewMeter(opt.Progress, n, total)
 
-	results := make([]Result, len(jobs))
-	mismatches := make([]error, len(jobs))
+	results := make([]Result, n)
+	// The mismatches, by job index: few, if any, so not a slot for each
+	// job (16 bytes a file).
+	var mu sync.Mutex
+	var mismatches []mismatch
 	order := largeFirst(sizes)
-	err := digest.Each(ctx, len(jobs), opt.Workers, func(ctx context.Context, k int) error {
+	err := digest.Each(ctx, n, opt.Workers, func(ctx context.Context, k int) error {
 		i := order[k]
-		r, err := copyOne(ctx, i, jobs[i], sizes[i], mode, meter, &opt)
+		r, err := copyOne(ctx, i, job(i), sizes[i], mode, meter, &opt)
 		var dm *DigestMismatch
 		if errors.As(err, &dm) {
-			mismatches[i] = err
+			mu.Lock()
+			mismatches = append(mismatches, mismatch{i, err})
+			mu.Unlock()
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		results[i] = r
-		if opt.Copied != nil && jobs[i].Dst != "" {
+		if opt.Copied != nil && !r.Withheld {
 			opt.Copied(i, r)
 		}
 		return nil
@@ -228,10 +248,29 @@ func Copy(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := errors.Join(mismatches...); err != nil {
-		return nil, err
+	if len(mismatches) > 0 {
+		slices.SortFunc(mismatches, func(a, b mismatch) int { return cmp.Compare(a.i, b.i) })
+		errs := make([]error, len(mismatches))
+		for k, m := range mismatches {
+			errs[k] = m.err
+		}
+		return nil, errors.Join(errs...)
 	}
 	return results, nil
+}
+
+// mismatch is the *DigestMismatch of job i.
+type mismatch struct {
+	i   int
+	err error
+}
+
+// path is where the copy j.Dst is made (see Options.Dir).
+func (opt *Options) path(dst string) string {
+	if opt.Dir == "" {
+		return dst
+	}
+	return filepath.Join(opt.Dir, filepath.FromSlash(dst))
 }
 
 // largeFile is the size from which a file is started before the smaller
@@ -294,7 +333,7 @@ func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, me
 	var f *os.File
 	var dst io.Writer // an untyped nil *os.File would not be a nil io.Writer
 	if j.Dst != "" {
-		if f, err = create(j.Dst, mode); err != nil {
+		if f, err = create(opt.path(j.Dst), mode); err != nil {
 			return Result{}, j.writeErr(err)
 		}
 		// A large copy goes from the buffer it is hashed in straight to

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/casepack/casepack/internal/digest"
 )
@@ -59,7 +60,7 @@ func TestCopy(t *testing.T) {
 	}
 	var events, finished atomic.Int64
 	var last digest.Progress
-	res, err := Copy(context.Background(), jobs, Options{Workers: 3, Progress: func(p digest.Progress) {
+	res, err := copyJobs(context.Background(), jobs, Options{Workers: 3, Progress: func(p digest.Progress) {
 		events.Add(1)
 		if p.FileDone {
 			finished.Add(1)
@@ -102,7 +103,7 @@ func TestCopyDeclaredMismatch(t *testing.T) {
 	src, dst := t.TempDir(), t.TempDir()
 	p, _ := writeRandom(t, src, "video.mp4", 5000, 1)
 	wrong := "00" + string(bytes.Repeat([]byte("1"), 62))
-	_, err := Copy(context.Background(), []Job{{ID: "EV-0007", Src: p, Dst: filepath.Join(dst, "v"), DeclaredSHA256: wrong}}, Options{})
+	_, err := copyJobs(context.Background(), []Job{{ID: "EV-0007", Src: p, Dst: filepath.Join(dst, "v"), DeclaredSHA256: wrong}}, Options{})
 	var dm *DigestMismatch
 	if !errors.As(err, &dm) {
 		t.Fatalf("err = %v, want *DigestMismatch", err)
@@ -116,7 +117,7 @@ func TestCopyDeclaredMismatch(t *testing.T) {
 	q, _ := writeRandom(t, src, "photo.png", 3000, 2)
 	r, _ := writeRandom(t, src, "ok.txt", 100, 3)
 	okSum, _ := sums(fileBytes(t, r))
-	_, err = Copy(context.Background(), []Job{
+	_, err = copyJobs(context.Background(), []Job{
 		{ID: "EV-0001", Src: p, Dst: filepath.Join(dst, "a"), DeclaredSHA256: wrong},
 		{ID: "EV-0002", Src: r, Dst: filepath.Join(dst, "b"), DeclaredSHA256: okSum},
 		{ID: "EV-0003", Src: q, Dst: filepath.Join(dst, "c"), DeclaredSHA256: wrong},
@@ -151,7 +152,7 @@ func TestCopyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := Copy(context.Background(), []Job{tt.job}, Options{}); err == nil {
+			if _, err := copyJobs(context.Background(), []Job{tt.job}, Options{}); err == nil {
 				t.Fatal("no error")
 			}
 		})
@@ -167,7 +168,7 @@ func TestCopyCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := Copy(ctx, jobs, Options{Workers: 2, Progress: func(p digest.Progress) {
+	_, err := copyJobs(ctx, jobs, Options{Workers: 2, Progress: func(p digest.Progress) {
 		if p.TotalDone > 0 {
 			cancel()
 		}
@@ -202,7 +203,7 @@ func BenchmarkCopy(b *testing.B) {
 		for i := range jobs {
 			jobs[i].Dst = filepath.Join(dst, filepath.Base(jobs[i].Src))
 		}
-		if _, err := Copy(context.Background(), jobs, Options{}); err != nil {
+		if _, err := copyJobs(context.Background(), jobs, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -270,7 +271,7 @@ func TestCopyFlushes(t *testing.T) {
 	direct := directHere(t, dst)
 	mtime := time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
 	rec := &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}
-	if _, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: mtime}); err != nil {
+	if _, err := copyJobs(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: mtime}); err != nil {
 		t.Fatal(err)
 	}
 	for i, j := range jobs {
@@ -301,7 +302,7 @@ func TestCopyFlushes(t *testing.T) {
 	// A copy that is not the declared file is not handed over.
 	p, _ := writeRandom(t, src, "edited", 5000, 9)
 	rec = &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}
-	_, err := Copy(context.Background(), []Job{{ID: "EV", Src: p, Dst: filepath.Join(dst, "edited"), DeclaredSHA256: strings.Repeat("0", 64)}}, Options{Flush: rec})
+	_, err := copyJobs(context.Background(), []Job{{ID: "EV", Src: p, Dst: filepath.Join(dst, "edited"), DeclaredSHA256: strings.Repeat("0", 64)}}, Options{Flush: rec})
 	var dm *DigestMismatch
 	if !errors.As(err, &dm) || len(rec.done) != 0 {
 		t.Errorf("mismatch: err %v, handed over %v", err, rec.done)
@@ -327,7 +328,7 @@ func TestCopiedNamesEachCompleteCopy(t *testing.T) {
 	}
 	var mu sync.Mutex
 	seen := map[int]int{}
-	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Copied: func(i int, r Result) {
+	_, err := copyJobs(context.Background(), jobs, Options{Workers: 2, Copied: func(i int, r Result) {
 		if r.Size != int64(len(data[i])) || r.SHA256() != digest.SHA256(data[i]) {
 			t.Errorf("job %d handed over with size %d and SHA-256 %s, want %d and %s", i, r.Size, r.SHA256(), len(data[i]), digest.SHA256(data[i]))
 		}
@@ -363,5 +364,45 @@ func TestLargeFirst(t *testing.T) {
 		if got := largeFirst(tt.sizes); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("largeFirst(%v) = %v, want %v", tt.sizes, got, tt.want)
 		}
+	}
+}
+
+// copyJobs is Copy of the jobs of a list.
+func copyJobs(ctx context.Context, jobs []Job, opt Options) ([]Result, error) {
+	return Copy(ctx, len(jobs), func(i int) Job { return jobs[i] }, opt)
+}
+
+// TestCopyWithinDir: with Options.Dir, each job's Dst is a slash-separated
+// path within it, where the copy is made (its folders too), small or
+// large; the result's Dst is the job's own string, not a path made for
+// it (a build would hold one for every file).
+func TestCopyWithinDir(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	var jobs []Job
+	var data [][]byte
+	for i, n := range []int{10, 3 * digest.BufferSize} {
+		p, b := writeRandom(t, src, fmt.Sprintf("f%d", i), n, uint64(i))
+		jobs = append(jobs, Job{ID: fmt.Sprintf("EV-%d", i), Src: p, Dst: fmt.Sprintf("data/evidence/EV-%d/photo.jpg", i)})
+		data = append(data, b)
+	}
+	jobs = append(jobs, Job{ID: "EV-W", Src: jobs[0].Src}) // withheld
+	res, err := copyJobs(context.Background(), jobs, Options{Dir: dst, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range data {
+		got, err := os.ReadFile(filepath.Join(dst, "data", "evidence", fmt.Sprintf("EV-%d", i), "photo.jpg"))
+		if err != nil || !bytes.Equal(got, b) {
+			t.Errorf("copy %d differs (%v)", i, err)
+		}
+		if r := res[i]; r.Dst != jobs[i].Dst || unsafe.StringData(r.Dst) != unsafe.StringData(jobs[i].Dst) || r.Withheld {
+			t.Errorf("result %d: Dst %q (the job's own string: %v), withheld %v", i, r.Dst, unsafe.StringData(r.Dst) == unsafe.StringData(jobs[i].Dst), r.Withheld)
+		}
+	}
+	if r := res[2]; r.Dst != "" || !r.Withheld {
+		t.Errorf("withheld result: %+v", r)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dst, "data", "evidence")); len(entries) != 2 {
+		t.Errorf("%d folders made in Dir, want 2", len(entries))
 	}
 }

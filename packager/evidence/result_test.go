@@ -30,7 +30,7 @@ func TestResultsHoldDigestsAsBytes(t *testing.T) {
 		jobs[i] = Job{ID: "EV-1", Src: p, Dst: filepath.Join(dst, fmt.Sprintf("f%d", i))}
 	}
 	before := liveHeap()
-	results, err := Copy(context.Background(), jobs, Options{Workers: 2})
+	results, err := copyJobs(context.Background(), jobs, Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,14 +47,15 @@ func copySmall(ctx context.Context, i int, j Job, size int64, mode os.FileMode, 
 	var dst *fdWriter
 	var w io.Writer // a nil *fdWriter would not be a nil io.Writer
 	if j.Dst != "" {
-		if err := mkdirFor(j.Dst); err != nil {
+		name := opt.path(j.Dst)
+		if err := mkdirFor(name); err != nil {
 			return Result{}, true, j.writeErr(err)
 		}
-		fd, err := openNew(j.Dst, mode, opt.ReadBack != nil)
+		fd, err := openNew(name, mode, opt.ReadBack != nil)
 		if err != nil {
 			return Result{}, true, j.writeErr(err)
 		}
-		dst = &fdWriter{fd: fd, name: j.Dst}
+		dst = &fdWriter{fd: fd, name: name}
 		w = dst
 	}
 	n := src.Size() // as it was opened: the pre-pass's size may be older

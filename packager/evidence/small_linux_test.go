@@ -55,7 +55,7 @@ func TestCopySmallByFD(t *testing.T) {
 	}
 	mtime := time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)
 	rec := &fdRecorder{recorder: &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}, byFD: map[string]time.Time{}}
-	res, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: mtime})
+	res, err := copyJobs(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: mtime})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestReadBack(t *testing.T) {
 	var mu sync.Mutex
 	readBack := map[int]string{} // job -> what was read back, or why not
 	copied := map[int]bool{}
-	_, err := Copy(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC),
+	_, err := copyJobs(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC),
 		ReadBack: func(i int, r Result, copy io.Reader) {
 			rec.mu.Lock()
 			_, handed := rec.byFD[jobs[i].Dst]
@@ -264,7 +264,7 @@ func TestSmallCopyChild(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Copy(context.Background(), jobs, opt); err != nil {
+	if _, err := copyJobs(context.Background(), jobs, opt); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.byFD) != len(jobs) {
@@ -335,7 +335,7 @@ func BenchmarkCopySmall(b *testing.B) {
 						f.Close()
 					}
 				}
-				if _, err := Copy(context.Background(), jobs, opt); err != nil {
+				if _, err := copyJobs(context.Background(), jobs, opt); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -58,7 +58,7 @@ func TestCopyFileChangedWhileRead(t *testing.T) {
 			src, dst := t.TempDir(), t.TempDir()
 			p, _ := writeRandom(t, src, "video.mp4", size, 1)
 			var once sync.Once
-			_, err := Copy(context.Background(), []Job{{ID: "EV-0001", Src: p, Dst: filepath.Join(dst, "video.mp4")}}, Options{
+			_, err := copyJobs(context.Background(), []Job{{ID: "EV-0001", Src: p, Dst: filepath.Join(dst, "video.mp4")}}, Options{
 				Progress: func(digest.Progress) {
 					once.Do(func() { change(t, p, how, int64(size)*3/4) })
 				}})
