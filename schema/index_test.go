@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/casepack/casepack/internal/casegen"
+	"github.com/casepack/casepack/internal/testtool"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -108,9 +109,9 @@ func TestIndexSharesLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := liveHeapIndex()
+	before := testtool.LiveHeap()
 	x := schema.NewIndex(c)
-	size := float64(liveHeapIndex()-before) / 1e6
+	size := float64(testtool.LiveHeap()-before) / 1e6
 	t.Logf("the index holds %.2f MB", size)
 	a, b := c.Incidents[0].EvidenceIDs[0], c.Incidents[0].EvidenceIDs[19999]
 	for name, m := range map[string]map[string][]string{"IncidentsOf": x.IncidentsOf, "PersonsOf": x.PersonsOf, "UnitsOf": x.UnitsOf} {
@@ -126,13 +127,4 @@ func TestIndexSharesLists(t *testing.T) {
 		t.Errorf("the index holds %.2f MB, want at most 8 (a list for each item: 16.5)", size)
 	}
 	runtime.KeepAlive(x)
-}
-
-// liveHeapIndex is the heap's live bytes, once collected.
-func liveHeapIndex() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }

@@ -1,7 +1,9 @@
 // Package testtool owns the one rule for tests that call tools nobody here
 // wrote (sha256sum, openssl, poppler, qpdf, openpyxl): where the tool is
 // missing a local run skips with a clear message, and a CI run (CI=true)
-// fails, because .ci/run installs every such tool.
+// fails, because .ci/run installs every such tool. It also owns the one
+// measure of the live heap (LiveHeap) that tests bounding what a
+// structure holds compare.
 package testtool
 
 import (

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/casepack/casepack/internal/digest"
+	"github.com/casepack/casepack/internal/testtool"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/finding"
 	"github.com/casepack/casepack/packager/verify"
@@ -199,10 +200,10 @@ func TestEvidencePassHoldsLittlePerFile(t *testing.T) {
 	spec := c.spec(evs)
 	var seen atomic.Int64
 	var during uint64
-	before := liveHeap()
+	before := testtool.LiveHeap()
 	_, err := Build(context.Background(), spec, Options{OutDir: t.TempDir(), Workers: 1, beforeReread: func(string, string) {
 		if seen.Add(1) == n/2 {
-			during = liveHeap()
+			during = testtool.LiveHeap()
 		}
 	}})
 	if err != nil {
@@ -218,14 +219,4 @@ func TestEvidencePassHoldsLittlePerFile(t *testing.T) {
 		t.Errorf("the evidence pass holds %.0f bytes a file, want at most 260 (with a list of jobs and each copy's full path: 424-428)", held)
 	}
 	runtime.KeepAlive(spec)
-}
-
-// liveHeap is the heap's live bytes, once collected (twice: pooled
-// buffers go at the second collection).
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }

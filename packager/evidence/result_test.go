@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/casepack/casepack/internal/testtool"
 )
 
 // TestResultsHoldDigestsAsBytes: the results of a pass hold each file's
@@ -29,12 +31,12 @@ func TestResultsHoldDigestsAsBytes(t *testing.T) {
 		}
 		jobs[i] = Job{ID: "EV-1", Src: p, Dst: filepath.Join(dst, fmt.Sprintf("f%d", i))}
 	}
-	before := liveHeap()
+	before := testtool.LiveHeap()
 	results, err := copyJobs(context.Background(), jobs, Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	held := float64(liveHeap()-before) / n
+	held := float64(testtool.LiveHeap()-before) / n
 	t.Logf("the results hold %.0f bytes a file", held)
 	// A Result (160 bytes) and nothing else: 162 measured here, 226
 	// with the digests in hex strings of their own.
@@ -67,14 +69,4 @@ func TestResultsHoldDigestsAsBytes(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(results)
-}
-
-// liveHeap is the heap's live bytes, once collected (twice: pooled
-// buffers go at the second collection).
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }
