@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/casepack/casepack/packager/annex"
 	"github.com/casepack/casepack/packager/assemble"
@@ -186,5 +187,35 @@ func TestBuiltFilesAsLookedUp(t *testing.T) {
 				t.Error("no item of several files: the test shows little")
 			}
 		})
+	}
+}
+
+// TestSpecSharesIDs: the plan's evidence files and manifest items hold
+// each item's ID as the model's own string, not a copy (the build's
+// results keep it to the end): a build gives the model's texts their own
+// bytes before it plans (schema.Document.OwnTexts).
+func TestSpecSharesIDs(t *testing.T) {
+	doc := photos(t, 3)
+	doc.OwnTexts()
+	spec, err := Spec(doc, Options{Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*schema.Evidence{}
+	for i := range doc.Case.Evidence {
+		byID[doc.Case.Evidence[i].ID] = &doc.Case.Evidence[i]
+	}
+	for _, f := range spec.Evidence {
+		if e := byID[f.ID]; e == nil || unsafe.StringData(e.ID) != unsafe.StringData(f.ID) {
+			t.Errorf("evidence file %s: its ID is not the model's string", f.Dst)
+		}
+	}
+	for _, it := range spec.Manifest.Evidence {
+		if e := byID[it.ID]; e == nil || unsafe.StringData(e.ID) != unsafe.StringData(it.ID) {
+			t.Errorf("manifest item %s: its ID is not the model's string", it.ID)
+		}
+	}
+	if len(spec.Evidence) < 3 {
+		t.Fatalf("%d evidence files planned", len(spec.Evidence))
 	}
 }
