@@ -43,7 +43,7 @@ func TestRecordKeepsNoText(t *testing.T) {
 		{pay[1], line(bag.SHA512, sum.SHA512, p)},
 	}
 	for _, l := range lines {
-		v.keepEntry(l.s, l.e, false, map[string]string{})
+		v.keepEntry(l.s, l.e, false, newCollisions(0))
 	}
 
 	same := func(what, got, want string) {

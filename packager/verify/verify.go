@@ -303,16 +303,16 @@ func (v *verifier) walkAndHash(ctx context.Context) (hashed func() error, err er
 	// files spends as long listing as hashing); the manifests say
 	// afterwards which of them count (a file no manifest lists is
 	// reported as extra, its digest unused).
-	payload := digest.NewFeed(ctx, v.opt.Workers, func(ctx context.Context, f toHash) error {
-		v.hashFound(ctx, f)
+	payload := digest.NewFeed(ctx, v.opt.Workers, func(ctx context.Context, fst *fileState) error {
+		v.hashFound(ctx, fst)
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
 		return nil
 	})
-	werr := v.walk(".", map[string]string{}, func(f toHash) {
-		v.meter.Grow(1, f.fst.size)
-		payload.Add(f)
+	werr := v.walk(".", newCollisions(0), func(fst *fileState) {
+		v.meter.Grow(1, fst.size)
+		payload.Add(fst)
 	})
 	err = payload.Wait()
 	if err == nil {
@@ -321,19 +321,13 @@ func (v *verifier) walkAndHash(ctx context.Context) (hashed func() error, err er
 	return func() error { return err }, err
 }
 
-// toHash is a payload file the walk found, to be hashed.
-type toHash struct {
-	p   string
-	fst *fileState
-}
-
-// hashFound hashes a payload file the walk found. It touches no state but
-// f.fst (and the meter).
-func (v *verifier) hashFound(ctx context.Context, f toHash) {
-	f.fst.err = v.hashFile(ctx, f.p, f.fst)
-	f.fst.hashed = f.fst.err == nil
+// hashFound hashes a payload file the walk found (its path is fst.path).
+// It touches no state but fst (and the meter).
+func (v *verifier) hashFound(ctx context.Context, fst *fileState) {
+	fst.err = v.hashFile(ctx, fst.path, fst)
+	fst.hashed = fst.err == nil
 	if ctx.Err() == nil {
-		v.meter.FileDone("", f.p, f.fst.size)
+		v.meter.FileDone("", fst.path, fst.size)
 	}
 }
 
@@ -359,7 +353,7 @@ func (v *verifier) hashNow(p string, fst *fileState) bool {
 // package's fs.FS, in fs.WalkDir's order, and hands each payload file to
 // be hashed now to found (see hashNow). keys holds the collision keys of
 // the paths seen so far.
-func (v *verifier) walk(top string, keys map[string]string, found func(toHash)) error {
+func (v *verifier) walk(top string, keys *collisions, found func(*fileState)) error {
 	skipTop := top != "."
 	return fs.WalkDir(v.fsys, top, func(p string, d fs.DirEntry, err error) error {
 		if skipTop && p == top && err == nil {
@@ -384,7 +378,7 @@ func (v *verifier) walk(top string, keys map[string]string, found func(toHash)) 
 			return &fileState{path: p, size: info.Size()}, nil
 		})
 		if fst != nil && v.hashNow(p, fst) {
-			found(toHash{p, fst})
+			found(fst)
 		}
 		return nil
 	})
@@ -395,12 +389,9 @@ func (v *verifier) walk(top string, keys map[string]string, found func(toHash)) 
 // findings; a regular file is recorded, its state (its size) from state,
 // and returned; anything else (symlinks, devices) is a finding and is
 // never opened.
-func (v *verifier) visit(keys map[string]string, p string, typ fs.FileMode, state func() (*fileState, error)) *fileState {
-	k := bag.CollisionKey(p)
-	if first, ok := keys[k]; ok {
+func (v *verifier) visit(keys *collisions, p string, typ fs.FileMode, state func() (*fileState, error)) *fileState {
+	if first, ok := keys.add(p); ok {
 		v.add(finding.Finding{Code: finding.BagPathCollision, Path: p, Message: fmt.Sprintf("name collides with %q on case-insensitive or normalising filesystems", first)})
-	} else {
-		keys[k] = p
 	}
 	switch {
 	case typ.IsDir():
@@ -703,7 +694,7 @@ func (v *verifier) readManifest(name, alg string, isTag bool) *side {
 	}
 	s.entries = make(map[string]string, size)
 	var (
-		keys       = make(map[string]string, size)
+		keys       = newCollisions(size)
 		canonical  = true
 		lineErrors = false
 		prev       string
@@ -783,7 +774,7 @@ func scanLine(alg string, text []byte) (bag.Entry, *bag.LineError) {
 
 // keepEntry records one well-formed line of s, reporting lines outside the
 // manifest's scope and paths listed twice.
-func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys map[string]string) {
+func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys *collisions) {
 	if msg := wrongScope(e.Path, isTag, false); msg != "" {
 		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: s.name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
 		return
@@ -798,8 +789,7 @@ func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys map[string]s
 	} else {
 		e.Path, e.Digest = fst.path, fst.keep(s.alg, e.Digest)
 	}
-	k := bag.CollisionKey(e.Path)
-	if first, dup := keys[k]; dup {
+	if first, dup := keys.add(e.Path); dup {
 		if first == e.Path {
 			v.add(finding.Finding{Code: finding.BagPathCollision, Path: s.name, Message: fmt.Sprintf("lists %q twice", e.Path)})
 		} else {
@@ -807,7 +797,6 @@ func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys map[string]s
 		}
 		return
 	}
-	keys[k] = e.Path
 	s.entries[e.Path] = e.Digest
 }
 
