@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -75,7 +76,59 @@ func TestRecordKeepsNoText(t *testing.T) {
 		t.Fatalf("%d steps, want 1", len(c.steps))
 	}
 	st := c.steps[0]
-	same("entry's path", st.path, fst.path)
-	same("entry's sha256", st.sha256, given.SHA256)
-	same("entry's sha512", st.sha512, pay[1].entries[p])
+	if st.fst != fst || st.own >= 0 || len(c.own) != 0 {
+		t.Fatalf("step %+v, own %q: want the file's state, and no digests of its own", st, c.own)
+	}
+	sha256, sha512 := c.digests(st)
+	same("entry's sha256", sha256, given.SHA256)
+	same("entry's sha512", sha512, pay[1].entries[p])
+}
+
+// TestCasepackRecordCompact: what the check of casepack/manifest.json
+// remembers of a file the package holds is 40 bytes (it was 80, with the
+// file's path and digests, plus entries in a map of listed paths and one
+// of path hashes): a mark on the file's state says it is listed, and its
+// entry's digests are the payload manifests' lines unless they differ.
+// Paths listed twice are found whether or not the package holds them.
+func TestCasepackRecordCompact(t *testing.T) {
+	if n := unsafe.Sizeof(casepackStep{}); n > 40 {
+		t.Errorf("a step takes %d bytes, want at most 40", n)
+	}
+	const a, b, gone = "data/evidence/EV-0001/a.txt", "data/evidence/EV-0002/b.txt", "data/evidence/EV-0003/gone.txt"
+	sa, sb := digest.Sum([]byte("a\n")), digest.Sum([]byte("b\n"))
+	fa, fb := &fileState{path: a, size: sa.Size}, &fileState{path: b, size: sb.Size}
+	v := &verifier{files: map[string]*fileState{a: fa, b: fb}, perCode: map[finding.Code]int{}, over: map[finding.Code]int{}}
+	pay := []*side{
+		{alg: bag.SHA256, present: true, entries: map[string]string{a: sa.SHA256, b: sb.SHA256, gone: sb.SHA256}},
+		{alg: bag.SHA512, present: true, entries: map[string]string{a: sa.SHA512, b: sb.SHA512, gone: sb.SHA512}},
+	}
+	c := v.newCasepackCheck(pay)
+	other := strings.Repeat("0", 64)
+	entry := func(p string, d digest.Digests) bag.ManifestFile {
+		return bag.ManifestFile{Path: strings.Clone(p), Size: d.Size, SHA256: strings.Clone(d.SHA256), SHA512: strings.Clone(d.SHA512)}
+	}
+	c.item(bag.EvidenceItem{ID: "EV-0001", Files: []bag.ManifestFile{entry(a, sa)}})
+	c.item(bag.EvidenceItem{ID: "EV-0002", Files: []bag.ManifestFile{entry(b, digest.Digests{Size: sb.Size, SHA256: other, SHA512: sb.SHA512}), entry(a, sa)}})
+	c.item(bag.EvidenceItem{ID: "EV-0003", Files: []bag.ManifestFile{entry(gone, sb), entry(gone, sb)}})
+
+	var msgs []string
+	for _, f := range c.found {
+		msgs = append(msgs, f.Message)
+	}
+	want := []string{`evidence EV-0002: "` + a + `" is listed twice`, `evidence EV-0003: "` + gone + `" is listed twice`}
+	if !slices.Equal(msgs, want) {
+		t.Errorf("findings %q, want %q", msgs, want)
+	}
+	if len(c.steps) != 4 || c.steps[0].fst != fa || c.steps[1].fst != fb || c.steps[2].fst != nil || c.steps[3].fst != nil {
+		t.Fatalf("steps %+v: want a's, b's and the two findings", c.steps)
+	}
+	if !fa.inCasepack || !fb.inCasepack || len(c.paths) != 1 {
+		t.Errorf("listed: a %v, b %v, %d other paths; want both marked and one other", fa.inCasepack, fb.inCasepack, len(c.paths))
+	}
+	if c.steps[0].own >= 0 {
+		t.Errorf("a's entry keeps digests of its own: %q", c.own)
+	}
+	if s256, s512 := c.digests(c.steps[1]); s256 != other || s512 != sb.SHA512 {
+		t.Errorf("b's entry: %q %q, want the manifest's own SHA-256 and the SHA-512 line", s256, s512)
+	}
 }

@@ -78,6 +78,7 @@ type fileState struct {
 	full       bool // hash it with both algorithms, even as payload
 	unreadable bool
 	listed     bool // a manifest lists it
+	inCasepack bool // casepack/manifest.json lists it (see casepackCheck)
 	d          digest.Digests
 	err        error             // reading it for its digest failed
 	other      map[string]string // digests of other algorithms (another tool's bag)
@@ -1266,39 +1267,44 @@ func (v *verifier) checkOxum(info []bag.Field) {
 // are added by finish, in the order of the items, as a check that read the
 // manifest then would have added them.
 //
-// What is remembered is bounded: paths only for files the package holds
-// or its payload manifests list; IDs as 64-bit hashes; a file's entry only
-// for files the package holds; findings decided while reading only up to
-// MaxFindingsPerCode of each code (the rest counted).
+// What is remembered is bounded: that a file the package holds is listed,
+// as a mark on its state (fileState.inCasepack); other paths and IDs as
+// 64-bit hashes; a file's entry only for files the package holds, its
+// digests only where they are not the payload manifests' lines for it;
+// findings decided while reading only up to MaxFindingsPerCode of each
+// code (the rest counted). For the verify-after-write of 20,000 files, a
+// map of listed paths, one of path hashes and each entry's path and
+// digests were 3.5 MB of its live heap.
 type casepackCheck struct {
-	v      *verifier
-	pay    []*side
-	listed map[string]bool
-	seed   maphash.Seed
-	ids    map[uint64]bool
-	paths  map[uint64]bool
-	steps  []casepackStep
-	found  []finding.Finding    // findings decided while reading
-	kept   map[finding.Code]int // of those, kept in found
-	over   map[finding.Code]int // and those past MaxFindingsPerCode, counted only
+	v     *verifier
+	pay   []*side
+	seed  maphash.Seed
+	ids   map[uint64]struct{}
+	paths map[uint64]struct{} // paths the package does not hold
+	steps []casepackStep
+	own   []string             // digests of entries that are not the payload manifests' lines (casepackStep.own)
+	found []finding.Finding    // findings decided while reading
+	kept  map[finding.Code]int // of those, kept in found
+	over  map[finding.Code]int // and those past MaxFindingsPerCode, counted only
 }
 
-// casepackStep is a finding decided while reading (found[f]), or (f < 0)
-// a file of the package to compare with its entry of evidence id once it
-// is hashed.
+// casepackStep is a finding decided while reading (found[f], fst nil), or
+// the file fst of the package to compare with its entry of evidence id
+// once it is hashed: the entry's size, and its SHA-256 and SHA-512 in
+// own[own:own+2], or (own < 0) the payload manifests' lines for the file.
 type casepackStep struct {
-	f                    int
-	id                   string
-	path, sha256, sha512 string
-	size                 int64
+	fst  *fileState
+	id   string
+	size int64
+	f    int32
+	own  int32
 }
 
 func (v *verifier) newCasepackCheck(pay []*side) *casepackCheck {
 	// casepack/manifest.json lists the evidence files (and their items),
 	// which are payload files.
 	size := v.sizeHint(bag.CasepackManifestPath, minCasepackEntry)
-	return &casepackCheck{v: v, pay: pay, listed: make(map[string]bool, size), seed: maphash.MakeSeed(),
-		ids: make(map[uint64]bool, size), paths: make(map[uint64]bool, size),
+	return &casepackCheck{v: v, pay: pay, seed: maphash.MakeSeed(), ids: make(map[uint64]struct{}, size), paths: map[uint64]struct{}{},
 		steps: make([]casepackStep, 0, len(v.files)), kept: map[finding.Code]int{}, over: map[finding.Code]int{}}
 }
 
@@ -1309,7 +1315,7 @@ func (c *casepackCheck) decided(f finding.Finding) {
 		return
 	}
 	c.kept[f.Code]++
-	c.steps = append(c.steps, casepackStep{f: len(c.found)})
+	c.steps = append(c.steps, casepackStep{f: int32(len(c.found))})
 	c.found = append(c.found, f)
 }
 
@@ -1321,10 +1327,10 @@ func (c *casepackCheck) mismatch(msg, alg, want, got string) {
 func (c *casepackCheck) item(it bag.EvidenceItem) {
 	v := c.v
 	h := maphash.String(c.seed, it.ID)
-	if c.ids[h] {
+	if _, dup := c.ids[h]; dup {
 		c.mismatch(fmt.Sprintf("evidence %s is listed twice", it.ID), "", "", "")
 	}
-	c.ids[h] = true
+	c.ids[h] = struct{}{}
 	for _, f := range it.Files {
 		fst, exists := v.files[f.Path]
 		if exists {
@@ -1333,14 +1339,9 @@ func (c *casepackCheck) item(it bag.EvidenceItem) {
 			f.Path = fst.path
 		}
 		known := exists || inAny(c.pay, f.Path)
-		ph := maphash.String(c.seed, f.Path)
-		if c.paths[ph] {
+		if c.seen(fst, f.Path) {
 			c.mismatch(fmt.Sprintf("evidence %s: %q is listed twice", it.ID, f.Path), "", "", "")
 			continue
-		}
-		c.paths[ph] = true
-		if known {
-			c.listed[f.Path] = true
 		}
 		if f.Withheld {
 			if known {
@@ -1356,10 +1357,48 @@ func (c *casepackCheck) item(it bag.EvidenceItem) {
 			continue
 		}
 		if exists {
-			c.steps = append(c.steps, casepackStep{f: -1, id: it.ID, path: f.Path, sha256: c.keep(fst, bag.SHA256, f.SHA256),
-				sha512: c.keep(fst, bag.SHA512, f.SHA512), size: f.Size})
+			st := casepackStep{fst: fst, id: it.ID, size: f.Size, own: -1}
+			if !c.isLine(fst, bag.SHA256, f.SHA256) || !c.isLine(fst, bag.SHA512, f.SHA512) {
+				st.own = int32(len(c.own))
+				c.own = append(c.own, c.keep(fst, bag.SHA256, f.SHA256), c.keep(fst, bag.SHA512, f.SHA512))
+			}
+			c.steps = append(c.steps, st)
 		}
 	}
+}
+
+// seen says whether casepack/manifest.json listed path p before (fst is
+// its file, nil when the package does not hold it), and records that it
+// has now.
+func (c *casepackCheck) seen(fst *fileState, p string) bool {
+	if fst != nil {
+		seen := fst.inCasepack
+		fst.inCasepack = true
+		return seen
+	}
+	h := maphash.String(c.seed, p)
+	_, seen := c.paths[h]
+	c.paths[h] = struct{}{}
+	return seen
+}
+
+// isLine says whether d, the digest of the file fst that
+// casepack/manifest.json gives, is the payload manifest's line for it.
+func (c *casepackCheck) isLine(fst *fileState, alg, d string) bool {
+	s := manifestOf(c.pay, alg)
+	if s == nil {
+		return false
+	}
+	line, ok := s.entries[fst.path]
+	return ok && line == d
+}
+
+// digests returns the SHA-256 and SHA-512 of the entry of step st.
+func (c *casepackCheck) digests(st casepackStep) (sha256, sha512 string) {
+	if st.own >= 0 {
+		return c.own[st.own], c.own[st.own+1]
+	}
+	return manifestOf(c.pay, bag.SHA256).entries[st.fst.path], manifestOf(c.pay, bag.SHA512).entries[st.fst.path]
 }
 
 // keep returns the digest d of the file fst as casepack/manifest.json
@@ -1380,7 +1419,7 @@ func (c *casepackCheck) keep(fst *fileState, alg, d string) string {
 func (c *casepackCheck) finish() {
 	v := c.v
 	for _, st := range c.steps {
-		if st.f >= 0 {
+		if st.fst == nil {
 			v.add(c.found[st.f])
 			continue
 		}
@@ -1391,8 +1430,8 @@ func (c *casepackCheck) finish() {
 	}
 	for _, s := range c.pay {
 		for p := range s.entries {
-			if _, exists := v.files[p]; exists && strings.HasPrefix(p, "data/evidence/") && !c.listed[p] {
-				c.listed[p] = true
+			if fst, exists := v.files[p]; exists && strings.HasPrefix(p, "data/evidence/") && !fst.inCasepack {
+				fst.inCasepack = true
 				v.add(finding.Finding{Code: finding.CasepackMismatch, Path: bag.CasepackManifestPath, Message: fmt.Sprintf("%q is evidence in the payload but not in the casepack manifest", p)})
 			}
 		}
@@ -1401,12 +1440,13 @@ func (c *casepackCheck) finish() {
 
 // compare compares a hashed file with its entry.
 func (c *casepackCheck) compare(st casepackStep) {
-	v, id, f := c.v, st.id, bag.ManifestFile{Path: st.path, Size: st.size, SHA256: st.sha256, SHA512: st.sha512}
+	v, id, fst := c.v, st.id, st.fst
+	f := bag.ManifestFile{Path: fst.path, Size: st.size}
+	f.SHA256, f.SHA512 = c.digests(st)
 	mismatch := func(msg, alg, want, got string) {
 		v.add(finding.Finding{Code: finding.CasepackMismatch, Path: bag.CasepackManifestPath, Message: msg, Algorithm: alg, Expected: want, Actual: got})
 	}
-	fst, ok := v.files[f.Path]
-	if !ok || !fst.hashed || v.modified[f.Path] {
+	if !fst.hashed || v.modified[f.Path] {
 		return
 	}
 	if f.Size != fst.size {
