@@ -609,7 +609,7 @@ type side struct {
 	name    string
 	alg     string
 	present bool              // the manifest was found and read
-	entries map[string]string // path -> digest
+	entries map[string]string // path -> digest, as packLine keeps it (read it with line, lineIs)
 	ghosts  int               // entries for files the package does not hold
 	dropped int               // further such lines, counted only
 
@@ -788,7 +788,7 @@ func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys *collisions)
 		}
 		s.ghosts++
 	} else {
-		e.Path, e.Digest = fst.path, fst.keep(s.alg, e.Digest)
+		e.Path = fst.path
 	}
 	if first, dup := keys.add(e.Path); dup {
 		if first == e.Path {
@@ -798,7 +798,7 @@ func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys *collisions)
 		}
 		return
 	}
-	s.entries[e.Path] = e.Digest
+	s.entries[e.Path] = packLine(fst, s.alg, e.Digest)
 }
 
 // wrongScope says why a path does not belong in a payload (isTag false) or
@@ -909,7 +909,7 @@ func (v *verifier) hashSHA512Where(ctx context.Context, pay []*side) error {
 		if _, ok := s512.entries[p]; !ok {
 			continue
 		}
-		if d, ok := s256.entries[p]; s256.present && ok && d == fst.d.SHA256 {
+		if s256.present && s256.lineIs(p, fst.d.SHA256) {
 			continue
 		}
 		fst.full, fst.hashed = true, false
@@ -966,14 +966,15 @@ func (v *verifier) hashFrom(ctx context.Context, f io.Reader, p string, fst *fil
 	return err
 }
 
-// keep returns the digest d that a manifest line or casepack/manifest.json
-// gives for the file, as the record keeps it: the digest the caller handed
-// (Options.Hashed) when they agree, shared rather than copied, else a copy
-// of d alone. d is a slice of the whole line or of the manifest's text,
-// which would otherwise be kept with it: for the verify-after-write of
-// 20,000 files, both manifests' lines and casepack/manifest.json's
-// strings were 9.7 MB of its 33 MB live heap. Only a given digest is
-// read: the hashing goroutines may still be writing another file's.
+// keep returns the digest d that casepack/manifest.json gives for the
+// file where it is not the payload manifest's line (see casepackStep), as
+// the record keeps it: the digest the caller handed (Options.Hashed) when
+// they agree, shared rather than copied, else a copy of d alone. d is a
+// slice of the manifest's text, which would otherwise be kept with it: for
+// the verify-after-write of 20,000 files, both manifests' lines and
+// casepack/manifest.json's strings were 9.7 MB of its 33 MB live heap.
+// Only a given digest is read: the hashing goroutines may still be
+// writing another file's.
 func (fst *fileState) keep(alg, d string) string {
 	if fst.given {
 		if g := fst.digest(alg); g == d {
@@ -1058,7 +1059,7 @@ func (v *verifier) checkSet(set []*side, isTag bool) {
 			if act == "" { // not recomputed (SHA-512 that decides nothing, or an unknown algorithm)
 				continue
 			}
-			if s.entries[p] == act {
+			if s.lineIs(p, act) {
 				agree = append(agree, s)
 			} else {
 				disagree = append(disagree, s)
@@ -1070,12 +1071,12 @@ func (v *verifier) checkSet(set []*side, isTag bool) {
 		if len(agree) == 0 {
 			s := disagree[0]
 			v.modified[p] = true
-			v.add(finding.Finding{Code: finding.BagModified, Path: p, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
+			v.add(finding.Finding{Code: finding.BagModified, Path: p, Algorithm: s.alg, Expected: s.line(p), Actual: fst.digest(s.alg),
 				Message: fmt.Sprintf("content changed: its %s digest is not the one in %s", algName(s.alg), s.name)})
 			continue
 		}
 		for _, s := range disagree {
-			v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Algorithm: s.alg, Expected: s.entries[p], Actual: fst.digest(s.alg),
+			v.add(finding.Finding{Code: finding.BagManifestModified, Path: s.name, Algorithm: s.alg, Expected: s.line(p), Actual: fst.digest(s.alg),
 				Message: fmt.Sprintf("the line for %q was changed: the file still matches %s, so the manifest was modified, not the file", p, agree[0].name)})
 		}
 	}
@@ -1360,7 +1361,7 @@ func (c *casepackCheck) item(it bag.EvidenceItem) {
 			st := casepackStep{fst: fst, id: it.ID, size: f.Size, own: -1}
 			if !c.isLine(fst, bag.SHA256, f.SHA256) || !c.isLine(fst, bag.SHA512, f.SHA512) {
 				st.own = int32(len(c.own))
-				c.own = append(c.own, c.keep(fst, bag.SHA256, f.SHA256), c.keep(fst, bag.SHA512, f.SHA512))
+				c.own = append(c.own, fst.keep(bag.SHA256, f.SHA256), fst.keep(bag.SHA512, f.SHA512))
 			}
 			c.steps = append(c.steps, st)
 		}
@@ -1386,31 +1387,28 @@ func (c *casepackCheck) seen(fst *fileState, p string) bool {
 // casepack/manifest.json gives, is the payload manifest's line for it.
 func (c *casepackCheck) isLine(fst *fileState, alg, d string) bool {
 	s := manifestOf(c.pay, alg)
-	if s == nil {
-		return false
-	}
-	line, ok := s.entries[fst.path]
-	return ok && line == d
+	return s != nil && s.lineIs(fst.path, d)
 }
 
-// digests returns the SHA-256 and SHA-512 of the entry of step st.
-func (c *casepackCheck) digests(st casepackStep) (sha256, sha512 string) {
-	if st.own >= 0 {
-		return c.own[st.own], c.own[st.own+1]
+// entry returns the digest of alg (SHA-256 or SHA-512) that the entry of
+// step st gives.
+func (c *casepackCheck) entry(st casepackStep, alg string) string {
+	switch {
+	case st.own < 0:
+		return manifestOf(c.pay, alg).line(st.fst.path)
+	case alg == bag.SHA512:
+		return c.own[st.own+1]
 	}
-	return manifestOf(c.pay, bag.SHA256).entries[st.fst.path], manifestOf(c.pay, bag.SHA512).entries[st.fst.path]
+	return c.own[st.own]
 }
 
-// keep returns the digest d of the file fst as casepack/manifest.json
-// gives it, as a step keeps it: the payload manifest's line for the file
-// when they agree (kept already, see fileState.keep), else fst.keep's.
-func (c *casepackCheck) keep(fst *fileState, alg, d string) string {
-	if s := manifestOf(c.pay, alg); s != nil {
-		if line, ok := s.entries[fst.path]; ok && line == d {
-			return line
-		}
+// entryIs says whether the digest of alg that the entry of step st gives
+// is d, without spelling out a line in hex.
+func (c *casepackCheck) entryIs(st casepackStep, alg, d string) bool {
+	if st.own < 0 {
+		return manifestOf(c.pay, alg).lineIs(st.fst.path, d)
 	}
-	return fst.keep(alg, d)
+	return c.entry(st, alg) == d
 }
 
 // finish adds the findings, comparing each file the package holds with its
@@ -1440,31 +1438,26 @@ func (c *casepackCheck) finish() {
 
 // compare compares a hashed file with its entry.
 func (c *casepackCheck) compare(st casepackStep) {
-	v, id, fst := c.v, st.id, st.fst
-	f := bag.ManifestFile{Path: fst.path, Size: st.size}
-	f.SHA256, f.SHA512 = c.digests(st)
+	v, id, fst, p := c.v, st.id, st.fst, st.fst.path
 	mismatch := func(msg, alg, want, got string) {
 		v.add(finding.Finding{Code: finding.CasepackMismatch, Path: bag.CasepackManifestPath, Message: msg, Algorithm: alg, Expected: want, Actual: got})
 	}
-	if !fst.hashed || v.modified[f.Path] {
+	if !fst.hashed || v.modified[p] {
 		return
 	}
-	if f.Size != fst.size {
-		mismatch(fmt.Sprintf("evidence %s: size of %q", id, f.Path), "", fmt.Sprint(f.Size), fmt.Sprint(fst.size))
+	if st.size != fst.size {
+		mismatch(fmt.Sprintf("evidence %s: size of %q", id, p), "", fmt.Sprint(st.size), fmt.Sprint(fst.size))
 	}
 	for _, alg := range bag.Algorithms {
-		want := f.SHA256
-		if alg == bag.SHA512 {
-			want = f.SHA512
-		}
-		if got := fst.digest(alg); got != "" && want != got {
-			mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", id, algName(alg), f.Path), alg, want, got)
+		if got := fst.digest(alg); got != "" && !c.entryIs(st, alg, got) {
+			mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with the file and the BagIt manifests", id, algName(alg), p), alg, c.entry(st, alg), got)
 		} else if s := manifestOf(c.pay, alg); got == "" && s != nil && s.present && !v.modified[s.name] {
 			// Not recomputed: the file matched the other manifest,
 			// and this one's line (the manifest matched the tag
-			// manifests) stands for its digest.
-			if line, ok := s.entries[f.Path]; ok && line != want {
-				mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with %s", id, algName(alg), f.Path, s.name), alg, want, line)
+			// manifests) stands for its digest. An entry that is
+			// that line agrees with it.
+			if _, ok := s.entries[p]; ok && st.own >= 0 && !s.lineIs(p, c.entry(st, alg)) {
+				mismatch(fmt.Sprintf("evidence %s: %s of %q disagrees with %s", id, algName(alg), p, s.name), alg, c.entry(st, alg), s.line(p))
 			}
 		}
 	}
