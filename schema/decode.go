@@ -113,20 +113,46 @@ func (c *Case) member(key string) any {
 // itemJobs adds a job for each of the n items of the collection key (one
 // of collectionKeys), job(i) giving the item's source.
 func (c *Case) itemJobs(jobs []decodeJob, key string, n int, job func(i int) decodeJob) []decodeJob {
-	switch key {
-	case "incidents":
-		return itemJobs(jobs, &c.Incidents, key, n, job)
-	case "persons":
-		return itemJobs(jobs, &c.Persons, key, n, job)
-	case "units":
-		return itemJobs(jobs, &c.Units, key, n, job)
-	case "evidence":
-		return itemJobs(jobs, &c.Evidence, key, n, job)
-	case "consents":
-		return itemJobs(jobs, &c.Consents, key, n, job)
+	at := c.items(key, n)
+	if at == nil {
+		return jobs
+	}
+	jobs = slices.Grow(jobs, n) // one allocation, not a copy at every doubling
+	for i := range n {
+		j := job(i)
+		j.dst, j.ptr = at(i), itemPointer(key, i)
+		jobs = append(jobs, j)
 	}
 	return jobs
 }
+
+// items sizes the collection key (one of collectionKeys) for n items and
+// returns where item i goes (a pointer to it); nil for another key.
+func (c *Case) items(key string, n int) func(i int) any {
+	switch key {
+	case "incidents":
+		return sized(&c.Incidents, n)
+	case "persons":
+		return sized(&c.Persons, n)
+	case "units":
+		return sized(&c.Units, n)
+	case "evidence":
+		return sized(&c.Evidence, n)
+	case "consents":
+		return sized(&c.Consents, n)
+	}
+	return nil
+}
+
+// sized makes *dst n zero items and returns where item i is.
+func sized[T any](dst *[]T, n int) func(i int) any {
+	*dst = make([]T, n)
+	s := *dst
+	return func(i int) any { return &s[i] }
+}
+
+// itemPointer is the JSON pointer of item i of the collection key.
+func itemPointer(key string, i int) string { return "/" + key + "/" + strconv.Itoa(i) }
 
 // runDecode runs the jobs on every core and makes c the document's case.
 func (doc *Document) runDecode(ctx context.Context, c *Case, jobs []decodeJob) error {
@@ -164,18 +190,6 @@ type decodeJob struct {
 	// fromTree: the value is tree, not bytes.
 	fromTree bool
 	tree     any
-}
-
-// itemJobs sizes a collection for its n items and adds a job for each.
-func itemJobs[T any](jobs []decodeJob, dst *[]T, key string, n int, job func(i int) decodeJob) []decodeJob {
-	*dst = make([]T, n)
-	jobs = slices.Grow(jobs, n) // one allocation, not a copy at every doubling
-	for i := range n {
-		j := job(i)
-		j.dst, j.ptr = &(*dst)[i], "/"+key+"/"+strconv.Itoa(i)
-		jobs = append(jobs, j)
-	}
-	return jobs
 }
 
 // badNumber is a number the typed model cannot hold.
