@@ -99,15 +99,30 @@ const buildPerByte = 6
 // buildBase is what a build's limit allows besides what grows with the
 // case: the schema, the fonts and templates, the read and write buffers.
 // It was 20 MiB until the build stopped holding a list of every file for
-// the workbook and each file's digests in hex (304 bytes a file less
-// while the generated files are made: 20,000 photos' mean live heap in
-// the workbook 31.6 -> 26.5 MB, in the narratives 30.6-33.2 -> 26.3 MB);
-// 2.5 MiB less gives 20,000 photos 49.0 MiB and the collector as many
-// collections as before (40 against 40-44, three interleaved pairs
-// against main at d8e75ad, load 5-8, user CPU 4.28-4.72 s against
-// 4.46-5.04 s; peak RSS 69.5-69.7 against 70.9-72.0 MiB). 100,000
-// photos lose 2.5 MiB of their 178 and about 31 MB of live heap.
-const buildBase = 35 << 19 // 17.5 MiB
+// the workbook and each file's digests in hex, then 17.5 MiB (49.0 for
+// 20,000 photos). The limit, not the live heap, sets a build's peak: it
+// binds in every phase of a build of 20,000 photos, from validation on
+// (runtime/metrics: the runtime's mapped and unreleased memory sits at the
+// limit and RssAnon 1-4 MiB below it, runtime metadata and the memory
+// profiler's table being counted before they are touched), and the
+// program's own code adds 19-22 MiB of RssFile. Of that memory at 49.0
+// MiB, heap objects were 26-37 MB, free slots in their spans 3-4 MiB (up
+// to 9.5 in the verify-after-write, before it held less), free pages 0-10
+// MiB, runtime metadata about 4.5 MiB, stacks 0.6 MiB. No transparent
+// huge page was resident (the runtime does not ask for them), and the
+// scavenger kept the mapped memory at the limit but where the collector
+// fell behind a phase's first allocations (by 1-4 MiB). Once the evidence
+// pass and the verify-after-write held less (live heap at most 23 and
+// 25.5 MB; the generated files up to 31), 12.5 MiB gives 20,000 photos
+// 44.0 MiB: peak RSS 62.7-62.9 against 66.6-67.5 MiB (RssAnon 40.9-41.1
+// against 45.0-45.9), 47-48 collections against 34-36 and about 4% more
+// user CPU (3.93-4.27 s against 3.56-4.10 s), five interleaved pairs
+// against main at 8ba94a1, load 2.5-8. At 44-44.5 MiB, before the
+// verify-after-write held less, 2 builds in about 20 had one collection
+// run 263 ms while the heap grew by 19 MB (peaks of 78 and 88 MiB); none
+// in 16 since, nor in about 20 at 49.0 MiB. 100,000 photos (26.3 MiB of case.json)
+// get 170.3 MiB, 5 less than before.
+const buildBase = 25 << 19 // 12.5 MiB
 
 // buildFloor is the least limit a build gets, however small its case: what
 // the generated files hold at once (the workbook's compressors, the PDF
@@ -125,7 +140,7 @@ const buildFloor = 32 << 20
 const buildOtherForm = 12
 
 // SetMemoryLimit sets the process's soft heap limit for work on the case
-// at casePath: 32 MiB (buildBase, 17.5 MiB, for a build) plus w bytes per byte of the case file (for a
+// at casePath: 32 MiB (buildBase, 12.5 MiB, for a build) plus w bytes per byte of the case file (for a
 // workbook, which is zipped XML, six times as much to build it, and 24
 // bytes per byte to validate or convert it: validation never holds a
 // workbook's whole generic tree, only its rows, the typed model and the
