@@ -126,6 +126,10 @@ func EditionCheck(doc *schema.Document) (*edition.Reidentification, error) {
 }
 
 // Spec maps a loaded, validated case to a package specification.
+// The specification shares the model's strings (evidence IDs among
+// them): call doc.OwnTexts first, as packager/build.go does, so that they
+// do not hold the case file's bytes for as long as the specification
+// lives.
 func Spec(doc *schema.Document, opt Options) (assemble.Spec, error) {
 	c := doc.Case
 	opt = opt.withDefaults(c)
