@@ -3,6 +3,7 @@ package barefd
 import (
 	"io"
 	"io/fs"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -17,18 +18,41 @@ type File struct {
 // Open opens name to read it: read-only, close-on-exec, and without
 // blocking (O_NONBLOCK: a FIFO or a device put in a file's place does not
 // wait for a writer). The caller checks what kind of file it is.
+//
+// Reading it leaves its access time as it was (O_NOATIME). Under
+// relatime, most systems' default, the first read of a file in a day, or
+// since it last changed, dates its access anew: a build of 20,000 photos
+// acquired before today rewrote 20,000 of the case's inodes — the
+// evidence's own times changed by packaging it, and inodes for the
+// journal to commit and the build's syncfs (internal/atomicfs) to write
+// back with the package. The system allows O_NOATIME only to a file's
+// owner (or root); refused (EPERM), the file is opened without it, and
+// so is every file opened afterwards (no second refused call for each),
+// as internal/beneath does in a folder.
 func Open(name string) (File, error) {
+	noatime := !datesAccess.Load()
 	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-		switch err {
-		case nil:
+		flags := syscall.O_RDONLY | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+		if noatime {
+			flags |= syscall.O_NOATIME
+		}
+		fd, err := syscall.Open(name, flags, 0)
+		switch {
+		case err == nil:
 			return File{fd: fd, name: name}, nil
-		case syscall.EINTR:
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EPERM && noatime:
+			datesAccess.Store(true)
+			noatime = false
 			continue
 		}
 		return File{fd: -1, name: name}, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 }
+
+// datesAccess is set once the system refused O_NOATIME (see Open).
+var datesAccess atomic.Bool
 
 // Fd is the descriptor, for a caller's own fstat; -1 once closed.
 func (f *File) Fd() int { return f.fd }

@@ -3,14 +3,18 @@ package barefd
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"testing/iotest"
+	"time"
+	"unsafe"
 )
 
 // TestRead: a file opened with Open reads whole, as os.File reads it, in
@@ -181,4 +185,121 @@ func TestReadWritten(t *testing.T) {
 	if _, err := ReadWritten(fd, p).Read(make([]byte, 10)); !isPathError(err, "read", p, syscall.EBADF) {
 		t.Errorf("read back through a write-only descriptor: %v", err)
 	}
+}
+
+// TestOpenLeavesAccessTime: reading a file opened with Open does not
+// date its access, where reading otherwise would (relatime, the file last
+// read days ago): packaging evidence leaves the evidence's times as they
+// were.
+func TestOpenLeavesAccessTime(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "photo.jpg")
+	if err := os.WriteFile(p, []byte("evidence"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-72 * time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(p, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	if accessed(t, p).Equal(past) {
+		t.Skipf("%s is mounted so that reading does not date access (noatime): nothing to check", dir)
+	}
+	if err := os.Chtimes(p, past, past); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(&f); err != nil || string(b) != "evidence" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	f.Close()
+	if at := accessed(t, p); !at.Equal(past) {
+		t.Errorf("reading through Open dated access to %v, want it left at %v", at, past)
+	}
+}
+
+// TestOpenNotOwner: a file the system will not open O_NOATIME for the
+// caller (not its own, and the caller not root) opens and reads all the
+// same, and Open then stops asking.
+func TestOpenNotOwner(t *testing.T) {
+	t.Cleanup(func() { datesAccess.Store(false) })
+	p := filepath.Join(t.TempDir(), "photo.jpg")
+	if os.Getuid() != 0 {
+		// Not root: a file of root's that anyone may read.
+		p = "/etc/passwd"
+		if fi, err := os.Stat(p); err != nil || fi.Sys().(*syscall.Stat_t).Uid == uint32(os.Getuid()) {
+			t.Skipf("%s: no file here is someone else's (%v)", p, err)
+		}
+	} else if err := os.WriteFile(p, []byte("evidence"), 0o644); err != nil {
+		t.Fatal(err)
+	} else if err := os.Chown(p, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		// Root may open any file O_NOATIME (CAP_FOWNER): this thread does
+		// without, and is given up when the goroutine ends locked to it.
+		runtime.LockOSThread()
+		if os.Getuid() == 0 {
+			if err := dropFowner(); err != nil {
+				done <- err
+				return
+			}
+		}
+		f, err := Open(p)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer f.Close()
+		b, err := io.ReadAll(&f)
+		if err == nil && !bytes.Equal(b, want) {
+			err = fmt.Errorf("read %d bytes that are not the file's %d", len(b), len(want))
+		}
+		done <- err
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !datesAccess.Load() {
+		t.Error("O_NOATIME was not refused: the test opened a file it may date access of")
+	}
+}
+
+// dropFowner takes CAP_FOWNER from the calling thread's effective
+// capabilities (capset acts on one thread).
+func dropFowner() error {
+	const capFowner = 3
+	hdr := struct {
+		version uint32
+		pid     int32
+	}{version: 0x20080522} // _LINUX_CAPABILITY_VERSION_3
+	var data [2]struct{ effective, permitted, inheritable uint32 }
+	if _, _, e := syscall.RawSyscall(syscall.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
+		return fmt.Errorf("capget: %w", e)
+	}
+	data[0].effective &^= 1 << capFowner
+	if _, _, e := syscall.RawSyscall(syscall.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
+		return fmt.Errorf("capset: %w", e)
+	}
+	return nil
+}
+
+// accessed is p's access time.
+func accessed(t *testing.T, p string) time.Time {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return time.Unix(fi.Sys().(*syscall.Stat_t).Atim.Unix())
 }

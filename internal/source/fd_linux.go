@@ -18,7 +18,9 @@ type FD struct {
 // OpenFD is Open for a caller that reads the file whole at once (a small
 // evidence file): the same guarantees — it never blocks, anything but a
 // regular file is a *NotRegularError, Unchanged tells whether the file
-// changed — through a bare descriptor.
+// changed — through a bare descriptor; and reading it leaves the file's
+// access time as it was, where the system allows (barefd.Open): evidence
+// packaged keeps its times.
 func OpenFD(path string) (*FD, error) {
 	file, err := barefd.Open(path)
 	if err != nil {
