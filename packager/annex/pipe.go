@@ -19,7 +19,7 @@ const (
 // (BenchmarkWriteManyEvidence, CPU profile) deflate was half the
 // workbook's CPU time, all of it on the one core the workbook had. w gets
 // the same bytes in the same order, so a deflater writes the same output
-// whatever the chunks (compress/flate's output depends on the bytes and
+// whatever the chunks (sheetCompressor's output depends on the bytes and
 // on Flush, which a pipe never calls).
 //
 // A pipe copies what it is written into chunks, so the caller may reuse

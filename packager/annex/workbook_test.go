@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -448,6 +450,54 @@ func TestWorkbookReproducible(t *testing.T) {
 				t.Fatalf("two builds gave different %s", name)
 			}
 		}
+	}
+}
+
+// TestSheetCompressorPinned pins the bytes the sheets' deflater
+// (sheetCompressor) writes for a register-like sheet, rows of IDs and
+// hex digests: a workbook's bytes are a package's, so deflating them
+// otherwise (another library, level or release) changes every package
+// and must be decided, not come with an upgrade. The bytes inflate, with
+// the standard library's reader, to the sheet, and are the same written
+// at once or in pieces (the pipe's chunks), and from the reset
+// compressor the next sheet gets.
+func TestSheetCompressorPinned(t *testing.T) {
+	var sheet bytes.Buffer
+	for i := range 5000 {
+		fmt.Fprintf(&sheet, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>EV-%06d</t></is></c><c r="B%d" s="3" t="inlineStr"><is><t>%x</t></is></c></row>`,
+			i+2, i+2, i+1, i+2, sha256.Sum256([]byte(strconv.Itoa(i))))
+	}
+	compressor := sheetCompressor()
+	deflate := func(piece int) []byte {
+		var out bytes.Buffer
+		w, err := compressor(&out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for b := sheet.Bytes(); len(b) > 0; b = b[min(piece, len(b)):] {
+			if _, err := w.Write(b[:min(piece, len(b))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	got := deflate(sheet.Len())
+	inflated, err := io.ReadAll(flate.NewReader(bytes.NewReader(got)))
+	if err != nil || !bytes.Equal(inflated, sheet.Bytes()) {
+		t.Fatalf("the deflated sheet does not inflate to the sheet (%v)", err)
+	}
+	for _, piece := range []int{1000, pipeChunk} {
+		if again := deflate(piece); !bytes.Equal(again, got) {
+			t.Fatalf("written in pieces of %d bytes by the reset compressor: other bytes", piece)
+		}
+	}
+	const want = "7722f7048d493715b6e186794c52b11d7fc06b6e1ebbbe1277e0987e23723a29"
+	if sum := fmt.Sprintf("%x", sha256.Sum256(got)); sum != want {
+		t.Fatalf("the sheets' deflater writes other bytes (SHA-256 %s, %d bytes), not %s: every workbook's bytes change. "+
+			"If that is meant (see sheetCompressor), update the golden digests and this one", sum, len(got), want)
 	}
 }
 
