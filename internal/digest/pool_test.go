@@ -247,3 +247,35 @@ func TestFeed(t *testing.T) {
 		t.Errorf("Wait = %v, want context.Canceled", err)
 	}
 }
+
+// TestBlockingIO: while a pass that waits on the disk holds BlockingIO,
+// the process runs with more processors than cores, pools still run one
+// worker per core, holders may overlap, and the last release restores
+// GOMAXPROCS.
+func TestBlockingIO(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	release := BlockingIO()
+	if got := runtime.GOMAXPROCS(0); got <= procs {
+		t.Errorf("GOMAXPROCS while held = %d, want more than %d", got, procs)
+	}
+	if got := Workers(0); got != procs {
+		t.Errorf("Workers(0) while held = %d, want one per core (%d)", got, procs)
+	}
+	raised := runtime.GOMAXPROCS(0)
+	release2 := BlockingIO()
+	if got := runtime.GOMAXPROCS(0); got != raised {
+		t.Errorf("GOMAXPROCS with two holders = %d, want %d (raised once)", got, raised)
+	}
+	release()
+	release() // repeated: harmless
+	if got := runtime.GOMAXPROCS(0); got != raised {
+		t.Errorf("GOMAXPROCS after the first release = %d, want %d (the second holder holds it)", got, raised)
+	}
+	release2()
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS after the last release = %d, want %d", got, procs)
+	}
+	if got := Workers(0); got != procs {
+		t.Errorf("Workers(0) after = %d, want %d", got, procs)
+	}
+}

@@ -206,6 +206,7 @@ func Copy(ctx context.Context, n int, job func(i int) Job, opt Options) ([]Resul
 	}
 	sizes := make([]int64, n)
 	var total int64
+	large := false // some file is large enough to be copied with direct I/O
 	for i := range n {
 		j := job(i)
 		fi, err := os.Stat(j.Src)
@@ -217,8 +218,14 @@ func Copy(ctx context.Context, n int, job func(i int) Job, opt Options) ([]Resul
 		}
 		sizes[i] = fi.Size()
 		total += fi.Size()
+		large = large || digest.Direct(fi.Size())
 	}
 	meter := digest.NewMeter(opt.Progress, n, total)
+	if large {
+		// Large copies are written with direct I/O, each write waiting
+		// for the disk while the cores could hash (digest.BlockingIO).
+		defer digest.BlockingIO()()
+	}
 
 	results := make([]Result, n)
 	// The mismatches, by job index: few, if any, so not a slot for each

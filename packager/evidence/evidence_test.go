@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,5 +405,31 @@ func TestCopyWithinDir(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Join(dst, "data", "evidence")); len(entries) != 2 {
 		t.Errorf("%d folders made in Dir, want 2", len(entries))
+	}
+}
+
+// TestCopyLargeWithExtraProcs: a pass that writes a large copy (direct
+// I/O, which waits for the disk) runs with more processors than cores
+// (digest.BlockingIO), and gives them back when it returns; a pass of
+// small files alone does not.
+func TestCopyLargeWithExtraProcs(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	for _, size := range []int{digest.BufferSize, digest.BufferSize + 1} {
+		src, dst := t.TempDir(), t.TempDir()
+		p, _ := writeRandom(t, src, "f", size, 1)
+		var during atomic.Int64
+		_, err := Copy(context.Background(), 1, func(int) Job {
+			return Job{ID: "EV-1", Src: p, Dst: filepath.Join(dst, "f")}
+		}, Options{Copied: func(int, Result) { during.Store(int64(runtime.GOMAXPROCS(0))) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		large := digest.Direct(int64(size))
+		if got := int(during.Load()); large && got <= procs || !large && got != procs {
+			t.Errorf("%d bytes (large %v): GOMAXPROCS during the pass = %d, cores %d", size, large, got, procs)
+		}
+		if got := runtime.GOMAXPROCS(0); got != procs {
+			t.Errorf("%d bytes: GOMAXPROCS after the pass = %d, want %d", size, got, procs)
+		}
 	}
 }
