@@ -91,7 +91,7 @@ func SHA256(data []byte) string {
 func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 	h := New()
 	var bufs [2]*[]byte
-	var helper *sha512Helper
+	var helper *hashHelper
 	var behind *writeBehind
 	defer func() {
 		helper.stop() // before the buffers go back: it may still read one
@@ -122,7 +122,7 @@ func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 		if n > 0 {
 			p := buf[:n]
 			if helper == nil && h.n+int64(n) > BufferSize {
-				helper = startSHA512(h)
+				helper = startHashing(h.h512)
 				if dst != nil {
 					behind = startWriteBehind(dst)
 				}
@@ -143,14 +143,10 @@ func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 			}
 			h.n += int64(n)
 		}
-		if rerr == io.EOF {
+		if done, err := ended(ctx, rerr); err != nil {
+			return Digests{}, err
+		} else if done {
 			break
-		}
-		if rerr != nil {
-			if ctx.Err() != nil {
-				return Digests{}, context.Cause(ctx)
-			}
-			return Digests{}, rerr
 		}
 	}
 	helper.stop()
@@ -159,6 +155,22 @@ func Copy(ctx context.Context, dst io.Writer, src io.Reader) (Digests, error) {
 		return Digests{}, err
 	}
 	return h.Sum(), nil
+}
+
+// ended is what a read's error means to a loop over chunks: nil, read on;
+// io.EOF, the stream is done; any other, the loop fails with it (with the
+// context's cause once the context is done: the read failed because the
+// copy was stopped).
+func ended(ctx context.Context, err error) (done bool, _ error) {
+	switch {
+	case err == nil:
+		return false, nil
+	case err == io.EOF:
+		return true, nil
+	case ctx.Err() != nil:
+		return true, context.Cause(ctx)
+	}
+	return true, err
 }
 
 // writeBehind writes chunks to dst in order on its own goroutine. At most
@@ -231,19 +243,20 @@ func (w *writeBehind) stop() error {
 	return w.err
 }
 
-// sha512Helper hashes chunks with SHA-512 in order on its own goroutine.
-// At most two chunks are in its hands: the one it hashes and the next.
-type sha512Helper struct {
+// hashHelper hashes chunks in order on its own goroutine: Copy's SHA-512,
+// or readBehind's SHA-256. At most two chunks are in its hands: the one it
+// hashes and the next.
+type hashHelper struct {
 	req         chan []byte
 	done        chan struct{}
 	outstanding int
 }
 
-func startSHA512(h *Hasher) *sha512Helper {
-	s := &sha512Helper{req: make(chan []byte, 2), done: make(chan struct{}, 2)}
+func startHashing(h hash.Hash) *hashHelper {
+	s := &hashHelper{req: make(chan []byte, 2), done: make(chan struct{}, 2)}
 	go func() {
 		for p := range s.req {
-			h.h512.Write(p)
+			h.Write(p)
 			s.done <- struct{}{}
 		}
 		close(s.done)
@@ -252,14 +265,14 @@ func startSHA512(h *Hasher) *sha512Helper {
 }
 
 // hash hands p over; p must stay untouched until free or stop says so.
-func (s *sha512Helper) hash(p []byte) {
+func (s *hashHelper) hash(p []byte) {
 	s.req <- p
 	s.outstanding++
 }
 
 // free waits until at most one chunk is outstanding: with two buffers
 // used in turn, the buffer about to be refilled is then no longer read.
-func (s *sha512Helper) free() {
+func (s *hashHelper) free() {
 	if s == nil {
 		return
 	}
@@ -271,7 +284,7 @@ func (s *sha512Helper) free() {
 
 // stop waits for every chunk and ends the goroutine; nil and repeated
 // calls are harmless.
-func (s *sha512Helper) stop() {
+func (s *hashHelper) stop() {
 	if s == nil || s.req == nil {
 		return
 	}
@@ -288,12 +301,55 @@ func Read(ctx context.Context, r io.Reader) (Digests, error) { return Copy(ctx, 
 // ReadSHA256 is Read with SHA-256 only (SHA512 left empty), for re-reading
 // bytes whose SHA-512 was computed as they were written.
 func ReadSHA256(ctx context.Context, r io.Reader) (Digests, error) {
+	if waitsOnDisk(r) {
+		return readBehind(ctx, r, sha256.New())
+	}
 	h := sha256.New()
 	cw := &countWriter{w: h}
 	if err := copyBuffer(ctx, cw, r); err != nil {
 		return Digests{}, err
 	}
 	return Digests{Size: cw.n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// readBehind is ReadSHA256 for a reader that waits for the disk at every
+// read (waitsOnDisk: a large copy read back with direct I/O, which the
+// kernel does not read ahead): each chunk is hashed on a helper goroutine
+// while the next is read into a second buffer, so the disk and a core work
+// at once. Read and hashed in turn, the re-read of a build's last large
+// copy, alone at the end of the build, took about twice as long as hashing
+// it (packager/assemble's reread). h is the SHA-256 to hash with.
+func readBehind(ctx context.Context, r io.Reader, h hash.Hash) (Digests, error) {
+	var bufs [2]*[]byte
+	helper := startHashing(h)
+	defer func() {
+		helper.stop() // before the buffers go back: it may still read one
+		for _, b := range bufs {
+			putBuffer(b)
+		}
+	}()
+	var size int64
+	for i := 0; ; i++ {
+		helper.free() // the chunk that last used this buffer is hashed
+		if err := ctx.Err(); err != nil {
+			return Digests{}, context.Cause(ctx)
+		}
+		if bufs[i%2] == nil {
+			bufs[i%2] = buffers.Get().(*[]byte)
+		}
+		n, err := fill(r, *bufs[i%2])
+		if n > 0 {
+			helper.hash((*bufs[i%2])[:n])
+			size += int64(n)
+		}
+		if done, err := ended(ctx, err); err != nil {
+			return Digests{}, err
+		} else if done {
+			break
+		}
+	}
+	helper.stop()
+	return Digests{Size: size, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 type countWriter struct {

@@ -192,7 +192,7 @@ func TestCopyWritesBehind(t *testing.T) {
 	data := random(4*BufferSize, 7)
 	readOn := make(chan struct{})
 	src := &watchedReader{r: bytes.NewReader(data), past: 2 * BufferSize, reached: readOn}
-	dst := &waitingWriter{wait: readOn, at: 2}
+	dst := &waitingWriter{gate: gate{wait: readOn, at: 2}}
 	got, err := Copy(context.Background(), dst, src)
 	if dst.timedOut {
 		t.Fatal("the third chunk was not read while the second was being written")
@@ -218,27 +218,84 @@ func (w *watchedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// waitingWriter keeps what is written; its write number at waits for
-// wait (or gives up after a while, to fail the test instead of hanging
-// it).
-type waitingWriter struct {
-	buf      bytes.Buffer
-	writes   int
+// gate makes call number at wait for wait (or give up after a while, to
+// fail the test instead of hanging it); pass says whether it may go on.
+type gate struct {
+	calls    int
 	at       int
 	wait     chan struct{}
 	timedOut bool
 }
 
-func (w *waitingWriter) Write(p []byte) (int, error) {
-	if w.writes++; w.writes == w.at {
+func (g *gate) pass() bool {
+	if g.calls++; g.calls == g.at {
 		select {
-		case <-w.wait:
+		case <-g.wait:
 		case <-time.After(10 * time.Second):
-			w.timedOut = true
-			return 0, errDisk
+			g.timedOut = true
+			return false
 		}
 	}
+	return true
+}
+
+// waitingWriter keeps what is written; its write number at waits (gate).
+type waitingWriter struct {
+	gate
+	buf bytes.Buffer
+}
+
+func (w *waitingWriter) Write(p []byte) (int, error) {
+	if !w.pass() {
+		return 0, errDisk
+	}
 	return w.buf.Write(p)
+}
+
+// TestReadSHA256ReadsBehind: a large copy read back with direct I/O, each
+// read waiting for the disk, is read on while the chunk before is hashed:
+// hashing the first chunk returns only once the reader has been asked for
+// the second, which a re-read that hashes each chunk before it reads on
+// never does.
+func TestReadSHA256ReadsBehind(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "copy")
+	data := random(3*BufferSize+DirectAlign+5, 3)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenCopy(p, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !waitsOnDisk(f) {
+		t.Skip("no direct I/O here: the copy is read through the page cache")
+	}
+	readOn := make(chan struct{})
+	h := &waitingHash{Hash: sha256.New(), gate: gate{wait: readOn, at: 1}}
+	got, err := readBehind(context.Background(), &watchedReader{r: f, past: BufferSize, reached: readOn}, h)
+	if h.timedOut {
+		t.Fatal("the second chunk was not read while the first was being hashed")
+	}
+	if w := want(data); err != nil || got.Size != w.Size || got.SHA256 != w.SHA256 {
+		t.Fatalf("readBehind = %+v, %v; want %s", got, err, w.SHA256)
+	}
+	if small, err := OpenCopy(p, BufferSize); err != nil || waitsOnDisk(small) {
+		t.Fatalf("a copy of one buffer (%v) is read behind its hashing", err)
+	} else {
+		small.Close()
+	}
+}
+
+// waitingHash is a hash whose write number at waits (gate).
+type waitingHash struct {
+	hash.Hash
+	gate
+}
+
+func (w *waitingHash) Write(p []byte) (int, error) {
+	w.pass()
+	return w.Hash.Write(p)
 }
 
 // endless never ends; only the context can stop a copy from it.
@@ -252,6 +309,7 @@ func TestCopyStopsWhenCancelled(t *testing.T) {
 		"Copy":       func(ctx context.Context, r io.Reader) (Digests, error) { return Copy(ctx, io.Discard, r) },
 		"Read":       Read,
 		"ReadSHA256": ReadSHA256,
+		"readBehind": func(ctx context.Context, r io.Reader) (Digests, error) { return readBehind(ctx, r, sha256.New()) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancelCause(context.Background())

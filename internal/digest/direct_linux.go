@@ -36,6 +36,14 @@ func OpenCopy(name string, size int64) (io.ReadCloser, error) {
 	return d, nil
 }
 
+// waitsOnDisk reports whether r is a large copy OpenCopy opened, read
+// with direct I/O: each read waits for the disk (ReadSHA256 reads it
+// behind its hashing).
+func waitsOnDisk(r io.Reader) bool {
+	d, ok := r.(*directFile)
+	return ok && d.direct
+}
+
 // directFile reads a file with direct I/O, which needs an aligned buffer,
 // offset and length: once a read comes back short (the end of the file,
 // not a multiple of the block size), is not aligned or is refused, the

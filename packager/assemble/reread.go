@@ -71,10 +71,11 @@ func startReread(ctx context.Context, dir string, n, jobs int, before func(dir, 
 }
 
 // rereaders is how many copies are re-read at once. A large copy is read
-// back from the disk (direct I/O, which the kernel does not read ahead),
-// so one goroutine alone would wait for each buffer and then hash it;
-// with two, one hashes while the other waits, and the disk always has a
-// read to do. Waiting costs no CPU: the generators keep their core.
+// back from the disk (direct I/O, which the kernel does not read ahead);
+// digest.ReadSHA256 reads each of its buffers while it hashes the one
+// before, and with two copies re-read at once the disk has a read to do
+// while both goroutines hash. Waiting costs no CPU: the generators keep
+// their core.
 const rereaders = 2
 
 func (r *reread) run(ctx context.Context) {
