@@ -1,9 +1,9 @@
 package barefd
 
 import (
+	"errors"
 	"io"
 	"io/fs"
-	"sync/atomic"
 	"syscall"
 )
 
@@ -19,40 +19,46 @@ type File struct {
 // blocking (O_NONBLOCK: a FIFO or a device put in a file's place does not
 // wait for a writer). The caller checks what kind of file it is.
 //
-// Reading it leaves its access time as it was (O_NOATIME). Under
+// Reading it leaves its access time as it was, where the system allows
+// (KeepingAccessTime).
+func Open(name string) (File, error) {
+	return KeepingAccessTime(func(noatime int) (File, error) {
+		for {
+			fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|noatime, 0)
+			switch {
+			case err == nil:
+				return File{fd: fd, name: name}, nil
+			case err == syscall.EINTR:
+				continue
+			}
+			return File{fd: -1, name: name}, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+	})
+}
+
+// KeepingAccessTime opens a file to read so that reading it leaves its
+// access time as it was: open is called with noatime = O_NOATIME, and,
+// when the system refuses that (EPERM), once more with noatime = 0. Under
 // relatime, most systems' default, the first read of a file in a day, or
 // since it last changed, dates its access anew: a build of 20,000 photos
 // acquired before today rewrote 20,000 of the case's inodes — the
 // evidence's own times changed by packaging it, and inodes for the
 // journal to commit and the build's syncfs (internal/atomicfs) to write
 // back with the package. The system allows O_NOATIME only to a file's
-// owner (or root); refused (EPERM), the file is opened without it, and
-// so is every file opened afterwards (no second refused call for each),
-// as internal/beneath does in a folder.
-func Open(name string) (File, error) {
-	noatime := !datesAccess.Load()
-	for {
-		flags := syscall.O_RDONLY | syscall.O_NONBLOCK | syscall.O_CLOEXEC
-		if noatime {
-			flags |= syscall.O_NOATIME
-		}
-		fd, err := syscall.Open(name, flags, 0)
-		switch {
-		case err == nil:
-			return File{fd: fd, name: name}, nil
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EPERM && noatime:
-			datesAccess.Store(true)
-			noatime = false
-			continue
-		}
-		return File{fd: -1, name: name}, &fs.PathError{Op: "open", Path: name, Err: err}
+// owner (or root), so a refusal says something of that one file alone:
+// the next file is asked for again (a case folder may hold colleagues'
+// files beside the user's own; a long-running casepack serve builds
+// many cases). A refused open costs one failed system call.
+//
+// It is the one policy for opening evidence and case files to read:
+// File's Open and internal/source's Open use it.
+func KeepingAccessTime[T any](open func(noatime int) (T, error)) (T, error) {
+	f, err := open(syscall.O_NOATIME)
+	if errors.Is(err, syscall.EPERM) {
+		return open(0)
 	}
+	return f, err
 }
-
-// datesAccess is set once the system refused O_NOATIME (see Open).
-var datesAccess atomic.Bool
 
 // Fd is the descriptor, for a caller's own fstat; -1 once closed.
 func (f *File) Fd() int { return f.fd }

@@ -192,24 +192,8 @@ func TestReadWritten(t *testing.T) {
 // read days ago): packaging evidence leaves the evidence's times as they
 // were.
 func TestOpenLeavesAccessTime(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "photo.jpg")
-	if err := os.WriteFile(p, []byte("evidence"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	past := time.Now().Add(-72 * time.Hour).Truncate(time.Second)
-	if err := os.Chtimes(p, past, past); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.ReadFile(p); err != nil {
-		t.Fatal(err)
-	}
-	if accessed(t, p).Equal(past) {
-		t.Skipf("%s is mounted so that reading does not date access (noatime): nothing to check", dir)
-	}
-	if err := os.Chtimes(p, past, past); err != nil {
-		t.Fatal(err)
-	}
+	p := filepath.Join(t.TempDir(), "photo.jpg")
+	past := readDatesAccess(t, p)
 	f, err := Open(p)
 	if err != nil {
 		t.Fatal(err)
@@ -225,10 +209,12 @@ func TestOpenLeavesAccessTime(t *testing.T) {
 
 // TestOpenNotOwner: a file the system will not open O_NOATIME for the
 // caller (not its own, and the caller not root) opens and reads all the
-// same, and Open then stops asking.
+// same; and a refusal is that file's alone: the caller's own file opened
+// afterwards still keeps its access time (a case folder may hold a
+// colleague's files; casepack serve builds many cases in one process).
 func TestOpenNotOwner(t *testing.T) {
-	t.Cleanup(func() { datesAccess.Store(false) })
-	p := filepath.Join(t.TempDir(), "photo.jpg")
+	dir := t.TempDir()
+	p := filepath.Join(dir, "colleague.jpg")
 	if os.Getuid() != 0 {
 		// Not root: a file of root's that anyone may read.
 		p = "/etc/passwd"
@@ -244,6 +230,7 @@ func TestOpenNotOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	refused := make(chan error)
 	done := make(chan error)
 	go func() {
 		// Root may open any file O_NOATIME (CAP_FOWNER): this thread does
@@ -255,6 +242,11 @@ func TestOpenNotOwner(t *testing.T) {
 				return
 			}
 		}
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_NOATIME, 0)
+		if err == nil {
+			syscall.Close(fd)
+		}
+		refused <- err
 		f, err := Open(p)
 		if err != nil {
 			done <- err
@@ -267,12 +259,49 @@ func TestOpenNotOwner(t *testing.T) {
 		}
 		done <- err
 	}()
+	if err := <-refused; err != syscall.EPERM {
+		<-done
+		t.Fatalf("opening %s O_NOATIME without CAP_FOWNER: %v, want EPERM: the test would not exercise a refusal", p, err)
+	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if !datesAccess.Load() {
-		t.Error("O_NOATIME was not refused: the test opened a file it may date access of")
+
+	own := filepath.Join(dir, "own.jpg")
+	past := readDatesAccess(t, own)
+	f, err := Open(own)
+	if err != nil {
+		t.Fatal(err)
 	}
+	io.ReadAll(&f)
+	f.Close()
+	if at := accessed(t, own); !at.Equal(past) {
+		t.Errorf("own file read after a refusal for another file: access dated to %v, want it left at %v", at, past)
+	}
+}
+
+// readDatesAccess writes the file p, dated days ago, and skips the test
+// unless reading p dates its access (relatime, not noatime): it returns
+// the date p is left with, to compare after a read.
+func readDatesAccess(t *testing.T, p string) time.Time {
+	t.Helper()
+	if err := os.WriteFile(p, []byte("evidence"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-72 * time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(p, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	if accessed(t, p).Equal(past) {
+		t.Skipf("%s is mounted so that reading does not date access (noatime): nothing to check", filepath.Dir(p))
+	}
+	if err := os.Chtimes(p, past, past); err != nil {
+		t.Fatal(err)
+	}
+	return past
 }
 
 // dropFowner takes CAP_FOWNER from the calling thread's effective
