@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,7 @@ var blocking struct {
 	sync.Mutex
 	holders int
 	procs   int
+	auto    bool // procs was the runtime's default, not a setting
 }
 
 // extraProcs is how many processors BlockingIO adds: about as many as
@@ -56,12 +58,14 @@ func cores() int {
 // processors to spare, the cores hash while those calls wait; when none
 // waits, the system shares the cores among the threads. Pools still run
 // one worker per core (Workers). Holders may overlap; the last release
-// gives GOMAXPROCS back as it was.
+// gives back the runtime's default for the CPUs there are then, when the
+// default is what was found, or else the setting found.
 func BlockingIO() (release func()) {
 	blocking.Lock()
 	defer blocking.Unlock()
 	if blocking.holders == 0 {
 		blocking.procs = runtime.GOMAXPROCS(0)
+		blocking.auto = os.Getenv("GOMAXPROCS") == "" && blocking.procs == defaultProcs()
 		runtime.GOMAXPROCS(blocking.procs + extraProcs)
 	}
 	blocking.holders++
@@ -71,17 +75,31 @@ func BlockingIO() (release func()) {
 			blocking.Lock()
 			defer blocking.Unlock()
 			if blocking.holders--; blocking.holders == 0 {
-				// The default again, updated as the runtime does when
-				// the CPUs or the CPU quota change; or, when that is
-				// not what was found (the GOMAXPROCS environment
-				// variable, go test -cpu), what was found.
-				runtime.SetDefaultGOMAXPROCS()
-				if runtime.GOMAXPROCS(0) != blocking.procs {
+				if blocking.auto {
+					// The default again, which the runtime keeps
+					// updating as the CPUs or the CPU quota change —
+					// even if they changed while the pass ran.
+					runtime.SetDefaultGOMAXPROCS()
+				} else {
+					// A setting (the GOMAXPROCS environment variable,
+					// runtime.GOMAXPROCS, go test -cpu): kept as found.
 					runtime.GOMAXPROCS(blocking.procs)
 				}
 			}
 		})
 	}
+}
+
+// defaultProcs is the runtime's default GOMAXPROCS now. Finding it sets
+// it, so what was set before is put back; the caller holds blocking.
+func defaultProcs() int {
+	was := runtime.GOMAXPROCS(0)
+	runtime.SetDefaultGOMAXPROCS()
+	def := runtime.GOMAXPROCS(0)
+	if def != was {
+		runtime.GOMAXPROCS(was)
+	}
+	return def
 }
 
 // Each calls fn(ctx, i) for every i in [0, n), in order of i, on at most

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -277,5 +281,56 @@ func TestBlockingIO(t *testing.T) {
 	}
 	if got := Workers(0); got != procs {
 		t.Errorf("Workers(0) after = %d, want %d", got, procs)
+	}
+}
+
+// TestBlockingIOFollowsCPUs: when the CPUs the process may use change
+// while a pass holds BlockingIO (a container resized, taskset), the last
+// release gives the runtime's default for the CPUs there are now, which
+// the runtime goes on updating (casepack serve runs for days); a
+// GOMAXPROCS that was set, not the default, is kept as it was.
+func TestBlockingIOFollowsCPUs(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("one CPU: no fewer to move to")
+	}
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		t.Skipf("taskset (util-linux) not found: %v", err)
+	}
+	pid := strconv.Itoa(os.Getpid())
+	mask, err := exec.Command(taskset, "-p", pid).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.TrimSpace(string(mask[bytes.LastIndexByte(mask, ':')+1:]))
+	setCPUs := func(m string) {
+		t.Helper()
+		if b, err := exec.Command(taskset, "-a", "-p", m, pid).CombinedOutput(); err != nil {
+			t.Fatalf("taskset -a -p %s: %v %s", m, err, b)
+		}
+	}
+	was := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() {
+		exec.Command(taskset, "-a", "-p", all, pid).Run()
+		runtime.GOMAXPROCS(was)
+	})
+
+	runtime.SetDefaultGOMAXPROCS()
+	release := BlockingIO()
+	setCPUs("0x1")
+	release()
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("default: GOMAXPROCS after the release = %d with the process on one CPU, want 1 (the runtime's default now)", got)
+	}
+
+	setCPUs(all)
+	runtime.GOMAXPROCS(1) // a setting
+	release = BlockingIO()
+	if got := runtime.GOMAXPROCS(0); got != 1+extraProcs {
+		t.Errorf("set to 1: GOMAXPROCS while held = %d, want %d", got, 1+extraProcs)
+	}
+	release()
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("set to 1: GOMAXPROCS after the release = %d, want the 1 that was set", got)
 	}
 }
