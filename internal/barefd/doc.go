@@ -9,7 +9,8 @@
 // internal/digest's OpenCopy). File is open(2), read(2) and close(2) and
 // nothing else, each retried when a signal interrupts it, with errors as
 // *fs.PathError naming the file, as *os.File's are; reading it leaves its
-// access time as it was where the system allows (O_NOATIME, see Open).
+// access time as it was where the system allows (O_NOATIME, asked for each
+// file: KeepingAccessTime).
 // Written reads back, with pread(2), a file still open as it was written
 // (packager/evidence's small copies, re-read without a second open).
 // ModeType is the stat

@@ -91,7 +91,10 @@ func BlockingIO() (release func()) {
 }
 
 // defaultProcs is the runtime's default GOMAXPROCS now. Finding it sets
-// it, so what was set before is put back; the caller holds blocking.
+// it, so what was set before is put back; the caller holds blocking. A
+// count that was set and equals the default is then taken for the default
+// (the runtime updates it from then on, as it would have done unset): Go
+// does not tell a setting from the default it equals.
 func defaultProcs() int {
 	was := runtime.GOMAXPROCS(0)
 	runtime.SetDefaultGOMAXPROCS()

@@ -497,7 +497,7 @@ func TestSheetCompressorPinned(t *testing.T) {
 	const want = "7722f7048d493715b6e186794c52b11d7fc06b6e1ebbbe1277e0987e23723a29"
 	if sum := fmt.Sprintf("%x", sha256.Sum256(got)); sum != want {
 		t.Fatalf("the sheets' deflater writes other bytes (SHA-256 %s, %d bytes), not %s: every workbook's bytes change. "+
-			"If that is meant (see sheetCompressor), update the golden digests and this one", sum, len(got), want)
+			"If that is meant (see sheetCompressor), put the new digest here and say in the commit that packages change", sum, len(got), want)
 	}
 }
 
