@@ -22,6 +22,8 @@
 #   BIG_COUNT=9 BIG_MIB=120 SMALL_COUNT=2000 SMALL_MIN_KIB=4 SMALL_MAX_KIB=64
 #   SCALE=3 SMALL_SETS="20000 100000" SEED=20210108 ROUNDS=1
 #   BENCH_DIR=<folder, default a new temp folder> KEEP=1 (keep it afterwards)
+#   SETTLE=61 (seconds waited after deleting a set's outputs, before the
+#   next set is timed: see discard)
 #   SETS="bench small" (which sets to run)
 # e.g. BIG_MIB=12 SMALL_COUNT=200 SMALL_SETS=2000 scripts/bench-package.sh bin/casepack
 #
@@ -57,7 +59,7 @@ PY=$(command -v python3) || die "python3 not found"
 
 WORK=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/casepack-bench.XXXXXX")}
 mkdir -p "$WORK"
-[ "${KEEP:-}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
+if [ "${KEEP:-}" = 1 ]; then trap 'rm -rf "$WORK/trash"' EXIT; else trap 'rm -rf "$WORK"' EXIT; fi
 cd "$WORK"
 
 # The file system's floor for many small files (scripts/floorcopy), where Go
@@ -210,15 +212,42 @@ warm() {
 	find "$1" -type f -print0 | xargs -0 cat >/dev/null
 }
 
-# build NAME CASE: casepack build into out/ (emptied first), with timings.
-# The file system is synced first (outside the timing): the build syncs
-# the file system holding its package before renaming it into place
+# build NAME CASE: casepack build into out/ (set aside first: discard), with
+# timings. The file system is synced first (outside the timing): the build
+# syncs the file system holding its package before renaming it into place
 # (internal/atomicfs.Tree), and would otherwise also wait for whatever was
 # written before it started (the evidence just generated, the last run's
 # copies).
 build() {
-	PREP='rm -rf out && sync'
+	PREP='discard out && sync'
 	measure "$1" "$CASEPACK" build "$2" -o out --date "$DATE" --no-progress --quiet --timings
+}
+
+# What each run writes is set aside (discard) and deleted only between
+# sets (settle), never just before a timed run: on ext4 without a journal,
+# an inode freed in the last 60 seconds (300 while its inode table block is
+# not yet written back) is skipped when a new one is allocated, each one
+# looked up in the buffer cache, for every new file and folder
+# (recently_deleted in the kernel's fs/ext4/ialloc.c). A copy made right
+# after an rm -rf of the previous run's files pays for that rm (20,000
+# files: 4.75 s against 2.31 s for cp -r and a sync). Whatever ran first
+# after a delete would carry it: cp -r, the floor or the build.
+TRASH=$WORK/trash
+discard() {
+	[ -e "$1" ] || return 0
+	mkdir -p "$TRASH"
+	mv "$1" "$TRASH/$(basename "$1").$(date +%s%N)"
+}
+
+# settle: delete what was set aside, then wait until the kernel no longer
+# skips the freed inodes: a sync writes their inode tables back, and then
+# SETTLE seconds (default 61) pass.
+settle() {
+	[ -d "$TRASH" ] || return 0
+	rm -rf "$TRASH"
+	sync
+	echo "waiting ${SETTLE:-61} s after deleting the last set's outputs (ext4 without a journal: see discard)" >&2
+	sleep "${SETTLE:-61}"
 }
 
 echo "casepack package benchmark ($(nproc) CPUs; $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ); load $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -233,16 +262,17 @@ if [[ " $SETS " == *" bench "* ]]; then
 	FILES=$(find bench/evidence -type f | wc -l)
 	find bench/evidence -type f -print0 | xargs -0 cat >/dev/null # same warm page cache for every tool
 
+	settle
 	for r in $(seq "$ROUNDS"); do
 		measure sha256sum sh -c 'find bench/evidence -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum >/dev/null'
-		PREP='rm -rf cpcopy'
+		PREP='discard cpcopy'
 		measure "cp -r" cp -r bench/evidence cpcopy
-		rm -rf cpcopy
+		discard cpcopy
 		build "casepack build" bench
 		PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
 		warm "$PKG"
 		measure "casepack verify" "$CASEPACK" verify "$PKG" --quiet
-		rm -rf out
+		discard out
 	done
 
 	echo "generating $SCALE x the big files ($((BIG_COUNT * SCALE)) x $BIG_MIB MiB)" >&2
@@ -252,7 +282,7 @@ if [[ " $SETS " == *" bench "* ]]; then
 	BYTES3=$(du -sb bench3/evidence | cut -f1)
 	find bench3/evidence -type f -print0 | xargs -0 cat >/dev/null
 	build "casepack build ${SCALE}x" bench3
-	rm -rf out
+	discard out
 
 	echo
 	echo "== bench set: $FILES files, $(mib "$BYTES") ($BIG_COUNT x $BIG_MIB MiB + $SMALL_COUNT small); ${SCALE}x set: $(mib "$BYTES3")"
@@ -265,7 +295,7 @@ if [[ " $SETS " == *" bench "* ]]; then
 	goal "casepack verify" sha256sum 0.40
 	rssgoal "casepack build" 64
 	rssgoal "casepack build ${SCALE}x" 64
-	[ "${KEEP:-}" = 1 ] || rm -rf bench bench3
+	[ "${KEEP:-}" = 1 ] || { discard bench; discard bench3; }
 fi
 
 if [[ " $SETS " == *" small "* ]]; then
@@ -276,30 +306,23 @@ if [[ " $SETS " == *" small "* ]]; then
 		write_case "$d" 0 "$n"
 		BYTES=$(du -sb "$d/evidence" | cut -f1)
 		find "$d/evidence" -type f -print0 | xargs -0 cat >/dev/null
-		# What each run wrote is set aside, and deleted only after the
-		# set: on ext4 without a journal, an inode freed in the last 60
-		# seconds is skipped when a new one is allocated (recently_deleted
-		# in the kernel's fs/ext4/ialloc.c), so a copy made right after
-		# an rm -rf of 20,000 files pays for that rm (measured here: 4.75 s
-		# against 2.31 s for cp -r and a sync of the 20,000 files).
-		rm -rf trash && mkdir trash
+		settle # what the last set wrote (see discard)
 		for r in $(seq "$ROUNDS"); do
 			measure "sha256sum $n" sh -c "find $d/evidence -type f -print0 | xargs -0 sha256sum >/dev/null"
 			if [ -n "$FLOORCOPY" ]; then
 				PREP=sync
 				measure "floor: copy, sync $n" "$FLOORCOPY" -workers "$(nproc)" "$d/evidence" floor
-				mv floor "trash/floor-$r"
+				discard floor
 				PREP=sync
 				measure "floor: folder each $n" "$FLOORCOPY" -workers "$(nproc)" -folders "$d/evidence" floor
-				mv floor "trash/floor-folders-$r"
+				discard floor
 			fi
 			build "casepack build $n" "$d"
 			PKG=$(find out -mindepth 1 -maxdepth 1 -type d | head -1)
 			warm "$PKG"
 			measure "casepack verify $n" "$CASEPACK" verify "$PKG" --quiet
-			mv out "trash/out-$r"
+			discard out
 		done
-		rm -rf trash
 		echo
 		echo "== $n small files, $(mib "$BYTES"), case.json $(mib "$(stat -c %s "$d/case.json")")"
 		if [ -n "$FLOORCOPY" ]; then
@@ -328,7 +351,7 @@ if [[ " $SETS " == *" small "* ]]; then
 				"$(awk -v a="${CASEBYTES[$n]}" -v b="${CASEBYTES[$first]}" 'BEGIN { print a / b }')")$'\n'
 		fi
 		first=${first:-$n}
-		[ "${KEEP:-}" = 1 ] || rm -rf "$d"
+		[ "${KEEP:-}" = 1 ] || discard "$d"
 	done
 fi
 
