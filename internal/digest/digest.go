@@ -10,6 +10,7 @@
 package digest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -416,6 +417,34 @@ const DirectAlign = 4096
 // file larger than one buffer. Each direct write or read waits for the
 // disk, which for a small file would cost more than the copy it saves.
 func Direct(size int64) bool { return size > BufferSize }
+
+// ReadBackEqual reports whether the len(p) bytes of r at off, read back,
+// are the bytes of p: a writer's proof that what it just wrote from p is
+// what the file holds, while p — the chunk Copy hashed, untouched until
+// the write returns — is still in hand. Equal bytes are strictly more than
+// an equal digest of them, and comparing costs a memcmp where hashing them
+// again cost a SHA-256 (packager/evidence reads every copy back so). The
+// bytes are read into one of the buffers here, aligned for direct I/O
+// (DirectAlign), a whole buffer at most at a time: a descriptor with
+// direct I/O on reads them from the disk, when p and off are aligned too.
+// A read that fails or comes back short is not equal.
+func ReadBackEqual(r io.ReaderAt, off int64, p []byte) bool {
+	bp := smallBuffers.Get().(*[]byte)
+	if len(p) > SmallBufferSize {
+		smallBuffers.Put(bp)
+		bp = buffers.Get().(*[]byte)
+	}
+	defer putBuffer(bp)
+	for len(p) > 0 {
+		b := (*bp)[:min(len(p), len(*bp))]
+		if n, err := r.ReadAt(b, off); n != len(b) || err != nil && err != io.EOF || !bytes.Equal(b, p[:n]) {
+			return false
+		}
+		p = p[len(b):]
+		off += int64(len(b))
+	}
+	return true
+}
 
 // isAligned reports whether p starts at a multiple of DirectAlign.
 func isAligned(p []byte) bool {
