@@ -69,28 +69,22 @@ func (f *File) Name() string { return f.name }
 // Read reads into p with one read(2); it returns io.EOF at the end.
 func (f *File) Read(p []byte) (int, error) { return read(f.fd, f.name, p, -1) }
 
-// Written reads back a file the caller created and wrote through a
-// descriptor it still holds, open to read and write: a re-read of the
-// bytes as the file system holds them that opens nothing and looks no
-// path up again. It reads from the file's first byte, each Read one
-// pread(2) from where the last ended, so the descriptor's own offset (the
-// end of what was written) is left as it is; closing the descriptor stays
-// the caller's.
-type Written struct {
-	fd   int
-	name string
-	off  int64
-}
-
-// ReadWritten reads back from its start the file name, written through
-// fd (see Written).
-func ReadWritten(fd int, name string) *Written { return &Written{fd: fd, name: name} }
-
-// Read reads into p with one pread(2); it returns io.EOF at the end.
-func (w *Written) Read(p []byte) (int, error) {
-	n, err := read(w.fd, w.name, p, w.off)
-	w.off += int64(n)
-	return n, err
+// ReadAt reads len(p) bytes at off of the file name, open through fd,
+// with pread(2), as io.ReaderAt does (io.EOF when the file ends before):
+// a caller that created and wrote the file through a descriptor it still
+// holds, open to read and write, reads it back as the file system holds
+// it without opening it again or looking its path up, and without moving
+// the descriptor's own offset (packager/evidence's small copies).
+func ReadAt(fd int, name string, p []byte, off int64) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := read(fd, name, p[done:], off+int64(done))
+		done += n
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
 }
 
 // read reads into p from fd (open on name): at off with pread(2), or,

@@ -151,11 +151,12 @@ func TestModeType(t *testing.T) {
 	}
 }
 
-// TestReadWritten: a file read back through the descriptor it is being
-// written with reads whole from its first byte, in pieces of any size,
-// ends with io.EOF, and leaves the descriptor where the writes left it;
-// a descriptor open only to write fails as a read error naming the file.
-func TestReadWritten(t *testing.T) {
+// TestReadAt: a file read back through the descriptor it is being
+// written with reads whole at any offset, in one call however long; a
+// read past its end is short with io.EOF; the descriptor stays where the
+// writes left it; a descriptor open only to write fails as a read error
+// naming the file.
+func TestReadAt(t *testing.T) {
 	dir := t.TempDir()
 	for _, n := range []int{0, 1, 4096, 100_000} {
 		want := bytes.Repeat([]byte("evidence"), n)[:n]
@@ -168,8 +169,15 @@ func TestReadWritten(t *testing.T) {
 		if _, err := syscall.Write(fd, want); err != nil {
 			t.Fatal(err)
 		}
-		if err := iotest.TestReader(ReadWritten(fd, p), want); err != nil {
-			t.Errorf("%d bytes: %v", n, err)
+		for _, off := range []int{0, n / 3, n} {
+			got := make([]byte, n-off)
+			if m, err := ReadAt(fd, p, got, int64(off)); m != n-off || err != nil || !bytes.Equal(got, want[off:]) {
+				t.Errorf("%d bytes at %d: read %d (%v), equal %v", n, off, m, err, bytes.Equal(got, want[off:]))
+			}
+		}
+		end := max(n-5, 0)
+		if m, err := ReadAt(fd, p, make([]byte, 10), int64(end)); err != io.EOF || m != n-end {
+			t.Errorf("%d bytes: 10 at %d: read %d (%v), want %d and io.EOF", n, end, m, err, n-end)
 		}
 		if off, err := syscall.Seek(fd, 0, io.SeekCurrent); err != nil || off != int64(n) {
 			t.Errorf("%d bytes: descriptor at %d (%v), want %d", n, off, err, n)
@@ -182,7 +190,7 @@ func TestReadWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syscall.Close(fd)
-	if _, err := ReadWritten(fd, p).Read(make([]byte, 10)); !isPathError(err, "read", p, syscall.EBADF) {
+	if _, err := ReadAt(fd, p, make([]byte, 10), 0); !isPathError(err, "read", p, syscall.EBADF) {
 		t.Errorf("read back through a write-only descriptor: %v", err)
 	}
 }

@@ -11,8 +11,8 @@
 // *fs.PathError naming the file, as *os.File's are; reading it leaves its
 // access time as it was where the system allows (O_NOATIME, asked for each
 // file: KeepingAccessTime).
-// Written reads back, with pread(2), a file still open as it was written
-// (packager/evidence's small copies, re-read without a second open).
+// ReadAt reads back, with pread(2), a file still open as it was written
+// (packager/evidence's small copies, read back without a second open).
 // ModeType is the stat
 // mode's kind as os.Lstat reads it, for callers that stat with fstat or
 // fstatat themselves (internal/source, internal/beneath).

@@ -621,10 +621,8 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	results, err := evidence.Copy(ctx, len(spec.Evidence), job, evidence.Options{Dir: b.dir, Workers: b.opt.Workers, Progress: b.opt.Progress,
 		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, r evidence.Result) {
 			folders.copied(i, spec.Evidence[i].Dst)
-			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.Sum256})
-		}, ReadBack: func(i int, r evidence.Result, copy io.Reader) {
-			b.reread.readBack(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.Sum256}, copy)
-		}})
+			b.reread.add(copied{i: i, path: spec.Evidence[i].Dst, size: r.Size, sha256: r.Sum256, readBack: r.ReadBack})
+		}, ReadBack: true, BeforeReadBack: b.reread.beforeReadBack(func(i int) string { return spec.Evidence[i].Dst })})
 	b.reread.finish()
 	if done := b.opt.EvidenceDone; done != nil {
 		b.opt.EvidenceDone = nil

@@ -58,6 +58,11 @@ type Result struct {
 	// Withheld is set for hash-only jobs (Dst empty): the file was read
 	// and hashed but not copied.
 	Withheld bool
+	// ReadBack is set when every byte of the copy was read back as it was
+	// written and found to be the byte hashed (Options.ReadBack). It is
+	// not part of the JSON: it says how the build checked its copy, not
+	// what the file is.
+	ReadBack bool
 }
 
 // SHA256 is the file's SHA-256, lowercase hex (a new string each call).
@@ -152,16 +157,22 @@ type Options struct {
 	// on the worker's goroutine, as soon as it is: the build starts
 	// re-reading a copy while the others are still being made.
 	Copied func(i int, r Result)
-	// ReadBack, if set, is handed each small copy written through a bare
-	// descriptor (see FDFlusher) as soon as it is written and found to be
-	// the file it should be, before it is dated, closed and handed to
-	// Copied, on the worker's goroutine: the job's index, its result and
-	// copy, a reader of the copy's bytes from its first byte as the file
-	// system holds them, through the descriptor it was written with. A
-	// re-read there spares opening the copy again by name and closing it:
-	// two of a small copy's fifteen system calls. copy is valid only
-	// during the call.
-	ReadBack func(i int, r Result, copy io.Reader)
+	// ReadBack has each copy read back as it is written and compared,
+	// byte for byte, with the bytes hashed (see readBack): each chunk
+	// right after its write, through the descriptor it was written with,
+	// while the chunk is still in the buffer it was hashed from — with
+	// direct I/O, from the disk, where it was written so. Result.ReadBack
+	// says whether every byte was read back equal. The bytes on disk
+	// equal to the bytes hashed is what re-reading the copy and hashing
+	// it again with SHA-256 proved, and more (equal digests of equal
+	// bytes), for a memcmp instead of a SHA-256: at 20,000 photos that
+	// SHA-256 was 0.4 s of the build's CPU, on the bench set 0.7-0.9 s.
+	// A copy is then opened once, created to read and write.
+	ReadBack bool
+	// BeforeReadBack, if set, is called, on the goroutine writing job
+	// i's copy, before the n bytes of it at off are read back (tests: a
+	// copy changed there must not be found equal).
+	BeforeReadBack func(i int, off, n int64)
 }
 
 // Flusher makes the copies durable: Wrote is called after each chunk is
@@ -338,9 +349,10 @@ func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, me
 	}
 
 	var f *os.File
-	var dst io.Writer // an untyped nil *os.File would not be a nil io.Writer
+	var w *writeback
+	var dst io.Writer // an untyped nil *writeback would not be a nil io.Writer
 	if j.Dst != "" {
-		if f, err = create(opt.path(j.Dst), mode); err != nil {
+		if f, err = create(opt.path(j.Dst), mode, opt.ReadBack); err != nil {
 			return Result{}, j.writeErr(err)
 		}
 		// A large copy goes from the buffer it is hashed in straight to
@@ -349,7 +361,8 @@ func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, me
 		// with SHA-512 (fresh memory for every page), and the build syncs
 		// everything before it publishes anyway.
 		direct := digest.Direct(size) && digest.SetDirect(f, true) == nil
-		dst = &writeback{f: f, fl: opt.Flush, direct: direct}
+		w = &writeback{f: f, fl: opt.Flush, direct: direct, rb: newReadBack(i, opt)}
+		dst = w
 	}
 	d, err := digest.Copy(ctx, dst, meter.Reader(src, j.ID, j.Src, size))
 	err = j.check(ctx, d, err, src.Unchanged, src.Info().Size())
@@ -369,7 +382,9 @@ func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, me
 			return Result{}, j.writeErr(err)
 		}
 	}
-	return j.result(d, meter), nil
+	r := j.result(d, meter)
+	r.ReadBack = w != nil && w.rb.equal
+	return r, nil
 }
 
 // check is what the pass makes of copying j: the copy's error (err), or
@@ -422,12 +437,13 @@ func (j Job) resultOf(d digest.Digests) Result {
 	return r
 }
 
-// create makes a new copy; its folder is made first if need be.
-func create(name string, mode os.FileMode) (*os.File, error) {
+// create makes a new copy, open to read it back too when readBack is
+// set; its folder is made first if need be.
+func create(name string, mode os.FileMode, readBack bool) (*os.File, error) {
 	if err := mkdirFor(name); err != nil {
 		return nil, err
 	}
-	return createNew(name, mode)
+	return createNew(name, mode, readBack)
 }
 
 // mkdirFor makes the folder of the file name if need be: one mkdir when
@@ -446,12 +462,15 @@ func mkdirFor(name string) error {
 // digest.BufferSize from digest.Copy, aligned to digest.DirectAlign, and
 // writes them straight to the disk; its last bytes, which do not fill a
 // block, are written through the page cache, as is everything after a
-// direct write the file system refused.
+// direct write the file system refused. Each part is read back as it was
+// written (rb), the direct part before direct I/O is turned off for the
+// rest.
 type writeback struct {
 	f      *os.File
 	fl     Flusher
 	off    int64
 	direct bool
+	rb     readBack
 }
 
 func (w *writeback) Write(p []byte) (int, error) {
@@ -464,6 +483,7 @@ func (w *writeback) Write(p []byte) (int, error) {
 			if err != nil && (m > 0 || !errors.Is(err, syscall.EINVAL)) {
 				return done, err
 			}
+			w.rb.wrote(w.f, p[:m], w.off-int64(m))
 		}
 		if done < len(p) {
 			if err := digest.SetDirect(w.f, false); err != nil {
@@ -478,6 +498,9 @@ func (w *writeback) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p[done:])
 	if n > 0 && w.fl != nil {
 		w.fl.Wrote(w.f, w.off, int64(n))
+	}
+	if err == nil {
+		w.rb.wrote(w.f, p[done:done+n], w.off)
 	}
 	w.off += int64(n)
 	return done + n, err

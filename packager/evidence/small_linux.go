@@ -21,7 +21,8 @@ import (
 // source is opened, stat'ed, read in one read and stat'ed again to tell
 // whether it changed; its copy created, written in one write, read back
 // through the same descriptor when Options.ReadBack asks for it (one
-// pread), and handed to DoneFD, which dates and closes it. Such a copy is
+// pread, compared with the bytes written), and handed to DoneFD, which
+// dates and closes it. Such a copy is
 // never reported to Wrote: it is written in one call, and the Flusher's
 // sync covers it.
 type FDFlusher interface {
@@ -51,11 +52,11 @@ func copySmall(ctx context.Context, i int, j Job, size int64, mode os.FileMode, 
 		if err := mkdirFor(name); err != nil {
 			return Result{}, true, j.writeErr(err)
 		}
-		fd, err := openNew(name, mode, opt.ReadBack != nil)
+		fd, err := openNew(name, mode, opt.ReadBack)
 		if err != nil {
 			return Result{}, true, j.writeErr(err)
 		}
-		dst = &fdWriter{fd: fd, name: name}
+		dst = &fdWriter{fd: fd, name: name, rb: newReadBack(i, opt)}
 		w = dst
 	}
 	n := src.Size() // as it was opened: the pre-pass's size may be older
@@ -67,9 +68,6 @@ func copySmall(ctx context.Context, i int, j Job, size int64, mode os.FileMode, 
 		return Result{}, true, err
 	}
 	if dst != nil {
-		if opt.ReadBack != nil {
-			opt.ReadBack(i, j.resultOf(d), digest.UntilSize(barefd.ReadWritten(dst.fd, dst.name), d.Size))
-		}
 		if fl != nil {
 			err = fl.DoneFD(dst.fd, dst.name, opt.ModTime)
 		} else if cerr := syscall.Close(dst.fd); cerr != nil {
@@ -79,16 +77,35 @@ func copySmall(ctx context.Context, i int, j Job, size int64, mode os.FileMode, 
 			return Result{}, true, j.writeErr(err)
 		}
 	}
-	return j.result(d, meter), true, nil
+	r = j.result(d, meter)
+	r.ReadBack = dst != nil && dst.rb.equal
+	return r, true, nil
 }
 
-// fdWriter writes a copy through a bare descriptor.
+// fdWriter writes a copy through a bare descriptor, and reads each chunk
+// back through it as it is written (rb).
 type fdWriter struct {
 	fd   int
 	name string
+	off  int64
+	rb   readBack
+}
+
+// ReadAt reads the copy back with pread(2).
+func (w *fdWriter) ReadAt(p []byte, off int64) (int, error) {
+	return barefd.ReadAt(w.fd, w.name, p, off)
 }
 
 func (w *fdWriter) Write(p []byte) (int, error) {
+	n, err := w.write(p)
+	if err == nil {
+		w.rb.wrote(w, p, w.off)
+	}
+	w.off += int64(n)
+	return n, err
+}
+
+func (w *fdWriter) write(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
 		n, err := syscall.Write(w.fd, p[done:])

@@ -5,12 +5,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -77,81 +75,6 @@ func TestCopySmallByFD(t *testing.T) {
 		}
 		if got, err := os.ReadFile(j.Dst); err != nil || !bytes.Equal(got, data[i]) {
 			t.Errorf("%d: copy differs (%v)", i, err)
-		}
-	}
-}
-
-// TestReadBack: a small copy written through a descriptor is handed to
-// ReadBack once, with its result, before it is dated, closed and handed to
-// Copied, as a reader of the bytes the copy holds; a large copy and a file
-// only hashed are not. What ReadBack reads is the file as it is on disk
-// now, not the bytes the pass wrote: a copy changed before it is read back
-// reads changed.
-func TestReadBack(t *testing.T) {
-	src, dst := t.TempDir(), t.TempDir()
-	sizes := []int{0, 1, 64 << 10, digest.BufferSize, digest.BufferSize + 1, 100}
-	const hashOnly, tampered = 5, 2
-	var jobs []Job
-	var data [][]byte
-	for i, n := range sizes {
-		p, b := writeRandom(t, src, fmt.Sprint("f", i), n, uint64(i))
-		data = append(data, b)
-		j := Job{ID: fmt.Sprint("EV-", i), Src: p, Dst: filepath.Join(dst, fmt.Sprint("EV-", i), "copy")}
-		if i == hashOnly {
-			j.Dst = ""
-		}
-		jobs = append(jobs, j)
-	}
-	rec := &fdRecorder{recorder: &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}, byFD: map[string]time.Time{}}
-	var mu sync.Mutex
-	readBack := map[int]string{} // job -> what was read back, or why not
-	copied := map[int]bool{}
-	_, err := copyJobs(context.Background(), jobs, Options{Workers: 2, Flush: rec, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC),
-		ReadBack: func(i int, r Result, copy io.Reader) {
-			rec.mu.Lock()
-			_, handed := rec.byFD[jobs[i].Dst]
-			rec.mu.Unlock()
-			mu.Lock()
-			defer mu.Unlock()
-			if _, ok := readBack[i]; ok || handed || copied[i] {
-				t.Errorf("job %d read back twice (%v), or after it was handed over (%v) or to Copied (%v)", i, ok, handed, copied[i])
-			}
-			if want, _ := sums(data[i]); r.SHA256() != want || r.Size != int64(len(data[i])) {
-				t.Errorf("job %d: result %+v", i, r)
-			}
-			if i == tampered {
-				if err := os.WriteFile(jobs[i].Dst, []byte("changed"), 0o644); err != nil {
-					t.Error(err)
-				}
-			}
-			b, err := io.ReadAll(copy)
-			if err != nil {
-				readBack[i] = err.Error()
-				return
-			}
-			readBack[i] = string(b)
-		},
-		Copied: func(i int, r Result) {
-			mu.Lock()
-			copied[i] = true
-			mu.Unlock()
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range jobs {
-		got, ok := readBack[i]
-		switch {
-		case i == hashOnly || digest.Direct(int64(sizes[i])):
-			if ok {
-				t.Errorf("job %d (%d bytes, hash only %v) read back", i, sizes[i], i == hashOnly)
-			}
-		case i == tampered:
-			if got != "changed" {
-				t.Errorf("job %d: read back %d bytes, not the copy as changed", i, len(got))
-			}
-		case !ok || got != string(data[i]):
-			t.Errorf("job %d (%d bytes): read back %v, %d bytes differing from the copy", i, sizes[i], ok, len(got))
 		}
 	}
 }
@@ -257,15 +180,15 @@ func TestSmallCopyChild(t *testing.T) {
 	}
 	rec := &fdRecorder{recorder: &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}, byFD: map[string]time.Time{}}
 	opt := Options{Workers: 2, Flush: &datingRecorder{rec}, ModTime: time.Date(2021, 2, 18, 12, 0, 0, 0, time.UTC)}
-	if os.Getenv("CASEPACK_SMALLCOPY_READBACK") == "1" {
-		opt.ReadBack = func(i int, r Result, copy io.Reader) {
-			if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256() {
-				t.Errorf("job %d read back as %v (%v), written as %s", i, d, err, r.SHA256())
-			}
-		}
-	}
-	if _, err := copyJobs(context.Background(), jobs, opt); err != nil {
+	opt.ReadBack = os.Getenv("CASEPACK_SMALLCOPY_READBACK") == "1"
+	res, err := copyJobs(context.Background(), jobs, opt)
+	if err != nil {
 		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.ReadBack != opt.ReadBack {
+			t.Errorf("job %d: ReadBack %v, want %v", i, r.ReadBack, opt.ReadBack)
+		}
 	}
 	if len(rec.byFD) != len(jobs) {
 		t.Errorf("%d of %d copies handed over by descriptor", len(rec.byFD), len(jobs))
@@ -289,10 +212,11 @@ func (r *datingRecorder) DoneFD(fd int, name string, mtime time.Time) error {
 // folder, on one worker, handing each copy to a Flusher that takes
 // descriptors (the small-file path: bare descriptors, one read) or only
 // *os.File (the path every file took before), and re-reading each copy
-// as a build does (reread=fd: through the descriptor it was written with,
-// Options.ReadBack; reread=path: opened again by name once handed over),
-// or not: run them side by side, with -count, and compare CPU time per
-// op, user and system.
+// as a build does (reread=compare: read back as written, through the
+// descriptor it was written with, and compared, Options.ReadBack), or as
+// builds did (reread=path: opened again by name once handed over, and
+// hashed with SHA-256), or not: run them side by side, with -count, and
+// compare CPU time per op, user and system.
 func BenchmarkCopySmall(b *testing.B) {
 	src := b.TempDir()
 	var jobs []Job
@@ -303,7 +227,7 @@ func BenchmarkCopySmall(b *testing.B) {
 	for _, tc := range []struct {
 		byFD   bool
 		reread string
-	}{{true, "none"}, {false, "none"}, {true, "path"}, {true, "fd"}} {
+	}{{true, "none"}, {false, "none"}, {true, "path"}, {true, "compare"}} {
 		b.Run(fmt.Sprintf("fd=%v/reread=%s", tc.byFD, tc.reread), func(b *testing.B) {
 			var ru0, ru1 syscall.Rusage
 			syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
@@ -317,26 +241,29 @@ func BenchmarkCopySmall(b *testing.B) {
 				if tc.byFD {
 					opt.Flush = &fdRecorder{recorder: rec, byFD: map[string]time.Time{}}
 				}
-				check := func(r Result, copy io.Reader) {
-					if d, err := digest.ReadSHA256(context.Background(), copy); err != nil || d.SHA256 != r.SHA256() {
-						b.Fatalf("%s read back as %v (%v)", r.Dst, d, err)
-					}
-				}
 				switch tc.reread {
-				case "fd":
-					opt.ReadBack = func(i int, r Result, copy io.Reader) { check(r, copy) }
+				case "compare":
+					opt.ReadBack = true
 				case "path":
 					opt.Copied = func(i int, r Result) {
 						f, err := digest.OpenCopy(r.Dst, r.Size)
 						if err != nil {
 							b.Fatal(err)
 						}
-						check(r, f)
+						if d, err := digest.ReadSHA256(context.Background(), f); err != nil || d.SHA256 != r.SHA256() {
+							b.Fatalf("%s read back as %v (%v)", r.Dst, d, err)
+						}
 						f.Close()
 					}
 				}
-				if _, err := copyJobs(context.Background(), jobs, opt); err != nil {
+				res, err := copyJobs(context.Background(), jobs, opt)
+				if err != nil {
 					b.Fatal(err)
+				}
+				for _, r := range res {
+					if r.ReadBack != opt.ReadBack {
+						b.Fatalf("%s: ReadBack %v", r.Dst, r.ReadBack)
+					}
 				}
 			}
 			syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)

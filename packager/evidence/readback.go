@@ -1,0 +1,46 @@
+package evidence
+
+import (
+	"io"
+
+	"github.com/casepack/casepack/internal/digest"
+)
+
+// readBack is the one policy for reading a copy back as it is written
+// (Options.ReadBack), which both writers of copies follow (writeback, and
+// on Linux fdWriter): each chunk digest.Copy hands the writer stays in
+// the buffer it was hashed from, untouched, until the write returns; the
+// writer reads the bytes it has just written back from where it wrote
+// them, through the descriptor it wrote them with, and compares them with
+// the chunk (digest.ReadBackEqual). A chunk written with direct I/O is
+// read back with direct I/O, from the disk, as the re-read that hashed
+// every copy again did (digest.OpenCopy); one written through the page
+// cache, as the file system holds it. Once a chunk differs, or cannot be
+// read back whole, the rest of the copy is not read back: it is not
+// equal, and the build reads it again by name to say what is wrong
+// (packager/assemble's reread).
+type readBack struct {
+	equal  bool               // every byte written so far was read back equal
+	before func(off, n int64) // Options.BeforeReadBack for this copy, or nil
+}
+
+// newReadBack is the read-back of job i's copy: none unless opt asks.
+func newReadBack(i int, opt *Options) readBack {
+	rb := readBack{equal: opt.ReadBack}
+	if h := opt.BeforeReadBack; h != nil && opt.ReadBack {
+		rb.before = func(off, n int64) { h(i, off, n) }
+	}
+	return rb
+}
+
+// wrote reads back through r the chunk p just written at off, and
+// compares.
+func (rb *readBack) wrote(r io.ReaderAt, p []byte, off int64) {
+	if !rb.equal || len(p) == 0 {
+		return
+	}
+	if rb.before != nil {
+		rb.before(off, int64(len(p)))
+	}
+	rb.equal = digest.ReadBackEqual(r, off, p)
+}
