@@ -300,7 +300,8 @@ func (s *hashHelper) stop() {
 func Read(ctx context.Context, r io.Reader) (Digests, error) { return Copy(ctx, nil, r) }
 
 // ReadSHA256 is Read with SHA-256 only (SHA512 left empty), for re-reading
-// bytes whose SHA-512 was computed as they were written.
+// bytes whose SHA-512 was computed as they were written (a copy written
+// by this process is rather read back as it is written: ReadBackEqual).
 func ReadSHA256(ctx context.Context, r io.Reader) (Digests, error) {
 	if waitsOnDisk(r) {
 		return readBehind(ctx, r, sha256.New())
@@ -319,7 +320,8 @@ func ReadSHA256(ctx context.Context, r io.Reader) (Digests, error) {
 // while the next is read into a second buffer, so the disk and a core work
 // at once. Read and hashed in turn, the re-read of a build's last large
 // copy, alone at the end of the build, took about twice as long as hashing
-// it (packager/assemble's reread). h is the SHA-256 to hash with.
+// it (packager/assemble's reread, which now re-reads only a copy not read
+// back equal as it was written). h is the SHA-256 to hash with.
 func readBehind(ctx context.Context, r io.Reader, h hash.Hash) (Digests, error) {
 	var bufs [2]*[]byte
 	helper := startHashing(h)
@@ -413,9 +415,11 @@ func fill(r io.Reader, buf []byte) (int, error) {
 const DirectAlign = 4096
 
 // Direct reports whether a file of size bytes is written and read back
-// with direct I/O (see OpenCopy) rather than through the page cache: a
-// file larger than one buffer. Each direct write or read waits for the
-// disk, which for a small file would cost more than the copy it saves.
+// with direct I/O rather than through the page cache: a file larger than
+// one buffer. Each direct write or read waits for the disk, which for a
+// small file would cost more than the copy it saves. packager/evidence
+// reads such a copy back chunk by chunk as it writes it (ReadBackEqual);
+// OpenCopy re-reads one that was not read back so.
 func Direct(size int64) bool { return size > BufferSize }
 
 // ReadBackEqual reports whether the len(p) bytes of r at off, read back,

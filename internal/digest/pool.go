@@ -29,8 +29,8 @@ var blocking struct {
 
 // extraProcs is how many processors BlockingIO adds: about as many as
 // goroutines of a build of large files wait on the disk at once (each
-// copy's write-behind in digest.Copy, the re-reads of finished copies in
-// packager/assemble).
+// copy's write-behind in digest.Copy, which writes each chunk and reads it
+// back: packager/evidence's Options.ReadBack).
 const extraProcs = 2
 
 // cores is GOMAXPROCS without the processors BlockingIO adds.
@@ -52,7 +52,7 @@ func cores() int {
 // ticks apart; and once it has found nothing to take back for a
 // millisecond its tick grows to 10 ms. A 1 MiB direct write takes about
 // half a millisecond, so none was ever taken back: with one processor per
-// core, each write or re-read waiting for the disk left a core idle while
+// core, each write or read-back waiting for the disk left a core idle while
 // the hashing goroutines waited for a processor (runtime/trace of a build
 // of the bench set: 1.4 to 1.6 cores busy through the evidence pass). With
 // processors to spare, the cores hash while those calls wait; when none

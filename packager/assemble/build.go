@@ -227,8 +227,10 @@ type Options struct {
 
 	// fault injects failures into the file-system steps (tests only).
 	fault func(op atomicfs.Op, from, to string) error
-	// beforeReread is called with the bag path of each evidence copy once
-	// it is complete, before it is re-read (tests only).
+	// beforeReread is called with the bag path of each evidence copy,
+	// once, before its bytes are first read back: before the evidence
+	// pass reads back its first chunk as it is written, or, for a copy
+	// not read back so, before it is re-read once complete (tests only).
 	beforeReread func(dir, p string)
 	// perFileSync syncs the package file by file even where one syncfs
 	// would do (tests only: both ways must keep the same order).
@@ -541,7 +543,8 @@ type builder struct {
 	name  func(rel string) string
 	clock *clock
 	tree  *atomicfs.Tree
-	// reread re-reads the evidence copies while the rest is generated.
+	// reread proves the evidence copies hold the bytes hashed (read back
+	// as written, or re-read) while the rest is generated.
 	reread *reread
 	// results are the evidence pass's, by job index (Result.Evidence).
 	results []evidence.Result
@@ -616,7 +619,8 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	defer cancelEarly()
 	earlyDone := make(chan error, 1)
 	go func() { earlyDone <- b.generate(ectx, early, 1, nil, gen) }()
-	// Each copy is re-read as soon as it is complete.
+	// Each copy is read back as it is written (or, if that did not find
+	// it equal, re-read as soon as it is complete).
 	b.reread = startReread(ctx, b.dir, copies, len(spec.Evidence), b.opt.beforeReread)
 	results, err := evidence.Copy(ctx, len(spec.Evidence), job, evidence.Options{Dir: b.dir, Workers: b.opt.Workers, Progress: b.opt.Progress,
 		Flush: b.tree, ModTime: spec.Date, Copied: func(i int, r evidence.Result) {
@@ -1250,9 +1254,10 @@ func (b *builder) syncAndCheck(ctx context.Context) error {
 }
 
 // checkWritten runs the verifier on what Build wrote. Payload bytes were
-// hashed with both algorithms as they were written; re-reading them with
-// SHA-256 proves the stored bytes are those bytes, so SHA-512 is not
-// recomputed (it would double the cost for no extra assurance here).
+// hashed with both algorithms as they were written; reading them back
+// equal to those bytes (or re-reading them with SHA-256) proves the stored
+// bytes are those bytes, so SHA-512 is not recomputed (it would double the
+// cost for no extra assurance here).
 func checkWritten(ctx context.Context, p string, opt Options, hashed func(p string) (digest.Digests, bool)) error {
 	pkg, err := verify.Open(p)
 	if err != nil {

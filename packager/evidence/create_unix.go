@@ -8,10 +8,11 @@ import (
 )
 
 // createNew creates the file name, which must not exist, for writing
-// (and reading, when readBack is set). os.OpenFile would also try to register a regular file with the
-// runtime's poller, which refuses it: four more system calls for every
-// copy (three fcntl and an epoll_ctl), a tenth of a small file's share.
-// A descriptor handed to os.NewFile in blocking mode is never registered.
+// (and reading, when readBack is set). os.OpenFile would also try to
+// register a regular file with the runtime's poller, which refuses it:
+// four more system calls for every copy (three fcntl and an epoll_ctl), a
+// tenth of a small file's share. A descriptor handed to os.NewFile in
+// blocking mode is never registered.
 func createNew(name string, mode os.FileMode, readBack bool) (*os.File, error) {
 	fd, err := openNew(name, mode, readBack)
 	if err != nil {
