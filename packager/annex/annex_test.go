@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha512"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casepack/casepack/internal/digest"
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/schema"
 )
@@ -561,6 +564,60 @@ func TestFormatDocListsEveryColumn(t *testing.T) {
 			if !bytes.Contains(doc, []byte("`"+c.header+"`")) {
 				t.Errorf("FORMAT-annex.md does not list column %q of %s", c.header, s.name)
 			}
+		}
+	}
+}
+
+// TestDigestsAsBytesWriteTheSame: files whose digests are given as bytes
+// (FileInfo.Sum256, as a build gives them) make the same workbook and CSV
+// twins, byte for byte, as the same digests given in hex, for a withheld
+// file and for an item of several files (its digests joined in one cell)
+// too: only where the registers are sized do they read stand-ins.
+func TestDigestsAsBytesWriteTheSame(t *testing.T) {
+	c, files := photoCase(40)
+	// EV-000002 gets a second file, and EV-000003's is withheld.
+	c.Evidence[1].Files = append(c.Evidence[1].Files, schema.File{Path: "evidence/photos/extra.png", Role: "derivative", MediaType: "image/png"})
+	extra := files[1]
+	extra.Source, extra.Path = "evidence/photos/extra.png", edition.PackagePath(extra.ID, "evidence/photos/extra.png")
+	extra.SHA256, extra.SHA512 = digest.SHA256([]byte("extra")), fmt.Sprintf("%x", sha512.Sum512([]byte("extra")))
+	files = append(files, extra)
+	files[2].Withheld = true
+	asBytes := make([]FileInfo, len(files))
+	for i, f := range files {
+		s256, err := hex.DecodeString(f.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s512, err := hex.DecodeString(f.SHA512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.SHA256, f.SHA512, f.Sum256, f.Sum512 = "", "", s256, s512
+		asBytes[i] = f
+	}
+	write := func(files []FileInfo) (*bytes.Buffer, memOut) {
+		var xlsx bytes.Buffer
+		twins := memOut{}
+		if err := Write(context.Background(), c, files, Options{Edition: edition.Confidential, Date: testDate, Version: "test", TmpDir: t.TempDir()}, &xlsx, twins.open); err != nil {
+			t.Fatal(err)
+		}
+		return &xlsx, twins
+	}
+	wantX, wantT := write(files)
+	gotX, gotT := write(asBytes)
+	if !bytes.Equal(gotX.Bytes(), wantX.Bytes()) {
+		t.Error("the workbook differs with the digests given as bytes")
+	}
+	for _, name := range CSVNames() {
+		if !bytes.Equal(gotT[name].Bytes(), wantT[name].Bytes()) {
+			t.Errorf("%s differs with the digests given as bytes:\n%s\nagainst\n%s", name, gotT[name], wantT[name])
+		}
+	}
+	// The digests are there to compare: a file's, an item's two joined,
+	// and the withheld file's.
+	for _, d := range []string{files[0].SHA512, files[1].SHA256 + refSeparator + extra.SHA256, files[2].SHA512} {
+		if !strings.Contains(wantT["evidence.csv"].String(), d) || !strings.Contains(wantT["files.csv"].String(), d[:64]) {
+			t.Errorf("the registers do not show %s: the comparison shows little", d)
 		}
 	}
 }

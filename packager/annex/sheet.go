@@ -122,6 +122,11 @@ type sheet struct {
 	file string // CSV twin file name, e.g. "evidence.csv"
 	cols []column
 	rows func(yield func([]value) error) error
+	// sizeRows, when set, are the rows as planSheet reads them: the same
+	// rows, but a digest column's cells may hold stand-ins as long as the
+	// digests (mapper.sized): its width does not depend on its text
+	// (digestWidth).
+	sizeRows func(yield func([]value) error) error
 }
 
 // refSeparator joins several IDs in one cell.

@@ -75,7 +75,11 @@ func planSheet(ctx context.Context, s *sheet) (*plan, error) {
 			p.rowOf = make(map[string]int)
 		}
 	}
-	err := s.rows(func(row []value) error {
+	rows := s.rows
+	if s.sizeRows != nil {
+		rows = s.sizeRows
+	}
+	err := rows(func(row []value) error {
 		if len(row) != len(s.cols) {
 			return fmt.Errorf("annex: sheet %s: row %d has %d cells, want %d", s.name, p.rows+2, len(row), len(s.cols))
 		}

@@ -444,55 +444,42 @@ func (g *generator) builtFiles(ev *assemble.Evidence) annex.Files {
 			window = results[first[i]:first[i+1]]
 		}
 		for j, f := range e.Files {
-			var r evidence.Result
+			var r *evidence.Result
 			var p string
-			ok := window != nil && window[j].ID == e.ID && edition.IsPackagePath(window[j].Dst, e.ID, f.Path)
-			if ok {
-				r = window[j]
+			if window != nil && window[j].ID == e.ID && edition.IsPackagePath(window[j].Dst, e.ID, f.Path) {
+				r = &window[j]
 				p = r.Dst
 			} else {
 				p = g.dst(e.ID, f.Path)
-				if r, ok = ev.Lookup(p); ok {
+				if found, ok := ev.Lookup(p); ok {
+					r = &found
 					p = r.Dst // the build's string, not a copy per file
 				}
 			}
-			// The digests in hex for this row only: the results hold
-			// them as bytes (evidence.Result).
-			sum256, sum512 := hexPair(r.Sum256[:], r.Sum512[:], ok)
-			dst = append(dst, annex.FileInfo{ID: e.ID, Source: f.Path, Path: p, MediaType: MediaType(f),
-				Size: r.Size, SHA256: sum256, SHA512: sum512, Withheld: withhold})
+			fi := annex.FileInfo{ID: e.ID, Source: f.Path, Path: p, MediaType: MediaType(f), Withheld: withhold}
+			if r != nil {
+				// The digests as the results hold them, as bytes: the
+				// annexes put them in hex only for the rows they write
+				// (annex.FileInfo.Sum256), each time in one string.
+				fi.Size, fi.Sum256, fi.Sum512 = r.Size, r.Sum256[:], r.Sum512[:]
+			}
+			dst = append(dst, fi)
 		}
 		return dst
 	}
 }
 
 // hexOf is a build result's digest sum in hex, "" when the build reported
-// no result for the file (ok false).
+// no result for the file (ok false), in one allocation where
+// hex.EncodeToString makes two, the size of the hex each: the narrative
+// asks for every file's (20,000 at 20,000 photos) while the build's memory
+// limit binds (packager/case.go).
 func hexOf(sum []byte, ok bool) string {
-	s, _ := hexPair(sum, nil, ok)
-	return s
-}
-
-// hexPair is a build result's two digest sums a and b in hex, both ""
-// when the build reported no result for the file (ok false), made in one
-// string: the annexes ask for a file's digests four times (the Evidence
-// and the Files registers, each read twice, see packager/annex's
-// planSheet), 80,000 times at 20,000 photos, while the build's memory
-// limit binds (packager/case.go), and hex.EncodeToString makes two
-// allocations a digest, the size of the hex each. Making the workbook of
-// 20,000 photos allocated 52.3 MB with it, 36.8 MB with this
-// (TestAnnexesAllocateLittlePerFile).
-func hexPair(a, b []byte, ok bool) (string, string) {
 	if !ok {
-		return "", ""
+		return ""
 	}
-	var s strings.Builder
-	s.Grow(hex.EncodedLen(len(a) + len(b)))
 	var buf [128]byte // the hex of a SHA-512, on the stack
-	s.Write(hex.AppendEncode(buf[:0], a))
-	s.Write(hex.AppendEncode(buf[:0], b))
-	h := s.String()
-	return h[:hex.EncodedLen(len(a))], h[hex.EncodedLen(len(a)):]
+	return string(hex.AppendEncode(buf[:0], sum))
 }
 
 // makeAnnexes makes the annexes. In a build the workbook's own Generate
