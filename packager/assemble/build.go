@@ -725,10 +725,11 @@ func (b *builder) write(ctx context.Context) (*Result, error) {
 	for i := range b.pay {
 		b.pay[i].Entries = slices.Grow(b.pay[i].Entries, res.EvidenceFiles)
 	}
-	for _, r := range results {
-		if !r.Withheld {
-			b.pay[0].Entries = append(b.pay[0].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA256()})
-			b.pay[1].Entries = append(b.pay[1].Entries, bag.Entry{Path: r.Dst, Digest: r.SHA512()})
+	for i := range results {
+		if r := &results[i]; !r.Withheld {
+			sha256, sha512 := hexSums(r)
+			b.pay[0].Entries = append(b.pay[0].Entries, bag.Entry{Path: r.Dst, Digest: sha256})
+			b.pay[1].Entries = append(b.pay[1].Entries, bag.Entry{Path: r.Dst, Digest: sha512})
 		}
 	}
 	tagFiles := []struct {
@@ -1060,13 +1061,30 @@ func WriteCasepackManifest(w io.Writer, spec Spec, result func(i int) evidence.R
 		entries = entries[:0]
 		for _, j := range files[e.from:e.end] {
 			f, r := &spec.Evidence[j], result(int(j))
+			sha256, sha512 := hexSums(&r)
 			entries = append(entries, bag.ManifestFile{
-				Path: f.Dst, OriginalName: f.OriginalName, Size: r.Size, MediaType: f.MediaType, SHA256: r.SHA256(), SHA512: r.SHA512(), Withheld: f.Withhold,
+				Path: f.Dst, OriginalName: f.OriginalName, Size: r.Size, MediaType: f.MediaType, SHA256: sha256, SHA512: sha512, Withheld: f.Withhold,
 			})
 		}
 		it.Files = entries
 		return &it
 	})
+}
+
+// hexSums is r's SHA-256 and SHA-512 in hex, made in one string: one
+// allocation of the two digests' hex, where r.SHA256 and r.SHA512 make
+// four, twice as much. The payload manifests and casepack/manifest.json
+// each ask for every file's, 40,000 times at 20,000 photos, with the
+// build's memory limit binding (packager/case.go): 7.7 MB less to
+// collect.
+func hexSums(r *evidence.Result) (string, string) {
+	var s strings.Builder
+	s.Grow(hex.EncodedLen(len(r.Sum256) + len(r.Sum512)))
+	var buf [2 * len(r.Sum512)]byte // the hex of a SHA-512, on the stack
+	s.Write(hex.AppendEncode(buf[:0], r.Sum256[:]))
+	s.Write(hex.AppendEncode(buf[:0], r.Sum512[:]))
+	h := s.String()
+	return h[:hex.EncodedLen(len(r.Sum256))], h[hex.EncodedLen(len(r.Sum256)):]
 }
 
 func (b *builder) verifyText() []byte {

@@ -144,3 +144,41 @@ func (w *heapAtWrite) Write(p []byte) (int, error) {
 	w.last = string(p)
 	return len(p), nil
 }
+
+// TestHexSums: hexSums gives a result's two digests in hex as Result.SHA256
+// and SHA512 do, in one allocation (they make four): the manifests ask
+// for every file's.
+func TestHexSums(t *testing.T) {
+	var pattern evidence.Result
+	for i := range pattern.Sum512 {
+		pattern.Sum512[i] = byte(i * 37)
+	}
+	for i := range pattern.Sum256 {
+		pattern.Sum256[i] = byte(255 - i*11)
+	}
+	var ones evidence.Result
+	for i := range ones.Sum512 {
+		ones.Sum512[i] = 0xff
+	}
+	for i := range ones.Sum256 {
+		ones.Sum256[i] = 0xff
+	}
+	for _, tc := range []struct {
+		name string
+		r    evidence.Result
+	}{
+		{"zero", evidence.Result{}},
+		{"ones", ones},
+		{"pattern", pattern},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sha256, sha512 := hexSums(&tc.r)
+			if sha256 != tc.r.SHA256() || sha512 != tc.r.SHA512() {
+				t.Errorf("hexSums = %s, %s; want %s, %s", sha256, sha512, tc.r.SHA256(), tc.r.SHA512())
+			}
+			if n := testing.AllocsPerRun(100, func() { hexSums(&tc.r) }); n > 1 {
+				t.Errorf("hexSums allocates %.0f times, want 1", n)
+			}
+		})
+	}
+}
