@@ -752,7 +752,14 @@ func (a *assembler) fill(ctx context.Context, zw *zip.Writer, zf *zip.File, s *s
 		xw.WriteString(`<row r="`)
 		xw.Write(num)
 		xw.WriteString(`">`)
-		for i, v := range row {
+		for i := range row {
+			if row[i].k == vEmpty {
+				// Most of a register's cells (31 of 39 in a photo's
+				// Evidence row): no link, no cell, an empty CSV field.
+				fields[i] = ""
+				continue
+			}
+			v := row[i]
 			to, toRow := links.next(s.cols[i], v)
 			if to != "" {
 				hl = append(hl, link{col: i, row: rowNum, to: to, toRow: toRow})
