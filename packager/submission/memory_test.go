@@ -18,6 +18,7 @@ import (
 	"github.com/casepack/casepack/packager/edition"
 	"github.com/casepack/casepack/packager/evidence"
 	"github.com/casepack/casepack/packager/locale"
+	"github.com/casepack/casepack/packager/narrative"
 	"github.com/casepack/casepack/schema"
 )
 
@@ -262,5 +263,66 @@ func TestSpecSharesIDs(t *testing.T) {
 	}
 	if len(spec.Evidence) < 3 {
 		t.Fatalf("%d evidence files planned", len(spec.Evidence))
+	}
+}
+
+// TestDigestsAsLookedUp: the evidence files the narrative is told of (each
+// result found in its item's window of the build's results) are what
+// looking each file up by its bag path gives, as the digests were made
+// before, in either edition, with --rename-unsafe (looked up), and with
+// no results (bag paths, no digests).
+func TestDigestsAsLookedUp(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ed      edition.Edition
+		rename  bool
+		results bool
+	}{
+		{"confidential", edition.Confidential, false, true},
+		{"public", edition.Public, false, true},
+		{"rename unsafe", edition.Confidential, true, true},
+		{"no results", edition.Confidential, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := loadLaVega(t)
+			opt := Options{Edition: tc.ed, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), RenameUnsafe: tc.rename}
+			spec, err := Spec(doc, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev *assemble.Evidence
+			if tc.results {
+				results := make([]evidence.Result, len(spec.Evidence))
+				for i, e := range spec.Evidence {
+					results[i] = evidence.Result{ID: e.ID, Src: e.Src, Dst: e.Dst, Size: int64(i + 1), Withheld: e.Withhold}
+					binary.BigEndian.PutUint32(results[i].Sum256[:], uint32(i+1))
+				}
+				ev = assemble.NewEvidence(results)
+			}
+			plan, err := edition.New(doc.Case, tc.ed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &generator{doc: doc, opt: opt.withDefaults(doc.Case), plan: plan, out: plan.Case()}
+			want := narrative.EvidenceDigests{}
+			digested := 0
+			for _, e := range g.out.Evidence {
+				for _, f := range e.Files {
+					dst := g.dst(e.ID, f.Path)
+					r, ok := ev.Lookup(dst)
+					if ok {
+						dst = r.Dst
+						digested++
+					}
+					want[e.ID] = append(want[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: hexOf(r.Sum256[:], ok), Size: r.Size, MediaType: MediaType(f)})
+				}
+			}
+			if got := g.digests(ev); !reflect.DeepEqual(got, want) {
+				t.Errorf("told\n%+v\nlooked up\n%+v", got, want)
+			}
+			if tc.results && digested == 0 {
+				t.Error("no file looked up: the test shows little")
+			}
+		})
 	}
 }

@@ -423,6 +423,31 @@ func (g *generator) caseJSON(_ context.Context, w io.Writer, _ *assemble.Evidenc
 // does not account for (no results: a narrative made on its own) is
 // looked up by its bag path, as before.
 func (g *generator) builtFiles(ev *assemble.Evidence) annex.Files {
+	result := g.results(ev)
+	return func(dst []annex.FileInfo, i int, e *schema.Evidence) []annex.FileInfo {
+		withhold := g.plan.Withheld(e.ID)
+		for j := range e.Files {
+			f := &e.Files[j]
+			r, p := result(i, e, j)
+			fi := annex.FileInfo{ID: e.ID, Source: f.Path, Path: p, MediaType: MediaType(*f), Withheld: withhold}
+			if r != nil {
+				// The digests as the results hold them, as bytes: the
+				// annexes put them in hex only for the rows they write
+				// (annex.FileInfo.Sum256), each time in one string.
+				fi.Size, fi.Sum256, fi.Sum512 = r.Size, r.Sum256[:], r.Sum512[:]
+			}
+			dst = append(dst, fi)
+		}
+		return dst
+	}
+}
+
+// results finds the build's result for file j of the i-th evidence item
+// e of g.out (nil when the build reported none) and the file's bag path,
+// the result's string when there is one: in the window of ev's results
+// that holds the item's files (see builtFiles), else by looking the bag
+// path up.
+func (g *generator) results(ev *assemble.Evidence) func(i int, e *schema.Evidence, j int) (*evidence.Result, string) {
 	results := ev.All()
 	var first []int32 // the i-th item's files are results[first[i]:first[i+1]]
 	if !g.opt.RenameUnsafe {
@@ -437,35 +462,18 @@ func (g *generator) builtFiles(ev *assemble.Evidence) annex.Files {
 			first = nil
 		}
 	}
-	return func(dst []annex.FileInfo, i int, e *schema.Evidence) []annex.FileInfo {
-		withhold := g.plan.Withheld(e.ID)
-		var window []evidence.Result
+	return func(i int, e *schema.Evidence, j int) (*evidence.Result, string) {
+		f := &e.Files[j]
 		if i >= 0 && i+1 < len(first) && int(first[i+1]-first[i]) == len(e.Files) {
-			window = results[first[i]:first[i+1]]
-		}
-		for j, f := range e.Files {
-			var r *evidence.Result
-			var p string
-			if window != nil && window[j].ID == e.ID && edition.IsPackagePath(window[j].Dst, e.ID, f.Path) {
-				r = &window[j]
-				p = r.Dst
-			} else {
-				p = g.dst(e.ID, f.Path)
-				if found, ok := ev.Lookup(p); ok {
-					r = &found
-					p = r.Dst // the build's string, not a copy per file
-				}
+			if w := &results[int(first[i])+j]; w.ID == e.ID && edition.IsPackagePath(w.Dst, e.ID, f.Path) {
+				return w, w.Dst
 			}
-			fi := annex.FileInfo{ID: e.ID, Source: f.Path, Path: p, MediaType: MediaType(f), Withheld: withhold}
-			if r != nil {
-				// The digests as the results hold them, as bytes: the
-				// annexes put them in hex only for the rows they write
-				// (annex.FileInfo.Sum256), each time in one string.
-				fi.Size, fi.Sum256, fi.Sum512 = r.Size, r.Sum256[:], r.Sum512[:]
-			}
-			dst = append(dst, fi)
 		}
-		return dst
+		p := g.dst(e.ID, f.Path)
+		if found, ok := ev.Lookup(p); ok {
+			return &found, found.Dst // the build's string, not a copy per file
+		}
+		return nil, p
 	}
 }
 
@@ -602,17 +610,39 @@ func NarrativeRedactions(doc *schema.Document, opt Options) ([]edition.Entry, er
 	return narrative.RedactionLog(doc.Case, g.digests(nil), opt.Templates, g.narrativeOptions(opt.Langs[0]))
 }
 
-// digests are the evidence files as the narrative lists them.
+// digests are the evidence files as the narrative lists them. Each file's
+// result is found in its item's window of the results (g.results), not
+// by making its bag path and looking it up; the map is made at its size,
+// and every item's list is a window on one slice of them all: at 20,000
+// photos, 20,000 paths, searches and lists fewer, while the narrative is
+// made after the workbook, the last of the generated files.
 func (g *generator) digests(ev *assemble.Evidence) narrative.EvidenceDigests {
-	digests := narrative.EvidenceDigests{}
+	result := g.results(ev)
+	n := 0
 	for _, e := range g.out.Evidence {
-		for _, f := range e.Files {
-			dst := g.dst(e.ID, f.Path)
-			r, ok := ev.Lookup(dst)
-			if ok {
-				dst = r.Dst // the build's string, not a copy per file
+		n += len(e.Files)
+	}
+	all := make([]narrative.FileDigest, 0, n)
+	digests := make(narrative.EvidenceDigests, len(g.out.Evidence))
+	for i := range g.out.Evidence {
+		e := &g.out.Evidence[i]
+		from := len(all)
+		for j, f := range e.Files {
+			r, dst := result(i, e, j)
+			fd := narrative.FileDigest{Path: dst, Role: f.Role, MediaType: MediaType(f)}
+			if r != nil {
+				fd.SHA256, fd.Size = hexOf(r.Sum256[:], true), r.Size
 			}
-			digests[e.ID] = append(digests[e.ID], narrative.FileDigest{Path: dst, Role: f.Role, SHA256: hexOf(r.Sum256[:], ok), Size: r.Size, MediaType: MediaType(f)})
+			all = append(all, fd)
+		}
+		switch prev, ok := digests[e.ID]; {
+		case len(all) == from:
+		case !ok:
+			digests[e.ID] = all[from:len(all):len(all)]
+		default:
+			// Items of one ID (which validation refuses) add to the
+			// first's list, as before.
+			digests[e.ID] = append(prev, all[from:]...)
 		}
 	}
 	return digests
