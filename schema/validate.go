@@ -269,10 +269,10 @@ var (
 	compiled    *jsonschema.Schema
 	schemaDoc   any
 	compileErr  error
-	// compiler compiled the root; collectionSchemas takes the item
-	// schemas from it (see there). Used only under compileOnce, then
-	// under itemOnce, which waits for compileOnce: never at once.
-	compiler *jsonschema.Compiler
+	// itemSchemas are the items schema of each top-level array, as the
+	// root schema names it (properties/<name>/items/$ref): see
+	// collectionSchemas.
+	itemSchemas map[string]*jsonschema.Schema
 )
 
 // Compiled returns the embedded schema, compiled once, with format
@@ -283,12 +283,42 @@ func Compiled() (*jsonschema.Schema, error) {
 		if compileErr != nil {
 			return
 		}
-		if compiler, compileErr = newCompiler(); compileErr != nil {
+		var c *jsonschema.Compiler
+		if c, compileErr = newCompiler(); compileErr != nil {
 			return
 		}
-		compiled, compileErr = compiler.Compile(ID)
+		if compiled, compileErr = c.Compile(ID); compileErr != nil {
+			return
+		}
+		itemSchemas = compileItems(c)
 	})
 	return compiled, compileErr
+}
+
+// compileItems compiles, with c, which compiled the root, the items schema
+// of each top-level array. The root reaches each through
+// properties/<name>/items/$ref, so c hands back the schema it compiled
+// for it, where a compiler of their own compiled them all again (14.5 ms
+// a process, after the root's 15-19 ms; the same schemas at the same
+// locations, so the same findings). c is not kept: it holds 57 KB more.
+func compileItems(c *jsonschema.Compiler) map[string]*jsonschema.Schema {
+	out := map[string]*jsonschema.Schema{}
+	props, _ := schemaDoc.(map[string]any)["properties"].(map[string]any)
+	for name, p := range props {
+		pm, _ := p.(map[string]any)
+		if pm["type"] != "array" {
+			continue
+		}
+		items, _ := pm["items"].(map[string]any)
+		ref, _ := items["$ref"].(string)
+		if len(items) != 1 || ref == "" {
+			continue // only a plain $ref can be checked item by item
+		}
+		if s, err := c.Compile(ID + ref); err == nil {
+			out[name] = s
+		}
+	}
+	return out
 }
 
 // newCompiler is set up the one way casepack validates: draft 2020-12,
@@ -348,41 +378,13 @@ type itemJob struct {
 	schema     *jsonschema.Schema
 }
 
-var (
-	itemOnce    sync.Once
-	itemSchemas map[string]*jsonschema.Schema
-)
-
-// collectionSchemas compiles the items schema of each top-level array, as
-// the root schema names it (properties/<name>/items/$ref).
+// collectionSchemas is the items schema of each top-level array, as the
+// root schema names it (properties/<name>/items/$ref), compiled with the
+// root (compileItems); none when the root did not compile.
 func collectionSchemas() map[string]*jsonschema.Schema {
-	itemOnce.Do(func() {
-		itemSchemas = map[string]*jsonschema.Schema{}
-		if _, err := Compiled(); err != nil {
-			return
-		}
-		props, _ := schemaDoc.(map[string]any)["properties"].(map[string]any)
-		// The root's compiler already compiled each item schema, which
-		// the root reaches through properties/<name>/items/$ref: it hands
-		// those back, where a compiler of their own compiled them all
-		// again (14.5 ms a process, after the root's 19 ms; the same
-		// schemas at the same locations, so the same findings).
-		c := compiler
-		for name, p := range props {
-			pm, _ := p.(map[string]any)
-			if pm["type"] != "array" {
-				continue
-			}
-			items, _ := pm["items"].(map[string]any)
-			ref, _ := items["$ref"].(string)
-			if len(items) != 1 || ref == "" {
-				continue // only a plain $ref can be checked item by item
-			}
-			if s, err := c.Compile(ID + ref); err == nil {
-				itemSchemas[name] = s
-			}
-		}
-	})
+	if _, err := Compiled(); err != nil {
+		return map[string]*jsonschema.Schema{}
+	}
 	return itemSchemas
 }
 
