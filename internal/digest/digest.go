@@ -441,7 +441,8 @@ func ReadBackEqual(r io.ReaderAt, off int64, p []byte) bool {
 	defer putBuffer(bp)
 	for len(p) > 0 {
 		b := (*bp)[:min(len(p), len(*bp))]
-		if n, err := r.ReadAt(b, off); n != len(b) || err != nil && err != io.EOF || !bytes.Equal(b, p[:n]) {
+		// A short read is unequal: b[:n] is then shorter than the chunk.
+		if n, err := r.ReadAt(b, off); err != nil && err != io.EOF || !bytes.Equal(b[:n], p[:len(b)]) {
 			return false
 		}
 		p = p[len(b):]

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -127,4 +128,64 @@ func openSmall(name string, size int64) (io.ReadCloser, error) {
 		io.Reader
 		io.Closer
 	}{UntilSize(f, size), f}, nil
+}
+
+// ReadBackFromDisk is ReadBackEqual for the bytes p just written at off
+// to f through the page cache, where f is a file that takes direct I/O:
+// the last bytes of a large copy, written after its direct part (they do
+// not fill a block, and direct I/O writes whole blocks only). Read back
+// with ReadBackEqual they would come from the page cache, from memory,
+// where they were just put; here the block(s) holding them are read with
+// direct I/O turned on for the read, so the kernel writes the dirty pages
+// out first and the bytes come from the disk, as the re-read of a whole
+// copy (OpenCopy) read them. The read starts at the block holding off and
+// asks for whole blocks; it comes back short at the end of the file, and
+// must come back at least through p's last byte. Only p's bytes are
+// compared: the block's first part, if any, was written with direct I/O
+// and compared when it was. Direct I/O is off again afterwards. Where it
+// is refused (a file system without it: turning it on or the read fails
+// with EINVAL), or p does not fit in a small buffer, p is read back
+// through the page cache as ReadBackEqual does.
+func ReadBackFromDisk(f *os.File, off int64, p []byte) bool {
+	start := off &^ (DirectAlign - 1)
+	n := int(off-start) + len(p) // bytes from start through p's last
+	if len(p) == 0 || n > SmallBufferSize || SetDirect(f, true) != nil {
+		return ReadBackEqual(f, off, p)
+	}
+	bp := smallBuffers.Get().(*[]byte)
+	defer putBuffer(bp)
+	b := (*bp)[:(n+DirectAlign-1)&^(DirectAlign-1)]
+	m, err := preadDirect(f, b, start)
+	if SetDirect(f, false) != nil {
+		return false
+	}
+	if errors.Is(err, syscall.EINVAL) {
+		return ReadBackEqual(f, off, p)
+	}
+	return err == nil && m >= n && bytes.Equal(b[n-len(p):n], p)
+}
+
+// preadDirect reads b from f at off in one pread (a variable: tests see
+// the state of f as it is read). os.File's ReadAt would read on after a
+// short read, at an offset direct I/O refuses as unaligned.
+var preadDirect = func(f *os.File, b []byte, off int64) (int, error) {
+	sc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	n, perr := 0, error(nil)
+	if err := sc.Read(func(fd uintptr) bool {
+		for {
+			n, perr = syscall.Pread(int(fd), b, off)
+			if perr != syscall.EINTR {
+				return true
+			}
+		}
+	}); err != nil {
+		return 0, err
+	}
+	if perr != nil {
+		return 0, &os.PathError{Op: "read", Path: f.Name(), Err: perr}
+	}
+	return n, nil
 }

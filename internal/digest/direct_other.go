@@ -27,3 +27,9 @@ func SetDirect(f *os.File, on bool) error {
 
 // waitsOnDisk: no reader here reads with direct I/O.
 func waitsOnDisk(io.Reader) bool { return false }
+
+// ReadBackFromDisk is ReadBackEqual: without direct I/O, bytes are read
+// back through the page cache (see the Linux version).
+func ReadBackFromDisk(f *os.File, off int64, p []byte) bool {
+	return ReadBackEqual(f, off, p)
+}

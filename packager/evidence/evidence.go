@@ -464,7 +464,8 @@ func mkdirFor(name string) error {
 // block, are written through the page cache, as is everything after a
 // direct write the file system refused. Each part is read back as it was
 // written (rb), the direct part before direct I/O is turned off for the
-// rest.
+// rest, and the last bytes from the disk too, direct I/O on again for
+// that one read (readBack.wroteTail).
 type writeback struct {
 	f      *os.File
 	fl     Flusher
@@ -474,7 +475,7 @@ type writeback struct {
 }
 
 func (w *writeback) Write(p []byte) (int, error) {
-	done := 0
+	done, tail := 0, w.direct
 	if w.direct {
 		if n := len(p) &^ (digest.DirectAlign - 1); n > 0 {
 			m, err := w.f.Write(p[:n])
@@ -499,7 +500,9 @@ func (w *writeback) Write(p []byte) (int, error) {
 	if n > 0 && w.fl != nil {
 		w.fl.Wrote(w.f, w.off, int64(n))
 	}
-	if err == nil {
+	if err == nil && tail {
+		w.rb.wroteTail(w.f, p[done:done+n], w.off)
+	} else if err == nil {
 		w.rb.wrote(w.f, p[done:done+n], w.off)
 	}
 	w.off += int64(n)

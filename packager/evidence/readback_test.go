@@ -130,3 +130,65 @@ func TestReadBack(t *testing.T) {
 		}
 	}
 }
+
+// TestReadBackTailFromDisk: where the file system takes direct I/O, the
+// last bytes of a large copy, written through the page cache after its
+// direct part, are read back from the disk (readBackFromDisk), once, the
+// whole tail and nothing else; a large copy without such a tail and a
+// small copy are not. It fails if the tail is read back through the page
+// cache. Both writers are taken (see TestReadBack).
+func TestReadBackTailFromDisk(t *testing.T) {
+	src := t.TempDir()
+	if !directHere(t, src) {
+		t.Skip("the file system of", src, "takes no direct I/O: the last bytes of a copy are read back through the page cache")
+	}
+	sizes := []int{100, 64 << 10, digest.BufferSize + 1, 3*digest.BufferSize + 17, 2 * digest.BufferSize, 2*digest.BufferSize + digest.DirectAlign - 1}
+	var srcs []string
+	for i, n := range sizes {
+		p, _ := writeRandom(t, src, fmt.Sprint("f", i), n, uint64(i))
+		srcs = append(srcs, p)
+	}
+	fromDisk := readBackFromDisk
+	defer func() { readBackFromDisk = fromDisk }()
+	for _, byFile := range []bool{false, true} {
+		dst := t.TempDir()
+		jobs := make([]Job, len(sizes))
+		index := map[string]int{}
+		for i := range sizes {
+			jobs[i] = Job{ID: fmt.Sprint("EV-", i), Src: srcs[i], Dst: filepath.Join(dst, fmt.Sprint("EV-", i), "copy")}
+			index[jobs[i].Dst] = i
+		}
+		var mu sync.Mutex
+		type read struct{ off, n int64 }
+		reads := map[int][]read{}
+		readBackFromDisk = func(f *os.File, off int64, p []byte) bool {
+			mu.Lock()
+			i := index[f.Name()]
+			reads[i] = append(reads[i], read{off, int64(len(p))})
+			mu.Unlock()
+			return fromDisk(f, off, p)
+		}
+		opt := Options{Workers: 2, ReadBack: true}
+		if byFile {
+			opt.Flush = &recorder{from: map[string]int64{}, wrote: map[string]int64{}, done: map[string]time.Time{}, t: t}
+		}
+		res, err := copyJobs(context.Background(), jobs, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res {
+			size := int64(sizes[i])
+			tail := size % digest.DirectAlign
+			var want []read
+			if digest.Direct(size) && tail > 0 {
+				want = []read{{size - tail, tail}}
+			}
+			if fmt.Sprint(reads[i]) != fmt.Sprint(want) {
+				t.Errorf("byFile=%v: job %d (%d bytes): read back from the disk %v (offset, bytes) after writing through the page cache, want %v", byFile, i, size, reads[i], want)
+			}
+			if !r.ReadBack {
+				t.Errorf("byFile=%v: job %d (%d bytes) not read back equal", byFile, i, size)
+			}
+		}
+	}
+}
