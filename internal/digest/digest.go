@@ -425,9 +425,10 @@ func Direct(size int64) bool { return size > BufferSize }
 // ReadBackEqual reports whether the len(p) bytes of r at off, read back,
 // are the bytes of p: a writer's proof that what it just wrote from p is
 // what the file holds, while p — the chunk Copy hashed, untouched until
-// the write returns — is still in hand. Equal bytes are strictly more than
-// an equal digest of them, and comparing costs a memcmp where hashing them
-// again cost a SHA-256 (packager/evidence reads every copy back so). The
+// the write returns — is still in hand. Equal bytes are exact where an
+// equal digest of them is not, and comparing costs a memcmp where hashing
+// them again cost a SHA-256 (packager/evidence reads every copy back so);
+// it proves what the file held when read back, not later. The
 // bytes are read into one of the buffers here, aligned for direct I/O
 // (DirectAlign), a whole buffer at most at a time: a descriptor with
 // direct I/O on reads them from the disk, when p and off are aligned too.

@@ -212,7 +212,7 @@ func TestEvidencePassHoldsLittlePerFile(t *testing.T) {
 	held := (float64(during) - float64(before)) / n
 	t.Logf("the evidence pass holds %.0f bytes a file", held)
 	// A result (160 bytes), the pass's size and order of each file (16),
-	// the re-read's two bits and the folders' entry (about 10): 198-205
+	// the re-read's bit and the folders' entry (about 10): 198-205
 	// measured here, 424-428 with a list of jobs and full paths (this
 	// test's temporary folders have long names).
 	if held > 260 {

@@ -26,12 +26,20 @@ import (
 // each chunk back as soon as it is written, through the descriptor it
 // was written with, and compares it byte for byte with the chunk still in
 // the buffer it was hashed from (evidence.Options.ReadBack) — a large
-// copy's chunks, written with direct I/O, read back with direct I/O: from
-// the disk, not from memory. Bytes on disk equal to the bytes hashed is
-// exact, more than an equal digest, and costs a memcmp where re-reading
-// the copy by name once complete and hashing it again with SHA-256 cost
-// 0.7-0.9 s of the bench set's CPU and 0.4 s at 20,000 photos. Such a copy
-// (evidence.Result.ReadBack) is matched at once, never read again.
+// copy's chunks, written with direct I/O, read back with direct I/O, and
+// its last bytes, written through the page cache, read back with direct
+// I/O too (digest.ReadBackFromDisk): from the disk, not from memory. Each
+// chunk's bytes, read back right after they were written, equal to the
+// bytes hashed is exact where an equal digest is not, and costs a memcmp
+// where re-reading the copy by name once complete and hashing it again
+// with SHA-256 cost 0.7-0.9 s of the bench set's CPU and 0.4 s at 20,000
+// photos. Such a copy (evidence.Result.ReadBack) is matched at once, never
+// read again: it still holds those bytes because it is in the build's own
+// temporary folder, which nothing else writes (a re-read of a finished
+// copy rests on the same for the time after it). A copy changed there
+// after its chunk was read back is not caught by the build; verifying the
+// package finds it (CP-BAG-MODIFIED: its payload manifests hold the
+// digests of the bytes hashed).
 //
 // Any other copy (read back unequal or short, or not read back) is
 // re-read here by name with SHA-256, as every copy was before, as soon as

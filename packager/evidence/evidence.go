@@ -161,13 +161,20 @@ type Options struct {
 	// byte for byte, with the bytes hashed (see readBack): each chunk
 	// right after its write, through the descriptor it was written with,
 	// while the chunk is still in the buffer it was hashed from — with
-	// direct I/O, from the disk, where it was written so. Result.ReadBack
-	// says whether every byte was read back equal. The bytes on disk
-	// equal to the bytes hashed is what re-reading the copy and hashing
-	// it again with SHA-256 proved, and more (equal digests of equal
-	// bytes), for a memcmp instead of a SHA-256: at 20,000 photos that
-	// SHA-256 was 0.4 s of the build's CPU, on the bench set 0.7-0.9 s.
-	// A copy is then opened once, created to read and write.
+	// direct I/O, from the disk, where it was written so (its last
+	// bytes too: digest.ReadBackFromDisk). Result.ReadBack says whether
+	// every byte was read back equal. What that proves is that each
+	// chunk's bytes, read back right after they were written, are the
+	// bytes hashed: exact, where re-reading the finished copy and hashing
+	// it again with SHA-256 proved equal digests, for a memcmp instead of
+	// a SHA-256 (at 20,000 photos 0.4 s of the build's CPU, on the bench
+	// set 0.7-0.9 s). It proves the copy holds those bytes when complete
+	// only because nothing else writes the copies' folder (Options.Dir:
+	// the build's own temporary folder), as a re-read of the finished
+	// copy rests on it for the time after it: a copy changed after its chunk was read back
+	// is still reported Result.ReadBack; only verifying the package (its
+	// payload manifests) then finds it changed. A copy is then opened once,
+	// created to read and write.
 	ReadBack bool
 	// BeforeReadBack, if set, is called, on the goroutine writing job
 	// i's copy, before the n bytes of it at off are read back (tests: a
