@@ -163,39 +163,10 @@ func (w *heapAtOpen) CreateAlso(string) (io.WriteCloser, error) {
 // made), in either edition, with --rename-unsafe (looked up), and for a
 // narrative made on its own (no results: bag paths, no digests).
 func TestBuiltFilesAsLookedUp(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		ed      edition.Edition
-		rename  bool
-		results bool
-	}{
-		{"confidential", edition.Confidential, false, true},
-		{"public", edition.Public, false, true},
-		{"rename unsafe", edition.Confidential, true, true},
-		{"no results", edition.Confidential, false, false},
-	} {
+	for _, tc := range lookedUpCases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := loadLaVega(t)
-			opt := Options{Edition: tc.ed, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), RenameUnsafe: tc.rename}
-			spec, err := Spec(doc, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ev *assemble.Evidence
-			if tc.results {
-				results := make([]evidence.Result, len(spec.Evidence))
-				for i, e := range spec.Evidence {
-					results[i] = evidence.Result{ID: e.ID, Src: e.Src, Dst: e.Dst, Size: int64(i + 1), Withheld: e.Withhold}
-					binary.BigEndian.PutUint32(results[i].Sum256[:], uint32(i+1))
-					binary.BigEndian.PutUint32(results[i].Sum512[:], uint32(i+1))
-				}
-				ev = assemble.NewEvidence(results)
-			}
-			plan, err := edition.New(doc.Case, tc.ed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := &generator{doc: doc, opt: opt.withDefaults(doc.Case), plan: plan, out: plan.Case()}
+			doc, g, ev := lookedUpGenerator(t, tc)
+			plan := g.plan
 			// The annexes' own view of the case, as annex.Write makes it.
 			view, err := edition.NewIn(doc.Case, tc.ed, locale.Must(g.opt.Langs[0]))
 			if err != nil {
@@ -230,6 +201,51 @@ func TestBuiltFilesAsLookedUp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lookedUpCase is a case of the tests that compare what a generator is
+// told of each file from the build's results with looking it up by its
+// bag path: the edition, --rename-unsafe, and whether there are results.
+type lookedUpCase struct {
+	name    string
+	ed      edition.Edition
+	rename  bool
+	results bool
+}
+
+var lookedUpCases = []lookedUpCase{
+	{"confidential", edition.Confidential, false, true},
+	{"public", edition.Public, false, true},
+	{"rename unsafe", edition.Confidential, true, true},
+	{"no results", edition.Confidential, false, false},
+}
+
+// lookedUpGenerator is La Vega's generator for tc, and the build's
+// results for its plan when tc has results: file i of the plan is i + 1
+// bytes long, with both digests numbered i + 1.
+func lookedUpGenerator(t *testing.T, tc lookedUpCase) (*schema.Document, *generator, *assemble.Evidence) {
+	t.Helper()
+	doc := loadLaVega(t)
+	opt := Options{Edition: tc.ed, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), RenameUnsafe: tc.rename}
+	spec, err := Spec(doc, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev *assemble.Evidence
+	if tc.results {
+		results := make([]evidence.Result, len(spec.Evidence))
+		for i, e := range spec.Evidence {
+			results[i] = evidence.Result{ID: e.ID, Src: e.Src, Dst: e.Dst, Size: int64(i + 1), Withheld: e.Withhold}
+			binary.BigEndian.PutUint32(results[i].Sum256[:], uint32(i+1))
+			binary.BigEndian.PutUint32(results[i].Sum512[:], uint32(i+1))
+		}
+		ev = assemble.NewEvidence(results)
+	}
+	plan, err := edition.New(doc.Case, tc.ed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, &generator{doc: doc, opt: opt.withDefaults(doc.Case), plan: plan, out: plan.Case()}, ev
 }
 
 // sameFileInfo says whether a and b are the same, digests compared by
@@ -272,38 +288,9 @@ func TestSpecSharesIDs(t *testing.T) {
 // before, in either edition, with --rename-unsafe (looked up), and with
 // no results (bag paths, no digests).
 func TestDigestsAsLookedUp(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		ed      edition.Edition
-		rename  bool
-		results bool
-	}{
-		{"confidential", edition.Confidential, false, true},
-		{"public", edition.Public, false, true},
-		{"rename unsafe", edition.Confidential, true, true},
-		{"no results", edition.Confidential, false, false},
-	} {
+	for _, tc := range lookedUpCases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := loadLaVega(t)
-			opt := Options{Edition: tc.ed, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), RenameUnsafe: tc.rename}
-			spec, err := Spec(doc, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ev *assemble.Evidence
-			if tc.results {
-				results := make([]evidence.Result, len(spec.Evidence))
-				for i, e := range spec.Evidence {
-					results[i] = evidence.Result{ID: e.ID, Src: e.Src, Dst: e.Dst, Size: int64(i + 1), Withheld: e.Withhold}
-					binary.BigEndian.PutUint32(results[i].Sum256[:], uint32(i+1))
-				}
-				ev = assemble.NewEvidence(results)
-			}
-			plan, err := edition.New(doc.Case, tc.ed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := &generator{doc: doc, opt: opt.withDefaults(doc.Case), plan: plan, out: plan.Case()}
+			_, g, ev := lookedUpGenerator(t, tc)
 			want := narrative.EvidenceDigests{}
 			digested := 0
 			for _, e := range g.out.Evidence {
