@@ -171,10 +171,10 @@ type Options struct {
 	// set 0.7-0.9 s). It proves the copy holds those bytes when complete
 	// only because nothing else writes the copies' folder (Options.Dir:
 	// the build's own temporary folder), as a re-read of the finished
-	// copy rests on it for the time after it: a copy changed after its chunk was read back
-	// is still reported Result.ReadBack; only verifying the package (its
-	// payload manifests) then finds it changed. A copy is then opened once,
-	// created to read and write.
+	// copy rests on it for the time after it: a copy changed after its
+	// chunk was read back is still reported Result.ReadBack; only
+	// verifying the package (its payload manifests) then finds it
+	// changed. A copy is then opened once, created to read and write.
 	ReadBack bool
 	// BeforeReadBack, if set, is called, on the goroutine writing job
 	// i's copy, before the n bytes of it at off are read back (tests: a

@@ -17,10 +17,10 @@ import (
 // read back with direct I/O, from the disk, as the re-read that hashed
 // every copy again did (digest.OpenCopy); so are the last bytes of such a
 // copy, written through the page cache (digest.ReadBackFromDisk); a small
-// copy, written through the page cache, as the file system holds it. Once a chunk differs, or cannot be
-// read back whole, the rest of the copy is not read back: it is not
-// equal, and the build reads it again by name to say what is wrong
-// (packager/assemble's reread).
+// copy, written through the page cache, as the file system holds it. Once
+// a chunk differs, or cannot be read back whole, the rest of the copy is
+// not read back: it is not equal, and the build reads it again by name to
+// say what is wrong (packager/assemble's reread).
 type readBack struct {
 	equal  bool               // every byte written so far was read back equal
 	before func(off, n int64) // Options.BeforeReadBack for this copy, or nil
