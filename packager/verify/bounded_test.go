@@ -82,6 +82,49 @@ func TestVerifyBoundsFindings(t *testing.T) {
 	}
 }
 
+// The payload manifests are read side by side (readManifests), but their
+// findings are added as reading them in turn adds them: past
+// MaxFindingsPerCode, those listed are manifest-sha256.txt's, then the
+// first of manifest-sha512.txt's.
+func TestManifestFindingsInOrder(t *testing.T) {
+	const n256, n512 = 800, 700
+	dir := writeBag(t, bagWith(t, nil))
+	appendLines(t, filepath.Join(dir, "manifest-sha256.txt"), "bogus-%d-%d\n", n256)
+	appendLines(t, filepath.Join(dir, "manifest-sha512.txt"), "bogus-%d-%d\n", n512)
+	rep := run(t, dir)
+	per := map[string][]string{}
+	more := ""
+	for _, f := range rep.Findings {
+		switch {
+		case f.Code != finding.BagManifestSyntax:
+		case f.Path == "":
+			more = f.Message
+		default:
+			per[f.Path] = append(per[f.Path], f.Message)
+		}
+	}
+	s256, s512 := per["manifest-sha256.txt"], per["manifest-sha512.txt"]
+	if len(s256) != n256 || len(s512) != MaxFindingsPerCode-n256 {
+		t.Fatalf("%d findings of manifest-sha256.txt and %d of manifest-sha512.txt listed, want %d and %d", len(s256), len(s512), n256, MaxFindingsPerCode-n256)
+	}
+	// The manifest's own lines come first: its bogus lines are those after.
+	var lines []int
+	for _, m := range s512 {
+		var n int
+		if _, err := fmt.Sscanf(m, "line %d:", &n); err != nil {
+			t.Fatalf("%q: %v", m, err)
+		}
+		lines = append(lines, n)
+	}
+	slices.Sort(lines)
+	if first := lines[0]; lines[len(lines)-1] != first+len(lines)-1 {
+		t.Errorf("manifest-sha512.txt's findings listed are of lines %d to %d, not its first %d bogus lines", first, lines[len(lines)-1], len(lines))
+	}
+	if want := fmt.Sprintf("and %d more findings of this kind, not listed (the first %d are)", n256+n512-MaxFindingsPerCode, MaxFindingsPerCode); more != want {
+		t.Errorf("summary %q, want %q", more, want)
+	}
+}
+
 // peakHeap samples the heap in use while f runs and returns the highest
 // value seen.
 func peakHeap(f func()) uint64 {
