@@ -19,20 +19,22 @@ import (
 
 // packLine returns how side.entries keeps digest d of a line of a manifest
 // of alg for the file fst (nil when the package does not hold it). d is
-// bag.HexLen(alg) hex digits, as a line is read with no other.
-func packLine(fst *fileState, alg, d string) string {
-	if fst != nil && fst.given && fst.digest(alg) == d {
+// bag.HexLen(alg) hex digits, as a line is read with no other: a string,
+// or the bytes of the line (canonicalLine), which no string is made of
+// unless kept as they are.
+func packLine[T string | []byte](fst *fileState, alg string, d T) string {
+	if fst != nil && fst.given && fst.digest(alg) == string(d) {
 		return fst.digest(alg)
 	}
 	if len(d) != bag.HexLen(alg) || len(d) > 2*maxDigestBytes {
-		return d
+		return string(d)
 	}
 	var b [maxDigestBytes]byte
 	for i := range len(d) / 2 {
 		hi, ok1 := lowerHex(d[2*i])
 		lo, ok2 := lowerHex(d[2*i+1])
 		if !ok1 || !ok2 {
-			return d
+			return string(d)
 		}
 		b[i] = hi<<4 | lo
 	}

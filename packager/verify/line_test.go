@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/finding"
@@ -53,4 +54,76 @@ func TestFindingsSpellLines(t *testing.T) {
 		}
 	}
 	t.Fatalf("no %s finding for %s: %+v", finding.BagModified, a, rep.Findings)
+}
+
+// TestCanonicalLine: a line as casepack writes it is read without
+// scanLine (canonicalLine), its path the record's own string, and what it
+// gives is what scanLine gives; any other line is left to scanLine.
+func TestCanonicalLine(t *testing.T) {
+	d := digests([]byte("x")).SHA256
+	const held = "data/evidence/EV-0001/a.txt"
+	v := &verifier{files: map[string]*fileState{held: {path: held}}}
+	for _, c := range []struct {
+		line string
+		fast bool
+	}{
+		{d + "  " + held, true},
+		{d + "  data/not/held.bin", true},
+		{d + "  data/with space/x", true},
+		{d + "  data/caf\u00e9", true},
+		{strings.ToUpper(d) + "  " + held, false},
+		{d + " " + held, false},
+		{d + "\t" + held, false},
+		{d + "   " + held, false},
+		{d + "  \t" + held, false},
+		{d + "  data/a%25b", false},
+		{d + "  data/a\r", false},
+		{d + "  data/a\rb", false},
+		{d + "  ", false},
+		{d, false},
+		{d[:63] + "  " + held, false},
+		{d + "0  " + held, false},
+		{d[:63] + "g  " + held, false},
+		{d + "  ../x", false},
+		{d + "  /data/x", false},
+		{d + "  data//x", false},
+		{d + "  data/\x00", false},
+		{d + "  data/\xff", false},
+		{"", false},
+	} {
+		p, hex, ok := v.canonicalLine(bag.SHA256, []byte(c.line))
+		if ok != c.fast {
+			t.Errorf("%q: read as canonical %v, want %v", c.line, ok, c.fast)
+		}
+		if !ok {
+			continue
+		}
+		e, le := scanLine(bag.SHA256, []byte(c.line))
+		if le != nil || e.Path != p || e.Digest != string(hex) {
+			t.Errorf("%q: canonicalLine gives %q, %q; scanLine %+v, %v", c.line, p, hex, e, le)
+		}
+		if p == held && unsafe.StringData(p) != unsafe.StringData(held) {
+			t.Errorf("%q: the path of a file the package holds is a copy, not the record's string", c.line)
+		}
+	}
+}
+
+// FuzzCanonicalLine: whatever line canonicalLine reads, scanLine reads
+// the same.
+func FuzzCanonicalLine(f *testing.F) {
+	d := digests([]byte("x")).SHA256
+	for _, s := range []string{d + "  data/a", d + "  data/a%25", d + " \tdata/a", d + "  data/./a", strings.ToUpper(d) + "  data/a"} {
+		f.Add(s)
+	}
+	v := &verifier{files: map[string]*fileState{"data/a": {path: "data/a"}}}
+	f.Fuzz(func(t *testing.T, line string) {
+		p, hex, ok := v.canonicalLine(bag.SHA256, []byte(line))
+		if !ok {
+			return
+		}
+		e, le := scanLine(bag.SHA256, []byte(line))
+		if le != nil || e.Path != p || e.Digest != string(hex) {
+			t.Errorf("%q: canonicalLine gives %q, %q; scanLine %+v, %v", line, p, hex, e, le)
+		}
+	})
 }

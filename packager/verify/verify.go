@@ -782,6 +782,14 @@ func (v *verifier) readLines(s *side, isTag bool) {
 		prev       string
 	)
 	ok := v.eachLine(s, nil, func(n int, text []byte, hasNL bool) {
+		if p, d, ok := v.canonicalLine(alg, text); ok {
+			if canonical && (!hasNL || p <= prev && n > 1) {
+				canonical = false
+			}
+			prev = p
+			v.keepLine(s, p, d, isTag, keys)
+			return
+		}
 		e, le := scanLine(alg, text)
 		switch {
 		case le != nil:
@@ -853,32 +861,87 @@ func scanLine(alg string, text []byte) (bag.Entry, *bag.LineError) {
 	return bag.ScanManifestLine(alg, text)
 }
 
+// canonicalLine reads a line as casepack writes it: the digest of alg in
+// lower-case hex, two spaces, and a safe path with nothing to decode
+// (no "%", no CR). It returns the path, the string the record of the
+// files holds where the package has the file, and the line's hex digits;
+// ok is false for any other line, which scanLine reads. Of such a line
+// scanLine gives that path and digest (bag.ScanManifestLine: the
+// separator is the two spaces, the path is not decoded, the digest is
+// lower-case already), and readLines finds it canonical where it is in
+// order: it is its digest, two spaces and its path encoded. For the
+// verify-after-write of 20,000 files, scanLine's copy of each line, its
+// digest lowered and checked, and its path decoded were half of reading
+// the manifests (5.7 MB of their 13 MB allocated).
+func (v *verifier) canonicalLine(alg string, text []byte) (p string, d []byte, ok bool) {
+	n := bag.HexLen(alg)
+	if n == 0 || len(text) <= n+2 || text[n] != ' ' || text[n+1] != ' ' || text[n+2] == ' ' || text[n+2] == '\t' {
+		return "", nil, false
+	}
+	d, enc := text[:n], text[n+2:]
+	for _, c := range d {
+		if _, ok := lowerHex(c); !ok {
+			return "", nil, false
+		}
+	}
+	if bytes.IndexByte(enc, '%') >= 0 || bytes.IndexByte(enc, '\r') >= 0 {
+		return "", nil, false
+	}
+	if fst, ok := v.files[string(enc)]; ok {
+		p = fst.path
+	} else {
+		p = string(enc)
+	}
+	if bag.CheckPath(p) != nil {
+		return "", nil, false // scanLine says why
+	}
+	return p, d, true
+}
+
 // keepEntry records one well-formed line of s, reporting lines outside the
 // manifest's scope and paths listed twice.
 func (v *verifier) keepEntry(s *side, e bag.Entry, isTag bool, keys *collisions) {
-	if msg := wrongScope(e.Path, isTag, false); msg != "" {
-		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: s.name, Message: fmt.Sprintf("lists %q, %s", e.Path, msg)})
-		return
+	if fst, p, ok := v.entryFor(s, e.Path, isTag, keys); ok {
+		s.entries[p] = packLine(fst, s.alg, e.Digest)
 	}
-	fst, exists := v.files[e.Path]
+}
+
+// keepLine is keepEntry for the path and hex digits canonicalLine read.
+func (v *verifier) keepLine(s *side, p string, d []byte, isTag bool, keys *collisions) {
+	if fst, p, ok := v.entryFor(s, p, isTag, keys); ok {
+		s.entries[p] = packLine(fst, s.alg, d)
+	}
+}
+
+// entryFor decides whether s keeps its line for path p: not when p is
+// outside the manifest's scope or listed twice (both reported), nor past
+// maxGhosts lines naming files the package does not hold (counted). It
+// returns the file's state (nil when the package does not hold it) and
+// the path to keep it under, the record's string where there is one.
+func (v *verifier) entryFor(s *side, p string, isTag bool, keys *collisions) (*fileState, string, bool) {
+	if msg := wrongScope(p, isTag, false); msg != "" {
+		v.add(finding.Finding{Code: finding.BagPathUnsafe, Path: s.name, Message: fmt.Sprintf("lists %q, %s", p, msg)})
+		return nil, "", false
+	}
+	fst, exists := v.files[p]
 	if !exists {
 		if s.ghosts >= maxGhosts {
 			s.dropped++
-			return
+			return nil, "", false
 		}
 		s.ghosts++
 	} else {
-		e.Path = fst.path
+		p = fst.path
 	}
-	if first, dup := keys.add(e.Path); dup {
-		if first == e.Path {
-			v.add(finding.Finding{Code: finding.BagPathCollision, Path: s.name, Message: fmt.Sprintf("lists %q twice", e.Path)})
+	if first, dup := keys.add(p); dup {
+		if first == p {
+			v.add(finding.Finding{Code: finding.BagPathCollision, Path: s.name, Message: fmt.Sprintf("lists %q twice", p)})
 		} else {
-			v.add(finding.Finding{Code: finding.BagPathCollision, Path: s.name, Message: fmt.Sprintf("lists %q and %q, the same file on case-insensitive or normalising filesystems", first, e.Path)})
+			v.add(finding.Finding{Code: finding.BagPathCollision, Path: s.name, Message: fmt.Sprintf("lists %q and %q, the same file on case-insensitive or normalising filesystems", first, p)})
 		}
-		return
+		return nil, "", false
 	}
-	s.entries[e.Path] = packLine(fst, s.alg, e.Digest)
+	return fst, p, true
 }
 
 // wrongScope says why a path does not belong in a payload (isTag false) or
