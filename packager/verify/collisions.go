@@ -65,10 +65,11 @@ func (c *collisions) add(p string) (first string, dup bool) {
 // read make one for each of its paths, 60,000 strings (3.4 MB) in the
 // verify-after-write.
 func collisionKey(b []byte, p string) []byte {
+	start := len(b) // what b held: a path that is not ASCII drops only its own bytes
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if c >= utf8.RuneSelf {
-			return append(b[:0], bag.CollisionKey(p)...)
+			return append(b[:start], bag.CollisionKey(p)...)
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/casepack/casepack/packager/bag"
 	"github.com/casepack/casepack/packager/finding"
 )
 
@@ -55,5 +56,37 @@ func TestWalkRecordCompact(t *testing.T) {
 	}
 	if v.files["data/x"] == nil {
 		t.Error("the visit did not record data/x")
+	}
+}
+
+// FuzzCollisionKey: the key collisionKey makes of a path, into an empty
+// buffer or after what a buffer holds, is bag.CollisionKey's.
+func FuzzCollisionKey(f *testing.F) {
+	for _, s := range []string{"data/A.txt", "data/caf\u00e9", "data/cafe\u0301", "data/\u212a", "DATA/\xff", "data/\u0130"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		var buf [8]byte
+		if got, want := string(collisionKey(buf[:0], p)), bag.CollisionKey(p); got != want {
+			t.Errorf("collisionKey(%q) = %q, bag.CollisionKey %q", p, got, want)
+		}
+		if got, want := string(collisionKey([]byte("pre/"), p)), "pre/"+bag.CollisionKey(p); got != want {
+			t.Errorf("collisionKey after %q of %q = %q, want %q", "pre/", p, got, want)
+		}
+	})
+}
+
+// TestCollisionKeyASCII: collisionKey lowers exactly the letters
+// bag.CollisionKey lowers, for every byte, the bounds of "A"-"Z" among
+// them, and leaves to it every path that is not ASCII.
+func TestCollisionKeyASCII(t *testing.T) {
+	for c := range 256 {
+		p := "data/" + string([]byte{byte(c)}) + "Z@[`{"
+		for _, p := range []string{p, p + "\u00c5", p + "A\u030a"} {
+			var buf [4]byte
+			if got, want := string(collisionKey(buf[:0], p)), bag.CollisionKey(p); got != want {
+				t.Errorf("collisionKey(%q) = %q, want %q", p, got, want)
+			}
+		}
 	}
 }
