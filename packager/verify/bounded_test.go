@@ -125,6 +125,35 @@ func TestManifestFindingsInOrder(t *testing.T) {
 	}
 }
 
+// TestManifestsFindingsInTurn: past MaxFindingsPerCode, the findings
+// listed are those of the manifests read in turn, as before they were
+// read side by side: manifest-sha256.txt, tagmanifest-sha256.txt,
+// manifest-sha512.txt, tagmanifest-sha512.txt.
+func TestManifestsFindingsInTurn(t *testing.T) {
+	const n1, n2 = 800, 700
+	for _, tt := range []struct{ first, second string }{
+		{"manifest-sha256.txt", "tagmanifest-sha256.txt"},
+		{"tagmanifest-sha256.txt", "manifest-sha512.txt"},
+		{"manifest-sha512.txt", "tagmanifest-sha512.txt"},
+		{"manifest-sha256.txt", "tagmanifest-sha512.txt"},
+	} {
+		t.Run(tt.first+" then "+tt.second, func(t *testing.T) {
+			dir := writeBag(t, bagWith(t, nil))
+			appendLines(t, filepath.Join(dir, tt.first), "bogus-%d-%d\n", n1)
+			appendLines(t, filepath.Join(dir, tt.second), "bogus-%d-%d\n", n2)
+			per := map[string]int{}
+			for _, f := range run(t, dir).Findings {
+				if f.Code == finding.BagManifestSyntax && f.Path != "" {
+					per[f.Path]++
+				}
+			}
+			if per[tt.first] != n1 || per[tt.second] != MaxFindingsPerCode-n1 {
+				t.Errorf("%d findings of %s and %d of %s listed, want %d and %d", per[tt.first], tt.first, per[tt.second], tt.second, n1, MaxFindingsPerCode-n1)
+			}
+		})
+	}
+}
+
 // peakHeap samples the heap in use while f runs and returns the highest
 // value seen.
 func peakHeap(f func()) uint64 {

@@ -213,6 +213,21 @@ func TestOneManifestOnly(t *testing.T) {
 	}
 }
 
+// TestMissingManifestReported: each manifest of a package that is gone is
+// a finding of its own (readManifests reads the others side by side).
+func TestMissingManifestReported(t *testing.T) {
+	for _, name := range []string{"manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"} {
+		t.Run(name, func(t *testing.T) {
+			files := bagWith(t, nil)
+			delete(files, name)
+			rep := run(t, writeBag(t, files))
+			if rep.Intact() || !hasFinding(rep, finding.BagMissing, name) {
+				t.Errorf("without %s: intact %v, findings %+v", name, rep.Intact(), rep.Findings)
+			}
+		})
+	}
+}
+
 // zipFixture is a hostile (or valid) ZIP built from smallBag plus extra
 // raw entries; the file name says which finding it must raise.
 type zipEntry struct {
