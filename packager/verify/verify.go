@@ -648,7 +648,8 @@ type side struct {
 // however many lines the manifest has. A line longer than maxManifestLine
 // is reported and skipped. decode, when set, turns the bytes into UTF-8
 // text (a tag file in the encoding bagit.txt declares). ok is false when
-// the manifest could not be opened or read (reported).
+// the manifest could not be opened or read (reported); s is then not
+// present, and lists nothing.
 func (v *verifier) eachLine(s *side, decode func(io.Reader) io.Reader, fn func(n int, text []byte, hasNL bool)) (ok bool) {
 	f, ok := v.openTag(s.name, maxManifest, finding.BagManifestSyntax)
 	if !ok {
@@ -676,7 +677,13 @@ func (v *verifier) eachLine(s *side, decode func(io.Reader) io.Reader, fn func(n
 			}
 		}
 		if rerr != nil && rerr != io.EOF {
+			// Read in part, it is as a manifest that could not be
+			// opened: the lines past the failure, missing from what
+			// was read, would be reported as removed from it
+			// (CP-BAG-MANIFEST-MODIFIED), a failing disk as damage.
 			v.unreadable(s.name, rerr)
+			s.present = false
+			clear(s.entries)
 			return false
 		}
 		if len(line) == 0 {
