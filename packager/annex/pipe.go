@@ -13,9 +13,10 @@ const (
 )
 
 // pipe writes what it is given to w on a goroutine of its own, in order,
-// so that a sheet's rows are made (the XML, the CSV twin and its digests)
+// so that a sheet's rows are made (their XML and their CSV twin's text)
 // on one core while the rows before them are deflated (and the workbook
-// hashed and written) on the other. For 20,000 evidence items
+// hashed and written), and the CSV twin hashed and written, on another
+// (fill has a pipe for each). For 20,000 evidence items
 // (BenchmarkWriteManyEvidence, CPU profile) deflate was half the
 // workbook's CPU time, all of it on the one core the workbook had. w gets
 // the same bytes in the same order, so a deflater writes the same output

@@ -691,3 +691,69 @@ func TestWorkbookWriteFails(t *testing.T) {
 		}
 	}
 }
+
+// twinOut is a CSV twin's writer that fails like failAfter and records
+// a write after Close, which the twin's own goroutine (fill's pipe) must
+// never make: a build hands the closed file to the package's tree.
+type twinOut struct {
+	failAfter
+	closed, lateWrite bool
+	n                 int
+}
+
+func (w *twinOut) Write(p []byte) (int, error) {
+	if w.closed {
+		w.lateWrite = true
+	}
+	n, err := w.failAfter.Write(p)
+	w.n += n
+	return n, err
+}
+
+func (w *twinOut) Close() error { w.closed = true; return nil }
+
+// TestCSVTwinWriteFails: a CSV twin whose writer fails, at its start, in
+// its rows (written on a goroutine of their own) or at its end, fails the
+// workbook with the writer's error; one that does not fail gets every
+// byte; either way nothing is written to it after it is closed.
+func TestCSVTwinWriteFails(t *testing.T) {
+	s := &sheet{name: "Big", file: "big.csv", cols: []column{{header: "ID", kind: kindID}, {header: "Text"}},
+		rows: func(y func([]value) error) error {
+			for i := range 20000 {
+				if err := y([]value{text("ID-" + strconv.Itoa(i)), text(strconv.Itoa(i*7919) + " words of a description")}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	want := memOut{}
+	if err := writeWorkbook(context.Background(), []*sheet{s}, fixtureProps, t.TempDir(), io.Discard, want.open); err != nil {
+		t.Fatal(err)
+	}
+	whole := want["big.csv"].Len()
+	for _, tc := range []struct {
+		name string
+		n    int // bytes taken before the writer fails
+		err  error
+	}{
+		{"at its start", 0, errFull},
+		{"in its rows", whole / 2, errFull},
+		{"at its last byte", whole - 1, errFull},
+		{"not at all", whole, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &twinOut{failAfter: failAfter{n: tc.n}}
+			open := func(string) (io.WriteCloser, error) { return out, nil }
+			err := writeWorkbook(context.Background(), []*sheet{s}, fixtureProps, t.TempDir(), io.Discard, open)
+			if !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			}
+			if !out.closed || out.lateWrite {
+				t.Errorf("closed %v, written after it was closed %v", out.closed, out.lateWrite)
+			}
+			if tc.err == nil && out.n != whole {
+				t.Errorf("the twin got %d bytes, want %d", out.n, whole)
+			}
+		})
+	}
+}
