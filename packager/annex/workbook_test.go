@@ -583,12 +583,34 @@ func TestCellXML(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			w := bufio.NewWriter(&buf)
-			a.cell(w, "B", []byte("7"), tt.c, tt.v, tt.linked)
+			plain := a.cell(w, "B", []byte("7"), tt.c, tt.v, tt.linked)
 			w.Flush()
 			if buf.String() != tt.want {
 				t.Errorf("got  %s\nwant %s", buf.String(), tt.want)
 			}
+			// fill gives a text cell that reports itself plain the
+			// CSV field escapeCSVFormula(v.s), without cleanText.
+			if plain && (tt.v.k != vText || escapeCSVFormula(tt.v.s) != csvText(tt.v)) {
+				t.Errorf("reported plain, but its CSV field is %q, not %q", csvText(tt.v), escapeCSVFormula(tt.v.s))
+			}
 		})
+	}
+	// Style 0 is written as no style at all.
+	a0 := &assembler{st: &styles{}}
+	for _, tt := range []struct {
+		v    value
+		want string
+	}{
+		{text("x"), `<c r="B7" t="inlineStr"><is><t>x</t></is></c>`},
+		{integer(-3), `<c r="B7"><v>-3</v></c>`},
+	} {
+		var buf bytes.Buffer
+		w := bufio.NewWriter(&buf)
+		a0.cell(w, "B", []byte("7"), txt, tt.v, false)
+		w.Flush()
+		if buf.String() != tt.want {
+			t.Errorf("style 0: got  %s\nwant %s", buf.String(), tt.want)
+		}
 	}
 }
 
