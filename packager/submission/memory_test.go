@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -94,24 +95,37 @@ func TestAnnexesAllocateLittlePerFile(t *testing.T) {
 		t.Skip("makes the workbook of 20,000 photos")
 	}
 	const n = 20000
-	doc, gen, ev := annexesOfPhotos(t, n)
-	w := &heapAtOpen{}
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	if err := gen(context.Background(), w, ev); err != nil {
-		t.Fatal(err)
-	}
-	runtime.ReadMemStats(&m1)
-	perFile := float64(m1.TotalAlloc-m0.TotalAlloc) / n
-	t.Logf("making the workbook of %d photos allocated %.1f MB (%.0f bytes a file)", n, float64(m1.TotalAlloc-m0.TotalAlloc)/1e6, perFile)
 	most, was := 1650, 1840
+	// The race detector makes sync.Pool drop a random quarter of what
+	// it is handed (sync/pool.go), so each of the flate writers and
+	// readers archive/zip pools for the workbook's parts may be made
+	// anew: the same workbook allocated 1,834 to 2,166 bytes a file in
+	// six runs at c19e12c, and 1,963 to 2,251 with each CSV twin written
+	// on a goroutine of its own (packager/annex's pipe), which allocates
+	// no more without the race detector (1,463-1,472 against
+	// 1,458-1,467). Under it the least of three makings is taken: what
+	// the code allocates with the fewest of those drops.
+	runs := 1
 	if raceOn {
-		most, was = 2200, 2365
+		most, was, runs = 2200, 2365, 3
+	}
+	perFile := math.Inf(1)
+	for range runs {
+		doc, gen, ev := annexesOfPhotos(t, n)
+		w := &heapAtOpen{}
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		if err := gen(context.Background(), w, ev); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&m1)
+		t.Logf("making the workbook of %d photos allocated %.1f MB (%.0f bytes a file)", n, float64(m1.TotalAlloc-m0.TotalAlloc)/1e6, float64(m1.TotalAlloc-m0.TotalAlloc)/n)
+		perFile = min(perFile, float64(m1.TotalAlloc-m0.TotalAlloc)/n)
+		runtime.KeepAlive(doc)
 	}
 	if perFile > float64(most) {
 		t.Errorf("the workbook allocates %.0f bytes a file, want at most %d (with the digests in hex for the sizing too: %d)", perFile, most, was)
 	}
-	runtime.KeepAlive(doc)
 }
 
 // photos is samples/minimal with n photographs of one file each before its
