@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/casepack/casepack/packager/bag"
@@ -357,5 +358,53 @@ func TestCasepackFindingsBounded(t *testing.T) {
 	}
 	if listed != MaxFindingsPerCode || !first || more != fmt.Sprintf("and %d more findings of this kind, not listed (the first %d are)", bogus+1-MaxFindingsPerCode, MaxFindingsPerCode) {
 		t.Errorf("%d listed, the first item's listed: %v, then %q", listed, first, more)
+	}
+}
+
+// TestCasepackBatchBounded: casepack/manifest.json's items are handed on
+// in batches of about casepackBatchBytes at most, however long its items
+// are (an item longer than that is a batch of its own): of three batches
+// held while the payload manifests are read, each of 128 items of 200
+// KiB held 75 MiB.
+func TestCasepackBatchBounded(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		items    int
+		idBytes  int
+		maxItems int // most items a batch may have
+	}{
+		{"short items", 300, 10, casepackBatch},
+		{"items of 20 KiB", 300, 20 << 10, casepackBatchBytes/(20<<10) + 1},
+		{"items of 300 KiB", 5, 300 << 10, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString(`{"format":"casepack-manifest/1","evidence":[`)
+			for i := range tt.items {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				fmt.Fprintf(&b, `{"id":"EV-%06d%s","files":[{"path":"data/evidence/x/%d","size":1,"sha256":"%064d","sha512":"%0128d"}]}`, i, strings.Repeat("x", tt.idBytes), i, 0, 0)
+			}
+			b.WriteString("]}")
+			text := b.String()
+			v := &verifier{fsys: fstest.MapFS{bag.CasepackManifestPath: {Data: []byte(text)}}, pkg: &Package{},
+				files: map[string]*fileState{bag.CasepackManifestPath: {path: bag.CasepackManifestPath, size: int64(len(text))}}}
+			c := v.startCasepackScan()
+			n := 0
+			for batch := range c.items {
+				size := 0
+				for _, it := range batch {
+					size += len(it.ID)
+				}
+				if len(batch) > tt.maxItems || len(batch) > 1 && size > casepackBatchBytes+tt.idBytes+16 {
+					t.Errorf("a batch of %d items, %d bytes of IDs", len(batch), size)
+				}
+				n += len(batch)
+			}
+			if n != tt.items || !c.ok || len(c.found) > 0 {
+				t.Errorf("%d items of %d handed on, ok %v, findings %+v", n, tt.items, c.ok, c.found)
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/casepack/casepack/internal/beneath"
 	"github.com/casepack/casepack/internal/digest"
@@ -1007,8 +1008,26 @@ type casepackScan struct {
 	ok    bool                    // scanCasepackManifest's answer
 }
 
-// casepackBatch is how many items a batch of casepackScan holds.
-const casepackBatch = 128
+// casepackBatch is how many items a batch of casepackScan holds at most,
+// and casepackBatchBytes about how many bytes of their text: a batch of
+// 128 items of 200 KiB each (a hostile manifest's long IDs) held 7 times
+// the heap of reading an item at a time, as the payload manifests were
+// still being read (107 MiB, 14 MiB at c19e12c; TestCasepackBatchBounded).
+// An item of casepack's is some 300 bytes a file.
+const (
+	casepackBatch      = 128
+	casepackBatchBytes = 256 << 10
+)
+
+// itemBytes is about how many bytes item it holds: its strings, and a
+// file's record.
+func itemBytes(it bag.EvidenceItem) int {
+	n := len(it.ID) + len(it.Title) + len(it.Custody)
+	for _, f := range it.Files {
+		n += len(f.Path) + len(f.OriginalName) + len(f.MediaType) + len(f.SHA256) + len(f.SHA512) + int(unsafe.Sizeof(f))
+	}
+	return n
+}
 
 func (v *verifier) startCasepackScan() *casepackScan {
 	c := &casepackScan{items: make(chan []bag.EvidenceItem, 2), free: make(chan []bag.EvidenceItem, 4)}
@@ -1016,10 +1035,13 @@ func (v *verifier) startCasepackScan() *casepackScan {
 	go func() {
 		defer close(c.items)
 		batch := make([]bag.EvidenceItem, 0, casepackBatch)
+		size := 0
 		c.ok = w.scanCasepackManifest(func(it bag.EvidenceItem) error {
 			batch = append(batch, it)
-			if len(batch) == casepackBatch {
+			size += itemBytes(it)
+			if len(batch) == casepackBatch || size >= casepackBatchBytes {
 				c.items <- batch
+				size = 0
 				select {
 				case batch = <-c.free:
 				default:
