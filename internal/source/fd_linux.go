@@ -43,20 +43,20 @@ func (f *FD) Size() int64 { return f.first.Size }
 
 // Unchanged is File.Unchanged: whether the file changed since it was
 // opened (its size, modification or status-change time) or the path now
-// names another file.
+// names another file. It takes one stat, of the path, where File's takes
+// two (the descriptor's, then the path's): while f is open its inode
+// cannot be freed, so no other file can have its device and inode
+// numbers; a path that still names them names f's inode, and its stat is
+// the one an fstat of f would give. Any other answer (another file, none,
+// an error) is a path that no longer names what was read. One system call
+// less for each small evidence file (packager/evidence's copySmall), the
+// most a build makes.
 func (f *FD) Unchanged() error {
 	var now syscall.Stat_t
-	if err := syscall.Fstat(f.Fd(), &now); err != nil {
-		return &fs.PathError{Op: "stat", Path: f.Name(), Err: err}
-	}
-	if err := compare(f.Name(), f.first.Size, now.Size, mtime(&f.first), mtime(&now), now.Ctim == f.first.Ctim); err != nil {
-		return err
-	}
-	var cur syscall.Stat_t
-	if err := syscall.Stat(f.Name(), &cur); err != nil || cur.Dev != f.first.Dev || cur.Ino != f.first.Ino {
+	if err := syscall.Stat(f.Name(), &now); err != nil || now.Dev != f.first.Dev || now.Ino != f.first.Ino {
 		return &ChangedError{Path: f.Name(), What: replaced}
 	}
-	return nil
+	return compare(f.Name(), f.first.Size, now.Size, mtime(&f.first), mtime(&now), now.Ctim == f.first.Ctim)
 }
 
 // mtime uses Timespec.Unix, not its fields: they are 32 bits wide on

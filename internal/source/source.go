@@ -125,19 +125,19 @@ func (f *File) Info() fs.FileInfo { return f.first }
 
 // Unchanged reports (as a *ChangedError) whether the file changed since it
 // was opened: its size, modification or status-change time, or, for the
-// path, which file it names (replaced by another).
+// path, which file it names (replaced by another). The path is looked at
+// first, as FD.Unchanged does (which looks at nothing else): a file
+// replaced is said to be, though putting another in its place changes the
+// status-change time of the one read too.
 func (f *File) Unchanged() error {
+	if cur, err := os.Stat(f.path); err != nil || !os.SameFile(cur, f.first) {
+		return &ChangedError{Path: f.path, What: replaced}
+	}
 	now, err := f.Stat()
 	if err != nil {
 		return err
 	}
-	if err := compare(f.path, f.first.Size(), now.Size(), f.first.ModTime(), now.ModTime(), sameCtime(now, f.first)); err != nil {
-		return err
-	}
-	if cur, err := os.Stat(f.path); err != nil || !os.SameFile(cur, f.first) {
-		return &ChangedError{Path: f.path, What: replaced}
-	}
-	return nil
+	return compare(f.path, f.first.Size(), now.Size(), f.first.ModTime(), now.ModTime(), sameCtime(now, f.first))
 }
 
 // compare says how a file at path changed between two looks at it (its

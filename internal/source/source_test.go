@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -118,6 +119,15 @@ func testUnchanged(t *testing.T, open func(string) (opened, error)) map[string]s
 			os.Chtimes(p+".new", past, past)
 			os.Rename(p+".new", p)
 		}},
+		{"removed", func() { os.Remove(p) }},
+		{"appended, then replaced", func() {
+			f, _ := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+			f.WriteString(" more")
+			f.Close()
+			os.WriteFile(p+".new", []byte("original"), 0o644)
+			os.Chtimes(p+".new", past, past)
+			os.Rename(p+".new", p)
+		}},
 	} {
 		write("original")
 		os.Chtimes(p, past, past)
@@ -144,6 +154,11 @@ func testUnchanged(t *testing.T, open func(string) (opened, error)) map[string]s
 		var ce *ChangedError
 		if !errors.As(err, &ce) || !errors.Is(err, ErrChanged) || ce.Path != p {
 			t.Errorf("%s: %v, want a ChangedError naming the file", tc.name, err)
+			continue
+		}
+		// A path that names another file, or none, says so.
+		if gone := strings.Contains(tc.name, "replaced") || tc.name == "removed"; gone != (ce.What == replaced) {
+			t.Errorf("%s: %q, want %q: %v", tc.name, ce.What, replaced, gone)
 		}
 	}
 	return said
