@@ -254,14 +254,16 @@ func Copy(ctx context.Context, n int, job func(i int) Job, opt Options) ([]Resul
 	err := digest.Each(ctx, n, opt.Workers, func(ctx context.Context, k int) error {
 		i := order[k]
 		r, err := copyOne(ctx, i, job(i), sizes[i], mode, meter, &opt)
-		var dm *DigestMismatch
-		if errors.As(err, &dm) {
-			mu.Lock()
-			mismatches = append(mismatches, mismatch{i, err})
-			mu.Unlock()
-			return nil
-		}
 		if err != nil {
+			// Declared here, not for every file: errors.As is handed
+			// its address, which puts it on the heap.
+			var dm *DigestMismatch
+			if errors.As(err, &dm) {
+				mu.Lock()
+				mismatches = append(mismatches, mismatch{i, err})
+				mu.Unlock()
+				return nil
+			}
 			return err
 		}
 		results[i] = r
@@ -371,8 +373,8 @@ func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, me
 		w = &writeback{f: f, fl: opt.Flush, direct: direct, rb: newReadBack(i, opt)}
 		dst = w
 	}
-	d, err := digest.Copy(ctx, dst, meter.Reader(src, j.ID, j.Src, size))
-	err = j.check(ctx, d, err, src.Unchanged, src.Info().Size())
+	d, err := digest.CopySums(ctx, dst, meter.Reader(src, j.ID, j.Src, size))
+	err = j.check(ctx, &d, err, src.Unchanged, src.Info().Size())
 	if err != nil {
 		if f != nil {
 			f.Close() // the build fails; the copy goes with its folder
@@ -389,7 +391,7 @@ func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, me
 			return Result{}, j.writeErr(err)
 		}
 	}
-	r := j.result(d, meter)
+	r := j.result(&d, meter)
 	r.ReadBack = w != nil && w.rb.equal
 	return r, nil
 }
@@ -398,7 +400,7 @@ func copyOne(ctx context.Context, i int, j Job, size int64, mode os.FileMode, me
 // whether the source changed while it was read (unchanged, size: what it
 // was when opened), or whether it is not the file declared. The error
 // names the evidence file and says whose fault it is.
-func (j Job) check(ctx context.Context, d digest.Digests, err error, unchanged func() error, size int64) error {
+func (j Job) check(ctx context.Context, d *digest.Sums, err error, unchanged func() error, size int64) error {
 	// A file rewritten while it was copied would be packaged with a digest
 	// that matches neither its old nor its new content.
 	if err == nil {
@@ -407,8 +409,8 @@ func (j Job) check(ctx context.Context, d digest.Digests, err error, unchanged f
 	if err == nil && d.Size != size {
 		err = &source.ChangedError{Path: j.Src, What: fmt.Sprintf("%d bytes were read, %d expected", d.Size, size)}
 	}
-	if err == nil && j.DeclaredSHA256 != "" && !strings.EqualFold(strings.TrimSpace(j.DeclaredSHA256), d.SHA256) {
-		err = &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: d.SHA256}
+	if err == nil && j.DeclaredSHA256 != "" && !declares(j.DeclaredSHA256, &d.SHA256) {
+		err = &DigestMismatch{ID: j.ID, Path: j.Src, Want: strings.ToLower(j.DeclaredSHA256), Got: hex.EncodeToString(d.SHA256[:])}
 	}
 	if err == nil {
 		return nil
@@ -428,20 +430,18 @@ func (j Job) check(ctx context.Context, d digest.Digests, err error, unchanged f
 	return j.readErr(err)
 }
 
-// result is the finished job's Result, reported done to the meter.
-func (j Job) result(d digest.Digests, meter *digest.Meter) Result {
-	meter.FileDone(j.ID, j.Src, d.Size)
-	return j.resultOf(d)
+// declares reports whether the SHA-256 declared at acquisition (hex, in
+// either case, spaces around it ignored) is sum: what comparing it with
+// sum's lowercase hex, case folded, said, without making that hex.
+func declares(declared string, sum *[sha256.Size]byte) bool {
+	var b [sha256.Size]byte
+	return decodeHex(b[:], strings.TrimSpace(declared)) == nil && b == *sum
 }
 
-// resultOf is the Result of j copied with the digests d.
-func (j Job) resultOf(d digest.Digests) Result {
-	r := Result{ID: j.ID, Src: j.Src, Dst: j.Dst, Size: d.Size, Withheld: j.Dst == ""}
-	// digest's own hex, of the sizes it always has.
-	if decodeHex(r.Sum256[:], d.SHA256) != nil || decodeHex(r.Sum512[:], d.SHA512) != nil {
-		panic("evidence: digest gave a digest that is not hex")
-	}
-	return r
+// result is the finished job's Result, reported done to the meter.
+func (j Job) result(d *digest.Sums, meter *digest.Meter) Result {
+	meter.FileDone(j.ID, j.Src, d.Size)
+	return Result{ID: j.ID, Src: j.Src, Dst: j.Dst, Size: d.Size, Sum256: d.SHA256, Sum512: d.SHA512, Withheld: j.Dst == ""}
 }
 
 // create makes a new copy, open to read it back too when readBack is

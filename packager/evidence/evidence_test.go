@@ -433,3 +433,35 @@ func TestCopyLargeWithExtraProcs(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclares: a declared SHA-256 is the file's when it is its hex in
+// either case, spaces around it ignored, as comparing it case folded with
+// the hex did (strings.EqualFold after strings.TrimSpace); anything else
+// is a mismatch, and so is a declared digest of another file.
+func TestDeclares(t *testing.T) {
+	sum := sha256.Sum256([]byte("photo"))
+	lower := hex.EncodeToString(sum[:])
+	other := sha256.Sum256([]byte("another photo"))
+	for _, tc := range []struct {
+		declared string
+		want     bool
+	}{
+		{lower, true},
+		{strings.ToUpper(lower), true},
+		{strings.ToUpper(lower[:10]) + lower[10:], true},
+		{" \t" + lower + "\n", true},
+		{hex.EncodeToString(other[:]), false},
+		{lower[:63], false},
+		{lower + "0", false},
+		{lower[:62] + "g" + lower[63:], false},
+		{lower[:31] + " " + lower[32:], false},
+		{"sha256:" + lower, false},
+		{strings.ReplaceAll(lower, "a", "\u212a"), false}, // folds to k, not a hex digit
+		{"", false},
+	} {
+		old := strings.EqualFold(strings.TrimSpace(tc.declared), lower)
+		if got := declares(tc.declared, &sum); got != tc.want || got != old {
+			t.Errorf("declares(%q) = %v, want %v (case folded, %v)", tc.declared, got, tc.want, old)
+		}
+	}
+}

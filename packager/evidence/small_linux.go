@@ -60,8 +60,8 @@ func copySmall(ctx context.Context, i int, j Job, size int64, mode os.FileMode, 
 		w = dst
 	}
 	n := src.Size() // as it was opened: the pre-pass's size may be older
-	d, err := digest.Copy(ctx, w, meter.Reader(digest.UntilSize(src, n), j.ID, j.Src, n))
-	if err = j.check(ctx, d, err, src.Unchanged, n); err != nil {
+	d, err := digest.CopySums(ctx, w, meter.Reader(digest.UntilSize(src, n), j.ID, j.Src, n))
+	if err = j.check(ctx, &d, err, src.Unchanged, n); err != nil {
 		if dst != nil {
 			syscall.Close(dst.fd) // the build fails; the copy goes with its folder
 		}
@@ -77,7 +77,7 @@ func copySmall(ctx context.Context, i int, j Job, size int64, mode os.FileMode, 
 			return Result{}, true, j.writeErr(err)
 		}
 	}
-	r = j.result(d, meter)
+	r = j.result(&d, meter)
 	r.ReadBack = dst != nil && dst.rb.equal
 	return r, true, nil
 }
