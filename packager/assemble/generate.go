@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -70,7 +71,7 @@ func (b *builder) generate(ctx context.Context, which []int, at int, ev *Evidenc
 				return // one failed while this one waited: it is not made
 			}
 			g.ran, g.start = true, time.Now()
-			g.d, g.also, g.err = b.generateOne(gctx, f, ev)
+			g.d, g.also, g.err = b.generateOne(gctx, f, b.evidenceFor(f, ev, gen))
 			g.end = time.Now()
 			if g.err != nil {
 				cancel()
@@ -92,6 +93,31 @@ func (b *builder) generate(ctx context.Context, which []int, at int, ev *Evidenc
 		}
 	}
 	return nil
+}
+
+// evidenceFor is ev as the generator of f is handed it: with the digests
+// of the files of f's After and of their Also files (Evidence.Generated),
+// each written before f's Generate starts (generate waits for them), so
+// that reading their entries of gen races with no writer. nil stays nil
+// (a file with NoEvidence, which has no After).
+func (b *builder) evidenceFor(f GeneratedFile, ev *Evidence, gen []generated) *Evidence {
+	if ev == nil || len(f.After) == 0 {
+		return ev
+	}
+	fev := *ev
+	fev.after = map[string]digest.Digests{}
+	for j, a := range b.spec.Files {
+		if !slices.Contains(f.After, a.Path) || !gen[j].ran || gen[j].err != nil {
+			continue
+		}
+		fev.after[a.Path] = gen[j].d
+		for k, p := range a.Also {
+			if k < len(gen[j].also) {
+				fev.after[p] = gen[j].also[k]
+			}
+		}
+	}
+	return &fev
 }
 
 // generateOne writes the generated file f and the files of its Also.

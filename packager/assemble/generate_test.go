@@ -2,6 +2,9 @@ package assemble
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/casepack/casepack/internal/digest"
 )
 
 // waitLong bounds a wait a test expects to end: long enough never to
@@ -267,5 +272,94 @@ func TestGeneratedFailures(t *testing.T) {
 				t.Errorf("left behind %q", got)
 			}
 		})
+	}
+}
+
+// TestGeneratedHandsOnDigests: a generator is handed the digests of the
+// files its After names and of their Also files, those of the bytes
+// written into the package; of no other file, nor outside a build.
+func TestGeneratedHandsOnDigests(t *testing.T) {
+	c := newCase(t, defaultEvidence)
+	spec := c.spec(defaultEvidence)
+	paths := []string{"data/early.txt", "data/a.txt", "data/a-twin.txt", "data/b.txt", "data/c.txt"}
+	var mu sync.Mutex
+	seen := map[string]map[string]digest.Digests{} // by asking file, the digests it was handed
+	handsOn := map[string]bool{}
+	ask := func(self string) func(context.Context, *Evidence) error {
+		return func(_ context.Context, ev *Evidence) error {
+			mu.Lock()
+			defer mu.Unlock()
+			seen[self] = map[string]digest.Digests{}
+			for _, p := range paths {
+				if d, ok := ev.Generated(p); ok {
+					seen[self][p] = d
+				}
+			}
+			handsOn[self] = ev.HandsOnDigests()
+			return nil
+		}
+	}
+	early := textFile("data/early.txt", nil)
+	early.NoEvidence = true
+	a := GeneratedFile{Path: "data/a.txt", Also: []string{"data/a-twin.txt"}, Generate: func(_ context.Context, w io.Writer, _ *Evidence) error {
+		twin, err := w.(AlsoWriter).CreateAlso("data/a-twin.txt")
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(twin, "the twin of a, longer than a\n"); err != nil {
+			return err
+		}
+		if err := twin.Close(); err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, "a\n")
+		return err
+	}}
+	b := textFile("data/b.txt", ask("data/b.txt"))
+	b.After = []string{"data/early.txt", "data/a.txt"}
+	spec.Files = append(spec.Files, early, a, b, textFile("data/c.txt", ask("data/c.txt")))
+	res, err := Build(context.Background(), spec, Options{OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		asker, file string
+		handed      bool
+	}{
+		{"data/b.txt", "data/early.txt", true},
+		{"data/b.txt", "data/a.txt", true},
+		{"data/b.txt", "data/a-twin.txt", true}, // Also of a file of its After
+		{"data/b.txt", "data/b.txt", false},     // its own
+		{"data/b.txt", "data/c.txt", false},     // not in its After
+		{"data/c.txt", "data/a.txt", false},     // no After
+		{"data/c.txt", "data/a-twin.txt", false},
+	} {
+		d, ok := seen[tc.asker][tc.file]
+		if ok != tc.handed {
+			t.Errorf("%s was handed the digests of %s: %v, want %v", tc.asker, tc.file, ok, tc.handed)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		got, err := os.ReadFile(res.Dir + "/" + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s256, s512 := sha256.Sum256(got), sha512.Sum512(got)
+		if want := (digest.Digests{Size: int64(len(got)), SHA256: hex.EncodeToString(s256[:]), SHA512: hex.EncodeToString(s512[:])}); d != want {
+			t.Errorf("%s was handed %+v for %s, which holds %+v", tc.asker, d, tc.file, want)
+		}
+	}
+	for _, p := range []string{"data/b.txt", "data/c.txt"} {
+		if !handsOn[p] {
+			t.Errorf("%s: the build's Evidence does not say it hands on digests", p)
+		}
+	}
+	if NewEvidence(nil).HandsOnDigests() || (*Evidence)(nil).HandsOnDigests() {
+		t.Error("an Evidence made outside a build says it hands on digests")
+	}
+	if _, ok := NewEvidence(nil).Generated("data/a.txt"); ok {
+		t.Error("an Evidence made outside a build hands on digests")
 	}
 }

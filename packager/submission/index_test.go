@@ -84,6 +84,37 @@ func TestNarrativeQuotesTheAnnexesItCarries(t *testing.T) {
 	}
 }
 
+// TestBuiltNarrativeQuotesTheAnnexesWritten: in a build, which hands the
+// narrative the digests it took of the annex files as it wrote them
+// (assemble.Evidence.Generated) rather than the narrative hashing them a
+// second time, the annex index quotes the SHA-256 of each annex file as
+// the package holds it, in both editions.
+func TestBuiltNarrativeQuotesTheAnnexesWritten(t *testing.T) {
+	conf, pub := laVegaPackages(t)
+	for _, tc := range []struct {
+		ed  edition.Edition
+		pkg *built
+	}{{edition.Confidential, conf}, {edition.Public, pub}} {
+		t.Run(string(tc.ed), func(t *testing.T) {
+			out, err := exec.Command(testtool.Need(t, "pdftotext"), "-enc", "UTF-8", filepath.Join(tc.pkg.dir, NarrativePath), "-").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(string(out)), " ")
+			for _, p := range []string{AnnexPath, annex.Dir + "/csv/evidence.csv", annex.Dir + "/csv/files.csv", annex.Dir + "/csv/about.csv"} {
+				b, err := os.ReadFile(filepath.Join(tc.pkg.dir, p))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := sha256.Sum256(b)
+				if want := p + " SHA-256 " + hex.EncodeToString(sum[:]); !strings.Contains(text, want) {
+					t.Errorf("the annex index lacks %q", want)
+				}
+			}
+		})
+	}
+}
+
 func narrativeQuotesAnnexes(t *testing.T, ed edition.Edition) {
 	doc := loadLaVega(t)
 	spec, err := Spec(doc, Options{Edition: ed, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})

@@ -16,9 +16,11 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -517,10 +519,20 @@ func (g *generator) makeAnnexes(ctx context.Context, ev *assemble.Evidence, w io
 		g.annexErr = err
 		return err
 	}
-	parts := map[string]*annexPart{AnnexPath: {h: sha256.New()}}
+	// In a build, the build hashes each file as it writes it and hands
+	// the narratives those digests (assemble.Evidence.Generated): the
+	// files are not hashed here a second time.
+	handedOn := aw != nil && ev.HandsOnDigests()
+	newPart := func() *annexPart {
+		if handedOn {
+			return &annexPart{handedOn: true}
+		}
+		return &annexPart{h: sha256.New()}
+	}
+	parts := map[string]*annexPart{AnnexPath: newPart()}
 	open := func(name string) (io.WriteCloser, error) {
 		p := annex.Dir + "/csv/" + name
-		part := &annexPart{h: sha256.New()}
+		part := newPart()
 		parts[p] = part
 		if aw == nil {
 			return nopCloser{part}, nil
@@ -529,13 +541,19 @@ func (g *generator) makeAnnexes(ctx context.Context, ev *assemble.Evidence, w io
 		if err != nil {
 			return nil, err
 		}
+		if handedOn {
+			return f, nil
+		}
 		return struct {
 			io.Writer
 			io.Closer
 		}{io.MultiWriter(f, part), f}, nil
 	}
 	xlsx := io.Writer(parts[AnnexPath])
-	if w != nil {
+	switch {
+	case handedOn:
+		xlsx = w
+	case w != nil:
 		xlsx = io.MultiWriter(w, xlsx)
 	}
 	// The redaction log in the annexes lists the narrative's redactions
@@ -557,8 +575,10 @@ func (g *generator) makeAnnexes(ctx context.Context, ev *assemble.Evidence, w io
 		return err
 	}
 	for _, part := range parts {
-		part.sha256 = hex.EncodeToString(part.h.Sum(nil))
-		part.h = nil
+		if part.h != nil {
+			part.sha256 = hex.EncodeToString(part.h.Sum(nil))
+			part.h = nil
+		}
 	}
 	g.annexes = parts
 	g.annexesWritten = w != nil
@@ -570,11 +590,13 @@ type nopCloser struct{ io.Writer }
 func (nopCloser) Close() error { return nil }
 
 // annexPart is what the narrative quotes of one annex file, counted and
-// hashed as it is written.
+// hashed as it is written, or, written in a build, what the build hands
+// the narrative (handedOn: it has neither size nor digest of its own).
 type annexPart struct {
-	h      hash.Hash // nil once written
-	size   int64
-	sha256 string
+	h        hash.Hash // nil once written
+	size     int64
+	sha256   string
+	handedOn bool
 }
 
 func (p *annexPart) Write(b []byte) (int, error) {
@@ -607,7 +629,7 @@ func NarrativeRedactions(doc *schema.Document, opt Options) ([]edition.Entry, er
 		return nil, err
 	}
 	g := &generator{doc: doc, opt: opt, plan: plan, out: plan.Case()}
-	return narrative.RedactionLog(doc.Case, g.digests(nil), opt.Templates, g.narrativeOptions(opt.Langs[0]))
+	return narrative.RedactionLog(doc.Case, g.digests(nil), opt.Templates, g.narrativeOptions(opt.Langs[0], nil))
 }
 
 // digests are the evidence files as the narrative lists them. Each file's
@@ -650,8 +672,9 @@ func (g *generator) digests(ev *assemble.Evidence) narrative.EvidenceDigests {
 
 // narrativeOptions are the options of the narrative in language lang, with
 // the annexes as made so far (with their sizes and digests once
-// makeAnnexes has run).
-func (g *generator) narrativeOptions(lang string) narrative.Options {
+// makeAnnexes has run: those the build handed on through ev for the
+// annexes it wrote, see annexDigests).
+func (g *generator) narrativeOptions(lang string, ev *assemble.Evidence) narrative.Options {
 	l := locale.Must(lang)
 	var annexes []narrative.Annex
 	// The annex index numbers the registers A, their CSV twins A.1…; the
@@ -659,8 +682,8 @@ func (g *generator) narrativeOptions(lang string) narrative.Options {
 	// documents in the package's other languages C.1… after those.
 	add := func(number, name, p, mediaType, desc string) {
 		a := narrative.Annex{Number: number, Name: name, Path: p, Description: desc, MediaType: mediaType}
-		if part, ok := g.annexes[p]; ok && part.size > 0 {
-			a.Size, a.SHA256 = part.size, part.sha256
+		if size, sum, ok := g.annexDigest(p, ev); ok && size > 0 {
+			a.Size, a.SHA256 = size, sum
 		}
 		annexes = append(annexes, a)
 	}
@@ -683,6 +706,33 @@ func (g *generator) narrativeOptions(lang string) narrative.Options {
 		Edition: g.opt.Edition, Version: g.opt.Version, Annexes: annexes, Versions: versions, Fonts: g.opt.Fonts, Lang: lang}
 }
 
+// annexDigest is the size and SHA-256 of the annex file p as made (false
+// before makeAnnexes, or for a file it did not make): counted and hashed
+// as makeAnnexes wrote it, or, for a file the build wrote, what the build
+// hands on (ev.Generated).
+func (g *generator) annexDigest(p string, ev *assemble.Evidence) (int64, string, bool) {
+	part, ok := g.annexes[p]
+	if !ok {
+		return 0, "", false
+	}
+	if !part.handedOn {
+		return part.size, part.sha256, true
+	}
+	d, ok := ev.Generated(p)
+	return d.Size, d.SHA256, ok
+}
+
+// annexDigests checks that the build handed on the digests of every annex
+// file it wrote: the narrative must not leave out a digest it quotes.
+func (g *generator) annexDigests(ev *assemble.Evidence) error {
+	for _, p := range slices.Sorted(maps.Keys(g.annexes)) {
+		if _, ok := ev.Generated(p); g.annexes[p].handedOn && !ok {
+			return fmt.Errorf("the build did not hand on the digests of %s, which the narrative quotes", p)
+		}
+	}
+	return nil
+}
+
 // narrative writes the narrative in language lang.
 func (g *generator) narrative(lang string) func(context.Context, io.Writer, *assemble.Evidence) error {
 	return func(ctx context.Context, w io.Writer, ev *assemble.Evidence) error {
@@ -694,9 +744,12 @@ func (g *generator) writeNarrative(ctx context.Context, w io.Writer, ev *assembl
 	if err := g.makeAnnexes(ctx, ev, nil); err != nil {
 		return fmt.Errorf("annexes: %w", err)
 	}
+	if err := g.annexDigests(ev); err != nil {
+		return fmt.Errorf("annexes: %w", err)
+	}
 	l := locale.Must(lang)
 	digests := g.digests(ev)
-	nopt := g.narrativeOptions(lang)
+	nopt := g.narrativeOptions(lang, ev)
 	path := NarrativePathFor(lang, g.opt.several())
 	if g.leaks != nil {
 		md, err := narrative.Markdown(g.doc.Case, digests, g.opt.Templates, nopt)
