@@ -208,6 +208,9 @@ func Verify(ctx context.Context, pkg *Package, opt Options) (*Report, error) {
 	v.checkVersion()
 
 	cps := v.startCasepackScan()
+	// A return before cps.each would leave the reader blocked, holding
+	// the manifest open; after each, end waits for nothing.
+	defer cps.end()
 	var pay, tag []*side
 	if v.plain {
 		pay, tag = v.readForeignManifests()
@@ -1004,6 +1007,7 @@ func (v *verifier) scanCasepackManifest(each func(bag.EvidenceItem) error) bool 
 type casepackScan struct {
 	items chan []bag.EvidenceItem
 	free  chan []bag.EvidenceItem // batches handed on, emptied, to fill again
+	stop  chan struct{}           // closed by end: nothing more is handed on
 	found []finding.Finding       // the read's own findings (see recorder)
 	ok    bool                    // scanCasepackManifest's answer
 }
@@ -1030,8 +1034,16 @@ func itemBytes(it bag.EvidenceItem) int {
 }
 
 func (v *verifier) startCasepackScan() *casepackScan {
-	c := &casepackScan{items: make(chan []bag.EvidenceItem, 2), free: make(chan []bag.EvidenceItem, 4)}
+	c := &casepackScan{items: make(chan []bag.EvidenceItem, 2), free: make(chan []bag.EvidenceItem, 4), stop: make(chan struct{})}
 	w := v.recorder(&c.found)
+	send := func(batch []bag.EvidenceItem) bool {
+		select {
+		case c.items <- batch:
+			return true
+		case <-c.stop:
+			return false
+		}
+	}
 	go func() {
 		defer close(c.items)
 		batch := make([]bag.EvidenceItem, 0, casepackBatch)
@@ -1040,7 +1052,9 @@ func (v *verifier) startCasepackScan() *casepackScan {
 			batch = append(batch, it)
 			size += itemBytes(it)
 			if len(batch) == casepackBatch || size >= casepackBatchBytes {
-				c.items <- batch
+				if !send(batch) {
+					return errScanEnded
+				}
 				size = 0
 				select {
 				case batch = <-c.free:
@@ -1051,11 +1065,16 @@ func (v *verifier) startCasepackScan() *casepackScan {
 			return nil
 		})
 		if len(batch) > 0 {
-			c.items <- batch
+			send(batch)
 		}
 	}()
 	return c
 }
+
+// errScanEnded stops the manifest's reader when nobody takes its items
+// any more (casepackScan.end before each); what it records then is
+// dropped with the scan.
+var errScanEnded = errors.New("the verification ended before the manifest was read")
 
 // each hands every item read to fn, in the manifest's order, then adds the
 // read's findings, and says whether the manifest could be read and parsed.
@@ -1073,6 +1092,15 @@ func (c *casepackScan) each(v *verifier, fn func(bag.EvidenceItem)) bool {
 	}
 	v.addAll(c.found)
 	return c.ok
+}
+
+// end stops the reader if each was not called (a return on the way to
+// it) and waits for it to close its channel; after each it returns at
+// once. Verify defers it, so the reader never outlives the verification.
+func (c *casepackScan) end() {
+	close(c.stop)
+	for range c.items {
+	}
 }
 
 // errReader remembers a read error, to tell it from a parse error.
