@@ -158,6 +158,11 @@ func TestCasepackScanEnds(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("takeItems %v: end did not return", takeItems)
 		}
+		// The reader and the goroutine above close their channels just
+		// before they end.
+		for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
 		if got := runtime.NumGoroutine(); got > before {
 			t.Errorf("takeItems %v: %d goroutines after end, %d before", takeItems, got, before)
 		}
