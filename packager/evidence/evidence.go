@@ -227,16 +227,16 @@ func Copy(ctx context.Context, n int, job func(i int) Job, opt Options) ([]Resul
 	large := false // some file is large enough to be copied with direct I/O
 	for i := range n {
 		j := job(i)
-		fi, err := os.Stat(j.Src)
+		size, regular, err := statSource(j.Src)
 		if err != nil {
 			return nil, j.readErr(err)
 		}
-		if !fi.Mode().IsRegular() {
+		if !regular {
 			return nil, fmt.Errorf("evidence %s: %s is not a regular file", j.ID, j.Src)
 		}
-		sizes[i] = fi.Size()
-		total += fi.Size()
-		large = large || digest.Direct(fi.Size())
+		sizes[i] = size
+		total += size
+		large = large || digest.Direct(size)
 	}
 	meter := digest.NewMeter(opt.Progress, n, total)
 	if large {

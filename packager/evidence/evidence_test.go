@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -462,6 +463,27 @@ func TestDeclares(t *testing.T) {
 		old := strings.EqualFold(strings.TrimSpace(tc.declared), lower)
 		if got := declares(tc.declared, &sum); got != tc.want || got != old {
 			t.Errorf("declares(%q) = %v, want %v (case folded, %v)", tc.declared, got, tc.want, old)
+		}
+	}
+}
+
+// TestStatSource: Copy's look at a source before it starts says what
+// os.Stat says: the size of a file, that a folder is not a regular file,
+// and os.Stat's own error for a source that is missing or lies under a
+// file.
+func TestStatSource(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeRandom(t, dir, "photo.jpg", 12345, 1)
+	for _, name := range []string{p, dir, filepath.Join(dir, "missing.jpg"), filepath.Join(p, "x")} {
+		size, regular, err := statSource(name)
+		fi, want := os.Stat(name)
+		switch {
+		case want != nil:
+			if err == nil || err.Error() != want.Error() || !errors.Is(err, fs.ErrNotExist) != !errors.Is(want, fs.ErrNotExist) {
+				t.Errorf("%s: %v, want %v", name, err, want)
+			}
+		case err != nil || size != fi.Size() || regular != fi.Mode().IsRegular():
+			t.Errorf("%s: %d bytes, regular %v, %v; want %d bytes, regular %v", name, size, regular, err, fi.Size(), fi.Mode().IsRegular())
 		}
 	}
 }

@@ -14,3 +14,13 @@ import (
 func copySmall(context.Context, int, Job, int64, os.FileMode, *digest.Meter, *Options) (Result, bool, error) {
 	return Result{}, false, nil
 }
+
+// statSource is os.Stat of an evidence file, for Copy's look before it
+// starts: its size, and whether it is a regular file.
+func statSource(name string) (size int64, regular bool, err error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return 0, false, err
+	}
+	return fi.Size(), fi.Mode().IsRegular(), nil
+}
