@@ -3,6 +3,7 @@ package narrative
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -34,7 +35,9 @@ func bigCase(incidents, persons, evidence int) (*schema.Case, EvidenceDigests) {
 		c.Evidence = append(c.Evidence, schema.Evidence{ID: id, Title: fmt.Sprintf("Video %d of the raid on calle O'Higgins | sector %d", i, i%37), Type: "video",
 			ContentTime: "2021-01-08", Classification: "confidential", Files: []schema.File{{Path: "evidence/" + id + ".mp4", Role: "original"}},
 			Verification: &schema.Verification{Status: "verified"}})
-		ev[id] = []FileDigest{{Path: "data/evidence/" + id + "/v.mp4", Role: "original", SHA256: fmt.Sprintf("%064x", i*7919+1)}}
+		fd := FileDigest{Path: "data/evidence/" + id + "/v.mp4", Role: "original", Hashed: true}
+		binary.BigEndian.PutUint64(fd.Sum256[24:], uint64(i*7919+1)) // the hex is "%064x" of the number
+		ev[id] = []FileDigest{fd}
 	}
 	victims := persons * 8 / 10
 	for i := 0; i < persons; i++ {

@@ -185,8 +185,8 @@ func annexIndex(c *schema.Case, ev EvidenceDigests, annexes, versions []Annex, w
 				if d.Path != "" {
 					x.Path = d.Path
 				}
-				if d.SHA256 != "" {
-					x.SHA256 = d.SHA256
+				if d.Hashed {
+					x.SHA256 = d.SHA256()
 				}
 				x.Size = d.Size
 				if d.MediaType != "" {

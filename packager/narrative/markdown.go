@@ -3,6 +3,7 @@ package narrative
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -28,12 +29,27 @@ const EntryTemplate = "narrative.md.tmpl"
 
 // FileDigest is one evidence file as the build copied and hashed it.
 type FileDigest struct {
-	Path   string // path inside the package, e.g. data/evidence/EV-0001/video.mp4
-	Role   string // original, working, redacted, transcript, translation, thumbnail
-	SHA256 string // lower-case hex
-	Size   int64
+	Path string // path inside the package, e.g. data/evidence/EV-0001/video.mp4
+	Role string // original, working, redacted, transcript, translation, thumbnail
+	Size int64
 	// MediaType is the type the package's manifest records for the file.
 	MediaType string
+	// Sum256 is the file's SHA-256 as the build computed it, when Hashed.
+	// It is held as bytes, and put in hex only when asked (SHA256): the
+	// narrative is told of every file of the case (20,000 at 20,000
+	// photos) but quotes the digests of the items its indexes list, at
+	// most IndexLimit.
+	Sum256 [32]byte
+	Hashed bool
+}
+
+// SHA256 is the file's SHA-256 in lower-case hex, "" when the build
+// computed none. Templates read it as they read a field (.SHA256).
+func (f FileDigest) SHA256() string {
+	if !f.Hashed {
+		return ""
+	}
+	return hex.EncodeToString(f.Sum256[:])
 }
 
 // EvidenceDigests maps an evidence ID to the digests of its files, in the
@@ -325,13 +341,13 @@ func (d *Data) unit(id string) string {
 func (d *Data) sha256(id string) string {
 	files := d.Evidence[id]
 	for _, f := range files {
-		if f.Role == "original" && f.SHA256 != "" {
-			return f.SHA256
+		if f.Role == "original" && f.Hashed {
+			return f.SHA256()
 		}
 	}
 	for _, f := range files {
-		if f.SHA256 != "" {
-			return f.SHA256
+		if f.Hashed {
+			return f.SHA256()
 		}
 	}
 	if e, ok := d.Index.Evidence[id]; ok {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -56,7 +55,7 @@ func loadCase(t testing.TB) (*schema.Case, EvidenceDigests) {
 				t.Fatal(err)
 			}
 			sum := sha256.Sum256(b)
-			ev[e.ID] = append(ev[e.ID], FileDigest{Path: "data/evidence/" + e.ID + "/" + filepath.Base(f.Path), Role: f.Role, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b))})
+			ev[e.ID] = append(ev[e.ID], FileDigest{Path: "data/evidence/" + e.ID + "/" + filepath.Base(f.Path), Role: f.Role, Sum256: sum, Hashed: true, Size: int64(len(b))})
 		}
 	}
 	return doc.Case, ev
@@ -104,7 +103,7 @@ func TestExtractedText(t *testing.T) {
 		want = append(want, p.Pseudonym)
 	}
 	for _, e := range c.Evidence {
-		want = append(want, e.ID, ev[e.ID][0].SHA256[:20])
+		want = append(want, e.ID, ev[e.ID][0].SHA256()[:20])
 	}
 	for _, w := range want {
 		if !strings.Contains(text, w) {
@@ -584,6 +583,44 @@ func TestTemplatesOverride(t *testing.T) {
 	}
 	if _, err := Markdown(c, nil, fstest.MapFS{"narrative.md.tmpl": {Data: []byte("{{ .Nope }}")}}, Options{Date: testDate}); err == nil || !strings.Contains(err.Error(), "narrative.md.tmpl:1:3") {
 		t.Errorf("a template execution error is not located: %v", err)
+	}
+}
+
+// TestFileDigestSHA256: a file's SHA-256, held as bytes, is given in
+// lower-case hex when asked, by a template as by Go, and is "" for a file
+// the build did not hash; a user's template that reads .SHA256 of the
+// files in .Evidence (templates/README.md) reads the same text.
+func TestFileDigestSHA256(t *testing.T) {
+	var sum [32]byte
+	for i := range sum {
+		sum[i] = byte(0xa0 + i)
+	}
+	want := "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	for _, tc := range []struct {
+		name string
+		f    FileDigest
+		want string
+	}{
+		{"hashed", FileDigest{Sum256: sum, Hashed: true}, want},
+		{"hashed, all zero", FileDigest{Hashed: true}, strings.Repeat("0", 64)},
+		{"not hashed", FileDigest{Sum256: sum}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.f.SHA256(); got != tc.want {
+				t.Errorf("SHA256() = %q, want %q", got, tc.want)
+			}
+			c, _ := loadCase(t)
+			tmpl := fstest.MapFS{"narrative.md.tmpl": {Data: []byte(`{{ range .Evidence }}{{ range . }}[{{ .Path }} {{ .SHA256 }}]{{ end }}{{ end }}`)}}
+			f := tc.f
+			f.Path = "data/evidence/EV-0001/a.jpg"
+			md, err := Markdown(c, EvidenceDigests{"EV-0001": {f}}, tmpl, Options{Date: testDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := "[data/evidence/EV-0001/a.jpg " + tc.want + "]"; !strings.Contains(string(md), w) {
+				t.Errorf("template wrote %q, want %q", md, w)
+			}
+		})
 	}
 }
 

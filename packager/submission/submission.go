@@ -479,19 +479,6 @@ func (g *generator) results(ev *assemble.Evidence) func(i int, e *schema.Evidenc
 	}
 }
 
-// hexOf is a build result's digest sum in hex, "" when the build reported
-// no result for the file (ok false), in one allocation where
-// hex.EncodeToString makes two, the size of the hex each: the narrative
-// asks for every file's (20,000 at 20,000 photos) while the build's memory
-// limit binds (packager/case.go).
-func hexOf(sum []byte, ok bool) string {
-	if !ok {
-		return ""
-	}
-	var buf [128]byte // the hex of a SHA-512, on the stack
-	return string(hex.AppendEncode(buf[:0], sum))
-}
-
 // makeAnnexes makes the annexes. In a build the workbook's own Generate
 // makes them (the build orders it before the narratives, which quote the
 // annexes' digests): the workbook is streamed into w, and each CSV twin
@@ -653,7 +640,7 @@ func (g *generator) digests(ev *assemble.Evidence) narrative.EvidenceDigests {
 			r, dst := result(i, e, j)
 			fd := narrative.FileDigest{Path: dst, Role: f.Role, MediaType: MediaType(f)}
 			if r != nil {
-				fd.SHA256, fd.Size = hexOf(r.Sum256[:], true), r.Size
+				fd.Sum256, fd.Hashed, fd.Size = r.Sum256, true, r.Size
 			}
 			all = append(all, fd)
 		}
