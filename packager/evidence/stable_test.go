@@ -51,10 +51,12 @@ func TestCopyRefusesAFIFO(t *testing.T) {
 // copied (no declared digest to catch it) would be packaged with a digest
 // matching neither its old nor its new content; Copy fails naming it.
 // A small file (read whole in one read, on Linux through a bare
-// descriptor) is checked as a large one is.
+// descriptor, whose check is one stat of its path: source.FD.Unchanged)
+// is checked as a large one is: truncated, removed, renamed away, or
+// renamed away and back, put back with its bytes and times as they were.
 func TestCopyFileChangedWhileRead(t *testing.T) {
 	for _, size := range []int{4 * digest.BufferSize, 40 << 10} {
-		for _, how := range []string{"appended", "rewritten in place", "replaced"} {
+		for _, how := range []string{"appended", "rewritten in place", "replaced", "truncated", "removed", "renamed away", "renamed away and back", "replaced by the same bytes"} {
 			src, dst := t.TempDir(), t.TempDir()
 			p, _ := writeRandom(t, src, "video.mp4", size, 1)
 			var once sync.Once
@@ -92,6 +94,27 @@ func change(t *testing.T, p, how string, off int64) {
 		f.Close()
 	case "replaced":
 		os.WriteFile(p+".new", []byte("another file"), 0o644)
+		os.Rename(p+".new", p)
+	case "truncated":
+		os.Truncate(p, off)
+	case "removed":
+		os.Remove(p)
+	case "renamed away":
+		os.Rename(p, p+".old")
+	case "renamed away and back":
+		os.Rename(p, p+".old")
+		os.Rename(p+".old", p)
+	case "replaced by the same bytes":
+		// Another file, its bytes and modification time those of p: only
+		// which file the path names tells them apart.
+		fi, err := os.Stat(p)
+		data, rerr := os.ReadFile(p)
+		if err != nil || rerr != nil {
+			t.Error(err, rerr)
+			return
+		}
+		os.WriteFile(p+".new", data, 0o644)
+		os.Chtimes(p+".new", fi.ModTime(), fi.ModTime())
 		os.Rename(p+".new", p)
 	}
 }
