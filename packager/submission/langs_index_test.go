@@ -1,0 +1,72 @@
+package submission
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casepack/casepack/internal/testtool"
+	"github.com/casepack/casepack/packager/annex"
+	"github.com/casepack/casepack/packager/assemble"
+	"github.com/casepack/casepack/packager/edition"
+	"github.com/casepack/casepack/schema"
+)
+
+// TestBuiltNarrativesQuoteTheAnnexesWritten: in a build of several
+// languages, each narrative (each a generator of its own, handed its own
+// copy of the build's digests: assemble's evidenceFor) quotes, beside
+// each annex file's path, the SHA-256 of that file as the package holds
+// it, in either edition.
+func TestBuiltNarrativesQuoteTheAnnexesWritten(t *testing.T) {
+	pdftotext := testtool.Need(t, "pdftotext")
+	doc, _, err := schema.LoadAndValidate(context.Background(), filepath.Join("..", "..", "samples", "la-vega"), schema.Options{SkipHashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	langs := []string{"en", "fr"}
+	for _, ed := range []edition.Edition{edition.Confidential, edition.Public} {
+		spec, err := Spec(doc, Options{Edition: ed, Langs: langs, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := assemble.Build(context.Background(), spec, assemble.Options{OutDir: t.TempDir()})
+		if err != nil {
+			t.Fatalf("%s: %v", ed, err)
+		}
+		twins, err := filepath.Glob(filepath.Join(res.Dir, filepath.FromSlash(annex.Dir), "csv", "*.csv"))
+		if err != nil || len(twins) < 3 {
+			t.Fatalf("%s: CSV twins %v, %v", ed, twins, err)
+		}
+		// Each file's path, then its SHA-256, as the index prints them
+		// (spaces taken out: pdftotext breaks the lines).
+		var quoted []string
+		for _, name := range append([]string{filepath.Join(res.Dir, filepath.FromSlash(AnnexPath))}, twins...) {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, _ := filepath.Rel(res.Dir, name)
+			sum := sha256.Sum256(b)
+			quoted = append(quoted, filepath.ToSlash(rel)+"SHA-256"+hex.EncodeToString(sum[:]))
+		}
+		for _, l := range langs {
+			p := NarrativePathFor(l, true)
+			out, err := exec.Command(pdftotext, "-enc", "UTF-8", filepath.Join(res.Dir, p), "-").Output()
+			if err != nil {
+				t.Fatalf("%s, %s: %v", ed, p, err)
+			}
+			text := strings.Join(strings.Fields(string(out)), "")
+			for _, q := range quoted {
+				if !strings.Contains(text, q) {
+					t.Errorf("%s, %s: the annex index lacks %s", ed, p, q)
+				}
+			}
+		}
+	}
+}
