@@ -487,3 +487,32 @@ func TestStatSource(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDeclares: declares says what comparing the declared SHA-256, spaces
+// around it trimmed, case folded with the sum's lowercase hex said
+// (strings.EqualFold, before 3a8403d), for any text declared: a forged
+// declaration never passes for another file's digest, and a genuine one
+// in any case or spacing is never refused.
+func FuzzDeclares(f *testing.F) {
+	sum := sha256.Sum256([]byte("photo"))
+	lower := hex.EncodeToString(sum[:])
+	for _, s := range []string{lower, strings.ToUpper(lower), " " + lower + "\t", lower[:63], lower + "0", "\u212a" + lower[1:], "", "zz"} {
+		f.Add(s, false)
+	}
+	f.Add(lower, true)
+	f.Fuzz(func(t *testing.T, declared string, asIs bool) {
+		s := sum
+		if !asIs {
+			// The sum the text would have to match: one of its own, so
+			// that random text is sometimes right.
+			var b [sha256.Size]byte
+			if n, err := hex.Decode(b[:], []byte(strings.ToLower(strings.TrimSpace(declared)))); err == nil && n == len(b) {
+				s = b
+			}
+		}
+		old := strings.EqualFold(strings.TrimSpace(declared), hex.EncodeToString(s[:]))
+		if got := declares(declared, &s); got != old {
+			t.Errorf("declares(%q, %x) = %v, case folded %v", declared, s, got, old)
+		}
+	})
+}
