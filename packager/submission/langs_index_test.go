@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +69,47 @@ func TestBuiltNarrativesQuoteTheAnnexesWritten(t *testing.T) {
 					t.Errorf("%s, %s: the annex index lacks %s", ed, p, q)
 				}
 			}
+		}
+	}
+}
+
+// TestNarrativeRefusesAnIndexWithoutDigests: a narrative whose build did
+// not hand it the digests of the annex files the workbook wrote (its
+// After names another file, made after the workbook) fails, naming the
+// first such file, rather than print an annex index without them.
+func TestNarrativeRefusesAnIndexWithoutDigests(t *testing.T) {
+	doc, _, err := schema.LoadAndValidate(context.Background(), filepath.Join("..", "..", "samples", "la-vega"), schema.Options{SkipHashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, between := range []string{AnnexPath, CasePath} {
+		spec, err := Spec(doc, Options{Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// between is made after the workbook; the narrative only after it.
+		const note = "data/narrative/between.txt"
+		at := slices.IndexFunc(spec.Files, func(f assemble.GeneratedFile) bool { return f.Path == AnnexPath }) + 1
+		spec.Files = slices.Insert(spec.Files, at, assemble.GeneratedFile{Path: note, After: []string{AnnexPath, between},
+			Generate: func(_ context.Context, w io.Writer, _ *assemble.Evidence) error {
+				_, err := io.WriteString(w, "made after the workbook\n")
+				return err
+			}})
+		for i := range spec.Files {
+			if spec.Files[i].Path == NarrativePath {
+				spec.Files[i].After = []string{note, between}
+			}
+		}
+		_, err = assemble.Build(context.Background(), spec, assemble.Options{OutDir: t.TempDir()})
+		want := "did not hand on the digests of " + AnnexPath
+		if between == AnnexPath {
+			if err != nil {
+				t.Errorf("After %s too: %v", between, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), NarrativePath) {
+			t.Errorf("After %s: %v, want an error naming %s and saying %q", between, err, NarrativePath, want)
 		}
 	}
 }
