@@ -333,3 +333,35 @@ func (w *largestWrite) Write(p []byte) (int, error) {
 	w.writes++
 	return w.buf.Write(p)
 }
+
+// TestLetterBesideTheLastNarrative: the build makes two generated files at
+// a time, and the narratives follow the workbook; when they are odd in
+// number the last letter follows it too, to be made beside the last
+// narrative rather than beside the workbook, which has work for both
+// cores. The other letters are made beside the workbook.
+func TestLetterBesideTheLastNarrative(t *testing.T) {
+	doc := loadLaVega(t)
+	for _, tc := range []struct {
+		langs []string
+		after []bool // whether each language's letter follows the workbook
+	}{
+		{[]string{"en"}, []bool{true}},
+		{[]string{"en", "fr"}, []bool{false, false}},
+		{[]string{"en", "fr", "es"}, []bool{false, false, true}},
+	} {
+		spec, err := Spec(doc, Options{Edition: edition.Confidential, Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), Langs: tc.langs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range tc.langs {
+			p := LetterPathFor(l, len(tc.langs) > 1)
+			j := slices.IndexFunc(spec.Files, func(f assemble.GeneratedFile) bool { return f.Path == p })
+			if j < 0 {
+				t.Fatalf("%v: no letter %s", tc.langs, p)
+			}
+			if got := slices.Equal(spec.Files[j].After, []string{AnnexPath}); got != tc.after[i] || !got && len(spec.Files[j].After) > 0 {
+				t.Errorf("%v: %s follows %v, want the workbook: %v", tc.langs, p, spec.Files[j].After, tc.after[i])
+			}
+		}
+	}
+}
