@@ -17,7 +17,12 @@
 // mode's kind as os.Lstat reads it, for callers that stat with fstat or
 // fstatat themselves (internal/source, internal/beneath).
 //
+// IgnoringEINTR is the one retry of a system call a signal interrupted,
+// for every call casepack makes itself rather than through the os
+// package (which retries its own).
+//
 // It is a leaf: it imports only the standard library (internal/digest's
-// TestLeaf checks it, with all digest depends on). It is built on Linux
-// only, where its callers are.
+// TestLeaf checks it, with all digest depends on). File and ModeType are
+// built on Linux only, where their callers are; IgnoringEINTR on every
+// Unix.
 package barefd

@@ -27,7 +27,7 @@ func OpenFD(path string) (*FD, error) {
 		return nil, err
 	}
 	f := &FD{File: file}
-	if err := syscall.Fstat(f.Fd(), &f.first); err != nil {
+	if err := fstat(f.Fd(), &f.first); err != nil {
 		f.Close()
 		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
@@ -53,10 +53,44 @@ func (f *FD) Size() int64 { return f.first.Size }
 // most a build makes.
 func (f *FD) Unchanged() error {
 	var now syscall.Stat_t
-	if err := syscall.Stat(f.Name(), &now); err != nil || now.Dev != f.first.Dev || now.Ino != f.first.Ino {
+	if err := stat(f.Name(), &now); err != nil || now.Dev != f.first.Dev || now.Ino != f.first.Ino {
 		return &ChangedError{Path: f.Name(), What: replaced}
 	}
 	return compare(f.Name(), f.first.Size, now.Size, mtime(&f.first), mtime(&now), now.Ctim == f.first.Ctim)
+}
+
+// fstat and stat are the system's, made again when a signal interrupts
+// them (barefd.IgnoringEINTR): an interrupted stat in Unchanged would
+// refuse an untouched evidence file as changed while it was read, and an
+// interrupted fstat in OpenFD would refuse to open it.
+func fstat(fd int, st *syscall.Stat_t) error {
+	return barefd.IgnoringEINTR(func() error {
+		if err := injected("fstat"); err != nil {
+			return err
+		}
+		return syscall.Fstat(fd, st)
+	})
+}
+
+func stat(name string, st *syscall.Stat_t) error {
+	return barefd.IgnoringEINTR(func() error {
+		if err := injected("stat"); err != nil {
+			return err
+		}
+		return syscall.Stat(name, st)
+	})
+}
+
+// statFault, in tests, makes the call ("fstat" or "stat") fail as the
+// system would, before it is made: with EINTR, as a signal interrupts it,
+// or with any other error.
+var statFault func(call string) error
+
+func injected(call string) error {
+	if statFault == nil {
+		return nil
+	}
+	return statFault(call)
 }
 
 // mtime uses Timespec.Unix, not its fields: they are 32 bits wide on
