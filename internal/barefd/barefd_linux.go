@@ -23,16 +23,13 @@ type File struct {
 // (KeepingAccessTime).
 func Open(name string) (File, error) {
 	return KeepingAccessTime(func(noatime int) (File, error) {
-		for {
-			fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|noatime, 0)
-			switch {
-			case err == nil:
-				return File{fd: fd, name: name}, nil
-			case err == syscall.EINTR:
-				continue
-			}
+		fd, err := IgnoringEINTR2(func() (int, error) {
+			return syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|noatime, 0)
+		})
+		if err != nil {
 			return File{fd: -1, name: name}, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
+		return File{fd: fd, name: name}, nil
 	})
 }
 
@@ -94,24 +91,19 @@ func read(fd int, name string, p []byte, off int64) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	for {
-		var n int
-		var err error
+	n, err := IgnoringEINTR2(func() (int, error) {
 		if off < 0 {
-			n, err = syscall.Read(fd, p)
-		} else {
-			n, err = syscall.Pread(fd, p, off)
+			return syscall.Read(fd, p)
 		}
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err != nil:
-			return 0, &fs.PathError{Op: "read", Path: name, Err: err}
-		case n == 0:
-			return 0, io.EOF
-		}
-		return n, nil
+		return syscall.Pread(fd, p, off)
+	})
+	switch {
+	case err != nil:
+		return 0, &fs.PathError{Op: "read", Path: name, Err: err}
+	case n == 0:
+		return 0, io.EOF
 	}
+	return n, nil
 }
 
 // Close closes the descriptor; closing a closed File does nothing.

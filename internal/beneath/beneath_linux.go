@@ -105,9 +105,9 @@ func (d *Dir) open(p string, flags int) (int, error) {
 		if noatime {
 			how.Flags |= unix.O_NOATIME
 		}
-		fd, err := sysOpenat2(d.raw, d.fd, name, &how)
+		fd, err := barefd.IgnoringEINTR2(func() (int, error) { return sysOpenat2(d.raw, d.fd, name, &how) })
 		// EAGAIN: a rename elsewhere raced the lookup; try again.
-		if err == unix.EINTR || err == unix.EAGAIN && try < 8 {
+		if err == unix.EAGAIN && try < 8 {
 			continue
 		}
 		if err == unix.EPERM && noatime {
@@ -160,11 +160,7 @@ func (d *Dir) Lstat(p string) (Info, error) {
 }
 
 func fstat(raw bool, fd int, st *unix.Stat_t) error {
-	for {
-		if err := sysFstat(raw, fd, st); err != unix.EINTR {
-			return err
-		}
-	}
+	return barefd.IgnoringEINTR(func() error { return sysFstat(raw, fd, st) })
 }
 
 func fstatat(raw bool, dirfd int, name string, st *unix.Stat_t) error {
@@ -172,11 +168,7 @@ func fstatat(raw bool, dirfd int, name string, st *unix.Stat_t) error {
 	if err != nil {
 		return err
 	}
-	for {
-		if err := sysFstatat(raw, dirfd, p, st); err != unix.EINTR {
-			return err
-		}
-	}
+	return barefd.IgnoringEINTR(func() error { return sysFstatat(raw, dirfd, p, st) })
 }
 
 // direntBuffers are getdents64 buffers, one per folder being listed.
@@ -198,10 +190,7 @@ func (d *Dir) List(p string, stat func(name string) bool) ([]Entry, error) {
 	defer direntBuffers.Put(bp)
 	var ents []Entry
 	for {
-		n, err := sysGetdents(d.raw, fd, *bp)
-		if err == unix.EINTR {
-			continue
-		}
+		n, err := barefd.IgnoringEINTR2(func() (int, error) { return sysGetdents(d.raw, fd, *bp) })
 		if err != nil {
 			return nil, err
 		}
@@ -305,25 +294,20 @@ func (f *File) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	for {
-		n, err := sysRead(f.raw, f.fd, p)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		if n <= 0 {
-			f.eof = true
-			return 0, eof
-		}
-		f.done += int64(n)
-		if f.done >= f.size && n < len(p) {
-			f.eof = true
-			return n, eof
-		}
-		return n, nil
+	n, err := barefd.IgnoringEINTR2(func() (int, error) { return sysRead(f.raw, f.fd, p) })
+	if err != nil {
+		return 0, err
 	}
+	if n <= 0 {
+		f.eof = true
+		return 0, eof
+	}
+	f.done += int64(n)
+	if f.done >= f.size && n < len(p) {
+		f.eof = true
+		return n, eof
+	}
+	return n, nil
 }
 
 // Close closes the file.

@@ -175,12 +175,8 @@ var preadDirect = func(f *os.File, b []byte, off int64) (int, error) {
 	}
 	n, perr := 0, error(nil)
 	if err := sc.Read(func(fd uintptr) bool {
-		for {
-			n, perr = syscall.Pread(int(fd), b, off)
-			if perr != syscall.EINTR {
-				return true
-			}
-		}
+		n, perr = barefd.IgnoringEINTR2(func() (int, error) { return syscall.Pread(int(fd), b, off) })
+		return true
 	}); err != nil {
 		return 0, err
 	}

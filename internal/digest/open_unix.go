@@ -5,6 +5,8 @@ package digest
 import (
 	"os"
 	"syscall"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 // Open opens the file name, which the caller wrote itself, to be read and
@@ -17,14 +19,11 @@ import (
 // writer (the digest then tells the difference). Files of unknown kind
 // are internal/source's.
 func Open(name string) (*os.File, error) {
-	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-		switch err {
-		case nil:
-			return os.NewFile(uintptr(fd), name), nil
-		case syscall.EINTR:
-			continue
-		}
+	fd, err := barefd.IgnoringEINTR2(func() (int, error) {
+		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	})
+	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
+	return os.NewFile(uintptr(fd), name), nil
 }

@@ -5,6 +5,8 @@ package evidence
 import (
 	"os"
 	"syscall"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 // createNew creates the file name, which must not exist, for writing
@@ -29,14 +31,11 @@ func openNew(name string, mode os.FileMode, readBack bool) (int, error) {
 	if readBack {
 		access = syscall.O_RDWR
 	}
-	for {
-		fd, err := syscall.Open(name, access|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode.Perm()))
-		switch err {
-		case nil:
-			return fd, nil
-		case syscall.EINTR:
-			continue
-		}
+	fd, err := barefd.IgnoringEINTR2(func() (int, error) {
+		return syscall.Open(name, access|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode.Perm()))
+	})
+	if err != nil {
 		return -1, &os.PathError{Op: "open", Path: name, Err: err}
 	}
+	return fd, nil
 }

@@ -108,10 +108,7 @@ func (w *fdWriter) Write(p []byte) (int, error) {
 func (w *fdWriter) write(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
-		n, err := syscall.Write(w.fd, p[done:])
-		if err == syscall.EINTR {
-			continue
-		}
+		n, err := barefd.IgnoringEINTR2(func() (int, error) { return syscall.Write(w.fd, p[done:]) })
 		if n > 0 {
 			done += n
 		}
@@ -131,14 +128,8 @@ func (w *fdWriter) write(p []byte) (int, error) {
 // os.Stat allocated a FileInfo (some 200 bytes) for each of the files.
 func statSource(name string) (size int64, regular bool, err error) {
 	var st syscall.Stat_t
-	for {
-		err := syscall.Stat(name, &st)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err != nil:
-			return 0, false, &fs.PathError{Op: "stat", Path: name, Err: err}
-		}
-		return st.Size, st.Mode&syscall.S_IFMT == syscall.S_IFREG, nil
+	if err := barefd.IgnoringEINTR(func() error { return syscall.Stat(name, &st) }); err != nil {
+		return 0, false, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
+	return st.Size, st.Mode&syscall.S_IFMT == syscall.S_IFREG, nil
 }
