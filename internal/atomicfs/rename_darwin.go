@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 type renameFlag uint32
@@ -18,7 +20,12 @@ const (
 // the flag answers ENOTSUP or EINVAL: errors.ErrUnsupported.
 func renameat(dir *os.File, from, to string, how renameFlag) error {
 	fd := int(dir.Fd())
-	err := unix.RenameatxNp(fd, from, fd, to, uint32(how))
+	err := barefd.IgnoringEINTR(func() error {
+		if err := injected("renameatx_np"); err != nil {
+			return err
+		}
+		return unix.RenameatxNp(fd, from, fd, to, uint32(how))
+	})
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.ENOSYS) {
 		return errors.ErrUnsupported
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 type renameFlag uint
@@ -19,7 +21,12 @@ const (
 // caller falls back.
 func renameat(dir *os.File, from, to string, how renameFlag) error {
 	fd := int(dir.Fd())
-	err := unix.Renameat2(fd, from, fd, to, uint(how))
+	err := barefd.IgnoringEINTR(func() error {
+		if err := injected("renameat2"); err != nil {
+			return err
+		}
+		return unix.Renameat2(fd, from, fd, to, uint(how))
+	})
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.ENOTSUP) {
 		return errors.ErrUnsupported
 	}

@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 // wholeSync reports whether one syncfs of the file system holding dir
@@ -18,7 +20,14 @@ func wholeSync(dir *os.File) bool {
 		return false
 	}
 	var st unix.Statfs_t
-	if unix.Fstatfs(int(dir.Fd()), &st) != nil {
+	fd := int(dir.Fd())
+	err := barefd.IgnoringEINTR(func() error {
+		if err := injected("fstatfs"); err != nil {
+			return err
+		}
+		return unix.Fstatfs(fd, &st)
+	})
+	if err != nil {
 		return false
 	}
 	switch int64(st.Type) {
@@ -32,11 +41,26 @@ func wholeSync(dir *os.File) bool {
 // same device): what a syncfs through a writes back includes b.
 func sameFileSystem(a, b *os.File) bool {
 	var sa, sb unix.Stat_t
-	return unix.Fstat(int(a.Fd()), &sa) == nil && unix.Fstat(int(b.Fd()), &sb) == nil && sa.Dev == sb.Dev
+	return fstat(int(a.Fd()), &sa) == nil && fstat(int(b.Fd()), &sb) == nil && sa.Dev == sb.Dev
+}
+
+func fstat(fd int, st *unix.Stat_t) error {
+	return barefd.IgnoringEINTR(func() error {
+		if err := injected("fstat"); err != nil {
+			return err
+		}
+		return unix.Fstat(fd, st)
+	})
 }
 
 func syncfs(dir *os.File) error {
-	err := unix.Syncfs(int(dir.Fd()))
+	fd := int(dir.Fd())
+	err := barefd.IgnoringEINTR(func() error {
+		if err := injected("syncfs"); err != nil {
+			return err
+		}
+		return unix.Syncfs(fd)
+	})
 	if err != nil {
 		return &os.PathError{Op: "syncfs", Path: dir.Name(), Err: err}
 	}
@@ -70,11 +94,16 @@ func setModTime(f *os.File, t time.Time) error {
 // futimens sets the access and modification times of the file open as fd.
 func futimens(fd uintptr, t time.Time) error {
 	ts := [2]unix.Timespec{unix.NsecToTimespec(t.UnixNano()), unix.NsecToTimespec(t.UnixNano())}
-	// utimensat(fd, NULL, times, 0) is futimens(fd, times).
-	if _, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, fd, 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
-		return e
-	}
-	return nil
+	return barefd.IgnoringEINTR(func() error {
+		if err := injected("futimens"); err != nil {
+			return err
+		}
+		// utimensat(fd, NULL, times, 0) is futimens(fd, times).
+		if _, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, fd, 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
+			return e
+		}
+		return nil
+	})
 }
 
 // doneFD dates the file name written through fd (futimens) and closes fd.
