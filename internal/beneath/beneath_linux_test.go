@@ -59,6 +59,52 @@ func TestRawCallsByFileSystem(t *testing.T) {
 	}
 }
 
+// TestRawCallsAfterEINTR: an fstatfs a signal interrupts, once or twice,
+// is made again, and the folder is read the way it would have been
+// uninterrupted; any other failure still means Go's calls.
+func TestRawCallsAfterEINTR(t *testing.T) {
+	dir := t.TempDir()
+	raw := func(fail []error) (bool, []error) {
+		statfsFault = func() error {
+			if len(fail) == 0 {
+				return nil
+			}
+			err := fail[0]
+			fail = fail[1:]
+			return err
+		}
+		defer func() { statfsFault = nil }()
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer root.Close()
+		d := Open(root)
+		if d == nil {
+			t.Fatalf("%s: Open: nil on Linux", dir)
+		}
+		defer d.Close()
+		return d.raw, fail
+	}
+	if uninterrupted, _ := raw(nil); !uninterrupted {
+		t.Skipf("%s: Go's calls uninterrupted: nothing to tell apart", dir)
+	}
+	for _, tc := range []struct {
+		fail []error
+		want bool
+	}{
+		{[]error{syscall.EINTR}, true},
+		{[]error{syscall.EINTR, syscall.EINTR}, true},
+		{[]error{syscall.EIO}, false},
+		{[]error{syscall.EINTR, syscall.ENOSYS}, false},
+	} {
+		got, left := raw(tc.fail)
+		if got != tc.want || len(left) > 0 {
+			t.Errorf("fstatfs %v: raw calls %v (%v never returned), want %v", tc.fail, got, left, tc.want)
+		}
+	}
+}
+
 // tree makes a folder with files, folders, links into and out of it and
 // a named pipe, and returns it opened.
 func tree(t *testing.T) (string, *Dir) {

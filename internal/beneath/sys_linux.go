@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/casepack/casepack/internal/barefd"
 )
 
 // A package of tens of thousands of small files costs eight system calls
@@ -43,17 +45,32 @@ var rawFileSystems = map[int64]bool{
 
 // rawCalls reports whether the folder open as fd is on a file system where
 // system calls are made raw (see rawFileSystems). RawCalls, in tests,
-// decides instead.
+// decides instead. Its fstatfs is made again when a signal interrupts it
+// (barefd.IgnoringEINTR): failed, the folder would be read with Go's
+// calls, the slower way.
 func rawCalls(fd int) bool {
 	if RawCalls != nil {
 		return *RawCalls
 	}
 	var st unix.Statfs_t
-	if err := unix.Fstatfs(fd, &st); err != nil {
+	err := barefd.IgnoringEINTR(func() error {
+		if statfsFault != nil {
+			if err := statfsFault(); err != nil {
+				return err
+			}
+		}
+		return unix.Fstatfs(fd, &st)
+	})
+	if err != nil {
 		return false
 	}
 	return rawFileSystems[int64(st.Type)]
 }
+
+// statfsFault, in tests, makes rawCalls' fstatfs fail as the system
+// would, before it is made: with EINTR, as a signal interrupts it, or
+// with any other error.
+var statfsFault func() error
 
 // RawCalls, in tests, forces raw system calls on (true) or off (false)
 // for folders opened afterwards, whatever their file system.
