@@ -163,7 +163,7 @@ func causeHeading(gs []ClaimGroup) string {
 // files it leaves out. Annex B.n is the n-th evidence file of the case
 // whether or not the items before it are listed: the n-th file of the
 // annexes' Files register.
-func annexIndex(c *schema.Case, ev EvidenceDigests, annexes, versions []Annex, withheld, listed func(id string) bool) (out []AnnexEntry, unlisted int) {
+func annexIndex(c *schema.Case, digestsOf func(id string) []FileDigest, annexes, versions []Annex, withheld, listed func(id string) bool) (out []AnnexEntry, unlisted int) {
 	for _, a := range annexes {
 		out = append(out, AnnexEntry{Number: a.Number, Title: a.Name, Path: a.Path, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256})
 	}
@@ -174,7 +174,7 @@ func annexIndex(c *schema.Case, ev EvidenceDigests, annexes, versions []Annex, w
 			unlisted += len(e.Files)
 			continue
 		}
-		digests := ev[e.ID]
+		digests := digestsOf(e.ID)
 		for i, f := range e.Files {
 			n++
 			x := AnnexEntry{Number: fmt.Sprintf("B.%d", n), Title: e.Title, Evidence: e.ID, Role: f.Role,

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/casepack/casepack/packager/edition"
 )
@@ -121,4 +122,71 @@ func TestManyItemsPDF(t *testing.T) {
 		}
 	}
 	run(t, "qpdf", "--check", pdf)
+}
+
+// askedDigests is EvidenceDigests that records which items a narrative
+// asks for and whether it asks for them all.
+type askedDigests struct {
+	m     EvidenceDigests
+	of    map[string]int
+	whole int
+}
+
+func (a *askedDigests) Of(id string) []FileDigest { a.of[id]++; return a.m[id] }
+func (a *askedDigests) All() EvidenceDigests      { a.whole++; return a.m }
+func (a *askedDigests) Any() bool                 { return len(a.m) > 0 }
+
+// TestNarrativeAsksForListedDigests: the default templates ask for the
+// digests of the items the indexes list (Digests.Of), never for every
+// item's (All: .Evidence), so that a build need not make a list for each
+// of 20,000 photos of which the narrative quotes two (packager/submission,
+// narrativeDigests); and what they print is what they printed from the
+// map of them all. A template that reads .Evidence still gets them all.
+func TestNarrativeAsksForListedDigests(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		items int
+		ed    edition.Edition
+	}{
+		{"all listed", 40, edition.Confidential},
+		{"beyond the limit", 2 * IndexLimit, edition.Confidential},
+		{"public edition, beyond the limit", 2 * IndexLimit, edition.Public},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ev := bigCase(1, 0, tt.items)
+			opt := Options{Date: testDate, Edition: tt.ed, Annexes: testAnnexes, Lang: "en"}
+			want, err := Markdown(c, ev, nil, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asked := &askedDigests{m: ev, of: map[string]int{}}
+			got, err := Markdown(c, asked, nil, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("the narrative told of the digests an item at a time differs from the one told of them all")
+			}
+			if asked.whole != 0 {
+				t.Errorf("the default templates asked for every item's digests %d times", asked.whole)
+			}
+			listed := len(regexp.MustCompile(`\*\*EV-\d{5}\*\*`).FindAll(want, -1))
+			if len(asked.of) != listed || listed == 0 {
+				t.Errorf("asked for the digests of %d items, the evidence index lists %d", len(asked.of), listed)
+			}
+			if !bytes.Contains(want, []byte(ev[c.Evidence[0].ID][0].SHA256())) {
+				t.Errorf("the narrative does not quote the digest of %s: the test shows little", c.Evidence[0].ID)
+			}
+		})
+	}
+	c, ev := bigCase(1, 0, 3)
+	asked := &askedDigests{m: ev, of: map[string]int{}}
+	tmpl := fstest.MapFS{"narrative.md.tmpl": {Data: []byte(`{{ if .HasDigests }}{{ len .Evidence }}{{ end }}`)}}
+	md, err := Markdown(c, asked, tmpl, Options{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(md)) != "3" || asked.whole == 0 {
+		t.Errorf("a template reading .Evidence wrote %q (asked for them all %d times), want 3", md, asked.whole)
+	}
 }

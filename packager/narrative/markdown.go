@@ -53,8 +53,37 @@ func (f FileDigest) SHA256() string {
 }
 
 // EvidenceDigests maps an evidence ID to the digests of its files, in the
-// order of the item's files in case.json.
+// order of the item's files in case.json. It is the Digests of a narrative
+// told of them all beforehand.
 type EvidenceDigests map[string][]FileDigest
+
+// Of is m[id].
+func (m EvidenceDigests) Of(id string) []FileDigest { return m[id] }
+
+// All is m.
+func (m EvidenceDigests) All() EvidenceDigests { return m }
+
+// Any says whether m is not empty.
+func (m EvidenceDigests) Any() bool { return len(m) > 0 }
+
+// Digests is what a narrative is told of the evidence files a build copied
+// and hashed. The narrative quotes the digests of the items its indexes
+// list, at most IndexLimit, and asks only for those (Of); All is for a
+// template that reads .Evidence, which the default templates do not. A
+// build hands it one that makes an item's list when asked
+// (packager/submission): every item's, made beforehand, were 3.4 MB of
+// live heap at 20,000 photos while the narrative was written beside the
+// covering letter, the build's peak.
+type Digests interface {
+	// Of is the digests of the files of item id, in the order of the
+	// item's files in case.json; nil when it has none.
+	Of(id string) []FileDigest
+	// All is every item's, by ID: what Of gives for each item that has
+	// files.
+	All() EvidenceDigests
+	// Any says whether some item has files (All is not empty).
+	Any() bool
+}
 
 // Annex is one annex file of the package, listed with its digest in the
 // annex index.
@@ -101,7 +130,6 @@ type Data struct {
 	// Language is the code of the language the document is written in:
 	// "en", "fr" or "es".
 	Language string
-	Evidence EvidenceDigests
 	Annexes  []Annex
 
 	Victims    []*schema.Person // persons with the victim role, in case order
@@ -138,6 +166,29 @@ type Data struct {
 
 	plan *edition.Plan
 	lang *locale.Lang
+	ev   Digests // nil: told of none
+}
+
+// Evidence is the digests the build computed of every item's files, by
+// evidence ID (templates: .Evidence; see Digests). It is made when first
+// asked for.
+func (d *Data) Evidence() EvidenceDigests {
+	if d.ev == nil {
+		return nil
+	}
+	return d.ev.All()
+}
+
+// HasDigests says whether the narrative was told of the evidence files a
+// build copied (.Evidence is not empty), without making every item's list.
+func (d *Data) HasDigests() bool { return d.ev != nil && d.ev.Any() }
+
+// digestsOf is the digests of the files of item id (Digests.Of).
+func (d *Data) digestsOf(id string) []FileDigest {
+	if d.ev == nil {
+		return nil
+	}
+	return d.ev.Of(id)
 }
 
 // Crime gathers one Rome Statute article across incidents.
@@ -171,7 +222,7 @@ type TypeCount struct {
 	Count int
 }
 
-func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
+func newData(c *schema.Case, ev Digests, opt Options) (*Data, error) {
 	lang, err := LangFor(c, opt.Lang)
 	if err != nil {
 		return nil, err
@@ -189,8 +240,8 @@ func newData(c *schema.Case, ev EvidenceDigests, opt Options) (*Data, error) {
 	}
 	c = plan.Case()
 	d := &Data{Case: c, Index: schema.NewIndex(c), Edition: plan.Edition(), Public: plan.Edition().IsPublic(),
-		Version: opt.Version, Date: opt.Date, Language: lang.Code(), Evidence: ev, Annexes: opt.Annexes,
-		VictimIncidents: map[string][]string{}, plan: plan, lang: lang}
+		Version: opt.Version, Date: opt.Date, Language: lang.Code(), Annexes: opt.Annexes,
+		VictimIncidents: map[string][]string{}, plan: plan, lang: lang, ev: ev}
 	d.Victims = c.Victims()
 	for i := range c.Persons {
 		p := &c.Persons[i]
@@ -339,7 +390,7 @@ func (d *Data) unit(id string) string {
 // sha256 is the digest shown for an item in the evidence index: the
 // original's as the build computed it, else the one declared in case.json.
 func (d *Data) sha256(id string) string {
-	files := d.Evidence[id]
+	files := d.digestsOf(id)
 	for _, f := range files {
 		if f.Role == "original" && f.Hashed {
 			return f.SHA256()
@@ -396,7 +447,7 @@ func (d *Data) withheld(id string) bool { return d.plan.Withheld(id) }
 
 // Markdown executes the narrative template over the case. tfs may add to or
 // replace the default templates (nil: the defaults alone).
-func Markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byte, error) {
+func Markdown(c *schema.Case, ev Digests, tfs fs.FS, opt Options) ([]byte, error) {
 	md, _, err := markdown(c, ev, tfs, opt)
 	return md, err
 }
@@ -405,12 +456,12 @@ func Markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byt
 // log: one entry per paragraph, list item or table row replaced by a
 // redaction mark, located by section and paragraph number. It is empty for
 // the confidential edition.
-func RedactionLog(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]edition.Entry, error) {
+func RedactionLog(c *schema.Case, ev Digests, tfs fs.FS, opt Options) ([]edition.Entry, error) {
 	_, log, err := markdown(c, ev, tfs, opt)
 	return log, err
 }
 
-func markdown(c *schema.Case, ev EvidenceDigests, tfs fs.FS, opt Options) ([]byte, []edition.Entry, error) {
+func markdown(c *schema.Case, ev Digests, tfs fs.FS, opt Options) ([]byte, []edition.Entry, error) {
 	if c == nil {
 		return nil, nil, errors.New("no case data")
 	}
@@ -472,7 +523,7 @@ func (d *Data) list(only map[string]bool, opt Options) {
 	if only != nil {
 		listed = func(id string) bool { return only[id] }
 	}
-	d.AnnexIndex, d.UnlistedFiles = annexIndex(d.Case, d.Evidence, opt.Annexes, opt.Versions, d.plan.Withheld, listed)
+	d.AnnexIndex, d.UnlistedFiles = annexIndex(d.Case, d.digestsOf, opt.Annexes, opt.Versions, d.plan.Withheld, listed)
 }
 
 // tidy collapses the runs of blank lines that skipped sections leave behind.
@@ -629,12 +680,12 @@ func checkCaseMarkdown(c *schema.Case) error {
 }
 
 // Render executes the templates over the case and writes the narrative PDF.
-func Render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests, opt Options) error {
+func Render(ctx context.Context, w io.Writer, c *schema.Case, ev Digests, opt Options) error {
 	_, err := render(ctx, w, c, ev, opt)
 	return err
 }
 
-func render(ctx context.Context, w io.Writer, c *schema.Case, ev EvidenceDigests, opt Options) (*layoutReport, error) {
+func render(ctx context.Context, w io.Writer, c *schema.Case, ev Digests, opt Options) (*layoutReport, error) {
 	if c == nil {
 		return nil, errors.New("no case data")
 	}

@@ -351,3 +351,104 @@ func TestDigestsAsLookedUp(t *testing.T) {
 		})
 	}
 }
+
+// TestNarrativeDigestsAsMadeBeforehand: what a narrative made in a build
+// is told of an item's files, made when it asks (narrativeDigests.Of), is
+// what the lists of every item made beforehand (digests) hold for it, in
+// either edition, with --rename-unsafe, with no results, and with items
+// out of the order of their IDs or two items of one ID; All is those
+// lists, and Any whether there are any.
+func TestNarrativeDigestsAsMadeBeforehand(t *testing.T) {
+	type variant struct {
+		name  string
+		tc    lookedUpCase
+		shake func(c *schema.Case)
+	}
+	var variants []variant
+	for _, tc := range lookedUpCases {
+		variants = append(variants, variant{tc.name, tc, nil})
+	}
+	variants = append(variants,
+		variant{"items out of order", lookedUpCases[0], func(c *schema.Case) { slices.Reverse(c.Evidence) }},
+		variant{"two items of one ID, one item without files", lookedUpCases[0], func(c *schema.Case) {
+			c.Evidence[2].ID = c.Evidence[0].ID
+			c.Evidence[3].Files = nil
+		}},
+		variant{"no files", lookedUpCases[3], func(c *schema.Case) {
+			for i := range c.Evidence {
+				c.Evidence[i].Files = nil
+			}
+		}})
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			_, g, ev := lookedUpGenerator(t, v.tc)
+			if v.shake != nil {
+				v.shake(g.out)
+			}
+			want := g.digests(ev)
+			got := g.narrativeDigests(ev)
+			ids := []string{"EV-NONE"}
+			for _, e := range g.out.Evidence {
+				ids = append(ids, e.ID)
+			}
+			for _, id := range ids {
+				if a, b := got.Of(id), want[id]; !reflect.DeepEqual(a, b) {
+					t.Errorf("%s: told\n%+v\nmade beforehand\n%+v", id, a, b)
+				}
+			}
+			if got.Any() != (len(want) > 0) {
+				t.Errorf("Any() = %v with %d items listed beforehand", got.Any(), len(want))
+			}
+			if all := got.All(); !reflect.DeepEqual(all, want) {
+				t.Errorf("All() differs from the lists made beforehand")
+			}
+			if v.tc.results && len(want) == 0 && v.name != "no files" {
+				t.Error("no item listed: the test shows little")
+			}
+		})
+	}
+}
+
+// TestNarrativeDigestsHoldLittle: told of the evidence files of 20,000
+// photos, of which it asks for two (as the narrative of a build quotes
+// them), a narrative holds a few bytes a file (the results' window of
+// each item: 6), not a list of every item's files and a map of them (96
+// bytes a file and about 75: 3.4 MB at 20,000 photos, held while the
+// narrative was written beside the covering letter, the build's peak).
+// The lists made beforehand are measured too, to show the measure sees
+// them.
+func TestNarrativeDigestsHoldLittle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plans the package of 20,000 photos")
+	}
+	const n = 20000
+	doc, _, ev := annexesOfPhotos(t, n)
+	plan, err := edition.New(doc.Case, edition.Confidential)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &generator{doc: doc, opt: Options{Date: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)}.withDefaults(doc.Case), plan: plan, out: plan.Case()}
+	for _, tt := range []struct {
+		name        string
+		make        func() narrative.Digests
+		least, most float64 // bytes a file
+	}{
+		{"made when asked", func() narrative.Digests { return g.narrativeDigests(ev) }, 0, 16},
+		{"made beforehand", func() narrative.Digests { return g.digests(ev) }, 96, math.Inf(1)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := liveHeap()
+			d := tt.make()
+			first, last := g.out.Evidence[0].ID, g.out.Evidence[n-1].ID
+			if len(d.Of(first)) != 1 || len(d.Of(last)) != 1 || !d.Of(last)[0].Hashed {
+				t.Fatalf("%s and %s: told of %v and %v", first, last, d.Of(first), d.Of(last))
+			}
+			perFile := float64(liveHeap()-before) / n
+			runtime.KeepAlive(d)
+			t.Logf("%s: %.0f bytes a file", tt.name, perFile)
+			if perFile > tt.most || perFile < tt.least {
+				t.Errorf("the narrative is told of %d files with %.0f bytes of live heap a file, want %.0f to %.0f", n, perFile, tt.least, tt.most)
+			}
+		})
+	}
+}
