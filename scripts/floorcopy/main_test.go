@@ -12,7 +12,8 @@ import (
 
 // TestCopies: every mode copies every file whole — large ones with direct
 // I/O and a tail that is not a whole block, small ones, an empty one —
-// into DST, flat or a folder each.
+// into DST, flat or a folder each; a DST that exists, even empty, is
+// refused.
 func TestCopies(t *testing.T) {
 	src := t.TempDir()
 	files := map[string][]byte{}
@@ -68,6 +69,16 @@ func TestCopies(t *testing.T) {
 					t.Errorf("%s: copy of %d bytes differs from the source's %d", name, len(got[name]), len(want))
 				}
 			}
+			if err := run(src, dst, 2, tc.folders); err == nil {
+				t.Errorf("a second copy into the same DST succeeded")
+			}
 		})
+	}
+	defer func() { digests = false }()
+	for _, d := range []bool{false, true} {
+		digests = d
+		if dst := t.TempDir(); run(src, dst, 2, true) == nil {
+			t.Errorf("digests=%v: copied into %s, which exists (empty), want it refused", d, dst)
+		}
 	}
 }
