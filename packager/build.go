@@ -126,6 +126,8 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 	// function through the verify-after-write: the mismatches with
 	// declared digests become findings as soon as the evidence pass ends.
 	var mismatches []finding.Finding
+	restoreLimit := func() {}
+	defer func() { restoreLimit() }()
 	res, err := assemble.Build(ctx, spec, assemble.Options{
 		OutDir:         opt.OutDir,
 		Zip:            opt.Zip,
@@ -136,6 +138,7 @@ func build(ctx context.Context, casePath string, opt BuildOptions) (*BuildReport
 		VerifyProgress: opt.VerifyProgress,
 		Warn:           opt.Warn,
 		EvidenceDone:   func(err error) { mismatches = evidenceDone(doc, err) },
+		Verifying:      func() { restoreLimit = lowerBuildLimit() },
 	})
 	if len(mismatches) > 0 {
 		return refuse(rep, mismatches)

@@ -109,6 +109,57 @@ func TestBuildMemoryLimitBench(t *testing.T) {
 	}
 }
 
+// TestVerifyMemoryLimit: once the files beside are written, a build's
+// limit is lowered by verifyLess (4 MiB) for the verify-after-write,
+// never below buildFloor, and put back when the build returns; a limit a
+// build did not set (GOMEMLIMIT, a server's, none) or set for validation
+// is left as it is.
+func TestVerifyMemoryLimit(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	os.Unsetenv("GOMEMLIMIT")
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer buildLimit.Store(buildLimit.Load())
+	photos := t.TempDir() // case.json of the bench's 20,000 photos
+	if err := os.WriteFile(filepath.Join(photos, "case.json"), make([]byte, 5_300_000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	small := t.TempDir() // case.json of the bench set's 2,009 files
+	if err := os.WriteFile(filepath.Join(small, "case.json"), make([]byte, 500_000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		set   func()
+		files int
+		want  int64
+	}{
+		{"20,000 photos", func() { SetMemoryLimit(photos, Building) }, 20000, buildBase + 6*5_300_000 - verifyLess},
+		{"terse items", func() { SetMemoryLimit(photos, Building) }, 30000, buildBase + 30000*perEvidenceFile - verifyLess},
+		{"a small case, at the floor", func() { SetMemoryLimit(small, Building) }, 2009, buildFloor},
+		{"a small case, just above the floor", func() { SetMemoryLimit(small, Building) }, (buildFloor + 1<<20 - buildBase) / perEvidenceFile, buildFloor},
+		{"validation", func() { SetMemoryLimit(photos, Validating) }, 20000, 32<<20 + 7*5_300_000},
+		{"no limit set", func() { debug.SetMemoryLimit(math.MaxInt64) }, 20000, math.MaxInt64},
+		{"a limit not set for a build", func() { debug.SetMemoryLimit(40 << 20) }, 20000, 40 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			buildLimit.Store(0)
+			debug.SetMemoryLimit(math.MaxInt64)
+			tt.set()
+			raiseBuildLimit(tt.files)
+			build := debug.SetMemoryLimit(-1)
+			restore := lowerBuildLimit()
+			if got := debug.SetMemoryLimit(-1); got != tt.want {
+				t.Errorf("limit %d (%.1f MiB) for the verify-after-write, want %d (%.1f MiB)", got, float64(got)/(1<<20), tt.want, float64(tt.want)/(1<<20))
+			}
+			restore()
+			if got := debug.SetMemoryLimit(-1); got != build {
+				t.Errorf("limit %d once the build returns, want the build's, %d", got, build)
+			}
+		})
+	}
+}
+
 // TestEvidenceDoneLetsTheBytesGo: once the evidence pass is over, a build's
 // case data no longer holds the case's bytes (5.5 MB of the generated
 // files' peak for 20,000 photos), and a declared digest the evidence

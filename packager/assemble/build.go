@@ -252,6 +252,11 @@ type Options struct {
 	// not hold it for the rest of the build (packager.Build). Build lets
 	// it go then, with what it holds.
 	EvidenceDone func(err error)
+	// Verifying, when set, is called once, when the files beside are
+	// written, before the verify-after-write: the build then holds less
+	// than while it made the generated files (packager.Build lowers the
+	// memory limit for the rest of it).
+	Verifying func()
 
 	// fault injects failures into the file-system steps (tests only).
 	fault func(op atomicfs.Op, from, to string) error
@@ -501,6 +506,9 @@ func Build(ctx context.Context, spec Spec, opt Options) (res *Result, err error)
 		// own, beside.
 		b.clock.mark("files beside")
 		b.clock.beside("write the files beside", time.Since(besideStart))
+	}
+	if v := opt.Verifying; v != nil {
+		v()
 	}
 	if err := b.syncAndCheck(ctx); err != nil {
 		return nil, err

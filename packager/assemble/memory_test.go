@@ -28,6 +28,9 @@ import (
 // files are made (the other peak of live memory), once
 // casepack/manifest.json is written. For 20,000 files those lists are
 // megabytes (packager/memlimit_test.go pins the limit that counts on it).
+// All that is let go already when the caller is told the verify-after-write
+// starts (Options.Verifying, once, before the check runs), on which
+// packager.Build lowers the memory limit.
 func TestPlanReleasedBeforeVerify(t *testing.T) {
 	c := newCase(t, defaultEvidence)
 	released := map[string]chan struct{}{
@@ -79,9 +82,21 @@ func TestPlanReleasedBeforeVerify(t *testing.T) {
 			}
 		}
 	}
-	res, err := Build(context.Background(), spec(), Options{OutDir: t.TempDir(), Checks: []verify.Check{check}, EvidenceDone: done()})
+	verifying := 0
+	told := func() {
+		verifying++
+		if checked {
+			t.Error("Verifying was called after the verify-after-write ran the check")
+		}
+		waitReleased(t, released, "when the caller is told the verify-after-write starts", "Spec.Evidence", "Spec.Manifest.Evidence", "a generator's state",
+			"a file beside's state", "EvidenceDone's state")
+	}
+	res, err := Build(context.Background(), spec(), Options{OutDir: t.TempDir(), Checks: []verify.Check{check}, EvidenceDone: done(), Verifying: told})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if verifying != 1 {
+		t.Errorf("Verifying was called %d times, want once", verifying)
 	}
 	if b, err := os.ReadFile(res.Beside[0]); err != nil || string(b) != "a letter\n" {
 		t.Errorf("the file beside holds %q (%v)", b, err)
