@@ -12,7 +12,8 @@
 #     evidence size;
 #  2. many small files (photos, documents): for each N in SMALL_SETS, N files
 #     of SMALL_MIN_KIB..SMALL_MAX_KIB, against `find ... -print0 | xargs -0
-#     sha256sum` over the same files; beside them the file system's floor
+#     sha256sum` over the same files; beside them `cp -r` and a `sync -f`
+#     of the same files, and the file system's floor
 #     (scripts/floorcopy): the same files copied with as many workers as
 #     cores, then one syncfs — flat, as `cp -r` would, and a folder per
 #     file, as a package holds its evidence items.
@@ -337,6 +338,12 @@ if [[ " $SETS " == *" small "* ]]; then
 		settle # what the last set wrote (see discard)
 		for r in $(seq "$ROUNDS"); do
 			measure "sha256sum $n" sh -c "find $d/evidence -type f -print0 | xargs -0 sha256sum >/dev/null"
+			# The same files copied and made durable by tools nobody here
+			# wrote (coreutils cp, which copies in the kernel with
+			# copy_file_range, and sync -f, a syncfs): no digest, no read-back.
+			PREP=sync
+			measure "cp -r, sync $n" sh -c "cp -r $d/evidence cpcopy && { sync -f cpcopy 2>/dev/null || sync; }"
+			discard cpcopy
 			if [ -n "$FLOORCOPY" ]; then
 				PREP=sync
 				measure "floor: copy, sync $n" "$FLOORCOPY" -workers "$(nproc)" "$d/evidence" floor
@@ -357,10 +364,10 @@ if [[ " $SETS " == *" small "* ]]; then
 		echo
 		echo "== $n small files, $(mib "$BYTES"), case.json $(mib "$(stat -c %s "$d/case.json")")"
 		if [ -n "$FLOORCOPY" ]; then
-			table "sha256sum $n" "floor: copy, sync $n" "floor: folder each $n" "floor: the work $n" "casepack build $n" "casepack verify $n"
-			echo "(floor: the same files copied by $(nproc) workers, no digest, then one syncfs; flat, and a folder per file as in a package; the work: hashed, copied, read back and compared too: scripts/floorcopy)"
+			table "sha256sum $n" "cp -r, sync $n" "floor: copy, sync $n" "floor: folder each $n" "floor: the work $n" "casepack build $n" "casepack verify $n"
+			echo "(cp -r, sync: coreutils cp -r, then sync -f; floor: the same files copied by $(nproc) workers, no digest, then one syncfs; flat, and a folder per file as in a package; the work: hashed, copied, read back and compared too: scripts/floorcopy)"
 		else
-			table "sha256sum $n" "casepack build $n" "casepack verify $n"
+			table "sha256sum $n" "cp -r, sync $n" "casepack build $n" "casepack verify $n"
 		fi
 		echo "goals: build <= 1.0x, verify <= 0.5x, peak RSS <= 64 MiB at 20,000 files, growing no faster than the case data beyond"
 		echo "build phases:"
