@@ -15,6 +15,30 @@ import (
 	"github.com/casepack/casepack/schema"
 )
 
+// limitTest readies t for a test of the process's memory limit:
+// GOMEMLIMIT unset (SetMemoryLimit steps aside when it is set), and the
+// limit and buildLimit put back as they were when t ends.
+func limitTest(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	os.Unsetenv("GOMEMLIMIT")
+	limit, build := debug.SetMemoryLimit(-1), buildLimit.Load()
+	t.Cleanup(func() {
+		debug.SetMemoryLimit(limit)
+		buildLimit.Store(build)
+	})
+}
+
+// zeros writes size zero bytes to a file called name in a new temporary
+// folder and returns its path: the limits read only a case's size.
+func zeros(t *testing.T, name string, size int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, make([]byte, size), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestBuildMemoryLimit: a build of case.json gets buildBase (12.5 MiB) plus 6 bytes per
 // byte of it, raised to buildBase plus perEvidenceFile for each evidence file
 // when the case's items are too terse for that, and never less than 32 MiB
@@ -25,30 +49,13 @@ import (
 // raised. The bench's 20,000 photos (5.5 MB of case.json) get 44.0 MiB:
 // the collector keeps the heap there, not at twice what is live.
 func TestBuildMemoryLimit(t *testing.T) {
-	t.Setenv("GOMEMLIMIT", "") // SetMemoryLimit steps aside when it is set
-	os.Unsetenv("GOMEMLIMIT")
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	defer buildLimit.Store(buildLimit.Load())
-
+	limitTest(t)
 	const size = 5_300_000 // case.json of the bench's 20,000 photos
-	dir := t.TempDir()
-	caseFile := filepath.Join(dir, "case.json")
-	if err := os.WriteFile(caseFile, make([]byte, size), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	book := filepath.Join(t.TempDir(), "case.xlsx") // only its size is read
-	if err := os.WriteFile(book, make([]byte, size), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := filepath.Dir(zeros(t, "case.json", size))
+	book := zeros(t, "case.xlsx", size)
 	const smallSize = 500_000 // case.json of the bench set's 2,009 files
-	small := t.TempDir()
-	if err := os.WriteFile(filepath.Join(small, "case.json"), make([]byte, smallSize), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	yaml := filepath.Join(t.TempDir(), "case.yaml") // only its size is read
-	if err := os.WriteFile(yaml, make([]byte, size), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	small := filepath.Dir(zeros(t, "case.json", smallSize))
+	yaml := zeros(t, "case.yaml", size)
 	tests := []struct {
 		name  string
 		set   func()
@@ -94,15 +101,8 @@ func TestBuildMemoryLimit(t *testing.T) {
 // the build's peak in every phase, 44.0 MiB now (42.8 MiB for this
 // test's 5.3 MB): see buildBase.
 func TestBuildMemoryLimitBench(t *testing.T) {
-	t.Setenv("GOMEMLIMIT", "")
-	os.Unsetenv("GOMEMLIMIT")
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	defer buildLimit.Store(buildLimit.Load())
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "case.json"), make([]byte, 5_300_000), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	SetMemoryLimit(dir, Building)
+	limitTest(t)
+	SetMemoryLimit(filepath.Dir(zeros(t, "case.json", 5_300_000)), Building)
 	raiseBuildLimit(20000)
 	if got := debug.SetMemoryLimit(-1); got > 44<<20 {
 		t.Errorf("limit %.1f MiB for 20,000 photos, want at most 44 MiB", float64(got)/(1<<20))
@@ -115,18 +115,9 @@ func TestBuildMemoryLimitBench(t *testing.T) {
 // build did not set (GOMEMLIMIT, a server's, none) or set for validation
 // is left as it is.
 func TestVerifyMemoryLimit(t *testing.T) {
-	t.Setenv("GOMEMLIMIT", "")
-	os.Unsetenv("GOMEMLIMIT")
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	defer buildLimit.Store(buildLimit.Load())
-	photos := t.TempDir() // case.json of the bench's 20,000 photos
-	if err := os.WriteFile(filepath.Join(photos, "case.json"), make([]byte, 5_300_000), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	small := t.TempDir() // case.json of the bench set's 2,009 files
-	if err := os.WriteFile(filepath.Join(small, "case.json"), make([]byte, 500_000), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	limitTest(t)
+	photos := filepath.Dir(zeros(t, "case.json", 5_300_000)) // case.json of the bench's 20,000 photos
+	small := filepath.Dir(zeros(t, "case.json", 500_000))    // case.json of the bench set's 2,009 files
 	tests := []struct {
 		name  string
 		set   func()
