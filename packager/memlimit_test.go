@@ -28,6 +28,16 @@ func limitTest(t *testing.T) {
 	})
 }
 
+// buildsLimit is the memory limit a build of files evidence files
+// sets (raiseBuildLimit) after set, from none set before it.
+func buildsLimit(set func(), files int) int64 {
+	buildLimit.Store(0)
+	debug.SetMemoryLimit(math.MaxInt64)
+	set()
+	raiseBuildLimit(files)
+	return debug.SetMemoryLimit(-1)
+}
+
 // zeros writes size zero bytes to a file called name in a new temporary
 // folder and returns its path: the limits read only a case's size.
 func zeros(t *testing.T, name string, size int) string {
@@ -78,11 +88,7 @@ func TestBuildMemoryLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			buildLimit.Store(0)
-			debug.SetMemoryLimit(math.MaxInt64)
-			tt.set()
-			raiseBuildLimit(tt.files)
-			if got := debug.SetMemoryLimit(-1); got != tt.want {
+			if got := buildsLimit(tt.set, tt.files); got != tt.want {
 				t.Errorf("limit %d, want %d", got, tt.want)
 			}
 		})
@@ -134,11 +140,7 @@ func TestVerifyMemoryLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			buildLimit.Store(0)
-			debug.SetMemoryLimit(math.MaxInt64)
-			tt.set()
-			raiseBuildLimit(tt.files)
-			build := debug.SetMemoryLimit(-1)
+			build := buildsLimit(tt.set, tt.files)
 			restore := lowerBuildLimit()
 			if got := debug.SetMemoryLimit(-1); got != tt.want {
 				t.Errorf("limit %d (%.1f MiB) for the verify-after-write, want %d (%.1f MiB)", got, float64(got)/(1<<20), tt.want, float64(tt.want)/(1<<20))
