@@ -505,8 +505,8 @@ func FuzzDeclares(f *testing.F) {
 		if !asIs {
 			// The sum the text would have to match: one of its own, so
 			// that random text is sometimes right.
-			// (hex.Decode writes past b for text over 64 digits: the
-			// length is checked first.)
+			// The length is checked first: hex.Decode panics (index out
+			// of range) on text of over 64 digits.
 			var b [sha256.Size]byte
 			if h := strings.ToLower(strings.TrimSpace(declared)); len(h) == hex.EncodedLen(len(b)) {
 				if _, err := hex.Decode(b[:], []byte(h)); err == nil {
